@@ -1,0 +1,719 @@
+"""The answers file: its pydantic model, strict loading and key-by-key error messages.
+
+The model accepts the contract example unchanged and adds optional sections (scoring, sla,
+routing, escalation, cadence, documents) whose defaults are the industry figures of the domain
+brief.  Every model forbids unknown keys; a misspelt key is reported with the closest real one.
+Rates are exact decimals between 0 and 1 (``60%`` or ``0.6``), money is an exact decimal
+(``25000``, ``"25,000"``, ``"$25k"``), dates are ISO.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import json
+import re
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from slabuilder.errors import AnswersError
+from slabuilder.yamlio import KeyPath, YamlDocument, format_path, read_yaml_file
+
+# --------------------------------------------------------------------------- value types
+
+_PERCENT = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*%\s*$")
+
+
+def parse_rate(value: Any) -> Decimal:
+    """Read a rate written as ``60%``, ``"60 %"``, ``0.6`` or ``1`` into an exact decimal."""
+    if isinstance(value, bool):
+        raise ValueError("expected a rate such as 60% or 0.6, not yes/no")
+    if isinstance(value, str):
+        match = _PERCENT.match(value)
+        if match:
+            rate = Decimal(match.group(1)) / 100
+        else:
+            try:
+                rate = Decimal(value.strip())
+            except InvalidOperation:
+                raise ValueError(f"{value!r} is not a rate; write it as 60% or 0.6") from None
+            if rate > 1:
+                raise ValueError(f"{value} is not a rate; write {value}% or "
+                                 f"{_as_fraction_hint(rate)}")
+    elif isinstance(value, int | Decimal | float):
+        rate = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+        if rate > 1:
+            raise ValueError(f"{value} is not a rate; write {value}% or "
+                             f"{_as_fraction_hint(rate)}")
+    else:
+        raise ValueError("expected a rate such as 60% or 0.6")
+    if not rate.is_finite() or rate < 0 or rate > 1:
+        raise ValueError(f"{value} is outside 0% to 100%")
+    return rate.normalize() if rate != 0 else Decimal(0)
+
+
+def _as_fraction_hint(rate: Decimal) -> str:
+    return format((rate / 100).normalize(), "f") if rate <= 100 else "a number between 0 and 1"
+
+
+_MONEY = re.compile(
+    r"^\s*(?P<sign>-)?\s*(?P<currency>[$€£¥]|[A-Z]{3}\s)?\s*(?P<number>\d[\d,]*(?:\.\d+)?)\s*"
+    r"(?P<suffix>[kKmMbB])?\s*$")
+_SUFFIX = {"k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
+
+
+def parse_money(value: Any) -> Decimal:
+    """Read an amount written as ``25000``, ``"25,000"``, ``"$25k"`` or ``"1.2M"``."""
+    if isinstance(value, bool):
+        raise ValueError("expected an amount such as 25000 or $25k")
+    if isinstance(value, int | Decimal):
+        amount = Decimal(value)
+    elif isinstance(value, float):
+        amount = Decimal(str(value))
+    elif isinstance(value, str):
+        match = _MONEY.match(value)
+        if not match or (match.group("number").count(",") and not re.fullmatch(
+                r"\d{1,3}(,\d{3})*(\.\d+)?", match.group("number"))):
+            raise ValueError(f"{value!r} is not an amount; write it as 25000, 25,000 or $25k")
+        amount = Decimal(match.group("number").replace(",", ""))
+        if match.group("suffix"):
+            amount *= _SUFFIX[match.group("suffix").lower()]
+        if match.group("sign"):
+            amount = -amount
+    else:
+        raise ValueError("expected an amount such as 25000 or $25k")
+    if amount <= 0:
+        raise ValueError("the amount must be more than zero")
+    return amount.quantize(Decimal(1)) if amount == amount.to_integral_value() else amount
+
+
+def parse_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        raise ValueError("expected a date (YYYY-MM-DD) without a time")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValueError(f"{value!r} is not a date; write it as YYYY-MM-DD, for example 2027-01-01")
+
+
+def parse_multiple(value: Any) -> Decimal:
+    """Read a coverage multiple written as ``3``, ``3.5`` or ``"3x"``."""
+    if isinstance(value, str):
+        value = value.strip().rstrip("xX").strip()
+    try:
+        number = Decimal(str(value)) if not isinstance(value, bool) else None
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite() or number <= 0:
+        raise ValueError(f"{value!r} is not a multiple; write it as 3 or 3x")
+    return number
+
+
+def _as_int(value: Any) -> Any:
+    """Accept whole decimals such as ``4.0``; leave everything else for pydantic to judge."""
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"\s*\d[\d,]*\s*", value):
+        return int(value.replace(",", ""))
+    return value
+
+
+def _as_hours(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    if isinstance(value, str):
+        text = value.strip().lower().removesuffix("hours").removesuffix("h").strip()
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            return value
+    return value
+
+
+Rate = Annotated[Decimal, BeforeValidator(parse_rate)]
+Money = Annotated[Decimal, BeforeValidator(parse_money)]
+IsoDate = Annotated[dt.date, BeforeValidator(parse_date)]
+Multiple = Annotated[Decimal, BeforeValidator(parse_multiple)]
+Count = Annotated[int, BeforeValidator(_as_int), Field(ge=0)]
+PositiveCount = Annotated[int, BeforeValidator(_as_int), Field(ge=1)]
+Hours = Annotated[Decimal, BeforeValidator(_as_hours), Field(gt=0)]
+Text = Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True,
+                              str_strip_whitespace=True)
+
+
+# --------------------------------------------------------------------------- company
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+Weekday = Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+_HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)\s*-\s*([01]\d|2[0-4]):([0-5]\d)$")
+
+
+def _weekday(value: Any) -> Any:
+    if isinstance(value, str) and len(value) >= 3:
+        short = value.strip()[:3].title()
+        if short in WEEKDAYS:
+            return short
+    return value
+
+
+class Company(_Section):
+    name: Text
+    crm: Literal["hubspot", "salesforce", "other"] = "other"
+    timezone: str = "UTC"
+    business_hours: str = "09:00-17:00"
+    business_days: list[Annotated[Weekday, BeforeValidator(_weekday)]] = Field(
+        default_factory=lambda: ["Mon", "Tue", "Wed", "Thu", "Fri"], min_length=1)
+    holidays: str = "none"
+
+    @field_validator("crm", mode="before")
+    @classmethod
+    def _lower_crm(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # noqa: PLC0415 - start-up speed
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a time zone; use a name such as "
+                             "America/New_York or Europe/London") from None
+        return value
+
+    @field_validator("business_hours")
+    @classmethod
+    def _hours_range(cls, value: str) -> str:
+        match = _HOURS.match(value.strip())
+        if not match:
+            raise ValueError(f"{value!r} is not a range of hours; write it as 09:00-17:00")
+        start = int(match.group(1)) * 60 + int(match.group(2))
+        end = int(match.group(3)) * 60 + int(match.group(4))
+        if end <= start:
+            raise ValueError(f"{value!r} ends before it starts; write it as 09:00-17:00")
+        return f"{match.group(1)}:{match.group(2)}-{match.group(3)}:{match.group(4)}"
+
+    @field_validator("holidays")
+    @classmethod
+    def _holiday_code(cls, value: str) -> str:
+        if value.lower() == "none":
+            return "none"
+        code = value.strip().upper()
+        if not re.fullmatch(r"[A-Z]{2,3}(-[A-Z0-9]{1,3})?", code):
+            raise ValueError(f"{value!r} is not a country code; write one such as US, GB or DE, "
+                             "or none")
+        return code
+
+    @property
+    def day_start_minutes(self) -> int:
+        start, _ = self.business_hours.split("-")
+        return int(start[:2]) * 60 + int(start[3:])
+
+    @property
+    def day_end_minutes(self) -> int:
+        _, end = self.business_hours.split("-")
+        return int(end[:2]) * 60 + int(end[3:])
+
+    @property
+    def business_hours_per_day(self) -> Decimal:
+        return Decimal(self.day_end_minutes - self.day_start_minutes) / 60
+
+
+# --------------------------------------------------------------------------- agreement
+
+
+class Person(_Section):
+    name: Text
+    title: Text
+
+
+class Signatory(Person):
+    side: Literal["marketing", "sales", "revops", "executive"]
+
+
+class Agreement(_Section):
+    effective_date: IsoDate
+    review_cadence: Literal["monthly", "quarterly", "biannual", "annual"] = "quarterly"
+    owner: Person
+    signatories: list[Signatory] = Field(min_length=1)
+    version: PositiveCount = 1
+    title: Text = "Sales and Marketing Service Level Agreement"
+
+
+# --------------------------------------------------------------------------- ICP
+
+
+class SizeRange(_Section):
+    min: PositiveCount
+    max: PositiveCount | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SizeRange:
+        if self.max is not None and self.max < self.min:
+            raise ValueError(f"max ({self.max}) is below min ({self.min}); swap them")
+        return self
+
+
+TextList = list[Annotated[Text, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v)]]
+
+
+class Icp(_Section):
+    company_size: SizeRange | None = None
+    industries: TextList = Field(default_factory=list)
+    geographies: TextList = Field(default_factory=list)
+    titles: TextList = Field(default_factory=list)
+    disqualifiers: TextList = Field(default_factory=list)
+
+    def missing(self) -> list[str]:
+        """The ICP answers an agreement cannot be signed without."""
+        gaps = [f"icp.{name}" for name in ("industries", "geographies", "titles",
+                                           "disqualifiers") if not getattr(self, name)]
+        if self.company_size is None:
+            gaps.insert(0, "icp.company_size")
+        return gaps
+
+
+# --------------------------------------------------------------------------- economics
+
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "CA$", "AUD": "A$", "JPY": "¥",
+                    "CHF": "CHF ", "SEK": "SEK ", "NOK": "NOK ", "DKK": "DKK ", "INR": "₹",
+                    "NZD": "NZ$", "SGD": "S$"}
+
+
+class Economics(_Section):
+    period: Literal["month", "quarter", "year"] = "quarter"
+    revenue_target: Money
+    currency: str = "USD"
+    average_deal_size: Money
+    sales_cycle_days: Count = 0
+    pipeline_coverage: Multiple = Decimal(3)
+
+    @field_validator("currency")
+    @classmethod
+    def _iso_currency(cls, value: str) -> str:
+        code = value.strip().upper()
+        if not re.fullmatch(r"[A-Z]{3}", code):
+            raise ValueError(f"{value!r} is not a currency code; write three letters such as "
+                             "USD, EUR or GBP")
+        return code
+
+
+# --------------------------------------------------------------------------- funnel
+
+STAGES = ("lead", "mql", "sal", "sql", "opportunity", "won")
+STAGE_NAMES = {"lead": "Lead", "mql": "MQL", "sal": "SAL", "sql": "SQL",
+               "opportunity": "Opportunity", "won": "Won"}
+RATE_KEYS = tuple(f"{a}_to_{b}" for i, a in enumerate(STAGES) for b in STAGES[i + 1:])
+
+
+class Funnel(_Section):
+    """Conversion rates keyed ``<from>_to_<to>``; the set given must chain to ``won``."""
+
+    lead_to_mql: Rate | None = None
+    lead_to_sal: Rate | None = None
+    lead_to_sql: Rate | None = None
+    lead_to_opportunity: Rate | None = None
+    lead_to_won: Rate | None = None
+    mql_to_sal: Rate | None = None
+    mql_to_sql: Rate | None = None
+    mql_to_opportunity: Rate | None = None
+    mql_to_won: Rate | None = None
+    sal_to_sql: Rate | None = None
+    sal_to_opportunity: Rate | None = None
+    sal_to_won: Rate | None = None
+    sql_to_opportunity: Rate | None = None
+    sql_to_won: Rate | None = None
+    opportunity_to_won: Rate | None = None
+
+    @model_validator(mode="after")
+    def _one_chain(self) -> Funnel:
+        self.chain()
+        return self
+
+    def rates(self) -> dict[str, Decimal]:
+        return {key: value for key in RATE_KEYS if (value := getattr(self, key)) is not None}
+
+    def chain(self) -> list[tuple[str, str, Decimal]]:
+        """The rates as ``(from, to, rate)`` steps from the first stage to ``won``."""
+        rates = self.rates()
+        if not rates:
+            raise ValueError("no conversion rates given; add for example mql_to_sql, "
+                             "sql_to_opportunity and opportunity_to_won")
+        for key, value in rates.items():
+            if value == 0:
+                raise ValueError(f"{key} is 0%, so no deal can ever close; give the real rate")
+        steps: dict[str, tuple[str, Decimal]] = {}
+        for key, value in rates.items():
+            source, target = key.split("_to_")
+            if source in steps:
+                other = f"{source}_to_{steps[source][0]}"
+                raise ValueError(f"{other} and {key} both start at {source}; keep one of them")
+            steps[source] = (target, value)
+        start = min(steps, key=STAGES.index)
+        if start not in ("lead", "mql"):
+            raise ValueError(f"the funnel starts at {start}; it must start at mql (or lead), "
+                             f"for example mql_to_{start}")
+        chain: list[tuple[str, str, Decimal]] = []
+        stage = start
+        while stage != "won":
+            if stage not in steps:
+                following = [s for s in STAGES[STAGES.index(stage) + 1:]]
+                raise ValueError(f"the funnel stops at {stage}; add a rate from {stage} onward, "
+                                 f"such as {stage}_to_{following[0]}")
+            target, value = steps.pop(stage)
+            chain.append((stage, target, value))
+            stage = target
+        if steps:
+            stray = ", ".join(f"{s}_to_{t}" for s, (t, _) in steps.items())
+            raise ValueError(f"{stray} is not on the chain to won; remove it or fill the gap")
+        return chain
+
+    def stages(self) -> list[str]:
+        chain = self.chain()
+        return [chain[0][0], *(target for _, target, _ in chain)]
+
+
+# --------------------------------------------------------------------------- team and current state
+
+
+class Team(_Section):
+    sdrs: Count = 0
+    aes: Count = 0
+    business_days_per_month: Annotated[int, BeforeValidator(_as_int), Field(ge=1, le=31)] = 21
+    max_touches_per_rep_per_day: PositiveCount = 60
+    after_hours_coverage: bool = False
+
+
+class CurrentState(_Section):
+    mqls_per_month: Count | None = None
+    worked_within_sla: Rate | None = None
+    main_conflict: Text | None = None
+    main_problem: Literal["definition", "enforcement", "trust"] | None = None
+    starting_point: Literal["scratch", "rebuild"] | None = None
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+class CustomSignal(_Section):
+    label: Text
+    points: Annotated[int, BeforeValidator(_as_int), Field(ge=-100, le=100)]
+    kind: Literal["fit", "behaviour", "negative"] = "behaviour"
+
+
+SignalOverride = (Annotated[int, BeforeValidator(_as_int), Field(ge=-100, le=100)]
+                  | CustomSignal | None)
+
+
+class Scoring(_Section):
+    threshold: Annotated[int, BeforeValidator(_as_int), Field(ge=1, le=1000)] = 50
+    signals: dict[str, SignalOverride] = Field(default_factory=dict)
+    max_signals: PositiveCount = 15
+    score_cap: PositiveCount | None = None
+
+
+# --------------------------------------------------------------------------- SLA terms
+
+
+class MarketingTerms(_Section):
+    mql_volume_per_month: PositiveCount | None = None
+    acceptance_rate: Rate = Decimal("0.6")
+    scoring_accuracy: Rate = Decimal("0.7")
+    core_fields_complete: Rate = Decimal(1)
+    extended_fields_complete: Rate = Decimal("0.8")
+    routing_minutes: PositiveCount = 60
+    routing_minutes_automated: PositiveCount = 5
+    forecast_days: PositiveCount = 30
+    objection_handling_days: PositiveCount = 5
+    battlecard_days: PositiveCount = 10
+    case_study_days: PositiveCount = 20
+
+
+class SalesTerms(_Section):
+    speed_to_lead_hours: Hours = Decimal(4)
+    other_mql_hours: Hours = Decimal(24)
+    contact_attempts: PositiveCount = 6
+    attempt_window_days: PositiveCount = 14
+    channels: list[Literal["phone", "email", "linkedin", "sms", "video"]] = Field(
+        default_factory=lambda: ["phone", "email"], min_length=1)
+    disposition_days: PositiveCount = 5
+    review_hours: Hours = Decimal(24)
+    win_loss_hours: Hours = Decimal(48)
+    crm_update: Literal["daily", "weekly"] = "weekly"
+
+
+class Sla(_Section):
+    marketing: MarketingTerms = Field(default_factory=MarketingTerms)
+    sales: SalesTerms = Field(default_factory=SalesTerms)
+
+
+class RoutingRule(_Section):
+    segment: Text
+    route_to: Text
+    method: Literal["round_robin", "territory", "skill", "account_based", "direct"] = "direct"
+
+
+class Routing(_Section):
+    method: Literal["round_robin", "territory", "skill", "account_based"] = "round_robin"
+    enterprise_min_employees: PositiveCount = 500
+    smb_max_employees: PositiveCount = 49
+    rules: list[RoutingRule] | None = None
+
+
+class Escalation(_Section):
+    detected_by: Text = "RevOps or an automated alert"
+    first_level: Text = "the team lead"
+    first_hours: Hours = Decimal(24)
+    second_level: Text = "the VPs of Marketing and Sales"
+    second_hours: Hours = Decimal(48)
+    quality_review_hours: Hours = Decimal(48)
+    shortfall_threshold: Rate = Decimal("0.1")
+
+
+class Cadence(_Section):
+    daily_standup_minutes: Count = 15
+    weekly_review_minutes: Count = 30
+    monthly_review_minutes: Count = 60
+    quarterly_planning_hours: Count = 4
+    emergency_notice_hours: PositiveCount = 48
+    agreement_review_months: PositiveCount = 6
+
+
+class Documents(_Section):
+    page_size: Literal["a4", "letter"] | None = None
+
+    @field_validator("page_size", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+
+# --------------------------------------------------------------------------- the whole file
+
+
+class Answers(_Section):
+    """One answers file: everything slabuilder needs to write the agreement."""
+
+    format: Literal[1] = 1
+    company: Company
+    agreement: Agreement
+    icp: Icp = Field(default_factory=Icp)
+    economics: Economics
+    funnel: Funnel
+    team: Team = Field(default_factory=Team)
+    current_state: CurrentState = Field(default_factory=CurrentState)
+    scoring: Scoring = Field(default_factory=Scoring)
+    sla: Sla = Field(default_factory=Sla)
+    routing: Routing = Field(default_factory=Routing)
+    escalation: Escalation = Field(default_factory=Escalation)
+    cadence: Cadence = Field(default_factory=Cadence)
+    documents: Documents = Field(default_factory=Documents)
+
+    @property
+    def page_size(self) -> Literal["a4", "letter"]:
+        """Letter for the Americas (by the company's time zone), A4 elsewhere, unless set."""
+        if self.documents.page_size:
+            return self.documents.page_size
+        return "letter" if self.company.timezone.startswith("America/") else "a4"
+
+    def fingerprint(self) -> str:
+        """A short, stable digest of every answer, printed on each page of the documents."""
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True,
+                               separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()[:12]
+
+
+# --------------------------------------------------------------------------- loading
+
+_FRIENDLY = {
+    "missing": "is missing; add it (see `slabuilder schema` or the README)",
+    "string_type": "should be text",
+    "int_type": "should be a whole number",
+    "bool_type": "should be true or false",
+    "list_type": "should be a list, such as [A, B]",
+    "model_type": "should be a group of keys (a mapping)",
+    "dict_type": "should be a group of keys (a mapping)",
+    "too_short": "needs at least one entry",
+    "string_too_short": "is empty; fill it in",
+}
+
+
+def _model_at(path: KeyPath) -> type[BaseModel] | None:
+    """The pydantic model that owns keys at ``path`` (for suggesting a misspelt key)."""
+    model: Any = Answers
+    for part in path:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part) if isinstance(model, type) else None
+        if field is None:
+            return None
+        model = _unwrap_model(field.annotation)
+        if model is None:
+            return None
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _unwrap_model(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _unwrap_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _describe(error: Any) -> tuple[KeyPath, str]:
+    loc: KeyPath = tuple(part for part in error["loc"]
+                         if not (isinstance(part, str) and ("[" in part or "function-" in part)))
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        parent, key = loc[:-1], str(loc[-1])
+        model = _model_at(parent)
+        hint = ""
+        if model is not None:
+            close = difflib.get_close_matches(key, list(model.model_fields), n=1, cutoff=0.6)
+            if close:
+                hint = f"; did you mean {close[0]}?"
+            else:
+                hint = "; allowed here: " + ", ".join(model.model_fields)
+        return loc, f"unknown key{hint}"
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        return loc, f"{error['input']!r} is not one of the choices: {expected}"
+    if kind in _FRIENDLY:
+        return loc, _FRIENDLY[kind]
+    message = str(error["msg"])
+    message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    return loc, message
+
+
+def validation_messages(error: ValidationError) -> list[tuple[KeyPath, str]]:
+    return [_describe(item) for item in error.errors()]
+
+
+def answers_from_data(data: Any, source: str = "answers",
+                      document: YamlDocument | None = None) -> Answers:
+    """Validate already-parsed data; errors name ``source``, the key path and its line."""
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else "a single value"
+        raise AnswersError("the file holds " + kind + ", not the sections of an answers file "
+                           "(company:, agreement:, ...); see `slabuilder example`", file=source)
+    try:
+        return Answers.model_validate(data)
+    except ValidationError as error:
+        problems = validation_messages(error)
+        path, message = problems[0]
+        more = f" (and {len(problems) - 1} more problem{'s' * (len(problems) > 2)})" \
+            if len(problems) > 1 else ""
+        line = document.line_of(path) if document else None
+        raise AnswersError(message + more, file=source, line=line,
+                           key=format_path(path) or None) from None
+
+
+def load_answers(path: str | Path) -> Answers:
+    """Read, check and validate an answers file."""
+    document = read_yaml_file(Path(path), what="answers file")
+    return answers_from_data(document.data, document.source, document)
+
+
+def check_answers_file(path: str | Path) -> list[str]:
+    """Every problem in an answers file, one line each (empty when it is valid)."""
+    from slabuilder.errors import SlabuilderError  # noqa: PLC0415
+
+    try:
+        document = read_yaml_file(Path(path), what="answers file")
+    except SlabuilderError as error:
+        return [str(error)]
+    if not isinstance(document.data, dict):
+        try:
+            answers_from_data(document.data, document.source, document)
+        except SlabuilderError as error:
+            return [str(error)]
+    try:
+        Answers.model_validate(document.data)
+    except ValidationError as error:
+        lines = []
+        for loc, message in validation_messages(error):
+            line = document.line_of(loc)
+            where = f"{document.source}:{line}" if line else document.source
+            lines.append(f"{where}: {format_path(loc)}: {message}")
+        return lines
+    return []
+
+
+# --------------------------------------------------------------------------- --set overrides
+
+
+def set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
+    """Set ``funnel.mql_to_sql`` (or ``agreement.signatories[0].name``) in nested data."""
+    parts: list[str | int] = []
+    for piece in dotted.split("."):
+        match = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)", piece.strip())
+        if not match:
+            raise AnswersError(f"{dotted!r} is not a key path; write it like funnel.mql_to_sql",
+                               file="--set")
+        parts.append(match.group(1))
+        parts.extend(int(i) for i in re.findall(r"\[(\d+)\]", match.group(2)))
+    node: Any = data
+    for part, following in zip(parts, parts[1:], strict=False):
+        if isinstance(part, int):
+            if not isinstance(node, list) or part >= len(node):
+                raise AnswersError(f"{dotted}: there is no item [{part}] to change",
+                                   file="--set")
+            node = node[part]
+            continue
+        if not isinstance(node, dict):
+            raise AnswersError(f"{dotted}: {part} is not a group of keys", file="--set")
+        if node.get(part) is None:
+            node[part] = [] if isinstance(following, int) else {}
+        node = node[part]
+    last = parts[-1]
+    if isinstance(last, int):
+        if not isinstance(node, list) or last > len(node):
+            raise AnswersError(f"{dotted}: there is no item [{last}] to change", file="--set")
+        if last == len(node):
+            node.append(value)
+        else:
+            node[last] = value
+    elif isinstance(node, dict):
+        node[last] = value
+    else:
+        raise AnswersError(f"{dotted}: the parent is not a group of keys", file="--set")
+
+
+def apply_settings(data: dict[str, Any], settings: list[str]) -> dict[str, Any]:
+    """Apply ``key.path=value`` strings (values read as YAML scalars) to a copy of ``data``."""
+    import copy  # noqa: PLC0415
+
+    from slabuilder.yamlio import parse_scalar  # noqa: PLC0415
+
+    result = copy.deepcopy(data)
+    for setting in settings:
+        if "=" not in setting:
+            raise AnswersError(f"{setting!r} has no value; write key.path=value, for example "
+                               "funnel.mql_to_sql=55%", file="--set")
+        key, _, raw = setting.partition("=")
+        set_path(result, key.strip(), parse_scalar(raw))
+    return result
