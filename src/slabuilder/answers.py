@@ -432,6 +432,20 @@ class Scoring(_Section):
     max_signals: PositiveCount = 15
     score_cap: PositiveCount | None = None
 
+    @field_validator("signals")
+    @classmethod
+    def _known_or_described(cls, signals: dict[str, Any]) -> dict[str, Any]:
+        from slabuilder.defaults import DEFAULT_SIGNAL_IDS  # noqa: PLC0415
+
+        for signal_id, change in signals.items():
+            if signal_id in DEFAULT_SIGNAL_IDS or isinstance(change, CustomSignal):
+                continue
+            close = difflib.get_close_matches(signal_id, DEFAULT_SIGNAL_IDS, n=1)
+            hint = (f"did you mean {close[0]}?" if close else
+                    "to add a signal of your own give it as {label: ..., points: ...}")
+            raise ValueError(f"{signal_id!r} is not a default signal; {hint}")
+        return signals
+
 
 # --------------------------------------------------------------------------- SLA terms
 

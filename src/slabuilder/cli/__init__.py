@@ -1,0 +1,100 @@
+"""The ``slabuilder`` command line.
+
+Each command lives in its own module ``slabuilder/cli/cmd_<name>.py`` exposing a click command
+called ``command``; the group below finds them without importing them, so ``slabuilder new``
+does not pay for WeasyPrint and ``slabuilder --help`` stays fast.  This module owns the one
+place where errors become messages and exit codes: 0 success, 2 bad input, 1 internal failure,
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+import click
+
+from slabuilder import __version__
+from slabuilder.errors import SlabuilderError
+
+_COMMAND_DIR = Path(__file__).resolve().parent
+
+
+class _LazyGroup(click.Group):
+    """A group whose subcommands are the ``cmd_*.py`` modules beside this file."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(path.stem.removeprefix("cmd_").replace("_", "-")
+                      for path in _COMMAND_DIR.glob("cmd_*.py"))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.list_commands(ctx):
+            return None
+        module = import_module(f"slabuilder.cli.cmd_{cmd_name.replace('-', '_')}")
+        command: click.Command = module.command
+        return command
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"],
+                                               "max_content_width": 100})
+@click.version_option(__version__, prog_name="slabuilder")
+def cli() -> None:
+    """Write the service level agreement between marketing and sales, and keep it alive.
+
+    \b
+    Start here:
+      slabuilder example -o acme.yaml     a complete answers file to copy and edit
+      slabuilder new -o acme/             answer the questions in the terminal
+      slabuilder plan acme.yaml           MQL targets, scoring model and terms
+      slabuilder render acme.yaml -o out  the agreement, brief and summary as PDF
+    """
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code instead of raising it."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="slabuilder",
+                 standalone_mode=False)
+    except SlabuilderError as error:
+        _say_error(str(error))
+        return error.exit_code
+    except click.exceptions.Abort:
+        _say_error("stopped; nothing was written")
+        return 130
+    except KeyboardInterrupt:
+        _say_error("stopped; nothing was written")
+        return 130
+    except click.ClickException as error:
+        _say_error(_click_message(error))
+        return 2
+    except click.exceptions.Exit as done:
+        return int(done.exit_code)
+    except BrokenPipeError:
+        return 0
+    except Exception as error:  # noqa: BLE001 - the last line of defence
+        _say_error(f"slabuilder failed unexpectedly ({type(error).__name__}: {error}). "
+                   "This is a bug; please report it with the command you ran.")
+        if "--debug" in sys.argv:
+            raise
+        return 1
+    return 0
+
+
+def _click_message(error: click.ClickException) -> str:
+    if isinstance(error, click.UsageError) and error.ctx is not None:
+        hint = f" (see `{error.ctx.command_path} --help`)"
+    else:
+        hint = ""
+    return error.format_message() + hint
+
+
+def _say_error(message: str) -> None:
+    line = " ".join(message.split())
+    click.echo(f"slabuilder: {line}", err=True)
+
+
+def run() -> Any:  # pragma: no cover - console entry point
+    sys.exit(main())

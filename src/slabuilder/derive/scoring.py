@@ -1,0 +1,211 @@
+"""The MQL definition: fit filters from the ICP, disqualifiers, the points table, the threshold,
+and the two sentences a sales rep reads to understand why a lead reached them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from slabuilder.answers import Answers, CustomSignal, Icp
+from slabuilder.defaults import DEFAULT_SIGNAL_IDS, DEFAULT_SIGNALS, Signal
+from slabuilder.derive.warnings import Warning
+
+
+HUBSPOT_SCORE_CAP = 100
+
+
+@dataclass(frozen=True)
+class FitCriterion:
+    criterion: str
+    requirement: str
+    answered: bool
+
+
+@dataclass(frozen=True)
+class IntentTier:
+    tier: str
+    examples: str
+    rule: str
+
+
+INTENT_TIERS = (
+    IntentTier("High intent",
+               "demo or trial request; pricing page plus two or more other pages in one visit; "
+               "return visits within 14 days; an inbound call or chat",
+               "becomes an MQL as soon as the fit criteria are met"),
+    IntentTier("Medium intent",
+               "a content download followed by an e-mail click within 7 days; a webinar "
+               "attended plus a follow-up click; a case study or the ROI calculator",
+               "becomes an MQL once further engagement lifts the score to the threshold"),
+    IntentTier("Low intent",
+               "a single download, a newsletter sign-up, a badge scanned at an event",
+               "stays with marketing for nurture and is never routed to sales on its own"),
+)
+
+
+@dataclass(frozen=True)
+class ScoringModel:
+    fit: list[FitCriterion]
+    disqualifiers: list[str]
+    signals: list[Signal]
+    threshold: int
+    fit_points: int
+    """The most a contact can score from fit alone."""
+    max_points: int
+    score_cap: int | None
+    explanation: list[str]
+    """Exactly two sentences."""
+    tiers: tuple[IntentTier, ...] = INTENT_TIERS
+    warnings: list[Warning] = field(default_factory=list)
+
+
+def _join(items: list[str], last: str = "or") -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {last} " + items[-1]
+
+
+def _size_text(icp: Icp) -> str | None:
+    size = icp.company_size
+    if size is None:
+        return None
+    if size.max is None:
+        return f"{size.min:,} or more employees"
+    return f"{size.min:,} to {size.max:,} employees"
+
+
+def fit_criteria(icp: Icp) -> list[FitCriterion]:
+    size = _size_text(icp)
+    return [
+        FitCriterion("Company size", size or "not yet agreed", size is not None),
+        FitCriterion("Industry", _join(icp.industries) or "not yet agreed", bool(icp.industries)),
+        FitCriterion("Geography", _join(icp.geographies) or "not yet agreed",
+                     bool(icp.geographies)),
+        FitCriterion("Buying role", _join(icp.titles) or "not yet agreed", bool(icp.titles)),
+    ]
+
+
+def resolve_signals(overrides: dict[str, int | CustomSignal | None]) -> list[Signal]:
+    """The default table with the answers' changes: new points, removals and added signals."""
+    signals = []
+    for default in DEFAULT_SIGNALS:
+        if default.id not in overrides:
+            signals.append(default)
+            continue
+        change = overrides[default.id]
+        if change is None or change == 0:
+            continue
+        if isinstance(change, CustomSignal):
+            signals.append(Signal(default.id, change.label, change.points, change.kind))
+        else:
+            kind = "negative" if change < 0 else default.kind
+            if kind == "negative" and change > 0:
+                kind = "behaviour"
+            signals.append(Signal(default.id, default.label, change, kind))
+    for signal_id, change in overrides.items():
+        if signal_id in DEFAULT_SIGNAL_IDS or change is None:
+            continue
+        if isinstance(change, CustomSignal):
+            signals.append(Signal(signal_id, change.label, change.points, change.kind))
+        elif change != 0:
+            label = signal_id.replace("_", " ").capitalize()
+            signals.append(Signal(signal_id, label, change,
+                                  "negative" if change < 0 else "behaviour"))
+    return signals
+
+
+def _cheapest_path(behaviour: list[Signal], needed: int) -> list[Signal]:
+    """A short list of strong behaviours that together reach ``needed`` points."""
+    chosen: list[Signal] = []
+    total = 0
+    for signal in sorted(behaviour, key=lambda s: -s.points):
+        if total >= needed:
+            break
+        chosen.append(signal)
+        total += signal.points
+    return chosen if total >= needed else []
+
+
+def _short(label: str) -> str:
+    text = label.split(" (")[0].split(":")[0].removesuffix(", each")
+    return text[0].lower() + text[1:]
+
+
+def explain(icp: Icp, signals: list[Signal], threshold: int, fit_points: int) -> list[str]:
+    """Two plain sentences: what makes a lead fit, and what score it must reach."""
+    parts = []
+    if size := _size_text(icp):
+        parts.append(f"a company of {size}")
+    if icp.industries:
+        parts.append(f"in {_join(icp.industries)}")
+    if icp.geographies:
+        parts.append(f"based in {_join(icp.geographies)}")
+    company = " ".join(parts) if parts else "a company that fits our profile"
+    role = f"a {_join(icp.titles)}" if icp.titles else "someone with buying authority"
+    first = (f"A lead reaches sales only when it is {role} at {company}, and none of the "
+             "agreed disqualifiers applies.")
+    behaviour = [s for s in signals if s.kind == "behaviour"]
+    needed = max(threshold - fit_points, 0)
+    if needed == 0:
+        second = (f"It must also score {threshold} points; a full profile match is already "
+                  f"worth {fit_points}, so engagement then decides only through the points "
+                  "that negative signals take away.")
+    else:
+        path = _cheapest_path(behaviour, needed)
+        if path:
+            example = " plus ".join(f"{_short(s.label)} ({s.points:+d})" for s in path)
+            second = (f"It must also score at least {threshold} points, which a full profile "
+                      f"match ({fit_points}) reaches with real engagement such as {example}, "
+                      "while negative signals like a competitor's address pull it back.")
+        else:
+            second = (f"It must also score at least {threshold} points, more than the profile "
+                      f"({fit_points}) and every engagement signal together can give.")
+    return [first, second]
+
+
+def build_scoring(answers: Answers) -> ScoringModel:
+    icp = answers.icp
+    scoring = answers.scoring
+    signals = resolve_signals(scoring.signals)
+    fit_points = sum(s.points for s in signals if s.kind == "fit" and s.points > 0)
+    max_points = sum(s.points for s in signals if s.points > 0)
+    cap = scoring.score_cap or (HUBSPOT_SCORE_CAP if answers.company.crm == "hubspot" else None)
+    threshold = scoring.threshold
+    warnings: list[Warning] = []
+    if len(signals) > scoring.max_signals:
+        warnings.append(Warning(
+            "scoring_too_complex",
+            f"The model has {len(signals)} signals, more than a rep can keep in mind "
+            f"(limit {scoring.max_signals}); merge or drop the weakest so that the two-sentence "
+            "explanation stays true.", "scoring.signals"))
+    if max_points < threshold:
+        warnings.append(Warning(
+            "threshold_unreachable",
+            f"No lead can reach the threshold of {threshold}: every positive signal together "
+            f"gives {max_points}. Lower the threshold or add signals.", "scoring.threshold"))
+    elif 0 < threshold <= fit_points:
+        warnings.append(Warning(
+            "fit_alone_qualifies",
+            f"A contact who matches the profile scores {fit_points} points from fit alone, "
+            f"which already meets the threshold of {threshold}: set the threshold above "
+            f"{fit_points} so that every MQL has also shown intent.", "scoring.threshold"))
+    if cap is not None and threshold > cap:
+        warnings.append(Warning(
+            "threshold_over_cap",
+            f"The threshold of {threshold} is above the CRM's score cap of {cap} points.",
+            "scoring.threshold"))
+    if not 50 <= threshold <= 80:
+        warnings.append(Warning(
+            "threshold_unusual",
+            f"A threshold of {threshold} is outside the common 50 to 80 points; check it "
+            "against how many MQLs sales accepts (aim for 60% or more).", "scoring.threshold",
+            severity="note"))
+    if len(icp.disqualifiers) < 3:
+        warnings.append(Warning(
+            "few_disqualifiers",
+            f"Only {len(icp.disqualifiers)} disqualifier(s) written down; the smallest "
+            "workable agreement names at least three that both sides sign.",
+            "icp.disqualifiers"))
+    return ScoringModel(
+        fit=fit_criteria(icp), disqualifiers=list(icp.disqualifiers), signals=signals,
+        threshold=threshold, fit_points=fit_points, max_points=max_points, score_cap=cap,
+        explanation=explain(icp, signals, threshold, fit_points), warnings=warnings)

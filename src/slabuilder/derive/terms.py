@@ -1,0 +1,367 @@
+"""The commitments of each side, dispositions, reason codes, routing, escalation and cadence.
+
+Sentences are composed here from the answers, so that templates receive finished text and
+never compute.  Figures are the answers' own or the domain brief's defaults.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from slabuilder.answers import STAGE_NAMES, Answers
+
+
+@dataclass(frozen=True)
+class Term:
+    id: str
+    side: str
+    """``marketing`` or ``sales``."""
+    label: str
+    commitment: str
+    measure: str
+
+
+@dataclass(frozen=True)
+class Definition:
+    stage: str
+    name: str
+    meaning: str
+    owner: str
+    exit_within: str
+
+
+@dataclass(frozen=True)
+class ReasonCode:
+    code: str
+    reason: str
+    follow_up: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    when: str
+    then: str
+
+
+@dataclass(frozen=True)
+class Meeting:
+    name: str
+    frequency: str
+    length: str
+    attendees: str
+    purpose: str
+
+
+@dataclass(frozen=True)
+class EscalationStep:
+    step: str
+    who: str
+    within: str
+
+
+@dataclass(frozen=True)
+class Terms:
+    definitions: list[Definition]
+    marketing: list[Term]
+    sales: list[Term]
+    dispositions: list[Rule]
+    reason_codes: list[ReasonCode]
+    requeue: list[Rule]
+    routing: list[Rule]
+    routing_method: str
+    escalation: list[EscalationStep]
+    disputes: list[str]
+    meetings: list[Meeting]
+    review: list[str]
+    business_hours: str
+    """The clock the time limits run on, in words."""
+
+
+def number(value: Decimal | int) -> str:
+    """``4`` rather than ``4.0``, ``1.5`` rather than ``1.50``."""
+    if isinstance(value, int):
+        return f"{value:,}"
+    text = format(value.normalize(), "f")
+    return text
+
+
+def percent(rate: Decimal) -> str:
+    return number(rate * 100) + "%"
+
+
+def _hours(value: Decimal, unit: str = "business hours") -> str:
+    single = unit.replace("hours", "hour")
+    return f"{number(value)} {single if value == 1 else unit}"
+
+
+def _days(value: int, unit: str = "business days") -> str:
+    return f"{value} {unit.replace('days', 'day') if value == 1 else unit}"
+
+
+def _join(items: list[str], last: str = "and") -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {last} " + items[-1]
+
+
+_WEEKDAY_NAMES = {"Mon": "Monday", "Tue": "Tuesday", "Wed": "Wednesday", "Thu": "Thursday",
+                  "Fri": "Friday", "Sat": "Saturday", "Sun": "Sunday"}
+
+
+def business_clock(answers: Answers) -> str:
+    company = answers.company
+    days = company.business_days
+    order = list(_WEEKDAY_NAMES)
+    consecutive = [order.index(d) for d in days] == list(
+        range(order.index(days[0]), order.index(days[0]) + len(days)))
+    if consecutive and len(days) > 2:
+        day_text = f"{_WEEKDAY_NAMES[days[0]]} to {_WEEKDAY_NAMES[days[-1]]}"
+    else:
+        day_text = _join([_WEEKDAY_NAMES[d] for d in days])
+    start, end = company.business_hours.split("-")
+    holidays = ("" if company.holidays == "none"
+                else f", excluding public holidays ({company.holidays})")
+    return f"{start} to {end} {company.timezone}, {day_text}{holidays}"
+
+
+def definitions(answers: Answers, stages: list[str]) -> list[Definition]:
+    icp = answers.icp
+    threshold = answers.scoring.threshold
+    fit = "matches the agreed ideal customer profile" if not icp.missing() else \
+        "matches the ideal customer profile (still to be completed)"
+    meaning = {
+        "lead": ("A person we can name and reach: they filled in a form, signed up, chatted "
+                 "with us or were matched by enrichment.", "Marketing",
+                 "becomes an MQL within 1 business hour of reaching the threshold"),
+        "mql": (f"A lead who {fit}, is not excluded by any disqualifier and has scored at "
+                f"least {threshold} points.", "Marketing",
+                f"is reviewed by sales within {_hours(answers.sla.sales.review_hours, 'hours')}"),
+        "sal": ("An MQL that sales has reviewed and taken on: the contact details check out, "
+                "no disqualifier applies and a named owner is assigned.", "Sales",
+                f"is contacted within {_hours(answers.sla.sales.speed_to_lead_hours)}"),
+        "sql": ("A lead sales has spoken to and qualified: budget, authority, need and timing "
+                "(BANT) are confirmed.", "Sales",
+                "becomes an opportunity or is dispositioned within 5 business days"),
+        "opportunity": ("A qualified deal in progress: discovery is done and the requirements "
+                        "and the decision maker are known.", "Sales",
+                        f"is closed won or lost within the sales cycle "
+                        f"(about {answers.economics.sales_cycle_days} days)"),
+        "won": ("A customer: the contract is signed or the first payment received.",
+                "Sales, then Customer Success",
+                "is asked for a review or referral 90 days after onboarding"),
+    }
+    return [Definition(stage, STAGE_NAMES[stage], *meaning[stage]) for stage in stages]
+
+
+def marketing_terms(answers: Answers, mql_per_month: int, mql_per_period: int) -> list[Term]:
+    terms = answers.sla.marketing
+    period = answers.economics.period
+    volume = terms.mql_volume_per_month or mql_per_month
+    return [
+        Term("mql_volume", "marketing", "MQL volume",
+             f"Deliver at least {volume:,} MQLs a month"
+             + (f" ({mql_per_period:,} for the {period})" if period != "month" else "") + ".",
+             "MQLs created in the CRM during the calendar month."),
+        Term("acceptance", "marketing", "MQL acceptance",
+             f"At least {percent(terms.acceptance_rate)} of MQLs are accepted by sales.",
+             "MQLs accepted as SAL or SQL, divided by MQLs dispositioned in the month."),
+        Term("scoring_accuracy", "marketing", "Scoring accuracy",
+             f"More than {percent(terms.scoring_accuracy)} of MQLs survive sales review without "
+             "being rejected as the wrong persona or too small.",
+             "MQLs not disqualified with DQ-02 or DQ-07, divided by MQLs dispositioned."),
+        Term("data_completeness", "marketing", "Data completeness",
+             f"{percent(terms.core_fields_complete)} of MQLs carry name, e-mail and company; "
+             f"{percent(terms.extended_fields_complete)} also carry phone, title and company "
+             "size.", "Field completeness of the month's new MQLs."),
+        Term("routing_speed", "marketing", "Routing speed",
+             f"Every MQL has an owner within {terms.routing_minutes} minutes of qualifying "
+             f"({terms.routing_minutes_automated} minutes where routing is automated).",
+             "Owner assignment time minus the time the lead became an MQL."),
+        Term("lead_context", "marketing", "Lead context",
+             "Each MQL arrives with its score, its source and its activity history.",
+             "Checked on five random MQLs at every weekly review."),
+        Term("forecast", "marketing", "Volume forecast",
+             f"At the start of each month, a forecast of MQL volume for the next "
+             f"{terms.forecast_days} days.", "Forecast against actual, at the monthly review."),
+        Term("enablement", "marketing", "Sales enablement content",
+             "Sales content is refreshed every month; requests are delivered within "
+             f"{_days(terms.objection_handling_days)} (objection handling), "
+             f"{_days(terms.battlecard_days)} (battlecard) and "
+             f"{_days(terms.case_study_days)} (case study).",
+             "Dates in the content request log."),
+    ]
+
+
+def sales_terms(answers: Answers) -> list[Term]:
+    terms = answers.sla.sales
+    channels = _join([{"email": "e-mail", "linkedin": "LinkedIn", "sms": "SMS"}.get(c, c)
+                      for c in terms.channels])
+    return [
+        Term("speed_to_lead", "sales", "Speed to lead",
+             f"A first attempt within {_hours(terms.speed_to_lead_hours)} of the MQL for demo "
+             f"and trial requests, and within {_hours(terms.other_mql_hours)} for every other "
+             "MQL.", "Time from MQL to the first logged call or e-mail, in business hours."),
+        Term("contact_attempts", "sales", "Contact attempts",
+             f"At least {terms.contact_attempts} attempts over {terms.attempt_window_days} "
+             f"days, using {channels}, before a lead is marked unreachable.",
+             "Logged activities per MQL in its first "
+             f"{terms.attempt_window_days} days."),
+        Term("disposition", "sales", "Disposition",
+             f"Every MQL is accepted, disqualified or recycled within "
+             f"{_days(terms.disposition_days)}.",
+             "MQLs still without a disposition after the deadline."),
+        Term("review", "sales", "Review",
+             f"Every MQL is reviewed within {_hours(terms.review_hours, 'hours')} of arriving.",
+             "Time from MQL to the first change of lead status."),
+        Term("dq_feedback", "sales", "Disqualification feedback",
+             "Every rejected MQL carries one of the reason codes below; \"not interested\" is "
+             "not a reason.", "Rejected MQLs without a reason code (target: none)."),
+        Term("crm_hygiene", "sales", "CRM hygiene",
+             f"Stage, amount, close date and next step are updated {terms.crm_update}.",
+             "Open opportunities with a stale next step or close date in the past."),
+        Term("win_loss", "sales", "Win/loss feedback",
+             f"The reason for every win or loss is recorded within "
+             f"{_hours(terms.win_loss_hours, 'hours')} of closing.",
+             "Closed deals without a recorded reason after the deadline."),
+    ]
+
+
+REASON_CODES = (
+    ReasonCode("DQ-01", "No budget", "Nurture with ROI content; re-engage next fiscal year."),
+    ReasonCode("DQ-02", "No authority or wrong persona",
+               "Marketing refines targeting and the title criteria of scoring."),
+    ReasonCode("DQ-03", "No need", "Marketing reviews targeting and tightens the ICP."),
+    ReasonCode("DQ-04", "Bad timing (more than 6 months out)", "Long-term nurture."),
+    ReasonCode("DQ-05", "Chose a competitor",
+               "Feeds competitive intelligence and positioning."),
+    ReasonCode("DQ-06", "Bad data", "Marketing audits the source and the form's validation."),
+    ReasonCode("DQ-07", "Too small, not ICP",
+               "Adjust scoring; point the lead to the self-serve path."),
+)
+
+
+def dispositions(answers: Answers) -> list[Rule]:
+    attempts = answers.sla.sales.contact_attempts
+    return [
+        Rule("Converted", "The lead becomes an opportunity and follows the sales process."),
+        Rule("Disqualified", "Sales records a reason code; marketing acts on it as listed."),
+        Rule("Unable to reach",
+             f"After {attempts} attempts the lead returns to marketing nurture; it is never "
+             "archived."),
+        Rule("Recycled", "The timing is wrong; the lead goes back to nurture with a note."),
+    ]
+
+
+def requeue_rules(answers: Answers) -> list[Rule]:
+    sales = answers.sla.sales
+    return [
+        Rule(f"Unreachable after {sales.contact_attempts} attempts in "
+             f"{sales.attempt_window_days} days",
+             "Back to nurture; the lead re-enters the queue if its score rises again."),
+        Rule("Interested, but six months or more away",
+             "Long-term nurture with a CRM reminder for the owner."),
+        Rule("Qualified, but the wrong persona", "Routed to the right team or contact."),
+        Rule("Needs education first",
+             "Back to marketing, with the content the rep suggests."),
+    ]
+
+
+def routing_rules(answers: Answers) -> list[Rule]:
+    routing = answers.routing
+    if routing.rules:
+        return [Rule(rule.segment, rule.route_to) for rule in routing.rules]
+    big = routing.enterprise_min_employees
+    small = routing.smb_max_employees
+    method = routing.method.replace("_", " ")
+    return [
+        Rule("Named target accounts", "The account owner, whatever the score."),
+        Rule("Existing customers", "Their account manager."),
+        Rule("Partner referrals", "Partner sales."),
+        Rule(f"Enterprise ({big:,}+ employees)", "An enterprise AE, by territory."),
+        Rule(f"Mid-market ({small + 1:,} to {big - 1:,} employees)", f"An AE, by {method}."),
+        Rule(f"Small business (up to {small:,} employees)", "An SDR first."),
+    ]
+
+
+def escalation_steps(answers: Answers) -> list[EscalationStep]:
+    esc = answers.escalation
+    return [
+        EscalationStep("A breach is detected", esc.detected_by, "as it happens"),
+        EscalationStep("First escalation", esc.first_level,
+                       f"within {_hours(esc.first_hours, 'hours')}"),
+        EscalationStep("Second escalation", esc.second_level,
+                       f"within {_hours(esc.second_hours, 'hours')}"),
+    ]
+
+
+def dispute_rules(answers: Answers) -> list[str]:
+    esc = answers.escalation
+    shortfall = percent(esc.shortfall_threshold)
+    return [
+        "Sales rejects an MQL it disputes with a reason code, never silently.",
+        f"Marketing reviews every disputed MQL within {_hours(esc.quality_review_hours, 'hours')}.",
+        "Changes to scoring are decided jointly, at the next weekly review.",
+        f"If MQL volume falls more than {shortfall} short of the month's target, marketing "
+        "presents the root cause and a recovery plan (spend, new campaigns, dormant leads, "
+        "joint outbound) at the next weekly review.",
+        f"Either side may call an emergency review with {answers.cadence.emergency_notice_hours}"
+        " hours' notice.",
+    ]
+
+
+def meetings(answers: Answers) -> list[Meeting]:
+    cadence = answers.cadence
+    found = []
+    if cadence.daily_standup_minutes:
+        found.append(Meeting("Pipeline stand-up", "Daily", f"{cadence.daily_standup_minutes} min",
+                             "SDR lead and campaign manager",
+                             "Yesterday's MQLs, today's follow-ups, anything stuck."))
+    if cadence.weekly_review_minutes:
+        found.append(Meeting("Campaign and pipeline review", "Weekly",
+                             f"{cadence.weekly_review_minutes} min",
+                             "Marketing and sales managers",
+                             "Funnel metrics, stalled deals, campaign impact, feedback."))
+    if cadence.monthly_review_minutes:
+        found.append(Meeting("Funnel health review", "Monthly",
+                             f"{cadence.monthly_review_minutes} min",
+                             "VP Marketing, VP Sales and RevOps",
+                             "The monthly alignment report: targets against actuals."))
+    if cadence.quarterly_planning_hours:
+        found.append(Meeting("Planning and SLA renegotiation", "Quarterly",
+                             f"{cadence.quarterly_planning_hours} h",
+                             "Both leadership teams",
+                             "Next quarter's targets, rates and terms; an amendment if they change."))
+    return found
+
+
+def review_clauses(answers: Answers) -> list[str]:
+    months = answers.cadence.agreement_review_months
+    return [
+        f"Both sides review this agreement {answers.agreement.review_cadence}, and at least "
+        f"every {months} months.",
+        "Any change is made by a numbered amendment that lists each changed term with its old "
+        "and new value and is signed by the same signatories.",
+        "Scoring is recalibrated each quarter against sales acceptance (target: "
+        f"{percent(answers.sla.marketing.acceptance_rate)} or more).",
+    ]
+
+
+def build_terms(answers: Answers, stages: list[str], mql_per_month: int,
+                mql_per_period: int) -> Terms:
+    method = answers.routing.method.replace("_", " ")
+    return Terms(
+        definitions=definitions(answers, stages),
+        marketing=marketing_terms(answers, mql_per_month, mql_per_period),
+        sales=sales_terms(answers),
+        dispositions=dispositions(answers),
+        reason_codes=list(REASON_CODES),
+        requeue=requeue_rules(answers),
+        routing=routing_rules(answers),
+        routing_method=method,
+        escalation=escalation_steps(answers),
+        disputes=dispute_rules(answers),
+        meetings=meetings(answers),
+        review=review_clauses(answers),
+        business_hours=business_clock(answers),
+    )

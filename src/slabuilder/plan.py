@@ -1,0 +1,233 @@
+"""``build_plan(answers) -> Plan``: the one entry point that derives everything from answers.
+
+Pure: no files, no clock, no network.  Documents, reports and diffs all read a :class:`Plan`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from slabuilder.answers import STAGE_NAMES, Answers
+from slabuilder.derive import funnel
+from slabuilder.derive.funnel import (
+    Capacity,
+    ForwardResult,
+    LeadTime,
+    SensitivityRow,
+    StageTarget,
+)
+from slabuilder.derive.scoring import ScoringModel, build_scoring
+from slabuilder.derive.terms import Terms, build_terms, percent
+from slabuilder.derive.warnings import Warning
+
+__all__ = ["MonthTarget", "Plan", "Warning", "build_plan"]
+
+
+@dataclass(frozen=True)
+class MonthTarget:
+    month: str
+    """``2027-01``."""
+    label: str
+    """``January 2027``."""
+    targets: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything derived from one answers file."""
+
+    answers: Answers
+    fingerprint: str
+    period: str
+    period_start: dt.date
+    period_end: dt.date
+    stages: list[str]
+    """The funnel's stages in order, first to ``won``."""
+    rates: dict[str, Decimal]
+    """The chain's rates keyed ``<from>_to_<to>``, in funnel order."""
+    targets: dict[str, StageTarget]
+    revenue_target: Decimal
+    average_deal_size: Decimal
+    currency: str
+    pipeline_needed: Decimal
+    months: list[MonthTarget]
+    lead_time: LeadTime
+    sensitivity: list[SensitivityRow]
+    forward: ForwardResult | None
+    capacity: Capacity | None
+    scoring: ScoringModel
+    terms: Terms
+    icp_missing: list[str]
+    warnings: list[Warning] = field(default_factory=list)
+
+    @property
+    def mql_per_month(self) -> int:
+        return self.targets["mql"].per_month if "mql" in self.targets else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data (numbers as numbers, dates as ISO text)."""
+        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+                if f.name != "answers"}
+        result: dict[str, Any] = _plain(data)
+        result["stage_names"] = {stage: STAGE_NAMES[stage] for stage in self.stages}
+        return result
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, Fraction):
+        return int(value) if value.denominator == 1 else round(float(value), 4)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _rate_warnings(rates: dict[str, Decimal]) -> list[Warning]:
+    found = []
+    for key, rate in rates.items():
+        if key not in funnel.TYPICAL_RANGES:
+            continue
+        low, high = funnel.TYPICAL_RANGES[key]
+        if not low <= rate <= high:
+            side = "below" if rate < low else "above"
+            found.append(Warning(
+                "rate_outside_typical_range",
+                f"{key} of {percent(rate)} is {side} the typical {percent(low)} to "
+                f"{percent(high)}; use your own CRM history if you have it, and check this "
+                "figure if you do not.", f"funnel.{key}"))
+    return found
+
+
+def _capacity_warnings(answers: Answers, cap: Capacity | None, mql_per_month: int) -> list[Warning]:
+    if cap is None:
+        return [Warning("no_reps",
+                        f"Nobody is named to work the {mql_per_month:,} MQLs a month: give "
+                        "the number of SDRs or AEs.", "team.sdrs")]
+    found = []
+    if cap.over_capacity:
+        found.append(Warning(
+            "over_capacity",
+            f"Each {cap.rep_role} would get {float(cap.leads_per_rep_per_day):.1f} new MQLs a "
+            f"day and need {float(cap.touches_per_rep_per_day):.0f} touches a day to meet the "
+            f"attempts term, over the {cap.max_touches_per_rep_per_day} a rep can make: add "
+            "reps, lower the attempts or route some MQLs to AEs.", "team.sdrs"))
+    sales = answers.sla.sales
+    if sales.speed_to_lead_hours < 1 and not answers.team.after_hours_coverage:
+        found.append(Warning(
+            "speed_without_coverage",
+            f"A first attempt within {float(sales.speed_to_lead_hours) * 60:.0f} minutes "
+            "cannot be met for leads arriving at night or at weekends without cover outside "
+            "business hours: lengthen it or set team.after_hours_coverage.",
+            "sla.sales.speed_to_lead_hours"))
+    return found
+
+
+def _state_warnings(answers: Answers, mql_per_month: int) -> list[Warning]:
+    found = []
+    state = answers.current_state
+    if state.mqls_per_month is not None and state.mqls_per_month < mql_per_month:
+        gap = mql_per_month - state.mqls_per_month
+        found.append(Warning(
+            "volume_gap",
+            f"The plan needs {mql_per_month:,} MQLs a month and marketing produces "
+            f"{state.mqls_per_month:,} today: {gap:,} more a month "
+            f"({float(Fraction(gap, max(state.mqls_per_month, 1)) * 100):.0f}% up).",
+            "current_state.mqls_per_month"))
+    if state.worked_within_sla is not None and state.worked_within_sla < Decimal("0.5"):
+        found.append(Warning(
+            "sla_rarely_met",
+            f"Only {percent(state.worked_within_sla)} of MQLs are worked within the SLA today; "
+            "an SLA broken this often teaches everyone it does not matter. Start with terms "
+            "the team can meet and tighten them each quarter.",
+            "current_state.worked_within_sla"))
+    override = answers.sla.marketing.mql_volume_per_month
+    if override is not None and override < mql_per_month:
+        found.append(Warning(
+            "volume_term_below_plan",
+            f"The MQL volume term ({override:,} a month) is below the {mql_per_month:,} the "
+            "revenue target needs.", "sla.marketing.mql_volume_per_month"))
+    sides = {s.side for s in answers.agreement.signatories}
+    for side in ("marketing", "sales"):
+        if side not in sides:
+            found.append(Warning(
+                f"no_{side}_signatory",
+                f"No signatory speaks for {side}; an agreement one side has not signed binds "
+                "nobody.", "agreement.signatories"))
+    return found
+
+
+def build_plan(answers: Answers, *, forward_volume: int | None = None) -> Plan:
+    """Derive targets, scoring, terms and warnings from validated answers.
+
+    ``forward_volume`` runs the funnel forward from that many MQLs (or leads) a month; by
+    default the current monthly MQL volume from the answers is used, when given.
+    """
+    economics = answers.economics
+    chain = answers.funnel.chain()
+    stages = [chain[0][0], *(target for _, target, _ in chain)]
+    totals = funnel.reverse_funnel(economics.revenue_target, economics.average_deal_size, chain)
+    targets = {stage: funnel.split_period(economics.period, stage, total)
+               for stage, total in totals.items()}
+    start = answers.agreement.effective_date
+    months = [MonthTarget(month=day.strftime("%Y-%m"), label=day.strftime("%B %Y"),
+                          targets={s: t.per_month for s, t in targets.items()})
+              for day in funnel.month_starts(start, economics.period)]
+    mql_month = targets["mql"].per_month if "mql" in targets else 0
+    mql_period = targets["mql"].per_period if "mql" in targets else 0
+    volume = forward_volume if forward_volume is not None else answers.current_state.mqls_per_month
+    forward = (funnel.forward_funnel(volume, economics.average_deal_size, chain)
+               if volume is not None else None)
+    cap = funnel.capacity(answers.sla.marketing.mql_volume_per_month or mql_month,
+                          answers.team.sdrs, answers.team.aes,
+                          answers.team.business_days_per_month,
+                          answers.sla.sales.contact_attempts,
+                          answers.team.max_touches_per_rep_per_day)
+    scoring = build_scoring(answers)
+    icp_missing = answers.icp.missing()
+    warnings = [
+        *_rate_warnings(dict(answers.funnel.rates())),
+        *_capacity_warnings(answers, cap, mql_month),
+        *_state_warnings(answers, mql_month),
+        *scoring.warnings,
+    ]
+    if icp_missing:
+        warnings.insert(0, Warning(
+            "icp_incomplete",
+            "The ideal customer profile is incomplete (" + ", ".join(icp_missing) + "); the "
+            "agreement can only be rendered as a draft until it is filled in.", icp_missing[0]))
+    return Plan(
+        answers=answers,
+        fingerprint=answers.fingerprint(),
+        period=economics.period,
+        period_start=start,
+        period_end=funnel.period_end(start, economics.period),
+        stages=stages,
+        rates={f"{s}_to_{t}": r for s, t, r in chain},
+        targets=targets,
+        revenue_target=economics.revenue_target,
+        average_deal_size=economics.average_deal_size,
+        currency=economics.currency,
+        pipeline_needed=economics.revenue_target * economics.pipeline_coverage,
+        months=months,
+        lead_time=funnel.lead_time(start, economics.period, economics.sales_cycle_days),
+        sensitivity=funnel.sensitivity(economics.revenue_target, economics.average_deal_size,
+                                       chain, economics.period),
+        forward=forward,
+        capacity=cap,
+        scoring=scoring,
+        terms=build_terms(answers, stages, mql_month, mql_period),
+        icp_missing=icp_missing,
+        warnings=warnings,
+    )
