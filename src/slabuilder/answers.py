@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import yaml
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -731,3 +732,128 @@ def apply_settings(data: dict[str, Any], settings: list[str]) -> dict[str, Any]:
         key, _, raw = setting.partition("=")
         set_path(result, key.strip(), parse_scalar(raw))
     return result
+
+
+# --------------------------------------------------------------------------- saving
+
+SECTION_NOTES: dict[str, str] = {
+    "format": "Version of this file's layout; leave it at 1.",
+    "company": "Who the agreement is for, and the clock every time limit runs on.",
+    "agreement": "When it takes effect, how often it is reviewed, and who signs.",
+    "icp": "Ideal customer profile: which companies and roles marketing brings to sales.\n"
+           "No signable agreement is rendered until this section is complete.",
+    "economics": "Revenue goal for one planning period; the MQL targets are worked back from it.",
+    "funnel": "Conversion rates between stages, as 60% or 0.6, ending at won.\n"
+              "Your own CRM history beats any published benchmark.",
+    "team": "Who works the leads; used to check that the terms can be met.",
+    "current_state": "Where you are today; used in the design brief and the warnings.",
+    "scoring": "Lead scoring: the MQL threshold and changes to the default points table.",
+    "sla": "The commitments of each side; anything left out takes the standard term.",
+    "routing": "Who receives which MQLs.",
+    "escalation": "What happens, and how fast, when a term is broken.",
+    "cadence": "The meetings that keep the agreement alive (minutes; 0 drops a meeting).",
+    "documents": "How the documents are printed.",
+}
+
+
+def _is_rate_field(annotation: Any) -> bool:
+    return "parse_rate" in repr(annotation)
+
+
+def _plain_section(model: BaseModel) -> dict[str, Any]:
+    """The keys the user set, with rates as ``60%`` and amounts as plain numbers."""
+    result: dict[str, Any] = {}
+    for name in model.model_fields_set:
+        if name not in type(model).model_fields:
+            continue
+        value = getattr(model, name)
+        annotation = type(model).model_fields[name].annotation
+        result[name] = _plain_value(value, _is_rate_field(annotation))
+    order = list(type(model).model_fields)
+    return {key: result[key] for key in sorted(result, key=order.index)}
+
+
+def _plain_value(value: Any, is_rate: bool) -> Any:
+    if isinstance(value, BaseModel):
+        return _plain_section(value)
+    if isinstance(value, list):
+        return [_plain_value(item, is_rate) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain_value(item, is_rate) for key, item in value.items()}
+    if isinstance(value, Decimal):
+        if is_rate:
+            return format((value * 100).normalize(), "f") + "%"
+        if value == value.to_integral_value():
+            return int(value)
+        return format(value, "f")
+    return value
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+class _FlowDict(dict[str, Any]):
+    pass
+
+
+class _FlowList(list[Any]):
+    pass
+
+
+_Dumper.add_representer(_FlowDict, lambda d, v: d.represent_mapping(
+    "tag:yaml.org,2002:map", v.items(), flow_style=True))
+_Dumper.add_representer(_FlowList, lambda d, v: d.represent_sequence(
+    "tag:yaml.org,2002:seq", v, flow_style=True))
+
+
+def _flow_leaves(value: Any, depth: int = 0) -> Any:
+    """Short groups of plain values on one line (``[Mon, Tue]``), sections as blocks."""
+    if isinstance(value, dict):
+        inner = {key: _flow_leaves(item, depth + 1) for key, item in value.items()}
+        leaf = all(not isinstance(item, dict | list) for item in value.values())
+        return _FlowDict(inner) if leaf and depth > 0 and value else inner
+    if isinstance(value, list):
+        items = [_flow_leaves(item, depth + 1) for item in value]
+        leaf = all(not isinstance(item, dict | list) for item in value)
+        return _FlowList(items) if leaf else items
+    return value
+
+
+def _dump(data: dict[str, Any]) -> str:
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, default_flow_style=False,
+                     allow_unicode=True, width=88).rstrip()
+
+
+def dump_answers(answers: Answers | dict[str, Any]) -> str:
+    """The answers as a commented, hand-editable YAML file (only the keys that were given)."""
+    model = answers if isinstance(answers, Answers) else Answers.model_validate(answers)
+    data = _plain_section(model)
+    out = ["# slabuilder answers file. Edit it freely, then check it with",
+           "# `slabuilder check FILE`; `slabuilder schema` describes every key.", ""]
+    for section, content in data.items():
+        out.extend(f"# {note}" for note in SECTION_NOTES.get(section, "").splitlines())
+        out.append(_dump({section: _flow_leaves(content)}))
+        out.append("")
+    return "\n".join(out)
+
+
+def save_answers(answers: Answers | dict[str, Any], path: str | Path, *,
+                 force: bool = False) -> Answers:
+    """Validate, then write the commented file atomically; refuses to overwrite unless forced."""
+    from slabuilder.fsutil import write_atomic  # noqa: PLC0415
+
+    target = Path(path)
+    model = (answers if isinstance(answers, Answers)
+             else answers_from_data(answers, str(target)))
+    text = dump_answers(model)
+    write_atomic(target, text, force=force)
+    return model
