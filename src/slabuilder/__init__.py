@@ -38,7 +38,7 @@ _LAZY = {
 def __getattr__(name: str) -> Any:
     """Import the public names on first use, so ``import slabuilder`` stays instant."""
     if name in _LAZY:
-        from importlib import import_module  # noqa: PLC0415
+        from importlib import import_module
 
         return getattr(import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'slabuilder' has no attribute {name!r}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
+import itertools
 import json
 import re
 from decimal import Decimal, InvalidOperation
@@ -25,6 +26,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -147,13 +149,25 @@ def _as_hours(value: Any) -> Any:
     return value
 
 
-Rate = Annotated[Decimal, BeforeValidator(parse_rate)]
-Money = Annotated[Decimal, BeforeValidator(parse_money)]
-IsoDate = Annotated[dt.date, BeforeValidator(parse_date)]
-Multiple = Annotated[Decimal, BeforeValidator(parse_multiple)]
+_RATE_SCHEMA = {"anyOf": [{"type": "number", "minimum": 0, "maximum": 1},
+                          {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*%\s*$"}],
+                "examples": ["60%", 0.6]}
+_MONEY_SCHEMA = {"anyOf": [{"type": "number", "exclusiveMinimum": 0},
+                           {"type": "string", "pattern": r"^\s*([$€£¥]|[A-Z]{3} )?\s*\d[\d,]*"
+                                                         r"(\.\d+)?\s*[kKmMbB]?\s*$"}],
+                 "examples": [25000, "25,000", "$25k"]}
+
+Rate = Annotated[Decimal, BeforeValidator(parse_rate), WithJsonSchema(_RATE_SCHEMA)]
+Money = Annotated[Decimal, BeforeValidator(parse_money), WithJsonSchema(_MONEY_SCHEMA)]
+IsoDate = Annotated[dt.date, BeforeValidator(parse_date),
+                    WithJsonSchema({"type": "string", "format": "date"})]
+Multiple = Annotated[Decimal, BeforeValidator(parse_multiple),
+                     WithJsonSchema({"anyOf": [{"type": "number", "exclusiveMinimum": 0},
+                                               {"type": "string", "pattern": r"^\d+(\.\d+)?x$"}]})]
 Count = Annotated[int, BeforeValidator(_as_int), Field(ge=0)]
 PositiveCount = Annotated[int, BeforeValidator(_as_int), Field(ge=1)]
-Hours = Annotated[Decimal, BeforeValidator(_as_hours), Field(gt=0)]
+Hours = Annotated[Decimal, BeforeValidator(_as_hours), Field(gt=0),
+                  WithJsonSchema({"type": "number", "exclusiveMinimum": 0})]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 
 
@@ -166,6 +180,7 @@ class _Section(BaseModel):
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 Weekday = Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+WORKWEEK: tuple[Weekday, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri")
 _HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)\s*-\s*([01]\d|2[0-4]):([0-5]\d)$")
 
 
@@ -183,7 +198,7 @@ class Company(_Section):
     timezone: str = "UTC"
     business_hours: str = "09:00-17:00"
     business_days: list[Annotated[Weekday, BeforeValidator(_weekday)]] = Field(
-        default_factory=lambda: ["Mon", "Tue", "Wed", "Thu", "Fri"], min_length=1)
+        default_factory=lambda: list(WORKWEEK), min_length=1)
     holidays: str = "none"
 
     @field_validator("crm", mode="before")
@@ -194,7 +209,7 @@ class Company(_Section):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # noqa: PLC0415 - start-up speed
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
         try:
             ZoneInfo(value)
@@ -224,6 +239,17 @@ class Company(_Section):
         if not re.fullmatch(r"[A-Z]{2,3}(-[A-Z0-9]{1,3})?", code):
             raise ValueError(f"{value!r} is not a country code; write one such as US, GB or DE, "
                              "or none")
+        import holidays
+
+        country, _, region = code.partition("-")
+        supported = holidays.list_supported_countries()
+        if country not in supported:
+            raise ValueError(f"no public-holiday calendar is known for {country!r}; use a "
+                             "two-letter country code such as US or GB, or none")
+        if region and region not in supported[country]:
+            raise ValueError(f"{region!r} is not a region of {country} with its own holidays; "
+                             f"use {country} alone or one of "
+                             + ", ".join(supported[country][:8]))
         return code
 
     @property
@@ -379,7 +405,7 @@ class Funnel(_Section):
         stage = start
         while stage != "won":
             if stage not in steps:
-                following = [s for s in STAGES[STAGES.index(stage) + 1:]]
+                following = list(STAGES[STAGES.index(stage) + 1:])
                 raise ValueError(f"the funnel stops at {stage}; add a rate from {stage} onward, "
                                  f"such as {stage}_to_{following[0]}")
             target, value = steps.pop(stage)
@@ -436,7 +462,7 @@ class Scoring(_Section):
     @field_validator("signals")
     @classmethod
     def _known_or_described(cls, signals: dict[str, Any]) -> dict[str, Any]:
-        from slabuilder.defaults import DEFAULT_SIGNAL_IDS  # noqa: PLC0415
+        from slabuilder.defaults import DEFAULT_SIGNAL_IDS
 
         for signal_id, change in signals.items():
             if signal_id in DEFAULT_SIGNAL_IDS or isinstance(change, CustomSignal):
@@ -465,13 +491,17 @@ class MarketingTerms(_Section):
     case_study_days: PositiveCount = 20
 
 
+Channel = Literal["phone", "email", "linkedin", "sms", "video"]
+DEFAULT_CHANNELS: tuple[Channel, ...] = ("phone", "email")
+
+
 class SalesTerms(_Section):
     speed_to_lead_hours: Hours = Decimal(4)
     other_mql_hours: Hours = Decimal(24)
     contact_attempts: PositiveCount = 6
     attempt_window_days: PositiveCount = 14
-    channels: list[Literal["phone", "email", "linkedin", "sms", "video"]] = Field(
-        default_factory=lambda: ["phone", "email"], min_length=1)
+    channels: list[Channel] = Field(default_factory=lambda: list(DEFAULT_CHANNELS),
+                                    min_length=1)
     disposition_days: PositiveCount = 5
     review_hours: Hours = Decimal(24)
     win_loss_hours: Hours = Decimal(48)
@@ -580,7 +610,8 @@ def _model_at(path: KeyPath) -> type[BaseModel] | None:
     for part in path:
         if isinstance(part, int):
             continue
-        field = model.model_fields.get(part) if isinstance(model, type) else None
+        fields = getattr(model, "model_fields", None)
+        field = fields.get(part) if isinstance(fields, dict) else None
         if field is None:
             return None
         model = _unwrap_model(field.annotation)
@@ -655,7 +686,7 @@ def load_answers(path: str | Path) -> Answers:
 
 def check_answers_file(path: str | Path) -> list[str]:
     """Every problem in an answers file, one line each (empty when it is valid)."""
-    from slabuilder.errors import SlabuilderError  # noqa: PLC0415
+    from slabuilder.errors import SlabuilderError
 
     try:
         document = read_yaml_file(Path(path), what="answers file")
@@ -692,7 +723,7 @@ def set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
         parts.append(match.group(1))
         parts.extend(int(i) for i in re.findall(r"\[(\d+)\]", match.group(2)))
     node: Any = data
-    for part, following in zip(parts, parts[1:], strict=False):
+    for part, following in itertools.pairwise(parts):
         if isinstance(part, int):
             if not isinstance(node, list) or part >= len(node):
                 raise AnswersError(f"{dotted}: there is no item [{part}] to change",
@@ -720,9 +751,9 @@ def set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
 
 def apply_settings(data: dict[str, Any], settings: list[str]) -> dict[str, Any]:
     """Apply ``key.path=value`` strings (values read as YAML scalars) to a copy of ``data``."""
-    import copy  # noqa: PLC0415
+    import copy
 
-    from slabuilder.yamlio import parse_scalar  # noqa: PLC0415
+    from slabuilder.yamlio import parse_scalar
 
     result = copy.deepcopy(data)
     for setting in settings:
@@ -849,7 +880,7 @@ def dump_answers(answers: Answers | dict[str, Any]) -> str:
 def save_answers(answers: Answers | dict[str, Any], path: str | Path, *,
                  force: bool = False) -> Answers:
     """Validate, then write the commented file atomically; refuses to overwrite unless forced."""
-    from slabuilder.fsutil import write_atomic  # noqa: PLC0415
+    from slabuilder.fsutil import write_atomic
 
     target = Path(path)
     model = (answers if isinstance(answers, Answers)

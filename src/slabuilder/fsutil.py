@@ -57,7 +57,7 @@ def write_atomic(path: Path, data: bytes | str, *, force: bool = False) -> None:
         os.chmod(temporary, 0o644)  # noqa: PTH101 - mkstemp creates 0600 files
         if not force and path.exists():
             raise OutputError("already exists; use --force to replace it", file=path)
-        os.replace(temporary, path)
+        Path(temporary).replace(path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)  # noqa: PTH108

@@ -46,16 +46,17 @@ class _StrictLoader(yaml.SafeLoader):
 
     yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012 - PyYAML's class-level registry
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node:
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         if self.check_event(AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise _RefusedError(event.start_mark.line + 1, "aliases (*name) are not allowed; "
                                 "write the value out in full")
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         if getattr(event, "anchor", None):
             raise _RefusedError(event.start_mark.line + 1, "anchors (&name) are not allowed; "
                                 "write the value out in full")
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        node: Node | None = super().compose_node(parent, index)
+        return node
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, int] = {}
@@ -166,14 +167,16 @@ def parse_yaml(text: str, source: str, *, what: str = "file") -> YamlDocument:
         raise SlabuilderError(f"the {what} is empty; write your answers into it "
                               "(`slabuilder example` prints a complete one)", file=source)
     loader = _StrictLoader(text)
+    lines: dict[KeyPath, int] = {}
     try:
         node = loader.get_single_node()
-        lines: dict[KeyPath, int] = {}
         if node is not None:
             _record_lines(node, (), lines)
         data = loader.construct_document(node) if node is not None else None
     except _RefusedError as error:
-        raise SlabuilderError(error.message, file=source, line=error.line) from None
+        key = next((format_path(path) for path, line in lines.items()
+                    if line == error.line), None)
+        raise SlabuilderError(error.message, file=source, line=error.line, key=key) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None

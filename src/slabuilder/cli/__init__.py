@@ -74,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(done.exit_code)
     except BrokenPipeError:
         return 0
-    except Exception as error:  # noqa: BLE001 - the last line of defence
+    except Exception as error:
         _say_error(f"slabuilder failed unexpectedly ({type(error).__name__}: {error}). "
                    "This is a bug; please report it with the command you ran.")
         if "--debug" in sys.argv:

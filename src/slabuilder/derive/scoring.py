@@ -9,7 +9,6 @@ from slabuilder.answers import Answers, CustomSignal, Icp
 from slabuilder.defaults import DEFAULT_SIGNAL_IDS, DEFAULT_SIGNALS, Signal
 from slabuilder.derive.warnings import Warning
 
-
 HUBSPOT_SCORE_CAP = 100
 
 

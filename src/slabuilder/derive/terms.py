@@ -82,8 +82,7 @@ def number(value: Decimal | int) -> str:
     """``4`` rather than ``4.0``, ``1.5`` rather than ``1.50``."""
     if isinstance(value, int):
         return f"{value:,}"
-    text = format(value.normalize(), "f")
-    return text
+    return format(value.normalize(), "f")
 
 
 def percent(rate: Decimal) -> str:
@@ -331,7 +330,8 @@ def meetings(answers: Answers) -> list[Meeting]:
         found.append(Meeting("Planning and SLA renegotiation", "Quarterly",
                              f"{cadence.quarterly_planning_hours} h",
                              "Both leadership teams",
-                             "Next quarter's targets, rates and terms; an amendment if they change."))
+                             "Next quarter's targets, rates and terms; an amendment if they "
+                             "change."))
     return found
 
 

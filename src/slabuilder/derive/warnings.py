@@ -7,7 +7,7 @@ from typing import Literal
 
 
 @dataclass(frozen=True)
-class Warning:  # noqa: A001 - the domain's word; never raised, only reported
+class Warning:
     code: str
     """A stable identifier, for tests and scripts."""
     message: str

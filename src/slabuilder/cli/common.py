@@ -1,0 +1,37 @@
+"""Pieces shared by several commands (not a command itself)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from slabuilder.answers import Answers
+
+ANSWERS_ARGUMENT = click.argument(
+    "answers_file", metavar="ANSWERS", type=click.Path(path_type=Path, dir_okay=True))
+
+SET_OPTION = click.option(
+    "--set", "settings", metavar="KEY=VALUE", multiple=True,
+    help="Change one answer for this run only, e.g. --set funnel.mql_to_sql=55% (repeatable).")
+
+
+def load(path: Path, settings: tuple[str, ...] | list[str] = ()) -> Answers:
+    """Load an answers file, applying ``--set`` changes; every problem is a one-line error."""
+    from slabuilder.answers import answers_from_data, apply_settings
+    from slabuilder.yamlio import read_yaml_file
+
+    document = read_yaml_file(path, what="answers file")
+    data: Any = document.data
+    if settings and isinstance(data, dict):
+        data = apply_settings(data, list(settings))
+    return answers_from_data(data, document.source, document)
+
+
+def console(*, stderr: bool = False) -> Any:
+    """A rich console; imported lazily so commands that do not print tables start fast."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)

@@ -1,0 +1,255 @@
+"""What every key of the answers file means.
+
+One table feeds both the JSON Schema (``slabuilder schema``, for editors) and the README's key
+reference (``slabuilder schema --markdown``); a test checks that every key of the model is here.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+_STAGES = ("lead", "mql", "sal", "sql", "opportunity", "won")
+_PLURAL = {"lead": "leads", "mql": "MQLs", "sal": "SALs", "sql": "SQLs",
+           "opportunity": "opportunities"}
+
+KEY_DOCS: dict[str, str] = {
+    "format": "Layout version of the file. Always 1.",
+    "company": "The company the agreement is for.",
+    "company.name": "Company name, as it appears on the documents.",
+    "company.crm": "CRM in use: hubspot, salesforce or other. Picks the configuration steps in "
+                   "the design brief and the export format for reports.",
+    "company.timezone": "Time zone every time limit is measured in, e.g. America/New_York.",
+    "company.business_hours": "Working hours for business-hour limits, e.g. 09:00-17:00.",
+    "company.business_days": "Working days, e.g. [Mon, Tue, Wed, Thu, Fri].",
+    "company.holidays": "Country code whose public holidays do not count as business days "
+                        "(US, GB, DE, or US-CA for a state), or none.",
+    "agreement": "The agreement itself: dates, owner and signatories.",
+    "agreement.effective_date": "Date the agreement (or this version) takes effect, YYYY-MM-DD. "
+                                "The planning period starts on it.",
+    "agreement.review_cadence": "How often both sides review it: monthly, quarterly, biannual "
+                                "or annual.",
+    "agreement.owner": "Who owns the agreement (usually the demand-generation director): "
+                       "{name, title}.",
+    "agreement.owner.name": "Owner's name.",
+    "agreement.owner.title": "Owner's job title.",
+    "agreement.signatories": "Everyone who signs: a list of {name, title, side}.",
+    "agreement.signatories[].name": "Signatory's name.",
+    "agreement.signatories[].title": "Signatory's job title.",
+    "agreement.signatories[].side": "Which side they sign for: marketing, sales, revops or "
+                                    "executive.",
+    "agreement.version": "Version number of the agreement; renegotiation raises it.",
+    "agreement.title": "Title printed on the agreement.",
+    "icp": "Ideal customer profile. Every key is needed before a signable agreement is "
+           "rendered.",
+    "icp.company_size": "Employee range that fits: {min, max}; leave max out for no upper "
+                        "limit.",
+    "icp.company_size.min": "Smallest company that fits (employees).",
+    "icp.company_size.max": "Largest company that fits (employees).",
+    "icp.industries": "Industries in scope.",
+    "icp.geographies": "Countries or regions in scope.",
+    "icp.titles": "Titles with buying authority or real influence, e.g. [VP, Director].",
+    "icp.disqualifiers": "Reasons a lead is never routed to sales (write at least three).",
+    "economics": "The revenue goal the funnel targets are worked back from.",
+    "economics.period": "Planning period of the revenue target: month, quarter or year.",
+    "economics.revenue_target": "New revenue to book in the period: 1000000, \"1,000,000\" or "
+                                "\"$1M\".",
+    "economics.currency": "Three-letter currency code, e.g. USD.",
+    "economics.average_deal_size": "Average first-year value of a won deal: 25000 or \"$25k\".",
+    "economics.sales_cycle_days": "Days from MQL to closed deal; sets how early leads must "
+                                  "arrive.",
+    "economics.pipeline_coverage": "Pipeline needed as a multiple of the target: 3 or \"3x\".",
+    "funnel": "Conversion rates keyed <from>_to_<to> over lead, mql, sal, sql, opportunity, "
+              "won. Give one unbroken chain from mql (or lead) to won; each rate as 60% or 0.6.",
+    **{f"funnel.{a}_to_{b}": f"Share of {_PLURAL[a]} that "
+       + ("are won." if b == "won" else f"become {_PLURAL[b]}.")
+       for i, a in enumerate(_STAGES[:-1]) for b in _STAGES[i + 1:]},
+    "team": "The people who work the leads.",
+    "team.sdrs": "Number of SDRs working new MQLs (0 if AEs work them).",
+    "team.aes": "Number of account executives.",
+    "team.business_days_per_month": "Business days in a month, for the capacity check.",
+    "team.max_touches_per_rep_per_day": "Most calls and e-mails a rep can make in a day; "
+                                        "above it the plan warns.",
+    "team.after_hours_coverage": "true if someone works leads outside business hours.",
+    "current_state": "Where things stand today (optional; improves the brief and warnings).",
+    "current_state.mqls_per_month": "MQLs marketing produces a month today; also runs the "
+                                    "funnel forward.",
+    "current_state.worked_within_sla": "Share of MQLs worked within the current SLA, e.g. 40%.",
+    "current_state.main_conflict": "The main complaint between the teams, in a sentence.",
+    "current_state.main_problem": "What mostly goes wrong: definition, enforcement or trust.",
+    "current_state.starting_point": "scratch (no SLA yet) or rebuild (replacing one).",
+    "scoring": "Lead scoring model; without this section the standard model applies.",
+    "scoring.threshold": "Points a fitting lead needs to become an MQL.",
+    "scoring.signals": "Changes to the points table: `demo_request: 30` changes a standard "
+                       "signal, `demo_request: 0` drops it, `webinar: {label: Attended a "
+                       "webinar, points: 10}` adds one. Standard signals: title_match, "
+                       "company_size_match, industry_match, geography_match, demo_request, "
+                       "pricing_page, high_intent_content, repeat_visits, email_engagement, "
+                       "low_intent_content, competitor, unsubscribed, personal_email, "
+                       "inactivity.",
+    "scoring.signals.*.label": "Signal as the rep reads it.",
+    "scoring.signals.*.points": "Points, from -100 to 100.",
+    "scoring.signals.*.kind": "fit, behaviour or negative.",
+    "scoring.max_signals": "Above this many signals the model is flagged as too complex to "
+                           "explain.",
+    "scoring.score_cap": "Highest score the CRM stores (HubSpot: 100, 500 on Enterprise).",
+    "sla": "The commitments of each side.",
+    "sla.marketing": "What marketing commits to.",
+    "sla.marketing.mql_volume_per_month": "MQLs a month marketing commits to; by default the "
+                                          "figure worked back from revenue.",
+    "sla.marketing.acceptance_rate": "Share of MQLs sales should accept.",
+    "sla.marketing.scoring_accuracy": "Share of MQLs not rejected as wrong persona or too "
+                                      "small.",
+    "sla.marketing.core_fields_complete": "Share of MQLs with name, e-mail and company.",
+    "sla.marketing.extended_fields_complete": "Share of MQLs also with phone, title and size.",
+    "sla.marketing.routing_minutes": "Minutes from MQL to an assigned owner.",
+    "sla.marketing.routing_minutes_automated": "The same where routing is automated.",
+    "sla.marketing.forecast_days": "Days of MQL volume forecast each month.",
+    "sla.marketing.objection_handling_days": "Business days to deliver objection handling.",
+    "sla.marketing.battlecard_days": "Business days to deliver a battlecard.",
+    "sla.marketing.case_study_days": "Business days to deliver a case study.",
+    "sla.sales": "What sales commits to.",
+    "sla.sales.speed_to_lead_hours": "Business hours to the first attempt on a demo or trial "
+                                     "request; the speed-to-lead figure of the reports.",
+    "sla.sales.other_mql_hours": "Business hours to the first attempt on every other MQL.",
+    "sla.sales.contact_attempts": "Attempts before a lead may be marked unreachable.",
+    "sla.sales.attempt_window_days": "Days over which the attempts are spread.",
+    "sla.sales.channels": "Channels the attempts use: phone, email, linkedin, sms, video.",
+    "sla.sales.disposition_days": "Business days to accept, disqualify or recycle an MQL.",
+    "sla.sales.review_hours": "Hours within which every MQL is reviewed.",
+    "sla.sales.win_loss_hours": "Hours after closing to record the win or loss reason.",
+    "sla.sales.crm_update": "How often stage, amount, close date and next step are updated: "
+                            "daily or weekly.",
+    "routing": "Who receives which MQLs.",
+    "routing.method": "How mid-market MQLs are shared out: round_robin, territory, skill or "
+                      "account_based.",
+    "routing.enterprise_min_employees": "Smallest company routed to enterprise AEs.",
+    "routing.smb_max_employees": "Largest company routed to SDRs first.",
+    "routing.rules": "Your own routing table, replacing the standard one: a list of "
+                     "{segment, route_to, method}.",
+    "routing.rules[].segment": "Which leads the rule is for.",
+    "routing.rules[].route_to": "Who receives them.",
+    "routing.rules[].method": "round_robin, territory, skill, account_based or direct.",
+    "escalation": "What happens when a term is broken.",
+    "escalation.detected_by": "Who spots a breach.",
+    "escalation.first_level": "Who hears of it first.",
+    "escalation.first_hours": "Hours before the first escalation.",
+    "escalation.second_level": "Who hears of it next.",
+    "escalation.second_hours": "Hours before the second escalation.",
+    "escalation.quality_review_hours": "Hours marketing has to review a disputed MQL.",
+    "escalation.shortfall_threshold": "Volume shortfall that calls for a recovery plan, e.g. "
+                                      "10%.",
+    "cadence": "The meetings that keep the agreement alive (0 drops a meeting).",
+    "cadence.daily_standup_minutes": "Length of the daily pipeline stand-up.",
+    "cadence.weekly_review_minutes": "Length of the weekly campaign and pipeline review.",
+    "cadence.monthly_review_minutes": "Length of the monthly funnel health review.",
+    "cadence.quarterly_planning_hours": "Length of the quarterly planning and renegotiation.",
+    "cadence.emergency_notice_hours": "Notice either side gives to call an emergency review.",
+    "cadence.agreement_review_months": "Longest time between two reviews of the agreement.",
+    "documents": "How the documents are printed.",
+    "documents.page_size": "a4 or letter; by default letter in the Americas, A4 elsewhere.",
+}
+
+
+def _resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    """Follow ``$ref`` (and a nullable ``anyOf``) to the object that holds ``properties``."""
+    if "$ref" in node:
+        return _resolve(schema, schema["$defs"][node["$ref"].split("/")[-1]])
+    for option in (*node.get("allOf", ()), *node.get("anyOf", ())):
+        if "$ref" in option or option.get("type") == "object":
+            return _resolve(schema, option)
+    if node.get("type") == "array" and "items" in node:
+        return _resolve(schema, node["items"])
+    if "additionalProperties" in node and isinstance(node["additionalProperties"], dict) \
+            and "properties" not in node:
+        return _resolve(schema, node["additionalProperties"])
+    return node
+
+
+def answers_schema() -> dict[str, Any]:
+    """The JSON Schema of an answers file, with every key described."""
+    from slabuilder.answers import Answers
+
+    schema = Answers.model_json_schema(mode="validation")
+    schema["title"] = "slabuilder answers file"
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["description"] = ("Answers from which slabuilder writes the sales and marketing "
+                             "SLA. Rates: 60% or 0.6. Money: 25000, \"25,000\" or \"$25k\". "
+                             "Dates: YYYY-MM-DD.")
+    for dotted, text in KEY_DOCS.items():
+        node: dict[str, Any] = schema
+        parts = dotted.replace("[]", "").split(".")
+        for part in parts:
+            holder = _resolve(schema, node)
+            node = holder.get("properties", {}).get(part) if part != "*" else holder
+            if node is None:
+                break
+        if node is not None:
+            if "$ref" in node:
+                node = {"allOf": [{"$ref": node.pop("$ref")}], **node}
+                _set_property(schema, parts, node)
+            node["description"] = text
+    return schema
+
+
+def _set_property(schema: dict[str, Any], parts: list[str], value: dict[str, Any]) -> None:
+    node: dict[str, Any] = schema
+    for part in parts[:-1]:
+        node = _resolve(schema, node)["properties"][part] if part != "*" else _resolve(
+            schema, node)
+    _resolve(schema, node)["properties"][parts[-1]] = value
+
+
+def schema_json() -> str:
+    return json.dumps(answers_schema(), indent=2, ensure_ascii=False, default=str)
+
+
+def _field_at(dotted: str) -> Any:
+    """The pydantic FieldInfo for a documented key, or None for wildcard entries."""
+    from slabuilder.answers import Answers, _unwrap_model
+
+    model: Any = Answers
+    info = None
+    for part in dotted.replace("[]", "").split("."):
+        if part == "*" or model is None:
+            return None
+        info = model.model_fields.get(part)
+        if info is None:
+            return None
+        model = _unwrap_model(info.annotation)
+    return info
+
+
+def default_text(dotted: str) -> str:
+    """The default of a key as README shows it: ``required``, a value, or empty."""
+    from pydantic_core import PydanticUndefined
+
+    from slabuilder.answers import _plain_value
+
+    info = _field_at(dotted)
+    if info is None:
+        return ""
+    if info.is_required():
+        return "required"
+    if info.default_factory is not None:
+        value = info.default_factory()  # type: ignore[call-arg,unused-ignore]
+        if hasattr(value, "model_fields"):
+            return ""
+    else:
+        value = info.default
+    if value is None or value is PydanticUndefined:
+        return ""
+    plain = _plain_value(value, "parse_rate" in repr(info.annotation))
+    if isinstance(plain, list):
+        return "[" + ", ".join(str(item) for item in plain) + "]"
+    return str(plain).lower() if isinstance(plain, bool) else str(plain)
+
+
+def markdown_table() -> str:
+    """The README's key reference, generated so that it cannot drift from the model."""
+    rows = ["| key | meaning | default |", "|---|---|---|"]
+    for dotted, text in KEY_DOCS.items():
+        default = default_text(dotted)
+        rows.append(f"| `{dotted}` | {text.replace('|', '/')} | "
+                    f"{f'`{default}`' if default and default != 'required' else default} |")
+    return "\n".join(rows)
