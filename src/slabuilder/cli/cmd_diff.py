@@ -9,8 +9,9 @@ import click
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.table import Table
 
-    from slabuilder.amend import AgreementDiff
+    from slabuilder.amend import AgreementDiff, Section
 
 
 @click.command("diff")
@@ -30,8 +31,8 @@ def command(old: str, new: str, as_json: bool) -> None:
       slabuilder diff acme.yaml acme.v2.yaml
       slabuilder diff acme.yaml acme.v2.yaml --json
     """
-    from slabuilder.amend import diff_answers  # noqa: PLC0415 - keep --help fast
-    from slabuilder.answers import load_answers  # noqa: PLC0415
+    from slabuilder.amend import diff_answers  # imported here to keep --help fast
+    from slabuilder.answers import load_answers
 
     changes = diff_answers(load_answers(old), load_answers(new))
     if as_json:
@@ -44,7 +45,7 @@ def command(old: str, new: str, as_json: bool) -> None:
 def print_diff(changes: AgreementDiff, old_name: str, new_name: str,
                console: Console | None = None) -> None:
     """The diff as one table per section, answers first, then what moved in the agreement."""
-    from rich.console import Console  # noqa: PLC0415
+    from rich.console import Console
 
     out = console or Console(highlight=False)
     for line in describe_versions(changes, old_name, new_name):
@@ -76,8 +77,8 @@ def describe_versions(changes: AgreementDiff, old_name: str, new_name: str) -> l
     return lines
 
 
-def _section_table(section: Any) -> Any:
-    from rich.table import Table  # noqa: PLC0415
+def _section_table(section: Section) -> Table:
+    from rich.table import Table
 
     table = Table(title=section.title, title_justify="left", title_style="bold",
                   show_lines=any(len(c.old) + len(c.new) > 60 for c in section.changes),
