@@ -185,7 +185,7 @@ def test_signatory_change_is_named_by_position(example: Answers,
 @pytest.mark.parametrize(("value", "kind", "currency", "text"), [
     (Decimal(1_200_000), "money", "USD", "$1,200,000"),
     (Decimal("25000"), "money", "EUR", "€25,000"),
-    (Decimal("1999.5"), "money", "XYZ", "XYZ 1,999.50"),
+    (Decimal("1999.5"), "money", "XYZ", "1,999.50 XYZ"),
     (Decimal("0.555"), "rate", "USD", "55.5%"),
     (Decimal("0.6"), "rate", "USD", "60%"),
     (Decimal(3), "multiple", "USD", "3x"),

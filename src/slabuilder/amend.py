@@ -608,11 +608,11 @@ def format_date(day: dt.date) -> str:
 
 
 def format_money(amount: Decimal | int, currency: str) -> str:
-    """``$1,200,000``, ``€25,000``, ``SEK 400,000``, ``XYZ 12.50``."""
+    """``$1,200,000``, ``€25,000``, ``SEK 400,000``, ``12.50 XYZ`` (as ``slabuilder plan``)."""
     value = Decimal(amount)
     digits = f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
-    symbol = CURRENCY_SYMBOLS.get(currency, f"{currency} ")
-    return f"{symbol}{digits}"
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    return f"{symbol}{digits}" if symbol else f"{digits} {currency}"
 
 
 def _number(value: Decimal | int) -> str:
