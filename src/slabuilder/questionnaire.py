@@ -1,0 +1,634 @@
+"""The questionnaire: questions declared in YAML files, and the pure logic of asking them.
+
+A questionnaire is a folder of YAML files, one per section, taken in file-name order.  Each
+question names the answers key it fills (``funnel.mql_to_sql``), a type, a default and an
+optional ``when`` condition over earlier answers.  Conditions are data (``{key: ..., equals:
+...}``), never code and never a template: a questionnaire file cannot run anything.
+
+A question without a ``key`` is a *gate*: a yes/no (or choice) that shapes the interview but
+is not saved, such as "does your funnel have a sales-accepted stage?".  Its default is read
+back from earlier answers through ``infer`` (``{key: funnel.mql_to_sal, is_set: true}``), so a
+previous answers file reopens the same branch.
+
+Typed answers are checked with the answers model's own rules: the value is validated through
+the pydantic model that owns the key, so the prompt and ``slabuilder check`` never disagree.
+This module imports no terminal library; :mod:`slabuilder.interview` does the asking.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Literal, get_args, get_origin
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from slabuilder.errors import SlabuilderError
+from slabuilder.yamlio import KeyPath, format_path, read_yaml_file
+
+QuestionType = Literal["text", "integer", "number", "money", "rate", "date", "choice",
+                       "multi-choice", "list", "yes/no", "timezone"]
+
+_ID = r"^[a-z][a-z0-9_]*$"
+_KEY = r"^[a-z][a-z0-9_]*(\[\d+\])*(\.[a-z][a-z0-9_]*(\[\d+\])*)*$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- key paths
+
+MISSING: Any = object()
+"""Marks a key path that holds no value (distinct from an explicit null)."""
+
+
+def parse_key(key: str) -> KeyPath:
+    """``agreement.signatories[0].name`` as ``("agreement", "signatories", 0, "name")``."""
+    parts: list[str | int] = []
+    for piece in key.split("."):
+        match = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)", piece)
+        if not match:
+            raise ValueError(f"{key!r} is not a key path; write it like funnel.mql_to_sql")
+        parts.append(match.group(1))
+        parts.extend(int(index) for index in re.findall(r"\[(\d+)\]", match.group(2)))
+    return tuple(parts)
+
+
+def get_path(data: Any, key: str | KeyPath) -> Any:
+    """The value at ``key`` in nested dicts and lists, or :data:`MISSING`."""
+    node = data
+    for part in parse_key(key) if isinstance(key, str) else key:
+        if isinstance(part, int):
+            if not isinstance(node, list) or part >= len(node):
+                return MISSING
+        elif not isinstance(node, dict) or part not in node:
+            return MISSING
+        node = node[part]
+    return node
+
+
+def set_path(data: dict[str, Any], key: str | KeyPath, value: Any) -> None:
+    """Set ``key``, creating the groups and list items on the way (``signatories[1].name``)."""
+    parts = parse_key(key) if isinstance(key, str) else key
+    node: Any = data
+    for part, following in itertools.pairwise(parts):
+        empty: Any = [] if isinstance(following, int) else {}
+        if isinstance(part, int):
+            while len(node) <= part:
+                node.append({} if not isinstance(following, int) else [])
+            if not isinstance(node[part], dict | list):
+                node[part] = empty
+        elif not isinstance(node.get(part), dict | list):
+            node[part] = empty
+        node = node[part]
+    last = parts[-1]
+    if isinstance(last, int):
+        while len(node) <= last:
+            node.append(None)
+    node[last] = value
+
+
+def delete_path(data: dict[str, Any], key: str | KeyPath) -> None:
+    """Remove ``key`` if present, and any group it leaves empty."""
+    parts = parse_key(key) if isinstance(key, str) else key
+    parent = get_path(data, parts[:-1]) if len(parts) > 1 else data
+    if isinstance(parent, dict) and parts[-1] in parent:
+        del parent[parts[-1]]  # type: ignore[arg-type]
+        if not parent and len(parts) > 1 and not isinstance(parts[-2], int):
+            delete_path(data, parts[:-1])
+
+
+# --------------------------------------------------------------------------- conditions
+
+
+class Condition(_Strict):
+    """One test over an earlier answer: exactly one of ``key`` or ``question``, one test."""
+
+    key: str | None = Field(default=None, pattern=_KEY)
+    """An answers key path, such as ``funnel.mql_to_sal``."""
+    question: str | None = Field(default=None, pattern=_ID)
+    """The id of a gate question (one without a key)."""
+    equals: Any = None
+    not_equals: Any = None
+    one_of: list[Any] | None = None
+    is_set: bool | None = None
+
+    @model_validator(mode="after")
+    def _one_subject_one_test(self) -> Condition:
+        if (self.key is None) == (self.question is None):
+            raise ValueError("give exactly one of key or question")
+        tests = {"equals", "not_equals", "one_of", "is_set"} & self.model_fields_set
+        if len(tests) != 1:
+            raise ValueError("give exactly one test: equals, not_equals, one_of or is_set")
+        return self
+
+    def holds(self, data: dict[str, Any], gates: dict[str, Any]) -> bool:
+        if self.key is not None:
+            value = get_path(data, self.key)
+        else:
+            value = gates.get(self.question or "", MISSING)
+        present = value is not MISSING and value is not None and value not in ([], {})
+        if "is_set" in self.model_fields_set:
+            return present == self.is_set
+        if not present:
+            return False
+        if "equals" in self.model_fields_set:
+            return _same(value, self.equals)
+        if "not_equals" in self.model_fields_set:
+            return not _same(value, self.not_equals)
+        return any(_same(value, option) for option in self.one_of or [])
+
+
+def _same(value: Any, expected: Any) -> bool:
+    if isinstance(value, str) and isinstance(expected, str):
+        return value.strip().lower() == expected.strip().lower()
+    return bool(value == expected)
+
+
+# --------------------------------------------------------------------------- questions
+
+
+class Choice(_Strict):
+    value: str | None
+    """What is saved; null saves nothing (the "not sure" answer)."""
+    label: str | None = None
+
+    @property
+    def title(self) -> str:
+        return self.label or (self.value if self.value is not None else "Not sure / skip")
+
+
+class Question(_Strict):
+    id: str = Field(pattern=_ID)
+    key: str | None = Field(default=None, pattern=_KEY)
+    prompt: str = Field(min_length=1)
+    label: str | None = None
+    """A short name for the review screen; the prompt is used when absent."""
+    help: str = ""
+    type: QuestionType
+    choices: list[Choice] | None = None
+    default: Any = None
+    required: bool = True
+    min: Decimal | None = None
+    max: Decimal | None = None
+    when: list[Condition] = Field(default_factory=list)
+    when_skipped: Literal["keep", "drop"] = "keep"
+    """What happens to a saved answer while ``when`` is false: kept, or dropped (for
+    answers that would contradict the branch taken, such as a rate of a stage not used)."""
+    ask: bool = True
+    """False: never asked nor listed, the value (or default) is written as it is."""
+    omit_if_default: bool = False
+    """Do not write the answer when it equals the default and was not in the file before."""
+    cross_check: bool = False
+    """Also report rules that join this answer to its neighbours (max above min)."""
+    infer: Condition | None = None
+    """For gates: the default, worked out from the answers (``is_set`` of a key)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _when_as_list(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("when"), dict):
+            data = {**data, "when": [data["when"]]}
+        return data
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Question:
+        if self.type in ("choice", "multi-choice") and not self.choices:
+            raise ValueError(f"a {self.type} question needs choices")
+        if self.type not in ("choice", "multi-choice") and self.choices:
+            raise ValueError(f"choices are only for choice and multi-choice, not {self.type}")
+        if self.key is None and self.type not in ("yes/no", "choice"):
+            raise ValueError("a question without a key (a gate) must be yes/no or choice")
+        if self.key is None and not self.ask:
+            raise ValueError("a gate question must be asked")
+        if self.infer is not None and self.key is not None:
+            raise ValueError("infer is only for gate questions (those without a key)")
+        if self.min is not None and self.max is not None and self.max < self.min:
+            raise ValueError("max is below min")
+        return self
+
+    @property
+    def is_gate(self) -> bool:
+        return self.key is None
+
+    @property
+    def title(self) -> str:
+        return self.label or self.prompt
+
+    def active(self, data: dict[str, Any], gates: dict[str, Any]) -> bool:
+        return all(condition.holds(data, gates) for condition in self.when)
+
+
+class Section(_Strict):
+    id: str = Field(pattern=_ID)
+    title: str = Field(min_length=1)
+    intro: str = ""
+    summary: Literal["funnel"] | None = None
+    """Derived figures shown once the section is answered (``funnel``: the MQL target)."""
+    questions: list[Question] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    sections: tuple[Section, ...]
+    sources: tuple[str, ...]
+
+    def questions(self) -> Iterator[tuple[Section, Question]]:
+        for section in self.sections:
+            for question in section.questions:
+                yield section, question
+
+    def question(self, question_id: str) -> Question:
+        for _, question in self.questions():
+            if question.id == question_id:
+                return question
+        raise KeyError(question_id)
+
+    def by_key(self, key: str) -> Question | None:
+        return next((q for _, q in self.questions() if q.key == key), None)
+
+    def controlled_by(self, gate_id: str) -> list[Question]:
+        """The questions whose ``when`` reads the gate ``gate_id``."""
+        return [q for _, q in self.questions()
+                if any(c.question == gate_id for c in q.when)]
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_questionnaire(path: str | Path | None = None) -> Questionnaire:
+    """Load the shipped questionnaire, or the folder (or single file) at ``path``."""
+    if path is None:
+        from slabuilder.resources import questionnaires_dir
+
+        path = questionnaires_dir()
+    folder = Path(path)
+    files = sorted(folder.glob("*.yaml")) if folder.is_dir() else [folder]
+    if not files:
+        raise SlabuilderError("no questionnaire files (*.yaml) in this folder", file=folder)
+    sections = tuple(_load_section(file) for file in files)
+    questionnaire = Questionnaire(sections=sections, sources=tuple(str(f) for f in files))
+    _check_whole(questionnaire)
+    return questionnaire
+
+
+def _load_section(path: Path) -> Section:
+    document = read_yaml_file(path, what="questionnaire file")
+    try:
+        return Section.model_validate(document.data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and "[" in p))
+        message = str(first["msg"]).removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden":
+            message = "unknown key"
+        raise SlabuilderError(message, file=document.source, line=document.line_of(loc),
+                              key=format_path(loc) or None) from None
+
+
+def _check_whole(questionnaire: Questionnaire) -> None:
+    """Ids and keys are unique, and every condition reads an earlier question."""
+    seen_ids: set[str] = set()
+    seen_keys: set[str] = set()
+    for section, question in questionnaire.questions():
+        where = f"questionnaire section {section.id}"
+        if question.id in seen_ids:
+            raise SlabuilderError(f"the id {question.id!r} is used twice", file=where)
+        if question.key is not None:
+            if question.key in seen_keys:
+                raise SlabuilderError(f"the key {question.key!r} is asked twice", file=where)
+            seen_keys.add(question.key)
+        for condition in [*question.when, *([question.infer] if question.infer else [])]:
+            if condition.question is not None and condition.question not in seen_ids:
+                raise SlabuilderError(
+                    f"question {question.id!r} depends on {condition.question!r}, which is "
+                    "not an earlier question", file=where)
+        seen_ids.add(question.id)
+
+
+# --------------------------------------------------------------------------- the answers model
+
+
+def owner_of(key: str) -> tuple[type[BaseModel], KeyPath, KeyPath]:
+    """The pydantic model that owns ``key``, the path to it and the rest of the key.
+
+    ``agreement.signatories[1].name`` gives ``(Signatory, ("agreement", "signatories", 1),
+    ("name",))``; ``scoring.signals.demo_request`` gives ``(Scoring, ("scoring",),
+    ("signals", "demo_request"))``.  Raises KeyError when a part is not in the model.
+    """
+    from slabuilder.answers import Answers
+
+    parts = parse_key(key)
+    model: type[BaseModel] = Answers
+    index = 0
+    while True:
+        name = parts[index]
+        if not isinstance(name, str) or name not in model.model_fields:
+            raise KeyError(f"{key}: {name} is not a key of {model.__name__}")
+        if index == len(parts) - 1:
+            return model, parts[:index], parts[index:]
+        annotation = model.model_fields[name].annotation
+        inner = _model_in(annotation)
+        following = parts[index + 1]
+        if _is_dict(annotation):
+            if index + 2 != len(parts):
+                raise KeyError(f"{key}: too deep below {name}")
+            return model, parts[:index], parts[index:]
+        if _is_list(annotation):
+            if not isinstance(following, int):
+                raise KeyError(f"{key}: {name} is a list; give an item number such as [0]")
+            if inner is None:
+                if index + 2 != len(parts):
+                    raise KeyError(f"{key}: too deep below {name}")
+                return model, parts[:index], parts[index:]
+            model, index = inner, index + 2
+            continue
+        if inner is None:
+            raise KeyError(f"{key}: {name} has no keys below it")
+        model, index = inner, index + 1
+
+
+def _strip_optional(annotation: Any) -> Any:
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    if get_origin(annotation) is not None and type(None) in get_args(annotation) \
+            and len(args) == 1:
+        return args[0]
+    return annotation
+
+
+def _is_list(annotation: Any) -> bool:
+    return get_origin(_strip_optional(annotation)) is list
+
+
+def _is_dict(annotation: Any) -> bool:
+    return get_origin(_strip_optional(annotation)) is dict
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    annotation = _strip_optional(annotation)
+    if get_origin(annotation) is list:
+        annotation = get_args(annotation)[0]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return None
+
+
+def model_error(key: str, value: Any, data: dict[str, Any] | None = None, *,
+                cross_check: bool = False) -> str | None:
+    """What the answers model says about ``value`` at ``key`` (None when it accepts it).
+
+    The owning model is validated with the neighbouring answers from ``data``; only problems
+    at ``key`` count (a neighbour not yet answered is not this answer's fault), unless
+    ``cross_check`` also asks for the rules that join neighbours (max above min).
+    """
+    from slabuilder.answers import validation_messages
+
+    model, prefix, rest = owner_of(key)
+    neighbours = get_path(data or {}, prefix) if prefix else data or {}
+    trial: dict[str, Any] = copy.deepcopy(neighbours) if isinstance(neighbours, dict) else {}
+    set_path(trial, rest, value)
+    try:
+        model.model_validate(trial)
+    except ValidationError as error:
+        for loc, message in validation_messages(error):
+            if tuple(loc[:len(rest)]) == tuple(rest):
+                return message
+            if cross_check and not loc:
+                return message
+    return None
+
+
+# --------------------------------------------------------------------------- typed answers
+
+
+class AnswerError(ValueError):
+    """A typed answer that does not fit; the message says what to type instead."""
+
+
+_YES = {"y", "yes", "true", "1", "on"}
+_NO = {"n", "no", "false", "0", "off"}
+
+
+def convert(question: Question, typed: Any) -> Any:
+    """Turn what was typed (or a default) into the plain value saved in the answers file.
+
+    Returns ``None`` for an empty optional answer.  Raises :class:`AnswerError` with a message
+    for the person at the keyboard.
+    """
+    if _is_empty(typed):
+        if question.required:
+            raise AnswerError("an answer is needed here" + _example(question))
+        return None
+    value = _from_text(question, typed)
+    _check_bounds(question, value)
+    return value
+
+
+def check_answer(question: Question, typed: Any, data: dict[str, Any] | None = None) -> Any:
+    """:func:`convert`, then the answers model's own rules for the key."""
+    value = convert(question, typed)
+    if value is None or question.key is None:
+        return value
+    message = model_error(question.key, value, data, cross_check=question.cross_check)
+    if message is not None:
+        raise AnswerError(message)
+    return value
+
+
+def _is_empty(typed: Any) -> bool:
+    return typed is None or typed is MISSING or (isinstance(typed, str) and not typed.strip()) \
+        or (isinstance(typed, list | tuple) and not typed)
+
+
+def _example(question: Question) -> str:
+    examples = {"rate": "; type it as 60% or 0.6", "money": "; type it as 25000, 25,000 or $25k",
+                "date": "; type it as YYYY-MM-DD, for example 2027-01-01",
+                "integer": "; type a whole number such as 40",
+                "list": "; type the entries separated by commas",
+                "multi-choice": "; pick at least one with the space bar"}
+    return examples.get(question.type, "")
+
+
+def _from_text(question: Question, typed: Any) -> Any:
+    kind = question.type
+    if kind == "yes/no":
+        return _yes_no(typed)
+    if kind == "list":
+        return _as_list(typed)
+    if kind == "multi-choice":
+        values = typed if isinstance(typed, list | tuple) else _as_list(typed)
+        return [_choice_value(question, item) for item in values]
+    if kind == "choice":
+        return _choice_value(question, typed)
+    if kind == "integer":
+        return _integer(typed)
+    if kind in ("rate", "money", "number", "date"):
+        return _parsed(kind, typed)
+    return str(typed).strip()
+
+
+def _yes_no(typed: Any) -> bool:
+    if isinstance(typed, bool):
+        return typed
+    text = str(typed).strip().lower()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise AnswerError(f"{typed!r} is not yes or no; type y or n")
+
+
+def _as_list(typed: Any) -> list[str]:
+    if isinstance(typed, list | tuple):
+        return [str(item).strip() for item in typed if str(item).strip()]
+    return [item.strip() for item in str(typed).split(",") if item.strip()]
+
+
+def _choice_value(question: Question, typed: Any) -> str | None:
+    choices = question.choices or []
+    text = "" if typed is None else str(typed).strip().lower()
+    for choice in choices:
+        if text in {(choice.value or "").lower(), choice.title.lower()}:
+            return choice.value
+    allowed = ", ".join(c.value for c in choices if c.value is not None)
+    raise AnswerError(f"{typed!r} is not one of the choices: {allowed}")
+
+
+def _integer(typed: Any) -> int:
+    if isinstance(typed, bool):
+        raise AnswerError("type a whole number such as 40")
+    if isinstance(typed, int):
+        return typed
+    text = str(typed).strip().replace(",", "").replace(" ", "")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise AnswerError(f"{typed!r} is not a whole number; type one such as 40") from None
+    if number != number.to_integral_value():
+        raise AnswerError(f"{typed} is not a whole number; type one such as 40")
+    return int(number)
+
+
+def _parsed(kind: str, typed: Any) -> Any:
+    """Rates as ``60%``, amounts and numbers as plain numbers, dates as dates."""
+    from slabuilder.answers import parse_date, parse_money, parse_rate
+
+    try:
+        if kind == "rate":
+            return rate_text(parse_rate(typed))
+        if kind == "money":
+            return _plain_number(parse_money(typed))
+        if kind == "date":
+            return parse_date(typed)
+    except ValueError as error:
+        raise AnswerError(str(error)) from None
+    return _number(typed)
+
+
+def _number(typed: Any) -> int | str:
+    """A plain number; ``3x`` (a multiple) and ``4h`` (hours) are read as 3 and 4."""
+    text = str(typed).strip().lower()
+    for suffix in ("hours", "hour", "h", "x"):
+        text = text.removesuffix(suffix).strip()
+    try:
+        number = Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite():
+        raise AnswerError(f"{typed!r} is not a number; type one such as 4 or 1.5")
+    return _plain_number(number)
+
+
+def rate_text(rate: Decimal) -> str:
+    """``Decimal("0.6")`` as ``60%``, the way the answers file writes rates."""
+    return format((rate * 100).normalize(), "f") + "%"
+
+
+def _plain_number(number: Decimal) -> int | str:
+    """Whole numbers as int; others as exact text (YAML would turn them into binary floats)."""
+    return int(number) if number == number.to_integral_value() else format(number, "f")
+
+
+def _check_bounds(question: Question, value: Any) -> None:
+    if question.type not in ("integer", "number", "money") or value is None:
+        return
+    number = Decimal(str(value))
+    if question.min is not None and number < question.min:
+        raise AnswerError(f"{value} is below the lowest allowed, {_plain_number(question.min)}")
+    if question.max is not None and number > question.max:
+        raise AnswerError(f"{value} is above the highest allowed, {_plain_number(question.max)}")
+
+
+def value_text(question: Question, value: Any) -> str:
+    """A saved value as it is typed at the prompt (and shown on the review screen)."""
+    if value is None or value is MISSING:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(value_text(question, item) for item in value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if question.type == "rate":
+        try:
+            return rate_text(_rate(value))
+        except ValueError:
+            return str(value)
+    if question.type == "money" and isinstance(value, int | Decimal):
+        return f"{value:,}"
+    if question.type == "choice":
+        for choice in question.choices or []:
+            if choice.value == value:
+                return choice.title
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def _rate(value: Any) -> Decimal:
+    from slabuilder.answers import parse_rate
+
+    return parse_rate(value)
+
+
+def fill_placeholders(text: str, data: dict[str, Any]) -> str:
+    """Put earlier answers into a prompt: ``per {economics.period}`` reads ``per quarter``.
+
+    Plain substitution of key paths, nothing evaluated; an unknown or empty key leaves a
+    neutral word so the sentence still reads.
+    """
+    def replace(match: re.Match[str]) -> str:
+        try:
+            value = get_path(data, match.group(1))
+        except ValueError:
+            return match.group(0)
+        return "period" if value is MISSING or value is None else str(value)
+
+    return re.sub(r"\{([a-z][a-z0-9_.\[\]]*)\}", replace, text)
+
+
+# --------------------------------------------------------------------------- defaults
+
+
+def default_for(question: Question, layered: dict[str, Any], gates: dict[str, Any]) -> Any:
+    """The answer Enter keeps: the previous file's value, else the questionnaire's default.
+
+    For a gate, the answer its ``infer`` condition reads from the answers so far.
+    """
+    if question.is_gate:
+        if question.infer is not None and question.infer.holds(layered, gates):
+            return True if question.type == "yes/no" else question.default
+        return question.default if question.default is not None else (
+            False if question.type == "yes/no" else None)
+    assert question.key is not None
+    value = get_path(layered, question.key)
+    if value is not MISSING:
+        return value
+    return copy.deepcopy(question.default)
