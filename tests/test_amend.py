@@ -142,8 +142,13 @@ def test_changes_are_grouped_by_section_answers_first(example: Answers,
                                             "plan.sales"]
     assert diff.sections == [*diff.inputs, *diff.derived]
     assert summary(diff)["sla.sales.speed_to_lead_hours"] == ("4 hours", "2 hours")
+    # Acme works in New York, on letter paper: dates are written the US way.
     assert summary(diff)["lead_time.mql_window"] == (
-        "2 November 2026 to 30 January 2027", "31 January 2027 to 1 May 2027")
+        "November 2, 2026 to January 30, 2027", "January 31, 2027 to May 1, 2027")
+    window = diff.find("lead_time.mql_window")
+    assert window is not None
+    assert window.to_dict()["new_value"] == ["2027-01-31", "2027-05-01"]
+    assert diff.to_dict()["new"]["effective"] == "April 1, 2027"
     assert diff.new.effective_date.isoformat() == "2027-04-01"
     # The effective date heads the diff; it is not a changed term.
     assert "agreement.effective_date" not in summary(diff)

@@ -13,7 +13,9 @@ read the :class:`AgreementDiff` this module returns.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -37,15 +39,21 @@ from slabuilder.plan import Plan, build_plan
 __all__ = [
     "AgreementDiff",
     "Change",
+    "RateComparison",
     "Section",
     "VersionInfo",
+    "compare_rates",
     "diff_answers",
     "diff_plans",
     "format_value",
+    "next_version_defaults",
+    "observed_rate_defaults",
+    "versioned_file_name",
 ]
 
 Kind = Literal["money", "rate", "multiple", "count", "points", "hours", "days", "minutes",
-               "date", "text", "list", "bool", "auto"]
+               "date", "dates", "text", "list", "bool", "auto"]
+DateStyle = Literal["us", "international"]
 Source = Literal["answers", "plan"]
 
 # The version number and effective date say which agreement this is, not what it says; they
@@ -122,14 +130,14 @@ class VersionInfo:
                    period=plan.period, period_start=plan.period_start,
                    period_end=plan.period_end, fingerprint=plan.fingerprint)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, date_style: DateStyle = "international") -> dict[str, Any]:
         return {"company": self.company, "title": self.title, "version": self.version,
                 "effective_date": self.effective_date.isoformat(),
-                "effective": format_date(self.effective_date),
+                "effective": format_date(self.effective_date, date_style),
                 "period": self.period, "period_start": self.period_start.isoformat(),
                 "period_end": self.period_end.isoformat(),
-                "period_text": f"{format_date(self.period_start)} to "
-                               f"{format_date(self.period_end)}",
+                "period_text": format_value((self.period_start, self.period_end), "dates",
+                                            date_style=date_style),
                 "fingerprint": self.fingerprint}
 
 
@@ -138,6 +146,8 @@ class AgreementDiff:
     old: VersionInfo
     new: VersionInfo
     sections: list[Section]
+    date_style: DateStyle = "international"
+    """How dates are written: ``April 1, 2027`` (us) or ``1 April 2027``."""
 
     @property
     def inputs(self) -> list[Section]:
@@ -162,7 +172,8 @@ class AgreementDiff:
         return next((change for change in self.changes if change.key == key), None)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"old": self.old.to_dict(), "new": self.new.to_dict(),
+        return {"old": self.old.to_dict(self.date_style),
+                "new": self.new.to_dict(self.date_style),
                 "changed": not self.is_empty,
                 "change_count": len(self.changes),
                 "sections": [section.to_dict() for section in self.sections]}
@@ -178,17 +189,19 @@ def diff_answers(old: Answers, new: Answers) -> AgreementDiff:
 
 def diff_plans(old: Plan, new: Plan) -> AgreementDiff:
     """As :func:`diff_answers`, for plans already built."""
+    # Dates are written as the new version's documents write them (US style on letter paper).
+    style: DateStyle = "us" if new.answers.page_size == "letter" else "international"
     sections: list[Section] = []
     for section_id, title, old_entries, new_entries in _answer_sections(old.answers,
                                                                           new.answers):
-        changes = _compare(old_entries, new_entries, old.currency, new.currency)
+        changes = _compare(old_entries, new_entries, old.currency, new.currency, style)
         if changes:
             sections.append(Section(section_id, title, "answers", changes))
     for section_id, title, extract in _PLAN_SECTIONS:
-        changes = _compare(extract(old), extract(new), old.currency, new.currency)
+        changes = _compare(extract(old), extract(new), old.currency, new.currency, style)
         if changes:
             sections.append(Section(section_id, title, "plan", changes))
-    return AgreementDiff(VersionInfo.of(old), VersionInfo.of(new), sections)
+    return AgreementDiff(VersionInfo.of(old), VersionInfo.of(new), sections, style)
 
 
 # --------------------------------------------------------------------------- comparing
@@ -198,7 +211,8 @@ Entry = tuple[str, Any, Kind]
 Entries = dict[str, Entry]
 
 
-def _compare(old: Entries, new: Entries, old_currency: str, new_currency: str) -> list[Change]:
+def _compare(old: Entries, new: Entries, old_currency: str, new_currency: str,
+             date_style: DateStyle) -> list[Change]:
     """The entries whose values differ, in the order the new version lists them."""
     keys = list(new) + [key for key in old if key not in new]
     # Keep removed terms next to where they stood in the old version.
@@ -213,8 +227,8 @@ def _compare(old: Entries, new: Entries, old_currency: str, new_currency: str) -
         kind = new_kind if new_value is not ABSENT else old_kind
         changes.append(Change(
             key=key, label=new_label or old_label,
-            old=format_value(old_value, old_kind, old_currency),
-            new=format_value(new_value, new_kind, new_currency),
+            old=format_value(old_value, old_kind, old_currency, date_style),
+            new=format_value(new_value, new_kind, new_currency, date_style),
             old_value=None if old_value is ABSENT else old_value,
             new_value=None if new_value is ABSENT else new_value,
             kind=kind))
@@ -502,8 +516,7 @@ def _timing(plan: Plan) -> Entries:
     window = plan.lead_time
     return {"lead_time.mql_window": (
         "MQLs needed for this period's bookings",
-        f"{format_date(window.mql_window_start)} to {format_date(window.mql_window_end)}",
-        "text")}
+        (window.mql_window_start, window.mql_window_end), "dates")}
 
 
 def _scoring(plan: Plan) -> Entries:
@@ -599,11 +612,96 @@ _PLAN_SECTIONS: tuple[tuple[str, str, Callable[[Plan], Entries]], ...] = (
 )
 
 
+# --------------------------------------------------------------------------- the next version
+
+
+def next_version_defaults(data: dict[str, Any], plan: Plan) -> dict[str, Any]:
+    """The current answers as the defaults of the next version.
+
+    The version number goes up by one and the new version takes effect the day after the
+    current planning period ends; everything else stays as agreed, so a renegotiation types
+    only what changes.  ``data`` is not modified.
+    """
+    following = copy.deepcopy(data)
+    agreement = following.setdefault("agreement", {})
+    agreement["version"] = plan.answers.agreement.version + 1
+    agreement["effective_date"] = plan.period_end + dt.timedelta(days=1)
+    return following
+
+
+_VERSION_SUFFIX = re.compile(r"\.v\d+$")
+
+
+def versioned_file_name(stem: str, version: int) -> str:
+    """``acme`` or ``acme.v2`` with version 3 -> ``acme.v3.yaml``."""
+    return f"{_VERSION_SUFFIX.sub('', stem)}.v{version}.yaml"
+
+
+def document_stem(file_name: str) -> str:
+    """``acme.v3.yaml`` -> ``acme.v3``: the new version's documents carry its number."""
+    return file_name.removesuffix(".yaml")
+
+
+@dataclass(frozen=True)
+class RateComparison:
+    """One conversion rate: what the agreement says and what last period's CRM data shows."""
+
+    key: str
+    label: str
+    agreed: Decimal | None
+    observed: Decimal | None
+    sample: int | None
+    """How many records the observed rate is based on (``None`` when unknown)."""
+
+    @property
+    def agreed_text(self) -> str:
+        return format_value(self.agreed, "rate")
+
+    @property
+    def observed_text(self) -> str:
+        return "no data" if self.observed is None else format_value(self.observed, "rate")
+
+    @property
+    def change_points(self) -> Decimal | None:
+        """Observed minus agreed, in percentage points."""
+        if self.agreed is None or self.observed is None:
+            return None
+        return (self.observed - self.agreed) * 100
+
+
+def compare_rates(agreed: dict[str, Decimal], observed: dict[str, Decimal],
+                  samples: dict[str, int] | None = None) -> list[RateComparison]:
+    """Agreed and observed rates side by side, in the agreement's funnel order."""
+    keys = list(agreed) + [key for key in observed if key not in agreed]
+    return [RateComparison(key=key, label=_answer_label(("funnel", key)),
+                           agreed=agreed.get(key), observed=observed.get(key),
+                           sample=(samples or {}).get(key))
+            for key in keys]
+
+
+def observed_rate_defaults(data: dict[str, Any],
+                           comparisons: list[RateComparison]) -> dict[str, Any]:
+    """``data`` with each agreed rate replaced by the observed one, where there is one.
+
+    Only rates already in the agreement's funnel are replaced: an observed rate for a stage the
+    agreement does not use would break its chain to ``won``.  A rate observed as 0% (no deal
+    closed yet) is not offered either, since the funnel cannot plan on it.
+    """
+    following = copy.deepcopy(data)
+    funnel = following.setdefault("funnel", {})
+    for row in comparisons:
+        if row.agreed is not None and row.observed is not None and row.observed > 0:
+            funnel[row.key] = format_value(row.observed, "rate")
+    return following
+
+
 # --------------------------------------------------------------------------- writing values
 
 
-def format_date(day: dt.date) -> str:
-    """``1 April 2027``."""
+def format_date(day: dt.date, date_style: DateStyle = "international") -> str:
+    """``1 April 2027``, or ``April 1, 2027`` in US style."""
+    if date_style == "us":
+        return f"{day:%B} {day.day}, {day.year}"
     return f"{day.day} {day:%B %Y}"
 
 
@@ -624,11 +722,20 @@ def _number(value: Decimal | int) -> str:
     return format(normal, "f")
 
 
+def _percent(rate: Decimal) -> str:
+    """``60%``, ``55.5%``; an observed rate such as 0.52345 is written to one decimal."""
+    points = rate * 100
+    if points != points.quantize(Decimal("0.1")):
+        points = points.quantize(Decimal("0.1"))
+    return _number(points) + "%"
+
+
 def _unit(value: Decimal | int, singular: str, plural: str) -> str:
     return f"{_number(value)} {singular if value == 1 else plural}"
 
 
-def format_value(value: Any, kind: Kind, currency: str = "USD") -> str:
+def format_value(value: Any, kind: Kind, currency: str = "USD",
+                 date_style: DateStyle = "international") -> str:
     """A value as a director would write it: ``$1,200,000``, ``55%``, ``4 hours``, ``3x``."""
     if value is ABSENT:
         return "none"
@@ -637,7 +744,7 @@ def format_value(value: Any, kind: Kind, currency: str = "USD") -> str:
     if kind == "money":
         return format_money(value, currency)
     if kind == "rate":
-        return _number(Decimal(value) * 100) + "%"
+        return _percent(Decimal(value))
     if kind == "multiple":
         return f"{_number(value)}x"
     if kind == "points":
@@ -652,8 +759,11 @@ def format_value(value: Any, kind: Kind, currency: str = "USD") -> str:
         return ", ".join(str(item) for item in value) if value else "none"
     if kind == "bool" or isinstance(value, bool):
         return "yes" if value else "no"
+    if kind == "dates":
+        start, end = value
+        return f"{format_date(start, date_style)} to {format_date(end, date_style)}"
     if isinstance(value, dt.date):
-        return format_date(value)
+        return format_date(value, date_style)
     if isinstance(value, int | Decimal):
         return _number(value)
     return str(value)
