@@ -53,13 +53,11 @@ def parse_rate(value: Any) -> Decimal:
             except InvalidOperation:
                 raise ValueError(f"{value!r} is not a rate; write it as 60% or 0.6") from None
             if rate > 1:
-                raise ValueError(f"{value} is not a rate; write {value}% or "
-                                 f"{_as_fraction_hint(rate)}")
+                raise ValueError(_not_a_rate(value, rate))
     elif isinstance(value, int | Decimal | float):
         rate = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
         if rate > 1:
-            raise ValueError(f"{value} is not a rate; write {value}% or "
-                             f"{_as_fraction_hint(rate)}")
+            raise ValueError(_not_a_rate(value, rate))
     else:
         raise ValueError("expected a rate such as 60% or 0.6")
     if not rate.is_finite() or rate < 0 or rate > 1:
@@ -67,8 +65,10 @@ def parse_rate(value: Any) -> Decimal:
     return rate.normalize() if rate != 0 else Decimal(0)
 
 
-def _as_fraction_hint(rate: Decimal) -> str:
-    return format((rate / 100).normalize(), "f") if rate <= 100 else "a number between 0 and 1"
+def _not_a_rate(value: Any, rate: Decimal) -> str:
+    if rate <= 100:
+        return f"{value} is not a rate; write {value}% or {format((rate / 100).normalize(), 'f')}"
+    return f"{value} is not a rate; a rate lies between 0% and 100%, such as 60% or 0.6"
 
 
 _MONEY = re.compile(

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pydantic import BaseModel
+
 _STAGES = ("lead", "mql", "sal", "sql", "opportunity", "won")
 _PLURAL = {"lead": "leads", "mql": "MQLs", "sal": "SALs", "sql": "SQLs",
            "opportunity": "opportunities"}
@@ -233,7 +235,7 @@ def default_text(dotted: str) -> str:
         return "required"
     if info.default_factory is not None:
         value = info.default_factory()  # type: ignore[call-arg,unused-ignore]
-        if hasattr(value, "model_fields"):
+        if isinstance(value, BaseModel):
             return ""
     else:
         value = info.default

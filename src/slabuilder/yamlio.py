@@ -61,7 +61,9 @@ class _StrictLoader(yaml.SafeLoader):
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, int] = {}
         for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
+            if key_node.tag == "tag:yaml.org,2002:merge" or (
+                    isinstance(key_node, ScalarNode) and key_node.value == "<<"
+                    and not key_node.style):
                 raise _RefusedError(key_node.start_mark.line + 1,
                                     "merge keys (<<) are not allowed; write the keys out")
             key = self.construct_object(key_node, deep=True)

@@ -34,4 +34,8 @@ def console(*, stderr: bool = False) -> Any:
     """A rich console; imported lazily so commands that do not print tables start fast."""
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    terminal = Console(stderr=stderr, highlight=False)
+    if terminal.is_terminal:
+        return terminal
+    # Piped into a file or another program: wide enough that sentences stay on one line.
+    return Console(stderr=stderr, highlight=False, width=160)

@@ -1,0 +1,60 @@
+"""Fixtures shared by every test module."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from slabuilder.answers import Answers, load_answers
+from slabuilder.plan import Plan, build_plan
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "acme.yaml"
+CONTRACT = ROOT.parent / "shared" / "contract" / "answers-example.yaml"
+
+os.environ.setdefault("COLUMNS", "120")
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture(scope="session")
+def example_path() -> Path:
+    return EXAMPLE
+
+
+@pytest.fixture(scope="session")
+def example_answers() -> Answers:
+    return load_answers(EXAMPLE)
+
+
+@pytest.fixture(scope="session")
+def example_plan(example_answers: Answers) -> Plan:
+    return build_plan(example_answers)
+
+
+@pytest.fixture
+def example_text() -> str:
+    return EXAMPLE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
+    """Run ``slabuilder`` in-process; returns the exit code and what it printed."""
+    from slabuilder.cli import main
+
+    def run(*args: str | Path) -> CliResult:
+        capsys.readouterr()
+        code = main([str(arg) for arg in args])
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run

@@ -1,0 +1,238 @@
+"""The command line of the core: example, plan, check, schema; exit codes and messages."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLE
+
+
+def write(tmp_path: Path, text: str, name: str = "answers.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def test_plan_json_has_targets_for_every_stage(run_cli):
+    result = run_cli("plan", EXAMPLE, "--json")
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    assert {s: (t["per_period"], t["per_month"]) for s, t in data["targets"].items()} == {
+        "mql": (534, 178), "sql": (320, 107), "opportunity": (160, 54), "won": (40, 14)}
+    assert data["scoring"]["threshold"] == 50
+    assert len(data["scoring"]["explanation"]) == 2
+    assert {t["id"] for t in data["terms"]["sales"]} >= {"speed_to_lead", "contact_attempts"}
+    assert {w["code"] for w in data["warnings"]} == {
+        "volume_gap", "sla_rarely_met", "fit_alone_qualifies"}
+    assert data["pipeline_needed"] == 3_000_000
+
+
+def test_plan_what_if_with_set(run_cli):
+    result = run_cli("plan", EXAMPLE, "--json", "--set", "economics.revenue_target=1.2M")
+    targets = json.loads(result.out)["targets"]
+    assert (targets["mql"]["per_period"], targets["mql"]["per_month"]) == (640, 214)
+    assert (targets["sql"]["per_period"], targets["won"]["per_period"]) == (384, 48)
+
+
+def test_plan_forward_from_given_volume(run_cli):
+    data = json.loads(run_cli("plan", EXAMPLE, "--json", "--mqls", "200").out)
+    assert data["forward"]["expected"] == {"mql": 200, "sql": 120, "opportunity": 60,
+                                           "won": 15}
+    assert data["forward"]["revenue_per_month"] == 375_000
+
+
+def test_plan_tables_show_the_figures(run_cli):
+    result = run_cli("plan", EXAMPLE)
+    assert result.code == 0
+    for text in ("Acme Analytics", "534", "178", "$3,000,000", "02 Nov 2026",
+                 "Lead scoring (MQL at 50 points)", "Speed to lead", "3 warning(s)"):
+        assert text in result.out
+
+
+def test_example_prints_and_writes_without_clobbering(run_cli, tmp_path):
+    printed = run_cli("example")
+    assert printed.out == EXAMPLE.read_text(encoding="utf-8")
+    target = tmp_path / "mine.yaml"
+    assert run_cli("example", "-o", target).code == 0
+    target.write_text("my own edits\n", encoding="utf-8")
+    refused = run_cli("example", "-o", target)
+    assert refused.code == 2
+    assert "already exists; use --force" in refused.err
+    assert target.read_text(encoding="utf-8") == "my own edits\n"
+
+
+def test_check_lists_warnings_and_succeeds(run_cli):
+    result = run_cli("check", EXAMPLE)
+    assert result.code == 0
+    assert "valid" in result.out
+    assert "3 warning(s)" in result.out
+
+
+def test_check_lists_every_problem(run_cli, tmp_path, example_text):
+    text = example_text.replace("mql_to_sql: 60%", "mql_to_sql: 60").replace(
+        "crm: hubspot", "crm: pipedrive")
+    result = run_cli("check", write(tmp_path, text))
+    assert result.code == 2
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 2
+    assert f":{line_of(text, 'crm: pipedrive')}: company.crm: 'pipedrive'" in lines[0]
+    assert f":{line_of(text, 'mql_to_sql: 60')}: funnel.mql_to_sql: 60 is not" in lines[1]
+
+
+def test_schema_is_json_schema_with_every_section(run_cli):
+    schema = json.loads(run_cli("schema").out)
+    assert schema["title"] == "slabuilder answers file"
+    assert set(schema["properties"]) >= {"company", "agreement", "icp", "economics", "funnel",
+                                         "scoring", "sla", "routing", "escalation", "cadence"}
+    assert schema["additionalProperties"] is False
+
+
+def test_every_model_key_is_documented():
+    from slabuilder.answers import Answers, _unwrap_model
+    from slabuilder.keydocs import KEY_DOCS
+
+    def keys(model, prefix=""):
+        for name, info in model.model_fields.items():
+            inner = _unwrap_model(info.annotation)
+            list_of = "list[" in str(info.annotation)
+            dotted = prefix + name
+            yield dotted
+            if inner is not None and name != "signals":
+                yield from keys(inner, dotted + ("[]." if list_of else "."))
+
+    documented = set(KEY_DOCS)
+    missing = [key for key in keys(Answers) if key not in documented]
+    assert missing == []
+
+
+def test_readme_key_reference_is_current(run_cli):
+    readme = (EXAMPLE.parent.parent / "README.md").read_text(encoding="utf-8")
+    result = run_cli("schema", "--markdown")
+    assert result.code == 0
+    table = result.out.strip()
+    assert table.startswith("| key | meaning | default |")
+    assert "| `funnel.mql_to_sql` | Share of MQLs that become SQLs. |" in table
+    assert "| `sla.sales.contact_attempts` |" in table
+    assert table in readme, "README's key reference is stale: paste `slabuilder schema --markdown`"
+
+
+BAD_INPUTS = [
+    # (name, replace what, with what, expected message fragment, key or None)
+    ("unknown key", "  mql_to_sql: 60%", "  mql_to_sqll: 60%", "did you mean mql_to_sql?",
+     "funnel.mql_to_sqll"),
+    ("bare rate over 1", "mql_to_sql: 60%", "mql_to_sql: 60", "write 60% or 0.6",
+     "funnel.mql_to_sql"),
+    ("gap in chain", "  sql_to_opportunity: 50%\n", "", "the funnel stops at sql",
+     "funnel"),
+    ("rate of zero", "mql_to_sql: 60%", "mql_to_sql: 0%", "no deal can ever close",
+     "funnel"),
+    ("bad money", "revenue_target: 1000000", "revenue_target: lots", "'lots' is not an amount",
+     "economics.revenue_target"),
+    ("bad date", "effective_date: 2027-01-01", "effective_date: 01/02/2027",
+     "write it as YYYY-MM-DD", "agreement.effective_date"),
+    ("impossible date", "effective_date: 2027-01-01", "effective_date: 2027-02-30",
+     "is not a real date", "agreement.effective_date"),
+    ("bad choice", "period: quarter", "period: fortnight", "'fortnight' is not one of",
+     "economics.period"),
+    ("missing key", "  revenue_target: 1000000\n", "", "is missing",
+     "economics.revenue_target"),
+    ("bad time zone", "timezone: America/New_York", "timezone: Mars/Olympus",
+     "is not a time zone", "company.timezone"),
+    ("size range upside down", "{min: 50, max: 500}", "{min: 500, max: 50}", "swap them",
+     "icp.company_size"),
+]
+
+
+@pytest.mark.parametrize(("name", "old", "new", "message", "key"), BAD_INPUTS,
+                         ids=[case[0] for case in BAD_INPUTS])
+def test_bad_answers_give_one_line_and_exit_2(run_cli, tmp_path, example_text, name, old, new,
+                                              message, key):
+    assert old in example_text
+    path = write(tmp_path, example_text.replace(old, new, 1))
+    for command in ("plan", "check"):
+        result = run_cli(command, path)
+        assert result.code == 2, name
+        assert "Traceback" not in result.err
+        assert result.err.startswith(f"slabuilder: {path}:")
+        assert message in result.err
+        assert f": {key}: " in result.err
+        assert result.out == ""
+        assert len(result.err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("name", "text", "message", "line"), [
+    ("alias", "a: &x 1\nb: *x\n", "anchors (&name) are not allowed", 1),
+    ("merge key", "a: {x: 1}\nb:\n  <<: {y: 1}\n", "merge keys (<<) are not allowed", 3),
+    ("duplicate key", "company: {name: A}\nfunnel: {}\ncompany: {name: B}\n",
+     "the key 'company' appears twice (first on line 1)", 3),
+    ("not YAML", "company: [unclosed\n", "not valid YAML", 2),
+    ("tabs", "company:\n\tname: A\n", "not valid YAML", 2),
+    ("empty", "", "the answers file is empty", None),
+    ("only comments", "# nothing\n\n", "the answers file is empty", None),
+    ("a list", "- a\n- b\n", "holds a list", None),
+    ("a scalar", "hello\n", "holds a single value", None),
+])
+def test_unreadable_files(run_cli, tmp_path, name, text, message, line):
+    path = write(tmp_path, text)
+    result = run_cli("check", path)
+    assert result.code == 2, name
+    assert message in result.err
+    assert result.err.startswith(f"slabuilder: {path}:{line}:" if line
+                                 else f"slabuilder: {path}:")
+    assert "Traceback" not in result.err
+
+
+def test_size_cap_and_binary_and_missing_and_folder(run_cli, tmp_path):
+    big = write(tmp_path, "x: " + "a" * 1_100_000, "big.yaml")
+    assert "larger than 1000 kB" in run_cli("plan", big).err
+    binary = tmp_path / "bin.yaml"
+    binary.write_bytes(b"company:\n  name: \xff\xfe\n")
+    assert "is not UTF-8 text" in run_cli("plan", binary).err
+    missing = run_cli("plan", tmp_path / "nope.yaml")
+    assert missing.code == 2
+    assert "no such answers file" in missing.err
+    assert "this is a folder" in run_cli("plan", tmp_path).err
+
+
+def test_usage_errors_exit_2(run_cli):
+    assert run_cli("plan").code == 2
+    assert run_cli("no-such-command").code == 2
+    assert run_cli("plan", EXAMPLE, "--mqls", "0").code == 2
+    bad_set = run_cli("plan", EXAMPLE, "--set", "funnel.mql_to_sql")
+    assert bad_set.code == 2
+    assert "has no value; write key.path=value" in bad_set.err
+
+
+@pytest.mark.parametrize("command", ["example", "plan", "check", "schema"])
+def test_help_speaks_plainly(run_cli, command):
+    result = run_cli(command, "--help")
+    assert result.code == 0
+    assert "Usage: slabuilder " + command in result.out
+
+
+def test_top_level_help_lists_commands(run_cli):
+    result = run_cli("--help")
+    assert result.code == 0
+    for command in ("example", "plan", "check", "schema"):
+        assert command in result.out
+
+
+def test_python_dash_m_and_exit_codes_in_a_real_process(tmp_path):
+    ok = subprocess.run([sys.executable, "-m", "slabuilder", "plan", str(EXAMPLE), "--json"],
+                        capture_output=True, text=True, check=False, cwd=tmp_path)
+    assert ok.returncode == 0
+    assert json.loads(ok.stdout)["targets"]["mql"]["per_month"] == 178
+    bad = subprocess.run([sys.executable, "-m", "slabuilder", "plan", "missing.yaml"],
+                         capture_output=True, text=True, check=False, cwd=tmp_path)
+    assert bad.returncode == 2
+    assert bad.stderr.count("\n") == 1
+    assert "Traceback" not in bad.stderr
