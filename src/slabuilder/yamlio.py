@@ -168,8 +168,14 @@ def parse_yaml(text: str, source: str, *, what: str = "file") -> YamlDocument:
     ):
         raise SlabuilderError(f"the {what} is empty; write your answers into it "
                               "(`slabuilder example` prints a complete one)", file=source)
-    loader = _StrictLoader(text)
     lines: dict[KeyPath, int] = {}
+    try:
+        loader = _StrictLoader(text)
+    except yaml.reader.ReaderError as error:
+        line = text[: error.position].count("\n") + 1
+        raise SlabuilderError(f"the {what} contains a control character "
+                              f"(#x{error.character:04x}) that YAML does not allow; delete it",
+                              file=source, line=line) from None
     try:
         node = loader.get_single_node()
         if node is not None:

@@ -50,6 +50,16 @@ def _money(plan: Plan, amount: Any) -> str:
     return f"{symbol}{value}" if symbol else f"{value} {plan.currency}"
 
 
+def _count(value: Any) -> str:
+    number = float(value)
+    return f"{number:,.0f}" if number == int(number) else f"{number:,.1f}"
+
+
+def _plural(stage: str) -> str:
+    return {"opportunity": "opportunities", "won": "deals", "lead": "leads"}.get(
+        stage, stage.upper() + "s")
+
+
 def print_plan(plan: Plan) -> None:
     """The plan as the terminal tables a director reads."""
     from rich.table import Table
@@ -108,9 +118,9 @@ def print_plan(plan: Plan) -> None:
 
     if plan.forward is not None:
         forward = plan.forward
-        expected = ", ".join(f"{float(forward.expected[s]):,.1f} {STAGE_NAMES[s]}"
+        expected = ", ".join(f"{_count(forward.expected[s])} {_plural(s)}"
                              for s in plan.stages[1:])
-        out.print(f"Forward: {forward.start_per_month:,} {STAGE_NAMES[forward.start_stage]}s a "
+        out.print(f"Forward: {forward.start_per_month:,} {_plural(forward.start_stage)} a "
                   f"month give about {expected} and "
                   f"{_money(plan, round(float(forward.revenue_per_month)))} of revenue a month.")
     if plan.capacity is not None:

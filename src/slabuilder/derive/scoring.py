@@ -131,17 +131,17 @@ def _short(label: str) -> str:
 
 def explain(icp: Icp, signals: list[Signal], threshold: int, fit_points: int) -> list[str]:
     """Two plain sentences: what makes a lead fit, and what score it must reach."""
-    parts = []
+    role = f"the contact is a {_join(icp.titles)}" if icp.titles else \
+        "the contact has buying authority"
+    company = []
     if size := _size_text(icp):
-        parts.append(f"a company of {size}")
+        company.append(f"the company has {size}")
     if icp.industries:
-        parts.append(f"in {_join(icp.industries)}")
+        company.append(f"works in {_join(icp.industries)}")
     if icp.geographies:
-        parts.append(f"based in {_join(icp.geographies)}")
-    company = " ".join(parts) if parts else "a company that fits our profile"
-    role = f"a {_join(icp.titles)}" if icp.titles else "someone with buying authority"
-    first = (f"A lead reaches sales only when it is {role} at {company}, and none of the "
-             "agreed disqualifiers applies.")
+        company.append(f"is based in one of our markets ({_join(icp.geographies)})")
+    fit = ", ".join([role, *company[:-1]]) + (f" and {company[-1]}" if company else "")
+    first = f"A lead reaches sales only when {fit}, and no agreed disqualifier applies."
     behaviour = [s for s in signals if s.kind == "behaviour"]
     needed = max(threshold - fit_points, 0)
     if needed == 0:
