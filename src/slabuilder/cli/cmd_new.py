@@ -1,0 +1,70 @@
+"""``slabuilder new``: the interview that writes a new answers file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command("new")
+@click.option("-o", "--output", "output_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path(), show_default=".", metavar="DIR",
+              help="Folder for the answers file (named after the company) and documents.")
+@click.option("--from", "from_file", type=click.Path(path_type=Path, dir_okay=False),
+              metavar="FILE", help="A previous answers file: its answers become the defaults "
+                                   "(Enter keeps each).")
+@click.option("--defaults", "use_defaults", is_flag=True,
+              help="Accept every default without asking; fails listing the questions that "
+                   "have none.")
+@click.option("--set", "settings", metavar="KEY=VALUE", multiple=True,
+              help="Answer one question on the command line, e.g. --set company.name='Acme' "
+                   "(repeatable).")
+@click.option("--resume", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+              help="Carry on from the answers saved when an interview was stopped (Ctrl-C).")
+@click.option("--force", is_flag=True,
+              help="Replace an answers file (and documents) that already exist.")
+@click.option("--no-documents", "no_documents", is_flag=True,
+              help="Write only the answers file; render the documents later.")
+def command(output_dir: Path, from_file: Path | None, use_defaults: bool,
+            settings: tuple[str, ...], resume: Path | None, force: bool,
+            no_documents: bool) -> None:
+    """Answer plain-language questions and get a validated answers file, the plan and,
+    where available, the documents.
+
+    Ten to fifteen minutes: the company and who signs, the ideal customer profile, the
+    revenue goal, the funnel, the team, where things stand, then the scoring model and the
+    terms. Every answer is checked as you type; at the end you can change any of them before
+    saving. Ctrl-C offers to keep your answers so far.
+
+    \b
+    Examples:
+      slabuilder new -o acme/
+      slabuilder new -o q2/ --from q1/acme-analytics.yaml          (renegotiation)
+      slabuilder new -o out/ --from acme.yaml --defaults --set economics.revenue_target=1.2M
+      slabuilder new -o acme/ --resume acme/slabuilder-partial.yaml
+    """
+    from slabuilder.interview import run_new
+
+    result = run_new(output_dir, from_file=from_file, settings=settings,
+                     use_defaults=use_defaults, resume=resume, force=force,
+                     render=not no_documents)
+    click.echo(f"\nSaved the answers in {result.path}")
+    _print_summary(result.plan)
+    for document in result.documents:
+        click.echo(f"Wrote {document}")
+    if result.plan.icp_missing:
+        click.echo("The ideal customer profile is incomplete (" + ", ".join(
+            result.plan.icp_missing) + "): the agreement can only be a draft until you fill "
+            "it in; edit the file or run `slabuilder new --from " + str(result.path) + "`.")
+    click.echo(f"Next: slabuilder plan {result.path}")
+
+
+def _print_summary(plan: object) -> None:
+    """The plan's tables, as `slabuilder plan` prints them."""
+    try:
+        from slabuilder.cli.cmd_plan import print_plan
+    except ImportError:  # pragma: no cover - the plan command ships with the package
+        return
+    click.echo()
+    print_plan(plan)  # type: ignore[arg-type]

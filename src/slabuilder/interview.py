@@ -1,0 +1,680 @@
+"""The interview in the terminal: the only module that imports questionary and prompt_toolkit.
+
+Answers are layered the way copier layers them: what is typed now wins over ``--set`` (and a
+resumed partial file), which wins over a previous answers file (``--from``), which wins over
+the questionnaire's defaults.  Keys the questionnaire never asks about pass through from the
+previous file untouched, so a renegotiation keeps every custom term.
+
+Every typed answer is checked at the prompt by :func:`slabuilder.questionnaire.check_answer`
+(the answers model's own rules), so a wrong entry is refused with a message and nothing typed
+before is lost.  questionary has no "back" key, so the interview ends on a review screen that
+lists every answer and lets the user change any one of them before saving.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from slabuilder.errors import InterviewAborted, OutputError, SlabuilderError
+from slabuilder.questionnaire import (
+    MISSING,
+    AnswerError,
+    Question,
+    Questionnaire,
+    Section,
+    check_answer,
+    default_for,
+    delete_path,
+    fill_placeholders,
+    get_path,
+    set_path,
+    value_text,
+)
+
+if TYPE_CHECKING:
+    from slabuilder.answers import Answers
+    from slabuilder.plan import Plan
+
+__all__ = ["NewResult", "Terminal", "collect_answers", "run_new", "save_partial",
+           "slug_for"]
+
+_SAVE = "__save__"
+_NONE = "__none__"
+PARTIAL_HEADER = "# slabuilder partial answers"
+
+
+# --------------------------------------------------------------------------- the terminal
+
+
+@dataclass
+class Terminal:
+    """Where prompts read and write; tests pass prompt_toolkit pipe input and DummyOutput."""
+
+    input: Any = None
+    output: Any = None
+    echo: Callable[[str], None] | None = None
+    color: bool | None = None
+
+    def say(self, text: str = "", *, dim: bool = False, bold: bool = False) -> None:
+        if self.echo is not None:
+            self.echo(text)
+            return
+        color = sys.stdout.isatty() if self.color is None else self.color
+        if color and text and (dim or bold):
+            text = ("\x1b[2m" if dim else "\x1b[1m") + text + "\x1b[0m"
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+
+    @property
+    def prompt_kwargs(self) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {}
+        if self.input is not None:
+            kwargs["input"] = self.input
+        if self.output is not None:
+            kwargs["output"] = self.output
+        return kwargs
+
+
+# --------------------------------------------------------------------------- the interview
+
+
+@dataclass
+class _Interview:
+    questionnaire: Questionnaire
+    data: dict[str, Any]
+    """The working answers: previous file, then resumed and --set answers, then typed ones."""
+    before: dict[str, Any]
+    """The previous answers file as given (to tell a kept value from a new default)."""
+    fixed: dict[str, str]
+    """Key paths answered on the command line or in a resumed file, and where from."""
+    interactive: bool
+    terminal: Terminal
+    show_observed: dict[str, str] = field(default_factory=dict)
+    gates: dict[str, Any] = field(default_factory=dict)
+    done: set[str] = field(default_factory=set)
+    missing: list[str] = field(default_factory=list)
+    introduced: set[str] = field(default_factory=set)
+
+    # ----------------------------------------------------------------- walking the questions
+
+    def walk(self) -> None:
+        """Answer every active question not yet answered, section by section, in order."""
+        for section in self.questionnaire.sections:
+            asked = False
+            for question in section.questions:
+                asked = self._visit(section, question) or asked
+            if asked and section.summary == "funnel" and self.interactive:
+                self.show_funnel_figures()
+
+    def _visit(self, section: Section, question: Question) -> bool:
+        """Settle one question; True when the user was asked."""
+        if not question.active(self.data, self.gates):
+            self._deactivate(question)
+            return False
+        if question.id in self.done:
+            return False
+        if question.is_gate and self._gate_settled_by_given_answers(question):
+            self.gates[question.id] = default_for(question, self.data, self.gates)
+            self.done.add(question.id)
+            return False
+        if question.key is not None and question.key in self.fixed:
+            self._store(question, self._checked(question, get_path(self.data, question.key),
+                                                self.fixed[question.key]))
+            return False
+        default = default_for(question, self.data, self.gates)
+        if not question.ask or not self.interactive:
+            self._accept_default(question, default)
+            return False
+        self._introduce(section)
+        self._store(question, self.ask(question, default))
+        return True
+
+    def _deactivate(self, question: Question) -> None:
+        self.done.discard(question.id)
+        self.gates.pop(question.id, None)
+        if question.key is not None and question.when_skipped == "drop":
+            delete_path(self.data, question.key)
+
+    def _gate_settled_by_given_answers(self, gate: Question) -> bool:
+        """A gate is not asked when --set or a resumed file already answers its branch."""
+        return any(q.key in self.fixed for q in self.questionnaire.controlled_by(gate.id))
+
+    def _accept_default(self, question: Question, default: Any) -> None:
+        if question.is_gate:
+            self.gates[question.id] = default
+            self.done.add(question.id)
+            return
+        if (default is None or default is MISSING) and question.required:
+            self.missing.append(question.key or question.id)
+            return
+        origin = "the previous answers file" if question.key and get_path(
+            self.before, question.key) is not MISSING else "the questionnaire's default"
+        self._store(question, self._checked(question, default, origin))
+
+    def _checked(self, question: Question, value: Any, origin: str) -> Any:
+        try:
+            return check_answer(question, value, self.data)
+        except AnswerError as error:
+            raise SlabuilderError(f"{error} (from {origin})", key=question.key) from None
+
+    def _store(self, question: Question, value: Any) -> None:
+        self.done.add(question.id)
+        if question.is_gate:
+            self.gates[question.id] = value
+            return
+        assert question.key is not None
+        unchanged_default = (question.omit_if_default and value == question.default
+                             and get_path(self.before, question.key) is MISSING)
+        if value is None or unchanged_default:
+            delete_path(self.data, question.key)
+        else:
+            set_path(self.data, question.key, value)
+
+    # ----------------------------------------------------------------- asking
+
+    def _introduce(self, section: Section) -> None:
+        if section.id in self.introduced:
+            return
+        self.introduced.add(section.id)
+        self.terminal.say()
+        self.terminal.say(section.title, bold=True)
+        if section.intro:
+            self.terminal.say(section.intro, dim=True)
+
+    def ask(self, question: Question, default: Any) -> Any:
+        """Ask one question until the answer fits; Ctrl-C propagates as KeyboardInterrupt."""
+        self.terminal.say()
+        if question.help:
+            self.terminal.say(question.help, dim=True)
+        if question.key in self.show_observed:
+            self.terminal.say(self.show_observed[question.key or ""])
+        message = fill_placeholders(question.prompt, self.data)
+        if question.type == "yes/no":
+            return bool(_questionary().confirm(
+                message, default=bool(default), **self.terminal.prompt_kwargs).unsafe_ask())
+        if question.type == "choice":
+            return self._ask_choice(question, message, default)
+        if question.type == "multi-choice":
+            return self._ask_checkbox(question, message, default)
+        return self._ask_text(question, message, default)
+
+    def _ask_choice(self, question: Question, message: str, default: Any) -> Any:
+        questionary = _questionary()
+        choices = [questionary.Choice(c.title, value=_NONE if c.value is None else c.value)
+                   for c in question.choices or []]
+        current = _NONE if default is None or default is MISSING else default
+        if current not in [c.value for c in choices]:
+            current = None
+        picked = questionary.select(message, choices=choices, default=current,
+                                    **self.terminal.prompt_kwargs).unsafe_ask()
+        return None if picked == _NONE else picked
+
+    def _ask_checkbox(self, question: Question, message: str, default: Any) -> Any:
+        questionary = _questionary()
+        ticked = set(default) if isinstance(default, list) else set()
+        choices = [questionary.Choice(c.title, value=c.value, checked=c.value in ticked)
+                   for c in question.choices or []]
+
+        def validate(picked: list[str]) -> bool | str:
+            try:
+                check_answer(question, picked, self.data)
+            except AnswerError as error:
+                return str(error)
+            return True
+
+        picked = questionary.checkbox(message, choices=choices, validate=validate,
+                                      **self.terminal.prompt_kwargs).unsafe_ask()
+        return check_answer(question, picked, self.data)
+
+    def _ask_text(self, question: Question, message: str, default: Any) -> Any:
+        questionary = _questionary()
+
+        def validate(text: str) -> bool | str:
+            try:
+                check_answer(question, text, self.data)
+            except AnswerError as error:
+                return str(error)
+            return True
+
+        shown = value_text(question, default)
+        instruction = None if question.required or shown else "(Enter to leave empty)"
+        if question.type == "timezone":
+            typed = questionary.autocomplete(
+                message, choices=_zone_names(), default=shown, validate=validate,
+                match_middle=True, **self.terminal.prompt_kwargs).unsafe_ask()
+        else:
+            typed = questionary.text(message, default=shown, validate=validate,
+                                     instruction=instruction,
+                                     **self.terminal.prompt_kwargs).unsafe_ask()
+        return check_answer(question, typed, self.data)
+
+    # ----------------------------------------------------------------- derived figures
+
+    def show_funnel_figures(self) -> None:
+        """After the funnel: how many MQLs the revenue target needs, and any odd rate."""
+        for line in funnel_figures(self.data):
+            self.terminal.say(line)
+
+    # ----------------------------------------------------------------- review
+
+    def review(self) -> None:
+        """List every answer; the user picks one to change, returns here, and saves."""
+        questionary = _questionary()
+        pointer: str | None = None
+        while True:
+            choices: list[Any] = [questionary.Choice("Save these answers", value=_SAVE)]
+            for section in self.questionnaire.sections:
+                rows = [q for q in section.questions if self._listed(q)]
+                if rows:
+                    choices.append(questionary.Separator(f"── {section.title}"))
+                    choices.extend(questionary.Choice(self._row(q), value=q.id) for q in rows)
+            self.terminal.say()
+            picked = questionary.select(
+                "Check your answers. Pick one to change it, or save:", choices=choices,
+                default=pointer, **self.terminal.prompt_kwargs).unsafe_ask()
+            if picked == _SAVE:
+                problem = self._whole_problem()
+                if problem is None:
+                    return
+                pointer = problem
+                continue
+            pointer = picked
+            self._change(self.questionnaire.question(picked))
+
+    def _listed(self, question: Question) -> bool:
+        return question.ask and question.active(self.data, self.gates) and (
+            question.id in self.done)
+
+    def _row(self, question: Question) -> str:
+        value = (self.gates.get(question.id) if question.is_gate
+                 else get_path(self.data, question.key or ""))
+        text = value_text(question, value) or "(empty)"
+        if len(text) > 60:
+            text = text[:57] + "..."
+        return f"{question.title}: {text}"
+
+    def _change(self, question: Question) -> None:
+        current = (self.gates.get(question.id) if question.is_gate
+                   else get_path(self.data, question.key or ""))
+        default = current if current is not MISSING else default_for(
+            question, self.data, self.gates)
+        self._store(question, self.ask(question, default))
+        if question.key is not None:
+            self.fixed.pop(question.key, None)
+        self.walk()
+        section = next(s for s in self.questionnaire.sections if question in s.questions)
+        if section.summary == "funnel":
+            self.show_funnel_figures()
+
+    def _whole_problem(self) -> str | None:
+        """The first problem the answers model finds in the whole file, shown to the user.
+
+        Returns the id of the question to point at (or the save row), None when valid.
+        """
+        from slabuilder.answers import answers_from_data
+
+        try:
+            answers_from_data(self.data, "your answers")
+        except SlabuilderError as error:
+            question = self._question_for(error.key)
+            self.terminal.say()
+            where = (f"change \"{question.title}\"" if question is not None else
+                     f"fix {error.key} in the file you started from, or use --set")
+            self.terminal.say(f"Cannot save yet: {error.key}: {error.message}; {where}.")
+            return question.id if question is not None else _SAVE
+        return None
+
+    def _question_for(self, key: str | None) -> Question | None:
+        if not key:
+            return None
+        listed = [q for _, q in self.questionnaire.questions() if q.key and self._listed(q)]
+        exact = next((q for q in listed if q.key == key), None)
+        if exact is not None:
+            return exact
+        return next((q for q in listed if q.key and (q.key.startswith(key + ".")
+                                                     or key.startswith(q.key + "."))), None)
+
+    # ----------------------------------------------------------------- partial answers
+
+    def answered_data(self) -> dict[str, Any]:
+        """Only what was answered (typed, --set or resumed), to resume from later."""
+        partial: dict[str, Any] = {}
+        for _, question in self.questionnaire.questions():
+            if question.key and question.id in self.done:
+                value = get_path(self.data, question.key)
+                if value is not MISSING:
+                    set_path(partial, question.key, copy.deepcopy(value))
+        return partial
+
+
+def _questionary() -> Any:
+    """questionary, imported on first use: runs without a prompt never pay for it."""
+    import questionary
+
+    return questionary
+
+
+def _zone_names() -> list[str]:
+    from zoneinfo import available_timezones
+
+    return sorted(zone for zone in available_timezones() if "/" in zone or zone == "UTC")
+
+
+def funnel_figures(data: dict[str, Any]) -> list[str]:
+    """The lines shown once the funnel is known: targets per period and month, odd rates."""
+    from slabuilder.answers import STAGE_NAMES, answers_from_data
+    from slabuilder.plan import build_plan
+
+    try:
+        plan = build_plan(answers_from_data(data, "your answers"))
+    except SlabuilderError as error:
+        return ["", f"The figures cannot be worked out yet: {error.key or ''}: {error.message}. "
+                "You can change the answer on the review screen at the end."]
+    counts = ", ".join(f"{plan.targets[s].per_period:,} {_plural(STAGE_NAMES[s])}"
+                       for s in reversed(plan.stages))
+    lines = ["", f"That means, per {plan.period}: {counts}."]
+    if "mql" in plan.targets and plan.period != "month":
+        lines.append(f"Marketing must deliver {plan.mql_per_month:,} MQLs a month.")
+    lines.extend(f"Note: {w.message}" for w in plan.warnings
+                 if w.key and w.key.startswith(("funnel.", "economics.")))
+    return lines
+
+
+def _plural(stage_name: str) -> str:
+    return {"Won": "deals won", "Opportunity": "opportunities"}.get(stage_name, stage_name + "s")
+
+
+# --------------------------------------------------------------------------- the public API
+
+
+def collect_answers(
+    questionnaire: Questionnaire,
+    *,
+    defaults: dict[str, Any] | None = None,
+    settings: Sequence[str] = (),
+    use_defaults: bool = False,
+    interactive: bool | None = None,
+    resume: Path | None = None,
+    show_observed: dict[str, str] | None = None,
+    terminal: Terminal | None = None,
+    partial_path: Path | None = None,
+    from_label: str | None = None,
+) -> dict[str, Any]:
+    """Run the interview and return plain answers data (for ``answers_from_data``).
+
+    ``defaults`` is a previous answers file's data (Enter keeps each value); ``settings`` are
+    ``key.path=value`` answers that are not asked; ``use_defaults`` accepts every default
+    without asking; ``resume`` is a partial file saved on Ctrl-C.  With no terminal and
+    answers missing, raises :class:`SlabuilderError` at once, naming them.  On Ctrl-C the user
+    may save the answers so far to ``partial_path``; either way :class:`InterviewAborted`.
+    """
+    from slabuilder.answers import apply_settings
+
+    if interactive is None:
+        interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    interactive = interactive and not use_defaults
+    before = copy.deepcopy(defaults) if isinstance(defaults, dict) else {}
+    given: dict[str, Any] = _read_partial(resume) if resume is not None else {}
+    fixed = dict.fromkeys(_question_keys(questionnaire, given), f"--resume {resume}")
+    given = apply_settings(given, list(settings))
+    typed_on_line = apply_settings({}, list(settings))
+    fixed.update(dict.fromkeys(_question_keys(questionnaire, typed_on_line), "--set"))
+    data = _merged(before, given)
+    interview = _Interview(questionnaire, data, before, fixed, interactive,
+                           terminal or Terminal(), dict(show_observed or {}))
+    try:
+        interview.walk()
+        _refuse_missing(interview.missing, use_defaults=use_defaults, from_label=from_label)
+        if interactive:
+            interview.review()
+    except KeyboardInterrupt:
+        _on_interrupt(interview, partial_path, from_label)
+    result = interview.data
+    result.setdefault("format", 1)
+    return {"format": result.pop("format"), **result}
+
+
+def _question_keys(questionnaire: Questionnaire, data: dict[str, Any]) -> list[str]:
+    return [q.key for _, q in questionnaire.questions()
+            if q.key and get_path(data, q.key) is not MISSING]
+
+
+def _merged(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    """``top`` laid over ``base``, group by group (lists are replaced whole)."""
+    result = copy.deepcopy(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key] = _merged(result[key], value)
+        elif isinstance(value, list) and isinstance(result.get(key), list) and any(
+                isinstance(item, dict) for item in value):
+            merged = list(result[key])
+            for index, item in enumerate(value):
+                if index < len(merged) and isinstance(item, dict) and isinstance(
+                        merged[index], dict):
+                    merged[index] = _merged(merged[index], item)
+                elif index < len(merged):
+                    merged[index] = copy.deepcopy(item)
+                else:
+                    merged.append(copy.deepcopy(item))
+            result[key] = merged
+        else:
+            result[key] = copy.deepcopy(value)
+    return result
+
+
+def _refuse_missing(missing: list[str], *, use_defaults: bool, from_label: str | None) -> None:
+    if not missing:
+        return
+    keys = ", ".join(missing)
+    example = f"--set {missing[0]}=..."
+    if use_defaults:
+        raise SlabuilderError(
+            f"--defaults: {len(missing)} question{'s' * (len(missing) > 1)} "
+            f"{'have' if len(missing) > 1 else 'has'} no default: {keys}; give them with "
+            f"{example}, or with --from FILE (a previous answers file)")
+    source = f" in {from_label}" if from_label else ""
+    raise SlabuilderError(
+        f"no terminal to ask in, and {len(missing)} answer{'s' * (len(missing) > 1)} "
+        f"{'are' if len(missing) > 1 else 'is'} missing{source}: {keys}; give them with "
+        f"{example}, or with --from FILE (a previous answers file), or run "
+        "`slabuilder new` in a terminal to be asked")
+
+
+def _on_interrupt(interview: _Interview, partial_path: Path | None,
+                  from_label: str | None) -> None:
+    """Ctrl-C: offer to keep the answers so far; otherwise nothing is written (exit 130)."""
+    partial = interview.answered_data()
+    if not interview.interactive or not partial or partial_path is None:
+        raise InterviewAborted("stopped; nothing was written") from None
+    interview.terminal.say()
+    try:
+        keep = _questionary().confirm(
+            "Stopped. Save your answers so far, to carry on later?", default=True,
+            **interview.terminal.prompt_kwargs).unsafe_ask()
+    except KeyboardInterrupt:
+        keep = False
+    if not keep:
+        raise InterviewAborted("stopped; nothing was written") from None
+    path = save_partial(partial, partial_path)
+    again = f" --from {from_label}" if from_label else ""
+    raise InterviewAborted(f"stopped; your answers so far are in {path}: carry on with "
+                           f"`slabuilder new --resume {path}{again}`") from None
+
+
+def save_partial(partial: dict[str, Any], path: Path) -> Path:
+    """Write answers so far (not yet a valid answers file) for ``--resume``.
+
+    Overwrites only an earlier partial file; any other file of that name is left alone and a
+    numbered name is used instead.
+    """
+    import yaml
+
+    from slabuilder.fsutil import write_atomic
+
+    target = path
+    number = 2
+    while target.exists() and not _is_partial(target):
+        target = path.with_name(f"{path.stem}-{number}{path.suffix}")
+        number += 1
+    body = yaml.safe_dump(partial, sort_keys=False, allow_unicode=True,
+                          default_flow_style=False)
+    text = (f"{PARTIAL_HEADER}: not a complete answers file yet.\n"
+            "# Carry on with `slabuilder new --resume THIS-FILE`.\n" + body)
+    write_atomic(target, text, force=True)
+    return target
+
+
+def _is_partial(path: Path) -> bool:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return handle.readline().startswith(PARTIAL_HEADER)
+    except OSError:
+        return False
+
+
+def _read_partial(path: Path) -> dict[str, Any]:
+    from slabuilder.yamlio import read_yaml_file
+
+    data = read_yaml_file(path, what="file of saved answers").data
+    if not isinstance(data, dict):
+        raise SlabuilderError("this is not a file of saved answers; resume from the file "
+                              "`slabuilder new` wrote when it was stopped", file=path)
+    return data
+
+
+# --------------------------------------------------------------------------- slabuilder new
+
+
+@dataclass(frozen=True)
+class NewResult:
+    path: Path
+    """The answers file written."""
+    answers: Answers
+    plan: Plan
+    documents: list[Path]
+    """Documents rendered beside it (empty until the documents module exists)."""
+
+
+def slug_for(company: str) -> str:
+    """``Acme Analytics`` as ``acme-analytics``, the answers file's name."""
+    slug = re.sub(r"[^a-z0-9]+", "-", company.lower()).strip("-")
+    return slug[:60].rstrip("-") or "answers"
+
+
+def run_new(
+    output_dir: Path,
+    *,
+    from_file: Path | None = None,
+    settings: Sequence[str] = (),
+    use_defaults: bool = False,
+    resume: Path | None = None,
+    force: bool = False,
+    interactive: bool | None = None,
+    questionnaire: Questionnaire | None = None,
+    terminal: Terminal | None = None,
+    show_observed: dict[str, str] | None = None,
+    render: bool = True,
+) -> NewResult:
+    """``slabuilder new``: interview, validate, write ``DIR/<company>.yaml``, render documents."""
+    from slabuilder.answers import answers_from_data, save_answers
+    from slabuilder.plan import build_plan
+    from slabuilder.questionnaire import load_questionnaire
+
+    questionnaire = questionnaire or load_questionnaire()
+    previous = _read_previous(from_file) if from_file is not None else None
+    _refuse_known_target(output_dir, previous, settings, resume, force)
+    data = collect_answers(
+        questionnaire, defaults=previous, settings=settings, use_defaults=use_defaults,
+        interactive=interactive, resume=resume, show_observed=show_observed,
+        terminal=terminal, partial_path=output_dir / "slabuilder-partial.yaml",
+        from_label=str(from_file) if from_file is not None else None)
+    answers = answers_from_data(data, "your answers")
+    target = output_dir / f"{slug_for(answers.company.name)}.yaml"
+    if target.exists() and not force and _is_interactive(interactive, use_defaults):
+        target, force = _place_for(target, terminal or Terminal())
+    save_answers(answers, target, force=force)
+    if resume is not None and _is_partial(resume):
+        resume.unlink(missing_ok=True)
+    plan = build_plan(answers)
+    documents = (_render_documents(plan, output_dir, target, force=force) if render
+                 else [])
+    return NewResult(path=target, answers=answers, plan=plan, documents=documents)
+
+
+def _is_interactive(interactive: bool | None, use_defaults: bool) -> bool:
+    if interactive is None:
+        interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    return interactive and not use_defaults
+
+
+def _place_for(target: Path, terminal: Terminal) -> tuple[Path, bool]:
+    """The file appeared while the user was typing: replace it, or save beside it."""
+    from slabuilder.fsutil import is_signed_pdf
+
+    replace = not is_signed_pdf(target) and target.is_file() and bool(_questionary().confirm(
+        f"{target} already exists. Replace it?", default=False,
+        **terminal.prompt_kwargs).unsafe_ask())
+    if replace:
+        return target, True
+    number = 2
+    while (other := target.with_name(f"{target.stem}-{number}{target.suffix}")).exists():
+        number += 1
+    terminal.say(f"Saving as {other} instead.")
+    return other, False
+
+
+def _read_previous(path: Path) -> dict[str, Any]:
+    from slabuilder.yamlio import read_yaml_file
+
+    data = read_yaml_file(path, what="answers file").data
+    if not isinstance(data, dict):
+        raise SlabuilderError("this is not an answers file (it should start with company:, "
+                              "agreement:, ...)", file=path)
+    return data
+
+
+def _refuse_known_target(output_dir: Path, previous: dict[str, Any] | None,
+                         settings: Sequence[str], resume: Path | None, force: bool) -> None:
+    """Fail before the first question when the file to be written already exists.
+
+    Only possible when the company name is already known (--from, --set or --resume); then
+    nobody types for ten minutes to be told the file cannot be saved.
+    """
+    from slabuilder.answers import apply_settings
+    from slabuilder.fsutil import check_writable
+
+    known = _merged(previous or {}, _read_partial(resume) if resume is not None else {})
+    known = apply_settings(known, list(settings))
+    name = get_path(known, "company.name")
+    if isinstance(name, str) and name.strip():
+        check_writable(output_dir / f"{slug_for(name)}.yaml", force=force)
+    if output_dir.exists() and not output_dir.is_dir():
+        raise OutputError("is a file, not a folder; give a folder with -o", file=output_dir)
+
+
+def _render_documents(plan: Plan, output_dir: Path, answers_path: Path, *,
+                      force: bool) -> list[Path]:
+    """Render the documents beside the answers file, as a draft while the ICP is missing.
+
+    Looked up by name so that ``slabuilder new`` works (answers and plan only) in a build
+    without the documents module.
+    """
+    from importlib import import_module
+
+    try:
+        documents = import_module("slabuilder.documents")
+    except ImportError:
+        return []
+    render = getattr(documents, "render_documents", None)
+    if render is None:
+        return []
+    doc_ids = getattr(documents, "DEFAULT_DOCUMENTS", ("agreement", "brief", "summary"))
+    written = render(plan, list(doc_ids), output_dir, force=force,
+                     draft=bool(plan.icp_missing), answers_path=answers_path)
+    return [Path(path) for path in written]
