@@ -1,0 +1,469 @@
+"""Plan + Answers -> the plain data a document template reads.
+
+Templates never compute: every figure, date and sentence that depends on the answers is
+worked out here (or in ``derive``), and handed over as ``str``, ``int``, ``float``, lists and
+dicts only.  Money stays a number and the currency travels beside it, so that the template's
+``money`` filter formats it; rates stay fractions (0.6) for the ``percent`` filter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from slabuilder.answers import CURRENCY_SYMBOLS, STAGE_NAMES, Answers
+from slabuilder.derive.funnel import MONTHS_IN
+from slabuilder.plan import Plan
+
+__all__ = ["CRM_NAMES", "build_context", "slugify"]
+
+CRM_NAMES = {"hubspot": "HubSpot", "salesforce": "Salesforce", "other": "your CRM"}
+_CADENCE_MONTHS = {"monthly": 1, "quarterly": 3, "biannual": 6, "annual": 12}
+_PERIOD_WORDS = {"month": "monthly", "quarter": "quarterly", "year": "annual"}
+_SIDE_NAMES = {"marketing": "Marketing", "sales": "Sales", "revops": "Revenue Operations",
+               "executive": "Executive sponsor"}
+_PROBLEMS = {
+    "definition": "a definition problem",
+    "enforcement": "an enforcement problem",
+    "trust": "a trust problem",
+}
+
+
+def slugify(text: str) -> str:
+    """``Acme Analytics`` -> ``acme-analytics``: safe in a file name on every system."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:60].rstrip("-") or "sla"
+
+
+def _number(value: Decimal | Fraction | int) -> int | float:
+    """A plain JSON number: whole values as int, others rounded to 4 places."""
+    if isinstance(value, int):
+        return value
+    if isinstance(value, Fraction):
+        return value.numerator if value.denominator == 1 else round(float(value), 4)
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    year, month = divmod(day.month - 1 + months, 12)
+    year += day.year
+    last = (dt.date(year + (month == 11), (month + 1) % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month + 1, min(day.day, last))
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def _company(answers: Answers) -> dict[str, Any]:
+    company = answers.company
+    return {
+        "name": company.name,
+        "slug": slugify(company.name),
+        "crm": company.crm,
+        "crm_name": CRM_NAMES[company.crm],
+        "timezone": company.timezone,
+        "business_hours": company.business_hours,
+        "business_days": list(company.business_days),
+        "holidays": company.holidays,
+    }
+
+
+def _agreement(answers: Answers, plan: Plan) -> dict[str, Any]:
+    agreement = answers.agreement
+    cadence_months = _CADENCE_MONTHS[agreement.review_cadence]
+    first_review = _add_months(agreement.effective_date, cadence_months)
+    latest_review = _add_months(agreement.effective_date,
+                                answers.cadence.agreement_review_months)
+    signatories = [{"name": s.name, "title": s.title, "side": s.side,
+                    "side_name": _SIDE_NAMES[s.side], "role": "Signatory"}
+                   for s in agreement.signatories]
+    owner = {"name": agreement.owner.name, "title": agreement.owner.title,
+             "side": "owner", "side_name": "Agreement owner", "role": "Owner"}
+    already_signing = any(s["name"] == owner["name"] for s in signatories)
+    return {
+        "title": agreement.title,
+        "version": agreement.version,
+        "effective_date": agreement.effective_date.isoformat(),
+        "period_end": plan.period_end.isoformat(),
+        "review_cadence": agreement.review_cadence,
+        "first_review_date": first_review.isoformat(),
+        "latest_review_date": min(first_review, latest_review).isoformat(),
+        "review_months": answers.cadence.agreement_review_months,
+        "owner": owner,
+        "signatories": signatories,
+        "signature_blocks": signatories if already_signing else [*signatories, owner],
+        "sides": sorted({s.side for s in agreement.signatories}),
+    }
+
+
+def _icp(answers: Answers, plan: Plan) -> dict[str, Any]:
+    icp = answers.icp
+    size = icp.company_size
+    return {
+        "size_min": size.min if size else None,
+        "size_max": size.max if size else None,
+        "industries": list(icp.industries),
+        "geographies": list(icp.geographies),
+        "titles": list(icp.titles),
+        "disqualifiers": list(icp.disqualifiers),
+        "missing": list(plan.icp_missing),
+        "complete": not plan.icp_missing,
+    }
+
+
+def _economics(answers: Answers, plan: Plan) -> dict[str, Any]:
+    economics = answers.economics
+    months = MONTHS_IN[economics.period]
+    return {
+        "period": economics.period,
+        "period_adjective": _PERIOD_WORDS[economics.period],
+        "months_in_period": months,
+        "revenue_target": _number(plan.revenue_target),
+        "revenue_per_month": _number(Fraction(plan.revenue_target) / months),
+        "average_deal_size": _number(plan.average_deal_size),
+        "sales_cycle_days": economics.sales_cycle_days,
+        "pipeline_coverage": _number(economics.pipeline_coverage),
+        "pipeline_needed": _number(plan.pipeline_needed),
+    }
+
+
+def _funnel(plan: Plan) -> dict[str, Any]:
+    rate_into: dict[str, Decimal] = {}
+    sources: dict[str, str] = {}
+    for key, rate in plan.rates.items():
+        source, target = key.split("_to_")
+        rate_into[target] = rate
+        sources[target] = source
+    stages = []
+    for stage in plan.stages:
+        count = plan.targets[stage]
+        stages.append({
+            "id": stage,
+            "name": STAGE_NAMES[stage],
+            "per_period": count.per_period,
+            "per_month": count.per_month,
+            "per_week": count.per_week,
+            "rate_in": _number(rate_into[stage]) if stage in rate_into else None,
+            "from_name": STAGE_NAMES[sources[stage]] if stage in sources else None,
+        })
+    rates = [{"key": key, "from_name": STAGE_NAMES[key.split("_to_")[0]],
+              "to_name": STAGE_NAMES[key.split("_to_")[1]], "rate": _number(rate)}
+             for key, rate in plan.rates.items()]
+    first = plan.stages[0]
+    return {
+        "stages": stages,
+        "rates": rates,
+        "first_stage": first,
+        "first_stage_name": STAGE_NAMES[first],
+        "mql_per_month": plan.mql_per_month,
+        "mql_per_period": plan.targets["mql"].per_period if "mql" in plan.targets else 0,
+        "won_per_period": plan.targets["won"].per_period,
+        "months": [{"month": m.month, "label": m.label,
+                    "targets": [m.targets[s] for s in plan.stages]} for m in plan.months],
+    }
+
+
+def _capacity(plan: Plan) -> dict[str, Any] | None:
+    cap = plan.capacity
+    if cap is None:
+        return None
+    return {
+        "reps": cap.reps,
+        "rep_role": cap.rep_role,
+        "mqls_per_month": cap.mqls_per_month,
+        "business_days_per_month": cap.business_days_per_month,
+        "leads_per_rep_per_day": round(float(cap.leads_per_rep_per_day), 1),
+        "touches_per_rep_per_day": round(float(cap.touches_per_rep_per_day)),
+        "max_touches_per_rep_per_day": cap.max_touches_per_rep_per_day,
+        "over_capacity": cap.over_capacity,
+    }
+
+
+def _forward(plan: Plan) -> dict[str, Any] | None:
+    forward = plan.forward
+    if forward is None:
+        return None
+    return {
+        "start_name": STAGE_NAMES[forward.start_stage],
+        "start_per_month": forward.start_per_month,
+        "won_per_month": forward.whole("won"),
+        "won_per_month_exact": round(float(forward.expected["won"]), 1),
+        "revenue_per_month": _number(forward.revenue_per_month.__floor__()),
+    }
+
+
+def _scoring(plan: Plan) -> dict[str, Any]:
+    scoring = plan.scoring
+    signals = [{"label": s.label, "points": s.points, "kind": s.kind} for s in scoring.signals]
+    return {
+        "fit": [{"criterion": f.criterion, "requirement": f.requirement,
+                 "answered": f.answered} for f in scoring.fit],
+        "disqualifiers": list(scoring.disqualifiers),
+        "fit_signals": [s for s in signals if s["kind"] == "fit"],
+        "behaviour_signals": [s for s in signals if s["kind"] == "behaviour"],
+        "negative_signals": [s for s in signals if s["kind"] == "negative"],
+        "signal_count": len(signals),
+        "threshold": scoring.threshold,
+        "fit_points": scoring.fit_points,
+        "max_points": scoring.max_points,
+        "score_cap": scoring.score_cap,
+        "explanation": list(scoring.explanation),
+        "tiers": [{"tier": t.tier, "examples": t.examples, "rule": t.rule}
+                  for t in scoring.tiers],
+        "fit_alone_qualifies": 0 < scoring.threshold <= scoring.fit_points,
+        "suggested_threshold": scoring.fit_points + 10,
+    }
+
+
+def _terms(plan: Plan) -> dict[str, Any]:
+    terms = plan.terms
+
+    def term(t: Any) -> dict[str, str]:
+        return {"id": t.id, "label": t.label, "commitment": t.commitment, "measure": t.measure}
+
+    return {
+        "definitions": [{"stage": d.stage, "name": d.name, "meaning": d.meaning,
+                         "owner": d.owner, "exit_within": d.exit_within}
+                        for d in terms.definitions],
+        "marketing": [term(t) for t in terms.marketing],
+        "sales": [term(t) for t in terms.sales],
+        "dispositions": [{"when": r.when, "then": r.then} for r in terms.dispositions],
+        "reason_codes": [{"code": c.code, "reason": c.reason, "follow_up": c.follow_up}
+                         for c in terms.reason_codes],
+        "requeue": [{"when": r.when, "then": r.then} for r in terms.requeue],
+        "routing": [{"when": r.when, "then": r.then} for r in terms.routing],
+        "routing_method": terms.routing_method,
+        "escalation": [{"step": e.step, "who": e.who, "within": e.within}
+                       for e in terms.escalation],
+        "disputes": list(terms.disputes),
+        "meetings": [{"name": m.name, "frequency": m.frequency, "length": m.length,
+                      "attendees": m.attendees, "purpose": m.purpose} for m in terms.meetings],
+        "review": list(terms.review),
+        "business_hours": terms.business_hours,
+    }
+
+
+def _sla(answers: Answers) -> dict[str, Any]:
+    marketing = answers.sla.marketing
+    sales = answers.sla.sales
+    return {
+        "acceptance_rate": _number(marketing.acceptance_rate),
+        "routing_minutes": marketing.routing_minutes,
+        "routing_minutes_automated": marketing.routing_minutes_automated,
+        "speed_to_lead_hours": _number(sales.speed_to_lead_hours),
+        "other_mql_hours": _number(sales.other_mql_hours),
+        "contact_attempts": sales.contact_attempts,
+        "attempt_window_days": sales.attempt_window_days,
+        "channels": list(sales.channels),
+        "disposition_days": sales.disposition_days,
+        "review_hours": _number(sales.review_hours),
+        "win_loss_hours": _number(sales.win_loss_hours),
+        "crm_update": sales.crm_update,
+        "first_escalation_hours": _number(answers.escalation.first_hours),
+        "second_escalation_hours": _number(answers.escalation.second_hours),
+        "quality_review_hours": _number(answers.escalation.quality_review_hours),
+        "shortfall_threshold": _number(answers.escalation.shortfall_threshold),
+    }
+
+
+def _current_state(answers: Answers, plan: Plan) -> dict[str, Any]:
+    state = answers.current_state
+    return {
+        "mqls_per_month": state.mqls_per_month,
+        "worked_within_sla": (_number(state.worked_within_sla)
+                              if state.worked_within_sla is not None else None),
+        "main_conflict": state.main_conflict,
+        "main_problem": state.main_problem,
+        "starting_point": state.starting_point,
+        "volume_gap": (plan.mql_per_month - state.mqls_per_month
+                       if state.mqls_per_month is not None else None),
+    }
+
+
+def _diagnosis(answers: Answers, plan: Plan) -> dict[str, Any]:
+    """Which of the three classic failures this SLA is fixing, and the evidence for it.
+
+    The answers may name it (``current_state.main_problem``); otherwise the figures decide:
+    starting from scratch means nothing is defined yet; a low share of MQLs worked within
+    today's SLA means the terms exist but nothing enforces them; a stated conflict about
+    lead quality with no such figure points at trust.
+    """
+    state = answers.current_state
+    evidence: list[str] = []
+    if state.worked_within_sla is not None:
+        evidence.append(f"{_percent(state.worked_within_sla)} of MQLs are worked within "
+                        "today's service level.")
+    if state.mqls_per_month is not None:
+        evidence.append(f"Marketing produces {state.mqls_per_month:,} MQLs a month today; "
+                        f"the revenue target needs {plan.mql_per_month:,}.")
+    if state.main_conflict:
+        evidence.append(f"In the team's own words: \u201c{state.main_conflict}\u201d")
+    if state.main_problem:
+        problem, inferred = state.main_problem, False
+    elif state.starting_point == "scratch":
+        problem, inferred = "definition", True
+    elif state.worked_within_sla is not None and state.worked_within_sla < Decimal("0.5"):
+        problem, inferred = "enforcement", True
+    elif state.main_conflict:
+        problem, inferred = "trust", True
+    else:
+        problem, inferred = "definition", True
+    return {"problem": problem, "label": _PROBLEMS[problem], "inferred": inferred,
+            "evidence": evidence}
+
+
+def _percent(rate: Decimal) -> str:
+    return format((rate * 100).normalize(), "f") + "%"
+
+
+def _risks(answers: Answers, plan: Plan) -> list[dict[str, str]]:
+    """The likeliest reasons this agreement will not be adopted, most serious first."""
+    codes = {w.code: w for w in plan.warnings}
+    risks: list[dict[str, str]] = []
+    state = answers.current_state
+    sales = answers.sla.sales
+    if "sla_rarely_met" in codes and state.worked_within_sla is not None:
+        risks.append({"title": "Sales misses the response term in the first week", "body": (
+            f"Only {_percent(state.worked_within_sla)} of MQLs are worked within today's "
+            f"service level, and the new term asks for a first attempt within "
+            f"{_number(sales.speed_to_lead_hours)} business hours. Switch on automatic "
+            "routing and the overdue alert before the effective date, report compliance "
+            "from the first Monday, and agree in the room what happens at the first "
+            "breach.")})
+    if "volume_gap" in codes and state.mqls_per_month is not None:
+        gap = plan.mql_per_month - state.mqls_per_month
+        risks.append({"title": "Marketing misses the volume term from month one", "body": (
+            f"The plan needs {plan.mql_per_month:,} MQLs a month and marketing delivers "
+            f"{state.mqls_per_month:,} today, a gap of {gap:,} a month. If the gap is not "
+            "closed by a named plan (budget, campaigns, dormant leads, joint outbound), "
+            "sales will read the first monthly report as proof that the agreement is "
+            "one-sided.")})
+    if "fit_alone_qualifies" in codes:
+        threshold = plan.scoring.threshold
+        fit = plan.scoring.fit_points
+        risks.append({"title": "Leads with no intent reach sales", "body": (
+            f"A contact who only matches the profile scores {fit} points, which already "
+            f"meets the threshold of {threshold}. Sales will receive people who have shown "
+            "no interest, reject them, and stop trusting the score. Raise the threshold to "
+            f"{fit + 10} or more so that every MQL has also done something.")})
+    if "over_capacity" in codes and plan.capacity is not None:
+        risks.append({"title": "The team cannot physically meet the terms", "body": (
+            f"Each {plan.capacity.rep_role} would need "
+            f"{round(float(plan.capacity.touches_per_rep_per_day))} touches a day. Terms "
+            "that cannot be met are broken every day and teach everyone that the agreement "
+            "does not matter.")})
+    for side in ("marketing", "sales"):
+        if f"no_{side}_signatory" in codes:
+            risks.append({"title": f"Nobody signs for {side}", "body": (
+                f"No signatory speaks for {side}; an agreement one side has not signed binds "
+                "nobody. Add its leader to the signatories.")})
+    if "scoring_too_complex" in codes:
+        risks.append({"title": "Reps cannot tell why a lead reached them", "body": (
+            f"The model has {len(plan.scoring.signals)} signals. Merge or drop the weakest "
+            "until the two-sentence explanation is true.")})
+    risks.append({"title": "The definition is seen as marketing's alone", "body": (
+        "If sales did not help write the fit criteria and the disqualifiers, the first "
+        "rejected lead becomes an argument about the definition instead of a reason code. "
+        "Hold the definition session before anything is signed.")})
+    return risks[:3]
+
+
+def _people(answers: Answers) -> list[dict[str, str]]:
+    """Who must be in the room for the definition session."""
+    agreement = answers.agreement
+    named = [{"name": s.name, "title": s.title,
+              "why": f"signs for {_SIDE_NAMES[s.side].lower()}"} for s in agreement.signatories]
+    if all(s.name != agreement.owner.name for s in agreement.signatories):
+        named.insert(0, {"name": agreement.owner.name, "title": agreement.owner.title,
+                         "why": "owns the agreement and runs the session"})
+    crm = CRM_NAMES[answers.company.crm]
+    roles = [
+        {"name": "", "title": "RevOps or the CRM administrator",
+         "why": f"says what {crm} can measure and builds it"},
+        {"name": "", "title": "The SDR team lead",
+         "why": "works the MQLs every day and knows which ones are wasted"},
+        {"name": "", "title": "One strong account executive",
+         "why": "knows what a deal that closes looked like as a lead"},
+        {"name": "", "title": "The campaign manager",
+         "why": "owns the sources the MQL volume comes from"},
+    ]
+    return named + roles
+
+
+def _minimum_agreement(answers: Answers, plan: Plan) -> dict[str, Any]:
+    disqualifiers = list(answers.icp.disqualifiers[:3])
+    return {
+        "disqualifiers": disqualifiers,
+        "disqualifiers_missing": max(0, 3 - len(disqualifiers)),
+        "threshold": plan.scoring.threshold,
+        "speed_to_lead_hours": _number(answers.sla.sales.speed_to_lead_hours),
+        "disposition_days": answers.sla.sales.disposition_days,
+        "mql_per_month": plan.mql_per_month,
+    }
+
+
+def _warnings(plan: Plan) -> list[dict[str, Any]]:
+    return [{"code": w.code, "message": w.message, "key": w.key, "severity": w.severity}
+            for w in plan.warnings]
+
+
+def _sensitivity(plan: Plan) -> list[dict[str, Any]]:
+    return [{"rate": _number(row.rate), "delta_points": row.delta_points,
+             "mql_per_period": row.mql_per_period, "mql_per_month": row.mql_per_month,
+             "current": row.delta_points == 0} for row in plan.sensitivity]
+
+
+def _lead_time(plan: Plan) -> dict[str, Any]:
+    lead = plan.lead_time
+    return {"sales_cycle_days": lead.sales_cycle_days,
+            "mql_window_start": lead.mql_window_start.isoformat(),
+            "mql_window_end": lead.mql_window_end.isoformat(),
+            "bookings_start": lead.bookings_start.isoformat(),
+            "bookings_end": lead.bookings_end.isoformat()}
+
+
+def build_context(plan: Plan, *, draft: bool = False) -> dict[str, Any]:
+    """Everything a document template may show, as plain data."""
+    answers = plan.answers
+    rates = plan.rates
+    mql_rate_key = next((key for key in rates if key.startswith("mql_to_")), None)
+    return {
+        "draft": draft,
+        "fingerprint": plan.fingerprint,
+        "currency": plan.currency,
+        "currency_symbol": CURRENCY_SYMBOLS.get(plan.currency, ""),
+        "page_size": answers.page_size,
+        "date_style": "us" if answers.page_size == "letter" else "international",
+        "company": _company(answers),
+        "agreement": _agreement(answers, plan),
+        "icp": _icp(answers, plan),
+        "economics": _economics(answers, plan),
+        "funnel": _funnel(plan),
+        "mql_rate": ({"key": mql_rate_key, "to_name": STAGE_NAMES[mql_rate_key[7:]],
+                      "rate": _number(rates[mql_rate_key])} if mql_rate_key else None),
+        "lead_time": _lead_time(plan),
+        "sensitivity": _sensitivity(plan),
+        "forward": _forward(plan),
+        "capacity": _capacity(plan),
+        "team": {"sdrs": answers.team.sdrs, "aes": answers.team.aes,
+                 "after_hours_coverage": answers.team.after_hours_coverage},
+        "scoring": _scoring(plan),
+        "terms": _terms(plan),
+        "sla": _sla(answers),
+        "routing": {"method": answers.routing.method.replace("_", " "),
+                    "enterprise_min_employees": answers.routing.enterprise_min_employees,
+                    "smb_max_employees": answers.routing.smb_max_employees},
+        "current_state": _current_state(answers, plan),
+        "diagnosis": _diagnosis(answers, plan),
+        "risks": _risks(answers, plan),
+        "people": _people(answers),
+        "minimum_agreement": _minimum_agreement(answers, plan),
+        "cadence": {"weekly_review_minutes": answers.cadence.weekly_review_minutes,
+                    "emergency_notice_hours": answers.cadence.emergency_notice_hours},
+        "warnings": _warnings(plan),
+    }

@@ -1,0 +1,279 @@
+"""HTML -> PDF with WeasyPrint: the only module that imports it.
+
+Three promises live here:
+
+* **Nothing is fetched from outside.**  The URL fetcher serves ``data:`` URLs and files inside
+  the template folders (the shipped ones and the user's ``--templates`` folder) and refuses
+  everything else: no ``file:///etc/passwd``, no ``http://127.0.0.1``.  Answers are escaped
+  by the templates, so such a string reaches the PDF as text; the fetcher is the second lock.
+* **Same input, same bytes.**  Creation dates come from ``SOURCE_DATE_EPOCH`` when it is set,
+  attachments carry the same dates, and WeasyPrint's own file identifier is a digest of the
+  content.
+* **Same look everywhere.**  Fonts come from the template folder through ``@font-face``; the
+  system's fonts are never needed, so a machine without any still renders the same document.
+
+Rendering many documents shares one :class:`FontConfiguration` per process, and
+:func:`html_to_pdf_many` spreads documents over the machine's cores.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import warnings
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from slabuilder.errors import SlabuilderError
+
+__all__ = [
+    "PdfJob",
+    "PdfRenderError",
+    "blocked_urls",
+    "build_date",
+    "html_to_pdf",
+    "html_to_pdf_many",
+]
+
+_WEASYPRINT: Any = None
+_FONT_CONFIG: Any = None
+
+
+class PdfRenderError(SlabuilderError):
+    """WeasyPrint is missing, or its system libraries are."""
+
+    exit_code = 1
+
+
+def _weasyprint() -> Any:
+    """Import WeasyPrint once, turning a missing Pango into a message a person can act on."""
+    global _WEASYPRINT  # noqa: PLW0603 - one import per process, on first use
+    if _WEASYPRINT is None:
+        try:
+            with warnings.catch_warnings():
+                # "No fonts configured": harmless, every font comes from our own folder.
+                warnings.simplefilter("ignore", UserWarning)
+                import weasyprint
+        except (ImportError, OSError) as error:
+            raise PdfRenderError(
+                "PDF output needs WeasyPrint and the Pango library "
+                f"({type(error).__name__}: {error}); install Pango (for example "
+                "`apt-get install libpango-1.0-0 libpangoft2-1.0-0`) or render with "
+                "--format html") from None
+        _WEASYPRINT = weasyprint
+    return _WEASYPRINT
+
+
+def _font_config() -> Any:
+    """One font configuration per process: @font-face files are loaded once, not per PDF."""
+    global _FONT_CONFIG  # noqa: PLW0603
+    if _FONT_CONFIG is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        _weasyprint()
+        _FONT_CONFIG = FontConfiguration()
+    return _FONT_CONFIG
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def build_date() -> dt.datetime:
+    """The moment the PDF says it was made: ``SOURCE_DATE_EPOCH`` when set, else now (UTC)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+        except (ValueError, OverflowError, OSError):
+            raise SlabuilderError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds "
+                                  "since 1970; unset it or give one such as 1798761600") \
+                from None
+    return dt.datetime.now(tz=dt.UTC).replace(microsecond=0)
+
+
+# --------------------------------------------------------------------------- URL fetcher
+
+
+def _within(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+    except ValueError:
+        return False
+    return True
+
+
+def _make_fetcher(asset_dirs: Sequence[Path], blocked: list[str]) -> Any:
+    """A WeasyPrint URL fetcher that serves only ``data:`` URLs and our template assets.
+
+    ``asset_dirs`` are searched in order (the user's ``--templates`` folder first), so a user
+    can replace a font or an image by putting a file of the same relative name there.
+    Refused URLs are appended to ``blocked``; WeasyPrint logs them and carries on.
+    """
+    _weasyprint()
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    roots = [d.resolve() for d in asset_dirs]
+
+    class LockedFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            scheme = urlsplit(url).scheme.lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == "file":
+                path = self._asset(Path(unquote(urlsplit(url).path)))
+                if path is not None:
+                    return URLFetcherResponse(path.as_uri(), path.read_bytes())
+            blocked.append(url)
+            raise ValueError(f"slabuilder documents may not load {url}")
+
+        def _asset(self, requested: Path) -> Path | None:
+            """The file in the first asset folder that holds ``requested``'s relative path."""
+            resolved = requested.resolve()
+            relative = next((resolved.relative_to(root) for root in roots
+                             if _within(resolved, root)), None)
+            if relative is None:
+                return None
+            for root in roots:
+                candidate = (root / relative).resolve()
+                if _within(candidate, root) and candidate.is_file():
+                    return candidate
+            return None
+
+    return LockedFetcher(allowed_protocols=("file", "data"), allow_redirects=False)
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+@dataclass
+class PdfJob:
+    """One PDF to make; plain data, so that it can travel to a worker process."""
+
+    html: str
+    base_url: Path
+    metadata: dict[str, Any]
+    pdfa: bool = False
+    attachment: Path | None = None
+    attachment_name: str | None = None
+    attachment_data: bytes | None = None
+    """The attachment's content when there is no file to read it from."""
+    asset_dirs: list[Path] = field(default_factory=list)
+
+
+def _apply_metadata(document: Any, metadata: dict[str, Any], when: dt.datetime) -> None:
+    meta = document.metadata
+    meta.title = metadata.get("title") or meta.title
+    author = metadata.get("author")
+    if author:
+        meta.authors = [author] if isinstance(author, str) else list(author)
+    meta.description = metadata.get("subject") or meta.description
+    keywords = metadata.get("keywords")
+    if keywords:
+        meta.keywords = [keywords] if isinstance(keywords, str) else list(keywords)
+    meta.generator = metadata.get("creator", "slabuilder")
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    meta.created = stamp
+    meta.modified = stamp
+    meta.lang = metadata.get("lang", meta.lang)
+    # <link rel=attachment> in a document never becomes an embedded file: the only
+    # attachment a slabuilder PDF carries is the answers file, added below.
+    meta.attachments = []
+
+
+def _attachment(job: PdfJob, when: dt.datetime, fetcher: Any) -> Any:
+    weasyprint = _weasyprint()
+    path = job.attachment
+    data = job.attachment_data
+    if path is None and data is None:
+        return None
+    if data is None and path is not None:
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise SlabuilderError(f"cannot read the answers file to embed: {error.strerror}",
+                                  file=path) from None
+    naive = when.replace(tzinfo=None)
+    name = job.attachment_name or (path.name if path else "answers.yaml")
+    return weasyprint.Attachment(
+        string=data, url_fetcher=fetcher, name=name,
+        description="The answers this agreement was made from", created=naive,
+        modified=naive, relationship="Source")
+
+
+def render_job(job: PdfJob) -> bytes:
+    """Make one PDF (in this process)."""
+    weasyprint = _weasyprint()
+    blocked: list[str] = []
+    dirs = job.asset_dirs or [job.base_url]
+    fetcher = _make_fetcher(dirs, blocked)
+    when = build_date()
+    base = job.base_url.resolve().as_uri() + "/"
+    html = weasyprint.HTML(string=job.html, base_url=base, url_fetcher=fetcher)
+    options: dict[str, Any] = {"pdf_identifier": True}
+    if job.pdfa:
+        options["pdf_variant"] = "pdf/a-3b"
+    attachment = _attachment(job, when, fetcher)
+    document = html.render(font_config=_font_config(), **options)
+    _apply_metadata(document, job.metadata, when)
+    if attachment is not None:
+        options["attachments"] = [attachment]
+    data: bytes = document.write_pdf(**options)
+    return data
+
+
+def html_to_pdf(html: str, *, base_url: Path | str, metadata: dict[str, Any], pdfa: bool,
+                attachment: Path | None, asset_dirs: Sequence[Path] | None = None,
+                attachment_name: str | None = None) -> bytes:
+    """Turn ``html`` into PDF bytes.
+
+    ``base_url`` is the folder relative asset URLs (fonts) resolve against; ``asset_dirs``
+    are the only folders files may be read from (default: ``base_url``).  ``metadata`` keys:
+    title, author, subject, keywords (list), lang.  ``pdfa`` makes a PDF/A-3b; ``attachment``
+    (the answers file) is embedded when given.
+    """
+    base = Path(base_url) if not str(base_url).startswith("file:") else \
+        Path(unquote(urlsplit(str(base_url)).path))
+    job = PdfJob(html=html, base_url=base, metadata=dict(metadata), pdfa=pdfa,
+                 attachment=attachment, attachment_name=attachment_name,
+                 asset_dirs=list(asset_dirs or [base]))
+    return render_job(job)
+
+
+def _worker_start() -> None:
+    """Load WeasyPrint and the shared fonts once per worker, not once per document."""
+    _font_config()
+
+
+def html_to_pdf_many(jobs: Sequence[PdfJob], *, workers: int | None = None,
+                     render: Callable[[PdfJob], bytes] = render_job) -> list[bytes]:
+    """Make several PDFs, in parallel on every core when there is more than one to make.
+
+    Each worker process keeps one font configuration for all the documents it renders.
+    The results come back in the order of ``jobs``.
+    """
+    if not jobs:
+        return []
+    count = min(workers or os.cpu_count() or 1, len(jobs))
+    if count <= 1:
+        return [render(job) for job in jobs]
+    _weasyprint()  # imported before forking, so that workers start warm
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    with ProcessPoolExecutor(max_workers=count, mp_context=context,
+                             initializer=_worker_start) as pool:
+        return list(pool.map(render, jobs))
+
+
+def blocked_urls(html: str, *, base_url: Path) -> list[str]:
+    """The URLs a render of ``html`` tried to load and was refused (for tests and audits)."""
+    weasyprint = _weasyprint()
+    blocked: list[str] = []
+    fetcher = _make_fetcher([base_url], blocked)
+    weasyprint.HTML(string=html, base_url=base_url.resolve().as_uri() + "/",
+                    url_fetcher=fetcher).render(font_config=_font_config())
+    return blocked
