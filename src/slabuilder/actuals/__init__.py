@@ -1,0 +1,162 @@
+"""Actuals from CRM exports: read a HubSpot, Salesforce or generic export and measure a month.
+
+The one entry point is :func:`compute_actuals`; it returns plain JSON-ready data (the
+``actuals`` of ``slabuilder report --json``).  Figures the export cannot support are ``None``.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from slabuilder.actuals.breaches import breach_rows, neutralise, write_breaches
+from slabuilder.actuals.calendar import BusinessClock
+from slabuilder.actuals.columns import (
+    CANONICAL,
+    FORMATS,
+    ExportFormat,
+    parse_map_options,
+    plan_columns,
+    read_mapping_file,
+)
+from slabuilder.actuals.load import LoadedExport, load_export
+from slabuilder.actuals.metrics import Month, MonthFigures, Rules, conversions, trend
+from slabuilder.actuals.reading import DELIMITER_NAMES
+from slabuilder.actuals.timestamps import DateOrder, parse_date_format
+from slabuilder.answers import Answers
+from slabuilder.errors import ExportError
+
+__all__ = ["CANONICAL", "FORMATS", "ExportOptions", "Month", "compute_actuals", "neutralise",
+           "parse_date_format", "parse_map_options"]
+
+
+@dataclass
+class ExportOptions:
+    """How to read an export; every field has a sensible default."""
+
+    export_format: ExportFormat | None = None
+    column_map: dict[str, str] = field(default_factory=dict)
+    mapping_file: Path | None = None
+    tasks: Path | None = None
+    timezone: str | None = None
+    """The zone of timestamps written without an offset (default: the company's)."""
+    date_format: DateOrder | None = None
+    show_progress: bool = False
+    breaches: Path | None = None
+    force: bool = False
+
+
+def compute_actuals(export: Path, answers: Answers, month: Month | str,
+                    options: ExportOptions | None = None,
+                    rate_keys: list[str] | None = None) -> dict[str, Any]:
+    """Measure ``month`` from the export at ``export`` against the SLA in ``answers``."""
+    options = options or ExportOptions()
+    month = Month.parse(month) if isinstance(month, str) else month
+    export_format = options.export_format
+    mapping: dict[str, str] = {}
+    if options.mapping_file is not None:
+        file_format, mapping = read_mapping_file(options.mapping_file)
+        export_format = export_format or file_format
+    mapping.update(options.column_map)
+    zone = answers.company.timezone
+    naive_zone = _check_zone(options.timezone) if options.timezone else zone
+    clock = BusinessClock.of(answers.company)
+    sales = answers.sla.sales
+    rules = Rules(float(sales.speed_to_lead_hours), sales.contact_attempts,
+                  sales.disposition_days, clock)
+    if options.tasks is not None and not options.tasks.exists():
+        raise ExportError("no such file; check the path given to --tasks", file=options.tasks)
+    with tempfile.TemporaryDirectory(prefix="slabuilder-") as scratch:
+        loaded = load_export(
+            export, Path(scratch),
+            lambda header: plan_columns(header, export_format, mapping, export),
+            clock=clock, company_zone=zone, naive_zone=naive_zone,
+            date_order=options.date_format, show_progress=options.show_progress,
+            tasks=options.tasks)
+        try:
+            _check_month(loaded, month)
+            result = _measure(loaded, month, rules, rate_keys or [])
+            if options.breaches is not None:
+                rows = breach_rows(MonthFigures(loaded.con, loaded.available, month, rules))
+                write_breaches(options.breaches, rows, force=options.force)
+                result["breaches"] = {"file": str(options.breaches), "rows": len(rows)}
+        finally:
+            loaded.con.close()
+    return result
+
+
+def _check_zone(name: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ExportError(f"{name!r} is not a time zone; use a name such as UTC or "
+                          "America/New_York", file="--tz") from None
+    return name
+
+
+def _check_month(loaded: LoadedExport, month: Month) -> None:
+    if loaded.first_day is None or loaded.last_day is None:
+        return
+    if month.start > loaded.last_day or month.end <= loaded.first_day:
+        raise ExportError(f"the export covers {loaded.first_day} to {loaded.last_day}, so it "
+                          f"holds nothing for {month.label}; choose a --month inside it",
+                          file=loaded.file.source)
+
+
+def _month_block(figures: MonthFigures, rate_keys: list[str]) -> dict[str, Any]:
+    volumes = figures.volumes()
+    block: dict[str, Any] = dict(volumes)
+    block["conversions"] = conversions(volumes, rate_keys)
+    accepted = volumes["sal"] if volumes["sal"] is not None else volumes["sql"]
+    mqls = volumes["mql"] or 0
+    block["acceptance_rate"] = (round(accepted / mqls, 4) if accepted is not None and mqls
+                                else None)
+    block.update(figures.speed())
+    block.update(figures.attempts())
+    block.update(figures.disposition())
+    block["no_attempt_after_72h"] = figures.no_attempt()
+    return block
+
+
+def _measure(loaded: LoadedExport, month: Month, rules: Rules,
+             rate_keys: list[str]) -> dict[str, Any]:
+    con, has = loaded.con, loaded.available
+    figures = MonthFigures(con, has, month, rules)
+    result: dict[str, Any] = {"month": month.key, "month_label": month.label}
+    result.update(_month_block(figures, rate_keys))
+    result["scoring_accuracy"] = figures.scoring_accuracy(result["mql"] or 0)
+    result["dq_reasons"] = figures.dq_reasons()
+    result["by_source"] = figures.by_group("source")
+    result["by_owner"] = figures.by_group("owner")
+    result["revenue"] = figures.revenue()
+    previous = MonthFigures(con, has, month.previous(), rules)
+    prior = _month_block(previous, rate_keys)
+    result["previous"] = ({"month": month.previous().key,
+                           "month_label": month.previous().label, **prior}
+                          if prior["mql"] else None)
+    result["trend"] = trend(con, has, month)
+    result["export"] = _describe_export(loaded)
+    result["not_in_export"] = sorted(name for name in CANONICAL if name not in has)
+    return result
+
+
+def _describe_export(loaded: LoadedExport) -> dict[str, Any]:
+    return {
+        "file": str(loaded.file.source),
+        "format": loaded.plan.export_format,
+        "encoding": loaded.file.encoding,
+        "delimiter": DELIMITER_NAMES.get(loaded.file.delimiter, loaded.file.delimiter),
+        "columns": {name: loaded.plan.label(name) for name in loaded.plan.columns},
+        "tasks_file": str(loaded.tasks_file.source) if loaded.tasks_file else None,
+        "rows_read": loaded.rows_read,
+        "rows_used": loaded.rows_used,
+        "rows_excluded": loaded.rows_read - loaded.rows_used,
+        "excluded": [{"reason": reason, "rows": count} for reason, count in loaded.exclusions],
+        "first_date": loaded.first_day.isoformat() if loaded.first_day else None,
+        "last_date": loaded.last_day.isoformat() if loaded.last_day else None,
+        "notes": loaded.notes,
+    }

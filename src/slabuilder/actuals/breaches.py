@@ -1,0 +1,100 @@
+# ruff: noqa: S608 - SQL is assembled from our own column names; user text goes through quote_literal
+"""The SLA breaches of a month as CSV, safe to open in a spreadsheet.
+
+A text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return would be
+run as a formula by Excel or Sheets; such cells get a leading apostrophe, which spreadsheets
+show as text.  Numbers are written as numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from slabuilder.fsutil import write_atomic
+
+if TYPE_CHECKING:
+    from slabuilder.actuals.metrics import MonthFigures
+
+BREACH_COLUMNS = ("lead_id", "breach", "owner", "source", "mql_at", "first_touch_at",
+                  "business_hours_to_first_touch", "disposition", "sla_hours")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: Any) -> Any:
+    """Make a text cell inert in a spreadsheet; leave numbers and blanks alone."""
+    if cell is None:
+        return ""
+    if isinstance(cell, bool):
+        return "yes" if cell else "no"
+    if isinstance(cell, int | float):
+        return cell
+    text = str(cell)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def breaches_csv(rows: Iterable[Sequence[Any]], columns: Sequence[str] = BREACH_COLUMNS) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([neutralise(cell) for cell in row])
+    return buffer.getvalue()
+
+
+def write_breaches(path: Path, rows: Iterable[Sequence[Any]], *, force: bool) -> None:
+    # A BOM lets Excel open the file as UTF-8.
+    write_atomic(path, "\ufeff" + breaches_csv(rows), force=force)
+
+
+def breach_rows(figures: MonthFigures) -> list[tuple[Any, ...]]:
+    """Leads over the response time, never touched, or without a disposition in time."""
+    has, rules = figures.has, figures.rules
+    month = figures._in_month("mql_at")
+    sla = rules.speed_to_lead_hours
+    owner = "owner" if "owner" in has else "NULL"
+    source = "source" if "source" in has else "NULL"
+    disposition = "disposition" if "disposition" in has else "NULL"
+    end_bm = figures.month_end_bm()
+    parts = []
+    if "first_touch_at" in has:
+        hours = "round(greatest(first_touch_bm - mql_bm, 0) / 60.0, 2)"
+        parts.append(f"""
+            SELECT lead_id, 'first touch after {_hours(sla)} business hours', {owner},
+                   {source}, mql_at, first_touch_at, {hours}, {disposition}, {sla}
+            FROM funnel WHERE {month} AND first_touch_at IS NOT NULL AND {hours} > {sla}""")
+        parts.append(f"""
+            SELECT lead_id, 'no first touch', {owner}, {source}, mql_at, NULL, NULL,
+                   {disposition}, {sla}
+            FROM funnel WHERE {month} AND first_touch_at IS NULL
+              AND ({end_bm} - mql_bm) / 60.0 > {sla}""")
+    undecided = figures._undecided()
+    if undecided is not None:
+        touch = "first_touch_at" if "first_touch_at" in has else "NULL"
+        parts.append(f"""
+            SELECT lead_id, 'no disposition after {rules.disposition_days} business days',
+                   {owner}, {source}, mql_at, {touch}, NULL, {disposition},
+                   {rules.disposition_minutes / 60}
+            FROM funnel WHERE {month} AND {end_bm} - mql_bm > {rules.disposition_minutes}
+              AND {undecided}""")
+    if not parts:
+        return []
+    sql = " UNION ALL ".join(parts)
+    rows = figures.con.execute(
+        f"SELECT lead_id, b, o, s, strftime(m, '%Y-%m-%d %H:%M'), "
+        f"strftime(t, '%Y-%m-%d %H:%M'), h, d, CAST(sla AS DOUBLE) FROM ({sql}) "
+        "AS x(lead_id, b, o, s, m, t, h, d, sla) ORDER BY x.m, x.lead_id, x.b").fetchall()
+    return [tuple(_tidy(cell) for cell in row) for row in rows]
+
+
+def _hours(value: float) -> str:
+    return f"{value:g}"
+
+
+def _tidy(cell: Any) -> Any:
+    if isinstance(cell, float) and cell.is_integer():
+        return int(cell)
+    return cell

@@ -1,0 +1,332 @@
+# ruff: noqa: S608 - SQL is assembled from our own column names; user text goes through quote_literal
+"""Loading an export into DuckDB as one table of leads in canonical fields.
+
+Steps: read the needed columns as text (rejecting malformed rows with their line), settle
+the date order, parse every value (reporting the first one that cannot be read, with its row
+and column), then set aside rows without a lead id, repeated ids and rows with no funnel
+date, counting each reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from slabuilder.actuals.calendar import BusinessClock, business_minutes_sql, create_calendar
+from slabuilder.actuals.columns import (
+    NUMBERS,
+    STAGE_COLUMNS,
+    TASK_COLUMNS,
+    TIMESTAMPS,
+    ColumnPlan,
+)
+from slabuilder.actuals.progress import LARGE_FILE_BYTES, execute_with_progress
+from slabuilder.actuals.reading import ExportFile, open_export, transcode_to_utf8
+from slabuilder.actuals.timestamps import (
+    DateOrder,
+    SlashedDates,
+    number_sql,
+    quote_literal,
+    settle_order,
+    shape_probe_sql,
+    slashed_probe_sql,
+    timestamp_sql,
+)
+from slabuilder.errors import ExportError
+
+if TYPE_CHECKING:
+    import duckdb
+
+_REJECT_MESSAGES = {
+    "UNQUOTED VALUE": "has a quote that is never closed",
+    "MISSING COLUMNS": "has fewer columns than the header",
+    "TOO MANY COLUMNS": "has more columns than the header",
+    "INVALID ENCODING": "holds characters that are not valid text in this encoding",
+    "LINE SIZE OVER MAXIMUM": "is too long to be a row of an export",
+}
+
+
+@dataclass
+class LoadedExport:
+    """The ``funnel`` table in DuckDB, and what happened to the rows on the way in."""
+
+    con: duckdb.DuckDBPyConnection
+    file: ExportFile
+    plan: ColumnPlan
+    rows_read: int
+    exclusions: list[tuple[str, int]]
+    available: set[str]
+    first_day: dt.date | None
+    last_day: dt.date | None
+    notes: list[str] = field(default_factory=list)
+    tasks_file: ExportFile | None = None
+
+    @property
+    def rows_used(self) -> int:
+        return self.rows_read - sum(count for _, count in self.exclusions)
+
+
+def connect(naive_zone: str, scratch: Path) -> duckdb.DuckDBPyConnection:
+    import duckdb
+
+    con = duckdb.connect(config={"memory_limit": "1GB", "temp_directory": str(scratch),
+                                 "preserve_insertion_order": True})
+    con.execute(f"SET TimeZone = {quote_literal(naive_zone)}")
+    return con
+
+
+def read_text_columns(con: duckdb.DuckDBPyConnection, export: ExportFile, scratch: Path,
+                      indices: list[int], table: str, show_progress: bool) -> ExportFile:
+    """Create ``table`` with the raw text of columns ``indices`` (named ``c<index>``).
+
+    Returns the export actually read (a cp1252 copy when UTF-8 turned out to be wrong).
+    """
+    try:
+        _read_csv(con, export, indices, table, show_progress)
+    except _InvalidUtf8Error:
+        export = ExportFile(export.source, transcode_to_utf8(export.source, "cp1252", scratch),
+                            "cp1252", export.delimiter, export.header, export.size_bytes)
+        _read_csv(con, export, indices, table, show_progress)
+    return export
+
+
+class _InvalidUtf8Error(Exception):
+    pass
+
+
+def _read_csv(con: duckdb.DuckDBPyConnection, export: ExportFile, indices: list[int],
+              table: str, show_progress: bool) -> None:
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(export.header))) + "}"
+    wanted = ", ".join(f"c{i}" for i in indices)
+    rejects = f"{table}_rejects"
+    sql = (f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {wanted} FROM read_csv("
+           f"{quote_literal(export.utf8_path)}, header = true, auto_detect = false, "
+           f"columns = {columns}, delim = {quote_literal(export.delimiter)}, quote = '\"', "
+           f"escape = '\"', store_rejects = true, rejects_table = '{rejects}', "
+           f"rejects_scan = '{table}_scans', max_line_size = 10000000, "
+           "parallel = true)")
+    show = show_progress and export.size_bytes >= LARGE_FILE_BYTES
+    try:
+        execute_with_progress(con, sql, f"Reading {export.source.name}", show)
+    except Exception as error:
+        raise ExportError(f"cannot be read as a CSV export ({_first_line(error)})",
+                          file=export.source) from None
+    reject = con.execute(f"SELECT line, column_idx, error_type FROM {rejects} "
+                         "ORDER BY line LIMIT 1").fetchone()
+    if reject is None:
+        return
+    line, column_index, kind = reject
+    if kind == "INVALID ENCODING" and export.encoding in ("utf-8", "utf-8-sig"):
+        raise _InvalidUtf8Error
+    column = export.header[column_index - 1] if 0 < column_index <= len(export.header) else ""
+    problem = _REJECT_MESSAGES.get(kind, f"cannot be read ({kind.lower()})")
+    where = f"row {line}" + (f", column {column!r}" if column else "")
+    hint = ("; close the quote or remove it, then export again" if kind == "UNQUOTED VALUE"
+            else "; check the export settings and export again")
+    raise ExportError(f"{where} {problem}{hint}", file=export.source, line=line)
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__
+
+
+def load_export(source: Path, scratch: Path, plan_for: Any, *, clock: BusinessClock,
+                company_zone: str, naive_zone: str, date_order: DateOrder | None,
+                show_progress: bool, tasks: Path | None = None) -> LoadedExport:
+    """Read ``source`` into the ``funnel`` table; ``plan_for(header)`` picks the columns."""
+    export = open_export(source, scratch)
+    plan: ColumnPlan = plan_for(export.header)
+    con = connect(naive_zone, scratch)
+    indices = sorted(set(plan.columns.values()) | (
+        {plan.opportunity_flag} if plan.opportunity_flag is not None else set()))
+    export = read_text_columns(con, export, scratch, indices, "raw", show_progress)
+    rows_read = _count(con, "SELECT count(*) FROM raw")
+    settled = _settle_order(con, plan, date_order, export)
+    _parse(con, plan, settled, company_zone, naive_zone, export)
+    loaded = LoadedExport(con, export, plan, rows_read, [], set(plan.columns), None, None,
+                          list(plan.notes))
+    _set_aside(loaded)
+    if tasks is not None:
+        _join_tasks(loaded, tasks, scratch, company_zone, naive_zone, date_order, show_progress)
+    _add_business_time(loaded, clock)
+    return loaded
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    row = con.execute(sql).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def _settle_order(con: duckdb.DuckDBPyConnection, plan: ColumnPlan, given: DateOrder | None,
+                  export: ExportFile, table: str = "raw") -> tuple[DateOrder | None, set[int]]:
+    """The date order of slashed values, and the columns holding only plain ISO values."""
+    stamped = sorted({index for name, index in plan.columns.items() if name in TIMESTAMPS})
+    if not stamped:
+        return given, set()
+    shapes = con.execute("SELECT " + ", ".join(shape_probe_sql(f"c{i}") for i in stamped)
+                         + f" FROM {table}").fetchone() or ()
+    plain = {index for k, index in enumerate(stamped) if not shapes[2 * k + 1]}
+    slashed = [index for k, index in enumerate(stamped) if shapes[2 * k]]
+    if not slashed:
+        return given, plain
+    probes_sql = ", ".join(slashed_probe_sql(f"c{i}") for i in slashed)
+    values = con.execute(f"SELECT {probes_sql} FROM {table}").fetchone() or ()
+    probes = [SlashedDates(export.header[index], int(values[4 * k] or 0), values[4 * k + 1],
+                           values[4 * k + 2], values[4 * k + 3])
+              for k, index in enumerate(slashed)]
+    return settle_order(probes, given, str(export.source)), plain
+
+
+def _canonical_sql(plan: ColumnPlan, name: str, order: DateOrder | None, company_zone: str,
+                   naive_zone: str, decimal_comma: bool, plain: set[int]) -> str:
+    raw = f"c{plan.columns[name]}"
+    if name in TIMESTAMPS:
+        parsed = timestamp_sql(raw, order, company_zone, naive_zone,
+                               plain_iso=plan.columns[name] in plain)
+        if name == "opportunity_at" and plan.opportunity_flag is not None:
+            return (f"CASE WHEN nullif(trim(c{plan.opportunity_flag}), '') IS NOT NULL "
+                    f"THEN {parsed} END")
+        return parsed
+    if name in NUMBERS:
+        return number_sql(raw, decimal_comma)
+    return f"nullif(trim({raw}), '')"
+
+
+def _parse(con: duckdb.DuckDBPyConnection, plan: ColumnPlan,
+           settled: tuple[DateOrder | None, set[int]], company_zone: str, naive_zone: str,
+           export: ExportFile) -> None:
+    order, plain = settled
+    decimal_comma = export.delimiter == ";"
+    selected = [_canonical_sql(plan, name, order, company_zone, naive_zone, decimal_comma,
+                               plain) + f" AS {name}" for name in plan.columns]
+    con.execute("CREATE OR REPLACE TEMP TABLE leads AS SELECT rowid + 2 AS row, "
+                + ", ".join(selected) + " FROM raw")
+    checks = [(name, f"c{plan.columns[name]}") for name in plan.columns
+              if name in TIMESTAMPS or name in NUMBERS]
+    if checks:
+        _report_unreadable(con, plan, checks, export)
+    con.execute("DROP TABLE raw")
+
+
+def _report_unreadable(con: duckdb.DuckDBPyConnection, plan: ColumnPlan,
+                       checks: list[tuple[str, str]], export: ExportFile) -> None:
+    conditions = [f"(nullif(trim(r.{raw}), '') IS NOT NULL AND l.{name} IS NULL"
+                  + (f" AND nullif(trim(r.c{plan.opportunity_flag}), '') IS NOT NULL"
+                     if name == "opportunity_at" and plan.opportunity_flag is not None else "")
+                  + ")" for name, raw in checks]
+    which = " ".join(f"WHEN {cond} THEN '{name}'" for cond, (name, _) in
+                     zip(conditions, checks, strict=True))
+    values = " ".join(f"WHEN {cond} THEN r.{raw}" for cond, (_, raw) in
+                      zip(conditions, checks, strict=True))
+    found = con.execute(
+        f"SELECT l.row, CASE {which} END, CASE {values} END FROM raw r POSITIONAL JOIN leads l "
+        f"WHERE {' OR '.join(conditions)} ORDER BY l.row LIMIT 1").fetchone()
+    if found is None:
+        return
+    row, name, value = found
+    column = plan.label(name)
+    kind = "a date and time" if name in TIMESTAMPS else "a number"
+    raise ExportError(f"row {row}, column {column!r}: {value!r} cannot be read as {kind}; "
+                      "correct it in the export (or --map another column) and run again",
+                      file=export.source, line=int(row))
+
+
+def _set_aside(loaded: LoadedExport) -> None:
+    con = loaded.con
+    blank = _count(con, "SELECT count(*) FROM leads WHERE lead_id IS NULL")
+    ids, distinct = con.execute(
+        "SELECT count(lead_id), count(DISTINCT lead_id) FROM leads").fetchone() or (0, 0)
+    repeated = int(ids) - int(distinct)
+    stages = [column for column in STAGE_COLUMNS.values() if loaded.plan.has(column)]
+    any_stage = " OR ".join(f"{column} IS NOT NULL" for column in stages) or "false"
+    keep_first = ("QUALIFY row_number() OVER (PARTITION BY lead_id ORDER BY row) = 1"
+                  if repeated else "")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE unique_leads AS SELECT * FROM leads "
+                f"WHERE lead_id IS NOT NULL {keep_first}")
+    con.execute("DROP TABLE leads")
+    no_stage = _count(con, f"SELECT count(*) FROM unique_leads WHERE NOT ({any_stage})")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE funnel AS SELECT * FROM unique_leads "
+                f"WHERE {any_stage}")
+    con.execute("DROP TABLE unique_leads")
+    for reason, count in (("no lead id", blank),
+                          ("the same lead id as an earlier row", repeated),
+                          ("no funnel date (never an MQL or later stage)", no_stage)):
+        if count:
+            loaded.exclusions.append((reason, count))
+
+
+def _join_tasks(loaded: LoadedExport, tasks: Path, scratch: Path, company_zone: str,
+                naive_zone: str, date_order: DateOrder | None, show_progress: bool) -> None:
+    """First touch and attempts per lead from a Salesforce task export."""
+    from slabuilder.actuals.columns import _lookup
+
+    con = loaded.con
+    export = open_export(tasks, scratch)
+    names = _lookup(export.header)
+    found: dict[str, int] = {}
+    for key, labels in TASK_COLUMNS.items():
+        for label in labels:
+            if label.lower() in names:
+                found[key] = names[label.lower()]
+                break
+    for key in ("who_id", "touched_at"):
+        if key not in found:
+            raise ExportError(f"the task export needs a {TASK_COLUMNS[key][0]!r} column; "
+                              "export Tasks with WhoId and CompletedDateTime or CreatedDate",
+                              file=tasks, line=1)
+    indices = sorted(set(found.values()))
+    export = read_text_columns(con, export, scratch, indices, "raw_tasks", show_progress)
+    plan = ColumnPlan("salesforce", {"lead_id": found["who_id"],
+                                     "first_touch_at": found["touched_at"]}, export.header)
+    order, _ = _settle_order(con, plan, date_order, export, "raw_tasks")
+    touched = f"c{found['touched_at']}"
+    if "created_at" in found and found["created_at"] != found["touched_at"]:
+        touched = f"coalesce(nullif(trim({touched}), ''), c{found['created_at']})"
+    parsed = timestamp_sql(touched, order, company_zone, naive_zone)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE touches AS
+        SELECT left(trim(c{found['who_id']}), 15) AS who, min({parsed}) AS first_touch_at,
+               count(*) AS attempts
+        FROM raw_tasks WHERE nullif(trim(c{found['who_id']}), '') IS NOT NULL GROUP BY 1""")
+    unmatched = _count(con, "SELECT count(*) FROM touches WHERE who NOT IN "
+                            "(SELECT left(lead_id, 15) FROM funnel)")
+    drop = [column for column in ("first_touch_at", "attempts") if loaded.plan.has(column)]
+    exclude = f" EXCLUDE ({', '.join(drop)})" if drop else ""
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE funnel AS
+        SELECT f.*{exclude}, t.first_touch_at, coalesce(t.attempts, 0) AS attempts
+        FROM funnel f LEFT JOIN touches t ON t.who = left(f.lead_id, 15)""")
+    con.execute("DROP TABLE raw_tasks")
+    loaded.available |= {"first_touch_at", "attempts"}
+    loaded.tasks_file = export
+    if unmatched:
+        loaded.notes.append(f"{unmatched:,} people with tasks in {tasks.name} are not leads "
+                            "in the lead export (contacts, or leads outside it); their tasks "
+                            "were left out.")
+
+
+def _add_business_time(loaded: LoadedExport, clock: BusinessClock) -> None:
+    """Business minutes at MQL, first touch and disposition, via the calendar table."""
+    con = loaded.con
+    stamps = [c for c in TIMESTAMPS if c in loaded.available]
+    bounds = con.execute("SELECT " + ", ".join(
+        f"min(CAST({c} AS DATE)), max(CAST({c} AS DATE))" for c in stamps)
+        + " FROM funnel").fetchone() or ()
+    days = [day for day in bounds if day is not None]
+    loaded.first_day = min(days) if days else None
+    loaded.last_day = max(days) if days else None
+    first = (loaded.first_day or dt.date.today()) - dt.timedelta(days=40)
+    last = (loaded.last_day or dt.date.today()) + dt.timedelta(days=40)
+    create_calendar(con, clock, first, last)
+    joins, columns = [], []
+    for alias, column in (("cm", "mql_at"), ("ct", "first_touch_at"),
+                          ("cd", "disposition_at")):
+        if column not in loaded.available:
+            continue
+        joins.append(f"LEFT JOIN cal {alias} ON {alias}.d = CAST(f.{column} AS DATE)")
+        columns.append(f"{business_minutes_sql('f.' + column, alias, clock)} "
+                       f"AS {column.removesuffix('_at')}_bm")
+    if columns:
+        con.execute("CREATE OR REPLACE TEMP TABLE funnel AS SELECT f.*, "
+                    + ", ".join(columns) + " FROM funnel f " + " ".join(joins))

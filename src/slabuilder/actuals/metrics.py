@@ -1,0 +1,309 @@
+# ruff: noqa: S608 - SQL is assembled from our own column names; user text goes through quote_literal
+"""The month's figures, computed by DuckDB over the ``funnel`` table.
+
+Counting rule: an event counts in the month it happened, in the company's local time.
+Conversions are the month's count at one stage over the month's count at the stage before.
+Every figure the export cannot support is ``None`` ("not in export"), never zero.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from slabuilder.actuals.calendar import BusinessClock
+
+if TYPE_CHECKING:
+    import duckdb
+
+FUNNEL_STAGES = ("mql", "sal", "sql", "opportunity", "won")
+STAGE_COLUMN = {"mql": "mql_at", "sal": "sal_at", "sql": "sql_at",
+                "opportunity": "opportunity_at", "won": "won_at", "lost": "lost_at"}
+# Lead statuses that mean nobody has decided yet what to do with the lead.
+OPEN_STATUSES = ("", "new", "open", "in progress", "attempted to contact", "attempting",
+                 "connected", "working", "working - contacted", "open - not contacted",
+                 "contacted", "not contacted")
+SALES_SOURCED = ("outbound", "sales", "prospect", "cold", "sdr", "bdr", "offline", "event")
+NO_ATTEMPT_HOURS = 72
+
+
+@dataclass(frozen=True)
+class Month:
+    key: str
+    """``2027-03``."""
+    start: dt.date
+    end: dt.date
+    """The first day of the next month."""
+
+    @property
+    def label(self) -> str:
+        return self.start.strftime("%B %Y")
+
+    @classmethod
+    def parse(cls, text: str) -> Month:
+        year, month = (int(part) for part in text.split("-"))
+        start = dt.date(year, month, 1)
+        return cls(start.strftime("%Y-%m"), start, _next_month(start))
+
+    def previous(self) -> Month:
+        last = self.start - dt.timedelta(days=1)
+        return Month.parse(last.strftime("%Y-%m"))
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The SLA terms the figures are measured against."""
+
+    speed_to_lead_hours: float
+    contact_attempts: int
+    disposition_days: int
+    clock: BusinessClock
+
+    @property
+    def disposition_minutes(self) -> int:
+        return self.disposition_days * self.clock.minutes_per_day
+
+
+class MonthFigures:
+    """Runs the queries for one month over a loaded export."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, available: set[str], month: Month,
+                 rules: Rules) -> None:
+        self.con = con
+        self.has = available
+        self.month = month
+        self.rules = rules
+        self.start = f"TIMESTAMP '{month.start} 00:00:00'"
+        self.end = f"TIMESTAMP '{month.end} 00:00:00'"
+
+    def _in_month(self, column: str) -> str:
+        return f"({column} >= {self.start} AND {column} < {self.end})"
+
+    def _one(self, sql: str) -> tuple[Any, ...]:
+        row = self.con.execute(sql).fetchone()
+        return tuple(row) if row is not None else ()
+
+    def month_end_bm(self) -> float:
+        row = self._one(f"SELECT cum_before FROM cal WHERE d = DATE '{self.month.end}'")
+        return float(row[0]) if row else 0.0
+
+    # ------------------------------------------------------------------ volumes
+
+    def volumes(self) -> dict[str, int | None]:
+        stages = [s for s, c in STAGE_COLUMN.items() if c in self.has]
+        values = self._one("SELECT " + ", ".join(
+            f"count(*) FILTER (WHERE {self._in_month(STAGE_COLUMN[s])})" for s in stages)
+            + " FROM funnel")
+        counts: dict[str, int | None] = dict.fromkeys(STAGE_COLUMN)
+        for stage, value in zip(stages, values, strict=True):
+            counts[stage] = int(value)
+        return counts
+
+    # ------------------------------------------------------------------ speed to lead
+
+    def speed(self) -> dict[str, Any]:
+        empty = {"speed_to_lead_median_hours": None, "speed_to_lead_p90_hours": None,
+                 "speed_to_lead_within_sla": None, "speed_to_lead_touched": None,
+                 "touched_before_mql": None,
+                 "response_buckets": None}
+        if "first_touch_at" not in self.has:
+            return empty
+        sla = self.rules.speed_to_lead_hours
+        row = self._one(f"""
+            WITH m AS (
+                SELECT CASE WHEN first_touch_at IS NULL THEN NULL
+                            ELSE greatest(first_touch_bm - mql_bm, 0) / 60.0 END AS hours,
+                       first_touch_at < mql_at AS early
+                FROM funnel WHERE {self._in_month('mql_at')})
+            SELECT median(hours), quantile_cont(hours, 0.9), count(hours), count(*),
+                   count(*) FILTER (WHERE hours <= {sla}),
+                   count(*) FILTER (WHERE hours < 1),
+                   count(*) FILTER (WHERE hours >= 1 AND hours <= 24),
+                   count(*) FILTER (WHERE hours > 24),
+                   count(*) FILTER (WHERE hours IS NULL),
+                   count(*) FILTER (WHERE early)
+            FROM m""")
+        median, p90, touched, mqls, within, fast, day, slow, never, early = row
+        return {
+            "speed_to_lead_median_hours": _round(median),
+            "speed_to_lead_p90_hours": _round(p90),
+            "speed_to_lead_within_sla": _share(within, mqls),
+            "speed_to_lead_touched": int(touched),
+            "touched_before_mql": int(early),
+            "response_buckets": {"under_1h": int(fast), "1_to_24h": int(day),
+                                 "over_24h": int(slow), "never": int(never)},
+        }
+
+    # ------------------------------------------------------------------ attempts, disposition
+
+    def attempts(self) -> dict[str, Any]:
+        if "attempts" not in self.has:
+            return {"attempts_average": None, "attempts_meeting_minimum": None,
+                    "attempts_unconverted_mqls": None}
+        unconverted = " AND ".join(f"{c} IS NULL" for c in ("sql_at", "opportunity_at",
+                                                            "won_at") if c in self.has)
+        unconverted = unconverted or "true"
+        row = self._one(f"""
+            SELECT avg(attempts), count(*) FILTER (WHERE {unconverted}),
+                   count(*) FILTER (WHERE {unconverted}
+                                    AND attempts >= {self.rules.contact_attempts})
+            FROM funnel WHERE {self._in_month('mql_at')}""")
+        average, pool, meeting = row
+        return {"attempts_average": _round(average, 1),
+                "attempts_meeting_minimum": _share(meeting, pool),
+                "attempts_unconverted_mqls": int(pool)}
+
+    def _undecided(self) -> str | None:
+        """SQL: the lead had no disposition by the month's end (None: cannot tell)."""
+        decided = []
+        if "disposition_at" in self.has:
+            decided.append(f"disposition_at < {self.end}")
+        elif "disposition" in self.has:
+            statuses = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
+            decided.append(f"lower(coalesce(disposition, '')) NOT IN ({statuses})")
+        else:
+            return None
+        decided += [f"{c} < {self.end}" for c in ("sql_at", "opportunity_at", "won_at",
+                                                  "lost_at") if c in self.has]
+        return "NOT coalesce(" + " OR ".join(decided) + ", false)"
+
+    def disposition(self) -> dict[str, Any]:
+        figures: dict[str, Any] = {"disposition_within_deadline": None,
+                                   "undispositioned_past_deadline": None}
+        deadline = self.rules.disposition_minutes
+        if "disposition_at" in self.has:
+            row = self._one(f"""SELECT count(*) FILTER (WHERE disposition_at IS NOT NULL
+                                     AND disposition_bm - mql_bm <= {deadline}), count(*)
+                                FROM funnel WHERE {self._in_month('mql_at')}""")
+            figures["disposition_within_deadline"] = _share(row[0], row[1])
+        undecided = self._undecided()
+        if undecided is not None:
+            figures["undispositioned_past_deadline"] = int(self._one(f"""
+                SELECT count(*) FROM funnel WHERE {self._in_month('mql_at')}
+                AND {self.month_end_bm()} - mql_bm > {deadline} AND {undecided}""")[0])
+        return figures
+
+    def no_attempt(self) -> int | None:
+        late = f"mql_at <= {self.end} - INTERVAL {NO_ATTEMPT_HOURS} HOUR"
+        if "first_touch_at" in self.has:
+            untouched = f"(first_touch_at IS NULL OR first_touch_at >= {self.end})"
+        elif "attempts" in self.has:
+            untouched = "coalesce(attempts, 0) = 0"
+        else:
+            return None
+        return int(self._one(f"SELECT count(*) FROM funnel WHERE {self._in_month('mql_at')} "
+                             f"AND {late} AND {untouched}")[0])
+
+    # ------------------------------------------------------------------ reasons, groups
+
+    def dq_reasons(self) -> list[dict[str, Any]] | None:
+        if "disqualification_reason" not in self.has:
+            return None
+        when = "disposition_at" if "disposition_at" in self.has else "mql_at"
+        rows = self.con.execute(f"""
+            SELECT disqualification_reason, count(*) FROM funnel
+            WHERE disqualification_reason IS NOT NULL AND {self._in_month(when)}
+            GROUP BY 1 ORDER BY 2 DESC, 1""").fetchall()
+        return [{"reason": reason, "count": int(count)} for reason, count in rows]
+
+    def scoring_accuracy(self, mqls: int) -> float | None:
+        if "disqualification_reason" not in self.has or not mqls:
+            return None
+        wrong = int(self._one(f"""
+            SELECT count(*) FROM funnel WHERE {self._in_month('mql_at')} AND (
+                disqualification_reason ILIKE 'DQ-02%' OR disqualification_reason ILIKE 'DQ-07%'
+                OR disqualification_reason ILIKE '%persona%'
+                OR disqualification_reason ILIKE '%not icp%'
+                OR disqualification_reason ILIKE '%too small%')""")[0])
+        return _share(mqls - wrong, mqls)
+
+    def by_group(self, column: str, limit: int = 12) -> list[dict[str, Any]] | None:
+        if column not in self.has:
+            return None
+        stages = [s for s in ("mql", "sql", "won") if STAGE_COLUMN[s] in self.has]
+        counts = ", ".join(f"count(*) FILTER (WHERE {self._in_month(STAGE_COLUMN[s])}) AS {s}"
+                           for s in stages)
+        speed = ""
+        if "first_touch_at" in self.has:
+            speed = (f", median(CASE WHEN {self._in_month('mql_at')} AND first_touch_at IS "
+                     "NOT NULL THEN greatest(first_touch_bm - mql_bm, 0) / 60.0 END)")
+        rows = self.con.execute(f"""
+            SELECT coalesce({column}, '(none)') AS name, {counts}{speed} FROM funnel
+            GROUP BY 1 HAVING {' OR '.join(f'{s} > 0' for s in stages)}
+            ORDER BY 2 DESC, 1 LIMIT {limit}""").fetchall()
+        groups = []
+        for row in rows:
+            item: dict[str, Any] = {"name": row[0]}
+            item.update({s: int(v) for s, v in zip(stages, row[1:1 + len(stages)],
+                                                   strict=True)})
+            for s in ("mql", "sql", "won"):
+                item.setdefault(s, None)
+            item["mql_to_sql"] = (_share(item["sql"], item["mql"])
+                                  if item["sql"] is not None else None)
+            item["speed_to_lead_median_hours"] = (_round(row[-1]) if speed else None)
+            groups.append(item)
+        return groups
+
+    def revenue(self) -> dict[str, Any] | None:
+        if "won_at" not in self.has or "source" not in self.has:
+            return None
+        sales = " OR ".join(f"lower(coalesce(source, '')) LIKE '%{word}%'"
+                            for word in SALES_SOURCED)
+        amount = "sum(amount)" if "amount" in self.has else "NULL"
+        rows = self.con.execute(f"""
+            SELECT CASE WHEN {sales} THEN 'sales_sourced' ELSE 'marketing_sourced' END,
+                   count(*), {amount}
+            FROM funnel WHERE {self._in_month('won_at')} GROUP BY 1""").fetchall()
+        result: dict[str, Any] = {
+            "marketing_sourced": {"won": 0, "amount": 0.0 if "amount" in self.has else None},
+            "sales_sourced": {"won": 0, "amount": 0.0 if "amount" in self.has else None},
+            "marketing_influenced": None,
+        }
+        for kind, won, total in rows:
+            result[kind] = {"won": int(won),
+                            "amount": float(total) if total is not None else (
+                                0.0 if "amount" in self.has else None)}
+        return result
+
+
+def conversions(volumes: dict[str, int | None], rate_keys: list[str]) -> dict[str, float | None]:
+    """Each consecutive pair of stages the export holds, plus the plan's own rate keys."""
+    present = [s for s in FUNNEL_STAGES if volumes.get(s) is not None]
+    keys = [f"{a}_to_{b}" for a, b in itertools.pairwise(present)]
+    keys += [k for k in rate_keys if k not in keys]
+    rates: dict[str, float | None] = {}
+    for key in keys:
+        source, target = key.split("_to_")
+        low, high = volumes.get(source), volumes.get(target)
+        rates[key] = _share(high, low) if low is not None and high is not None else None
+    return rates
+
+
+def trend(con: duckdb.DuckDBPyConnection, has: set[str], month: Month,
+          months: int = 12) -> list[dict[str, Any]]:
+    """MQLs and median speed to lead for each month in the file, up to the report's month."""
+    speed = ("median(CASE WHEN first_touch_at IS NOT NULL THEN "
+             "greatest(first_touch_bm - mql_bm, 0) / 60.0 END)"
+             if "first_touch_at" in has else "NULL")
+    rows = con.execute(f"""
+        SELECT strftime(date_trunc('month', mql_at), '%Y-%m') AS m, count(*), {speed}
+        FROM funnel WHERE mql_at IS NOT NULL AND mql_at < TIMESTAMP '{month.end} 00:00:00'
+        GROUP BY 1 ORDER BY 1 DESC LIMIT {months}""").fetchall()
+    return [{"month": m, "mql": int(n), "speed_to_lead_median_hours": _round(s)}
+            for m, n, s in reversed(rows)]
+
+
+def _share(part: Any, whole: Any) -> float | None:
+    if part is None or not whole:
+        return None
+    return round(float(part) / float(whole), 4)
+
+
+def _round(value: Any, digits: int = 2) -> float | None:
+    return None if value is None else round(float(value), digits)

@@ -1,0 +1,53 @@
+"""A progress bar for the slow step (reading a large export), drawn on stderr with rich.
+
+DuckDB reports how far a running query has got through ``query_progress()``; the query runs
+in a worker thread while this thread redraws the bar.  Small files and non-terminals get no
+bar at all.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import duckdb
+
+LARGE_FILE_BYTES = 20 * 1024 * 1024
+
+
+def execute_with_progress(con: duckdb.DuckDBPyConnection, sql: str, label: str,
+                          show: bool) -> None:
+    """Run ``sql`` on ``con``; while it runs, show a bar labelled ``label`` if ``show``."""
+    if not show:
+        con.execute(sql)
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        con.execute(sql)
+        return
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            con.execute(sql)
+        except BaseException as error:
+            failure.append(error)
+
+    worker = threading.Thread(target=work, daemon=True)
+    columns: list[Any] = [TextColumn("{task.description}"), BarColumn(),
+                          TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn()]
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task(label, total=100)
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.1)
+            done = con.query_progress()
+            if done is not None and done >= 0:
+                progress.update(task, completed=min(done, 100))
+        progress.update(task, completed=100)
+    if failure:
+        raise failure[0]

@@ -1,0 +1,147 @@
+"""Opening a CRM export: its encoding, its delimiter and its header.
+
+Exports arrive as UTF-8 (with or without a byte-order mark), cp1252 from Excel, or UTF-16 with
+tabs.  DuckDB reads UTF-8 directly; anything else is transcoded once into a UTF-8 copy in a
+scratch folder, in chunks, so a large file never sits in memory whole.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from slabuilder.errors import ExportError
+
+DELIMITERS = (",", ";", "\t", "|")
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+_SAMPLE_BYTES = 1 << 20
+_CHUNK = 1 << 22
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """An export ready for DuckDB: a UTF-8 file, its delimiter and its column names."""
+
+    source: Path
+    """The file the user gave."""
+    utf8_path: Path
+    """The file DuckDB reads: ``source`` itself, or a UTF-8 copy of it."""
+    encoding: str
+    delimiter: str
+    header: list[str]
+    size_bytes: int
+
+
+def detect_encoding(head: bytes) -> str:
+    """Name the encoding of a file from its first bytes."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    # UTF-16 without a mark still shows its NUL halves in plain ASCII headers.
+    if len(head) >= 4 and head[1] == 0 and head[3] == 0:
+        return "utf-16-le"
+    if len(head) >= 4 and head[0] == 0 and head[2] == 0:
+        return "utf-16-be"
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        decoder.decode(head, final=False)
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
+
+
+def _latin1_fallback(error: UnicodeError) -> tuple[str, int]:
+    """Read the five bytes cp1252 leaves undefined as Latin-1, as Excel does."""
+    assert isinstance(error, UnicodeDecodeError)
+    return error.object[error.start:error.end].decode("latin-1"), error.end
+
+
+codecs.register_error("slabuilder_latin1", _latin1_fallback)
+
+
+def decode_cp1252(data: bytes) -> str:
+    return data.decode("cp1252", errors="slabuilder_latin1")
+
+
+def _decoder(encoding: str) -> codecs.IncrementalDecoder:
+    return codecs.getincrementaldecoder(encoding)(errors="strict")
+
+
+def read_header(source: Path, encoding: str) -> tuple[str, list[str]]:
+    """The delimiter and the column names of the export's first line."""
+    with source.open("rb") as handle:
+        head = handle.read(_SAMPLE_BYTES)
+    if not head.strip():
+        raise ExportError("the file is empty; export the contacts or leads again", file=source)
+    try:
+        if encoding == "cp1252":
+            text = decode_cp1252(head)
+        else:
+            text = _decoder(encoding).decode(head, final=False)
+    except UnicodeDecodeError as error:
+        raise ExportError(f"the first line cannot be read as {encoding} ({error.reason}); "
+                          "save the export again as CSV UTF-8", file=source) from None
+    first_line = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    delimiter = guess_delimiter(first_line)
+    names = next(csv.reader(io.StringIO(first_line), delimiter=delimiter), [])
+    header = [name.strip().strip("\ufeff").strip() for name in names]
+    if len(header) < 2:
+        raise ExportError("the first line has a single column; the export should have one "
+                          "column per property, separated by commas, semicolons or tabs",
+                          file=source, line=1)
+    return delimiter, header
+
+
+def guess_delimiter(line: str) -> str:
+    """The delimiter that splits the header line into the most columns (outside quotes)."""
+    best, best_count = ",", 1
+    for delimiter in DELIMITERS:
+        fields = next(csv.reader(io.StringIO(line), delimiter=delimiter), [])
+        if len(fields) > best_count:
+            best, best_count = delimiter, len(fields)
+    return best
+
+
+def open_export(source: Path, scratch: Path, *, encoding: str | None = None) -> ExportFile:
+    """Check that ``source`` is readable and make sure DuckDB gets it as UTF-8."""
+    try:
+        size = source.stat().st_size
+        with source.open("rb") as handle:
+            head = handle.read(_SAMPLE_BYTES)
+    except FileNotFoundError:
+        raise ExportError("no such file; check the path given to --actuals",
+                          file=source) from None
+    except OSError as error:
+        raise ExportError(f"cannot be read: {error.strerror}", file=source) from None
+    encoding = encoding or detect_encoding(head)
+    delimiter, header = read_header(source, encoding)
+    if encoding in ("utf-8", "utf-8-sig"):
+        return ExportFile(source, source, encoding, delimiter, header, size)
+    copy = transcode_to_utf8(source, encoding, scratch)
+    return ExportFile(source, copy, encoding, delimiter, header, size)
+
+
+def transcode_to_utf8(source: Path, encoding: str, scratch: Path) -> Path:
+    """Write a UTF-8 copy of ``source`` into ``scratch``, chunk by chunk."""
+    target = scratch / (source.stem + ".utf8.csv")
+    decoder = None if encoding == "cp1252" else _decoder(encoding)
+    offset = 0
+    try:
+        with source.open("rb") as reader, target.open("w", encoding="utf-8",
+                                                      newline="") as writer:
+            while chunk := reader.read(_CHUNK):
+                text = decode_cp1252(chunk) if decoder is None else decoder.decode(chunk)
+                if offset == 0:
+                    text = text.lstrip("\ufeff")
+                writer.write(text)
+                offset += len(chunk)
+            if decoder is not None:
+                writer.write(decoder.decode(b"", final=True))
+    except UnicodeDecodeError as error:
+        raise ExportError(f"byte {offset + error.start + 1} cannot be read as {encoding}; "
+                          "save the export again as CSV UTF-8", file=source) from None
+    return target
