@@ -65,6 +65,7 @@ class Terminal:
         if self.echo is not None:
             self.echo(text)
             return
+        text = _wrapped(text)
         color = sys.stdout.isatty() if self.color is None else self.color
         if color and text and (dim or bold):
             text = ("\x1b[2m" if dim else "\x1b[1m") + text + "\x1b[0m"
@@ -79,6 +80,16 @@ class Terminal:
         if self.output is not None:
             kwargs["output"] = self.output
         return kwargs
+
+
+def _wrapped(text: str) -> str:
+    """Break long help at word boundaries to the terminal's width (at most 88 columns)."""
+    import shutil
+    import textwrap
+
+    width = min(shutil.get_terminal_size((88, 24)).columns - 1, 88)
+    return "\n".join(textwrap.fill(line, width=width) if line else line
+                     for line in text.splitlines()) if text else text
 
 
 # --------------------------------------------------------------------------- the interview
@@ -189,8 +200,8 @@ class _Interview:
 
     def ask(self, question: Question, default: Any) -> Any:
         """Ask one question until the answer fits; Ctrl-C propagates as KeyboardInterrupt."""
-        self.terminal.say()
         if question.help:
+            self.terminal.say()
             self.terminal.say(question.help, dim=True)
         if question.key in self.show_observed:
             self.terminal.say(self.show_observed[question.key or ""])
@@ -233,26 +244,41 @@ class _Interview:
         return check_answer(question, picked, self.data)
 
     def _ask_text(self, question: Question, message: str, default: Any) -> Any:
+        """A typed answer. The default is shown greyed and kept by Enter; typing replaces it.
+
+        Lists and long text are put on the line instead, ready to edit, because adding one
+        industry to a list is likelier than retyping it.
+        """
         questionary = _questionary()
+        shown = value_text(question, default)
+        editable = question.type == "list" or (question.type == "text" and len(shown) > 30)
+
+        def meant(text: str) -> str:
+            if not question.required and text.strip() == "-":
+                return ""
+            return text if text.strip() or editable else shown
 
         def validate(text: str) -> bool | str:
             try:
-                check_answer(question, text, self.data)
+                check_answer(question, meant(text), self.data)
             except AnswerError as error:
                 return str(error)
             return True
 
-        shown = value_text(question, default)
-        instruction = None if question.required or shown else "(Enter to leave empty)"
+        options: dict[str, Any] = {"validate": validate, "validate_while_typing": False,
+                                   **self.terminal.prompt_kwargs}
+        if editable:
+            options["default"] = shown
+        elif shown:
+            options["placeholder"] = _placeholder(shown)
+        if not question.required:
+            options["instruction"] = "(- leaves it empty)" if shown else "(Enter to skip)"
         if question.type == "timezone":
-            typed = questionary.autocomplete(
-                message, choices=_zone_names(), default=shown, validate=validate,
-                match_middle=True, **self.terminal.prompt_kwargs).unsafe_ask()
+            typed = questionary.autocomplete(message, choices=_zone_names(), match_middle=True,
+                                             **options).unsafe_ask()
         else:
-            typed = questionary.text(message, default=shown, validate=validate,
-                                     instruction=instruction,
-                                     **self.terminal.prompt_kwargs).unsafe_ask()
-        return check_answer(question, typed, self.data)
+            typed = questionary.text(message, **options).unsafe_ask()
+        return check_answer(question, meant(typed), self.data)
 
     # ----------------------------------------------------------------- derived figures
 
@@ -294,6 +320,8 @@ class _Interview:
     def _row(self, question: Question) -> str:
         value = (self.gates.get(question.id) if question.is_gate
                  else get_path(self.data, question.key or ""))
+        if value is MISSING and question.default is not None:
+            value = question.default  # left out of the file because it is the default
         text = value_text(question, value) or "(empty)"
         if len(text) > 60:
             text = text[:57] + "..."
@@ -358,6 +386,12 @@ def _questionary() -> Any:
     import questionary
 
     return questionary
+
+
+def _placeholder(text: str) -> Any:
+    from prompt_toolkit.formatted_text import FormattedText
+
+    return FormattedText([("fg:ansibrightblack", text)])
 
 
 def _zone_names() -> list[str]:

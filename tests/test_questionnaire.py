@@ -1,0 +1,293 @@
+"""The questionnaire files and the pure logic of asking: no terminal involved."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from slabuilder.answers import Answers, answers_from_data, load_answers
+from slabuilder.errors import SlabuilderError
+from slabuilder.questionnaire import (
+    MISSING,
+    AnswerError,
+    Condition,
+    Question,
+    Questionnaire,
+    check_answer,
+    default_for,
+    delete_path,
+    fill_placeholders,
+    get_path,
+    load_questionnaire,
+    owner_of,
+    set_path,
+    value_text,
+)
+from slabuilder.yamlio import read_yaml_file
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def questionnaire() -> Questionnaire:
+    return load_questionnaire()
+
+
+def _q(questionnaire: Questionnaire, question_id: str) -> Question:
+    return questionnaire.question(question_id)
+
+
+# --------------------------------------------------------------------------- shipped files
+
+
+def test_sections_follow_the_domain_order(questionnaire: Questionnaire) -> None:
+    assert [s.id for s in questionnaire.sections] == [
+        "company", "icp", "economics", "funnel", "team", "current_state", "scoring", "terms"]
+    assert [Path(source).name for source in questionnaire.sources] == [
+        "10-company.yaml", "20-icp.yaml", "30-economics.yaml", "40-funnel.yaml",
+        "50-team.yaml", "60-current-state.yaml", "70-scoring.yaml", "80-terms.yaml"]
+
+
+def test_every_question_key_exists_in_the_answers_model(
+        questionnaire: Questionnaire) -> None:
+    keys = [q.key for _, q in questionnaire.questions() if q.key]
+    assert len(keys) == len(set(keys)) == 68
+    for key in keys:
+        model, _, rest = owner_of(key)  # raises KeyError for a key the model lacks
+        assert rest[0] in model.model_fields
+
+
+def test_owner_of_refuses_keys_the_model_does_not_have() -> None:
+    for key in ("company.nam", "funnel.has_sal", "agreement.signatories.name",
+                "scoring.signals.demo_request.points", "icp.company_size.min.value"):
+        with pytest.raises(KeyError):
+            owner_of(key)
+
+
+def test_every_default_passes_the_answers_model(questionnaire: Questionnaire) -> None:
+    for _, question in questionnaire.questions():
+        if question.key and question.default is not None:
+            assert check_answer(question, question.default) is not None, question.id
+
+
+def test_every_choice_is_allowed_by_the_answers_model(questionnaire: Questionnaire) -> None:
+    for _, question in questionnaire.questions():
+        for choice in question.choices or []:
+            if question.key and choice.value is not None:
+                value = [choice.value] if question.type == "multi-choice" else choice.value
+                assert check_answer(question, value) == value, (question.id, choice.value)
+
+
+def test_every_gate_steers_questions_and_reads_its_default_back(
+        questionnaire: Questionnaire) -> None:
+    gates = [q for _, q in questionnaire.questions() if q.is_gate]
+    assert [g.id for g in gates] == ["has_sal", "change_points", "change_terms"]
+    for gate in gates:
+        assert gate.infer is not None
+        assert questionnaire.controlled_by(gate.id)
+
+
+def test_the_shipped_files_are_plain_yaml_data() -> None:
+    for path in sorted((ROOT / "questionnaires").glob("*.yaml")):
+        data = read_yaml_file(path, what="questionnaire file").data
+        assert set(data) <= {"id", "title", "intro", "summary", "questions"}
+
+
+# --------------------------------------------------------------------------- loading errors
+
+
+def _write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_broken_questionnaire_names_its_file_and_line(tmp_path: Path) -> None:
+    _write(tmp_path, "10-a.yaml", "id: a\ntitle: A\nquestions:\n  - id: name\n"
+           "    key: company.name\n    prompt: Name?\n    type: txt\n")
+    with pytest.raises(SlabuilderError) as caught:
+        load_questionnaire(tmp_path)
+    message = str(caught.value)
+    assert message.startswith(f"{tmp_path / '10-a.yaml'}:7: questions[0].type: ")
+    assert "'text'" in message
+
+
+def test_unknown_keys_and_code_in_conditions_are_refused(tmp_path: Path) -> None:
+    _write(tmp_path, "10-a.yaml", "id: a\ntitle: A\nquestions:\n  - id: name\n"
+           "    key: company.name\n    prompt: Name?\n    type: text\n"
+           "    when: {python: 'os.system(1)'}\n")
+    with pytest.raises(SlabuilderError) as caught:
+        load_questionnaire(tmp_path)
+    assert str(caught.value) == (f"{tmp_path / '10-a.yaml'}:8: questions[0].when[0].python: "
+                                 "unknown key")
+
+
+def test_a_condition_must_read_an_earlier_question(tmp_path: Path) -> None:
+    _write(tmp_path, "10-a.yaml", "id: a\ntitle: A\nquestions:\n  - id: name\n"
+           "    key: company.name\n    prompt: Name?\n    type: text\n"
+           "    when: {question: later, equals: true}\n")
+    with pytest.raises(SlabuilderError, match="depends on 'later', which is not an earlier"):
+        load_questionnaire(tmp_path)
+
+
+def test_a_choice_question_needs_choices(tmp_path: Path) -> None:
+    _write(tmp_path, "10-a.yaml", "id: a\ntitle: A\nquestions:\n  - id: crm\n"
+           "    key: company.crm\n    prompt: CRM?\n    type: choice\n")
+    with pytest.raises(SlabuilderError, match=r"10-a.yaml:4: questions\[0\]: a choice "
+                                              "question needs choices"):
+        load_questionnaire(tmp_path)
+
+
+# --------------------------------------------------------------------------- typed answers
+
+
+@pytest.mark.parametrize(("question_id", "typed", "saved"), [
+    ("mql_to_sql", "60%", "60%"),
+    ("mql_to_sql", "0.6", "60%"),
+    ("mql_to_sql", " 55 % ", "55%"),
+    ("mql_to_sql", "12.5%", "12.5%"),
+    ("revenue_target", "25k", 25000),
+    ("revenue_target", "$25,000", 25000),
+    ("revenue_target", "1.2M", 1200000),
+    ("average_deal_size", "1234.50", "1234.50"),
+    ("effective_date", "2027-01-01", dt.date(2027, 1, 1)),
+    ("sdrs", "1,200", 1200),
+    ("pipeline_coverage", "3x", 3),
+    ("pipeline_coverage", "2.5", "2.5"),
+    ("speed_to_lead_hours", "1.5h", "1.5"),
+    ("industries", "SaaS, Fintech ,, Healthcare IT", ["SaaS", "Fintech", "Healthcare IT"]),
+    ("after_hours", "y", True),
+    ("after_hours", "No", False),
+    ("crm", "HubSpot", "hubspot"),
+    ("business_days", ["Mon", "Fri"], ["Mon", "Fri"]),
+    ("points_competitor", "-40", -40),
+    ("timezone", "Europe/London", "Europe/London"),
+])
+def test_typed_answers_become_the_saved_values(questionnaire: Questionnaire, question_id: str,
+                                               typed: Any, saved: Any) -> None:
+    assert check_answer(_q(questionnaire, question_id), typed) == saved
+
+
+@pytest.mark.parametrize(("question_id", "typed", "message"), [
+    ("mql_to_sql", "abc", "'abc' is not a rate; write it as 60% or 0.6"),
+    ("mql_to_sql", "60", "60 is not a rate; write 60% or 0.6"),
+    ("mql_to_sql", "160%", "160% is outside 0% to 100%"),
+    ("revenue_target", "lots", "'lots' is not an amount; write it as 25000, 25,000 or $25k"),
+    ("revenue_target", "", "an answer is needed here; type it as 25000, 25,000 or $25k"),
+    ("effective_date", "1/1/2027",
+     "'1/1/2027' is not a date; write it as YYYY-MM-DD, for example 2027-01-01"),
+    ("sdrs", "2.5", "2.5 is not a whole number; type one such as 40"),
+    ("sdrs", "-1", "-1 is below the lowest allowed, 0"),
+    ("threshold", "5000", "5000 is above the highest allowed, 1000"),
+    ("timezone", "Mars/Base",
+     "'Mars/Base' is not a time zone; use a name such as America/New_York or Europe/London"),
+    ("business_hours", "9-5", "'9-5' is not a range of hours; write it as 09:00-17:00"),
+    ("currency", "dollars",
+     "'dollars' is not a currency code; write three letters such as USD, EUR or GBP"),
+    ("holidays", "Britain",
+     "'Britain' is not a country code; write one such as US, GB or DE, or none"),
+    ("after_hours", "maybe", "'maybe' is not yes or no; type y or n"),
+    ("crm", "pipedrive", "'pipedrive' is not one of the choices: hubspot, salesforce, other"),
+    ("business_days", [], "an answer is needed here; pick at least one with the space bar"),
+    ("speed_to_lead_hours", "soon", "'soon' is not a number; type one such as 4 or 1.5"),
+])
+def test_wrong_answers_say_what_to_type(questionnaire: Questionnaire, question_id: str,
+                                        typed: Any, message: str) -> None:
+    with pytest.raises(AnswerError) as caught:
+        check_answer(_q(questionnaire, question_id), typed)
+    assert str(caught.value) == message
+
+
+def test_rules_joining_neighbours_are_checked_at_the_prompt(
+        questionnaire: Questionnaire) -> None:
+    data = {"icp": {"company_size": {"min": 50}}}
+    with pytest.raises(AnswerError, match=r"max \(40\) is below min \(50\); swap them"):
+        check_answer(_q(questionnaire, "size_max"), "40", data)
+    assert check_answer(_q(questionnaire, "size_max"), "500", data) == 500
+
+
+def test_an_incomplete_funnel_is_not_this_answers_fault(questionnaire: Questionnaire) -> None:
+    """Half a funnel breaks the chain rule; that is for the end, not for each rate."""
+    assert check_answer(_q(questionnaire, "mql_to_sal"), "70%", {"funnel": {}}) == "70%"
+
+
+def test_an_empty_optional_answer_is_none(questionnaire: Questionnaire) -> None:
+    assert check_answer(_q(questionnaire, "mqls_per_month"), "  ") is None
+    assert check_answer(_q(questionnaire, "industries"), "") is None
+
+
+def test_saved_values_read_back_as_typed(questionnaire: Questionnaire) -> None:
+    assert value_text(_q(questionnaire, "mql_to_sql"), "0.6") == "60%"
+    assert value_text(_q(questionnaire, "revenue_target"), 1000000) == "1,000,000"
+    assert value_text(_q(questionnaire, "industries"), ["SaaS", "Fintech"]) == "SaaS, Fintech"
+    assert value_text(_q(questionnaire, "after_hours"), False) == "no"
+    assert value_text(_q(questionnaire, "crm"), "hubspot") == "HubSpot"
+    assert value_text(_q(questionnaire, "effective_date"), dt.date(2027, 1, 1)) == "2027-01-01"
+    assert value_text(_q(questionnaire, "main_problem"), None) == ""
+
+
+# --------------------------------------------------------------------------- conditions, paths
+
+
+def test_conditions_read_answers_and_gates() -> None:
+    data = {"funnel": {"mql_to_sal": "70%"}, "economics": {"period": "Quarter"}}
+    assert Condition(key="funnel.mql_to_sal", is_set=True).holds(data, {})
+    assert Condition(key="funnel.mql_to_sql", is_set=False).holds(data, {})
+    assert Condition(key="economics.period", equals="quarter").holds(data, {})
+    assert Condition(key="economics.period", one_of=["month", "quarter"]).holds(data, {})
+    assert not Condition(key="economics.period", not_equals="quarter").holds(data, {})
+    assert Condition(question="has_sal", equals=False).holds(data, {"has_sal": False})
+    assert not Condition(question="has_sal", equals=True).holds(data, {})
+
+
+@pytest.mark.parametrize("bad", [
+    {"key": "funnel.mql_to_sal"},
+    {"key": "funnel.mql_to_sal", "question": "has_sal", "is_set": True},
+    {"key": "funnel.mql_to_sal", "equals": 1, "is_set": True},
+    {"key": "__import__('os')", "is_set": True},
+])
+def test_conditions_are_plain_data(bad: dict[str, Any]) -> None:
+    with pytest.raises(ValueError, match="validation error"):
+        Condition.model_validate(bad)
+
+
+def test_key_paths_create_and_remove_nested_answers() -> None:
+    data: dict[str, Any] = {}
+    set_path(data, "agreement.signatories[1].name", "Sam")
+    set_path(data, "agreement.signatories[0].side", "marketing")
+    assert data == {"agreement": {"signatories": [{"side": "marketing"}, {"name": "Sam"}]}}
+    assert get_path(data, "agreement.signatories[1].name") == "Sam"
+    assert get_path(data, "agreement.signatories[2].name") is MISSING
+    set_path(data, "icp.company_size.min", 50)
+    delete_path(data, "icp.company_size.min")
+    assert "icp" not in data
+
+
+def test_prompts_take_earlier_answers_as_plain_text() -> None:
+    data = {"economics": {"period": "quarter"}}
+    assert fill_placeholders("revenue per {economics.period}?", data) == "revenue per quarter?"
+    assert fill_placeholders("revenue per {economics.period}?", {}) == "revenue per period?"
+    assert fill_placeholders("{__class__}", data) == "{__class__}"
+
+
+def test_gate_defaults_come_back_from_a_previous_file(questionnaire: Questionnaire) -> None:
+    has_sal = _q(questionnaire, "has_sal")
+    assert default_for(has_sal, {"funnel": {"mql_to_sql": "60%"}}, {}) is False
+    assert default_for(has_sal, {"funnel": {"mql_to_sal": "60%"}}, {}) is True
+    assert default_for(_q(questionnaire, "mql_to_sql"), {}, {}) == "60%"
+    assert default_for(_q(questionnaire, "mql_to_sql"), {"funnel": {"mql_to_sql": 0.4}},
+                       {}) == 0.4
+
+
+def test_the_example_answers_pass_every_question(questionnaire: Questionnaire,
+                                                 example_answers: Answers) -> None:
+    data = read_yaml_file(ROOT / "examples" / "acme.yaml").data
+    for _, question in questionnaire.questions():
+        value = get_path(data, question.key) if question.key else MISSING
+        if value is not MISSING:
+            check_answer(question, value, data)
+    assert answers_from_data(data) == example_answers == load_answers(
+        ROOT / "examples" / "acme.yaml")
