@@ -108,6 +108,8 @@ def _read_csv(con: duckdb.DuckDBPyConnection, export: ExportFile, indices: list[
            f"rejects_scan = '{table}_scans', max_line_size = 10000000, "
            "parallel = true)")
     show = show_progress and export.size_bytes >= LARGE_FILE_BYTES
+    # Rejects of an earlier attempt (a UTF-8 read retried as cp1252) must not linger.
+    con.execute(f"DROP TABLE IF EXISTS {rejects}; DROP TABLE IF EXISTS {table}_scans")
     try:
         execute_with_progress(con, sql, f"Reading {export.source.name}", show)
     except Exception as error:

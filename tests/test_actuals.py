@@ -1,0 +1,223 @@
+"""Actuals from a generic export, with every figure worked out by hand.
+
+The company (examples/acme.yaml) works 09:00-17:00 New York time, Monday to Friday, with US
+public holidays; its SLA asks for a first attempt within 4 business hours, 6 attempts, and a
+disposition within 5 business days (40 business hours).  Month: January 2027, where Friday
+January 1 and Monday January 18 (Martin Luther King Jr. Day) are holidays.
+
+Speed to lead of each January MQL, in business hours:
+    L1 Mon 04 10:00 -> Mon 04 10:30                         0.5
+    L2 Tue 05 16:00 -> Wed 06 10:00   (over a night)        1 + 1 = 2
+    L3 Fri 08 15:00 -> Mon 11 11:00   (over a weekend)      2 + 2 = 4
+    L4 Fri 15 16:30 -> Tue 19 09:30   (weekend + holiday)   0.5 + 0 + 0.5 = 1
+    L5 Sat 09 12:00 -> Mon 11 13:00   (arrives on Saturday) 4
+    L6 Wed 20 09:00 -> Thu 21 17:00                         8 + 8 = 16
+    L7 Mon 25 10:00 -> never
+Sorted: 0.5, 1, 2, 4, 4, 16 -> median (2 + 4) / 2 = 3; 90th percentile (linear) at position
+0.9 x 5 = 4.5, halfway from 4 to 16 = 10; within 4 hours: 5 of 7 MQLs = 71.43%.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from slabuilder.actuals import ExportOptions, compute_actuals, neutralise
+from slabuilder.actuals.calendar import BusinessClock, business_minutes_between
+from slabuilder.answers import Answers
+from slabuilder.errors import ExportError
+
+HEADER = ["lead_id", "created_at", "mql_at", "sql_at", "opportunity_at", "won_at", "lost_at",
+          "first_touch_at", "attempts", "disposition", "disposition_at",
+          "disqualification_reason", "owner", "source", "amount"]
+INJECTION = "=cmd|' /C calc'!A0"
+ROWS = [
+    # December: one MQL, touched after 2 business hours.
+    ["L0", "2026-12-15 09:00", "2026-12-15 10:00", "", "", "", "", "2026-12-15 12:00", "3",
+     "Open", "", "", "Ana", "Webinar", ""],
+    ["L1", "2027-01-04 09:00", "2027-01-04 10:00", "2027-01-06 10:00", "2027-01-12 10:00",
+     "2027-01-28 10:00", "", "2027-01-04 10:30", "2", "Accepted", "2027-01-06 10:00", "",
+     "Ana", "Webinar", "25,000"],
+    ["L2", "2027-01-05 15:00", "2027-01-05 16:00", "", "", "", "", "2027-01-06 10:00", "6",
+     "Recycled", "2027-01-14 10:00", "", "Ana", "Webinar", ""],
+    ["L3", "2027-01-08 14:00", "2027-01-08 15:00", "2027-01-20 11:00", "", "",
+     "2027-01-29 12:00", "2027-01-11 11:00", "3", "Disqualified", "2027-01-12 12:00",
+     "DQ-05 Competitor chosen", "Ben", "Webinar", ""],
+    ["L4", "2027-01-15 16:00", "2027-01-15 16:30", "", "", "", "", "2027-01-19 09:30", "7",
+     "", "", "", "Ana", "Paid Search", ""],
+    ["L5", "2027-01-09 11:00", "2027-01-09 12:00", "", "", "", "", "2027-01-11 13:00", "0",
+     "Disqualified", "2027-01-11 14:00", "DQ-02 Wrong persona", "Ben", "Paid Search", ""],
+    ["L6", "2027-01-20 08:00", "2027-01-20 09:00", "2027-02-02 10:00", "", "", "",
+     "2027-01-21 17:00", "1", "Accepted", "2027-01-22 10:00", "", "Ana", INJECTION, ""],
+    ["L7", "2027-01-25 09:00", "2027-01-25 10:00", "", "", "", "", "", "0", "New", "", "",
+     "Ben", INJECTION, ""],
+    # Set aside: no lead id, a repeated id, and a contact that never became an MQL.
+    ["", "2027-01-05 09:00", "2027-01-05 10:00", "", "", "", "", "", "", "", "", "", "", "",
+     ""],
+    ["L1", "2027-01-04 09:00", "2027-01-04 10:00", "", "", "", "", "", "", "", "", "", "", "",
+     ""],
+    ["L8", "2027-01-07 09:00", "", "", "", "", "", "", "", "", "", "", "Ben", "Webinar", ""],
+]
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]], *, delimiter: str = ",",
+              encoding: str = "utf-8") -> Path:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path
+
+
+@pytest.fixture(scope="module")
+def january(tmp_path_factory: pytest.TempPathFactory,
+            example_answers: Answers) -> dict[str, Any]:
+    folder = tmp_path_factory.mktemp("generic")
+    export = write_csv(folder / "leads.csv", HEADER, ROWS)
+    options = ExportOptions(breaches=folder / "breaches.csv")
+    result = compute_actuals(export, example_answers, "2027-01", options,
+                             rate_keys=["mql_to_sql", "sql_to_opportunity",
+                                        "opportunity_to_won"])
+    result["_breaches_text"] = (folder / "breaches.csv").read_text(encoding="utf-8-sig")
+    return result
+
+
+def test_volumes_count_events_in_the_month(january: dict[str, Any]) -> None:
+    assert (january["mql"], january["sql"], january["opportunity"], january["won"],
+            january["lost"]) == (7, 2, 1, 1, 1)
+    assert january["sal"] is None  # the export has no sal_at column: not in export
+    assert january["conversions"] == {"mql_to_sql": 0.2857, "sql_to_opportunity": 0.5,
+                                      "opportunity_to_won": 1.0}
+    assert january["acceptance_rate"] == 0.2857
+
+
+def test_speed_to_lead_in_business_hours(january: dict[str, Any]) -> None:
+    assert january["speed_to_lead_median_hours"] == 3.0
+    assert january["speed_to_lead_p90_hours"] == 10.0
+    assert january["speed_to_lead_within_sla"] == 0.7143
+    assert january["speed_to_lead_touched"] == 6
+    assert january["response_buckets"] == {"under_1h": 1, "1_to_24h": 5, "over_24h": 0,
+                                           "never": 1}
+
+
+def test_attempts_disposition_and_neglect(january: dict[str, Any]) -> None:
+    # 19 attempts over 7 MQLs; of the 4 never converted (L2, L4, L5, L7) L2 and L4 had 6+.
+    assert january["attempts_average"] == 2.7
+    assert january["attempts_unconverted_mqls"] == 4
+    assert january["attempts_meeting_minimum"] == 0.5
+    # Within 40 business hours: L1 (16 h), L3, L5, L6; L2 took 50 h; L4 and L7 never.
+    assert january["disposition_within_deadline"] == 0.5714
+    # At the month's end L4 had waited 72.5 business hours undecided, L7 only 39.
+    assert january["undispositioned_past_deadline"] == 1
+    # MQLs older than 72 hours at the month's end with no attempt: L7.
+    assert january["no_attempt_after_72h"] == 1
+
+
+def test_reasons_sources_owners_and_revenue(january: dict[str, Any]) -> None:
+    assert january["dq_reasons"] == [{"reason": "DQ-02 Wrong persona", "count": 1},
+                                      {"reason": "DQ-05 Competitor chosen", "count": 1}]
+    assert january["scoring_accuracy"] == 0.8571  # 6 of 7 not rejected as wrong persona
+    by_source = {row["name"]: row for row in january["by_source"]}
+    assert by_source["Webinar"]["mql"] == 3
+    assert by_source["Webinar"]["sql"] == 2
+    assert by_source["Webinar"]["mql_to_sql"] == 0.6667
+    assert by_source["Webinar"]["speed_to_lead_median_hours"] == 2.0
+    assert by_source["Paid Search"]["mql"] == 2
+    by_owner = {row["name"]: row for row in january["by_owner"]}
+    assert (by_owner["Ana"]["mql"], by_owner["Ben"]["mql"]) == (4, 3)
+    assert january["revenue"]["marketing_sourced"] == {"won": 1, "amount": 25000.0}
+    assert january["revenue"]["marketing_influenced"] is None
+
+
+def test_previous_month_and_trend(january: dict[str, Any]) -> None:
+    assert january["previous"]["month"] == "2026-12"
+    assert january["previous"]["mql"] == 1
+    assert january["previous"]["speed_to_lead_median_hours"] == 2.0
+    assert january["trend"] == [
+        {"month": "2026-12", "mql": 1, "speed_to_lead_median_hours": 2.0},
+        {"month": "2027-01", "mql": 7, "speed_to_lead_median_hours": 3.0},
+    ]
+
+
+def test_rows_read_used_and_excluded_with_reasons(january: dict[str, Any]) -> None:
+    export = january["export"]
+    assert (export["rows_read"], export["rows_used"], export["rows_excluded"]) == (11, 8, 3)
+    assert export["excluded"] == [
+        {"reason": "no lead id", "rows": 1},
+        {"reason": "the same lead id as an earlier row", "rows": 1},
+        {"reason": "no funnel date (never an MQL or later stage)", "rows": 1},
+    ]
+    assert export["format"] == "generic"
+    assert export["delimiter"] == "comma"
+
+
+def test_breach_csv_neutralises_formulas_and_keeps_numbers(january: dict[str, Any]) -> None:
+    rows = list(csv.reader(io.StringIO(january["_breaches_text"])))
+    assert rows[0][:3] == ["lead_id", "breach", "owner"]
+    body = {(row[0], row[1]): row for row in rows[1:]}
+    assert set(body) == {("L4", "no disposition after 5 business days"),
+                         ("L6", "first touch after 4 business hours"),
+                         ("L7", "no first touch")}
+    late = body[("L6", "first touch after 4 business hours")]
+    assert late[3] == "'" + INJECTION
+    assert late[6] == "16"  # a number, unquoted, not text
+    assert '"16"' not in january["_breaches_text"]
+    assert january["breaches"]["rows"] == 3
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    ("=SUM(A1)", "'=SUM(A1)"), ("+1", "'+1"), ("-2", "'-2"), ("@foo", "'@foo"),
+    ("\tx", "'\tx"), ("\rx", "'\rx"), ("plain", "plain"), (-2, -2), (3.5, 3.5), (None, ""),
+])
+def test_neutralise(cell: Any, expected: Any) -> None:
+    assert neutralise(cell) == expected
+
+
+def test_python_reference_clock_agrees(example_answers: Answers) -> None:
+    import datetime as dt
+
+    clock = BusinessClock.of(example_answers.company)
+    holidays = clock.holidays(dt.date(2027, 1, 1), dt.date(2027, 1, 31))
+    assert dt.date(2027, 1, 18) in holidays
+    minutes = business_minutes_between(dt.datetime(2027, 1, 15, 16, 30),
+                                       dt.datetime(2027, 1, 19, 9, 30), clock, holidays)
+    assert minutes == 60
+
+
+def test_utc_export_converted_with_tz(tmp_path: Path, example_answers: Answers) -> None:
+    """Times written in UTC (--tz UTC) land in New York time: 21:00 UTC is 16:00 EST."""
+    rows = [["U1", "2027-01-05 21:00", "2027-01-05 21:00", "", "", "", "", "2027-01-06 15:00",
+             "1", "", "", "", "Ana", "Web", ""],
+            ["U2", "2027-01-31 23:30", "2027-02-01 02:30", "", "", "", "", "", "0", "", "", "",
+             "Ana", "Web", ""]]
+    export = write_csv(tmp_path / "utc.csv", HEADER, rows)
+    result = compute_actuals(export, example_answers, "2027-01",
+                             ExportOptions(timezone="UTC"))
+    # U2 became an MQL at 02:30 UTC on 1 February, which is 21:30 on 31 January in New York.
+    assert result["mql"] == 2
+    assert result["speed_to_lead_median_hours"] == 2.0  # Tue 16:00 -> Wed 10:00
+
+
+def test_offsets_in_values_are_honoured(tmp_path: Path, example_answers: Answers) -> None:
+    rows = [["Z1", "", "2027-01-05T21:00:00Z", "", "", "", "", "2027-01-06T10:00:00-05:00",
+             "", "", "", "", "", "", ""]]
+    export = write_csv(tmp_path / "z.csv", HEADER, rows)
+    result = compute_actuals(export, example_answers, "2027-01")
+    assert result["speed_to_lead_median_hours"] == 2.0
+
+
+def test_json_is_plain(january: dict[str, Any]) -> None:
+    text = json.dumps({k: v for k, v in january.items() if not k.startswith("_")})
+    assert '"speed_to_lead_median_hours": 3.0' in text
+
+
+def test_month_outside_the_export(tmp_path: Path, example_answers: Answers) -> None:
+    export = write_csv(tmp_path / "leads.csv", HEADER, ROWS)
+    with pytest.raises(ExportError, match=r"covers 2026-12-15 to 2027-02-02.*--month"):
+        compute_actuals(export, example_answers, "2027-06")

@@ -1,0 +1,270 @@
+"""HubSpot and Salesforce exports, encodings, delimiters, date formats and bad files."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from slabuilder.actuals import ExportOptions, compute_actuals
+from slabuilder.answers import Answers
+from slabuilder.errors import ExportError
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]], *, delimiter: str = ",",
+              encoding: str = "utf-8") -> Path:
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows([header, *rows])
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path
+
+HUBSPOT_HEADER = ["Contact ID", "Create Date", "Lifecycle Stage",
+                  "Became a Marketing Qualified Lead Date",
+                  "Became a Sales Qualified Lead Date", "Became an Opportunity Date",
+                  "Became a Customer Date", "Lead Status", "Contact owner",
+                  "Number of times contacted", "Date of first engagement", "Original Source"]
+# Three MQLs in January: speed 2 h (over a night), 4 h (over a weekend), never touched.
+HUBSPOT_ROWS = [
+    ["101", "2027-01-05 15:00", "salesqualifiedlead", "2027-01-05 16:00",
+     "2027-01-07 10:00", "", "", "Connected", "Zoë Müller", "4", "2027-01-06 10:00",
+     "Paid Search"],
+    ["102", "2027-01-08 14:00", "marketingqualifiedlead", "2027-01-08 15:00", "", "", "",
+     "Attempted to Contact", "Zoë Müller", "2", "2027-01-11 11:00", "Organic Search"],
+    ["103", "2027-01-12 09:00", "marketingqualifiedlead", "2027-01-12 10:00", "", "", "",
+     "New", "Sam Lee", "0", "", "Organic Search"],
+    ["104", "2027-01-13 09:00", "lead", "", "", "", "", "New", "Sam Lee", "0", "", "Direct"],
+]
+
+
+def hubspot(tmp_path: Path, answers: Answers, *, name: str = "hubspot.csv",
+            delimiter: str = ",", encoding: str = "utf-8",
+            rows: list[list[str]] | None = None,
+            header: list[str] | None = None, **options: object) -> dict[str, object]:
+    export = write_csv(tmp_path / name, header or HUBSPOT_HEADER, rows or HUBSPOT_ROWS,
+                       delimiter=delimiter, encoding=encoding)
+    return compute_actuals(export, answers, "2027-01", ExportOptions(**options))  # type: ignore[arg-type]
+
+
+def test_hubspot_labels(tmp_path: Path, example_answers: Answers) -> None:
+    result = hubspot(tmp_path, example_answers)
+    assert (result["mql"], result["sql"], result["won"]) == (3, 1, 0)
+    assert result["speed_to_lead_median_hours"] == 3.0  # median of 2 and 4
+    assert result["export"]["format"] == "hubspot"  # type: ignore[index]
+    assert result["export"]["rows_excluded"] == 1  # type: ignore[index]
+    # A contacts export has no lost date, SAL date, disposition date or amount.
+    assert result["lost"] is None
+    assert result["disposition_within_deadline"] is None
+    assert "lost_at" in result["not_in_export"]  # type: ignore[operator]
+    # Lead Status still says nobody decided: 103 has waited longer than 5 business days.
+    assert result["undispositioned_past_deadline"] == 2
+
+
+def test_hubspot_without_touch_times_says_not_in_export(tmp_path: Path,
+                                                        example_answers: Answers) -> None:
+    header = [h for h in HUBSPOT_HEADER if h != "Date of first engagement"]
+    rows = [row[:10] + row[11:] for row in HUBSPOT_ROWS]
+    result = hubspot(tmp_path, example_answers, header=header, rows=rows)
+    assert result["speed_to_lead_median_hours"] is None
+    assert result["speed_to_lead_within_sla"] is None
+    assert result["mql"] == 3
+
+
+@pytest.mark.parametrize(("encoding", "delimiter"), [
+    ("utf-8", ","), ("utf-8-sig", ","), ("cp1252", ","), ("utf-16", "\t"), ("utf-8", ";"),
+    ("cp1252", ";"),
+])
+def test_encodings_and_delimiters(tmp_path: Path, example_answers: Answers, encoding: str,
+                                  delimiter: str) -> None:
+    result = hubspot(tmp_path, example_answers, encoding=encoding, delimiter=delimiter)
+    assert result["mql"] == 3
+    owners = {row["name"]: row["mql"] for row in result["by_owner"]}  # type: ignore[attr-defined]
+    assert owners == {"Zoë Müller": 2, "Sam Lee": 1}
+
+
+def test_cp1252_detected_late_in_a_file(tmp_path: Path, example_answers: Answers) -> None:
+    """A file whose first megabyte is plain ASCII still reads a later cp1252 character."""
+    filler = [[str(1000 + i), "2027-01-13 09:00", "lead", "", "", "", "", "New", "Sam Lee",
+               "0", "", "Direct"] for i in range(20000)]
+    late = ["999", "2027-01-05 15:00", "lead", "2027-01-05 16:00", "", "", "", "New",
+            "Renée €uro", "0", "", "Web"]
+    rows = [*filler, late]
+    result = hubspot(tmp_path, example_answers, encoding="cp1252", rows=rows)
+    assert result["export"]["encoding"] == "cp1252"  # type: ignore[index]
+    assert result["by_owner"][0]["name"] == "Renée €uro"  # type: ignore[index]
+
+
+SLASHED = ["L1", "03/04/2027 10:00", "03/04/2027 10:00", "", "", "", "", "03/04/2027 12:00",
+           "", "", "", "", "", "", ""]
+GENERIC = ["lead_id", "created_at", "mql_at", "sql_at", "opportunity_at", "won_at",
+           "lost_at", "first_touch_at", "attempts", "disposition", "disposition_at",
+           "disqualification_reason", "owner", "source", "amount"]
+
+
+def test_ambiguous_dates_are_refused(tmp_path: Path, example_answers: Answers) -> None:
+    export = write_csv(tmp_path / "us.csv", GENERIC, [SLASHED])
+    with pytest.raises(ExportError, match=r"03/04/2027 10:00.*--date-format MM/DD/YYYY"):
+        compute_actuals(export, example_answers, "2027-03")
+
+
+def test_date_format_settles_the_order(tmp_path: Path, example_answers: Answers) -> None:
+    export = write_csv(tmp_path / "us.csv", GENERIC, [SLASHED])
+    march = compute_actuals(export, example_answers, "2027-03",
+                            ExportOptions(date_format="mdy"))
+    assert march["mql"] == 1  # Thursday 4 March
+    assert march["speed_to_lead_median_hours"] == 2.0
+    april = compute_actuals(export, example_answers, "2027-04",
+                            ExportOptions(date_format="dmy"))
+    assert april["mql"] == 1  # Saturday 3 April: both times fall before Monday's opening
+    assert april["speed_to_lead_median_hours"] == 0.0
+
+
+def test_day_first_is_recognised_from_the_file(tmp_path: Path,
+                                               example_answers: Answers) -> None:
+    rows = [SLASHED, ["L2", "25/03/2027 9:00", "25/03/2027 09:00", "", "", "", "",
+                      "", "", "", "", "", "", "", ""]]
+    export = write_csv(tmp_path / "uk.csv", GENERIC, rows)
+    april = compute_actuals(export, example_answers, "2027-04")
+    assert april["mql"] == 1  # 03/04 read as 3 April because 25/03 is day-first
+
+
+def test_us_excel_am_pm(tmp_path: Path, example_answers: Answers) -> None:
+    rows = [["L1", "", "1/5/2027 4:00 PM", "", "", "", "", "1/6/2027 10:00 AM", "", "", "", "",
+             "", "", ""], ["L2", "", "1/25/2027 9:00 AM", "", "", "", "", "", "", "", "", "",
+                          "", "", ""]]
+    export = write_csv(tmp_path / "excel.csv", GENERIC, rows)
+    result = compute_actuals(export, example_answers, "2027-01")
+    assert result["mql"] == 2
+    assert result["speed_to_lead_median_hours"] == 2.0
+
+
+def test_unclosed_quote_names_row_and_column(tmp_path: Path, example_answers: Answers) -> None:
+    export = tmp_path / "quote.csv"
+    export.write_text("lead_id,mql_at,owner\nL1,2027-01-05 10:00,Ana\n"
+                      'L2,2027-01-06 10:00,"Ben\nL3,2027-01-07 10:00,Cy\n', encoding="utf-8")
+    with pytest.raises(ExportError) as caught:
+        compute_actuals(export, example_answers, "2027-01")
+    message = str(caught.value)
+    assert "row 3, column 'owner'" in message
+    assert "quote that is never closed" in message
+
+
+def test_short_row_names_its_row(tmp_path: Path, example_answers: Answers) -> None:
+    export = tmp_path / "short.csv"
+    export.write_text("lead_id,mql_at,owner\nL1,2027-01-05 10:00,Ana\nL2,2027-01-06\n",
+                      encoding="utf-8")
+    with pytest.raises(ExportError, match=r"row 3.*fewer columns than the header"):
+        compute_actuals(export, example_answers, "2027-01")
+
+
+def test_missing_required_column(tmp_path: Path, example_answers: Answers) -> None:
+    header = [h for h in HUBSPOT_HEADER if h != "Became a Marketing Qualified Lead Date"]
+    rows = [row[:3] + row[4:] for row in HUBSPOT_ROWS]
+    with pytest.raises(ExportError) as caught:
+        hubspot(tmp_path, example_answers, header=header, rows=rows)
+    message = str(caught.value)
+    assert "hubspot.csv:1:" in message
+    assert "'Became a Marketing Qualified Lead Date' (mql_at) is missing" in message
+    assert "--map mql_at=" in message
+
+
+def test_unreadable_date_names_row_and_column(tmp_path: Path,
+                                              example_answers: Answers) -> None:
+    rows = [list(row) for row in HUBSPOT_ROWS]
+    rows[2][3] = "next Tuesday"
+    with pytest.raises(ExportError) as caught:
+        hubspot(tmp_path, example_answers, rows=rows)
+    assert ("row 4, column 'Became a Marketing Qualified Lead Date': 'next Tuesday' cannot be "
+            "read as a date and time") in str(caught.value)
+
+
+def test_unreadable_number_names_row_and_column(tmp_path: Path,
+                                                example_answers: Answers) -> None:
+    rows = [list(row) for row in HUBSPOT_ROWS]
+    rows[0][9] = "many"
+    with pytest.raises(ExportError, match="row 2, column 'Number of times contacted': 'many'"):
+        hubspot(tmp_path, example_answers, rows=rows)
+
+
+def test_unknown_format_asks_for_export_format(tmp_path: Path,
+                                               example_answers: Answers) -> None:
+    export = write_csv(tmp_path / "odd.csv", ["Person", "When"], [["a", "2027-01-01"]])
+    with pytest.raises(ExportError, match="--export-format hubspot, salesforce or generic"):
+        compute_actuals(export, example_answers, "2027-01")
+
+
+def test_map_and_mapping_file(tmp_path: Path, example_answers: Answers) -> None:
+    export = write_csv(tmp_path / "own.csv", ["Person", "Qualified On", "Called On"],
+                       [["a", "2027-01-05 16:00", "2027-01-06 10:00"]])
+    mapped = compute_actuals(export, example_answers, "2027-01", ExportOptions(
+        column_map={"lead_id": "Person", "mql_at": "Qualified On",
+                    "first_touch_at": "Called On"}))
+    assert mapped["speed_to_lead_median_hours"] == 2.0
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("format: generic\ncolumns:\n  lead_id: Person\n  mql_at: Qualified On\n",
+                       encoding="utf-8")
+    from_file = compute_actuals(export, example_answers, "2027-01",
+                                ExportOptions(mapping_file=mapping))
+    assert from_file["mql"] == 1
+    assert from_file["speed_to_lead_median_hours"] is None
+
+
+def test_map_to_a_missing_column(tmp_path: Path, example_answers: Answers) -> None:
+    with pytest.raises(ExportError, match="no column 'MQL Dat'; did you mean 'MQL Date'"):
+        hubspot(tmp_path, example_answers, header=[*HUBSPOT_HEADER[:-1], "MQL Date"],
+                column_map={"mql_at": "MQL Dat"})
+
+
+def test_empty_file(tmp_path: Path, example_answers: Answers) -> None:
+    export = tmp_path / "empty.csv"
+    export.write_bytes(b"")
+    with pytest.raises(ExportError, match="the file is empty"):
+        compute_actuals(export, example_answers, "2027-01")
+
+
+SF_LEADS = ["Id", "Status", "LeadSource", "CreatedDate", "IsConverted", "ConvertedDate",
+            "ConvertedOpportunityId", "OwnerId"]
+SF_TASKS = ["Id", "WhoId", "Subject", "Type", "TaskSubtype", "CreatedDate",
+            "CompletedDateTime", "ActivityDate"]
+
+
+def test_salesforce_with_tasks_in_utc(tmp_path: Path, example_answers: Answers) -> None:
+    """CreatedDate 21:00Z is 16:00 in New York; the first task is a 15-character WhoId."""
+    leads = write_csv(tmp_path / "leads.csv", SF_LEADS, [
+        ["00Q000000000001AAA", "Closed - Converted", "Web", "2027-01-05T21:00:00.000Z",
+         "true", "2027-01-12", "006000000000001AAA", "005A"],
+        ["00Q000000000002AAA", "Working - Contacted", "Partner Referral",
+         "2027-01-08T20:00:00.000Z", "false", "", "", "005B"],
+        ["00Q000000000003AAA", "Open - Not Contacted", "Web", "2027-01-20T14:00:00.000Z",
+         "false", "", "", "005B"],
+    ])
+    tasks = write_csv(tmp_path / "tasks.csv", SF_TASKS, [
+        ["00T1", "00Q000000000001", "Call", "Call", "Call", "2027-01-06T15:00:00.000Z",
+         "2027-01-06T15:00:00.000Z", "2027-01-06"],
+        ["00T2", "00Q000000000002AAA", "Email", "Email", "Email", "2027-01-12T14:00:00.000Z",
+         "", "2027-01-12"],
+        ["00T3", "00Q000000000002AAA", "Call", "Call", "Call", "2027-01-11T16:00:00.000Z",
+         "2027-01-11T16:00:00.000Z", "2027-01-11"],
+        ["00T4", "003000000000009AAA", "Call", "Call", "Call", "2027-01-11T16:00:00.000Z",
+         "", ""],
+    ])
+    result = compute_actuals(leads, example_answers, "2027-01", ExportOptions(tasks=tasks))
+    assert result["export"]["format"] == "salesforce"
+    assert (result["mql"], result["sql"], result["opportunity"]) == (3, 1, 1)
+    assert result["speed_to_lead_median_hours"] == 3.0  # 2 h and 4 h; lead 3 untouched
+    assert result["attempts_average"] == 1.0  # 1 + 2 + 0 over three leads
+    notes = " ".join(result["export"]["notes"])
+    assert "no standard MQL date" in notes
+    assert "1 people with tasks" in notes
+
+
+def test_salesforce_without_tasks(tmp_path: Path, example_answers: Answers) -> None:
+    leads = write_csv(tmp_path / "leads.csv", SF_LEADS, [
+        ["00Q1", "Open - Not Contacted", "Web", "2027-01-05T21:00:00.000Z", "false", "", "",
+         "005A"]])
+    result = compute_actuals(leads, example_answers, "2027-01")
+    assert result["speed_to_lead_median_hours"] is None
+    assert result["attempts_average"] is None
+    assert result["no_attempt_after_72h"] is None
+    assert result["won"] is None
