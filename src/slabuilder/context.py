@@ -26,6 +26,8 @@ _CADENCE_MONTHS = {"monthly": 1, "quarterly": 3, "biannual": 6, "annual": 12}
 _PERIOD_WORDS = {"month": "monthly", "quarter": "quarterly", "year": "annual"}
 _SIDE_NAMES = {"marketing": "Marketing", "sales": "Sales", "revops": "Revenue Operations",
                "executive": "Executive sponsor"}
+_PLURALS = {"lead": "leads", "mql": "MQLs", "sal": "SALs", "sql": "SQLs",
+            "opportunity": "opportunities", "won": "won deals"}
 _PROBLEMS = {
     "definition": "a definition problem",
     "enforcement": "an enforcement problem",
@@ -150,6 +152,7 @@ def _funnel(plan: Plan) -> dict[str, Any]:
             "per_week": count.per_week,
             "rate_in": _number(rate_into[stage]) if stage in rate_into else None,
             "from_name": STAGE_NAMES[sources[stage]] if stage in sources else None,
+            "from_plural": _PLURALS[sources[stage]] if stage in sources else None,
         })
     rates = [{"key": key, "from_name": STAGE_NAMES[key.split("_to_")[0]],
               "to_name": STAGE_NAMES[key.split("_to_")[1]], "rate": _number(rate)}

@@ -1,0 +1,58 @@
+"""``slabuilder render``: the agreement, the design brief and the summary as HTML and PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+def _split(value: str, what: str) -> list[str]:
+    items = [item.strip().lower() for item in value.split(",") if item.strip()]
+    if not items:
+        raise click.BadParameter(f"give at least one {what}")
+    return list(dict.fromkeys(items))
+
+
+@click.command("render")
+@click.argument("answers_files", metavar="ANSWERS...", nargs=-1, required=True,
+                type=click.Path(path_type=Path, dir_okay=False))
+@click.option("-o", "--output", "out_dir", required=True, metavar="DIR",
+              type=click.Path(path_type=Path, file_okay=False),
+              help="Folder to write the documents into (created if missing).")
+@click.option("--format", "formats", default="html,pdf", show_default=True, metavar="LIST",
+              help="html, pdf or html,pdf.")
+@click.option("--doc", "docs", default="agreement,brief,summary", show_default=True,
+              metavar="LIST", help="Which documents: agreement, brief, summary.")
+@click.option("--force", is_flag=True,
+              help="Replace files that already exist (a signed PDF is never replaced).")
+@click.option("--draft", is_flag=True,
+              help="Mark every page DRAFT; allows an agreement while the ICP is incomplete.")
+@click.option("--pdfa", is_flag=True,
+              help="Write PDF/A-3b, with the answers file embedded, for archiving.")
+@click.option("--templates", "templates_dir", metavar="DIR", default=None,
+              type=click.Path(path_type=Path, file_okay=False),
+              help="Folder of your own templates or style.css, used before the shipped ones.")
+def command(answers_files: tuple[Path, ...], out_dir: Path, formats: str, docs: str,
+            force: bool, draft: bool, pdfa: bool, templates_dir: Path | None) -> None:
+    """Write the documents people sign and read: the SLA agreement, the design brief for
+    its owner and a one-page summary, each as HTML and PDF.
+
+    Files are named after the company, e.g. acme-analytics-agreement.pdf. Nothing is
+    overwritten without --force, and if any file cannot be written, none is. The agreement
+    needs a complete ideal customer profile; until then add --draft.
+
+    \b
+    Examples:
+      slabuilder render acme.yaml -o out
+      slabuilder render acme.yaml -o out --doc summary --format pdf
+      slabuilder render acme.yaml -o out --draft --force
+      slabuilder render team-a.yaml team-b.yaml -o out     (both cores)
+    """
+    from slabuilder.documents import render_many
+
+    written = render_many(list(answers_files), _split(docs, "document"), out_dir,
+                          formats=_split(formats, "format"), force=force, draft=draft,
+                          templates_dir=templates_dir, pdfa=pdfa)
+    for path in written:
+        click.echo(str(path))
