@@ -61,6 +61,11 @@ Source = Literal["answers", "plan"]
 BOOKKEEPING_KEYS = ("agreement.version", "agreement.effective_date")
 
 
+# Answers that describe today's situation or the printing, not a term both sides sign: the
+# diff shows them, the amendment does not.
+NOT_IN_AGREEMENT = ("answers.current_state", "answers.documents")
+
+
 class _Absent:
     """A term that exists in one version only (a stage added, a signal removed)."""
 
@@ -104,8 +109,14 @@ class Section:
     """``answers`` for what the user changed, ``plan`` for what moved as a result."""
     changes: list[Change]
 
+    @property
+    def in_agreement(self) -> bool:
+        """False for answers the agreement does not state (today's situation, page size)."""
+        return self.id not in NOT_IN_AGREEMENT
+
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "source": self.source,
+                "in_agreement": self.in_agreement,
                 "changes": [change.to_dict() for change in self.changes]}
 
 
@@ -174,6 +185,8 @@ class AgreementDiff:
     def to_dict(self) -> dict[str, Any]:
         return {"old": self.old.to_dict(self.date_style),
                 "new": self.new.to_dict(self.date_style),
+                # Version 2 is made by amendment 1, version 3 by amendment 2, and so on.
+                "number": max(self.new.version - 1, 1),
                 "changed": not self.is_empty,
                 "change_count": len(self.changes),
                 "sections": [section.to_dict() for section in self.sections]}

@@ -64,7 +64,8 @@ def print_diff(changes: AgreementDiff, old_name: str, new_name: str,
 
 def describe_versions(changes: AgreementDiff, old_name: str, new_name: str) -> list[str]:
     """Which versions are compared, in one or two lines."""
-    old, new = changes.old.to_dict(), changes.new.to_dict()
+    summary = changes.to_dict()
+    old, new = summary["old"], summary["new"]
     company = old["company"] if old["company"] == new["company"] else \
         f"{old['company']} / {new['company']}"
     lines = [company,

@@ -1,0 +1,224 @@
+"""``slabuilder renegotiate ANSWERS -o DIR``: the next quarter's version, its amendment and diff.
+
+The current answers are the interview's defaults, so only what changes needs typing.  The new
+version is written beside nothing it could harm: the input file is only read, and every target
+(the new answers file, the amendment, the new agreement) is checked before anything is
+written; an existing one is refused without ``--force``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from slabuilder.cli.common import SET_OPTION
+
+if TYPE_CHECKING:
+    from slabuilder.amend import AgreementDiff, RateComparison
+    from slabuilder.answers import Answers
+    from slabuilder.plan import Plan
+
+DOCUMENTS = ("amendment", "agreement")
+
+
+@click.command("renegotiate")
+@click.argument("answers_file", metavar="ANSWERS",
+                type=click.Path(path_type=Path, dir_okay=False))
+@click.option("-o", "--output", "out_dir", required=True, metavar="DIR",
+              type=click.Path(path_type=Path, file_okay=False),
+              help="Folder for the new answers file, the amendment and the new agreement.")
+@SET_OPTION
+@click.option("--defaults", "use_defaults", is_flag=True,
+              help="Ask nothing: keep every current answer except those given with --set "
+                   "(and the observed rates, with --actuals).")
+@click.option("--actuals", "actuals_file", metavar="FILE",
+              type=click.Path(path_type=Path, dir_okay=False),
+              help="A CRM export of last period: offer its observed conversion rates as the "
+                   "new defaults, shown beside the agreed ones.")
+@click.option("--format", "formats", default="html,pdf", show_default=True, metavar="FORMATS",
+              help="html, pdf or html,pdf.")
+@click.option("--templates", "templates_dir", metavar="DIR",
+              type=click.Path(path_type=Path, file_okay=False),
+              help="A folder of your own templates, used before the shipped ones.")
+@click.option("--force", is_flag=True,
+              help="Replace the new version's files if they already exist (never the input "
+                   "file, never a signed PDF).")
+def command(answers_file: Path, out_dir: Path, settings: tuple[str, ...], use_defaults: bool,
+            actuals_file: Path | None, formats: str, templates_dir: Path | None,
+            force: bool) -> None:
+    """Write the next version of the agreement, its amendment, and show what changed.
+
+    The interview runs with the current answers as defaults; the version number goes up by
+    one and the new version takes effect the day after the current period ends (change it
+    with --set agreement.effective_date=YYYY-MM-DD). The input file and the documents of the
+    previous version are never changed.
+
+    \b
+    Examples:
+      slabuilder renegotiate acme.yaml -o q2/
+      slabuilder renegotiate acme.yaml -o q2/ --defaults --set economics.revenue_target=1.2M
+      slabuilder renegotiate acme.yaml -o q2/ --actuals hubspot-q1.csv
+    """
+    from slabuilder.amend import diff_plans, next_version_defaults
+    from slabuilder.answers import answers_from_data
+    from slabuilder.plan import build_plan
+    from slabuilder.yamlio import read_yaml_file
+
+    document = read_yaml_file(answers_file, what="answers file")
+    current = answers_from_data(document.data, document.source, document)
+    current_plan = build_plan(current)
+    defaults = next_version_defaults(document.data, current_plan)
+    observed: list[RateComparison] = []
+    if actuals_file is not None:
+        defaults, observed = _offer_observed_rates(actuals_file, current_plan, defaults)
+    data = _interview(defaults, list(settings), use_defaults, observed)
+    new = _checked_new_version(data, current, document.source)
+    new_plan = build_plan(new)
+    changes = diff_plans(current_plan, new_plan)
+    written = _write_version(answers_file, out_dir, data, new_plan, changes,
+                             _formats(formats), templates_dir, force)
+
+    from slabuilder.cli.cmd_diff import print_diff
+    from slabuilder.cli.common import console
+
+    out = console()
+    print_diff(changes, str(answers_file), str(written[0]), out)
+    out.print()
+    out.print("Wrote:", markup=False)
+    for path in written:
+        out.print(f"  {path}", markup=False)
+
+
+# --------------------------------------------------------------------------- steps
+
+
+def _formats(text: str) -> list[str]:
+    return [part.strip().lower() for part in text.split(",") if part.strip()]
+
+
+def _interview(defaults: dict[str, Any], settings: list[str], use_defaults: bool,
+               observed: list[RateComparison]) -> dict[str, Any]:
+    """Run the questionnaire with the current answers (and observed rates) as defaults."""
+    import sys
+
+    from slabuilder.interview import collect_answers
+    from slabuilder.questionnaire import load_questionnaire
+
+    shown = {f"funnel.{row.key}": row.observed_text for row in observed
+             if row.observed is not None}
+    return collect_answers(load_questionnaire(), defaults=defaults, settings=settings,
+                           use_defaults=use_defaults,
+                           interactive=not use_defaults and sys.stdin.isatty(),
+                           resume=None, show_observed=shown or None)
+
+
+def _checked_new_version(data: dict[str, Any], current: Answers, source: str) -> Answers:
+    """The new answers, refused when they would not follow the current version."""
+    from slabuilder.amend import format_date
+    from slabuilder.answers import answers_from_data
+    from slabuilder.errors import AnswersError
+
+    agreement = data.setdefault("agreement", {})
+    if agreement.get("version") is None:
+        agreement["version"] = current.agreement.version + 1
+    new = answers_from_data(data, "the new version")
+    old = current.agreement
+    if new.agreement.version <= old.version:
+        raise AnswersError(f"the new version must be numbered above {old.version}, the "
+                           f"version in {source}; give --set agreement.version="
+                           f"{old.version + 1}", key="agreement.version")
+    if new.agreement.effective_date <= old.effective_date:
+        raise AnswersError(f"the new version must take effect after version {old.version} "
+                           f"({format_date(old.effective_date)}); give a later date, e.g. "
+                           "--set agreement.effective_date=YYYY-MM-DD",
+                           key="agreement.effective_date")
+    return new
+
+
+def _write_version(source: Path, out_dir: Path, data: dict[str, Any], plan: Plan,
+                   changes: AgreementDiff, formats: list[str], templates_dir: Path | None,
+                   force: bool) -> list[Path]:
+    """Write the new answers file, then the amendment and the new agreement.
+
+    Every target is checked first, so a refusal writes nothing.  If rendering fails after the
+    answers file was written, that new file is removed again (when it did not exist before),
+    so a second attempt does not need ``--force``.
+    """
+    from slabuilder.amend import document_stem, versioned_file_name
+    from slabuilder.answers import save_answers
+    from slabuilder.documents import output_paths, render_documents
+    from slabuilder.errors import OutputError
+    from slabuilder.fsutil import check_writable
+
+    version = plan.answers.agreement.version
+    target = out_dir / versioned_file_name(source.stem, version)
+    stem = document_stem(target.name).replace(".v", "-v")
+    if target.resolve() == source.resolve():
+        raise OutputError("this is the file being renegotiated, which is never overwritten; "
+                          "choose another -o folder", file=target)
+    if changes.is_empty:
+        raise OutputError("nothing changed, not even the effective date, so there is nothing "
+                          "to amend; change an answer with --set or in the interview",
+                          file=source)
+    check_writable(target, force=force)
+    for _, _, path in output_paths(stem, DOCUMENTS, out_dir, formats):
+        if path.resolve() == source.resolve():
+            raise OutputError("would replace the file being renegotiated; choose another "
+                              "-o folder", file=path)
+        check_writable(path, force=force)
+    existed = target.exists()
+    save_answers(data, target, force=force)
+    try:
+        documents = render_documents(
+            plan, DOCUMENTS, out_dir, formats=formats, force=force,
+            templates_dir=templates_dir, answers_path=target,
+            extra_context={"amendment": changes.to_dict()}, file_stem=stem)
+    except BaseException:
+        if not existed:
+            with contextlib.suppress(OSError):
+                target.unlink()
+        raise
+    return [target, *documents]
+
+
+def _offer_observed_rates(actuals_file: Path, plan: Plan,
+                          defaults: dict[str, Any]) -> tuple[dict[str, Any],
+                                                             list[RateComparison]]:
+    """Last period's observed conversion rates as the new defaults, shown beside the agreed."""
+    from slabuilder.amend import observed_rate_defaults
+
+    comparisons = _observed_rates(actuals_file, plan)
+    _print_rates(comparisons)
+    return observed_rate_defaults(defaults, comparisons), comparisons
+
+
+def _observed_rates(actuals_file: Path, plan: Plan) -> list[RateComparison]:
+    from slabuilder.errors import SlabuilderError
+
+    raise SlabuilderError("reading observed rates from a CRM export is not available yet; "
+                          "run renegotiate without --actuals and give the observed rates "
+                          "with --set funnel.mql_to_sql=NN%", file=actuals_file,
+                          key="--actuals")
+
+
+def _print_rates(comparisons: list[RateComparison]) -> None:
+    from rich.table import Table
+
+    from slabuilder.cli.common import console
+
+    table = Table(title="Conversion rates: agreed and observed last period",
+                  title_justify="left")
+    table.add_column("Rate")
+    table.add_column("Agreed", justify="right")
+    table.add_column("Observed", justify="right")
+    table.add_column("Based on", justify="right")
+    for row in comparisons:
+        table.add_row(row.label, row.agreed_text, row.observed_text,
+                      f"{row.sample:,}" if row.sample is not None else "")
+    out = console()
+    out.print(table)
+    out.print("The observed rates are offered as the new defaults; keep or change each one.",
+              markup=False)
