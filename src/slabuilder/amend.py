@@ -48,6 +48,7 @@ __all__ = [
     "format_value",
     "next_version_defaults",
     "observed_rate_defaults",
+    "observed_rates",
     "versioned_file_name",
 ]
 
@@ -675,6 +676,12 @@ class RateComparison:
         return "no data" if self.observed is None else format_value(self.observed, "rate")
 
     @property
+    def usable(self) -> bool:
+        """Whether the observed rate can replace the agreed one (0% and over 100% cannot)."""
+        return (self.agreed is not None and self.observed is not None
+                and 0 < self.observed <= 1)
+
+    @property
     def change_points(self) -> Decimal | None:
         """Observed minus agreed, in percentage points."""
         if self.agreed is None or self.observed is None:
@@ -692,18 +699,45 @@ def compare_rates(agreed: dict[str, Decimal], observed: dict[str, Decimal],
             for key in keys]
 
 
+def observed_rates(monthly_volumes: list[dict[str, int | None]],
+                   agreed: dict[str, Decimal]) -> list[RateComparison]:
+    """Agreed and observed rates from each month's stage volumes (summed over the period).
+
+    A rate is the period's count of the later stage over the count of the earlier one; it is
+    ``None`` when the export has no column for either stage or no record of the earlier one.
+    Rates are kept to a tenth of a percentage point: more digits would be false precision.
+    """
+    totals: dict[str, int | None] = {}
+    for volumes in monthly_volumes:
+        for stage, count in volumes.items():
+            if count is None:
+                totals.setdefault(stage, None)
+            else:
+                totals[stage] = (totals.get(stage) or 0) + count
+    observed: dict[str, Decimal] = {}
+    samples: dict[str, int] = {}
+    for key in agreed:
+        source, target = key.split("_to_")
+        low, high = totals.get(source), totals.get(target)
+        if low and high is not None:
+            observed[key] = (Decimal(high) / Decimal(low)).quantize(Decimal("0.001"))
+            samples[key] = low
+    return compare_rates(agreed, observed, samples)
+
+
 def observed_rate_defaults(data: dict[str, Any],
                            comparisons: list[RateComparison]) -> dict[str, Any]:
     """``data`` with each agreed rate replaced by the observed one, where there is one.
 
     Only rates already in the agreement's funnel are replaced: an observed rate for a stage the
     agreement does not use would break its chain to ``won``.  A rate observed as 0% (no deal
-    closed yet) is not offered either, since the funnel cannot plan on it.
+    closed yet) is not offered either, since the funnel cannot plan on it, nor one above 100%
+    (more SQLs than MQLs in a month, when the SQLs came from earlier MQLs).
     """
     following = copy.deepcopy(data)
     funnel = following.setdefault("funnel", {})
     for row in comparisons:
-        if row.agreed is not None and row.observed is not None and row.observed > 0:
+        if row.usable:
             funnel[row.key] = format_value(row.observed, "rate")
     return following
 

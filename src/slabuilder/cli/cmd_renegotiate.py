@@ -9,12 +9,11 @@ written; an existing one is refused without ``--force``.
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-
-from slabuilder.cli.common import SET_OPTION
 
 if TYPE_CHECKING:
     from slabuilder.amend import AgreementDiff, RateComparison
@@ -30,7 +29,9 @@ DOCUMENTS = ("amendment", "agreement")
 @click.option("-o", "--output", "out_dir", required=True, metavar="DIR",
               type=click.Path(path_type=Path, file_okay=False),
               help="Folder for the new answers file, the amendment and the new agreement.")
-@SET_OPTION
+@click.option("--set", "settings", metavar="KEY=VALUE", multiple=True,
+              help="Give one answer of the new version without being asked, e.g. --set "
+                   "economics.revenue_target=1.2M (repeatable).")
 @click.option("--defaults", "use_defaults", is_flag=True,
               help="Ask nothing: keep every current answer except those given with --set "
                    "(and the observed rates, with --actuals).")
@@ -43,12 +44,14 @@ DOCUMENTS = ("amendment", "agreement")
 @click.option("--templates", "templates_dir", metavar="DIR",
               type=click.Path(path_type=Path, file_okay=False),
               help="A folder of your own templates, used before the shipped ones.")
+@click.option("--draft", is_flag=True,
+              help="Mark the documents DRAFT; allows them while the ICP is incomplete.")
 @click.option("--force", is_flag=True,
               help="Replace the new version's files if they already exist (never the input "
                    "file, never a signed PDF).")
 def command(answers_file: Path, out_dir: Path, settings: tuple[str, ...], use_defaults: bool,
             actuals_file: Path | None, formats: str, templates_dir: Path | None,
-            force: bool) -> None:
+            draft: bool, force: bool) -> None:
     """Write the next version of the agreement, its amendment, and show what changed.
 
     The interview runs with the current answers as defaults; the version number goes up by
@@ -74,12 +77,12 @@ def command(answers_file: Path, out_dir: Path, settings: tuple[str, ...], use_de
     observed: list[RateComparison] = []
     if actuals_file is not None:
         defaults, observed = _offer_observed_rates(actuals_file, current_plan, defaults)
-    data = _interview(defaults, list(settings), use_defaults, observed)
+    data = _interview(defaults, list(settings), use_defaults, observed, document.source)
     new = _checked_new_version(data, current, document.source)
     new_plan = build_plan(new)
     changes = diff_plans(current_plan, new_plan)
     written = _write_version(answers_file, out_dir, data, new_plan, changes,
-                             _formats(formats), templates_dir, force)
+                             _Options(_formats(formats), templates_dir, draft, force))
 
     from slabuilder.cli.cmd_diff import print_diff
     from slabuilder.cli.common import console
@@ -100,19 +103,18 @@ def _formats(text: str) -> list[str]:
 
 
 def _interview(defaults: dict[str, Any], settings: list[str], use_defaults: bool,
-               observed: list[RateComparison]) -> dict[str, Any]:
+               observed: list[RateComparison], source: str) -> dict[str, Any]:
     """Run the questionnaire with the current answers (and observed rates) as defaults."""
-    import sys
-
     from slabuilder.interview import collect_answers
     from slabuilder.questionnaire import load_questionnaire
 
-    shown = {f"funnel.{row.key}": row.observed_text for row in observed
-             if row.observed is not None}
+    shown = {f"funnel.{row.key}": f"Last period's CRM export shows {row.observed_text} "
+                                  f"(of {row.sample:,}); the agreement says {row.agreed_text}."
+             for row in observed if row.usable and row.sample is not None}
     return collect_answers(load_questionnaire(), defaults=defaults, settings=settings,
                            use_defaults=use_defaults,
-                           interactive=not use_defaults and sys.stdin.isatty(),
-                           resume=None, show_observed=shown or None)
+                           interactive=None,
+                           resume=None, show_observed=shown or None, from_label=source)
 
 
 def _checked_new_version(data: dict[str, Any], current: Answers, source: str) -> Answers:
@@ -138,9 +140,16 @@ def _checked_new_version(data: dict[str, Any], current: Answers, source: str) ->
     return new
 
 
+@dataclass(frozen=True)
+class _Options:
+    formats: list[str]
+    templates_dir: Path | None
+    draft: bool
+    force: bool
+
+
 def _write_version(source: Path, out_dir: Path, data: dict[str, Any], plan: Plan,
-                   changes: AgreementDiff, formats: list[str], templates_dir: Path | None,
-                   force: bool) -> list[Path]:
+                   changes: AgreementDiff, options: _Options) -> list[Path]:
     """Write the new answers file, then the amendment and the new agreement.
 
     Every target is checked first, so a refusal writes nothing.  If rendering fails after the
@@ -163,18 +172,18 @@ def _write_version(source: Path, out_dir: Path, data: dict[str, Any], plan: Plan
         raise OutputError("nothing changed, not even the effective date, so there is nothing "
                           "to amend; change an answer with --set or in the interview",
                           file=source)
-    check_writable(target, force=force)
-    for _, _, path in output_paths(stem, DOCUMENTS, out_dir, formats):
+    check_writable(target, force=options.force)
+    for _, _, path in output_paths(stem, DOCUMENTS, out_dir, options.formats):
         if path.resolve() == source.resolve():
             raise OutputError("would replace the file being renegotiated; choose another "
                               "-o folder", file=path)
-        check_writable(path, force=force)
+        check_writable(path, force=options.force)
     existed = target.exists()
-    save_answers(data, target, force=force)
+    save_answers(data, target, force=options.force)
     try:
         documents = render_documents(
-            plan, DOCUMENTS, out_dir, formats=formats, force=force,
-            templates_dir=templates_dir, answers_path=target,
+            plan, DOCUMENTS, out_dir, formats=options.formats, force=options.force,
+            draft=options.draft, templates_dir=options.templates_dir, answers_path=target,
             extra_context={"amendment": changes.to_dict()}, file_stem=stem)
     except BaseException:
         if not existed:
@@ -196,12 +205,35 @@ def _offer_observed_rates(actuals_file: Path, plan: Plan,
 
 
 def _observed_rates(actuals_file: Path, plan: Plan) -> list[RateComparison]:
-    from slabuilder.errors import SlabuilderError
+    """Each month of the current period measured from the export, rates over the whole period.
 
-    raise SlabuilderError("reading observed rates from a CRM export is not available yet; "
-                          "run renegotiate without --actuals and give the observed rates "
-                          "with --set funnel.mql_to_sql=NN%", file=actuals_file,
-                          key="--actuals")
+    Months the export does not reach are skipped (a renegotiation often happens before the
+    period's last month is over); an export that reaches none of them is refused.
+    """
+    from slabuilder.actuals import compute_actuals
+    from slabuilder.amend import observed_rates
+    from slabuilder.errors import ExportError
+
+    if not actuals_file.is_file():
+        raise ExportError("no such file; check the path given to --actuals", file=actuals_file)
+    volumes: list[dict[str, int | None]] = []
+    problem: ExportError | None = None
+    for month in plan.months:
+        try:
+            measured = compute_actuals(actuals_file, plan.answers, month.month,
+                                       rate_keys=list(plan.rates))
+        except ExportError as error:
+            problem = problem or error
+            continue
+        volumes.append({stage: measured.get(stage) for stage in plan.stages})
+    if not volumes:
+        if problem is not None and "holds nothing" not in problem.message:
+            raise problem
+        first, last = plan.months[0].label, plan.months[-1].label
+        raise ExportError(f"the export holds no leads from {first} to {last}, the period "
+                          "being renegotiated; export that period from the CRM",
+                          file=actuals_file)
+    return observed_rates(volumes, dict(plan.rates))
 
 
 def _print_rates(comparisons: list[RateComparison]) -> None:
@@ -220,5 +252,9 @@ def _print_rates(comparisons: list[RateComparison]) -> None:
                       f"{row.sample:,}" if row.sample is not None else "")
     out = console()
     out.print(table)
-    out.print("The observed rates are offered as the new defaults; keep or change each one.",
-              markup=False)
+    if any(row.usable for row in comparisons):
+        out.print("The observed rates are offered as the new defaults; keep or change each "
+                  "one.", markup=False)
+    else:
+        out.print("The export gives no usable rate; the agreed rates stay the defaults.",
+                  markup=False)
