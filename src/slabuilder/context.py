@@ -106,7 +106,9 @@ def _agreement(answers: Answers, plan: Plan) -> dict[str, Any]:
 def _icp(answers: Answers, plan: Plan) -> dict[str, Any]:
     icp = answers.icp
     size = icp.company_size
+    size_text = next(f.requirement for f in plan.scoring.fit if f.criterion == "Company size")
     return {
+        "size_text": size_text,
         "size_min": size.min if size else None,
         "size_max": size.max if size else None,
         "industries": list(icp.industries),

@@ -260,6 +260,9 @@ def render_html(doc_id: str, context: dict[str, Any], *,
         raise TemplateError(f"the template tried something templates may not do ({error}); "
                             "templates can only show the data they are given",
                             file=spec.template) from None
+    except (TypeError, ValueError) as error:
+        raise TemplateError(f"the template could not format a value ({error}); check the "
+                            "filters it uses", file=spec.template) from None
     except jinja2.UndefinedError as error:
         raise TemplateError(f"the template uses a value that does not exist ({error.message});"
                             " check the spelling against the shipped templates",

@@ -19,9 +19,10 @@ Rendering many documents shares one :class:`FontConfiguration` per process, and
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -248,25 +249,51 @@ def _worker_start() -> None:
     _font_config()
 
 
-def html_to_pdf_many(jobs: Sequence[PdfJob], *, workers: int | None = None,
-                     render: Callable[[PdfJob], bytes] = render_job) -> list[bytes]:
+class _Recorder(logging.Handler):
+    """Keeps a worker's WeasyPrint warnings so the parent process can log them again."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.records: list[tuple[int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.levelno, record.getMessage()))
+
+
+def _render_in_worker(job: PdfJob) -> tuple[bytes, list[tuple[int, str]]]:
+    recorder = _Recorder()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(recorder)
+    try:
+        return render_job(job), recorder.records
+    finally:
+        logger.removeHandler(recorder)
+
+
+def html_to_pdf_many(jobs: Sequence[PdfJob], *, workers: int | None = None) -> list[bytes]:
     """Make several PDFs, in parallel on every core when there is more than one to make.
 
-    Each worker process keeps one font configuration for all the documents it renders.
+    Each worker process keeps one font configuration for all the documents it renders, and
+    its WeasyPrint warnings are logged again here, so nothing a worker saw goes unnoticed.
     The results come back in the order of ``jobs``.
     """
     if not jobs:
         return []
     count = min(workers or os.cpu_count() or 1, len(jobs))
     if count <= 1:
-        return [render(job) for job in jobs]
+        return [render_job(job) for job in jobs]
     _weasyprint()  # imported before forking, so that workers start warm
     import multiprocessing
 
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     with ProcessPoolExecutor(max_workers=count, mp_context=context,
                              initializer=_worker_start) as pool:
-        return list(pool.map(render, jobs))
+        results = list(pool.map(_render_in_worker, jobs))
+    logger = logging.getLogger("weasyprint")
+    for _, records in results:
+        for level, message in records:
+            logger.log(level, "%s", message)
+    return [data for data, _ in results]
 
 
 def blocked_urls(html: str, *, base_url: Path) -> list[str]:

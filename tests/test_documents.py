@@ -1,0 +1,404 @@
+"""Documents as HTML: the registry, the context, the filters, golden files, overrides and the
+rules a render must keep (missing ICP, overwrite refusal, signed PDFs)."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import ROOT
+from slabuilder.answers import answers_from_data
+from slabuilder.context import build_context, slugify
+from slabuilder.documents import (
+    DOCUMENTS,
+    money_filter,
+    percent_filter,
+    render_documents,
+    render_html,
+)
+from slabuilder.errors import OutputError, SlabuilderError, TemplateError
+from slabuilder.plan import Plan, build_plan
+
+GOLDEN = ROOT / "tests" / "golden"
+UPDATE_GOLDEN = os.environ.get("SLABUILDER_UPDATE_GOLDEN") == "1"
+
+
+def _data(path: Path) -> dict[str, Any]:
+    from slabuilder.yamlio import read_yaml_file
+
+    data = read_yaml_file(path, what="answers file").data
+    assert isinstance(data, dict)
+    return data
+
+
+def _plan_with(example_path: Path, **changes: Any) -> Plan:
+    """The example's plan with some answers replaced (``section__key=value``)."""
+    data = _data(example_path)
+    for dotted, value in changes.items():
+        section, key = dotted.split("__")
+        data[section][key] = value
+    return build_plan(answers_from_data(data))
+
+
+@pytest.fixture(scope="module")
+def context(example_plan: Plan) -> dict[str, Any]:
+    return build_context(example_plan)
+
+
+@pytest.fixture(scope="module")
+def html(context: dict[str, Any]) -> dict[str, str]:
+    return {doc: render_html(doc, context) for doc in ("agreement", "brief", "summary")}
+
+
+def _text(html: str) -> str:
+    """Visible text, tags removed, entities decoded, whitespace collapsed."""
+    import html as html_module
+
+    body = html.split("<body", 1)[1]
+    return " ".join(html_module.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+# --------------------------------------------------------------------------- registry
+
+
+def test_registry_names_every_document_and_its_template():
+    assert {doc: spec.template for doc, spec in DOCUMENTS.items()} == {
+        "agreement": "agreement.html.j2", "brief": "brief.html.j2",
+        "summary": "summary.html.j2", "report": "report.html.j2",
+        "agenda": "agenda.html.j2", "dashboard": "dashboard.html.j2",
+        "amendment": "amendment.html.j2"}
+    assert all(spec.title and spec.description for spec in DOCUMENTS.values())
+
+
+def test_a_registered_document_without_its_template_is_a_clear_error(
+        context: dict[str, Any], tmp_path: Path):
+    if (ROOT / "templates" / "agenda.html.j2").exists():
+        pytest.skip("the agenda template has been written")
+    with pytest.raises(TemplateError, match=r"agenda\.html\.j2 for the agenda document"):
+        render_html("agenda", context, templates_dir=tmp_path)
+
+
+def test_an_unknown_document_names_the_choices(context: dict[str, Any]):
+    with pytest.raises(SlabuilderError, match=r"'contract' is not a document.*agreement, brief"):
+        render_html("contract", context)
+
+
+# --------------------------------------------------------------------------- context
+
+
+def test_context_is_plain_data(context: dict[str, Any]):
+    def check(value: Any, where: str) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                assert isinstance(key, str), where
+                check(item, f"{where}.{key}")
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                check(item, f"{where}[{index}]")
+        else:
+            assert value is None or type(value) in (str, int, float, bool), where
+
+    check(context, "context")
+
+
+def test_context_carries_the_example_figures(context: dict[str, Any]):
+    stages = {s["id"]: s for s in context["funnel"]["stages"]}
+    assert (stages["mql"]["per_period"], stages["mql"]["per_month"]) == (534, 178)
+    assert (stages["sql"]["per_period"], stages["opportunity"]["per_period"]) == (320, 160)
+    assert stages["won"]["per_period"] == 40
+    assert stages["sql"]["rate_in"] == 0.6
+    assert context["economics"]["revenue_target"] == 1_000_000
+    assert context["economics"]["revenue_per_month"] == 333333.3333
+    assert context["currency"] == "USD"
+    assert context["page_size"] == "letter"
+    assert context["agreement"]["first_review_date"] == "2027-04-01"
+    assert context["company"]["slug"] == "acme-analytics"
+    assert [p["name"] for p in context["agreement"]["signature_blocks"]] == [
+        "Dana Reyes", "Sam Okafor", "Jordan Lee"]
+    assert context["diagnosis"]["problem"] == "enforcement"
+    assert context["capacity"]["touches_per_rep_per_day"] == 13
+
+
+@pytest.mark.parametrize(("name", "slug"), [
+    ("Acme Analytics", "acme-analytics"), ("Müller & Söhne GmbH", "muller-sohne-gmbh"),
+    ("***", "sla"), ("  Beta.io  ", "beta-io")])
+def test_slugify(name: str, slug: str):
+    assert slugify(name) == slug
+
+
+# --------------------------------------------------------------------------- filters
+
+
+class _Ctx(dict[str, Any]):
+    """Enough of a Jinja context for the context filters."""
+
+
+@pytest.mark.parametrize(("value", "currency", "short", "text"), [
+    (1_000_000, "USD", False, "$1,000,000"), (1_000_000, "USD", True, "$1M"),
+    (25_000, "USD", True, "$25k"), (1_250_000, "EUR", True, "€1.2M"),
+    (333333.3333, "USD", False, "$333,333"), (12.5, "GBP", False, "£12.50"),
+    (25_000, "XYZ", False, "25,000 XYZ")])
+def test_money_filter(value: float, currency: str, short: bool, text: str):
+    assert money_filter(_Ctx(currency=currency), value, short) == text  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("value", "text"), [(0.6, "60%"), (0.125, "12.5%"), (1, "100%"),
+                                             (0.6000000001, "60%")])
+def test_percent_filter(value: float, text: str):
+    assert percent_filter(value) == text
+
+
+# --------------------------------------------------------------------------- content
+
+
+def test_agreement_names_every_party_figure_and_section(html: dict[str, str]):
+    text = _text(html["agreement"])
+    for needle in ("Dana Reyes", "VP Marketing", "Sam Okafor", "VP Sales", "Jordan Lee",
+                   "Director of Demand Generation", "January 1, 2027", "April 1, 2027",
+                   "$1,000,000", "$25,000 a deal", "534", "178", "320", "160",
+                   "60% of MQLs", "25% of opportunities", "50 to 500 employees",
+                   "SaaS, Fintech or Healthcare IT", "United States, Canada or United Kingdom",
+                   "Student or academic", "MQL threshold 50 points", "DQ-07",
+                   "09:00 to 17:00 America/New_York", "within 24 hours",
+                   "Version 1", "81ec333cd6b5"[:6]):
+        assert needle in text, needle
+    headings = re.findall(r"<h2>(.*?)</h2>", html["agreement"])
+    assert headings == [
+        "Parties and purpose", "Definitions", "Revenue and MQL targets",
+        "The MQL definition", "What marketing commits to", "What sales commits to",
+        "Routing", "Dispositions and reason codes", "Re-queue rules",
+        "Disputes and escalation", "Reporting and meetings", "Review and amendment",
+        "Signatures"]
+    assert html["agreement"].count('class="signature"') == 3
+
+
+def test_every_commitment_says_how_it_is_measured(html: dict[str, str], context: dict[str, Any]):
+    for side in ("marketing", "sales"):
+        for term in context["terms"][side]:
+            assert term["measure"] in _text(html["agreement"]).replace("\u2019", "'")
+
+
+def test_brief_has_no_em_dash(html: dict[str, str]):
+    assert "\u2014" not in html["brief"]
+    assert "&mdash;" not in html["brief"]
+    assert "\\2014" not in html["brief"]
+
+
+def test_brief_follows_the_outline(html: dict[str, str]):
+    headings = re.findall(r"<h2>(.*?)</h2>", html["brief"])
+    assert headings == [
+        "Where you stand", "The numbers behind the targets", "The MQL definition",
+        "The sales service level", "Setting it up in HubSpot", "The reporting dashboard",
+        "Running the definition session with sales", "Who must be in the room",
+        "The minimum viable agreement", "Why it might not be adopted"]
+    text = _text(html["brief"])
+    assert "an enforcement problem" in text
+    assert "40% of MQLs are worked within today's service level" in text
+    assert "120 MQLs a month today; the revenue target needs 178" in text
+    assert "Marketing misses the volume term from month one" in text
+    assert "Consider 60 or more" in text
+
+
+@pytest.mark.parametrize(("crm", "present", "absent"), [
+    ("hubspot", ["Became a Marketing Qualified Lead Date", "HubSpot Score", "Workflow"],
+     ["Validation rule", "ICP_Fit__c"]),
+    ("salesforce", ["ICP_Fit__c", "Validation rule", "record-triggered flow", "Task records"],
+     ["HubSpot Score"]),
+    ("other", ["Fit flag", "Required reason"], ["HubSpot Score", "ICP_Fit__c"]),
+])
+def test_brief_crm_steps_follow_the_crm(example_path: Path, crm: str, present: list[str],
+                                        absent: list[str]):
+    plan = _plan_with(example_path, company__crm=crm)
+    text = _text(render_html("brief", build_context(plan)))
+    for needle in present:
+        assert needle in text, needle
+    for needle in absent:
+        assert needle not in text, needle
+    assert "reaches 50" in text or "at least 50" in text or "score reaches 50" in text
+
+
+def test_summary_carries_the_key_figures(html: dict[str, str]):
+    text = _text(html["summary"])
+    for needle in ("$1M", "534", "178", "Dana Reyes", "Sam Okafor", "Jordan Lee", "4 h"):
+        assert needle in text, needle
+
+
+def test_answers_are_escaped_never_markup(example_path: Path):
+    attack = '<link rel="attachment" href="file:///etc/passwd"><img src="http://127.0.0.1/x">'
+    plan = _plan_with(example_path, current_state__main_conflict=attack)
+    brief = render_html("brief", build_context(plan))
+    assert "&lt;link rel=&#34;attachment&#34; href=&#34;file:///etc/passwd&#34;&gt;" in brief
+    assert '<link rel="attachment"' not in brief
+    assert '<img src="http://127.0.0.1/x">' not in brief
+
+
+# --------------------------------------------------------------------------- golden files
+
+
+@pytest.mark.parametrize("doc", ["agreement", "brief", "summary"])
+def test_golden_html(html: dict[str, str], doc: str):
+    """The example's HTML, byte for byte. SLABUILDER_UPDATE_GOLDEN=1 rewrites the files."""
+    golden = GOLDEN / f"acme-{doc}.html"
+    if UPDATE_GOLDEN or not golden.exists():
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(html[doc], encoding="utf-8")
+        if not UPDATE_GOLDEN:
+            pytest.fail(f"{golden.name} did not exist and has been written; check it in")
+    assert html[doc] == golden.read_text(encoding="utf-8"), (
+        f"{doc} HTML changed; if intended, rerun with SLABUILDER_UPDATE_GOLDEN=1")
+
+
+# --------------------------------------------------------------------------- overrides
+
+
+def test_user_stylesheet_and_template_override(context: dict[str, Any], tmp_path: Path):
+    (tmp_path / "style.css").write_text("body { color: teal; }", encoding="utf-8")
+    html = render_html("summary", context, templates_dir=tmp_path)
+    assert "body { color: teal; }" in html
+    assert "SLA Sans" not in html.split("</style>")[0].split("<style>")[1].split("@page")[0]
+    ours = tmp_path / "ours"
+    ours.mkdir()
+    (ours / "summary.html.j2").write_text(
+        '{% extends "base.html.j2" %}{% block content %}<p>Ours: {{ funnel.mql_per_month }}'
+        " MQLs, {{ economics.revenue_target|money }}</p>{% endblock %}", encoding="utf-8")
+    html = render_html("summary", context, templates_dir=ours)
+    assert "<p>Ours: 178 MQLs, $1,000,000</p>" in html
+
+
+@pytest.mark.parametrize("body", [
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{{ company.__class__.__init__.__globals__ }}",
+])
+def test_user_templates_are_sandboxed(context: dict[str, Any], tmp_path: Path, body: str):
+    (tmp_path / "summary.html.j2").write_text(body, encoding="utf-8")
+    with pytest.raises(TemplateError, match="templates can only show the data"):
+        render_html("summary", context, templates_dir=tmp_path)
+
+
+def test_a_misspelt_variable_fails_loudly(context: dict[str, Any], tmp_path: Path):
+    (tmp_path / "summary.html.j2").write_text("{{ funnel.mql_per_mnoth }}", encoding="utf-8")
+    with pytest.raises(TemplateError, match="mql_per_mnoth"):
+        render_html("summary", context, templates_dir=tmp_path)
+
+
+def test_a_broken_user_template_names_file_and_line(context: dict[str, Any], tmp_path: Path):
+    (tmp_path / "summary.html.j2").write_text("<p>\n{% if %}\n", encoding="utf-8")
+    with pytest.raises(TemplateError) as caught:
+        render_html("summary", context, templates_dir=tmp_path)
+    assert caught.value.line == 2
+    assert str(caught.value).startswith(f"{tmp_path / 'summary.html.j2'}:2: template error")
+
+
+def test_templates_folder_must_exist(context: dict[str, Any], tmp_path: Path):
+    with pytest.raises(TemplateError, match="is not a folder of templates"):
+        render_html("summary", context, templates_dir=tmp_path / "nope")
+
+
+# --------------------------------------------------------------------------- outputs
+
+
+def test_html_only_writes_named_files(example_plan: Plan, tmp_path: Path):
+    written = render_documents(example_plan, ["agreement", "summary"], tmp_path,
+                               formats=["html"])
+    assert [p.name for p in written] == ["acme-analytics-agreement.html",
+                                         "acme-analytics-summary.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [p.name for p in written]
+
+
+def test_existing_outputs_are_refused_and_nothing_changes(example_plan: Plan, tmp_path: Path):
+    (tmp_path / "acme-analytics-summary.html").write_text("mine", encoding="utf-8")
+    with pytest.raises(OutputError, match="already exists; use --force"):
+        render_documents(example_plan, ["agreement", "summary"], tmp_path, formats=["html"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["acme-analytics-summary.html"]
+    assert (tmp_path / "acme-analytics-summary.html").read_text(encoding="utf-8") == "mine"
+    render_documents(example_plan, ["summary"], tmp_path, formats=["html"], force=True)
+    assert "SLA Summary" in (tmp_path / "acme-analytics-summary.html").read_text(
+        encoding="utf-8")
+
+
+def test_a_signed_pdf_is_never_overwritten(example_plan: Plan, tmp_path: Path):
+    signed = tmp_path / "acme-analytics-agreement.pdf"
+    signed.write_bytes(b"%PDF-1.7\n1 0 obj <</Type /Sig /ByteRange [0 10 20 30]>>\n")
+    with pytest.raises(OutputError, match="carries a signature"):
+        render_documents(example_plan, ["agreement"], tmp_path, force=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["acme-analytics-agreement.pdf"]
+
+
+def test_file_stem_and_extra_context(example_plan: Plan, tmp_path: Path):
+    written = render_documents(example_plan, ["summary"], tmp_path, formats=["html"],
+                               file_stem="acme-2027-q1",
+                               extra_context={"company": {**build_context(example_plan)[
+                                   "company"], "name": "Acme (renamed)"}})
+    assert written == [tmp_path / "acme-2027-q1-summary.html"]
+    assert "Acme (renamed)" in written[0].read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- missing ICP
+
+
+@pytest.fixture(scope="module")
+def no_icp_plan(example_path: Path) -> Plan:
+    data = _data(example_path)
+    data["icp"] = {"company_size": {"min": 50, "max": 500}, "titles": ["VP"]}
+    return build_plan(answers_from_data(data))
+
+
+def test_agreement_without_icp_is_refused_naming_the_gaps(no_icp_plan: Plan, tmp_path: Path):
+    with pytest.raises(SlabuilderError) as caught:
+        render_documents(no_icp_plan, ["agreement"], tmp_path)
+    message = str(caught.value)
+    assert caught.value.exit_code == 2
+    assert "icp.industries, icp.geographies, icp.disqualifiers" in message
+    assert "--draft" in message
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_draft_marks_the_agreement(no_icp_plan: Plan, tmp_path: Path):
+    (written,) = render_documents(no_icp_plan, ["agreement"], tmp_path, formats=["html"],
+                                  draft=True)
+    html = written.read_text(encoding="utf-8")
+    assert '<div class="draft-mark" aria-hidden="true">DRAFT</div>' in html
+    assert "missing icp.industries, icp.geographies, icp.disqualifiers" in html
+    assert "not yet agreed" in html
+
+
+def test_brief_renders_without_icp(no_icp_plan: Plan, tmp_path: Path):
+    (written,) = render_documents(no_icp_plan, ["brief"], tmp_path, formats=["html"])
+    assert '<div class="draft-mark"' not in written.read_text(encoding="utf-8")
+
+
+def test_cli_refuses_the_agreement_without_icp(run_cli: Any, example_path: Path,
+                                               tmp_path: Path):
+    data = example_path.read_text(encoding="utf-8")
+    start = data.index("icp:")
+    end = data.index("economics:")
+    answers = tmp_path / "no-icp.yaml"
+    answers.write_text(data[:start] + data[end:], encoding="utf-8")
+    result = run_cli("render", answers, "-o", tmp_path / "out", "--format", "html")
+    assert result.code == 2
+    assert result.err.count("\n") == 1
+    assert "icp.company_size, icp.industries, icp.geographies, icp.titles" in result.err
+    assert not (tmp_path / "out").exists()
+    result = run_cli("render", answers, "-o", tmp_path / "out", "--format", "html", "--draft")
+    assert result.code == 0, result.err
+    assert len(result.out.splitlines()) == 3
+
+
+def test_cli_html_run_and_refusal(run_cli: Any, example_path: Path, tmp_path: Path):
+    result = run_cli("render", example_path, "-o", tmp_path, "--format", "html",
+                     "--doc", "brief,summary")
+    assert result.code == 0, result.err
+    assert result.out.splitlines() == [str(tmp_path / "acme-analytics-brief.html"),
+                                       str(tmp_path / "acme-analytics-summary.html")]
+    again = run_cli("render", example_path, "-o", tmp_path, "--format", "html",
+                    "--doc", "summary")
+    assert again.code == 2
+    assert "acme-analytics-summary.html: already exists; use --force" in again.err
+    wrong = run_cli("render", example_path, "-o", tmp_path, "--format", "docx")
+    assert wrong.code == 2
+    assert "'docx' is not an output format" in wrong.err
+
