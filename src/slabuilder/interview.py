@@ -467,7 +467,7 @@ def collect_answers(
         _refuse_missing(interview.missing, use_defaults=use_defaults, from_label=from_label)
         if interactive:
             interview.review()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, EOFError):  # Ctrl-C, or Ctrl-D on an empty line
         _on_interrupt(interview, partial_path, from_label)
     result = interview.data
     result.setdefault("format", 1)
@@ -531,7 +531,7 @@ def _on_interrupt(interview: _Interview, partial_path: Path | None,
         keep = _questionary().confirm(
             "Stopped. Save your answers so far, to carry on later?", default=True,
             **interview.terminal.prompt_kwargs).unsafe_ask()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, EOFError):
         keep = False
     if not keep:
         raise InterviewAborted("stopped; nothing was written") from None
