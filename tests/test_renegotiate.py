@@ -1,0 +1,345 @@
+"""``slabuilder renegotiate``: the next version, its amendment, and the previous version untouched.
+
+The worked renegotiation: Acme's version 1 (revenue $1,000,000 a quarter, 60% MQL to SQL, 50%
+SQL to opportunity, 25% win rate, deals of $25,000) becomes version 2 with a revenue target of
+$1,200,000.  By hand: 1,200,000 / 25,000 = 48 deals; 48 / 25% = 192 opportunities;
+192 / 50% = 384 SQLs; 384 / 60% = 640 MQLs a quarter, ceil(640 / 3) = 214 a month.
+Version 1 needed 40, 160, 320 and 534 (178 a month).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import shutil
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from slabuilder.amend import (
+    compare_rates,
+    next_version_defaults,
+    observed_rate_defaults,
+    observed_rates,
+    versioned_file_name,
+)
+from slabuilder.answers import load_answers
+from slabuilder.plan import Plan
+from slabuilder.yamlio import read_yaml_file
+
+# run_cli (tests/conftest.py) returns an object with .code, .out and .err.
+CliResult = Any
+
+
+def checksums(folder: Path) -> dict[str, str]:
+    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(folder.iterdir()) if path.is_file()}
+
+
+def pdf_text(path: Path) -> str:
+    return " ".join(" ".join((page.extract_text() or "").split())
+                    for page in PdfReader(path).pages)
+
+
+# --------------------------------------------------------------------------- one full run
+
+
+@pytest.fixture(scope="module")
+def renegotiated(tmp_path_factory: pytest.TempPathFactory, example_path: Path) -> dict[str, Any]:
+    """Version 1 and its rendered documents in one folder; version 2 renegotiated into it."""
+    from slabuilder.cli import main
+
+    folder = tmp_path_factory.mktemp("renegotiate")
+    source = folder / "acme.yaml"
+    shutil.copyfile(example_path, source)
+    assert main(["render", str(source), "-o", str(folder), "--doc", "agreement"]) == 0
+    before = checksums(folder)
+    code = main(["renegotiate", str(source), "-o", str(folder), "--defaults",
+                 "--set", "economics.revenue_target=1200000"])
+    return {"folder": folder, "source": source, "before": before, "code": code,
+            "after": checksums(folder)}
+
+
+def test_previous_version_and_its_documents_are_unchanged(renegotiated: dict[str, Any]) -> None:
+    assert renegotiated["code"] == 0
+    before, after = renegotiated["before"], renegotiated["after"]
+    assert set(before) == {"acme.yaml", "acme-analytics-agreement.pdf",
+                           "acme-analytics-agreement.html"}
+    assert {name: after[name] for name in before} == before
+
+
+def test_new_version_files_are_written_beside_the_old(renegotiated: dict[str, Any]) -> None:
+    new_files = set(renegotiated["after"]) - set(renegotiated["before"])
+    assert new_files == {"acme.v2.yaml", "acme-v2-amendment.html", "acme-v2-amendment.pdf",
+                         "acme-v2-agreement.html", "acme-v2-agreement.pdf"}
+
+
+def test_new_answers_are_version_2_from_the_day_after_the_period(
+        renegotiated: dict[str, Any]) -> None:
+    answers = load_answers(renegotiated["folder"] / "acme.v2.yaml")
+    assert answers.agreement.version == 2
+    # Version 1 runs 1 January to 31 March 2027; version 2 starts the next day.
+    assert answers.agreement.effective_date == dt.date(2027, 4, 1)
+    assert answers.economics.revenue_target == Decimal(1_200_000)
+    assert answers.funnel.mql_to_sql == Decimal("0.6")
+
+
+def test_amendment_pdf_holds_old_and_new_values(renegotiated: dict[str, Any]) -> None:
+    text = pdf_text(renegotiated["folder"] / "acme-v2-amendment.pdf")
+    for old, new in (("$1,000,000", "$1,200,000"), ("$3,000,000", "$3,600,000"),
+                     ("534", "640"), ("178", "214"), ("320", "384"), ("160", "192"),
+                     ("40", "48")):
+        assert old in text
+        assert new in text
+    assert "Amendment 1" in text
+    assert "version 1" in text
+    assert "April 1, 2027" in text
+    assert "Revenue target" in text
+    assert "Dana Reyes" in text
+    assert "Sam Okafor" in text
+
+
+def test_amendment_html_strikes_old_and_marks_new(renegotiated: dict[str, Any]) -> None:
+    html = (renegotiated["folder"] / "acme-v2-amendment.html").read_text(encoding="utf-8")
+    assert "<del>$1,000,000</del>" in html
+    assert "<ins>$1,200,000</ins>" in html
+    assert "<del>534</del>" in html
+    assert "<ins>640</ins>" in html
+    # Unchanged terms are not listed.
+    assert "<del>60%</del>" not in html
+    assert "Speed to lead" not in html
+    assert html.count('class="signature"') == 3
+
+
+def test_new_agreement_states_the_new_targets(renegotiated: dict[str, Any]) -> None:
+    text = pdf_text(renegotiated["folder"] / "acme-v2-agreement.pdf")
+    assert "$1,200,000" in text
+    assert "640" in text
+    assert "Version 2" in text
+
+
+def test_second_run_is_refused_and_writes_nothing(
+        renegotiated: dict[str, Any], run_cli: Callable[..., CliResult]) -> None:
+    folder = renegotiated["folder"]
+    before = checksums(folder)
+    result = run_cli("renegotiate", renegotiated["source"], "-o", folder, "--defaults",
+                     "--set", "economics.revenue_target=1300000", "--format", "html")
+    assert result.code == 2
+    assert "acme.v2.yaml" in result.err
+    assert "--force" in result.err
+    assert result.err.count("\n") == 1
+    assert checksums(folder) == before
+
+
+# --------------------------------------------------------------------------- refusals
+
+
+@pytest.fixture
+def version_1(tmp_path: Path, example_path: Path) -> Path:
+    source = tmp_path / "acme.yaml"
+    shutil.copyfile(example_path, source)
+    return source
+
+
+def test_input_file_is_never_overwritten_even_with_force(
+        tmp_path: Path, example_path: Path, run_cli: Callable[..., CliResult]) -> None:
+    # A version-1 file that happens to be called acme.v2.yaml: its next version has its name.
+    source = tmp_path / "acme.v2.yaml"
+    shutil.copyfile(example_path, source)
+    before = checksums(tmp_path)
+    result = run_cli("renegotiate", source, "-o", tmp_path, "--defaults", "--force",
+                     "--format", "html")
+    assert result.code == 2
+    assert "never overwritten" in result.err
+    assert checksums(tmp_path) == before
+
+
+def test_force_replaces_the_new_version_only(version_1: Path,
+                                             run_cli: Callable[..., CliResult]) -> None:
+    out = version_1.parent / "q2"
+    first = run_cli("renegotiate", version_1, "-o", out, "--defaults", "--format", "html")
+    assert first.code == 0, first.err
+    source_sum = hashlib.sha256(version_1.read_bytes()).hexdigest()
+    again = run_cli("renegotiate", version_1, "-o", out, "--defaults", "--force",
+                    "--format", "html", "--set", "funnel.mql_to_sql=50%")
+    assert again.code == 0, again.err
+    assert load_answers(out / "acme.v2.yaml").funnel.mql_to_sql == Decimal("0.5")
+    assert hashlib.sha256(version_1.read_bytes()).hexdigest() == source_sum
+
+
+@pytest.mark.parametrize(("setting", "message"), [
+    ("agreement.version=1", "numbered above 1"),
+    ("agreement.effective_date=2026-12-01", "take effect after version 1"),
+])
+def test_new_version_must_follow_the_old(version_1: Path, setting: str, message: str,
+                                         run_cli: Callable[..., CliResult]) -> None:
+    out = version_1.parent / "q2"
+    result = run_cli("renegotiate", version_1, "-o", out, "--defaults", "--set", setting,
+                     "--format", "html")
+    assert result.code == 2
+    assert message in result.err
+    assert not out.exists()
+
+
+def test_broken_template_leaves_no_new_answers_file(version_1: Path, tmp_path: Path,
+                                                    run_cli: Callable[..., CliResult]) -> None:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "amendment.html.j2").write_text("{% extends 'base.html.j2' %}{% block",
+                                                 encoding="utf-8")
+    out = tmp_path / "q2"
+    result = run_cli("renegotiate", version_1, "-o", out, "--defaults", "--format", "html",
+                     "--templates", templates)
+    assert result.code == 2
+    assert "amendment.html.j2" in result.err
+    assert not (out / "acme.v2.yaml").exists()
+
+
+def test_set_effective_date_and_numbers_chain(version_1: Path,
+                                              run_cli: Callable[..., CliResult]) -> None:
+    q2, q3 = version_1.parent / "q2", version_1.parent / "q3"
+    assert run_cli("renegotiate", version_1, "-o", q2, "--defaults", "--format", "html",
+                   "--set", "agreement.effective_date=2027-04-15").code == 0
+    result = run_cli("renegotiate", q2 / "acme.v2.yaml", "-o", q3, "--defaults",
+                     "--format", "html")
+    assert result.code == 0, result.err
+    third = load_answers(q3 / "acme.v3.yaml")
+    assert third.agreement.version == 3
+    # Version 2 runs 15 April to 14 July 2027.
+    assert third.agreement.effective_date == dt.date(2027, 7, 15)
+    html = (q3 / "acme-v3-amendment.html").read_text(encoding="utf-8")
+    assert "Amendment 2" in html
+
+
+# --------------------------------------------------------------------------- --actuals
+
+
+def write_export(path: Path) -> Path:
+    """January to March 2027: 40 MQLs a month; 20 become SQLs, 10 opportunities, 2 won.
+
+    Over the quarter: 60 / 120 = 50% MQL to SQL, 30 / 60 = 50% SQL to opportunity,
+    6 / 30 = 20% win rate.
+    """
+    rows = []
+    for month in (1, 2, 3):
+        for index in range(40):
+            day = f"2027-{month:02d}-{4 + index % 20:02d}"
+            rows.append([f"L{month}-{index}", f"{day} 09:00", f"{day} 10:00",
+                         f"{day} 12:00" if index < 20 else "",
+                         f"{day} 14:00" if index < 10 else "",
+                         f"{day} 15:00" if index < 2 else ""])
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["lead_id", "created_at", "mql_at", "sql_at", "opportunity_at",
+                         "won_at"])
+        writer.writerows(rows)
+    return path
+
+
+def test_actuals_offer_observed_rates_side_by_side(version_1: Path, tmp_path: Path,
+                                                  run_cli: Callable[..., CliResult]) -> None:
+    export = write_export(tmp_path / "q1.csv")
+    out = tmp_path / "q2"
+    result = run_cli("renegotiate", version_1, "-o", out, "--defaults", "--format", "html",
+                     "--actuals", export)
+    assert result.code == 0, result.err
+    lines = [" ".join(line.replace("│", " ").split()) for line in result.out.splitlines()]
+    assert "MQL to SQL rate 60% 50% 120" in lines
+    assert "SQL to Opportunity rate 50% 50% 60" in lines
+    assert "Opportunity to Won rate 25% 20% 30" in lines
+    new = load_answers(out / "acme.v2.yaml")
+    assert new.funnel.mql_to_sql == Decimal("0.5")
+    assert new.funnel.opportunity_to_won == Decimal("0.2")
+    # 40 deals / 20% = 200 opportunities; / 50% = 400 SQLs; / 50% = 800 MQLs.
+    html = (out / "acme-v2-amendment.html").read_text(encoding="utf-8")
+    assert "<del>534</del>" in html
+    assert "<ins>800</ins>" in html
+
+
+def test_set_beats_an_observed_rate(version_1: Path, tmp_path: Path,
+                                    run_cli: Callable[..., CliResult]) -> None:
+    export = write_export(tmp_path / "q1.csv")
+    out = tmp_path / "q2"
+    result = run_cli("renegotiate", version_1, "-o", out, "--defaults", "--format", "html",
+                     "--actuals", export, "--set", "funnel.mql_to_sql=55%")
+    assert result.code == 0, result.err
+    assert load_answers(out / "acme.v2.yaml").funnel.mql_to_sql == Decimal("0.55")
+
+
+def test_actuals_file_missing_is_one_line(version_1: Path,
+                                          run_cli: Callable[..., CliResult]) -> None:
+    out = version_1.parent / "q2"
+    result = run_cli("renegotiate", version_1, "-o", out, "--defaults",
+                     "--actuals", version_1.parent / "nope.csv")
+    assert result.code == 2
+    assert "nope.csv" in result.err
+    assert result.err.count("\n") == 1
+    assert not out.exists()
+
+
+def test_actuals_outside_the_period_is_refused(version_1: Path, tmp_path: Path,
+                                               run_cli: Callable[..., CliResult]) -> None:
+    export = tmp_path / "old.csv"
+    export.write_text("lead_id,mql_at\nA,2025-05-05 10:00\n", encoding="utf-8")
+    result = run_cli("renegotiate", version_1, "-o", tmp_path / "q2", "--defaults",
+                     "--actuals", export)
+    assert result.code == 2
+    assert "January 2027 to March 2027" in result.err
+
+
+# --------------------------------------------------------------------------- pure helpers
+
+
+def test_next_version_defaults(example_plan: Plan, example_path: Path) -> None:
+    data = read_yaml_file(example_path).data
+    following = next_version_defaults(data, example_plan)
+    assert following["agreement"]["version"] == 2
+    assert following["agreement"]["effective_date"] == dt.date(2027, 4, 1)
+    assert "version" not in data["agreement"]
+    assert data["agreement"]["effective_date"] == dt.date(2027, 1, 1)
+
+
+@pytest.mark.parametrize(("stem", "version", "name"), [
+    ("acme", 2, "acme.v2.yaml"),
+    ("acme.v2", 3, "acme.v3.yaml"),
+    ("acme-analytics.v12", 13, "acme-analytics.v13.yaml"),
+    ("team.vip", 2, "team.vip.v2.yaml"),
+])
+def test_versioned_file_name(stem: str, version: int, name: str) -> None:
+    assert versioned_file_name(stem, version) == name
+
+
+def test_observed_rates_sum_the_period() -> None:
+    agreed = {"mql_to_sql": Decimal("0.6"), "sql_to_opportunity": Decimal("0.5"),
+              "opportunity_to_won": Decimal("0.25")}
+    months: list[dict[str, int | None]] = [
+        {"mql": 100, "sal": None, "sql": 40, "opportunity": 10, "won": 3},
+        {"mql": 50, "sal": None, "sql": 30, "opportunity": 20, "won": 0},
+    ]
+    rows = {row.key: row for row in observed_rates(months, agreed)}
+    # 70 / 150 = 46.7%; 30 / 70 = 42.9%; 3 / 30 = 10%.
+    assert rows["mql_to_sql"].observed == Decimal("0.467")
+    assert rows["mql_to_sql"].observed_text == "46.7%"
+    assert rows["mql_to_sql"].sample == 150
+    assert rows["sql_to_opportunity"].observed == Decimal("0.429")
+    assert rows["opportunity_to_won"].observed_text == "10%"
+    assert rows["mql_to_sql"].change_points == Decimal("-13.3")
+
+
+def test_rates_without_data_or_above_100_percent_are_not_offered() -> None:
+    agreed = {"mql_to_sal": Decimal("0.7"), "sal_to_sql": Decimal("0.8"),
+              "sql_to_won": Decimal("0.2")}
+    rows = compare_rates(agreed, {"sal_to_sql": Decimal("1.2"), "sql_to_won": Decimal(0)})
+    assert [row.observed_text for row in rows] == ["no data", "120%", "0%"]
+    assert not any(row.usable for row in rows)
+    data = {"funnel": {"mql_to_sal": "70%", "sal_to_sql": "80%", "sql_to_won": "20%"}}
+    assert observed_rate_defaults(data, rows) == data
+    offered = observed_rate_defaults(
+        data, compare_rates(agreed, {"sal_to_sql": Decimal("0.755")}))
+    assert offered["funnel"]["sal_to_sql"] == "75.5%"
+    assert data["funnel"]["sal_to_sql"] == "80%"
