@@ -35,13 +35,24 @@ def stamp(moment: dt.datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
+def working_hours(moment: dt.datetime, rng: random.Random) -> dt.datetime:
+    """Reps touch leads on weekdays between 09:00 and 17:00: move a touch into that window."""
+    while moment.weekday() >= 5 or not 9 <= moment.hour < 17:
+        if moment.weekday() < 5 and moment.hour < 9:
+            moment = moment.replace(hour=9, minute=rng.randrange(0, 60))
+        else:
+            moment = (moment + dt.timedelta(days=1)).replace(hour=9,
+                                                             minute=rng.randrange(0, 60))
+    return moment
+
+
 def row(index: int, rng: random.Random) -> list[str]:
     created = START + dt.timedelta(minutes=rng.randrange(0, 365 * 24 * 60))
     mql = sql = opportunity = customer = touch = None
     if rng.random() < 0.55:
         mql = created + dt.timedelta(hours=rng.expovariate(1 / 30))
         if rng.random() < 0.85:
-            touch = mql + dt.timedelta(hours=rng.expovariate(1 / 9))
+            touch = working_hours(mql + dt.timedelta(hours=rng.expovariate(1 / 5)), rng)
         if rng.random() < 0.35:
             sql = mql + dt.timedelta(days=rng.expovariate(1 / 4))
             if rng.random() < 0.5:

@@ -22,7 +22,15 @@ from slabuilder.actuals.columns import (
     read_mapping_file,
 )
 from slabuilder.actuals.load import LoadedExport, load_export
-from slabuilder.actuals.metrics import Month, MonthFigures, Rules, conversions, trend
+from slabuilder.actuals.metrics import (
+    Month,
+    MonthFigures,
+    Rules,
+    conversions,
+    stalled_opportunities,
+    trend,
+    weekly,
+)
 from slabuilder.actuals.reading import DELIMITER_NAMES
 from slabuilder.actuals.timestamps import DateOrder, parse_date_format
 from slabuilder.answers import Answers
@@ -139,6 +147,8 @@ def _measure(loaded: LoadedExport, month: Month, rules: Rules,
                            "month_label": month.previous().label, **prior}
                           if prior["mql"] else None)
     result["trend"] = trend(con, has, month)
+    result["weeks"] = weekly(con, has, month)
+    result["stalled_opportunities"] = stalled_opportunities(con, has, month)
     result["export"] = _describe_export(loaded)
     result["not_in_export"] = sorted(name for name in CANONICAL if name not in has)
     return result

@@ -272,6 +272,59 @@ class MonthFigures:
         return result
 
 
+def weekly(con: duckdb.DuckDBPyConnection, has: set[str], month: Month) -> list[dict[str, Any]]:
+    """Week by week (weeks start on Monday) for the weeks that touch the month."""
+    stages = [s for s in ("mql", "sal", "sql", "opportunity") if STAGE_COLUMN[s] in has]
+    first = month.start - dt.timedelta(days=month.start.weekday())
+    last = month.end - dt.timedelta(days=1)
+    last = last - dt.timedelta(days=last.weekday())
+    weeks = []
+    monday = first
+    while monday <= last:
+        weeks.append(monday)
+        monday += dt.timedelta(days=7)
+    start, end = f"TIMESTAMP '{first} 00:00:00'", f"TIMESTAMP '{last}' + INTERVAL 7 DAY"
+    speed = ("median(CASE WHEN mql_at IS NOT NULL AND first_touch_at IS NOT NULL THEN "
+             "greatest(first_touch_bm - mql_bm, 0) / 60.0 END)"
+             if "first_touch_at" in has else "NULL")
+    found: dict[dt.date, dict[str, Any]] = {}
+    for stage in stages:
+        column = STAGE_COLUMN[stage]
+        extra = f", {speed}" if stage == "mql" else ""
+        rows = con.execute(f"""
+            SELECT CAST(date_trunc('week', {column}) AS DATE), count(*){extra} FROM funnel
+            WHERE {column} >= {start} AND {column} < {end} GROUP BY 1""").fetchall()
+        for row in rows:
+            week = found.setdefault(row[0], {})
+            week[stage] = int(row[1])
+            if stage == "mql":
+                week["speed_to_lead_median_hours"] = _round(row[2])
+    result = []
+    for monday in weeks:
+        item: dict[str, Any] = {"week_start": monday.isoformat(),
+                                "label": f"Week of {monday.strftime('%b')} {monday.day}"}
+        for stage in ("mql", "sal", "sql", "opportunity"):
+            item[stage] = (found.get(monday, {}).get(stage, 0) if stage in stages else None)
+        item["speed_to_lead_median_hours"] = found.get(monday, {}).get(
+            "speed_to_lead_median_hours")
+        result.append(item)
+    return result
+
+
+def stalled_opportunities(con: duckdb.DuckDBPyConnection, has: set[str], month: Month,
+                          days: int = 14) -> int | None:
+    """Opportunities opened 14+ days before the month's end and neither won nor lost by it.
+    Without a lost date a contacts export cannot tell a lost deal from a stalled one."""
+    if "opportunity_at" not in has or "lost_at" not in has:
+        return None
+    end = f"TIMESTAMP '{month.end} 00:00:00'"
+    closed = " OR ".join(f"coalesce({c} < {end}, false)" for c in ("won_at", "lost_at")
+                         if c in has)
+    row = con.execute(f"""SELECT count(*) FROM funnel
+        WHERE opportunity_at < {end} - INTERVAL {days} DAY AND NOT ({closed})""").fetchone()
+    return int(row[0]) if row else 0
+
+
 def conversions(volumes: dict[str, int | None], rate_keys: list[str]) -> dict[str, float | None]:
     """Each consecutive pair of stages the export holds, plus the plan's own rate keys."""
     present = [s for s in FUNNEL_STAGES if volumes.get(s) is not None]

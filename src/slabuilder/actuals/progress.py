@@ -37,6 +37,9 @@ def execute_with_progress(con: duckdb.DuckDBPyConnection, sql: str, label: str,
         except BaseException as error:
             failure.append(error)
 
+    # DuckDB only tracks progress when its bar is on; its own printing stays off.
+    con.execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false; "
+                "SET progress_bar_time = 0")
     worker = threading.Thread(target=work, daemon=True)
     columns: list[Any] = [TextColumn("{task.description}"), BarColumn(),
                           TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn()]
