@@ -343,3 +343,41 @@ def test_rates_without_data_or_above_100_percent_are_not_offered() -> None:
         data, compare_rates(agreed, {"sal_to_sql": Decimal("0.755")}))
     assert offered["funnel"]["sal_to_sql"] == "75.5%"
     assert data["funnel"]["sal_to_sql"] == "80%"
+
+
+# --------------------------------------------------------------------------- in a terminal
+
+
+@pytest.mark.slow
+def test_interview_in_a_terminal_offers_next_date_and_observed_rates(
+        version_1: Path, tmp_path: Path) -> None:
+    """The real command in a pseudo-terminal: Enter at every question keeps each default."""
+    import io
+    import re
+    import sys
+    import time
+
+    import pexpect
+
+    export = write_export(tmp_path / "q1.csv")
+    command = str(Path(sys.executable).parent / "slabuilder")
+    child = pexpect.spawn(command, ["renegotiate", str(version_1), "-o", str(tmp_path / "q2"),
+                                    "--format", "html", "--actuals", str(export)],
+                          encoding="utf-8", timeout=30, dimensions=(50, 150),
+                          env={"TERM": "xterm", "PATH": "/usr/bin:/bin", "COLUMNS": "150"})
+    child.logfile_read = screen = io.StringIO()
+    for _ in range(80):
+        if child.expect([r"\? ", "Wrote:", pexpect.EOF]) != 0:
+            break
+        time.sleep(0.05)
+        child.send("\r")
+    child.expect(pexpect.EOF)
+    child.close()
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen.getvalue())
+    assert child.exitstatus == 0, shown[-2000:]
+    assert "On what date does the agreement take effect? 2027-04-01" in shown
+    assert "Last period's CRM export shows 50% (of 120); the agreement says 60%." in shown
+    new = load_answers(tmp_path / "q2" / "acme.v2.yaml")
+    assert new.agreement.effective_date == dt.date(2027, 4, 1)
+    assert new.funnel.mql_to_sql == Decimal("0.5")
+    assert new.funnel.opportunity_to_won == Decimal("0.2")
