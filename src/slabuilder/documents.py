@@ -208,6 +208,15 @@ def make_environment(templates_dir: Path | None = None) -> SandboxedEnvironment:
     return _environment(_checked_user_dir(templates_dir))
 
 
+def check_fonts() -> None:
+    """PDFs are set only in the shipped fonts; without them every machine would differ."""
+    fonts = _shipped_templates() / "fonts"
+    if not any(fonts.glob("*.otf")):
+        raise SlabuilderError("slabuilder is installed without its fonts (templates/fonts), "
+                              "so its PDFs would not look the same everywhere; reinstall it, "
+                              "or render with --format html", file=fonts)
+
+
 def asset_dirs(templates_dir: Path | None = None) -> list[Path]:
     """Folders a document may load files (fonts) from, the user's first."""
     user = _checked_user_dir(templates_dir)
@@ -349,6 +358,8 @@ def prepare_outputs(plan: Plan, doc_ids: Sequence[str], out_dir: Path, *,
 
     _check_choices(doc_ids, formats)
     _refuse_without_icp(plan, doc_ids, draft, answers_path)
+    if "pdf" in formats:
+        check_fonts()
     base = build_context(plan, draft=draft)
     stem = file_stem or base["company"]["slug"]
     folders = asset_dirs(templates_dir)

@@ -222,7 +222,10 @@ def render_job(job: PdfJob) -> bytes:
     _apply_metadata(document, job.metadata, when)
     if attachment is not None:
         options["attachments"] = [attachment]
-    data: bytes = document.write_pdf(**options)
+    with warnings.catch_warnings():
+        # WeasyPrint 70 opens its sRGB profile for PDF/A output and never closes it.
+        warnings.simplefilter("ignore", ResourceWarning)
+        data: bytes = document.write_pdf(**options)
     return data
 
 

@@ -1,0 +1,349 @@
+"""The PDFs themselves: text, page counts, metadata, PDF/A, reproducibility, the locked URL
+fetcher and fonts.  Any WeasyPrint warning during a render fails the test."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import io
+import logging
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import ROOT
+from slabuilder.answers import answers_from_data
+from slabuilder.documents import render_documents
+from slabuilder.errors import SlabuilderError
+from slabuilder.pdf import blocked_urls, build_date, html_to_pdf
+from slabuilder.plan import Plan, build_plan
+
+EPOCH = "1798761600"  # 2027-01-01T00:00:00Z
+TEMPLATES = ROOT / "templates"
+
+
+@contextmanager
+def weasyprint_problems() -> Iterator[list[str]]:
+    """Collect every warning or error WeasyPrint logs inside the block."""
+    problems: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            problems.append(record.getMessage())
+
+    handler = Collect(level=logging.WARNING)
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        yield problems
+    finally:
+        logger.removeHandler(handler)
+
+
+@contextmanager
+def source_date(epoch: str = EPOCH) -> Iterator[None]:
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = epoch
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
+
+
+def render_clean(plan: Plan, docs: list[str], out: Path, **options: Any) -> list[Path]:
+    """Render PDFs with SOURCE_DATE_EPOCH set; fail on any WeasyPrint warning."""
+    with source_date(), weasyprint_problems() as problems:
+        written = render_documents(plan, docs, out, formats=["pdf"], **options)
+    assert problems == []
+    return written
+
+
+@functools.cache
+def _extracted(path: Path, size: int) -> tuple[str, ...]:
+    return tuple(" ".join((page.extract_text() or "").split()) for page in PdfReader(path).pages)
+
+
+def page_texts(path: Path) -> list[str]:
+    """The text of every page, whitespace collapsed (cached: extraction is slow)."""
+    return list(_extracted(path, path.stat().st_size))
+
+
+def squashed(text: str) -> str:
+    """Text without any whitespace, for strings a line break may have cut."""
+    return "".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def pdfs(example_plan: Plan, example_path: Path,
+         tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The example's three PDFs, rendered once (in parallel) for the whole module."""
+    out = tmp_path_factory.mktemp("pdf")
+    written = render_clean(example_plan, ["agreement", "brief", "summary"], out,
+                           answers_path=example_path)
+    return {path.stem.removeprefix("acme-analytics-"): path for path in written}
+
+
+# --------------------------------------------------------------------------- content
+
+
+def test_agreement_text_carries_figures_and_signatories(pdfs: dict[str, Path]):
+    text = " ".join(page_texts(pdfs["agreement"]))
+    for needle in ("534", "178", "320", "160", "$1,000,000", "Dana Reyes", "VP Marketing",
+                   "Sam Okafor", "VP Sales", "Jordan Lee", "Director of Demand Generation",
+                   "Acme Analytics", "DQ-01", "MQL threshold 50 points"):
+        assert needle in text, needle
+
+
+def test_every_page_has_header_footer_version_and_fingerprint(pdfs: dict[str, Path],
+                                                              example_plan: Plan):
+    pages = page_texts(pdfs["agreement"])
+    assert len(pages) >= 5
+    for number, text in enumerate(pages, start=1):
+        assert f"Page {number} of {len(pages)}" in text
+        assert "Version 1" in text
+        assert f"Answers fingerprint {example_plan.fingerprint}" in text
+        if number > 1:
+            assert "ACME ANALYTICS" in text
+            assert "Sales and Marketing Service Level Agreement" in text
+
+
+def test_signature_blocks_stay_together(pdfs: dict[str, Path]):
+    pages = page_texts(pdfs["agreement"])
+    (last,) = [text for text in pages if "By signing" in text]
+    for name in ("Dana Reyes", "Sam Okafor", "Jordan Lee"):
+        assert name in last
+    import re
+
+    assert len(re.findall(r"\bSignature\b", last)) == 3
+    assert len(re.findall(r"\bDate\b", last)) == 3
+
+
+def test_summary_fits_on_one_page(pdfs: dict[str, Path]):
+    reader = PdfReader(pdfs["summary"])
+    assert len(reader.pages) == 1
+    text = page_texts(pdfs["summary"])[0]
+    for needle in ("534", "178", "Dana Reyes", "Sam Okafor", "Jordan Lee", "Page 1 of 1"):
+        assert needle in text
+
+
+def test_page_size_follows_the_answers(pdfs: dict[str, Path], example_path: Path,
+                                       tmp_path: Path):
+    box = PdfReader(pdfs["summary"]).pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (612, 792)  # US Letter
+    from slabuilder.yamlio import read_yaml_file
+
+    data = read_yaml_file(example_path, what="answers").data
+    data["documents"] = {"page_size": "a4"}
+    (written,) = render_clean(build_plan(answers_from_data(data)), ["summary"], tmp_path)
+    box = PdfReader(written).pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4
+    assert len(PdfReader(written).pages) == 1
+
+
+def test_brief_pdf_has_no_em_dash(pdfs: dict[str, Path]):
+    assert all("\u2014" not in text for text in page_texts(pdfs["brief"]))
+
+
+def test_fonts_are_the_shipped_ones(pdfs: dict[str, Path]):
+    for path in pdfs.values():
+        reader = PdfReader(path)
+        fonts = set()
+        for page in reader.pages:
+            for font in page["/Resources"]["/Font"].values():
+                fonts.add(str(font.get_object()["/BaseFont"]).split("+")[-1])
+        assert fonts, path
+        # "SLA Sans" is the @font-face family over the shipped Inter files: no system font.
+        assert all(name.startswith("SLA-Sans") for name in fonts), fonts
+
+
+# --------------------------------------------------------------------------- metadata
+
+
+def test_pdf_metadata(pdfs: dict[str, Path], example_plan: Plan):
+    meta = PdfReader(pdfs["agreement"]).metadata
+    assert meta is not None
+    assert meta.title == "Sales and Marketing Service Level Agreement: Acme Analytics"
+    assert meta.author == "Jordan Lee, Director of Demand Generation, Acme Analytics"
+    assert meta.subject is not None
+    assert "Version 1, effective 2027-01-01" in meta.subject
+    keywords = meta["/Keywords"]
+    assert "service level agreement" in keywords
+    assert f"fingerprint {example_plan.fingerprint}" in keywords
+    assert meta["/CreationDate"] == "D:20270101000000Z"
+    assert meta["/Creator"] == "slabuilder"
+
+
+def test_same_answers_give_identical_bytes(pdfs: dict[str, Path], example_plan: Plan,
+                                           example_path: Path, tmp_path: Path):
+    """The module fixture rendered in parallel workers; this renders serially: same bytes."""
+    (again,) = render_clean(example_plan, ["agreement"], tmp_path, answers_path=example_path)
+    assert again.read_bytes() == pdfs["agreement"].read_bytes()
+
+
+def test_source_date_epoch_must_be_a_number():
+    with source_date("next tuesday"), pytest.raises(SlabuilderError, match="SOURCE_DATE_EPOCH"):
+        build_date()
+
+
+def test_pdfa_embeds_the_answers_file(example_plan: Plan, example_path: Path, tmp_path: Path):
+    (written,) = render_clean(example_plan, ["summary"], tmp_path, pdfa=True,
+                              answers_path=example_path)
+    reader = PdfReader(written)
+    assert reader.attachments == {"acme.yaml": [example_path.read_bytes()]}
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
+    assert b'pdfaid:part="3"' in xmp or b"<pdfaid:part>3</pdfaid:part>" in xmp
+    assert b'pdfaid:conformance="B"' in xmp or b"<pdfaid:conformance>B" in xmp
+    assert "/OutputIntents" in reader.trailer["/Root"]
+    with source_date():
+        again = render_documents(example_plan, ["summary"], tmp_path / "again",
+                                 formats=["pdf"], pdfa=True, answers_path=example_path)
+    assert again[0].read_bytes() == written.read_bytes()
+
+
+def test_plain_pdf_has_no_attachment(pdfs: dict[str, Path]):
+    assert PdfReader(pdfs["agreement"]).attachments == {}
+
+
+# --------------------------------------------------------------------------- draft
+
+
+def test_draft_marks_every_page(example_path: Path, tmp_path: Path):
+    from slabuilder.yamlio import read_yaml_file
+
+    data = read_yaml_file(example_path, what="answers").data
+    del data["icp"]
+    (written,) = render_clean(build_plan(answers_from_data(data)), ["agreement"], tmp_path,
+                              draft=True)
+    pages = page_texts(written)
+    assert len(pages) >= 5
+    for text in pages:
+        assert "DRAFT" in text
+        assert "NOT FOR SIGNATURE" in text
+
+
+# --------------------------------------------------------------------------- the fetcher
+
+
+@pytest.fixture
+def local_server() -> Iterator[tuple[str, list[str]]]:
+    """An HTTP server on 127.0.0.1 that records every request it gets."""
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"body { color: red }")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", hits
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_fetcher_refuses_files_and_network(local_server: tuple[str, list[str]],
+                                           tmp_path: Path):
+    url, hits = local_server
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOPSECRET", encoding="utf-8")
+    html = (f'<html><head><link rel="attachment" href="{secret.as_uri()}">'
+            f'<link rel="stylesheet" href="{secret.as_uri()}">'
+            f'<link rel="stylesheet" href="{url}/style.css"></head>'
+            f'<body><img src="{url}/pixel.png"><img src="../../../../etc/hostname">'
+            '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">'
+            "<p>text</p></body></html>")
+    with weasyprint_problems():
+        blocked = blocked_urls(html, base_url=TEMPLATES)
+        data = html_to_pdf(html, base_url=TEMPLATES, metadata={"title": "t"}, pdfa=False,
+                           attachment=None)
+    assert hits == []
+    assert secret.as_uri() in blocked
+    assert f"{url}/style.css" in blocked
+    assert f"{url}/pixel.png" in blocked
+    assert "file:///etc/hostname" in blocked
+    assert not any(u.startswith("data:") for u in blocked)
+    assert b"/EmbeddedFile" not in data
+    assert PdfReader(io.BytesIO(data)).attachments == {}
+    assert "TOPSECRET" not in PdfReader(io.BytesIO(data)).pages[0].extract_text()
+
+
+def test_answers_that_look_like_markup_stay_text(example_path: Path, tmp_path: Path,
+                                                 local_server: tuple[str, list[str]]):
+    url, hits = local_server
+    from slabuilder.yamlio import read_yaml_file
+
+    data = read_yaml_file(example_path, what="answers").data
+    data["current_state"]["main_conflict"] = (
+        f'<link rel="attachment" href="file:///etc/passwd"> <img src="{url}/x.png">')
+    (written,) = render_clean(build_plan(answers_from_data(data)), ["brief"], tmp_path)
+    text = squashed(" ".join(page_texts(written)))
+    assert squashed('<link rel="attachment" href="file:///etc/passwd">') in text
+    assert squashed(f'<img src="{url}/x.png">') in text
+    assert hits == []
+    assert PdfReader(written).attachments == {}
+
+
+# --------------------------------------------------------------------------- end to end
+
+
+@pytest.mark.slow
+def test_render_many_files_on_a_machine_without_fonts(example_path: Path, tmp_path: Path):
+    """Two answers files at once, with fontconfig knowing no fonts at all: same PDFs."""
+    second = tmp_path / "beta.yaml"
+    second.write_text(example_path.read_text(encoding="utf-8").replace(
+        "name: Acme Analytics", "name: Beta Robotics"), encoding="utf-8")
+    empty = tmp_path / "fonts.conf"
+    empty.write_text("<?xml version='1.0'?><fontconfig></fontconfig>", encoding="utf-8")
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "FONTCONFIG_FILE": str(empty)}
+    command = [sys.executable, "-m", "slabuilder", "render", str(example_path), str(second),
+               "-o", str(tmp_path / "out"), "--doc", "summary,agreement", "--format", "pdf"]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names == ["acme-analytics-agreement.pdf", "acme-analytics-summary.pdf",
+                     "beta-robotics-agreement.pdf", "beta-robotics-summary.pdf"]
+    beta = " ".join(page_texts(tmp_path / "out" / "beta-robotics-summary.pdf"))
+    assert "BETA ROBOTICS" in beta
+    assert "178" in beta
+    with source_date():
+        (reference,) = render_documents(
+            build_plan(answers_from_data(_read(example_path))), ["summary"],
+            tmp_path / "reference", formats=["pdf"])
+    assert (tmp_path / "out" / "acme-analytics-summary.pdf").read_bytes() == \
+        reference.read_bytes()
+
+
+def _read(path: Path) -> Any:
+    from slabuilder.yamlio import read_yaml_file
+
+    return read_yaml_file(path, what="answers").data
+
+
+def test_missing_fonts_are_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                         example_plan: Plan):
+    import slabuilder.documents as documents
+
+    monkeypatch.setattr(documents, "_shipped_templates", lambda: tmp_path)
+    with pytest.raises(SlabuilderError, match="installed without its fonts"):
+        render_documents(example_plan, ["summary"], tmp_path / "out", formats=["pdf"])
+    assert not (tmp_path / "out").exists()
