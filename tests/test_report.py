@@ -1,0 +1,245 @@
+"""The report shell, the filled report and ``slabuilder report`` as a user runs it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from slabuilder.plan import Plan
+from slabuilder.report import build_report_context, funnel_chart_svg, trend_chart_svg
+from test_actuals import HEADER, ROWS, write_csv
+
+
+@pytest.fixture(scope="module")
+def export_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_csv(tmp_path_factory.mktemp("export") / "leads.csv", HEADER, ROWS)
+
+
+def test_shell_fills_targets_and_leaves_blanks(example_plan: Plan) -> None:
+    report = build_report_context(example_plan, "2027-03", "March 2027", None)
+    assert not report["filled"]
+    funnel = {row["stage"]: row for row in report["funnel_rows"]}
+    assert {stage: row["target"] for stage, row in funnel.items()} == {
+        "mql": 178, "sql": 107, "opportunity": 54, "won": 14}
+    rows = report["marketing_rows"] + report["sales_rows"] + report["funnel_rows"]
+    assert {row["state"] for row in rows} == {"blank"}
+    assert all(row["met"] is None and row["actual"] is None for row in rows)
+    assert report["marketing_rows"][0]["target"] == "at least 178"
+    assert report["sales_rows"][0]["target"] == "4 business hours or less"
+    assert [row["plan"] for row in report["conversion_rows"]] == ["60%", "50%", "25%"]
+    assert report["charts"]["trend"] is None
+    assert report["insights"] == []
+    assert report["priorities"] == []
+
+
+def test_filled_report_compares_with_plan(example_plan: Plan, export_csv: Path,
+                                          example_answers: Any) -> None:
+    from slabuilder.actuals import compute_actuals
+
+    actuals = compute_actuals(export_csv, example_answers, "2027-01",
+                              rate_keys=list(example_plan.rates))
+    report = build_report_context(example_plan, "2027-01", "January 2027", actuals)
+    marketing = {row["field"]: row for row in report["marketing_rows"]}
+    assert marketing["mql_volume"]["actual"] == "7"
+    assert marketing["mql_volume"]["met"] == "missed"
+    assert marketing["mql_volume"]["previous"] == "1"
+    assert marketing["data_completeness"]["state"] == "not in export"
+    sales = {row["field"]: row for row in report["sales_rows"]}
+    assert (sales["speed_median"]["actual"], sales["speed_median"]["met"]) == ("3 h", "met")
+    assert sales["speed_median"]["note"] == "90th percentile 10 h"
+    assert (sales["speed_within_sla"]["actual"], sales["speed_within_sla"]["met"]) == (
+        "71.4%", "missed")
+    assert sales["no_attempt_72h"]["actual"] == "1"
+    funnel = {row["stage"]: row for row in report["funnel_rows"]}
+    assert funnel["mql"]["change"] == "+6 (+600%)"
+    assert report["insights"][0] == ("MQL volume was 7 against 178, 96% short; past the 10% "
+                                     "line the agreement asks for a root cause and a recovery "
+                                     "plan.")
+    assert report["priorities"][0].startswith("Close the MQL volume gap")
+    assert "<polyline" in report["charts"]["trend"]
+
+
+def test_funnel_chart_marks_missing_actuals() -> None:
+    svg = funnel_chart_svg([
+        {"name": "MQL", "target": 178, "actual": 120, "state": "value"},
+        {"name": "SAL", "target": None, "actual": None, "state": "not in export"},
+    ])
+    assert svg.startswith("<svg")
+    assert svg.endswith("</svg>")
+    assert ">178<" in svg
+    assert ">120<" in svg
+    assert ">not in export<" in svg
+
+
+def test_trend_chart_draws_months_and_target() -> None:
+    svg = trend_chart_svg([{"month": "2027-01", "mql": 90, "speed_to_lead_median_hours": 2.0},
+                           {"month": "2027-02", "mql": 120,
+                            "speed_to_lead_median_hours": None}], 100)
+    assert ">01/27<" in svg
+    assert ">02/27<" in svg
+    assert ">target 100<" in svg
+    assert svg.count("<rect") == 2
+
+
+# --------------------------------------------------------------------------- the command
+
+
+@pytest.fixture(scope="module")
+def shell_pdfs(tmp_path_factory: pytest.TempPathFactory, example_path: Path) -> Path:
+    from slabuilder.cli import main
+
+    out = tmp_path_factory.mktemp("shell")
+    assert main(["report", str(example_path), "--month", "2027-03", "-o", str(out)]) == 0
+    return out
+
+
+def test_shell_documents_are_written(shell_pdfs: Path) -> None:
+    names = sorted(path.name for path in shell_pdfs.iterdir())
+    assert names == [f"acme-analytics-2027-03-{doc}.{fmt}"
+                     for doc in ("agenda", "dashboard", "report") for fmt in ("html", "pdf")]
+
+
+def test_shell_pdf_has_a_form_field_for_every_actual(shell_pdfs: Path) -> None:
+    reader = PdfReader(shell_pdfs / "acme-analytics-2027-03-report.pdf")
+    fields = reader.get_fields() or {}
+    for name in ("report.marketing.mql_volume", "report.sales.speed_median",
+                 "report.sales.attempts", "report.funnel.mql_actual",
+                 "report.conversion.mql_to_sql_actual", "report.summary"):
+        assert fields[name]["/FT"] == "/Tx", name
+    assert fields["report.marketing.mql_volume.met"]["/FT"] == "/Btn"
+    assert fields["report.marketing.mql_volume.missed"]["/FT"] == "/Btn"
+    # pypdf cannot map the digits of a font that form fields also use; the words suffice
+    # here and the HTML (same template) carries the figures.
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "Marketing commitments" in text
+    assert "business hours or less" in text
+    html = (shell_pdfs / "acme-analytics-2027-03-report.html").read_text(encoding="utf-8")
+    assert "March 2027" in html
+    assert "at least 178" in html
+
+
+def test_shell_agenda_and_dashboard_have_fields(shell_pdfs: Path) -> None:
+    agenda = PdfReader(shell_pdfs / "acme-analytics-2027-03-agenda.pdf").get_fields() or {}
+    assert "agenda.action.1.owner" in agenda
+    assert "agenda.deal.4.next" in agenda
+    dashboard = PdfReader(shell_pdfs / "acme-analytics-2027-03-dashboard.pdf")
+    assert "dashboard.response.never" in (dashboard.get_fields() or {})
+    html = (shell_pdfs / "acme-analytics-2027-03-dashboard.html").read_text(encoding="utf-8")
+    assert "Weekly target" in html
+    assert ">42<" in html
+
+
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory: pytest.TempPathFactory, example_path: Path,
+           export_csv: Path) -> Path:
+    from slabuilder.cli import main
+
+    out = tmp_path_factory.mktemp("filled")
+    code = main(["report", str(example_path), "--month", "2027-01", "-o", str(out),
+                 "--actuals", str(export_csv), "--doc", "report", "--breaches",
+                 str(out / "breaches.csv")])
+    assert code == 0
+    return out
+
+
+def test_filled_report_shows_actuals(filled: Path) -> None:
+    html = (filled / "acme-analytics-2027-01-report.html").read_text(encoding="utf-8")
+    assert "not in export" in html
+    assert "<input" not in html  # nothing left blank in a filled report
+    reader = PdfReader(filled / "acme-analytics-2027-01-report.pdf")
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "MQL volume was 7 against 178" in text
+    assert "11 read, 8 used, 3 set aside" in text
+    assert "1 with no lead id" in text
+    rows = list(csv.reader(io.StringIO(
+        (filled / "breaches.csv").read_text(encoding="utf-8-sig"))))
+    assert len(rows) == 4
+
+
+def test_json_prints_the_actuals(run_cli: Callable[..., Any], example_path: Path,
+                                 export_csv: Path) -> None:
+    result = run_cli("report", example_path, "--month", "2027-01", "--actuals", export_csv,
+                     "--json")
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    actuals = data["actuals"]
+    assert (actuals["mql"], actuals["sql"], actuals["won"]) == (7, 2, 1)
+    assert actuals["speed_to_lead_median_hours"] == 3.0
+    assert actuals["by_source"][0] == {"name": "Webinar", "mql": 3, "sql": 2, "won": 1,
+                                       "mql_to_sql": 0.6667,
+                                       "speed_to_lead_median_hours": 2.0}
+    assert data["targets"] == {"mql": 178, "sql": 107, "opportunity": 54, "won": 14}
+
+
+def test_json_without_touch_times_is_null(run_cli: Callable[..., Any], example_path: Path,
+                                          tmp_path: Path) -> None:
+    export = write_csv(tmp_path / "few.csv", ["lead_id", "mql_at"],
+                       [["A", "2027-01-05 10:00"]])
+    result = run_cli("report", example_path, "--month", "2027-01", "--actuals", export,
+                     "--json")
+    data = json.loads(result.out)
+    assert data["actuals"]["speed_to_lead_median_hours"] is None
+    assert data["actuals"]["by_source"] is None
+    assert data["actuals"]["mql"] == 1
+
+
+def test_json_of_a_shell(run_cli: Callable[..., Any], example_path: Path) -> None:
+    result = run_cli("report", example_path, "--month", "2027-03", "--json")
+    data = json.loads(result.out)
+    assert data["actuals"] is None
+    assert {row["state"] for row in data["compliance"]} == {"blank"}
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--month", "March", "--json"], "'March' is not a month; write it as YYYY-MM"),
+    (["--month", "2027-03", "--json", "--breaches", "b.csv"],
+     "--breaches needs a CRM export; give it with --actuals FILE"),
+    (["--month", "2027-03"], "say where to write the documents with -o DIR"),
+    (["--month", "2027-03", "--json", "--doc", "agreement"],
+     "'agreement' is not a report document"),
+])
+def test_usage_errors_are_one_line(run_cli: Callable[..., Any], example_path: Path,
+                                   args: list[str], message: str) -> None:
+    result = run_cli("report", example_path, *args)
+    assert result.code == 2
+    assert message in result.err
+    assert result.err.count("\n") == 1
+    assert "Traceback" not in result.err
+
+
+def test_ambiguous_dates_through_the_command(run_cli: Callable[..., Any], example_path: Path,
+                                             tmp_path: Path) -> None:
+    export = write_csv(tmp_path / "dates.csv", ["lead_id", "mql_at"],
+                       [["A", "03/04/2027"], ["B", "04/03/2027"]])
+    refused = run_cli("report", example_path, "--month", "2027-04", "--actuals", export,
+                      "--json")
+    assert refused.code == 2
+    assert "--date-format MM/DD/YYYY or --date-format DD/MM/YYYY" in refused.err
+    settled = run_cli("report", example_path, "--month", "2027-04", "--actuals", export,
+                      "--json", "--date-format", "DD/MM/YYYY")
+    assert json.loads(settled.out)["actuals"]["mql"] == 1  # 3 April
+
+
+def test_breaches_file_is_not_overwritten(run_cli: Callable[..., Any], example_path: Path,
+                                          export_csv: Path, tmp_path: Path) -> None:
+    target = tmp_path / "breaches.csv"
+    target.write_text("mine", encoding="utf-8")
+    result = run_cli("report", example_path, "--month", "2027-01", "--actuals", export_csv,
+                     "--json", "--breaches", target)
+    assert result.code == 2
+    assert "already exists" in result.err
+    assert target.read_text(encoding="utf-8") == "mine"
+
+
+def test_help_names_both_format_options(run_cli: Callable[..., Any]) -> None:
+    result = run_cli("report", "--help")
+    assert "--export-format [hubspot|salesforce|generic]" in result.out
+    assert "--format LIST" in result.out
+    assert "--date-format" in result.out
