@@ -381,3 +381,20 @@ def test_interview_in_a_terminal_offers_next_date_and_observed_rates(
     assert new.agreement.effective_date == dt.date(2027, 4, 1)
     assert new.funnel.mql_to_sql == Decimal("0.5")
     assert new.funnel.opportunity_to_won == Decimal("0.2")
+
+
+def test_amendment_leaves_out_answers_the_agreement_does_not_state(
+        version_1: Path, run_cli: Callable[..., CliResult]) -> None:
+    out = version_1.parent / "q2"
+    result = run_cli("renegotiate", version_1, "-o", out, "--defaults", "--format", "html",
+                     "--set", "current_state.mqls_per_month=150",
+                     "--set", "icp.industries=[SaaS, Fintech]")
+    assert result.code == 0, result.err
+    # The terminal diff shows every changed answer ...
+    assert "MQLs a month today" in result.out
+    # ... the amendment only the terms both sides sign.
+    html = (out / "acme-v2-amendment.html").read_text(encoding="utf-8")
+    assert "MQLs a month today" not in html
+    assert "<del>SaaS, Fintech, Healthcare IT</del>" in html
+    assert "<ins>SaaS, Fintech</ins>" in html
+    assert "<del>SaaS, Fintech or Healthcare IT</del>" in html
