@@ -398,3 +398,21 @@ def test_amendment_leaves_out_answers_the_agreement_does_not_state(
     assert "<del>SaaS, Fintech, Healthcare IT</del>" in html
     assert "<ins>SaaS, Fintech</ins>" in html
     assert "<del>SaaS, Fintech or Healthcare IT</del>" in html
+
+
+def test_incomplete_icp_is_refused_before_writing_unless_drafted(
+        tmp_path: Path, example_text: str, run_cli: Callable[..., CliResult]) -> None:
+    source = tmp_path / "acme.yaml"
+    source.write_text(example_text.replace("  titles: [VP, Director, C-suite]\n", ""),
+                      encoding="utf-8")
+    assert "titles" not in source.read_text(encoding="utf-8").split("icp:")[1].split("\n\n")[0]
+    out = tmp_path / "q2"
+    refused = run_cli("renegotiate", source, "-o", out, "--defaults", "--format", "html")
+    assert refused.code == 2
+    assert "icp.titles" in refused.err
+    assert "--draft" in refused.err
+    assert not out.exists()
+    drafted = run_cli("renegotiate", source, "-o", out, "--defaults", "--format", "html",
+                      "--draft")
+    assert drafted.code == 0, drafted.err
+    assert "DRAFT" in (out / "acme-v2-amendment.html").read_text(encoding="utf-8")

@@ -172,6 +172,11 @@ def _write_version(source: Path, out_dir: Path, data: dict[str, Any], plan: Plan
         raise OutputError("nothing changed, not even the effective date, so there is nothing "
                           "to amend; change an answer with --set or in the interview",
                           file=source)
+    if plan.icp_missing and not options.draft:
+        missing = ", ".join(plan.icp_missing)
+        raise OutputError(f"the amendment cannot be signed without the ideal customer profile; "
+                          f"missing: {missing}. Give it with --set or in the interview, or add "
+                          "--draft for copies marked DRAFT", key=plan.icp_missing[0])
     check_writable(target, force=options.force)
     for _, _, path in output_paths(stem, DOCUMENTS, out_dir, options.formats):
         if path.resolve() == source.resolve():
