@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -91,12 +92,27 @@ def test_trend_chart_draws_months_and_target() -> None:
 # --------------------------------------------------------------------------- the command
 
 
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.problems: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.problems.append(record.getMessage())
+
+
 @pytest.fixture(scope="module")
 def shell_pdfs(tmp_path_factory: pytest.TempPathFactory, example_path: Path) -> Path:
     from slabuilder.cli import main
 
     out = tmp_path_factory.mktemp("shell")
-    assert main(["report", str(example_path), "--month", "2027-03", "-o", str(out)]) == 0
+    collect = _Collect()
+    logging.getLogger("weasyprint").addHandler(collect)
+    try:
+        assert main(["report", str(example_path), "--month", "2027-03", "-o", str(out)]) == 0
+    finally:
+        logging.getLogger("weasyprint").removeHandler(collect)
+    assert collect.problems == []  # no CSS or layout WeasyPrint complains about
     return out
 
 

@@ -402,6 +402,13 @@ def trend_chart_svg(trend: list[dict[str, Any]], mql_target: int | None) -> str:
 # --------------------------------------------------------------------------- the context
 
 
+def _agenda_minutes(total: int) -> list[int]:
+    """The weekly review's time split: a third each on the funnel and the deals, a sixth
+    each on campaigns and feedback (10, 10, 5 and 5 of the default 30 minutes)."""
+    third, sixth = round(total / 3), round(total / 6)
+    return [third, third, sixth, max(total - 2 * third - sixth, 0)]
+
+
 def build_report_context(plan: Plan, month: str, month_label: str,
                          actuals: dict[str, Any] | None = None) -> dict[str, Any]:
     """Everything the report, agenda and dashboard show, as plain data."""
@@ -436,6 +443,7 @@ def build_report_context(plan: Plan, month: str, month_label: str,
         "stalled_opportunities": _get(actuals, "stalled_opportunities"),
         "export": export,
         "speed_to_lead_hours": _num(plan.answers.sla.sales.speed_to_lead_hours),
+        "agenda_minutes": _agenda_minutes(plan.answers.cadence.weekly_review_minutes),
         "charts": {
             "funnel": funnel_chart_svg(funnel),
             "trend": (trend_chart_svg(actuals["trend"], mql_target)
