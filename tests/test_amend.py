@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from slabuilder.amend import AgreementDiff, diff_answers, format_value
 from slabuilder.answers import Answers, answers_from_data, apply_settings, save_answers
@@ -234,3 +236,31 @@ def test_cli_diff_missing_file_is_one_line(capsys: pytest.CaptureFixture[str]) -
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "no-such-file.yaml" in err
+
+
+# --------------------------------------------------------------------------- properties
+
+revenues = st.integers(min_value=1, max_value=400).map(lambda n: n * 25_000)
+rates = st.integers(min_value=5, max_value=100).map(lambda n: f"{n}%")
+
+
+@settings(max_examples=40, deadline=None)
+@given(revenue=revenues, rate=rates)
+def test_diff_is_symmetric_and_empty_on_itself(example_data: dict[str, Any], example: Answers,
+                                               revenue: int, rate: str) -> None:
+    other = changed(example_data, f"economics.revenue_target={revenue}",
+                    f"funnel.mql_to_sql={rate}")
+    forward, backward = diff_answers(example, other), diff_answers(other, example)
+    assert diff_answers(other, other).is_empty
+    assert {c.key: (c.old, c.new) for c in forward.changes} == {
+        c.key: (c.new, c.old) for c in backward.changes}
+    # The MQL target is listed exactly when it moved, with the plan's own figures.
+    mql = forward.find("targets.mql.quarter")
+    old_mql = 534
+    new_mql = math.ceil(math.ceil(math.ceil(Fraction(revenue, 25_000) / Fraction(1, 4))
+                                  / Fraction(1, 2)) / (Fraction(rate[:-1]) / 100))
+    if new_mql == old_mql:
+        assert mql is None
+    else:
+        assert mql is not None
+        assert (mql.old_value, mql.new_value) == (old_mql, new_mql)
