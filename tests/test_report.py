@@ -259,3 +259,17 @@ def test_help_names_both_format_options(run_cli: Callable[..., Any]) -> None:
     assert "--export-format [hubspot|salesforce|generic]" in result.out
     assert "--format LIST" in result.out
     assert "--date-format" in result.out
+
+
+def test_existing_documents_stop_the_run_before_anything_is_written(
+        run_cli: Callable[..., Any], example_path: Path, export_csv: Path,
+        tmp_path: Path) -> None:
+    existing = tmp_path / "acme-analytics-2027-01-report.pdf"
+    existing.write_bytes(b"%PDF-1.7 mine")
+    result = run_cli("report", example_path, "--month", "2027-01", "-o", tmp_path,
+                     "--actuals", export_csv, "--breaches", tmp_path / "breaches.csv",
+                     "--doc", "report")
+    assert result.code == 2
+    assert "already exists; use --force" in result.err
+    assert not (tmp_path / "breaches.csv").exists()
+    assert existing.read_bytes() == b"%PDF-1.7 mine"

@@ -121,11 +121,19 @@ def command(answers_file: Path, month: str | None, out_dir: Path | None,
         if doc_id not in REPORT_DOCUMENTS:
             raise SlabuilderError(f"{doc_id!r} is not a report document; choose from "
                                   + ", ".join(REPORT_DOCUMENTS), key="--doc")
-    if breaches_file is not None:
-        from slabuilder.fsutil import check_writable
-
-        check_writable(breaches_file, force=force)
     answers = load_answers(answers_file)
+    from slabuilder.context import slugify
+    from slabuilder.fsutil import check_writable
+
+    stem = f"{slugify(answers.company.name)}-{month_key}"
+    if out_dir is not None:
+        # Refuse before the export is read (and the breach file written) rather than after.
+        from slabuilder.documents import output_paths
+
+        for _, _, path in output_paths(stem, doc_ids, out_dir, _split(formats, "format")):
+            check_writable(path, force=force)
+    if breaches_file is not None:
+        check_writable(breaches_file, force=force)
     plan = build_plan(answers)
     actuals = (_compute(actuals_file, answers, month_key, export_format, column_map,
                         mapping_file, tasks_file, timezone, date_format, breaches_file, force,
@@ -136,14 +144,13 @@ def command(answers_file: Path, month: str | None, out_dir: Path | None,
 
     report = build_report_context(plan, month_key, Month.parse(month_key).label, actuals)
     if out_dir is not None:
-        from slabuilder.context import slugify
         from slabuilder.documents import render_documents
 
         written = render_documents(
             plan, doc_ids, out_dir, formats=_split(formats, "format"), force=force,
             templates_dir=templates_dir, answers_path=answers_file,
             extra_context={"report": report, "actuals": actuals},
-            file_stem=f"{slugify(answers.company.name)}-{month_key}")
+            file_stem=stem)
         if not as_json:
             for path in written:
                 click.echo(str(path))
