@@ -45,9 +45,9 @@ def command(old: str, new: str, as_json: bool) -> None:
 def print_diff(changes: AgreementDiff, old_name: str, new_name: str,
                console: Console | None = None) -> None:
     """The diff as one table per section, answers first, then what moved in the agreement."""
-    from rich.console import Console
+    from slabuilder.cli.common import console as make_console
 
-    out = console or Console(highlight=False)
+    out = console or make_console()
     for line in describe_versions(changes, old_name, new_name):
         out.print(line, markup=False)
     if changes.is_empty:

@@ -93,6 +93,12 @@ def command(answers_file: Path, out_dir: Path, settings: tuple[str, ...], use_de
     out.print("Wrote:", markup=False)
     for path in written:
         out.print(f"  {path}", markup=False)
+    # Point at the PDF when there is one: that is the copy people sign.
+    amendment = min((p for p in written if "-amendment." in p.name),
+                    key=lambda p: p.suffix != ".pdf")
+    out.print(f"Next: the signatories sign the amendment ({amendment}). The files of version "
+              f"{current.agreement.version} stay as they are, as the record of what was "
+              "agreed then.", markup=False)
 
 
 # --------------------------------------------------------------------------- steps
