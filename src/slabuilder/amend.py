@@ -227,7 +227,8 @@ Entries = dict[str, Entry]
 
 def _compare(old: Entries, new: Entries, old_currency: str, new_currency: str,
              date_style: DateStyle) -> list[Change]:
-    """The entries whose values differ, in the order the new version lists them."""
+    """The entries whose values differ, in the old version's order; a term only the new
+    version has is placed after the term it follows there."""
     keys = list(new) + [key for key in old if key not in new]
     # Keep removed terms next to where they stood in the old version.
     keys = sorted(keys, key=lambda k: (list(old).index(k) if k in old
