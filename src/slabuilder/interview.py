@@ -14,7 +14,6 @@ lists every answer and lets the user change any one of them before saving.
 from __future__ import annotations
 
 import copy
-import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -596,9 +595,10 @@ class NewResult:
 
 
 def slug_for(company: str) -> str:
-    """``Acme Analytics`` as ``acme-analytics``, the answers file's name."""
-    slug = re.sub(r"[^a-z0-9]+", "-", company.lower()).strip("-")
-    return slug[:60].rstrip("-") or "answers"
+    """``Acme Analytics`` as ``acme-analytics``: the answers file is named like the documents."""
+    from slabuilder.context import slugify
+
+    return slugify(company)
 
 
 def run_new(
@@ -629,15 +629,20 @@ def run_new(
         terminal=terminal, partial_path=output_dir / "slabuilder-partial.yaml",
         from_label=str(from_file) if from_file is not None else None)
     answers = answers_from_data(data, "your answers")
+    asking = _is_interactive(interactive, use_defaults)
     target = output_dir / f"{slug_for(answers.company.name)}.yaml"
-    if target.exists() and not force and _is_interactive(interactive, use_defaults):
-        target, force = _place_for(target, terminal or Terminal())
-    save_answers(answers, target, force=force)
+    replace_answers = force
+    if target.exists() and not force and asking:
+        target, replace_answers = _place_for(target, terminal or Terminal())
+    documents_wanted = render and _documents_may_be_written(
+        _document_paths(answers, output_dir), force=force, asking=asking,
+        terminal=terminal or Terminal())
+    save_answers(answers, target, force=replace_answers)
     if resume is not None and _is_partial(resume):
         resume.unlink(missing_ok=True)
     plan = build_plan(answers)
-    documents = (_render_documents(plan, output_dir, target, force=force) if render
-                 else [])
+    documents = (_render_documents(plan, output_dir, target, force=True)
+                 if documents_wanted else [])
     return NewResult(path=target, answers=answers, plan=plan, documents=documents)
 
 
@@ -690,6 +695,48 @@ def _refuse_known_target(output_dir: Path, previous: dict[str, Any] | None,
         check_writable(output_dir / f"{slug_for(name)}.yaml", force=force)
     if output_dir.exists() and not output_dir.is_dir():
         raise OutputError("is a file, not a folder; give a folder with -o", file=output_dir)
+
+
+def _document_paths(answers: Answers, output_dir: Path) -> list[Path]:
+    """The files rendering will write (none when the documents module is absent)."""
+    from importlib import import_module
+
+    try:
+        documents = import_module("slabuilder.documents")
+    except ImportError:
+        return []
+    doc_ids = getattr(documents, "DEFAULT_DOCUMENTS", ())
+    formats = getattr(documents, "FORMATS", ())
+    stem = slug_for(answers.company.name)
+    return [Path(path) for _, _, path in documents.output_paths(stem, doc_ids, output_dir,
+                                                                formats)]
+
+
+def _documents_may_be_written(paths: list[Path], *, force: bool, asking: bool,
+                              terminal: Terminal) -> bool:
+    """Settle, before anything is written, whether the documents can be (re)written.
+
+    A signed PDF is never replaced; other existing documents need --force, or a yes at the
+    terminal (a no keeps them and skips rendering, but still saves the answers).
+    """
+    from slabuilder.fsutil import check_writable, is_signed_pdf
+
+    existing = [path for path in paths if path.exists()]
+    for path in existing:
+        if is_signed_pdf(path):
+            check_writable(path, force=True)  # raises: signed documents are never replaced
+    if not existing or force:
+        return bool(paths)
+    if not asking:
+        check_writable(existing[0], force=False)  # raises with the --force hint
+    replace = bool(_questionary().confirm(
+        f"Documents for this company are already in {existing[0].parent} "
+        f"({existing[0].name}, ...). Replace them?", default=False,
+        **terminal.prompt_kwargs).unsafe_ask())
+    if not replace:
+        terminal.say("Keeping the existing documents; render new ones later with "
+                     "`slabuilder render`.")
+    return replace
 
 
 def _render_documents(plan: Plan, output_dir: Path, answers_path: Path, *,

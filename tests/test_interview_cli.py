@@ -1,0 +1,243 @@
+"""``slabuilder new`` as a user runs it: in-process, without a terminal, and in a real one."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from slabuilder.answers import load_answers
+
+ROOT = Path(__file__).resolve().parent.parent
+SLABUILDER = Path(sys.executable).parent / "slabuilder"
+
+
+def test_from_the_example_with_defaults_reproduces_it_exactly(
+        run_cli: Callable[..., object], tmp_path: Path, example_path: Path) -> None:
+    result = run_cli("new", "-o", tmp_path, "--from", example_path, "--defaults",
+                     "--no-documents")
+    assert result.code == 0, result.err  # type: ignore[attr-defined]
+    saved = tmp_path / "acme-analytics.yaml"
+    assert saved.read_text(encoding="utf-8") == example_path.read_text(encoding="utf-8")
+    assert load_answers(saved) == load_answers(example_path)
+    out = result.out  # type: ignore[attr-defined]
+    assert f"Saved the answers in {saved}" in out
+    assert "│ MQL         │            60% │         534 │       178 │       42 │" in out
+    assert f"Next: slabuilder plan {saved}" in out
+
+
+def test_an_existing_answers_file_is_refused_before_any_question(
+        run_cli: Callable[..., object], tmp_path: Path, example_path: Path) -> None:
+    (tmp_path / "acme-analytics.yaml").write_text("mine\n", encoding="utf-8")
+    result = run_cli("new", "-o", tmp_path, "--from", example_path, "--no-documents")
+    assert result.code == 2  # type: ignore[attr-defined]
+    assert result.err == (  # type: ignore[attr-defined]
+        f"slabuilder: {tmp_path / 'acme-analytics.yaml'}: already exists; use --force to "
+        "replace it or choose another folder\n")
+    assert (tmp_path / "acme-analytics.yaml").read_text(encoding="utf-8") == "mine\n"
+    forced = run_cli("new", "-o", tmp_path, "--from", example_path, "--defaults", "--force",
+                     "--no-documents")
+    assert forced.code == 0  # type: ignore[attr-defined]
+    assert load_answers(tmp_path / "acme-analytics.yaml") == load_answers(example_path)
+
+
+def test_set_changes_one_answer_and_names_the_file(
+        run_cli: Callable[..., object], tmp_path: Path, example_path: Path) -> None:
+    result = run_cli("new", "-o", tmp_path, "--from", example_path, "--defaults",
+                     "--set", "company.name=Globex Ltd", "--set",
+                     "economics.revenue_target=1.2M", "--no-documents")
+    assert result.code == 0, result.err  # type: ignore[attr-defined]
+    answers = load_answers(tmp_path / "globex-ltd.yaml")
+    assert answers.company.name == "Globex Ltd"
+    assert answers.economics.revenue_target == 1200000
+
+
+def test_defaults_without_a_previous_file_lists_what_has_no_default(
+        run_cli: Callable[..., object], tmp_path: Path) -> None:
+    result = run_cli("new", "-o", tmp_path, "--defaults")
+    assert result.code == 2  # type: ignore[attr-defined]
+    assert result.err.startswith(  # type: ignore[attr-defined]
+        "slabuilder: --defaults: 9 questions have no default: company.name, ")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_help_shows_every_option(run_cli: Callable[..., object]) -> None:
+    result = run_cli("new", "--help")
+    for option in ("-o, --output DIR", "--from FILE", "--defaults", "--set KEY=VALUE",
+                   "--resume FILE", "--force", "--no-documents"):
+        assert option in result.out  # type: ignore[attr-defined]
+
+
+@pytest.mark.slow
+def test_without_a_terminal_it_stops_at_once(tmp_path: Path) -> None:
+    started = time.monotonic()
+    done = subprocess.run([str(SLABUILDER), "new", "-o", str(tmp_path)],
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          timeout=30, check=False)
+    assert done.returncode == 2
+    assert time.monotonic() - started < 10
+    assert done.stderr.startswith("slabuilder: no terminal to ask in, and 9 answers are "
+                                  "missing: company.name, agreement.owner.name, ")
+    assert "--set company.name=..." in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_new_renders_the_documents_beside_the_answers(tmp_path: Path,
+                                                      example_path: Path) -> None:
+    done = subprocess.run([str(SLABUILDER), "new", "-o", str(tmp_path), "--from",
+                           str(example_path), "--defaults"], stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    names = sorted(path.name for path in tmp_path.iterdir())
+    assert names == ["acme-analytics-agreement.html", "acme-analytics-agreement.pdf",
+                     "acme-analytics-brief.html", "acme-analytics-brief.pdf",
+                     "acme-analytics-summary.html", "acme-analytics-summary.pdf",
+                     "acme-analytics.yaml"]
+    assert (tmp_path / "acme-analytics-agreement.pdf").read_bytes().startswith(b"%PDF-")
+    again = subprocess.run([str(SLABUILDER), "new", "-o", str(tmp_path), "--from",
+                            str(example_path), "--defaults", "--set", "company.name=Acme"],
+                           stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                           timeout=300, check=False)
+    assert again.returncode == 0, again.stderr
+
+
+# --------------------------------------------------------------------------- a real terminal
+
+DOWN, UP = "\x1b[B", "\x1b[A"
+
+ANSWERS: list[tuple[str, str]] = [
+    # (what the prompt says, what the user types)
+    (r"What is the company called\?", "Northwind Traders\r"),
+    (r"Which CRM holds your leads\?", DOWN + DOWN + "\r"),  # other -> hubspot -> salesforce
+    (r"Which time zone do the SLA clocks run in\?", "Europe/Berlin\r"),
+    (r"What are your business hours\?", "08:30-17:30\r"),
+    (r"Which days are business days\?", "\r"),
+    (r"Whose public holidays stop the clock\?", "DE\r"),
+    (r"Who owns the agreement day to day", "Mia Wagner\r"),
+    (r"What is the owner's job title\?", "\r"),
+    (r"Who signs for marketing\?", "Jonas Berg\r"),
+    (r"What is their job title\?", "CMO\r"),
+    (r"Who signs for sales\?", "Lena Vogt\r"),
+    (r"What is their job title\?", "\r"),
+    (r"On what date does the agreement take effect\?", "2027-07-01\r"),
+    (r"How often will you renegotiate the figures\?", "\r"),
+    (r"What is the smallest company you sell to", "100\r"),
+    (r"And the largest, in employees\?", "2000\r"),
+    (r"Which industries are in scope\?", "Manufacturing, Logistics\r"),
+    (r"Which countries or regions do you sell into\?", "Germany, Austria, Switzerland\r"),
+    (r"Which job titles can buy", "Head of Operations, COO\r"),
+    (r"Which leads are never sent to sales", "\r"),
+    (r"Over what period do you plan revenue\?", "\r"),
+    (r"In which currency\?", "EUR\r"),
+    (r"How much new revenue must the funnel bring in per quarter\?", "€900k\r"),
+    (r"What is the average size of a won deal\?", "45,000\r"),
+    (r"How many days does a deal take", "120\r"),
+    (r"How many times the revenue target should open pipeline cover\?", "4x\r"),
+    (r"Does sales accept each MQL as a separate step", "y"),
+    (r"What share of MQLs does sales accept\?", "75%\r"),
+    (r"What share of accepted leads become sales qualified", "0.5\r"),
+    (r"What share of SQLs become opportunities\?", "\r"),
+    (r"What share of opportunities do you win\?", "30%\r"),
+    (r"How many SDRs", "3\r"),
+    (r"How many account executives carry a quota\?", "4\r"),
+    (r"Does anyone answer leads outside business hours\?", "n"),
+    (r"About how many MQLs does marketing produce a month today\?", "150\r"),
+    (r"What share of MQLs does sales work within the agreed time today\?", "\r"),
+    (r"What gets in the way most today\?", UP + UP + UP + "\r"),  # Not sure -> Definition
+    (r"what do the two teams say about each other\?", "Nobody agrees what a lead is.\r"),
+    (r"Is this a first agreement", UP + UP + "\r"),  # Not sure -> A first agreement
+    (r"How many points make a lead an MQL\?", "65\r"),
+    (r"Do you want to change any of the standard points\?", "n"),
+    (r"Do you want to go through the terms one by one\?", "y"),
+    (r"Within how many business hours must sales first call back a demo request\?", "2\r"),
+    (r"And for other MQLs", "\r"),
+    (r"How many attempts must sales make", "8\r"),
+    (r"Over how many days\?", "\r"),
+    (r"On which channels\?", DOWN + DOWN + " \r"),  # tick LinkedIn as well
+    (r"Within how many business days must every MQL be accepted", "\r"),
+    (r"What share of MQLs should sales accept", "\r"),
+    (r"Within how many minutes must marketing route", "15\r"),
+    (r"How often must sales update stage", "\r"),
+    (r"How are mid-market MQLs shared among the reps\?", "\r"),
+    (r"After how many hours does a breach go to the team lead\?", "\r"),
+    (r"And to the VPs, after how many hours\?", "\r"),
+]
+
+
+@pytest.mark.slow
+def test_the_whole_interview_in_a_real_terminal(tmp_path: Path) -> None:
+    pexpect = pytest.importorskip("pexpect")
+    # pexpect does not answer the cursor-position request a real terminal answers; without
+    # this, prompt_toolkit waits for the reply before each prompt.
+    env = {**os.environ, "TERM": "xterm", "COLUMNS": "120", "LINES": "100",
+           "PROMPT_TOOLKIT_NO_CPR": "1"}
+    child = pexpect.spawn(str(SLABUILDER), ["new", "-o", str(tmp_path), "--no-documents"],
+                          env=env, dimensions=(100, 120), encoding="utf-8", timeout=20)
+    transcript = io.StringIO()
+    child.logfile_read = transcript
+    try:
+        child.expect("The company and the people who sign")
+        for prompt, keys in ANSWERS:
+            child.expect(prompt)
+            child.send(keys)
+        child.expect("Check your answers")
+        child.expect("Company name: Northwind Traders")
+        # go back to the company name, change it, come back to the review and save
+        child.send(DOWN + "\r")
+        child.expect(r"What is the company called\?")
+        child.send("Northwind GmbH\r")
+        child.expect("Check your answers")
+        child.send(UP + "\r")
+        child.expect("Saved the answers in")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0, child.before
+    # the derived figures came right after the funnel section
+    assert ("That means, per quarter: 20 deals won, 67 opportunities, 134 SQLs, 268 SALs, "
+            "358 MQLs.") in transcript.getvalue()
+    answers = load_answers(tmp_path / "northwind-gmbh.yaml")
+    assert answers.company.model_dump() == {
+        "name": "Northwind GmbH", "crm": "salesforce", "timezone": "Europe/Berlin",
+        "business_hours": "08:30-17:30", "business_days": ["Mon", "Tue", "Wed", "Thu", "Fri"],
+        "holidays": "DE"}
+    assert [(s.name, s.title, s.side) for s in answers.agreement.signatories] == [
+        ("Jonas Berg", "CMO", "marketing"), ("Lena Vogt", "VP Sales", "sales")]
+    assert answers.agreement.owner.title == "Director of Demand Generation"
+    assert str(answers.agreement.effective_date) == "2027-07-01"
+    assert answers.icp.model_dump() == {
+        "company_size": {"min": 100, "max": 2000},
+        "industries": ["Manufacturing", "Logistics"],
+        "geographies": ["Germany", "Austria", "Switzerland"],
+        "titles": ["Head of Operations", "COO"],
+        "disqualifiers": ["Competitor", "Student or academic", "Outside target geography",
+                          "No budget authority", "Personal or free e-mail domain"]}
+    economics = answers.economics
+    assert (economics.currency, economics.revenue_target, economics.average_deal_size,
+            economics.sales_cycle_days, economics.pipeline_coverage) == (
+        "EUR", 900000, 45000, 120, 4)
+    assert {k: str(v) for k, v in answers.funnel.rates().items()} == {
+        "mql_to_sal": "0.75", "sal_to_sql": "0.5", "sql_to_opportunity": "0.5",
+        "opportunity_to_won": "0.3"}
+    assert (answers.team.sdrs, answers.team.aes, answers.team.after_hours_coverage) == (
+        3, 4, False)
+    state = answers.current_state
+    assert (state.mqls_per_month, state.worked_within_sla, state.main_problem,
+            state.main_conflict, state.starting_point) == (
+        150, None, "definition", "Nobody agrees what a lead is.", "scratch")
+    assert answers.scoring.threshold == 65
+    assert answers.scoring.signals == {}
+    sales = answers.sla.sales
+    assert (str(sales.speed_to_lead_hours), sales.contact_attempts, sales.channels) == (
+        "2", 8, ["phone", "email", "linkedin"])
+    assert answers.sla.marketing.routing_minutes == 15
+    text = (tmp_path / "northwind-gmbh.yaml").read_text(encoding="utf-8")
+    assert "sla:\n  marketing: {routing_minutes: 15}\n" in text
+    assert "escalation" not in text
