@@ -416,3 +416,13 @@ def test_incomplete_icp_is_refused_before_writing_unless_drafted(
                       "--draft")
     assert drafted.code == 0, drafted.err
     assert "DRAFT" in (out / "acme-v2-amendment.html").read_text(encoding="utf-8")
+
+
+def test_unknown_format_is_refused_before_anything_runs(
+        version_1: Path, run_cli: Callable[..., CliResult]) -> None:
+    out = version_1.parent / "q2"
+    result = run_cli("renegotiate", version_1, "-o", out, "--defaults", "--format", "docx")
+    assert result.code == 2
+    assert result.err == ("slabuilder: --format: 'docx' is not an output format; choose "
+                          "html, pdf or html,pdf\n")
+    assert not out.exists()

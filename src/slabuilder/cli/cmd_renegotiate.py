@@ -70,6 +70,7 @@ def command(answers_file: Path, out_dir: Path, settings: tuple[str, ...], use_de
     from slabuilder.plan import build_plan
     from slabuilder.yamlio import read_yaml_file
 
+    chosen_formats = _formats(formats)
     document = read_yaml_file(answers_file, what="answers file")
     current = answers_from_data(document.data, document.source, document)
     current_plan = build_plan(current)
@@ -82,7 +83,7 @@ def command(answers_file: Path, out_dir: Path, settings: tuple[str, ...], use_de
     new_plan = build_plan(new)
     changes = diff_plans(current_plan, new_plan)
     written = _write_version(answers_file, out_dir, data, new_plan, changes,
-                             _Options(_formats(formats), templates_dir, draft, force))
+                             _Options(chosen_formats, templates_dir, draft, force))
 
     from slabuilder.cli.cmd_diff import print_diff
     from slabuilder.cli.common import console
@@ -105,7 +106,14 @@ def command(answers_file: Path, out_dir: Path, settings: tuple[str, ...], use_de
 
 
 def _formats(text: str) -> list[str]:
-    return [part.strip().lower() for part in text.split(",") if part.strip()]
+    from slabuilder.documents import FORMATS
+    from slabuilder.errors import SlabuilderError
+
+    formats = [part.strip().lower() for part in text.split(",") if part.strip()]
+    if not formats or any(fmt not in FORMATS for fmt in formats):
+        raise SlabuilderError(f"{text!r} is not an output format; choose html, pdf or "
+                              "html,pdf", key="--format")
+    return formats
 
 
 def _interview(defaults: dict[str, Any], settings: list[str], use_defaults: bool,
