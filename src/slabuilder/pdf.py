@@ -19,6 +19,7 @@ Rendering many documents shares one :class:`FontConfiguration` per process, and
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import os
 import warnings
@@ -289,9 +290,15 @@ def html_to_pdf_many(jobs: Sequence[PdfJob], *, workers: int | None = None) -> l
     import multiprocessing
 
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    with ProcessPoolExecutor(max_workers=count, mp_context=context,
-                             initializer=_worker_start) as pool:
-        results = list(pool.map(_render_in_worker, jobs))
+    # Forked workers share the parent's memory until they write to it; the garbage
+    # collector's first pass would touch (and so copy) every object WeasyPrint loaded.
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=count, mp_context=context,
+                                 initializer=_worker_start) as pool:
+            results = list(pool.map(_render_in_worker, jobs))
+    finally:
+        gc.unfreeze()
     logger = logging.getLogger("weasyprint")
     for _, records in results:
         for level, message in records:
