@@ -75,11 +75,21 @@ def test_registry_names_every_document_and_its_template():
 
 
 def test_a_registered_document_without_its_template_is_a_clear_error(
-        context: dict[str, Any], tmp_path: Path):
-    if (ROOT / "templates" / "agenda.html.j2").exists():
-        pytest.skip("the agenda template has been written")
-    with pytest.raises(TemplateError, match=r"agenda\.html\.j2 for the agenda document"):
-        render_html("agenda", context, templates_dir=tmp_path)
+        context: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from slabuilder.documents import DocumentSpec
+
+    monkeypatch.setitem(DOCUMENTS, "memo", DocumentSpec("memo", "Memo", "memo.html.j2", "A memo"))
+    with pytest.raises(TemplateError, match=r"memo\.html\.j2 for the memo document is not "
+                       r"installed \(looked in .* and the shipped templates\)"):
+        render_html("memo", context, templates_dir=tmp_path)
+
+
+def test_render_help_lists_the_options(run_cli: Any):
+    result = run_cli("render", "--help")
+    assert result.code == 0
+    for option in ("--output", "--format", "--doc", "--force", "--draft", "--pdfa",
+                   "--templates"):
+        assert option in result.out
 
 
 def test_an_unknown_document_names_the_choices(context: dict[str, Any]):
