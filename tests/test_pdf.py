@@ -347,3 +347,14 @@ def test_missing_fonts_are_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_pa
     with pytest.raises(SlabuilderError, match="installed without its fonts"):
         render_documents(example_plan, ["summary"], tmp_path / "out", formats=["pdf"])
     assert not (tmp_path / "out").exists()
+
+
+def test_pdfa_without_a_file_embeds_the_answers_as_yaml(example_plan: Plan, tmp_path: Path):
+    (written,) = render_clean(example_plan, ["summary"], tmp_path, pdfa=True)
+    ((name, (content,)),) = PdfReader(written).attachments.items()
+    assert name == "acme-analytics-answers.yaml"
+    embedded = tmp_path / name
+    embedded.write_bytes(content)
+    from slabuilder.answers import load_answers
+
+    assert load_answers(embedded) == example_plan.answers
