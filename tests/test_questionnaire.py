@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -291,3 +292,21 @@ def test_the_example_answers_pass_every_question(questionnaire: Questionnaire,
             check_answer(question, value, data)
     assert answers_from_data(data) == example_answers == load_answers(
         ROOT / "examples" / "acme.yaml")
+
+
+def test_the_fast_reader_reads_exactly_what_the_strict_one_does(tmp_path: Path) -> None:
+    from slabuilder.questionnaire import _fast_read
+
+    for path in sorted((ROOT / "questionnaires").glob("*.yaml")):
+        assert _fast_read(path) == read_yaml_file(path).data
+    tricky = _write(tmp_path, "t.yaml", "a: NO\nb: 09:00\nc: 1.5\nd: 2027-01-01\ne: yes\n")
+    assert _fast_read(tricky) == read_yaml_file(tricky).data == {
+        "a": "NO", "b": "09:00", "c": Decimal("1.5"), "d": dt.date(2027, 1, 1), "e": "yes"}
+
+
+def test_a_duplicate_key_is_reported_with_its_line(tmp_path: Path) -> None:
+    _write(tmp_path, "10-a.yaml", "id: a\ntitle: A\nid: b\nquestions: []\n")
+    with pytest.raises(SlabuilderError) as caught:
+        load_questionnaire(tmp_path)
+    assert str(caught.value) == (f"{tmp_path / '10-a.yaml'}:3: id: the key 'id' appears twice "
+                                 "(first on line 1); keep only one")

@@ -447,17 +447,18 @@ def collect_answers(
     answers missing, raises :class:`SlabuilderError` at once, naming them.  On Ctrl-C the user
     may save the answers so far to ``partial_path``; either way :class:`InterviewAborted`.
     """
-    from slabuilder.answers import apply_settings
-
     if interactive is None:
         interactive = sys.stdin.isatty() and sys.stdout.isatty()
     interactive = interactive and not use_defaults
     before = copy.deepcopy(defaults) if isinstance(defaults, dict) else {}
     given: dict[str, Any] = _read_partial(resume) if resume is not None else {}
     fixed = dict.fromkeys(_question_keys(questionnaire, given), f"--resume {resume}")
-    given = apply_settings(given, list(settings))
-    typed_on_line = apply_settings({}, list(settings))
-    fixed.update(dict.fromkeys(_question_keys(questionnaire, typed_on_line), "--set"))
+    if settings:
+        from slabuilder.answers import apply_settings  # not before it is needed: start-up
+
+        given = apply_settings(given, list(settings))
+        typed_on_line = apply_settings({}, list(settings))
+        fixed.update(dict.fromkeys(_question_keys(questionnaire, typed_on_line), "--set"))
     data = _merged(before, given)
     interview = _Interview(questionnaire, data, before, fixed, interactive,
                            terminal or Terminal(), dict(show_observed or {}))
@@ -616,8 +617,6 @@ def run_new(
     render: bool = True,
 ) -> NewResult:
     """``slabuilder new``: interview, validate, write ``DIR/<company>.yaml``, render documents."""
-    from slabuilder.answers import answers_from_data, save_answers
-    from slabuilder.plan import build_plan
     from slabuilder.questionnaire import load_questionnaire
 
     questionnaire = questionnaire or load_questionnaire()
@@ -628,6 +627,10 @@ def run_new(
         interactive=interactive, resume=resume, show_observed=show_observed,
         terminal=terminal, partial_path=output_dir / "slabuilder-partial.yaml",
         from_label=str(from_file) if from_file is not None else None)
+    # imported only now: the first question must not wait for the plan's modules
+    from slabuilder.answers import answers_from_data, save_answers
+    from slabuilder.plan import build_plan
+
     answers = answers_from_data(data, "your answers")
     asking = _is_interactive(interactive, use_defaults)
     target = output_dir / f"{slug_for(answers.company.name)}.yaml"
@@ -685,11 +688,13 @@ def _refuse_known_target(output_dir: Path, previous: dict[str, Any] | None,
     Only possible when the company name is already known (--from, --set or --resume); then
     nobody types for ten minutes to be told the file cannot be saved.
     """
-    from slabuilder.answers import apply_settings
     from slabuilder.fsutil import check_writable
 
     known = _merged(previous or {}, _read_partial(resume) if resume is not None else {})
-    known = apply_settings(known, list(settings))
+    if settings:
+        from slabuilder.answers import apply_settings
+
+        known = apply_settings(known, list(settings))
     name = get_path(known, "company.name")
     if isinstance(name, str) and name.strip():
         check_writable(output_dir / f"{slug_for(name)}.yaml", force=force)

@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
@@ -280,6 +281,12 @@ def load_questionnaire(path: str | Path | None = None) -> Questionnaire:
 
 
 def _load_section(path: Path) -> Section:
+    data = _fast_read(path)
+    if data is not None:
+        try:
+            return Section.model_validate(data)
+        except ValidationError:
+            pass  # read it again, slowly, for the line of the problem
     document = read_yaml_file(path, what="questionnaire file")
     try:
         return Section.model_validate(document.data)
@@ -291,6 +298,55 @@ def _load_section(path: Path) -> Section:
             message = "unknown key"
         raise SlabuilderError(message, file=document.source, line=document.line_of(loc),
                               key=format_path(loc) or None) from None
+
+
+def _fast_read(path: Path) -> Any:
+    """The file read by libyaml with the strict reader's rules, or None to use that reader.
+
+    The strict reader is pure Python and ten times slower; reading the eight shipped files
+    with it was the largest single cost before the first question appears.  Same scalars,
+    same duplicate-key refusal; anything unusual (anchors, a parse error, no libyaml) goes
+    back to the strict reader, whose messages carry the line.
+    """
+    loader_class = _c_strict_loader()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if loader_class is None or "&" in text or "*" in text or "<<" in text:
+        return None
+    loader = loader_class(text)
+    try:
+        return loader.get_single_data()
+    except Exception:
+        return None
+    finally:
+        loader.dispose()
+
+
+@cache
+def _c_strict_loader() -> Any:
+    try:
+        from yaml.constructor import SafeConstructor
+        from yaml.cyaml import CParser  # type: ignore[attr-defined]
+        from yaml.resolver import Resolver
+    except ImportError:  # PyYAML without libyaml
+        return None
+    from slabuilder import yamlio
+
+    strict = getattr(yamlio, "_StrictLoader", None)
+    if strict is None:
+        return None
+
+    class _CStrictLoader(CParser, strict):  # type: ignore[misc,valid-type]
+        """libyaml's parser with the strict reader's resolvers and constructors."""
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+
+    return _CStrictLoader
 
 
 def _check_whole(questionnaire: Questionnaire) -> None:
