@@ -63,8 +63,8 @@ def imports_before_first_question(folder: str) -> list[tuple[int, str]]:
     for line in lines:
         if not line.startswith("import time:") or "cumulative" in line:
             continue
-        _, cumulative, name = (part.strip() for part in line.split("|"))
-        found.append((int(cumulative), name))
+        _, cumulative, name = line.split("|")
+        found.append((int(cumulative), name[1:].rstrip()))  # nested imports keep their indent
     return found
 
 
@@ -81,7 +81,9 @@ def main() -> int:
           f"min {min(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms")
     top_level = sorted(((us, name) for us, name in imports if not name.startswith(" ")),
                        reverse=True)
-    print(f"{len(imports)} modules imported before the first question; slowest top-level:")
+    total = sum(us for us, _ in top_level)
+    print(f"{len(imports)} modules imported before the first question, {total / 1000:.0f} ms "
+          "of import time; the slowest top-level imports:")
     for micros, name in top_level[:8]:
         print(f"  {micros / 1000:7.1f} ms  {name}")
     heavy = sorted({name.strip() for _, name in imports
