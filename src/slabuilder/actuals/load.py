@@ -30,7 +30,6 @@ from slabuilder.actuals.timestamps import (
     number_sql,
     quote_literal,
     settle_order,
-    shape_probe_sql,
     slashed_probe_sql,
     timestamp_sql,
 )
@@ -62,6 +61,10 @@ class LoadedExport:
     last_day: dt.date | None
     notes: list[str] = field(default_factory=list)
     tasks_file: ExportFile | None = None
+    source_table: str = "leads"
+    """Where the kept rows are until the ``funnel`` table is made."""
+    scratch: list[str] = field(default_factory=lambda: ["TABLE leads"])
+    """Tables and views to drop, newest first, once ``funnel`` exists."""
 
     @property
     def rows_used(self) -> int:
@@ -146,8 +149,8 @@ def load_export(source: Path, scratch: Path, plan_for: Any, *, clock: BusinessCl
         {plan.opportunity_flag} if plan.opportunity_flag is not None else set()))
     export = read_text_columns(con, export, scratch, indices, "raw", show_progress)
     rows_read = _count(con, "SELECT count(*) FROM raw")
-    settled = _settle_order(con, plan, date_order, export)
-    _parse(con, plan, settled, company_zone, naive_zone, export)
+    shapes = _probe(con, plan, date_order, export)
+    _parse(con, plan, shapes, company_zone, naive_zone, export)
     loaded = LoadedExport(con, export, plan, rows_read, [], set(plan.columns), None, None,
                           list(plan.notes))
     _set_aside(loaded)
@@ -162,24 +165,49 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     return int(row[0]) if row and row[0] is not None else 0
 
 
-def _settle_order(con: duckdb.DuckDBPyConnection, plan: ColumnPlan, given: DateOrder | None,
-                  export: ExportFile, table: str = "raw") -> tuple[DateOrder | None, set[int]]:
-    """The date order of slashed values, and the columns holding only plain ISO values."""
-    stamped = sorted({index for name, index in plan.columns.items() if name in TIMESTAMPS})
-    if not stamped:
-        return given, set()
-    shapes = con.execute("SELECT " + ", ".join(shape_probe_sql(f"c{i}") for i in stamped)
-                         + f" FROM {table}").fetchone() or ()
-    plain = {index for k, index in enumerate(stamped) if not shapes[2 * k + 1]}
-    slashed = [index for k, index in enumerate(stamped) if shapes[2 * k]]
-    if not slashed:
-        return given, plain
-    probes_sql = ", ".join(slashed_probe_sql(f"c{i}") for i in slashed)
-    values = con.execute(f"SELECT {probes_sql} FROM {table}").fetchone() or ()
-    probes = [SlashedDates(export.header[index], int(values[4 * k] or 0), values[4 * k + 1],
-                           values[4 * k + 2], values[4 * k + 3])
-              for k, index in enumerate(slashed)]
-    return settle_order(probes, given, str(export.source)), plain
+@dataclass(frozen=True)
+class _Shapes:
+    """What one pass over the raw text says about its columns."""
+
+    order: DateOrder | None
+    plain: set[int]
+    """Timestamp columns whose every value is plain ISO without an offset."""
+    given: dict[str, int]
+    """Values present in each date or number column (to check that all were read)."""
+
+
+def _counted(plan: ColumnPlan, name: str) -> str:
+    raw = f"c{plan.columns[name]}"
+    if name == "opportunity_at" and plan.opportunity_flag is not None:
+        return f"count({raw}) FILTER (WHERE c{plan.opportunity_flag} IS NOT NULL)"
+    return f"count({raw})"
+
+
+def _probe(con: duckdb.DuckDBPyConnection, plan: ColumnPlan, given: DateOrder | None,
+           export: ExportFile, table: str = "raw") -> _Shapes:
+    """The date order of slashed values, the plain ISO columns and the counts of values."""
+    checked = [name for name in plan.columns if name in TIMESTAMPS or name in NUMBERS]
+    stamped = sorted({plan.columns[name] for name in checked if name in TIMESTAMPS})
+    # Plain ISO is 10, 16 or 19 bytes with a dash at the fifth; anything else (an offset,
+    # a Z, a slash, AM/PM) takes the slower, careful path.
+    probes = [f"count(*) FILTER (WHERE strlen(c{i}) NOT IN (10, 16, 19) "
+              f"OR substr(c{i}, 5, 1) <> '-')" for i in stamped]
+    probes += [_counted(plan, name) for name in checked]
+    values = con.execute("SELECT " + ", ".join(probes) + f" FROM {table}").fetchone() \
+        if probes else ()
+    values = values or ()
+    odd = dict(zip(stamped, values[:len(stamped)], strict=True))
+    counts = dict(zip(checked, (int(v) for v in values[len(stamped):]), strict=True))
+    plain = {index for index, count in odd.items() if not count}
+    suspects = [index for index, count in odd.items() if count]
+    if not suspects:
+        return _Shapes(given, plain, counts)
+    probes_sql = ", ".join(slashed_probe_sql(f"c{i}") for i in suspects)
+    found = con.execute(f"SELECT {probes_sql} FROM {table}").fetchone() or ()
+    slashed = [SlashedDates(export.header[index], int(found[4 * k] or 0), found[4 * k + 1],
+                            found[4 * k + 2], found[4 * k + 3])
+               for k, index in enumerate(suspects)]
+    return _Shapes(settle_order(slashed, given, str(export.source)), plain, counts)
 
 
 def _canonical_sql(plan: ColumnPlan, name: str, order: DateOrder | None, company_zone: str,
@@ -197,10 +225,9 @@ def _canonical_sql(plan: ColumnPlan, name: str, order: DateOrder | None, company
     return f"nullif(trim({raw}), '')"
 
 
-def _parse(con: duckdb.DuckDBPyConnection, plan: ColumnPlan,
-           settled: tuple[DateOrder | None, set[int]], company_zone: str, naive_zone: str,
-           export: ExportFile) -> None:
-    order, plain = settled
+def _parse(con: duckdb.DuckDBPyConnection, plan: ColumnPlan, shapes: _Shapes,
+           company_zone: str, naive_zone: str, export: ExportFile) -> None:
+    order, plain = shapes.order, shapes.plain
     decimal_comma = export.delimiter == ";"
     selected = [_canonical_sql(plan, name, order, company_zone, naive_zone, decimal_comma,
                                plain) + f" AS {name}" for name in plan.columns]
@@ -209,16 +236,22 @@ def _parse(con: duckdb.DuckDBPyConnection, plan: ColumnPlan,
     checks = [(name, f"c{plan.columns[name]}") for name in plan.columns
               if name in TIMESTAMPS or name in NUMBERS]
     if checks:
-        _report_unreadable(con, plan, checks, export)
+        _report_unreadable(con, plan, checks, shapes.given, export)
     con.execute("DROP TABLE raw")
 
 
 def _report_unreadable(con: duckdb.DuckDBPyConnection, plan: ColumnPlan,
-                       checks: list[tuple[str, str]], export: ExportFile) -> None:
+                       checks: list[tuple[str, str]], given: dict[str, int],
+                       export: ExportFile) -> None:
     conditions = [f"(nullif(trim(r.{raw}), '') IS NOT NULL AND l.{name} IS NULL"
                   + (f" AND nullif(trim(r.c{plan.opportunity_flag}), '') IS NOT NULL"
                      if name == "opportunity_at" and plan.opportunity_flag is not None else "")
                   + ")" for name, raw in checks]
+    # Cheap first: as many values read as there were (blank cells aside), nothing to report.
+    read = con.execute("SELECT " + ", ".join(f"count({name})" for name, _ in checks)
+                       + " FROM leads").fetchone() or ()
+    if tuple(read) == tuple(given[name] for name, _ in checks):
+        return
     which = " ".join(f"WHEN {cond} THEN '{name}'" for cond, (name, _) in
                      zip(conditions, checks, strict=True))
     values = " ".join(f"WHEN {cond} THEN r.{raw}" for cond, (_, raw) in
@@ -237,23 +270,28 @@ def _report_unreadable(con: duckdb.DuckDBPyConnection, plan: ColumnPlan,
 
 
 def _set_aside(loaded: LoadedExport) -> None:
+    """Rows without an id, repeated ids and rows with no funnel date are counted and left
+    out; what is kept is a view (no copy of a million rows)."""
     con = loaded.con
-    blank = _count(con, "SELECT count(*) FROM leads WHERE lead_id IS NULL")
-    ids, distinct = con.execute(
-        "SELECT count(lead_id), count(DISTINCT lead_id) FROM leads").fetchone() or (0, 0)
+    blank, ids, distinct = con.execute(
+        "SELECT count(*) FILTER (WHERE lead_id IS NULL), count(lead_id), "
+        "count(DISTINCT lead_id) FROM leads").fetchone() or (0, 0, 0)
     repeated = int(ids) - int(distinct)
     stages = [column for column in STAGE_COLUMNS.values() if loaded.plan.has(column)]
     any_stage = " OR ".join(f"{column} IS NOT NULL" for column in stages) or "false"
-    keep_first = ("QUALIFY row_number() OVER (PARTITION BY lead_id ORDER BY row) = 1"
-                  if repeated else "")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE unique_leads AS SELECT * FROM leads "
-                f"WHERE lead_id IS NOT NULL {keep_first}")
-    con.execute("DROP TABLE leads")
+    loaded.scratch[:0] = ["VIEW kept", ("TABLE" if repeated else "VIEW") + " unique_leads"]
+    if repeated:
+        con.execute("CREATE OR REPLACE TEMP TABLE unique_leads AS SELECT * FROM leads "
+                    "WHERE lead_id IS NOT NULL "
+                    "QUALIFY row_number() OVER (PARTITION BY lead_id ORDER BY row) = 1")
+    else:
+        con.execute("CREATE OR REPLACE TEMP VIEW unique_leads AS SELECT * FROM leads "
+                    "WHERE lead_id IS NOT NULL")
     no_stage = _count(con, f"SELECT count(*) FROM unique_leads WHERE NOT ({any_stage})")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE funnel AS SELECT * FROM unique_leads "
+    con.execute(f"CREATE OR REPLACE TEMP VIEW kept AS SELECT * FROM unique_leads "
                 f"WHERE {any_stage}")
-    con.execute("DROP TABLE unique_leads")
-    for reason, count in (("no lead id", blank),
+    loaded.source_table = "kept"
+    for reason, count in (("no lead id", int(blank)),
                           ("the same lead id as an earlier row", repeated),
                           ("no funnel date (never an MQL or later stage)", no_stage)):
         if count:
@@ -283,7 +321,7 @@ def _join_tasks(loaded: LoadedExport, tasks: Path, scratch: Path, company_zone: 
     export = read_text_columns(con, export, scratch, indices, "raw_tasks", show_progress)
     plan = ColumnPlan("salesforce", {"lead_id": found["who_id"],
                                      "first_touch_at": found["touched_at"]}, export.header)
-    order, _ = _settle_order(con, plan, date_order, export, "raw_tasks")
+    order = _probe(con, plan, date_order, export, "raw_tasks").order
     touched = f"c{found['touched_at']}"
     if "created_at" in found and found["created_at"] != found["touched_at"]:
         touched = f"coalesce(nullif(trim({touched}), ''), c{found['created_at']})"
@@ -293,12 +331,14 @@ def _join_tasks(loaded: LoadedExport, tasks: Path, scratch: Path, company_zone: 
                count(*) AS attempts
         FROM raw_tasks WHERE nullif(trim(c{found['who_id']}), '') IS NOT NULL GROUP BY 1""")
     unmatched = _count(con, "SELECT count(*) FROM touches WHERE who NOT IN "
-                            "(SELECT left(lead_id, 15) FROM funnel)")
+                            f"(SELECT left(lead_id, 15) FROM {loaded.source_table})")
     drop = [column for column in ("first_touch_at", "attempts") if loaded.plan.has(column)]
     exclude = f" EXCLUDE ({', '.join(drop)})" if drop else ""
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE funnel AS
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE with_tasks AS
         SELECT f.*{exclude}, t.first_touch_at, coalesce(t.attempts, 0) AS attempts
-        FROM funnel f LEFT JOIN touches t ON t.who = left(f.lead_id, 15)""")
+        FROM {loaded.source_table} f LEFT JOIN touches t ON t.who = left(f.lead_id, 15)""")
+    loaded.source_table = "with_tasks"
+    loaded.scratch.insert(0, "TABLE with_tasks")
     con.execute("DROP TABLE raw_tasks")
     loaded.available |= {"first_touch_at", "attempts"}
     loaded.tasks_file = export
@@ -314,7 +354,7 @@ def _add_business_time(loaded: LoadedExport, clock: BusinessClock) -> None:
     stamps = [c for c in TIMESTAMPS if c in loaded.available]
     bounds = con.execute("SELECT " + ", ".join(
         f"min(CAST({c} AS DATE)), max(CAST({c} AS DATE))" for c in stamps)
-        + " FROM funnel").fetchone() or ()
+        + f" FROM {loaded.source_table}").fetchone() or ()
     days = [day for day in bounds if day is not None]
     loaded.first_day = min(days) if days else None
     loaded.last_day = max(days) if days else None
@@ -329,6 +369,8 @@ def _add_business_time(loaded: LoadedExport, clock: BusinessClock) -> None:
         joins.append(f"LEFT JOIN cal {alias} ON {alias}.d = CAST(f.{column} AS DATE)")
         columns.append(f"{business_minutes_sql('f.' + column, alias, clock)} "
                        f"AS {column.removesuffix('_at')}_bm")
-    if columns:
-        con.execute("CREATE OR REPLACE TEMP TABLE funnel AS SELECT f.*, "
-                    + ", ".join(columns) + " FROM funnel f " + " ".join(joins))
+    con.execute("CREATE OR REPLACE TEMP TABLE funnel AS SELECT f.*"
+                + "".join(", " + column for column in columns)
+                + f" FROM {loaded.source_table} f " + " ".join(joins))
+    for item in loaded.scratch:
+        con.execute(f"DROP {item}")

@@ -47,16 +47,6 @@ class SlashedDates:
     example: str | None
 
 
-def shape_probe_sql(expr: str) -> str:
-    """Cheap counts over one raw column: slashed values, and values not in plain ISO form
-    (an offset, a ``Z``, or another layout)."""
-    value = f"nullif(trim({expr}), '')"
-    return (f"count(*) FILTER (WHERE contains({expr}, '/')), "
-            f"count(*) FILTER (WHERE {value} IS NOT NULL AND (substr({value}, 5, 1) <> '-' "
-            f"OR ends_with({value}, 'Z') OR contains(substr({value}, 11), '+') "
-            f"OR contains(substr({value}, 11), '-')))")
-
-
 def slashed_probe_sql(expr: str) -> str:
     """An aggregate over one raw column: how many slashed values, and the largest part."""
     first = f"TRY_CAST(split_part({expr}, '/', 1) AS INTEGER)"
@@ -139,8 +129,10 @@ def number_sql(expr: str, decimal_comma: bool) -> str:
         cleaned = f"replace(replace({value}, '.', ''), ',', '.')"
     else:
         cleaned = f"replace({value}, ',', '')"
+    # The plain cast first: the clean-up (a regular expression) only runs where it fails.
+    plain = "" if decimal_comma else f"TRY_CAST(trim({expr}) AS DOUBLE), "
     return (f"CASE WHEN nullif(trim({expr}), '') IS NULL THEN NULL "
-            f"ELSE TRY_CAST({cleaned} AS DOUBLE) END")
+            f"ELSE coalesce({plain}TRY_CAST({cleaned} AS DOUBLE)) END")
 
 
 def _quote(text: str) -> str:
