@@ -221,3 +221,24 @@ def test_month_outside_the_export(tmp_path: Path, example_answers: Answers) -> N
     export = write_csv(tmp_path / "leads.csv", HEADER, ROWS)
     with pytest.raises(ExportError, match=r"covers 2026-12-15 to 2027-02-02.*--month"):
         compute_actuals(export, example_answers, "2027-06")
+
+
+def test_benchmark_generator_writes_a_readable_hubspot_export(
+        tmp_path: Path, example_answers: Answers) -> None:
+    """The benchmark's generator and the reader agree on the HubSpot layout."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "gen_hubspot_export",
+        Path(__file__).resolve().parent.parent / "benchmarks" / "gen_hubspot_export.py")
+    assert spec is not None
+    assert spec.loader is not None
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    export = tmp_path / "hubspot.csv"
+    generator.write(export, 3000, seed=1)
+    result = compute_actuals(export, example_answers, "2027-01")
+    assert result["export"]["format"] == "hubspot"
+    assert result["export"]["rows_read"] == 3000
+    assert result["mql"] > 0
+    assert result["speed_to_lead_median_hours"] is not None
