@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import CONTRACT, EXAMPLE
 from slabuilder.answers import (
     Answers,
     answers_from_data,
@@ -22,8 +23,6 @@ from slabuilder.answers import (
 )
 from slabuilder.errors import AnswersError, OutputError, SlabuilderError
 from slabuilder.yamlio import parse_yaml
-
-from conftest import CONTRACT, EXAMPLE
 
 D = Decimal
 

@@ -74,6 +74,7 @@ def _not_a_rate(value: Any, rate: Decimal) -> str:
 _MONEY = re.compile(
     r"^\s*(?P<sign>-)?\s*(?P<currency>[$€£¥]|[A-Z]{3}\s)?\s*(?P<number>\d[\d,]*(?:\.\d+)?)\s*"
     r"(?P<suffix>[kKmMbB])?\s*$")
+MAX_AMOUNT = Decimal(10) ** 13
 _SUFFIX = {"k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
 
 
@@ -99,6 +100,8 @@ def parse_money(value: Any) -> Decimal:
         raise ValueError("expected an amount such as 25000 or $25k")
     if amount <= 0:
         raise ValueError("the amount must be more than zero")
+    if amount > MAX_AMOUNT:
+        raise ValueError(f"{value} is more than any plan needs; check the number of zeros")
     return amount.quantize(Decimal(1)) if amount == amount.to_integral_value() else amount
 
 
@@ -164,8 +167,8 @@ IsoDate = Annotated[dt.date, BeforeValidator(parse_date),
 Multiple = Annotated[Decimal, BeforeValidator(parse_multiple),
                      WithJsonSchema({"anyOf": [{"type": "number", "exclusiveMinimum": 0},
                                                {"type": "string", "pattern": r"^\d+(\.\d+)?x$"}]})]
-Count = Annotated[int, BeforeValidator(_as_int), Field(ge=0)]
-PositiveCount = Annotated[int, BeforeValidator(_as_int), Field(ge=1)]
+Count = Annotated[int, BeforeValidator(_as_int), Field(ge=0, le=1_000_000_000)]
+PositiveCount = Annotated[int, BeforeValidator(_as_int), Field(ge=1, le=1_000_000_000)]
 Hours = Annotated[Decimal, BeforeValidator(_as_hours), Field(gt=0),
                   WithJsonSchema({"type": "number", "exclusiveMinimum": 0})]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
@@ -351,6 +354,7 @@ class Economics(_Section):
 STAGES = ("lead", "mql", "sal", "sql", "opportunity", "won")
 STAGE_NAMES = {"lead": "Lead", "mql": "MQL", "sal": "SAL", "sql": "SQL",
                "opportunity": "Opportunity", "won": "Won"}
+MIN_FUNNEL_RATE = Decimal("0.0001")
 RATE_KEYS = tuple(f"{a}_to_{b}" for i, a in enumerate(STAGES) for b in STAGES[i + 1:])
 
 
@@ -390,6 +394,9 @@ class Funnel(_Section):
         for key, value in rates.items():
             if value == 0:
                 raise ValueError(f"{key} is 0%, so no deal can ever close; give the real rate")
+            if value < MIN_FUNNEL_RATE:
+                raise ValueError(f"{key} is below 0.01%, too small to plan with; write the "
+                                 "rate as a percentage, such as 0.5%")
         steps: dict[str, tuple[str, Decimal]] = {}
         for key, value in rates.items():
             source, target = key.split("_to_")

@@ -187,11 +187,10 @@ def parse_yaml(text: str, source: str, *, what: str = "file") -> YamlDocument:
         raise SlabuilderError(error.message, file=source, line=error.line, key=key) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else None
         problem = (error.problem or "unreadable YAML").strip()
         raise SlabuilderError(
             f"this is not valid YAML ({problem}); check the indentation and quotes there",
-            file=source, line=line) from None
+            file=source, line=mark.line + 1 if mark else None) from None
     except yaml.YAMLError as error:
         raise SlabuilderError(f"this is not valid YAML ({error})", file=source) from None
     finally:
