@@ -657,6 +657,13 @@ def _describe(error: Any) -> tuple[KeyPath, str]:
         return loc, f"{error['input']!r} is not one of the choices: {expected}"
     if kind in _FRIENDLY:
         return loc, _FRIENDLY[kind]
+    bounds = {"less_than_equal": ("at most", "le"), "greater_than_equal": ("at least", "ge"),
+              "greater_than": ("more than", "gt"), "less_than": ("less than", "lt")}
+    if kind in bounds:
+        words, name = bounds[kind]
+        limit = error.get("ctx", {}).get(name)
+        return loc, f"{error['input']} is too {'large' if 'l' in name else 'small'}; " \
+                    f"it should be {words} {limit:,}"
     message = str(error["msg"])
     message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
     return loc, message
