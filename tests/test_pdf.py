@@ -358,3 +358,18 @@ def test_pdfa_without_a_file_embeds_the_answers_as_yaml(example_plan: Plan, tmp_
     from slabuilder.answers import load_answers
 
     assert load_answers(embedded) == example_plan.answers
+
+
+def test_a_user_folder_can_bring_its_own_font(example_plan: Plan, tmp_path: Path):
+    user = tmp_path / "ours"
+    (user / "fonts").mkdir(parents=True)
+    (user / "fonts" / "Custom.otf").write_bytes((TEMPLATES / "fonts" / "Inter-Bold.otf")
+                                                .read_bytes())
+    (user / "style.css").write_text(
+        (TEMPLATES / "style.css").read_text(encoding="utf-8")
+        + '@font-face { font-family: "Custom"; src: url("fonts/Custom.otf"); }'
+        + ' p { font-family: "Custom"; }', encoding="utf-8")
+    (written,) = render_clean(example_plan, ["summary"], tmp_path / "out", templates_dir=user)
+    fonts = {str(font.get_object()["/BaseFont"]).split("+")[-1]
+             for font in PdfReader(written).pages[0]["/Resources"]["/Font"].values()}
+    assert "Custom" in fonts
