@@ -193,6 +193,17 @@ def test_the_standard_terms_are_only_asked_when_wanted(
     assert "escalation" not in data
 
 
+def test_a_changed_term_stays_listed_and_saved_after_closing_the_terms(
+        interview: Any, example_data: dict[str, Any]) -> None:
+    terms = 12
+    keys = (_enter(ORDER["change_terms"]) + "y" + "2" + ENTER + _enter(terms - 1)
+            + UP * (terms + 1) + ENTER + "n"  # back on the review: close the terms again
+            + DOWN + ENTER + "3" + ENTER  # the changed term is still listed, last: change it
+            + DOWN + ENTER)  # down from the last row wraps round to Save
+    data = interview(keys, defaults=example_data)
+    assert data["sla"] == {"sales": {"speed_to_lead_hours": 3}}
+
+
 # --------------------------------------------------------------------------- review
 
 

@@ -313,15 +313,21 @@ class _Interview:
             self._change(self.questionnaire.question(picked))
 
     def _listed(self, question: Question) -> bool:
-        return question.ask and question.active(self.data, self.gates) and (
-            question.id in self.done)
+        """On the review screen: every answer asked, and every kept answer that will be
+        saved although its branch is closed (a changed term after "no more terms")."""
+        if not question.ask:
+            return False
+        if question.active(self.data, self.gates):
+            return question.id in self.done
+        return question.when_skipped == "keep" and question.key is not None and get_path(
+            self.data, question.key) is not MISSING
 
     def _row(self, question: Question) -> str:
         value = (self.gates.get(question.id) if question.is_gate
                  else get_path(self.data, question.key or ""))
         if value is MISSING and question.default is not None:
             value = question.default  # left out of the file because it is the default
-        text = value_text(question, value) or "(empty)"
+        text = value_text(question, value) or "(none)"
         if len(text) > 60:
             text = text[:57] + "..."
         return f"{question.title}: {text}"
@@ -462,6 +468,9 @@ def collect_answers(
     data = _merged(before, given)
     interview = _Interview(questionnaire, data, before, fixed, interactive,
                            terminal or Terminal(), dict(show_observed or {}))
+    if resume is not None and interactive:
+        interview.terminal.say(f"Carrying on from {resume}: {len(fixed)} answers kept; you can "
+                               "change any of them on the review screen at the end.")
     try:
         interview.walk()
         _refuse_missing(interview.missing, use_defaults=use_defaults, from_label=from_label)

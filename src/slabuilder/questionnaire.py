@@ -629,7 +629,9 @@ def value_text(question: Question, value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list | tuple):
-        return ", ".join(value_text(question, item) for item in value)
+        titles = {c.value: c.title for c in question.choices or []}
+        return ", ".join(titles.get(item, value_text(question, item)) if isinstance(item, str)
+                         else value_text(question, item) for item in value)
     if isinstance(value, dt.date):
         return value.isoformat()
     if question.type == "rate":
