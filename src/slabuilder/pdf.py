@@ -248,6 +248,15 @@ def html_to_pdf(html: str, *, base_url: Path | str, metadata: dict[str, Any], pd
     return render_job(job)
 
 
+def _warm_up(job: PdfJob) -> None:
+    """Load WeasyPrint, the fonts and their caches once, before forking, so that every
+    worker inherits them instead of loading them again."""
+    head = job.html.split("<body", 1)[0]
+    sample = "<p>Warm <b>up</b> <strong>1,234</strong> <em>text</em></p>"
+    render_job(PdfJob(html=f"{head}<body>{sample}</body></html>", base_url=job.base_url,
+                      metadata={}, asset_dirs=job.asset_dirs))
+
+
 def _worker_start() -> None:
     """Load WeasyPrint and the shared fonts once per worker, not once per document."""
     _font_config()
@@ -286,7 +295,7 @@ def html_to_pdf_many(jobs: Sequence[PdfJob], *, workers: int | None = None) -> l
     count = min(workers or os.cpu_count() or 1, len(jobs))
     if count <= 1:
         return [render_job(job) for job in jobs]
-    _weasyprint()  # imported before forking, so that workers start warm
+    _warm_up(jobs[0])
     import multiprocessing
 
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
