@@ -412,3 +412,51 @@ def test_cli_html_run_and_refusal(run_cli: Any, example_path: Path, tmp_path: Pa
     assert wrong.code == 2
     assert "'docx' is not an output format" in wrong.err
 
+
+
+VARIANTS = {
+    "monthly-lead-funnel": {
+        "economics": {"period": "month", "revenue_target": "120k", "currency": "EUR",
+                      "average_deal_size": 8000},
+        "funnel": {"lead_to_mql": "20%", "mql_to_sal": "70%", "sal_to_sql": "50%",
+                   "sql_to_won": "30%"},
+        "team": {"sdrs": 0, "aes": 0},
+        "current_state": {},
+        "company": {"name": "Zeta GmbH", "crm": "other", "timezone": "Europe/Berlin"},
+    },
+    "yearly-salesforce": {
+        "economics": {"period": "year", "revenue_target": "12M", "currency": "GBP",
+                      "average_deal_size": "60k", "sales_cycle_days": 0},
+        "company": {"name": "Yonder Ltd", "crm": "salesforce", "timezone": "Europe/London",
+                    "holidays": "GB"},
+        "current_state": {"main_problem": "trust", "starting_point": "scratch"},
+        "agreement": {"effective_date": "2027-07-01", "owner": {"name": "Ana Ruiz",
+                      "title": "VP Marketing"},
+                      "signatories": [{"name": "Ana Ruiz", "title": "VP Marketing",
+                                       "side": "marketing"},
+                                      {"name": "Bo Chen", "title": "CRO", "side": "executive"}]},
+    },
+}
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_other_answers_render_every_document(example_path: Path, variant: str):
+    data = _data(example_path)
+    for section, values in VARIANTS[variant].items():
+        data[section] = {**data[section], **values} if values and section not in (
+            "funnel", "current_state") else values
+    plan = build_plan(answers_from_data(data))
+    context = build_context(plan)
+    for doc in ("agreement", "brief", "summary"):
+        text = _text(render_html(doc, context))
+        assert context["company"]["name"] in text
+        assert f"{plan.mql_per_month:,}" in text
+    if variant == "monthly-lead-funnel":
+        assert "€120,000" in _text(render_html("agreement", context))
+        assert "Fit flag" in _text(render_html("brief", context))
+    else:
+        agreement = _text(render_html("agreement", context))
+        assert "£12,000,000" in agreement
+        assert "1 July 2027" in agreement
+        assert agreement.count("Signature") >= 2
+        assert "a trust problem" in _text(render_html("brief", context))

@@ -26,6 +26,8 @@ _CADENCE_MONTHS = {"monthly": 1, "quarterly": 3, "biannual": 6, "annual": 12}
 _PERIOD_WORDS = {"month": "monthly", "quarter": "quarterly", "year": "annual"}
 _SIDE_NAMES = {"marketing": "Marketing", "sales": "Sales", "revops": "Revenue Operations",
                "executive": "Executive sponsor"}
+_ROLES = {"marketing": "Signs for marketing", "sales": "Signs for sales",
+          "revops": "Signs for revenue operations", "executive": "Executive sponsor"}
 _PLURALS = {"lead": "leads", "mql": "MQLs", "sal": "SALs", "sql": "SQLs",
             "opportunity": "opportunities", "won": "won deals"}
 _PROBLEMS = {
@@ -68,6 +70,7 @@ def _company(answers: Answers) -> dict[str, Any]:
         "slug": slugify(company.name),
         "crm": company.crm,
         "crm_name": CRM_NAMES[company.crm],
+        "crm_name_start": CRM_NAMES[company.crm][:1].upper() + CRM_NAMES[company.crm][1:],
         "timezone": company.timezone,
         "business_hours": company.business_hours,
         "business_days": list(company.business_days),
@@ -82,10 +85,10 @@ def _agreement(answers: Answers, plan: Plan) -> dict[str, Any]:
     latest_review = _add_months(agreement.effective_date,
                                 answers.cadence.agreement_review_months)
     signatories = [{"name": s.name, "title": s.title, "side": s.side,
-                    "side_name": _SIDE_NAMES[s.side], "role": "Signatory"}
+                    "side_name": _SIDE_NAMES[s.side], "role": _ROLES[s.side]}
                    for s in agreement.signatories]
     owner = {"name": agreement.owner.name, "title": agreement.owner.title,
-             "side": "owner", "side_name": "Agreement owner", "role": "Owner"}
+             "side": "owner", "side_name": "Agreement owner", "role": "Owner of the agreement"}
     already_signing = any(s["name"] == owner["name"] for s in signatories)
     return {
         "title": agreement.title,
