@@ -153,6 +153,12 @@ def longdate_filter(context: jinja2.runtime.Context, value: Any) -> str:
     return f"{day.day} {month} {day.year}"
 
 
+def capfirst_filter(value: Any) -> str:
+    """First letter up, the rest untouched (unlike Jinja's capitalize, which lowers it)."""
+    text = str(value)
+    return text[:1].upper() + text[1:]
+
+
 def sentence_filter(value: Any) -> str:
     """A clause as a sentence: first letter up (the rest untouched), one full stop at the end."""
     text = str(value).strip()
@@ -164,7 +170,7 @@ def sentence_filter(value: Any) -> str:
 
 FILTERS = {"money": money_filter, "percent": percent_filter, "number": number_filter,
            "hours": hours_filter, "signed": signed_filter, "longdate": longdate_filter,
-           "sentence": sentence_filter}
+           "sentence": sentence_filter, "capfirst": capfirst_filter}
 
 # --------------------------------------------------------------------------- environment
 
