@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from slabuilder.answers import Answers, answers_from_data, load_answers
 from slabuilder.errors import SlabuilderError
@@ -32,9 +34,12 @@ from slabuilder.yamlio import read_yaml_file
 ROOT = Path(__file__).resolve().parent.parent
 
 
+_SHIPPED = load_questionnaire()
+
+
 @pytest.fixture(scope="module")
 def questionnaire() -> Questionnaire:
-    return load_questionnaire()
+    return _SHIPPED
 
 
 def _q(questionnaire: Questionnaire, question_id: str) -> Question:
@@ -176,12 +181,16 @@ def test_typed_answers_become_the_saved_values(questionnaire: Questionnaire, que
     ("mql_to_sql", "abc", "'abc' is not a rate; write it as 60% or 0.6"),
     ("mql_to_sql", "60", "60 is not a rate; write 60% or 0.6"),
     ("mql_to_sql", "160%", "160% is outside 0% to 100%"),
+    ("mql_to_sql", "NaN", "'NaN' is not usable here; type it as 60% or 0.6"),
     ("revenue_target", "lots", "'lots' is not an amount; write it as 25000, 25,000 or $25k"),
     ("revenue_target", "", "an answer is needed here; type it as 25000, 25,000 or $25k"),
     ("effective_date", "1/1/2027",
      "'1/1/2027' is not a date; write it as YYYY-MM-DD, for example 2027-01-01"),
     ("sdrs", "2.5", "2.5 is not a whole number; type one such as 40"),
     ("sdrs", "-1", "-1 is below the lowest allowed, 0"),
+    ("sdrs", "INF", "'INF' is not a usable number; type one such as 40"),
+    ("sdrs", "1e999999999", "'1e999999999' is not a usable number; type one such as 40"),
+    ("pipeline_coverage", "NaN", "'NaN' is not a number; type one such as 4 or 1.5"),
     ("threshold", "5000", "5000 is above the highest allowed, 1000"),
     ("timezone", "Mars/Base",
      "'Mars/Base' is not a time zone; use a name such as America/New_York or Europe/London"),
@@ -310,3 +319,22 @@ def test_a_duplicate_key_is_reported_with_its_line(tmp_path: Path) -> None:
         load_questionnaire(tmp_path)
     assert str(caught.value) == (f"{tmp_path / '10-a.yaml'}:3: id: the key 'id' appears twice "
                                  "(first on line 1); keep only one")
+
+
+@settings(max_examples=60, deadline=None)
+@given(typed=st.text(max_size=30))
+def test_anything_typed_is_either_refused_with_a_message_or_accepted(typed: str) -> None:
+    """No keystrokes can crash the prompt: every question says what to type instead."""
+    for _, question in _SHIPPED.questions():
+        if question.type in ("choice", "multi-choice", "yes/no") and question.is_gate:
+            continue
+        try:
+            value = check_answer(question, typed)
+        except AnswerError as error:
+            message = str(error)
+            value = None
+        else:
+            message = "accepted"
+        assert message, question.id
+        if value is not None and question.key is not None:
+            assert check_answer(question, value) == value, (question.id, typed)

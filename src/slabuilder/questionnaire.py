@@ -468,6 +468,8 @@ class AnswerError(ValueError):
     """A typed answer that does not fit; the message says what to type instead."""
 
 
+_LARGEST_DIGITS = 15
+"""No answer in an SLA has more digits; beyond that, typing slips (1e999999) are refused."""
 _YES = {"y", "yes", "true", "1", "on"}
 _NO = {"n", "no", "false", "0", "off"}
 
@@ -483,6 +485,8 @@ def convert(question: Question, typed: Any) -> Any:
             raise AnswerError("an answer is needed here" + _example(question))
         return None
     value = _from_text(question, typed)
+    if value == []:  # only separators typed, such as ","
+        return convert(question, None)
     _check_bounds(question, value)
     return value
 
@@ -504,12 +508,16 @@ def _is_empty(typed: Any) -> bool:
 
 
 def _example(question: Question) -> str:
+    return _example_for(question.type)
+
+
+def _example_for(kind: str) -> str:
     examples = {"rate": "; type it as 60% or 0.6", "money": "; type it as 25000, 25,000 or $25k",
                 "date": "; type it as YYYY-MM-DD, for example 2027-01-01",
                 "integer": "; type a whole number such as 40",
                 "list": "; type the entries separated by commas",
                 "multi-choice": "; pick at least one with the space bar"}
-    return examples.get(question.type, "")
+    return examples.get(kind, "")
 
 
 def _from_text(question: Question, typed: Any) -> Any:
@@ -567,6 +575,8 @@ def _integer(typed: Any) -> int:
         number = Decimal(text)
     except InvalidOperation:
         raise AnswerError(f"{typed!r} is not a whole number; type one such as 40") from None
+    if not number.is_finite() or number.adjusted() >= _LARGEST_DIGITS:
+        raise AnswerError(f"{typed!r} is not a usable number; type one such as 40")
     if number != number.to_integral_value():
         raise AnswerError(f"{typed} is not a whole number; type one such as 40")
     return int(number)
@@ -585,6 +595,8 @@ def _parsed(kind: str, typed: Any) -> Any:
             return parse_date(typed)
     except ValueError as error:
         raise AnswerError(str(error)) from None
+    except ArithmeticError:  # NaN and its kin: Decimal refuses to compare them
+        raise AnswerError(f"{typed!r} is not usable here" + _example_for(kind)) from None
     return _number(typed)
 
 
@@ -597,7 +609,7 @@ def _number(typed: Any) -> int | str:
         number = Decimal(text.replace(",", ""))
     except InvalidOperation:
         number = None
-    if number is None or not number.is_finite():
+    if number is None or not number.is_finite() or number.adjusted() >= _LARGEST_DIGITS:
         raise AnswerError(f"{typed!r} is not a number; type one such as 4 or 1.5")
     return _plain_number(number)
 
