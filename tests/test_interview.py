@@ -118,7 +118,7 @@ def test_derived_figures_follow_the_funnel_section(
         in run.lines
     assert "Marketing must deliver 178 MQLs a month." in run.lines
     figures = run.lines.index("Marketing must deliver 178 MQLs a month.")
-    assert run.lines[figures + 2] == "Who works the leads"
+    assert run.lines[figures + 2] == "Part 5 of 8: Who works the leads"
 
 
 def test_a_rate_outside_the_typical_range_is_flagged_after_the_funnel(

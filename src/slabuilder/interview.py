@@ -192,8 +192,10 @@ class _Interview:
         if section.id in self.introduced:
             return
         self.introduced.add(section.id)
+        sections = self.questionnaire.sections
+        part = next(i for i, s in enumerate(sections, 1) if s.id == section.id)
         self.terminal.say()
-        self.terminal.say(section.title, bold=True)
+        self.terminal.say(f"Part {part} of {len(sections)}: {section.title}", bold=True)
         if section.intro:
             self.terminal.say(section.intro, dim=True)
 
@@ -468,6 +470,12 @@ def collect_answers(
     data = _merged(before, given)
     interview = _Interview(questionnaire, data, before, fixed, interactive,
                            terminal or Terminal(), dict(show_observed or {}))
+    if interactive and resume is None:
+        interview.terminal.say(
+            f"The questions come in {len(questionnaire.sections)} parts and take ten to "
+            "fifteen minutes. Enter keeps the answer shown in grey; at the end you can check "
+            "and change any answer before anything is saved. Ctrl-C stops, and offers to keep "
+            "your answers for later.")
     if resume is not None and interactive:
         interview.terminal.say(f"Carrying on from {resume}: {len(fixed)} answers kept; you can "
                                "change any of them on the review screen at the end.")
