@@ -13,6 +13,33 @@ previous answers file reopens the same branch.
 Typed answers are checked with the answers model's own rules: the value is validated through
 the pydantic model that owns the key, so the prompt and ``slabuilder check`` never disagree.
 This module imports no terminal library; :mod:`slabuilder.interview` does the asking.
+
+A section file::
+
+    id: funnel                      # a word: letters, digits, underscores
+    title: The funnel               # shown as "Part 4 of 8: The funnel"
+    intro: Conversion rates ...     # a paragraph shown before the first question
+    summary: funnel                 # optional: show the MQL target once answered
+    questions:
+      - id: mql_to_sql              # unique across all files
+        key: funnel.mql_to_sql      # the answers key it fills (absent: a gate)
+        label: MQL to SQL           # short name on the review screen
+        prompt: What share of MQLs become sales qualified (SQL)?
+        help: Published figures run from 13% to 60%.
+        type: rate                  # text integer number money rate date choice
+                                    # multi-choice list yes/no timezone
+        choices: [{value: a, label: A}]   # choice and multi-choice; value null = "not sure"
+        default: 60%
+        required: true              # false: Enter leaves it empty
+        min: 0                      # bounds, for integer, number and money
+        max: 100
+        when: {question: has_sal, equals: false}  # or {key: ..., is_set | equals |
+                                                  #  not_equals | one_of: ...}; a list = all
+        when_skipped: drop          # keep (default) or drop the answer while `when` is false
+        ask: true                   # false: never asked, the value or default is written
+        omit_if_default: false      # true: an unchanged default is not written
+        cross_check: false          # true: also check rules joining neighbours (max > min)
+        infer: {key: funnel.mql_to_sal, is_set: true}   # gates: the default, from answers
 """
 
 from __future__ import annotations
@@ -32,6 +59,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from slabuilder.errors import SlabuilderError
 from slabuilder.yamlio import KeyPath, format_path, read_yaml_file
+
+__all__ = [
+    "MISSING", "AnswerError", "Choice", "Condition", "Question", "QuestionType",
+    "Questionnaire", "Section", "check_answer", "convert", "default_for", "delete_path",
+    "fill_placeholders", "get_path", "load_questionnaire", "model_error", "owner_of",
+    "parse_key", "rate_text", "set_path", "value_text",
+]
 
 QuestionType = Literal["text", "integer", "number", "money", "rate", "date", "choice",
                        "multi-choice", "list", "yes/no", "timezone"]
