@@ -119,6 +119,18 @@ def test_derived_figures_follow_the_funnel_section(
     assert "Marketing must deliver 178 MQLs a month." in run.lines
     figures = run.lines.index("Marketing must deliver 178 MQLs a month.")
     assert run.lines[figures + 2] == "Part 5 of 8: Who works the leads"
+    capacity = ("That means each SDR gets about 2.1 new MQLs a day and, at 6 attempts each, "
+                "about 13 touches a day (a rep can make about 60).")
+    assert run.lines[run.lines.index(capacity) + 2] == "Part 6 of 8: Where things stand today"
+
+
+def test_a_team_of_nobody_is_flagged_after_the_team_section(
+        interview: Any, run: Run, example_data: dict[str, Any]) -> None:
+    sdrs = 30
+    keys = _enter(sdrs) + "0" + ENTER + "0" + ENTER + _enter(ASKED_FROM_EXAMPLE - sdrs - 2)
+    interview(keys + ENTER, defaults=example_data)
+    assert ("Note: Nobody is named to work the 178 MQLs a month: give the number of SDRs or "
+            "AEs.") in run.lines
 
 
 def test_a_rate_outside_the_typical_range_is_flagged_after_the_funnel(

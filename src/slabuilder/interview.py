@@ -119,8 +119,8 @@ class _Interview:
             asked = False
             for question in section.questions:
                 asked = self._visit(section, question) or asked
-            if asked and section.summary == "funnel" and self.interactive:
-                self.show_funnel_figures()
+            if asked and section.summary and self.interactive:
+                self.show_figures(section.summary)
 
     def _visit(self, section: Section, question: Question) -> bool:
         """Settle one question; True when the user was asked."""
@@ -283,9 +283,10 @@ class _Interview:
 
     # ----------------------------------------------------------------- derived figures
 
-    def show_funnel_figures(self) -> None:
-        """After the funnel: how many MQLs the revenue target needs, and any odd rate."""
-        for line in funnel_figures(self.data):
+    def show_figures(self, summary: str) -> None:
+        """After the funnel, how many MQLs the revenue target needs, and any odd rate; after
+        the team, what that means for each rep."""
+        for line in derived_figures(summary, self.data):
             self.terminal.say(line)
 
     # ----------------------------------------------------------------- review
@@ -344,8 +345,8 @@ class _Interview:
             self.fixed.pop(question.key, None)
         self.walk()
         section = next(s for s in self.questionnaire.sections if question in s.questions)
-        if section.summary == "funnel":
-            self.show_funnel_figures()
+        if section.summary:
+            self.show_figures(section.summary)
 
     def _whole_problem(self) -> str | None:
         """The first problem the answers model finds in the whole file, shown to the user.
@@ -407,9 +408,9 @@ def _zone_names() -> list[str]:
     return sorted(zone for zone in available_timezones() if "/" in zone or zone == "UTC")
 
 
-def funnel_figures(data: dict[str, Any]) -> list[str]:
-    """The lines shown once the funnel is known: targets per period and month, odd rates."""
-    from slabuilder.answers import STAGE_NAMES, answers_from_data
+def derived_figures(summary: str, data: dict[str, Any]) -> list[str]:
+    """The lines shown once a section's answers allow a plan: ``funnel`` or ``capacity``."""
+    from slabuilder.answers import answers_from_data
     from slabuilder.plan import build_plan
 
     try:
@@ -417,6 +418,14 @@ def funnel_figures(data: dict[str, Any]) -> list[str]:
     except SlabuilderError as error:
         return ["", f"The figures cannot be worked out yet: {error.key or ''}: {error.message}. "
                 "You can change the answer on the review screen at the end."]
+    if summary == "capacity":
+        return _capacity_lines(plan)
+    return _funnel_lines(plan)
+
+
+def _funnel_lines(plan: Plan) -> list[str]:
+    from slabuilder.answers import STAGE_NAMES
+
     counts = ", ".join(f"{plan.targets[s].per_period:,} {_plural(STAGE_NAMES[s])}"
                        for s in reversed(plan.stages))
     lines = ["", f"That means, per {plan.period}: {counts}."]
@@ -424,6 +433,20 @@ def funnel_figures(data: dict[str, Any]) -> list[str]:
         lines.append(f"Marketing must deliver {plan.mql_per_month:,} MQLs a month.")
     lines.extend(f"Note: {w.message}" for w in plan.warnings
                  if w.key and w.key.startswith(("funnel.", "economics.")))
+    return lines
+
+
+def _capacity_lines(plan: Plan) -> list[str]:
+    cap = plan.capacity
+    lines = [""]
+    if cap is not None:
+        lines.append(f"That means each {cap.rep_role} gets about "
+                     f"{float(cap.leads_per_rep_per_day):.1f} new MQLs a day and, at "
+                     f"{plan.answers.sla.sales.contact_attempts} attempts each, about "
+                     f"{float(cap.touches_per_rep_per_day):.0f} touches a day (a rep can make "
+                     f"about {cap.max_touches_per_rep_per_day}).")
+    lines.extend(f"Note: {w.message}" for w in plan.warnings
+                 if w.key and w.key.startswith("team."))
     return lines
 
 

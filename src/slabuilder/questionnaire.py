@@ -19,7 +19,7 @@ A section file::
     id: funnel                      # a word: letters, digits, underscores
     title: The funnel               # shown as "Part 4 of 8: The funnel"
     intro: Conversion rates ...     # a paragraph shown before the first question
-    summary: funnel                 # optional: show the MQL target once answered
+    summary: funnel                 # optional: funnel (MQL target) or capacity
     questions:
       - id: mql_to_sql              # unique across all files
         key: funnel.mql_to_sql      # the answers key it fills (absent: a gate)
@@ -265,8 +265,9 @@ class Section(_Strict):
     id: str = Field(pattern=_ID)
     title: str = Field(min_length=1)
     intro: str = ""
-    summary: Literal["funnel"] | None = None
-    """Derived figures shown once the section is answered (``funnel``: the MQL target)."""
+    summary: Literal["funnel", "capacity"] | None = None
+    """Derived figures shown once the section is answered: ``funnel``, the MQL target;
+    ``capacity``, the MQLs and touches each rep would get a day."""
     questions: list[Question] = Field(min_length=1)
 
 
