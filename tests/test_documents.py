@@ -460,3 +460,13 @@ def test_other_answers_render_every_document(example_path: Path, variant: str):
         assert "1 July 2027" in agreement
         assert agreement.count("Signature") >= 2
         assert "a trust problem" in _text(render_html("brief", context))
+
+
+def test_two_answers_files_for_one_company_are_refused(run_cli: Any, example_path: Path,
+                                                       tmp_path: Path):
+    copy = tmp_path / "copy.yaml"
+    copy.write_text(example_path.read_text(encoding="utf-8"), encoding="utf-8")
+    result = run_cli("render", example_path, copy, "-o", tmp_path / "out", "--format", "html")
+    assert result.code == 2
+    assert "two documents would be written to the same file" in result.err
+    assert not (tmp_path / "out").exists()
