@@ -470,3 +470,14 @@ def test_two_answers_files_for_one_company_are_refused(run_cli: Any, example_pat
     assert result.code == 2
     assert "two documents would be written to the same file" in result.err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("doc", "message"), [
+    ("report", "the report is written by `slabuilder report`"),
+    ("amendment", "the amendment is written by `slabuilder renegotiate`"),
+    ("contract", "'contract' is not a document; choose from agreement, brief, summary")])
+def test_render_offers_only_its_own_documents(run_cli: Any, example_path: Path,
+                                              tmp_path: Path, doc: str, message: str):
+    result = run_cli("render", example_path, "-o", tmp_path, "--doc", doc)
+    assert result.code == 2
+    assert message in result.err

@@ -38,9 +38,9 @@ def command(answers_files: tuple[Path, ...], out_dir: Path, formats: str, docs: 
     """Write the documents people sign and read: the SLA agreement, the design brief for
     its owner and a one-page summary, each as HTML and PDF.
 
-    Files are named after the company, e.g. acme-analytics-agreement.pdf. Nothing is
-    overwritten without --force, and if any file cannot be written, none is. The agreement
-    needs a complete ideal customer profile; until then add --draft.
+    Files are named after the company, e.g. acme-analytics-agreement.pdf. Every target is
+    checked before anything is written: nothing is replaced without --force, and a signed
+    PDF never. The agreement needs a complete ideal customer profile; until then add --draft.
 
     \b
     Examples:
@@ -49,9 +49,18 @@ def command(answers_files: tuple[Path, ...], out_dir: Path, formats: str, docs: 
       slabuilder render acme.yaml -o out --draft --force
       slabuilder render team-a.yaml team-b.yaml -o out     (both cores)
     """
-    from slabuilder.documents import render_many
+    from slabuilder.documents import DEFAULT_DOCUMENTS, DOCUMENTS, render_many
 
-    written = render_many(list(answers_files), _split(docs, "document"), out_dir,
+    chosen = _split(docs, "document")
+    for doc in chosen:
+        if doc in DEFAULT_DOCUMENTS:
+            continue
+        other = "renegotiate" if doc == "amendment" else "report"
+        where = f"the {doc} is written by `slabuilder {other}`" if doc in DOCUMENTS else \
+            f"{doc!r} is not a document"
+        raise click.BadParameter(f"{where}; choose from agreement, brief, summary",
+                                 param_hint="--doc")
+    written = render_many(list(answers_files), chosen, out_dir,
                           formats=_split(formats, "format"), force=force, draft=draft,
                           templates_dir=templates_dir, pdfa=pdfa)
     for path in written:
