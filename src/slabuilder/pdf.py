@@ -292,6 +292,7 @@ def html_to_pdf_many(jobs: Sequence[PdfJob], *, workers: int | None = None) -> l
     """
     if not jobs:
         return []
+    build_date()  # a bad SOURCE_DATE_EPOCH is reported here, not from inside a worker
     count = min(workers or os.cpu_count() or 1, len(jobs))
     if count <= 1:
         return [render_job(job) for job in jobs]
