@@ -373,3 +373,12 @@ def test_a_user_folder_can_bring_its_own_font(example_plan: Plan, tmp_path: Path
     fonts = {str(font.get_object()["/BaseFont"]).split("+")[-1]
              for font in PdfReader(written).pages[0]["/Resources"]["/Font"].values()}
     assert any(name.startswith("Custom") for name in fonts), fonts
+
+
+def test_agreement_outline_follows_the_numbered_sections(pdfs: dict[str, Path]):
+    outline = PdfReader(pdfs["agreement"]).outline
+    assert outline[0].title == "Sales and Marketing Service Level Agreement"
+    sections = [item.title for item in outline[1] if not isinstance(item, list)]
+    assert sections[:3] == ["1. Parties and purpose", "2. Definitions",
+                            "3. Revenue and MQL targets"]
+    assert sections[-1] == "13. Signatures"
