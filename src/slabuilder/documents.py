@@ -35,11 +35,15 @@ __all__ = [
     "DOCUMENTS",
     "FORMATS",
     "DocumentSpec",
+    "PlannedOutput",
+    "asset_dirs",
     "make_environment",
     "output_paths",
+    "prepare_outputs",
     "render_documents",
     "render_html",
     "render_many",
+    "write_outputs",
 ]
 
 
@@ -288,7 +292,9 @@ def render_html(doc_id: str, context: dict[str, Any], *,
 
 
 @dataclass
-class _Output:
+class PlannedOutput:
+    """One file a render will write: its HTML, and for a PDF the job that makes it."""
+
     path: Path
     doc_id: str
     fmt: str
@@ -358,7 +364,7 @@ def prepare_outputs(plan: Plan, doc_ids: Sequence[str], out_dir: Path, *,
                     templates_dir: Path | None = None, pdfa: bool = False,
                     answers_path: Path | None = None,
                     extra_context: dict[str, Any] | None = None,
-                    file_stem: str | None = None) -> list[_Output]:
+                    file_stem: str | None = None) -> list[PlannedOutput]:
     """Render the HTML of every requested document and describe every file to write."""
     from slabuilder.context import build_context
 
@@ -370,7 +376,7 @@ def prepare_outputs(plan: Plan, doc_ids: Sequence[str], out_dir: Path, *,
     stem = file_stem or base["company"]["slug"]
     folders = asset_dirs(templates_dir)
     attachment, attachment_name = _answers_attachment(plan, answers_path, stem)
-    outputs: list[_Output] = []
+    outputs: list[PlannedOutput] = []
     for doc_id in doc_ids:
         spec = DOCUMENTS[doc_id]
         context = {**base, **(extra_context or {})}
@@ -380,7 +386,7 @@ def prepare_outputs(plan: Plan, doc_ids: Sequence[str], out_dir: Path, *,
         context["document"] = info
         html = render_html(doc_id, context, templates_dir=templates_dir)
         for _, fmt, path in output_paths(stem, [doc_id], out_dir, formats):
-            output = _Output(path=path, doc_id=doc_id, fmt=fmt, html=html)
+            output = PlannedOutput(path=path, doc_id=doc_id, fmt=fmt, html=html)
             if fmt == "pdf":
                 output.pdf_job = _pdf_job(html, context, info, folders, pdfa,
                                           attachment, attachment_name, plan)
@@ -405,7 +411,7 @@ def _pdf_job(html: str, context: dict[str, Any], info: dict[str, str], folders: 
     return job
 
 
-def _check_targets(outputs: Iterable[_Output], force: bool) -> None:
+def _check_targets(outputs: Iterable[PlannedOutput], force: bool) -> None:
     seen: set[Path] = set()
     for output in outputs:
         resolved = output.path.resolve()
@@ -416,7 +422,7 @@ def _check_targets(outputs: Iterable[_Output], force: bool) -> None:
         check_writable(output.path, force=force)
 
 
-def write_outputs(outputs: Sequence[_Output], *, force: bool) -> list[Path]:
+def write_outputs(outputs: Sequence[PlannedOutput], *, force: bool) -> list[Path]:
     """Check every target, make the PDFs (in parallel), then write each file atomically."""
     from slabuilder.pdf import html_to_pdf_many
 
@@ -461,7 +467,7 @@ def render_many(answers_paths: Sequence[Path], doc_ids: Sequence[str], out_dir: 
     from slabuilder.answers import load_answers
     from slabuilder.plan import build_plan
 
-    outputs: list[_Output] = []
+    outputs: list[PlannedOutput] = []
     for path in answers_paths:
         plan = build_plan(load_answers(path))
         outputs.extend(prepare_outputs(plan, doc_ids, out_dir, formats=formats, draft=draft,
