@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -150,3 +152,20 @@ def test_any_set_value_is_accepted_or_refused_cleanly(run_cli, example_path, key
     result = run_cli("check", example_path, "--set", f"{key}={value}")
     assert result.code in (0, 2)
     assert "Traceback" not in result.err
+
+
+NUMERIC_KEYS = ["funnel.mql_to_sql", "economics.revenue_target", "economics.average_deal_size",
+                "economics.pipeline_coverage", "team.sdrs", "scoring.threshold",
+                "icp.company_size.min", "sla.sales.review_hours",
+                "sla.sales.speed_to_lead_hours", "escalation.shortfall_threshold"]
+
+
+@pytest.mark.parametrize("value", ["NaN", "sNaN", "inf", "-Infinity", "1e999999999",
+                                   "1e-999999999", "-0", "1e-30"])
+@pytest.mark.parametrize("key", NUMERIC_KEYS)
+def test_extreme_numbers_are_refused_quickly(run_cli, example_path, key, value):
+    started = time.monotonic()
+    result = run_cli("check", example_path, "--set", f"{key}={value}")
+    assert result.code in (0, 2)
+    assert "unexpectedly" not in result.err
+    assert time.monotonic() - started < 5

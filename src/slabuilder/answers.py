@@ -36,6 +36,8 @@ from slabuilder.yamlio import KeyPath, YamlDocument, format_path, read_yaml_file
 
 # --------------------------------------------------------------------------- value types
 
+MIN_RATE = Decimal("0.000001")
+"""Smaller rates are typing slips (and would make the exact arithmetic needlessly huge)."""
 _PERCENT = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*%\s*$")
 
 
@@ -52,16 +54,23 @@ def parse_rate(value: Any) -> Decimal:
                 rate = Decimal(value.strip())
             except InvalidOperation:
                 raise ValueError(f"{value!r} is not a rate; write it as 60% or 0.6") from None
+            if not rate.is_finite():
+                raise ValueError(f"{value!r} is not a rate; write it as 60% or 0.6")
             if rate > 1:
                 raise ValueError(_not_a_rate(value, rate))
     elif isinstance(value, int | Decimal | float):
         rate = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+        if not rate.is_finite():
+            raise ValueError(f"{value} is not a rate; write it as 60% or 0.6")
         if rate > 1:
             raise ValueError(_not_a_rate(value, rate))
     else:
         raise ValueError("expected a rate such as 60% or 0.6")
     if not rate.is_finite() or rate < 0 or rate > 1:
         raise ValueError(f"{value} is outside 0% to 100%")
+    if 0 < rate < MIN_RATE:
+        raise ValueError(f"{value} is too small to be a rate; write it as a percentage, "
+                         "such as 0.5%")
     return rate.normalize() if rate != 0 else Decimal(0)
 
 
@@ -98,8 +107,8 @@ def parse_money(value: Any) -> Decimal:
             amount = -amount
     else:
         raise ValueError("expected an amount such as 25000 or $25k")
-    if amount <= 0:
-        raise ValueError("the amount must be more than zero")
+    if amount < 1:
+        raise ValueError("the amount must be at least 1")
     if amount > MAX_AMOUNT:
         raise ValueError(f"{value} is more than any plan needs; check the number of zeros")
     return amount.quantize(Decimal(1)) if amount == amount.to_integral_value() else amount
@@ -128,13 +137,18 @@ def parse_multiple(value: Any) -> Decimal:
         number = None
     if number is None or not number.is_finite() or number <= 0:
         raise ValueError(f"{value!r} is not a multiple; write it as 3 or 3x")
+    if number < Decimal("0.1") or number > 100:
+        raise ValueError(f"{value} is not a sensible pipeline multiple; write it as 3 or 3x")
     return number
 
 
 def _as_int(value: Any) -> Any:
     """Accept whole decimals such as ``4.0``; leave everything else for pydantic to judge."""
-    if isinstance(value, Decimal) and value == value.to_integral_value():
-        return int(value)
+    if isinstance(value, Decimal):
+        if not value.is_finite() or value.adjusted() > 15:
+            raise ValueError(f"{value} is not a usable whole number")
+        if value == value.to_integral_value():
+            return int(value)
     if isinstance(value, str) and re.fullmatch(r"\s*\d[\d,]*\s*", value):
         return int(value.replace(",", ""))
     return value
@@ -146,9 +160,10 @@ def _as_hours(value: Any) -> Any:
     if isinstance(value, str):
         text = value.strip().lower().removesuffix("hours").removesuffix("h").strip()
         try:
-            return Decimal(text)
+            hours = Decimal(text)
         except InvalidOperation:
             return value
+        return hours if hours.is_finite() else value
     return value
 
 
@@ -169,7 +184,7 @@ Multiple = Annotated[Decimal, BeforeValidator(parse_multiple),
                                                {"type": "string", "pattern": r"^\d+(\.\d+)?x$"}]})]
 Count = Annotated[int, BeforeValidator(_as_int), Field(ge=0, le=1_000_000_000)]
 PositiveCount = Annotated[int, BeforeValidator(_as_int), Field(ge=1, le=1_000_000_000)]
-Hours = Annotated[Decimal, BeforeValidator(_as_hours), Field(gt=0),
+Hours = Annotated[Decimal, BeforeValidator(_as_hours), Field(ge=Decimal("0.01"), le=10_000),
                   WithJsonSchema({"type": "number", "exclusiveMinimum": 0})]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 
@@ -662,8 +677,9 @@ def _describe(error: Any) -> tuple[KeyPath, str]:
     if kind in bounds:
         words, name = bounds[kind]
         limit = error.get("ctx", {}).get(name)
+        shown = f"{limit:,}" if isinstance(limit, int) else format(Decimal(str(limit)), "f")
         return loc, f"{error['input']} is too {'large' if 'l' in name else 'small'}; " \
-                    f"it should be {words} {limit:,}"
+                    f"it should be {words} {shown}"
     message = str(error["msg"])
     message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
     return loc, message
