@@ -677,7 +677,9 @@ def _describe(error: Any) -> tuple[KeyPath, str]:
     if kind in bounds:
         words, name = bounds[kind]
         limit = error.get("ctx", {}).get(name)
-        shown = f"{limit:,}" if isinstance(limit, int) else format(Decimal(str(limit)), "f")
+        # pydantic passes a Decimal bound as its repr, "Decimal('0.01')"
+        shown = f"{limit:,}" if isinstance(limit, int) else re.sub(
+            r"^Decimal\('(.*)'\)$", r"\1", str(limit))
         return loc, f"{error['input']} is too {'large' if 'l' in name else 'small'}; " \
                     f"it should be {words} {shown}"
     message = str(error["msg"])
