@@ -181,7 +181,7 @@ def test_typed_answers_become_the_saved_values(questionnaire: Questionnaire, que
     ("mql_to_sql", "abc", "'abc' is not a rate; write it as 60% or 0.6"),
     ("mql_to_sql", "60", "60 is not a rate; write 60% or 0.6"),
     ("mql_to_sql", "160%", "160% is outside 0% to 100%"),
-    ("mql_to_sql", "NaN", "'NaN' is not usable here; type it as 60% or 0.6"),
+    ("mql_to_sql", "NaN", "'NaN' is not a rate; write it as 60% or 0.6"),
     ("revenue_target", "lots", "'lots' is not an amount; write it as 25000, 25,000 or $25k"),
     ("revenue_target", "", "an answer is needed here; type it as 25000, 25,000 or $25k"),
     ("effective_date", "1/1/2027",

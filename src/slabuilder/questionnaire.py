@@ -630,8 +630,6 @@ def _parsed(kind: str, typed: Any) -> Any:
             return parse_date(typed)
     except ValueError as error:
         raise AnswerError(str(error)) from None
-    except ArithmeticError:  # NaN and its kin: Decimal refuses to compare them
-        raise AnswerError(f"{typed!r} is not usable here" + _example_for(kind)) from None
     return _number(typed)
 
 
