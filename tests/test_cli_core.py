@@ -236,3 +236,21 @@ def test_python_dash_m_and_exit_codes_in_a_real_process(tmp_path):
     assert bad.returncode == 2
     assert bad.stderr.count("\n") == 1
     assert "Traceback" not in bad.stderr
+
+
+def test_public_api_is_complete_and_lazy():
+    code = ("import sys, slabuilder\n"
+            "heavy = {'weasyprint', 'duckdb', 'questionary', 'holidays', 'rich'}\n"
+            "assert not heavy & set(sys.modules), heavy & set(sys.modules)\n"
+            "assert sorted(slabuilder.__all__) == sorted(['__version__', *slabuilder._LAZY])\n"
+            "for name in slabuilder.__all__: getattr(slabuilder, name)\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_help_does_not_load_heavy_libraries():
+    code = ("import sys\nfrom slabuilder.cli import main\nmain(['--help'])\n"
+            "heavy = {'weasyprint', 'duckdb', 'questionary', 'holidays', 'jinja2', 'pydantic'}\n"
+            "sys.exit(sorted(heavy & set(sys.modules)) or 0)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0, result.stderr

@@ -192,6 +192,20 @@ def test_every_commitment_says_how_it_is_measured(html: dict[str, str], context:
             assert term["measure"] in _text(html["agreement"]).replace("\u2019", "'")
 
 
+def test_brief_has_no_em_dash_even_when_the_answers_type_one(example_plan):
+    from slabuilder.answers import Answers
+    from slabuilder.context import build_context
+    from slabuilder.documents import render_html
+    from slabuilder.plan import build_plan
+
+    data = example_plan.answers.model_dump()
+    data["company"]["name"] = "Acme \u2014 Analytics"
+    data["current_state"]["main_conflict"] = "Sales\u2014and marketing\u2014disagree"
+    brief = render_html("brief", build_context(build_plan(Answers.model_validate(data))))
+    assert "\u2014" not in brief
+    assert "Acme \u2013 Analytics" in brief
+
+
 def test_brief_has_no_em_dash(html: dict[str, str]):
     assert "\u2014" not in html["brief"]
     assert "&mdash;" not in html["brief"]
@@ -481,3 +495,15 @@ def test_render_offers_only_its_own_documents(run_cli: Any, example_path: Path,
     result = run_cli("render", example_path, "-o", tmp_path, "--doc", doc)
     assert result.code == 2
     assert message in result.err
+
+
+def test_a_later_version_gets_its_own_file_names(example_plan, tmp_path):
+    from slabuilder.answers import Answers
+    from slabuilder.documents import render_documents
+    from slabuilder.plan import build_plan
+
+    data = example_plan.answers.model_dump()
+    data["agreement"]["version"] = 3
+    plan = build_plan(Answers.model_validate(data))
+    written = render_documents(plan, ["summary"], tmp_path, formats=("html",))
+    assert [path.name for path in written] == ["acme-analytics-v3-summary.html"]

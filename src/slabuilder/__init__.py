@@ -10,29 +10,61 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "Answers",
-    "AnswersError",
-    "Plan",
-    "SlabuilderError",
-    "__version__",
-    "build_plan",
-    "load_answers",
-]
-
-if TYPE_CHECKING:
-    from slabuilder.answers import Answers, load_answers
-    from slabuilder.errors import AnswersError, SlabuilderError
-    from slabuilder.plan import Plan, build_plan
-
 _LAZY = {
     "Answers": "slabuilder.answers",
     "load_answers": "slabuilder.answers",
+    "dump_answers": "slabuilder.answers",
+    "save_answers": "slabuilder.answers",
     "AnswersError": "slabuilder.errors",
     "SlabuilderError": "slabuilder.errors",
     "Plan": "slabuilder.plan",
     "build_plan": "slabuilder.plan",
+    "build_context": "slabuilder.context",
+    "render_documents": "slabuilder.documents",
+    "render_html": "slabuilder.documents",
+    "load_questionnaire": "slabuilder.questionnaire",
+    "ExportOptions": "slabuilder.actuals",
+    "compute_actuals": "slabuilder.actuals",
+    "build_report_context": "slabuilder.report",
+    "AgreementDiff": "slabuilder.amend",
+    "diff_answers": "slabuilder.amend",
+    "diff_plans": "slabuilder.amend",
 }
+"""Public names and their modules, imported on first use so ``import slabuilder`` is instant
+(the interview must not pay for WeasyPrint or DuckDB)."""
+
+__all__ = [
+    "AgreementDiff",
+    "Answers",
+    "AnswersError",
+    "ExportOptions",
+    "Plan",
+    "SlabuilderError",
+    "__version__",
+    "build_context",
+    "build_plan",
+    "build_report_context",
+    "compute_actuals",
+    "diff_answers",
+    "diff_plans",
+    "dump_answers",
+    "load_answers",
+    "load_questionnaire",
+    "render_documents",
+    "render_html",
+    "save_answers",
+]
+
+if TYPE_CHECKING:
+    from slabuilder.actuals import ExportOptions, compute_actuals
+    from slabuilder.amend import AgreementDiff, diff_answers, diff_plans
+    from slabuilder.answers import Answers, dump_answers, load_answers, save_answers
+    from slabuilder.context import build_context
+    from slabuilder.documents import render_documents, render_html
+    from slabuilder.errors import AnswersError, SlabuilderError
+    from slabuilder.plan import Plan, build_plan
+    from slabuilder.questionnaire import load_questionnaire
+    from slabuilder.report import build_report_context
 
 
 def __getattr__(name: str) -> Any:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from slabuilder.answers import CURRENCY_SYMBOLS
+from slabuilder.answers import CURRENCY_SYMBOLS, Answers
 from slabuilder.errors import OutputError, SlabuilderError, TemplateError
 from slabuilder.fsutil import check_writable, write_atomic
 
@@ -55,6 +55,8 @@ class DocumentSpec:
     description: str
     needs_icp: bool = False
     """A signable document: refused while the ICP is incomplete, unless drafted."""
+    no_em_dash: bool = False
+    """The house style of the brief: em dashes, even in typed answers, become en dashes."""
 
 
 DOCUMENTS: dict[str, DocumentSpec] = {spec.id: spec for spec in (
@@ -64,7 +66,7 @@ DOCUMENTS: dict[str, DocumentSpec] = {spec.id: spec for spec in (
                  "escalation, cadence and signatures.", needs_icp=True),
     DocumentSpec("brief", "SLA Design Brief", "brief.html.j2",
                  "For the SLA's owner: where things stand, how the terms were set, the CRM "
-                 "set-up and how to get the agreement adopted."),
+                 "set-up and how to get the agreement adopted.", no_em_dash=True),
     DocumentSpec("summary", "SLA Summary", "summary.html.j2",
                  "The agreement on one page, for everyone in marketing and sales."),
     DocumentSpec("report", "Monthly Alignment Report", "report.html.j2",
@@ -263,7 +265,11 @@ def render_html(doc_id: str, context: dict[str, Any], *,
     data.setdefault("document", _document_info(spec, context))
     try:
         template = env.get_template(spec.template)
-        return template.render(data)
+        html = template.render(data)
+        if spec.no_em_dash:
+            html = html.replace("\u2014", "\u2013").replace("&mdash;", "&ndash;").replace(
+                "&#8212;", "&#8211;")
+        return html
     except jinja2.TemplateNotFound as error:
         missing = str(error.name or spec.template)
         where = (f" (looked in {templates_dir} and the shipped templates)"
@@ -359,6 +365,16 @@ def _answers_attachment(plan: Plan, answers_path: Path | None,
     return None, f"{stem}-answers.yaml"
 
 
+def default_stem(answers: Answers) -> str:
+    """``acme-analytics``, or ``acme-analytics-v2`` from the second version on, so that a
+    new version's documents never collide with the signed ones of the last."""
+    from slabuilder.context import slugify
+
+    version = answers.agreement.version
+    slug = slugify(answers.company.name)
+    return slug if version == 1 else f"{slug}-v{version}"
+
+
 def prepare_outputs(plan: Plan, doc_ids: Sequence[str], out_dir: Path, *,
                     formats: Sequence[str] = FORMATS, draft: bool = False,
                     templates_dir: Path | None = None, pdfa: bool = False,
@@ -373,7 +389,7 @@ def prepare_outputs(plan: Plan, doc_ids: Sequence[str], out_dir: Path, *,
     if "pdf" in formats:
         check_fonts()
     base = build_context(plan, draft=draft)
-    stem = file_stem or base["company"]["slug"]
+    stem = file_stem or default_stem(plan.answers)
     folders = asset_dirs(templates_dir)
     attachment, attachment_name = _answers_attachment(plan, answers_path, stem)
     outputs: list[PlannedOutput] = []

@@ -743,18 +743,12 @@ def _refuse_known_target(output_dir: Path, previous: dict[str, Any] | None,
 
 
 def _document_paths(answers: Answers, output_dir: Path) -> list[Path]:
-    """The files rendering will write (none when the documents module is absent)."""
-    from importlib import import_module
+    """The files rendering will write, named as ``slabuilder render`` names them."""
+    from slabuilder import documents
 
-    try:
-        documents = import_module("slabuilder.documents")
-    except ImportError:
-        return []
-    doc_ids = getattr(documents, "DEFAULT_DOCUMENTS", ())
-    formats = getattr(documents, "FORMATS", ())
-    stem = slug_for(answers.company.name)
-    return [Path(path) for _, _, path in documents.output_paths(stem, doc_ids, output_dir,
-                                                                formats)]
+    stem = documents.default_stem(answers)
+    return [path for _, _, path in documents.output_paths(
+        stem, documents.DEFAULT_DOCUMENTS, output_dir, documents.FORMATS)]
 
 
 def _documents_may_be_written(paths: list[Path], *, force: bool, asking: bool,
