@@ -254,3 +254,59 @@ def test_help_does_not_load_heavy_libraries():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=False)
     assert result.returncode == 0, result.stderr
+
+
+def test_set_errors_name_the_command_line_not_the_file(run_cli):
+    result = run_cli("plan", EXAMPLE, "--set", "funnel.mql_to_sql=60")
+    assert result.code == 2
+    assert result.err == ("slabuilder: --set: funnel.mql_to_sql: 60 is not a rate; "
+                          "write 60% or 0.6\n")
+
+
+def test_check_with_set_lists_every_problem(run_cli):
+    result = run_cli("check", EXAMPLE, "--set", "scoring.signals.demo_request=150",
+                     "--set", "team.sdrs=-1")
+    assert result.code == 2
+    assert sorted(result.err.strip().splitlines()) == [
+        "slabuilder: --set: scoring.signals.demo_request: 150 is too large; it should be at "
+        "most 100",
+        "slabuilder: --set: team.sdrs: -1 is too small; it should be at least 0"]
+
+
+def test_a_union_error_speaks_of_what_was_written(run_cli, tmp_path, example_text):
+    text = example_text + "scoring: {signals: {demo_request: 150, webinar: {label: Webinar}}}\n"
+    result = run_cli("check", write(tmp_path, text))
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 2
+    assert lines[0].endswith("scoring.signals.demo_request: 150 is too large; it should be at "
+                             "most 100")
+    assert "scoring.signals.webinar.points: is missing" in lines[1]
+    assert "CustomSignal" not in result.err
+
+
+def test_set_can_add_a_list_item_key_by_key(run_cli):
+    result = run_cli("plan", EXAMPLE, "--json",
+                     "--set", "agreement.signatories[2].name=Kim Lo",
+                     "--set", "agreement.signatories[2].title=CRO",
+                     "--set", "agreement.signatories[2].side=executive")
+    assert result.code == 0, result.err
+    gap = run_cli("plan", EXAMPLE, "--set", "agreement.signatories[5].name=Kim")
+    assert gap.err == ("slabuilder: --set: agreement.signatories[5].name: there is no item "
+                       "[5]; the list has 2, so add item [2] first\n")
+
+
+@pytest.mark.parametrize(("setting", "message"), [
+    ("economics.sales_cycle_days=1000000", "it should be at most 1,000"),
+    ("agreement.effective_date=9999-10-01", "outside the years slabuilder plans for"),
+    ("agreement.effective_date=0001-01-01", "outside the years slabuilder plans for"),
+])
+def test_dates_that_would_overflow_are_refused(run_cli, setting, message):
+    result = run_cli("plan", EXAMPLE, "--set", setting)
+    assert result.code == 2
+    assert message in result.err
+
+
+def test_deeply_nested_yaml_is_refused(run_cli, tmp_path):
+    result = run_cli("check", write(tmp_path, "a: " + "[" * 10_000 + "\n"))
+    assert result.code == 2
+    assert "nests lists or groups far too deeply" in result.err

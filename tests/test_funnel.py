@@ -166,3 +166,17 @@ def test_exact_where_floats_round_the_wrong_way(count, percent):
     rate = D(percent) / 100
     totals = funnel.reverse_funnel(D(sqls // 100), D(1), [("mql", "won", rate)])
     assert totals["mql"] == count
+
+
+def test_forward_counts_mqls_even_when_the_funnel_starts_at_leads():
+    chain = chain_of(lead_to_mql="10%", mql_to_sal="70%", sal_to_sql="60%", sql_to_won="20%")
+    result = funnel.forward_funnel(120, D(25_000), chain)
+    assert result.start_stage == "mql"
+    assert result.expected == {"mql": 120, "sal": 84, "sql": Fraction(252, 5),
+                               "won": Fraction(252, 25)}
+    assert result.revenue_per_month == 252_000
+
+
+def test_forward_runs_from_leads_when_there_is_no_mql_stage():
+    result = funnel.forward_funnel(1_000, D(10_000), chain_of(lead_to_sql="5%", sql_to_won="20%"))
+    assert (result.start_stage, result.expected["won"]) == ("lead", 10)

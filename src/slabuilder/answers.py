@@ -9,12 +9,14 @@ Rates are exact decimals between 0 and 1 (``60%`` or ``0.6``), money is an exact
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import hashlib
 import itertools
 import json
 import re
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -114,17 +116,26 @@ def parse_money(value: Any) -> Decimal:
     return amount.quantize(Decimal(1)) if amount == amount.to_integral_value() else amount
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+"""Dates outside these years are typing slips, and would overflow date arithmetic."""
+
+
 def parse_date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
         raise ValueError("expected a date (YYYY-MM-DD) without a time")
+    day = None
     if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise ValueError(f"{value!r} is not a date; write it as YYYY-MM-DD, for example 2027-01-01")
+        day = value
+    elif isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            day = dt.date.fromisoformat(value.strip())
+    if day is None:
+        raise ValueError(f"{value!r} is not a date; write it as YYYY-MM-DD, for example "
+                         "2027-01-01")
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValueError(f"{day.isoformat()} is outside the years slabuilder plans for "
+                         f"({FIRST_YEAR} to {LAST_YEAR})")
+    return day
 
 
 def parse_multiple(value: Any) -> Decimal:
@@ -351,7 +362,7 @@ class Economics(_Section):
     revenue_target: Money
     currency: str = "USD"
     average_deal_size: Money
-    sales_cycle_days: Count = 0
+    sales_cycle_days: Annotated[int, BeforeValidator(_as_int), Field(ge=0, le=1000)] = 0
     pipeline_coverage: Multiple = Decimal(3)
 
     @field_validator("currency")
@@ -613,6 +624,16 @@ class Answers(_Section):
 
 # --------------------------------------------------------------------------- loading
 
+
+def _model_names(model: type[BaseModel]) -> set[str]:
+    names = {model.__name__}
+    for sub in model.__subclasses__():
+        names |= _model_names(sub)
+    return names
+
+
+_MODEL_NAMES = _model_names(_Section)
+
 _FRIENDLY = {
     "missing": "is missing; add it (see `slabuilder schema` or the README)",
     "string_type": "should be text",
@@ -654,7 +675,8 @@ def _unwrap_model(annotation: Any) -> Any:
 
 def _describe(error: Any) -> tuple[KeyPath, str]:
     loc: KeyPath = tuple(part for part in error["loc"]
-                         if not (isinstance(part, str) and ("[" in part or "function-" in part)))
+                         if not (isinstance(part, str) and ("[" in part or "function-" in part
+                                                            or part in _MODEL_NAMES)))
     kind = error["type"]
     if kind == "extra_forbidden":
         parent, key = loc[:-1], str(loc[-1])
@@ -687,13 +709,55 @@ def _describe(error: Any) -> tuple[KeyPath, str]:
     return loc, message
 
 
+def _union_member(loc: tuple[Any, ...]) -> str | None:
+    """The union member an error belongs to (``CustomSignal``, ``function-after[...]``)."""
+    for part in loc:
+        if isinstance(part, str) and (part in _MODEL_NAMES or "[" in part
+                                      or part.startswith("function-")):
+            return part
+    return None
+
+
 def validation_messages(error: ValidationError) -> list[tuple[KeyPath, str]]:
-    return [_describe(item) for item in error.errors()]
+    """One message per key; of a union's members only the one the value was written for.
+
+    pydantic reports every member of ``int | CustomSignal`` that failed; a reader wants to
+    hear about the number when they wrote a number and about the mapping when they wrote one.
+    """
+    messages: dict[KeyPath, str] = {}
+    for item in error.errors():
+        member = _union_member(item["loc"])
+        if member in _MODEL_NAMES and item["type"] == "model_type":
+            continue  # a plain value was written: the mapping form is not what they meant
+        if member is not None and member not in _MODEL_NAMES and isinstance(
+                item.get("input"), dict):
+            continue  # a mapping was written: the plain-value form is not what they meant
+        path, message = _describe(item)
+        messages.setdefault(path, message)
+    return list(messages.items())
+
+
+def _problems(error: ValidationError, source: str, document: YamlDocument | None,
+              settings: Sequence[str]) -> list[AnswersError]:
+    """Each problem as an error naming where it came from: the file's line, or ``--set``."""
+    overridden = [setting.partition("=")[0].strip() for setting in settings]
+    found = []
+    for path, message in validation_messages(error):
+        key = format_path(path)
+        if any(key == given or key.startswith((given + ".", given + "["))
+               or given.startswith((key + ".", key + "[")) for given in overridden):
+            found.append(AnswersError(message, file="--set", key=key or None))
+        else:
+            line = document.line_of(path) if document else None
+            found.append(AnswersError(message, file=source, line=line, key=key or None))
+    return found
 
 
 def answers_from_data(data: Any, source: str = "answers",
-                      document: YamlDocument | None = None) -> Answers:
-    """Validate already-parsed data; errors name ``source``, the key path and its line."""
+                      document: YamlDocument | None = None,
+                      settings: Sequence[str] = ()) -> Answers:
+    """Validate already-parsed data; errors name ``source``, the key path and its line (or
+    ``--set`` for a value that came from the command line)."""
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else "a single value"
         raise AnswersError("the file holds " + kind + ", not the sections of an answers file "
@@ -701,43 +765,40 @@ def answers_from_data(data: Any, source: str = "answers",
     try:
         return Answers.model_validate(data)
     except ValidationError as error:
-        problems = validation_messages(error)
-        path, message = problems[0]
-        more = f" (and {len(problems) - 1} more problem{'s' * (len(problems) > 2)})" \
-            if len(problems) > 1 else ""
-        line = document.line_of(path) if document else None
-        raise AnswersError(message + more, file=source, line=line,
-                           key=format_path(path) or None) from None
+        problems = _problems(error, source, document, settings)
+        first = problems[0]
+        if len(problems) > 1:
+            first.message += (f" (and {len(problems) - 1} more problem"
+                              f"{'s' * (len(problems) > 2)}: `slabuilder check` lists them)")
+        raise first from None
 
 
-def load_answers(path: str | Path) -> Answers:
-    """Read, check and validate an answers file."""
+def load_answers(path: str | Path, settings: Sequence[str] = ()) -> Answers:
+    """Read, check and validate an answers file, with ``key.path=value`` changes applied."""
     document = read_yaml_file(Path(path), what="answers file")
-    return answers_from_data(document.data, document.source, document)
+    data = document.data
+    if settings and isinstance(data, dict):
+        data = apply_settings(data, list(settings))
+    return answers_from_data(data, document.source, document, settings)
 
 
-def check_answers_file(path: str | Path) -> list[str]:
+def check_answers_file(path: str | Path, settings: Sequence[str] = ()) -> list[str]:
     """Every problem in an answers file, one line each (empty when it is valid)."""
     from slabuilder.errors import SlabuilderError
 
     try:
         document = read_yaml_file(Path(path), what="answers file")
+        data = document.data
+        if not isinstance(data, dict):
+            answers_from_data(data, document.source, document)
+        data = apply_settings(data, list(settings)) if settings else data
     except SlabuilderError as error:
         return [str(error)]
-    if not isinstance(document.data, dict):
-        try:
-            answers_from_data(document.data, document.source, document)
-        except SlabuilderError as error:
-            return [str(error)]
     try:
-        Answers.model_validate(document.data)
+        Answers.model_validate(data)
     except ValidationError as error:
-        lines = []
-        for loc, message in validation_messages(error):
-            line = document.line_of(loc)
-            where = f"{document.source}:{line}" if line else document.source
-            lines.append(f"{where}: {format_path(loc)}: {message}")
-        return lines
+        return [str(problem) for problem in _problems(error, document.source, document,
+                                                      settings)]
     return []
 
 
@@ -757,9 +818,12 @@ def set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
     node: Any = data
     for part, following in itertools.pairwise(parts):
         if isinstance(part, int):
-            if not isinstance(node, list) or part >= len(node):
-                raise AnswersError(f"{dotted}: there is no item [{part}] to change",
-                                   file="--set")
+            if not isinstance(node, list) or part > len(node):
+                have = len(node) if isinstance(node, list) else 0
+                raise AnswersError(f"{dotted}: there is no item [{part}]; the list has {have}, "
+                                   f"so add item [{have}] first", file="--set")
+            if part == len(node):  # the next item of a list is created as it is filled in
+                node.append([] if isinstance(following, int) else {})
             node = node[part]
             continue
         if not isinstance(node, dict):

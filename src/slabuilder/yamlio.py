@@ -193,6 +193,9 @@ def parse_yaml(text: str, source: str, *, what: str = "file") -> YamlDocument:
             file=source, line=mark.line + 1 if mark else None) from None
     except yaml.YAMLError as error:
         raise SlabuilderError(f"this is not valid YAML ({error})", file=source) from None
+    except RecursionError:
+        raise SlabuilderError(f"the {what} nests lists or groups far too deeply to be answers; "
+                              "is this the right file?", file=source) from None
     finally:
         loader.dispose()
     return YamlDocument(data=data, source=source, lines=lines)

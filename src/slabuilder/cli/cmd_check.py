@@ -21,12 +21,11 @@ def command(answers_file: Path, settings: tuple[str, ...]) -> None:
     from slabuilder.answers import check_answers_file
     from slabuilder.plan import build_plan
 
-    if not settings:
-        problems = check_answers_file(answers_file)
-        if problems:
-            for line in problems[:-1]:
-                click.echo(f"slabuilder: {line}", err=True)
-            raise AnswersError(problems[-1])
+    problems = check_answers_file(answers_file, settings)
+    if problems:
+        for line in problems[:-1]:
+            click.echo(f"slabuilder: {line}", err=True)
+        raise AnswersError(problems[-1])
     answers = load(answers_file, settings)
     plan = build_plan(answers)
     click.echo(f"{answers_file}: valid.")

@@ -20,14 +20,9 @@ SET_OPTION = click.option(
 
 def load(path: Path, settings: tuple[str, ...] | list[str] = ()) -> Answers:
     """Load an answers file, applying ``--set`` changes; every problem is a one-line error."""
-    from slabuilder.answers import answers_from_data, apply_settings
-    from slabuilder.yamlio import read_yaml_file
+    from slabuilder.answers import load_answers
 
-    document = read_yaml_file(path, what="answers file")
-    data: Any = document.data
-    if settings and isinstance(data, dict):
-        data = apply_settings(data, list(settings))
-    return answers_from_data(data, document.source, document)
+    return load_answers(path, settings)
 
 
 def console(*, stderr: bool = False) -> Any:

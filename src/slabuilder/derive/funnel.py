@@ -77,7 +77,14 @@ class ForwardResult:
 
 def forward_funnel(volume_per_month: int, average_deal_size: Decimal,
                    chain: list[Step]) -> ForwardResult:
-    """From a monthly volume at the first stage to expected stages and revenue per month."""
+    """From a monthly MQL volume to expected stages and revenue per month.
+
+    The volume is counted in MQLs, so a funnel that starts at ``lead`` is run from its MQL
+    stage; only a funnel with no MQL stage at all is run from its first stage.
+    """
+    from_mql = [i for i, (source, _, _) in enumerate(chain) if source == "mql"]
+    if from_mql:
+        chain = chain[from_mql[0]:]
     expected: dict[str, Fraction] = {chain[0][0]: Fraction(volume_per_month)}
     current = Fraction(volume_per_month)
     for _, target, rate in chain:

@@ -199,11 +199,12 @@ def build_scoring(answers: Answers) -> ScoringModel:
             "against how many MQLs sales accepts (aim for 60% or more).", "scoring.threshold",
             severity="note"))
     if len(icp.disqualifiers) < 3:
+        written = {0: "No disqualifier is written down", 1: "Only one disqualifier is written "
+                   "down", 2: "Only two disqualifiers are written down"}[len(icp.disqualifiers)]
         warnings.append(Warning(
             "few_disqualifiers",
-            f"Only {len(icp.disqualifiers)} disqualifier(s) written down; the smallest "
-            "workable agreement names at least three that both sides sign.",
-            "icp.disqualifiers"))
+            f"{written}; the smallest workable agreement names at least three that both sides "
+            "sign.", "icp.disqualifiers"))
     return ScoringModel(
         fit=fit_criteria(icp), disqualifiers=list(icp.disqualifiers), signals=signals,
         threshold=threshold, fit_points=fit_points, max_points=max_points, score_cap=cap,
