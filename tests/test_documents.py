@@ -395,6 +395,42 @@ def test_brief_renders_without_icp(no_icp_plan: Plan, tmp_path: Path):
     assert '<div class="draft-mark"' not in written.read_text(encoding="utf-8")
 
 
+def test_summary_without_icp_is_refused_like_the_agreement(no_icp_plan: Plan, tmp_path: Path):
+    """The summary carries "Signed by" lines: no ICP, no summary, unless drafted."""
+    assert DOCUMENTS["summary"].needs_icp
+    with pytest.raises(SlabuilderError) as caught:
+        render_documents(no_icp_plan, ["summary", "brief"], tmp_path, formats=["html"])
+    assert str(caught.value).startswith(
+        "icp.industries: the summary cannot be signed without the ideal customer profile; "
+        "missing: icp.industries, icp.geographies, icp.disqualifiers.")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_drafted_summary_is_marked_and_has_no_empty_never_routed(no_icp_plan: Plan,
+                                                                  tmp_path: Path):
+    (written,) = render_documents(no_icp_plan, ["summary"], tmp_path, formats=["html"],
+                                  draft=True)
+    html = written.read_text(encoding="utf-8")
+    assert '<div class="draft-mark" aria-hidden="true">DRAFT</div>' in html
+    assert "DRAFT \\00B7  NOT FOR SIGNATURE" in html
+    assert "Never routed" not in html
+    assert "Threshold: 50 points." in _text(html)
+
+
+def test_cli_refuses_summary_and_brief_without_icp(run_cli: Any, tmp_path: Path,
+                                                   example_path: Path):
+    data = example_path.read_text(encoding="utf-8")
+    answers = tmp_path / "no-icp.yaml"
+    answers.write_text(data[:data.index("icp:")] + data[data.index("economics:"):],
+                       encoding="utf-8")
+    result = run_cli("render", answers, "-o", tmp_path / "out", "--doc", "summary,brief",
+                     "--format", "html")
+    assert result.code == 2
+    assert result.err.count("\n") == 1
+    assert "the summary cannot be signed without the ideal customer profile" in result.err
+    assert not (tmp_path / "out").exists()
+
+
 def test_cli_refuses_the_agreement_without_icp(run_cli: Any, example_path: Path,
                                                tmp_path: Path):
     data = example_path.read_text(encoding="utf-8")

@@ -382,3 +382,56 @@ def test_agreement_outline_follows_the_numbered_sections(pdfs: dict[str, Path]):
     assert sections[:3] == ["1. Parties and purpose", "2. Definitions",
                             "3. Revenue and MQL targets"]
     assert sections[-1] == "13. Signatures"
+
+
+# --------------------------------------------------------------------------- one-page summary
+
+
+def _long_summary_data(example_path: Path, disqualifier: str) -> dict[str, Any]:
+    """Four signatories, a very long company name and seven disqualifiers."""
+    from slabuilder.yamlio import read_yaml_file
+
+    data = read_yaml_file(example_path, what="answers").data
+    data["company"]["name"] = "Acme Analytics International Holdings (EMEA) GmbH & Co. KG"
+    data["agreement"]["signatories"] += [
+        {"name": "Lee Chan", "title": "Director of Revenue Operations", "side": "revops"},
+        {"name": "Pat Kim", "title": "Chief Revenue Officer", "side": "executive"}]
+    data["icp"]["disqualifiers"] = [f"{disqualifier} {n}" for n in range(1, 8)]
+    return dict(data)
+
+
+def test_draft_summary_fits_on_one_page(example_plan: Plan, tmp_path: Path):
+    (written,) = render_clean(example_plan, ["summary"], tmp_path, draft=True)
+    (text,) = page_texts(written)
+    assert "DRAFT" in text
+    assert "Signed by" in text
+    assert "Jordan Lee Director of Demand Generation, owner" in text
+    assert "Page 1 of 1" in text
+
+
+@pytest.mark.parametrize("disqualifier", [
+    "Partner or reseller",
+    "An account in an active renewal or with an open support escalation of any severity, "
+    "whichever team owns it"])
+def test_long_summary_fits_on_one_page(example_path: Path, tmp_path: Path, disqualifier: str):
+    """The longer disqualifiers overflow the page as designed: the denser steps take over."""
+    plan = build_plan(answers_from_data(_long_summary_data(example_path, disqualifier)))
+    (written,) = render_clean(plan, ["summary"], tmp_path, draft=True)
+    (text,) = page_texts(written)
+    for needle in ("Signed by", "Dana Reyes", "Sam Okafor", "Lee Chan", "Pat Kim",
+                   "Jordan Lee", "Page 1 of 1", f"{disqualifier} 7"):
+        assert squashed(needle) in squashed(text)
+
+
+def test_overlong_summary_needs_the_denser_steps(example_path: Path):
+    from slabuilder.context import build_context
+    from slabuilder.documents import render_html
+
+    plan = build_plan(answers_from_data(_long_summary_data(
+        example_path, "An account in an active renewal or with an open support escalation "
+        "of any severity, whichever team owns it")))
+    html = render_html("summary", build_context(plan, draft=True))
+    with source_date():
+        as_designed = html_to_pdf(html, base_url=TEMPLATES, metadata={}, pdfa=False,
+                                  attachment=None)
+    assert len(PdfReader(io.BytesIO(as_designed)).pages) == 2

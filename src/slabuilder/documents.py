@@ -57,6 +57,8 @@ class DocumentSpec:
     """A signable document: refused while the ICP is incomplete, unless drafted."""
     no_em_dash: bool = False
     """The house style of the brief: em dashes, even in typed answers, become en dashes."""
+    one_page: bool = False
+    """Its PDF is laid out denser, step by step, until it holds on one page."""
 
 
 DOCUMENTS: dict[str, DocumentSpec] = {spec.id: spec for spec in (
@@ -67,8 +69,10 @@ DOCUMENTS: dict[str, DocumentSpec] = {spec.id: spec for spec in (
     DocumentSpec("brief", "SLA Design Brief", "brief.html.j2",
                  "For the SLA's owner: where things stand, how the terms were set, the CRM "
                  "set-up and how to get the agreement adopted.", no_em_dash=True),
+    # The summary carries "Signed by" lines, so it is as signable as the agreement.
     DocumentSpec("summary", "SLA Summary", "summary.html.j2",
-                 "The agreement on one page, for everyone in marketing and sales."),
+                 "The agreement on one page, for everyone in marketing and sales.",
+                 needs_icp=True, one_page=True),
     DocumentSpec("report", "Monthly Alignment Report", "report.html.j2",
                  "Targets against actuals for the monthly funnel review."),
     DocumentSpec("agenda", "Weekly Pipeline Review Agenda", "agenda.html.j2",
@@ -416,7 +420,7 @@ def _pdf_job(html: str, context: dict[str, Any], info: dict[str, str], folders: 
     from slabuilder.pdf import PdfJob
 
     job = PdfJob(html=html, base_url=folders[-1], metadata=_pdf_metadata(context, info),
-                 pdfa=pdfa, asset_dirs=folders)
+                 pdfa=pdfa, asset_dirs=folders, one_page=DOCUMENTS[info["id"]].one_page)
     if pdfa:
         job.attachment = attachment
         job.attachment_name = attachment_name

@@ -164,6 +164,12 @@ class PdfJob:
     attachment_data: bytes | None = None
     """The attachment's content when there is no file to read it from."""
     asset_dirs: list[Path] = field(default_factory=list)
+    one_page: bool = False
+    """Lay the document out denser, step by step, until it holds on one page."""
+
+
+FIT_STEPS = ("fit-1", "fit-1 fit-2", "fit-1 fit-2 fit-3")
+"""Body classes the stylesheet tightens a one-page document with, gentlest first."""
 
 
 def _apply_metadata(document: Any, metadata: dict[str, Any], when: dt.datetime) -> None:
@@ -214,12 +220,24 @@ def render_job(job: PdfJob) -> bytes:
     fetcher = _make_fetcher(dirs, blocked)
     when = build_date()
     base = job.base_url.resolve().as_uri() + "/"
-    html = weasyprint.HTML(string=job.html, base_url=base, url_fetcher=fetcher)
     options: dict[str, Any] = {"pdf_identifier": True}
     if job.pdfa:
         options["pdf_variant"] = "pdf/a-3b"
     attachment = _attachment(job, when, fetcher)
-    document = html.render(font_config=_font_config(), **options)
+
+    def layout(text: str) -> Any:
+        html = weasyprint.HTML(string=text, base_url=base, url_fetcher=fetcher)
+        return html.render(font_config=_font_config(), **options)
+
+    document = layout(job.html)
+    if job.one_page:
+        # A long company name, many signatories or disqualifiers push the page over: try
+        # the stylesheet's denser steps before giving a second page to the signatures.
+        for classes in FIT_STEPS:
+            denser = job.html.replace('<body class="', f'<body class="{classes} ', 1)
+            if len(document.pages) <= 1 or denser == job.html:
+                break
+            document = layout(denser)
     _apply_metadata(document, job.metadata, when)
     if attachment is not None:
         options["attachments"] = [attachment]
