@@ -180,3 +180,18 @@ def test_forward_counts_mqls_even_when_the_funnel_starts_at_leads():
 def test_forward_runs_from_leads_when_there_is_no_mql_stage():
     result = funnel.forward_funnel(1_000, D(10_000), chain_of(lead_to_sql="5%", sql_to_won="20%"))
     assert (result.start_stage, result.expected["won"]) == ("lead", 10)
+
+
+@pytest.mark.parametrize(("start", "period", "end"), [
+    ("2027-01-01", "quarter", "2027-03-31"),
+    ("2027-01-15", "quarter", "2027-04-14"),
+    ("2027-01-30", "quarter", "2027-04-29"),
+    ("2027-01-31", "quarter", "2027-04-30"),
+    ("2027-01-31", "month", "2027-02-28"),
+    ("2027-11-30", "quarter", "2028-02-29"),
+    ("2027-07-01", "year", "2028-06-30"),
+])
+def test_period_end(start, period, end):
+    import datetime as dt
+
+    assert funnel.period_end(dt.date.fromisoformat(start), period).isoformat() == end

@@ -131,7 +131,10 @@ def sensitivity(revenue_target: Decimal, average_deal_size: Decimal, chain: list
 
 def period_end(start: dt.date, period: str) -> dt.date:
     """The last day of the planning period that starts on ``start``."""
-    return _add_months(start, MONTHS_IN[period]) - dt.timedelta(days=1)
+    following = _add_months(start, MONTHS_IN[period])
+    if following.day != start.day:  # 31 January + 3 months was cut to 30 April: that is the end
+        return following
+    return following - dt.timedelta(days=1)
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
