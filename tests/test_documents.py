@@ -317,6 +317,42 @@ def test_a_broken_user_template_names_file_and_line(context: dict[str, Any], tmp
     assert str(caught.value).startswith(f"{tmp_path / 'summary.html.j2'}:2: template error")
 
 
+def test_a_huge_range_in_a_user_template_is_a_template_error(run_cli: Any, example_path: Path,
+                                                             tmp_path: Path):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "summary.html.j2").write_text(
+        '{% extends "base.html.j2" %}\n{% block content %}\n'
+        "{% for i in range(100001) %}x{% endfor %}\n{% endblock %}\n", encoding="utf-8")
+    result = run_cli("render", example_path, "-o", tmp_path / "out", "--doc", "summary",
+                     "--format", "html", "--templates", folder)
+    assert result.code == 2
+    assert result.err == (
+        f"slabuilder: {folder / 'summary.html.j2'}:3: the template asks for more than a "
+        "document can hold (Range too big); loop over the data it is given instead of large "
+        "ranges\n")
+
+
+def test_a_template_that_is_not_utf8_says_so(context: dict[str, Any], tmp_path: Path):
+    (tmp_path / "style.css").write_bytes(b"/* mine */\nbody { content: 'caf\xe9'; }\n")
+    with pytest.raises(TemplateError) as caught:
+        render_html("summary", context, templates_dir=tmp_path)
+    assert str(caught.value) == (
+        f"{tmp_path / 'style.css'}:2: the template is not UTF-8 text; save it as UTF-8 in "
+        "your editor")
+
+
+def test_a_filter_error_names_the_template_line(context: dict[str, Any], tmp_path: Path):
+    (tmp_path / "summary.html.j2").write_text(
+        '{% extends "base.html.j2" %}\n{% block content %}\n\n{{ "a lot"|money }}'
+        "{% endblock %}\n", encoding="utf-8")
+    with pytest.raises(TemplateError) as caught:
+        render_html("summary", context, templates_dir=tmp_path)
+    assert str(caught.value) == (
+        f"{tmp_path / 'summary.html.j2'}:4: the template could not format a value ('a lot' "
+        "is not a number); check the filters it uses")
+
+
 def test_templates_folder_must_exist(context: dict[str, Any], tmp_path: Path):
     with pytest.raises(TemplateError, match="is not a folder of templates"):
         render_html("summary", context, templates_dir=tmp_path / "nope")

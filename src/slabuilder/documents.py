@@ -201,12 +201,29 @@ def _checked_user_dir(templates_dir: Path | None) -> Path | None:
     return folder.resolve()
 
 
+class _TemplateLoader(jinja2.FileSystemLoader):
+    """Reads templates as UTF-8 and names the file that is not, instead of a bare codec
+    error that the render would report as a formatting problem."""
+
+    def get_source(self, environment: jinja2.Environment,
+                   template: str) -> tuple[str, str | None, Any]:
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError as error:
+            pieces = jinja2.loaders.split_template_path(template)
+            found = [Path(folder, *pieces) for folder in self.searchpath]
+            path = next((p for p in found if p.is_file()), found[0])
+            line = bytes(error.object[:error.start]).count(b"\n") + 1
+            raise TemplateError("the template is not UTF-8 text; save it as UTF-8 in your "
+                                "editor", file=path, line=line) from None
+
+
 @functools.lru_cache(maxsize=8)
 def _environment(user_dir: Path | None) -> SandboxedEnvironment:
     loaders: list[jinja2.BaseLoader] = []
     if user_dir is not None:
-        loaders.append(jinja2.FileSystemLoader(str(user_dir)))
-    loaders.append(jinja2.FileSystemLoader(str(_shipped_templates())))
+        loaders.append(_TemplateLoader(str(user_dir)))
+    loaders.append(_TemplateLoader(str(_shipped_templates())))
     env = SandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
@@ -286,16 +303,40 @@ def render_html(doc_id: str, context: dict[str, Any], *,
                             file=error.filename or error.name or spec.template,
                             line=error.lineno) from None
     except jinja2.exceptions.SecurityError as error:
+        file, line = _template_location(error, spec.template)
         raise TemplateError(f"the template tried something templates may not do ({error}); "
                             "templates can only show the data they are given",
-                            file=spec.template) from None
+                            file=file, line=line) from None
+    except (OverflowError, MemoryError, RecursionError) as error:
+        # The sandbox refuses huge ranges with OverflowError; a runaway recursion or a
+        # giant string is the same mistake: more than any document can show.
+        file, line = _template_location(error, spec.template)
+        detail = str(error).split(".")[0] or type(error).__name__
+        raise TemplateError(f"the template asks for more than a document can hold ({detail}); "
+                            "loop over the data it is given instead of large ranges",
+                            file=file, line=line) from None
     except (TypeError, ValueError) as error:
+        file, line = _template_location(error, spec.template)
         raise TemplateError(f"the template could not format a value ({error}); check the "
-                            "filters it uses", file=spec.template) from None
+                            "filters it uses", file=file, line=line) from None
     except jinja2.UndefinedError as error:
+        file, line = _template_location(error, spec.template)
         raise TemplateError(f"the template uses a value that does not exist ({error.message});"
                             " check the spelling against the shipped templates",
-                            file=spec.template) from None
+                            file=file, line=line) from None
+
+
+def _template_location(error: BaseException, fallback: str) -> tuple[str, int | None]:
+    """The template file and line a render failed in, from the traceback Jinja rewrites so
+    that its frames point at template lines; ``fallback`` when none is found."""
+    import traceback
+
+    found: tuple[str, int | None] = (fallback, None)
+    for frame, line in traceback.walk_tb(error.__traceback__):
+        name = frame.f_code.co_filename
+        if not name.endswith(".py") and Path(name).is_file():
+            found = (name, line)
+    return found
 
 
 # --------------------------------------------------------------------------- outputs
