@@ -92,9 +92,13 @@ def test_volumes_count_events_in_the_month(january: dict[str, Any]) -> None:
     assert (january["mql"], january["sql"], january["opportunity"], january["won"],
             january["lost"]) == (7, 2, 1, 1, 1)
     assert january["sal"] is None  # the export has no sal_at column: not in export
-    assert january["conversions"] == {"mql_to_sql": 0.2857, "sql_to_opportunity": 0.5,
+    # By cohort: of the 7 January MQLs, L1, L3 and L6 (in February) reached SQL; of the 2
+    # January SQLs L1 became an opportunity; the one January opportunity was won.
+    assert january["conversions"] == {"mql_to_sql": 0.4286, "sql_to_opportunity": 0.5,
                                       "opportunity_to_won": 1.0}
-    assert january["acceptance_rate"] == 0.2857
+    # As agreed: over the 5 MQLs dispositioned (all but L4 and L7), 3 accepted as SQL.
+    assert (january["mqls_dispositioned"], january["mqls_accepted"]) == (5, 3)
+    assert january["acceptance_rate"] == 0.6
 
 
 def test_speed_to_lead_in_business_hours(january: dict[str, Any]) -> None:
@@ -122,7 +126,8 @@ def test_attempts_disposition_and_neglect(january: dict[str, Any]) -> None:
 def test_reasons_sources_owners_and_revenue(january: dict[str, Any]) -> None:
     assert january["dq_reasons"] == [{"reason": "DQ-02 Wrong persona", "count": 1},
                                       {"reason": "DQ-05 Competitor chosen", "count": 1}]
-    assert january["scoring_accuracy"] == 0.8571  # 6 of 7 not rejected as wrong persona
+    # Of the 5 dispositioned MQLs, only L5 was rejected as the wrong persona (DQ-02).
+    assert january["scoring_accuracy"] == 0.8
     by_source = {row["name"]: row for row in january["by_source"]}
     assert by_source["Webinar"]["mql"] == 3
     assert by_source["Webinar"]["sql"] == 2

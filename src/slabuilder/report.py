@@ -91,11 +91,12 @@ def _marketing_rows(plan: Plan, actuals: dict[str, Any] | None,
                  _pct(acceptance, 1), acceptance is not None and
                  acceptance >= _num(terms.acceptance_rate),
                  previous=_pct(_get(previous, "acceptance_rate"), 1),
-                 note="SALs (or SQLs) over MQLs in the month"),
+                 note="of the month's MQLs dispositioned, those accepted as SAL or SQL"),
         rows.row("scoring_accuracy", "Scoring accuracy",
                  f"over {_pct(_num(terms.scoring_accuracy))}", accuracy, _pct(accuracy, 1),
                  accuracy is not None and accuracy > _num(terms.scoring_accuracy),
-                 note="MQLs not rejected as wrong persona or too small"),
+                 note="of the month's MQLs dispositioned, those not rejected as wrong persona "
+                      "(DQ-02) or too small (DQ-07)"),
         rows.row("data_completeness", "Data completeness",
                  f"{_pct(_num(terms.core_fields_complete))} core, "
                  f"{_pct(_num(terms.extended_fields_complete))} extended", None, "", None,

@@ -26,7 +26,6 @@ from slabuilder.actuals.metrics import (
     Month,
     MonthFigures,
     Rules,
-    conversions,
     stalled_opportunities,
     trend,
     weekly,
@@ -118,11 +117,8 @@ def _check_month(loaded: LoadedExport, month: Month) -> None:
 def _month_block(figures: MonthFigures, rate_keys: list[str]) -> dict[str, Any]:
     volumes = figures.volumes()
     block: dict[str, Any] = dict(volumes)
-    block["conversions"] = conversions(volumes, rate_keys)
-    accepted = volumes["sal"] if volumes["sal"] is not None else volumes["sql"]
-    mqls = volumes["mql"] or 0
-    block["acceptance_rate"] = (round(accepted / mqls, 4) if accepted is not None and mqls
-                                else None)
+    block["conversions"] = figures.conversions(volumes, rate_keys)
+    block.update(figures.acceptance())
     block.update(figures.speed())
     block.update(figures.attempts())
     block.update(figures.disposition())
@@ -136,7 +132,7 @@ def _measure(loaded: LoadedExport, month: Month, rules: Rules,
     figures = MonthFigures(con, has, month, rules)
     result: dict[str, Any] = {"month": month.key, "month_label": month.label}
     result.update(_month_block(figures, rate_keys))
-    result["scoring_accuracy"] = figures.scoring_accuracy(result["mql"] or 0)
+    result["scoring_accuracy"] = figures.scoring_accuracy()
     result["dq_reasons"] = figures.dq_reasons()
     result["by_source"] = figures.by_group("source")
     result["by_owner"] = figures.by_group("owner")

@@ -153,6 +153,7 @@ def load_export(source: Path, scratch: Path, plan_for: Any, *, clock: BusinessCl
     _parse(con, plan, shapes, company_zone, naive_zone, export)
     loaded = LoadedExport(con, export, plan, rows_read, [], set(plan.columns), None, None,
                           list(plan.notes))
+    _drop_empty_columns(loaded)
     _set_aside(loaded)
     if tasks is not None:
         _join_tasks(loaded, tasks, scratch, company_zone, naive_zone, date_order, show_progress)
@@ -267,6 +268,28 @@ def _report_unreadable(con: duckdb.DuckDBPyConnection, plan: ColumnPlan,
     raise ExportError(f"row {row}, column {column!r}: {value!r} cannot be read as {kind}; "
                       "correct it in the export (or --map another column) and run again",
                       file=export.source, line=int(row))
+
+
+# Fields kept even when empty: without them there is nothing to count at all.
+_ALWAYS_KEPT = frozenset({"lead_id", "mql_at"})
+
+
+def _drop_empty_columns(loaded: LoadedExport) -> None:
+    """A column that holds no value in any row counts as absent ("not in export"), not as
+    zero: an export template with an unused SAL date column must not report 0% accepted."""
+    names = [name for name in loaded.plan.columns if name not in _ALWAYS_KEPT]
+    if not names:
+        return
+    counts = loaded.con.execute("SELECT " + ", ".join(f"count({name})" for name in names)
+                                + " FROM leads").fetchone() or ()
+    empty = [name for name, count in zip(names, counts, strict=True) if not count]
+    if not empty or not loaded.rows_read:
+        return
+    loaded.available -= set(empty)
+    labels = ", ".join(repr(loaded.plan.label(name)) for name in empty)
+    loaded.notes.append(f"The column{'s' if len(empty) > 1 else ''} {labels} "
+                        f"{'are' if len(empty) > 1 else 'is'} in the export but empty in "
+                        "every row, so counted as not in export.")
 
 
 def _set_aside(loaded: LoadedExport) -> None:

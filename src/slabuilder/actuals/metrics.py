@@ -2,7 +2,10 @@
 """The month's figures, computed by DuckDB over the ``funnel`` table.
 
 Counting rule: an event counts in the month it happened, in the company's local time.
-Conversions are the month's count at one stage over the month's count at the stage before.
+Conversions follow a cohort: of the records that reached one stage in the month, the share
+that reached the next stage (or any later one) by the time of the export, so a rate can never
+exceed 100%.  Acceptance and scoring accuracy follow the agreement's own definitions: over
+the month's MQLs that have been dispositioned.
 Every figure the export cannot support is ``None`` ("not in export"), never zero.
 """
 
@@ -212,16 +215,79 @@ class MonthFigures:
             GROUP BY 1 ORDER BY 2 DESC, 1""").fetchall()
         return [{"reason": reason, "count": int(count)} for reason, count in rows]
 
-    def scoring_accuracy(self, mqls: int) -> float | None:
-        if "disqualification_reason" not in self.has or not mqls:
+    def _reached(self, stage: str) -> str | None:
+        """SQL: the lead reached ``stage`` or any later one (None: no column for any)."""
+        later = FUNNEL_STAGES[FUNNEL_STAGES.index(stage):]
+        columns = [STAGE_COLUMN[s] for s in later if STAGE_COLUMN[s] in self.has]
+        if STAGE_COLUMN[stage] not in self.has or not columns:
             return None
-        wrong = int(self._one(f"""
-            SELECT count(*) FROM funnel WHERE {self._in_month('mql_at')} AND (
+        return "(" + " OR ".join(f"{c} IS NOT NULL" for c in columns) + ")"
+
+    def _dispositioned(self) -> str:
+        """SQL: the MQL has been dispositioned (accepted, disqualified, recycled, lost).
+
+        Without a disposition column every MQL counts, as the export cannot tell."""
+        decided = [f"{c} IS NOT NULL" for c in ("sal_at", "sql_at", "opportunity_at",
+                                                 "won_at", "lost_at", "disposition_at")
+                   if c in self.has]
+        if "disposition" in self.has:
+            statuses = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
+            decided.append(f"lower(coalesce(disposition, '')) NOT IN ({statuses})")
+        if "disqualification_reason" in self.has:
+            decided.append("disqualification_reason IS NOT NULL")
+        if not ({"disposition", "disposition_at", "disqualification_reason"} & self.has):
+            return "true"
+        return "(" + " OR ".join(decided) + ")"
+
+    def cohort(self, source: str, target: str) -> tuple[int, int] | None:
+        """Records at ``source`` in the month, and how many of them reached ``target``."""
+        reached = self._reached(target)
+        if STAGE_COLUMN[source] not in self.has or reached is None:
+            return None
+        row = self._one(f"SELECT count(*), count(*) FILTER (WHERE {reached}) FROM funnel "
+                        f"WHERE {self._in_month(STAGE_COLUMN[source])}")
+        return int(row[0]), int(row[1])
+
+    def conversions(self, volumes: dict[str, int | None],
+                    rate_keys: list[str]) -> dict[str, float | None]:
+        """Each consecutive pair of stages the export holds, plus the plan's own rate keys,
+        counted by cohort."""
+        present = [s for s in FUNNEL_STAGES if volumes.get(s) is not None]
+        keys = [f"{a}_to_{b}" for a, b in itertools.pairwise(present)]
+        keys += [k for k in rate_keys if k not in keys]
+        rates: dict[str, float | None] = {}
+        for key in keys:
+            source, target = key.split("_to_")
+            counts = (self.cohort(source, target)
+                      if source in STAGE_COLUMN and target in FUNNEL_STAGES else None)
+            rates[key] = _share(counts[1], counts[0]) if counts else None
+        return rates
+
+    def acceptance(self) -> dict[str, Any]:
+        """MQLs accepted (SAL or SQL) over the month's MQLs dispositioned, as agreed."""
+        accepted = self._reached("sal") or self._reached("sql")
+        if accepted is None:
+            return {"acceptance_rate": None, "mqls_dispositioned": None,
+                    "mqls_accepted": None}
+        row = self._one(f"""SELECT count(*), count(*) FILTER (WHERE {accepted})
+            FROM funnel WHERE {self._in_month('mql_at')} AND {self._dispositioned()}""")
+        return {"acceptance_rate": _share(row[1], row[0]),
+                "mqls_dispositioned": int(row[0]), "mqls_accepted": int(row[1])}
+
+    def scoring_accuracy(self) -> float | None:
+        """MQLs not disqualified as the wrong persona (DQ-02) or too small (DQ-07), over
+        the month's MQLs dispositioned."""
+        if "disqualification_reason" not in self.has:
+            return None
+        row = self._one(f"""
+            SELECT count(*), count(*) FILTER (WHERE
                 disqualification_reason ILIKE 'DQ-02%' OR disqualification_reason ILIKE 'DQ-07%'
                 OR disqualification_reason ILIKE '%persona%'
                 OR disqualification_reason ILIKE '%not icp%'
-                OR disqualification_reason ILIKE '%too small%')""")[0])
-        return _share(mqls - wrong, mqls)
+                OR disqualification_reason ILIKE '%too small%')
+            FROM funnel WHERE {self._in_month('mql_at')} AND {self._dispositioned()}""")
+        dispositioned, wrong = int(row[0]), int(row[1])
+        return _share(dispositioned - wrong, dispositioned)
 
     def by_group(self, column: str, limit: int = 12) -> list[dict[str, Any]] | None:
         if column not in self.has:
@@ -233,6 +299,10 @@ class MonthFigures:
         if "first_touch_at" in self.has:
             speed = (f", median(CASE WHEN {self._in_month('mql_at')} AND first_touch_at IS "
                      "NOT NULL THEN greatest(first_touch_bm - mql_bm, 0) / 60.0 END)")
+        reached = self._reached("sql")
+        cohort = reached is not None and "mql" in stages
+        if cohort:
+            counts += (f", count(*) FILTER (WHERE {self._in_month('mql_at')} AND {reached})")
         rows = self.con.execute(f"""
             SELECT coalesce({column}, '(none)') AS name, {counts}{speed} FROM funnel
             GROUP BY 1 HAVING {' OR '.join(f'{s} > 0' for s in stages)}
@@ -244,8 +314,8 @@ class MonthFigures:
                                                    strict=True)})
             for s in ("mql", "sql", "won"):
                 item.setdefault(s, None)
-            item["mql_to_sql"] = (_share(item["sql"], item["mql"])
-                                  if item["sql"] is not None else None)
+            item["mql_to_sql"] = (_share(row[1 + len(stages)], item["mql"])
+                                  if cohort else None)
             item["speed_to_lead_median_hours"] = (_round(row[-1]) if speed else None)
             groups.append(item)
         return groups
@@ -323,19 +393,6 @@ def stalled_opportunities(con: duckdb.DuckDBPyConnection, has: set[str], month: 
     row = con.execute(f"""SELECT count(*) FROM funnel
         WHERE opportunity_at < {end} - INTERVAL {days} DAY AND NOT ({closed})""").fetchone()
     return int(row[0]) if row else 0
-
-
-def conversions(volumes: dict[str, int | None], rate_keys: list[str]) -> dict[str, float | None]:
-    """Each consecutive pair of stages the export holds, plus the plan's own rate keys."""
-    present = [s for s in FUNNEL_STAGES if volumes.get(s) is not None]
-    keys = [f"{a}_to_{b}" for a, b in itertools.pairwise(present)]
-    keys += [k for k in rate_keys if k not in keys]
-    rates: dict[str, float | None] = {}
-    for key in keys:
-        source, target = key.split("_to_")
-        low, high = volumes.get(source), volumes.get(target)
-        rates[key] = _share(high, low) if low is not None and high is not None else None
-    return rates
 
 
 def trend(con: duckdb.DuckDBPyConnection, has: set[str], month: Month,

@@ -1,0 +1,88 @@
+"""Regressions from the QA pass on actuals: empty columns, the agreed definitions of acceptance
+and scoring accuracy, cohort conversions, exports without MQL dates, odd dates and odd files.
+
+The export below is a smaller twin of QA's: 12 January MQLs in a generic export whose
+``sal_at`` column is present but empty.  Every even lead became an SQL (6), leads 1 and 3 were
+disqualified as the wrong persona (DQ-02), lead 5 as no budget (DQ-01); the rest are open.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from slabuilder.actuals import compute_actuals
+from slabuilder.answers import Answers
+
+HEADER = ["lead_id", "created_at", "mql_at", "sal_at", "sql_at", "opportunity_at",
+          "disposition", "disposition_at", "disqualification_reason"]
+REASONS = {1: "DQ-02", 3: "DQ-02 Wrong persona", 5: "DQ-01"}
+
+
+def _rows() -> list[list[str]]:
+    rows = []
+    for i in range(12):
+        mql = f"2027-01-{4 + i:02d} 10:00"
+        sql = f"2027-01-{4 + i:02d} 13:00" if i % 2 == 0 else ""
+        reason = REASONS.get(i, "")
+        status = "Converted" if sql else ("Disqualified" if reason else "Open")
+        when = sql or (f"2027-01-{5 + i:02d} 10:00" if reason else "")
+        rows.append([f"L{i}", mql, mql, "", sql, "", status, when, reason])
+    return rows
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([header, *rows])
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def january(tmp_path_factory: pytest.TempPathFactory,
+            example_answers: Answers) -> dict[str, Any]:
+    export = write_csv(tmp_path_factory.mktemp("qa") / "leads.csv", HEADER, _rows())
+    return compute_actuals(export, example_answers, "2027-01", rate_keys=["mql_to_sql"])
+
+
+def test_empty_sal_column_counts_as_not_in_export(january: dict[str, Any]) -> None:
+    assert january["sal"] is None
+    assert "sal_at" in january["not_in_export"]
+    assert "mql_to_sal" not in january["conversions"]
+    assert january["opportunity"] is None
+    assert january["export"]["notes"] == [
+        "The columns 'sal_at', 'opportunity_at' are in the export but empty in every row, "
+        "so counted as not in export."]
+
+
+def test_acceptance_falls_back_to_sqls_over_dispositioned_mqls(
+        january: dict[str, Any]) -> None:
+    # 6 converted + 3 disqualified = 9 dispositioned; 6 of them accepted as SQL.
+    assert (january["mqls_dispositioned"], january["mqls_accepted"]) == (9, 6)
+    assert january["acceptance_rate"] == 0.6667
+
+
+def test_scoring_accuracy_over_dispositioned_mqls(january: dict[str, Any]) -> None:
+    # Two DQ-02 among 9 dispositioned (DQ-01 is not a scoring error): 7 / 9.
+    assert january["scoring_accuracy"] == 0.7778
+    assert january["conversions"]["mql_to_sql"] == 0.5
+
+
+def test_conversion_by_cohort_never_exceeds_100_percent(tmp_path: Path,
+                                                        example_answers: Answers) -> None:
+    # Three December MQLs become SQLs in January next to one January MQL that does too:
+    # counting events gives 4 SQLs over 1 MQL (400%); the cohort gives 1 of 1.
+    rows = [[f"D{i}", "2026-12-10 10:00", "2026-12-10 10:00", "2027-01-05 10:00"]
+            for i in range(3)]
+    rows.append(["J1", "2027-01-06 10:00", "2027-01-06 10:00", "2027-01-07 10:00"])
+    export = write_csv(tmp_path / "sql.csv", ["lead_id", "created_at", "mql_at", "sql_at"],
+                       rows)
+    result = compute_actuals(export, example_answers, "2027-01", rate_keys=["mql_to_sql"])
+    assert (result["mql"], result["sql"]) == (1, 4)
+    assert result["conversions"] == {"mql_to_sql": 1.0}
+    assert result["acceptance_rate"] == 1.0
+    assert result["previous"]["conversions"] == {"mql_to_sql": 1.0}
