@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -206,7 +206,7 @@ class _TemplateLoader(jinja2.FileSystemLoader):
     error that the render would report as a formatting problem."""
 
     def get_source(self, environment: jinja2.Environment,
-                   template: str) -> tuple[str, str | None, Any]:
+                   template: str) -> tuple[str, str, Callable[[], bool]]:
         try:
             return super().get_source(environment, template)
         except UnicodeDecodeError as error:
