@@ -353,6 +353,15 @@ def test_a_filter_error_names_the_template_line(context: dict[str, Any], tmp_pat
         "is not a number); check the filters it uses")
 
 
+def test_pdfa_with_html_only_is_refused(run_cli: Any, example_path: Path, tmp_path: Path):
+    result = run_cli("render", example_path, "-o", tmp_path / "out", "--format", "html",
+                     "--pdfa")
+    assert result.code == 2
+    assert result.err == ("slabuilder: --pdfa: PDF/A is a kind of PDF, but --format html "
+                          "writes no PDF; add pdf (--format html,pdf) or leave out --pdfa\n")
+    assert not (tmp_path / "out").exists()
+
+
 def test_templates_folder_must_exist(context: dict[str, Any], tmp_path: Path):
     with pytest.raises(TemplateError, match="is not a folder of templates"):
         render_html("summary", context, templates_dir=tmp_path / "nope")

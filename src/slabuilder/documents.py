@@ -361,7 +361,7 @@ def output_paths(stem: str, doc_ids: Sequence[str], out_dir: Path,
             for doc_id in doc_ids for fmt in formats]
 
 
-def _check_choices(doc_ids: Sequence[str], formats: Sequence[str]) -> None:
+def _check_choices(doc_ids: Sequence[str], formats: Sequence[str], pdfa: bool = False) -> None:
     for doc_id in doc_ids:
         _spec(doc_id)
     for fmt in formats:
@@ -374,6 +374,10 @@ def _check_choices(doc_ids: Sequence[str], formats: Sequence[str]) -> None:
     if not formats:
         raise SlabuilderError("no format chosen; give --format html, pdf or html,pdf",
                               key="--format")
+    if pdfa and "pdf" not in formats:
+        # Asking for an archive copy and getting none would be noticed too late.
+        raise SlabuilderError("PDF/A is a kind of PDF, but --format html writes no PDF; "
+                              "add pdf (--format html,pdf) or leave out --pdfa", key="--pdfa")
 
 
 def _refuse_without_icp(plan: Plan, doc_ids: Sequence[str], draft: bool,
@@ -429,7 +433,7 @@ def prepare_outputs(plan: Plan, doc_ids: Sequence[str], out_dir: Path, *,
     """Render the HTML of every requested document and describe every file to write."""
     from slabuilder.context import build_context
 
-    _check_choices(doc_ids, formats)
+    _check_choices(doc_ids, formats, pdfa)
     _refuse_without_icp(plan, doc_ids, draft, answers_path)
     if "pdf" in formats:
         check_fonts()
