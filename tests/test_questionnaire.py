@@ -338,3 +338,11 @@ def test_anything_typed_is_either_refused_with_a_message_or_accepted(typed: str)
         assert message, question.id
         if value is not None and question.key is not None:
             assert check_answer(question, value) == value, (question.id, typed)
+
+
+def test_list_entries_may_hold_commas_in_quotes(questionnaire):
+    industries = next(q for s in questionnaire.sections for q in s.questions
+                      if q.key == "icp.industries")
+    typed = 'SaaS, "Fin, tech", Health'
+    assert check_answer(industries, typed) == ["SaaS", "Fin, tech", "Health"]
+    assert value_text(industries, ["SaaS", "Fin, tech", "Health"]) == typed

@@ -550,7 +550,8 @@ def _example_for(kind: str) -> str:
     examples = {"rate": "; type it as 60% or 0.6", "money": "; type it as 25000, 25,000 or $25k",
                 "date": "; type it as YYYY-MM-DD, for example 2027-01-01",
                 "integer": "; type a whole number such as 40",
-                "list": "; type the entries separated by commas",
+                "list": "; type the entries separated by commas (quote one that holds a "
+                        "comma)",
                 "multi-choice": "; pick at least one with the space bar"}
     return examples.get(kind, "")
 
@@ -585,9 +586,21 @@ def _yes_no(typed: Any) -> bool:
 
 
 def _as_list(typed: Any) -> list[str]:
+    """Entries separated by commas; an entry holding a comma is typed in double quotes."""
     if isinstance(typed, list | tuple):
         return [str(item).strip() for item in typed if str(item).strip()]
-    return [item.strip() for item in str(typed).split(",") if item.strip()]
+    import csv
+
+    try:
+        fields = next(csv.reader([str(typed)], skipinitialspace=True), [])
+    except csv.Error:
+        raise AnswerError("type the entries on one line, separated by commas") from None
+    return [item.strip() for item in fields if item.strip()]
+
+
+def _list_entry(text: str) -> str:
+    """An entry as typed back at the prompt: quoted when it holds a comma or a quote."""
+    return '"' + text.replace('"', '""') + '"' if "," in text or '"' in text else text
 
 
 def _choice_value(question: Question, typed: Any) -> str | None:
@@ -675,8 +688,9 @@ def value_text(question: Question, value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, list | tuple):
         titles = {c.value: c.title for c in question.choices or []}
-        return ", ".join(titles.get(item, value_text(question, item)) if isinstance(item, str)
-                         else value_text(question, item) for item in value)
+        return ", ".join(_list_entry(titles.get(item, value_text(question, item)))
+                         if isinstance(item, str) else value_text(question, item)
+                         for item in value)
     if isinstance(value, dt.date):
         return value.isoformat()
     if question.type == "rate":
