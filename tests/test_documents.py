@@ -122,7 +122,7 @@ def test_context_carries_the_example_figures(context: dict[str, Any]):
     assert stages["won"]["per_period"] == 40
     assert stages["sql"]["rate_in"] == 0.6
     assert context["economics"]["revenue_target"] == 1_000_000
-    assert context["economics"]["revenue_per_month"] == 333333.3333
+    assert context["economics"]["revenue_per_month"] == 333334
     assert context["currency"] == "USD"
     assert context["page_size"] == "letter"
     assert context["agreement"]["first_review_date"] == "2027-04-01"
@@ -149,9 +149,15 @@ class _Ctx(dict[str, Any]):
 
 @pytest.mark.parametrize(("value", "currency", "short", "text"), [
     (1_000_000, "USD", False, "$1,000,000"), (1_000_000, "USD", True, "$1M"),
-    (25_000, "USD", True, "$25k"), (1_250_000, "EUR", True, "€1.2M"),
+    (25_000, "USD", True, "$25k"), (1_250_000, "EUR", True, "€1.3M"),
+    (1_240_000, "EUR", True, "€1.2M"),
     (333333.3333, "USD", False, "$333,333"), (12.5, "GBP", False, "£12.50"),
-    (25_000, "XYZ", False, "25,000 XYZ")])
+    (25_000, "XYZ", False, "25,000 XYZ"),
+    # One rule, half up, wherever the half falls (half to even would split these).
+    (0.555, "USD", False, "$0.56"), (0.565, "USD", False, "$0.57"),
+    (1_000_000.5, "USD", False, "$1,000,001"), (1_000_001.5, "USD", False, "$1,000,002"),
+    (1_000_000.555, "USD", False, "$1,000,001"), (3_000_001.665, "USD", False, "$3,000,002"),
+    (-2.5, "USD", False, "-$2.50"), (-1_500.5, "USD", False, "-$1,501")])
 def test_money_filter(value: float, currency: str, short: bool, text: str):
     assert money_filter(_Ctx(currency=currency), value, short) == text  # type: ignore[arg-type]
 
@@ -184,6 +190,14 @@ def test_agreement_names_every_party_figure_and_section(html: dict[str, str]):
         "Disputes and escalation", "Reporting and meetings", "Review and amendment",
         "Signatures"]
     assert html["agreement"].count('class="signature"') == 3
+
+
+def test_bookings_per_month_is_rounded_up_like_every_target(html: dict[str, str]):
+    """$1,000,000 a quarter is $333,333.33 a month; a floor rounds up, never down."""
+    for doc in ("agreement", "brief"):
+        assert "Bookings $25,000 a deal $1,000,000 $333,334 (rounded up)" in _text(html[doc])
+    assert "against the $333,334 a month the target needs" in _text(html["brief"])
+    assert "333,333" not in html["agreement"] + html["brief"]
 
 
 def test_every_commitment_says_how_it_is_measured(html: dict[str, str], context: dict[str, Any]):

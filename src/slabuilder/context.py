@@ -9,6 +9,7 @@ dicts only.  Money stays a number and the currency travels beside it, so that th
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from decimal import Decimal
@@ -131,7 +132,9 @@ def _economics(answers: Answers, plan: Plan) -> dict[str, Any]:
         "period_adjective": _PERIOD_WORDS[economics.period],
         "months_in_period": months,
         "revenue_target": _number(plan.revenue_target),
-        "revenue_per_month": _number(Fraction(plan.revenue_target) / months),
+        # A target is a floor: the month's share of the bookings is rounded up to a whole
+        # unit of money, like every stage's count ($1,000,000 a quarter -> $333,334).
+        "revenue_per_month": math.ceil(Fraction(plan.revenue_target) / months),
         "average_deal_size": _number(plan.average_deal_size),
         "sales_cycle_days": economics.sales_cycle_days,
         "pipeline_coverage": _number(economics.pipeline_coverage),

@@ -15,7 +15,7 @@ import datetime as dt
 import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -102,9 +102,17 @@ def _grouped(value: Decimal, places: int = 0) -> str:
     return f"{value:,.{places}f}"
 
 
+def _rounded(value: Decimal, step: str) -> Decimal:
+    """Half up, the rule people learn at school: 0.565 -> 0.57, 1.5 -> 2, 2.5 -> 3.
+    (Decimal's default, half to even, would turn 2.5 into 2 and 0.565 into 0.56.)"""
+    return value.quantize(Decimal(step), rounding=ROUND_HALF_UP)
+
+
 @jinja2.pass_context
 def money_filter(context: jinja2.runtime.Context, value: Any, short: bool = False) -> str:
-    """``1000000`` -> ``$1,000,000`` (or ``$1M`` when short), in the answers' currency."""
+    """``1000000`` -> ``$1,000,000`` (or ``$1M`` when short), in the answers' currency.
+
+    Whole units from 1,000 up, cents below; every rounding is half up."""
     amount = _decimal(value)
     currency = str(context.get("currency", "USD"))
     symbol = CURRENCY_SYMBOLS.get(currency)
@@ -114,13 +122,13 @@ def money_filter(context: jinja2.runtime.Context, value: Any, short: bool = Fals
         for size, suffix in ((Decimal(1_000_000_000), "B"), (Decimal(1_000_000), "M"),
                              (Decimal(1000), "k")):
             if amount >= size:
-                scaled = (amount / size).quantize(Decimal("0.1"))
+                scaled = _rounded(amount / size, "0.1")
                 text = format(scaled.normalize(), "f") + suffix
                 break
     elif amount == amount.to_integral_value() or amount >= 1000:
-        text = _grouped(amount.quantize(Decimal(1)))
+        text = _grouped(_rounded(amount, "1"))
     else:
-        text = _grouped(amount, 2)
+        text = _grouped(_rounded(amount, "0.01"), 2)
     return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency}"
 
 
