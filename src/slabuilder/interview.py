@@ -110,6 +110,8 @@ class _Interview:
     done: set[str] = field(default_factory=set)
     missing: list[str] = field(default_factory=list)
     introduced: set[str] = field(default_factory=set)
+    from_label: str | None = None
+    """The ``--from`` file's name, so that a bad value in it is traced back to it."""
 
     # ----------------------------------------------------------------- walking the questions
 
@@ -163,7 +165,7 @@ class _Interview:
         if (default is None or default is MISSING) and question.required:
             self.missing.append(question.key or question.id)
             return
-        origin = "the previous answers file" if question.key and get_path(
+        origin = (self.from_label or "the previous answers file") if question.key and get_path(
             self.before, question.key) is not MISSING else "the questionnaire's default"
         self._store(question, self._checked(question, default, origin))
 
@@ -492,7 +494,8 @@ def collect_answers(
         fixed.update(dict.fromkeys(_question_keys(questionnaire, typed_on_line), "--set"))
     data = _merged(before, given)
     interview = _Interview(questionnaire, data, before, fixed, interactive,
-                           terminal or Terminal(), dict(show_observed or {}))
+                           terminal or Terminal(), dict(show_observed or {}),
+                           from_label=from_label)
     if interactive and resume is None:
         interview.terminal.say(
             f"The questions come in {len(questionnaire.sections)} parts and take ten to "
