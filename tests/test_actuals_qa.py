@@ -86,3 +86,38 @@ def test_conversion_by_cohort_never_exceeds_100_percent(tmp_path: Path,
     assert result["conversions"] == {"mql_to_sql": 1.0}
     assert result["acceptance_rate"] == 1.0
     assert result["previous"]["conversions"] == {"mql_to_sql": 1.0}
+
+
+@pytest.mark.parametrize(("value", "zone", "first_date"), [
+    ("1/1/01 00:30", None, "2001-01-01"),
+    ("1/1/01 00:30", "Asia/Tokyo", "2000-12-31"),  # 00:30 in Tokyo is 10:30 in New York
+    ("1/4/27", None, "2027-01-04"),
+    ("4.1.27 10:00", None, "2027-01-04"),  # dotted dates are day-first
+])
+def test_two_digit_years_are_this_century(tmp_path: Path, example_answers: Answers,
+                                          value: str, zone: str | None,
+                                          first_date: str) -> None:
+    from slabuilder.actuals import ExportOptions
+
+    export = write_csv(tmp_path / "xl.csv", ["lead_id", "mql_at"], [["A", value]])
+    result = compute_actuals(export, example_answers, first_date[:7],
+                             ExportOptions(timezone=zone, date_format="mdy"))
+    assert result["export"]["first_date"] == first_date
+    assert result["mql"] == 1
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:30:00+14:00", "1/4/0027", "2250-01-01"])
+def test_dates_outside_the_calendar_are_refused_with_row_and_column(
+        tmp_path: Path, example_answers: Answers, value: str) -> None:
+    from slabuilder.actuals import ExportOptions
+    from slabuilder.errors import ExportError
+
+    export = write_csv(tmp_path / "odd.csv", ["lead_id", "mql_at"],
+                       [["A", "2027-01-05 10:00"], ["B", value]])
+    for zone in (None, "Asia/Tokyo"):
+        with pytest.raises(ExportError) as caught:
+            compute_actuals(export, example_answers, "2027-01",
+                            ExportOptions(timezone=zone, date_format="mdy"))
+        assert caught.value.message == (f"row 3, column 'mql_at': {value!r} is not a date "
+                                        "between 1900 and 2199; correct it in the export "
+                                        "and run again")

@@ -238,7 +238,38 @@ def _parse(con: duckdb.DuckDBPyConnection, plan: ColumnPlan, shapes: _Shapes,
               if name in TIMESTAMPS or name in NUMBERS]
     if checks:
         _report_unreadable(con, plan, checks, shapes.given, export)
+    _report_out_of_range(con, plan, export)
     con.execute("DROP TABLE raw")
+
+
+# Dates a CRM export can hold; beyond them a value is a typo (0027 for 2027) and would
+# overflow the calendar.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+
+def _report_out_of_range(con: duckdb.DuckDBPyConnection, plan: ColumnPlan,
+                         export: ExportFile) -> None:
+    stamps = [name for name in plan.columns if name in TIMESTAMPS]
+    if not stamps:
+        return
+    outside = [f"NOT (l.{name} >= TIMESTAMP '{FIRST_YEAR}-01-01' AND "
+               f"l.{name} < TIMESTAMP '{LAST_YEAR + 1}-01-01')" for name in stamps]
+    # Cheap first: one pass over the parsed table; the join to the raw text only on a find.
+    if not _count(con, "SELECT count(*) FROM leads l WHERE " + " OR ".join(outside)):
+        return
+    which = " ".join(f"WHEN coalesce({cond}, false) THEN '{name}'"
+                     for cond, name in zip(outside, stamps, strict=True))
+    values = " ".join(f"WHEN coalesce({cond}, false) THEN r.c{plan.columns[name]}"
+                      for cond, name in zip(outside, stamps, strict=True))
+    found = con.execute(
+        f"SELECT l.row, CASE {which} END, CASE {values} END FROM raw r POSITIONAL JOIN leads l "
+        f"WHERE {' OR '.join(outside)} ORDER BY l.row LIMIT 1").fetchone()
+    if found is None:
+        return
+    row, name, value = found
+    raise ExportError(f"row {row}, column {plan.label(name)!r}: {value!r} is not a date "
+                      f"between {FIRST_YEAR} and {LAST_YEAR}; correct it in the export and run "
+                      "again", file=export.source, line=int(row))
 
 
 def _report_unreadable(con: duckdb.DuckDBPyConnection, plan: ColumnPlan,

@@ -107,19 +107,26 @@ def timestamp_sql(expr: str, order: DateOrder | None, company_zone: str,
         return local if company_zone == naive_zone else (
             f"timezone({company}, timezone({naive}, {local}))")
     slashed = (f"timezone({company}, timezone({naive}, "
-               f"try_strptime({value}, {_formats(order, '/')})))")
+               f"try_strptime({_full_year(value)}, {_formats(order, '/')})))")
     dotted = (f"timezone({company}, timezone({naive}, "
-              f"try_strptime({value}, {_formats(order, '.')})))")
+              f"try_strptime({_full_year(value)}, {_formats(order, '.')})))")
     return (
         f"CASE WHEN {value} IS NULL THEN NULL "
         f"WHEN substr({value}, 5, 1) = '-' "
         f"THEN timezone({company}, TRY_CAST({value} AS TIMESTAMPTZ)) "
         f"WHEN contains({value}, '/') THEN {slashed} "
-        f"WHEN regexp_full_match({value}, '\\d{{1,2}}\\.\\d{{1,2}}\\.\\d{{4}}.*') THEN {dotted} "
+        f"WHEN regexp_full_match({value}, '\\d{{1,2}}\\.\\d{{1,2}}\\.\\d{{2}}(\\d{{2}})?(\\D.*)?') "
+        f"THEN {dotted} "
         f"WHEN regexp_full_match({value}, '\\d{{12,13}}') "
         f"THEN timezone({company}, to_timestamp(CAST({value} AS BIGINT) / 1000.0)) "
         "ELSE NULL END"
     )
+
+
+def _full_year(value: str) -> str:
+    """Excel's m/d/yy writes two-digit years; in a CRM export they are this century's."""
+    return (f"regexp_replace({value}, '^(\\d{{1,2}}[/.]\\d{{1,2}}[/.])(\\d{{2}})(\\D.*)?$', "
+            "'\\1' || '20\\2\\3')")
 
 
 def number_sql(expr: str, decimal_comma: bool) -> str:

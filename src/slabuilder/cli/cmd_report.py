@@ -22,15 +22,43 @@ def _split(value: str, what: str) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def _month(value: str | None) -> str:
+# Months a report can cover: beyond them a --month is a typo (and would overflow dates).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def _month(value: str | None) -> str | None:
+    """The --month given, checked (``None`` when it was not given)."""
     if value is None:
-        first = dt.date.today().replace(day=1)
-        return (first - dt.timedelta(days=1)).strftime("%Y-%m")
+        return None
     match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", value)
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise SlabuilderError(f"{value!r} is not a month; write it as YYYY-MM, for example "
                               "2027-03", key="--month")
+    if not FIRST_YEAR <= int(match.group(1)) <= LAST_YEAR:
+        raise SlabuilderError(f"{value!r} is outside the years {FIRST_YEAR} to {LAST_YEAR}; "
+                              "give the month to report on as YYYY-MM, for example 2027-03",
+                              key="--month")
     return f"{int(match.group(1)):04d}-{int(match.group(2)):02d}"
+
+
+def _settle_month(given: str | None, plan: Any, today: dt.date) -> str:
+    """The month to report on; says on stderr when it is not in the agreement's period.
+
+    Without --month it is last month, or the agreement's first month while the agreement
+    has not started yet (last month would have no targets and no data)."""
+    period = [item.month for item in plan.months]
+    month = given
+    if month is None:
+        month = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+        if period and month < period[0]:
+            click.echo(f"note: no --month given and the agreement starts in "
+                       f"{plan.months[0].label}, so the report covers that month", err=True)
+            return period[0]
+    if period and month not in period:
+        click.echo(f"note: {month} is outside the agreement's period "
+                   f"({plan.months[0].label} to {plan.months[-1].label}); its targets are "
+                   "the plan's monthly averages", err=True)
+    return month
 
 
 @click.command("report")
@@ -115,7 +143,7 @@ def command(answers_file: Path, month: str | None, out_dir: Path | None,
     if needs_export and actuals_file is None:
         raise SlabuilderError(f"{needs_export[0]} needs a CRM export; give it with --actuals "
                               "FILE", key=needs_export[0])
-    month_key = _month(month)
+    month_given = _month(month)
     doc_ids = _split(docs, "document")
     for doc_id in doc_ids:
         if doc_id not in REPORT_DOCUMENTS:
@@ -125,6 +153,8 @@ def command(answers_file: Path, month: str | None, out_dir: Path | None,
     from slabuilder.context import slugify
     from slabuilder.fsutil import check_writable
 
+    plan = build_plan(answers)
+    month_key = _settle_month(month_given, plan, dt.date.today())
     stem = f"{slugify(answers.company.name)}-{month_key}"
     if out_dir is not None:
         # Refuse before the export is read (and the breach file written) rather than after.
@@ -133,8 +163,11 @@ def command(answers_file: Path, month: str | None, out_dir: Path | None,
         for _, _, path in output_paths(stem, doc_ids, out_dir, _split(formats, "format")):
             check_writable(path, force=force)
     if breaches_file is not None:
+        _refuse_input_as_output(breaches_file, {"--actuals": actuals_file,
+                                                "--tasks": tasks_file,
+                                                "--mapping": mapping_file,
+                                                "the answers file": answers_file})
         check_writable(breaches_file, force=force)
-    plan = build_plan(answers)
     actuals = (_compute(actuals_file, answers, month_key, export_format, column_map,
                         mapping_file, tasks_file, timezone, date_format, breaches_file, force,
                         plan.rates)
@@ -159,6 +192,21 @@ def command(answers_file: Path, month: str | None, out_dir: Path | None,
     if as_json:
         click.echo(json.dumps(_json_payload(plan, month_key, report, actuals), indent=2,
                               ensure_ascii=False))
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return first.samefile(second)
+    except OSError:
+        return first.resolve() == second.resolve()
+
+
+def _refuse_input_as_output(output: Path, inputs: dict[str, Path | None]) -> None:
+    """Even --force never writes over a file the run reads (the CRM export above all)."""
+    for option, source in inputs.items():
+        if source is not None and _same_file(output, source):
+            raise SlabuilderError(f"{output} is the file given to {option}; write the "
+                                  "breaches to another file", key="--breaches")
 
 
 def _compute(actuals_file: Path, answers: Any, month: str, export_format: str | None,
