@@ -6,11 +6,14 @@ import datetime as dt
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from slabuilder.errors import SlabuilderError
+
+if TYPE_CHECKING:
+    from slabuilder.plan import Plan
 
 REPORT_DOCUMENTS = ("report", "agenda", "dashboard")
 
@@ -41,12 +44,12 @@ def _month(value: str | None) -> str | None:
     return f"{int(match.group(1)):04d}-{int(match.group(2)):02d}"
 
 
-def _settle_month(given: str | None, plan: Any, today: dt.date) -> str:
+def _settle_month(given: str | None, plan: Plan, today: dt.date) -> str:
     """The month to report on; says on stderr when it is not in the agreement's period.
 
     Without --month it is last month, or the agreement's first month while the agreement
     has not started yet (last month would have no targets and no data)."""
-    period = [item.month for item in plan.months]
+    period: list[str] = [item.month for item in plan.months]
     month = given
     if month is None:
         month = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
