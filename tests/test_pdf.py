@@ -435,3 +435,19 @@ def test_overlong_summary_needs_the_denser_steps(example_path: Path):
         as_designed = html_to_pdf(html, base_url=TEMPLATES, metadata={}, pdfa=False,
                                   attachment=None)
     assert len(PdfReader(io.BytesIO(as_designed)).pages) == 2
+
+
+def test_symbols_inter_lacks_print_from_the_shipped_fallback(example_path: Path,
+                                                              tmp_path: Path):
+    """Smileys, ticks and arrows come from the shipped DejaVu subset, not empty boxes."""
+    data = _read(example_path)
+    data["company"]["name"] = "Acme \u263a Analytics \u2713 \u2192 \u2605"
+    (written,) = render_clean(build_plan(answers_from_data(data)), ["summary"], tmp_path)
+    fonts = set()
+    for page in PdfReader(written).pages:
+        for font in page["/Resources"]["/Font"].values():
+            fonts.add(str(font.get_object()["/BaseFont"]).split("+")[-1])
+    families = {"-".join(name.split("-")[:2]) for name in fonts}
+    assert families == {"SLA-Sans", "SLA-Symbols"}, fonts
+    assert "\u263a ANALYTICS \u2713 \u2192 \u2605" in page_texts(written)[0]
+    assert (TEMPLATES / "fonts" / "LICENSE-DejaVu.txt").is_file()
