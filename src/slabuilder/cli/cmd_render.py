@@ -27,9 +27,11 @@ def _split(value: str, what: str) -> list[str]:
 @click.option("--force", is_flag=True,
               help="Replace files that already exist (a signed PDF is never replaced).")
 @click.option("--draft", is_flag=True,
-              help="Mark every page DRAFT; allows an agreement while the ICP is incomplete.")
+              help="Mark every page DRAFT; allows the agreement and the summary while the ICP "
+                   "is incomplete.")
 @click.option("--pdfa", is_flag=True,
-              help="Write PDF/A-3b, with the answers file embedded, for archiving.")
+              help="Write PDF/A-3b, with the answers file embedded, for archiving (needs pdf in "
+                   "--format).")
 @click.option("--templates", "templates_dir", metavar="DIR", default=None,
               type=click.Path(path_type=Path, file_okay=False),
               help="Folder of your own templates or style.css, used before the shipped ones.")
@@ -40,7 +42,8 @@ def command(answers_files: tuple[Path, ...], out_dir: Path, formats: str, docs: 
 
     Files are named after the company, e.g. acme-analytics-agreement.pdf. Every target is
     checked before anything is written: nothing is replaced without --force, and a signed
-    PDF never. The agreement needs a complete ideal customer profile; until then add --draft.
+    PDF never. The agreement and the summary (both are signed) need a complete ideal
+    customer profile; until then add --draft for copies marked DRAFT.
 
     \b
     Examples:
