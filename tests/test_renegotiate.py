@@ -249,9 +249,9 @@ def test_actuals_offer_observed_rates_side_by_side(version_1: Path, tmp_path: Pa
                      "--actuals", export)
     assert result.code == 0, result.err
     lines = [" ".join(line.replace("│", " ").split()) for line in result.out.splitlines()]
-    assert "MQL to SQL rate 60% 50% 120" in lines
-    assert "SQL to Opportunity rate 50% 50% 60" in lines
-    assert "Opportunity to Won rate 25% 20% 30" in lines
+    assert "MQL to SQL rate 60% 50% 120 observed" in lines
+    assert "SQL to Opportunity rate 50% 50% 60 observed" in lines
+    assert "Opportunity to Won rate 25% 20% 30 observed" in lines
     new = load_answers(out / "acme.v2.yaml")
     assert new.funnel.mql_to_sql == Decimal("0.5")
     assert new.funnel.opportunity_to_won == Decimal("0.2")

@@ -37,6 +37,7 @@ from slabuilder.defaults import DEFAULT_SIGNALS
 from slabuilder.plan import Plan, build_plan
 
 __all__ = [
+    "MIN_RATE_SAMPLE",
     "AgreementDiff",
     "Change",
     "RateComparison",
@@ -47,6 +48,7 @@ __all__ = [
     "diff_plans",
     "format_value",
     "next_version_defaults",
+    "observed_cohort_rates",
     "observed_rate_defaults",
     "observed_rates",
     "versioned_file_name",
@@ -657,6 +659,11 @@ def document_stem(file_name: str) -> str:
     return file_name.removesuffix(".yaml")
 
 
+MIN_RATE_SAMPLE = 30
+"""Records at a rate's starting stage below which an observed rate is shown but not offered
+as the new default: with 3 SQLs, one opportunity more or less moves the rate by 33 points."""
+
+
 @dataclass(frozen=True)
 class RateComparison:
     """One conversion rate: what the agreement says and what last period's CRM data shows."""
@@ -678,9 +685,22 @@ class RateComparison:
 
     @property
     def usable(self) -> bool:
-        """Whether the observed rate can replace the agreed one (0% and over 100% cannot)."""
-        return (self.agreed is not None and self.observed is not None
-                and 0 < self.observed <= 1)
+        """Whether the observed rate can replace the agreed one (0%, over 100% and a rate
+        resting on fewer than :data:`MIN_RATE_SAMPLE` records cannot)."""
+        return self.refusal is None
+
+    @property
+    def refusal(self) -> str | None:
+        """Why the observed rate is not offered as the new default (``None``: it is)."""
+        if self.agreed is None:
+            return "not in the agreement"
+        if self.observed is None:
+            return "no data"
+        if not 0 < self.observed <= 1:
+            return "0% cannot be planned on" if self.observed <= 0 else "over 100%"
+        if self.sample is not None and self.sample < MIN_RATE_SAMPLE:
+            return f"too few records ({self.sample:,} of {MIN_RATE_SAMPLE} needed)"
+        return None
 
     @property
     def change_points(self) -> Decimal | None:
@@ -723,6 +743,26 @@ def observed_rates(monthly_volumes: list[dict[str, int | None]],
         if low and high is not None:
             observed[key] = (Decimal(high) / Decimal(low)).quantize(Decimal("0.001"))
             samples[key] = low
+    return compare_rates(agreed, observed, samples)
+
+
+def observed_cohort_rates(monthly_counts: list[dict[str, tuple[int, int] | None]],
+                          agreed: dict[str, Decimal]) -> list[RateComparison]:
+    """Agreed and observed rates from each month's cohorts (records at the first stage, and
+    how many reached the second), summed over the period, so no rate exceeds 100%."""
+    totals: dict[str, tuple[int, int]] = {}
+    for counts in monthly_counts:
+        for key, pair in counts.items():
+            if pair is not None:
+                start, reached = totals.get(key, (0, 0))
+                totals[key] = (start + pair[0], reached + pair[1])
+    observed: dict[str, Decimal] = {}
+    samples: dict[str, int] = {}
+    for key in agreed:
+        start, reached = totals.get(key, (0, 0))
+        if start:
+            observed[key] = (Decimal(reached) / Decimal(start)).quantize(Decimal("0.001"))
+            samples[key] = start
     return compare_rates(agreed, observed, samples)
 
 

@@ -26,6 +26,7 @@ from slabuilder.actuals.metrics import (
     Month,
     MonthFigures,
     Rules,
+    cohort_rates,
     stalled_opportunities,
     trend,
     weekly,
@@ -117,7 +118,11 @@ def _check_month(loaded: LoadedExport, month: Month) -> None:
 def _month_block(figures: MonthFigures, rate_keys: list[str]) -> dict[str, Any]:
     volumes = figures.volumes()
     block: dict[str, Any] = dict(volumes)
-    block["conversions"] = figures.conversions(volumes, rate_keys)
+    cohorts = figures.cohorts(volumes, rate_keys)
+    block["conversions"] = cohort_rates(cohorts)
+    block["conversion_counts"] = {key: (None if counts is None else
+                                        {"from": counts[0], "reached": counts[1]})
+                                  for key, counts in cohorts.items()}
     block.update(figures.acceptance())
     block.update(figures.speed())
     block.update(figures.attempts())

@@ -248,20 +248,19 @@ class MonthFigures:
                         f"WHERE {self._in_month(STAGE_COLUMN[source])}")
         return int(row[0]), int(row[1])
 
-    def conversions(self, volumes: dict[str, int | None],
-                    rate_keys: list[str]) -> dict[str, float | None]:
-        """Each consecutive pair of stages the export holds, plus the plan's own rate keys,
-        counted by cohort."""
+    def cohorts(self, volumes: dict[str, int | None],
+                rate_keys: list[str]) -> dict[str, tuple[int, int] | None]:
+        """For each consecutive pair of stages the export holds, plus the plan's own rate
+        keys: the records at the first stage in the month and how many reached the second."""
         present = [s for s in FUNNEL_STAGES if volumes.get(s) is not None]
         keys = [f"{a}_to_{b}" for a, b in itertools.pairwise(present)]
         keys += [k for k in rate_keys if k not in keys]
-        rates: dict[str, float | None] = {}
+        found: dict[str, tuple[int, int] | None] = {}
         for key in keys:
             source, target = key.split("_to_")
-            counts = (self.cohort(source, target)
-                      if source in STAGE_COLUMN and target in FUNNEL_STAGES else None)
-            rates[key] = _share(counts[1], counts[0]) if counts else None
-        return rates
+            found[key] = (self.cohort(source, target)
+                          if source in STAGE_COLUMN and target in FUNNEL_STAGES else None)
+        return found
 
     def acceptance(self) -> dict[str, Any]:
         """MQLs accepted (SAL or SQL) over the month's MQLs dispositioned, as agreed."""
@@ -407,6 +406,12 @@ def trend(con: duckdb.DuckDBPyConnection, has: set[str], month: Month,
         GROUP BY 1 ORDER BY 1 DESC LIMIT {months}""").fetchall()
     return [{"month": m, "mql": int(n), "speed_to_lead_median_hours": _round(s)}
             for m, n, s in reversed(rows)]
+
+
+def cohort_rates(cohorts: dict[str, tuple[int, int] | None]) -> dict[str, float | None]:
+    """Each cohort's share that reached the next stage (``None``: not in export or empty)."""
+    return {key: _share(counts[1], counts[0]) if counts else None
+            for key, counts in cohorts.items()}
 
 
 def _share(part: Any, whole: Any) -> float | None:

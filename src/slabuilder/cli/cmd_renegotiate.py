@@ -230,12 +230,12 @@ def _observed_rates(actuals_file: Path, plan: Plan) -> list[RateComparison]:
     period's last month is over); an export that reaches none of them is refused.
     """
     from slabuilder.actuals import compute_actuals
-    from slabuilder.amend import observed_rates
+    from slabuilder.amend import observed_cohort_rates
     from slabuilder.errors import ExportError
 
     if not actuals_file.is_file():
         raise ExportError("no such file; check the path given to --actuals", file=actuals_file)
-    volumes: list[dict[str, int | None]] = []
+    cohorts: list[dict[str, tuple[int, int] | None]] = []
     problem: ExportError | None = None
     for month in plan.months:
         try:
@@ -244,15 +244,16 @@ def _observed_rates(actuals_file: Path, plan: Plan) -> list[RateComparison]:
         except ExportError as error:
             problem = problem or error
             continue
-        volumes.append({stage: measured.get(stage) for stage in plan.stages})
-    if not volumes:
+        cohorts.append({key: (None if pair is None else (pair["from"], pair["reached"]))
+                        for key, pair in measured["conversion_counts"].items()})
+    if not cohorts:
         if problem is not None and "holds nothing" not in problem.message:
             raise problem
         first, last = plan.months[0].label, plan.months[-1].label
         raise ExportError(f"the export holds no leads from {first} to {last}, the period "
                           "being renegotiated; export that period from the CRM",
                           file=actuals_file)
-    return observed_rates(volumes, dict(plan.rates))
+    return observed_cohort_rates(cohorts, dict(plan.rates))
 
 
 def _print_rates(comparisons: list[RateComparison]) -> None:
@@ -266,14 +267,16 @@ def _print_rates(comparisons: list[RateComparison]) -> None:
     table.add_column("Agreed", justify="right")
     table.add_column("Observed", justify="right")
     table.add_column("Based on", justify="right")
+    table.add_column("New default")
     for row in comparisons:
         table.add_row(row.label, row.agreed_text, row.observed_text,
-                      f"{row.sample:,}" if row.sample is not None else "")
+                      f"{row.sample:,}" if row.sample is not None else "",
+                      "observed" if row.refusal is None else f"agreed: {row.refusal}")
     out = console()
     out.print(table)
     if any(row.usable for row in comparisons):
-        out.print("The observed rates are offered as the new defaults; keep or change each "
-                  "one.", markup=False)
+        out.print("Observed rates resting on enough records are offered as the new defaults; "
+                  "keep or change each one.", markup=False)
     else:
         out.print("The export gives no usable rate; the agreed rates stay the defaults.",
                   markup=False)
