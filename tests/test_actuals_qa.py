@@ -121,3 +121,47 @@ def test_dates_outside_the_calendar_are_refused_with_row_and_column(
         assert caught.value.message == (f"row 3, column 'mql_at': {value!r} is not a date "
                                         "between 1900 and 2199; correct it in the export "
                                         "and run again")
+
+
+def _refusal(export: Path, answers: Answers, **options: Any) -> str:
+    from slabuilder.actuals import ExportOptions
+    from slabuilder.errors import ExportError
+
+    with pytest.raises(ExportError) as caught:
+        compute_actuals(export, answers, "2027-01", ExportOptions(**options))
+    return str(caught.value.message)
+
+
+def test_binary_file_is_not_a_csv_text_file(tmp_path: Path,
+                                             example_answers: Answers) -> None:
+    export = tmp_path / "report.xlsx"
+    export.write_bytes(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00b\xee\x9dh^\x01\n"
+                       b"\x00\x00\x90\x04")
+    assert _refusal(export, example_answers) == (
+        "is not a CSV text file (its first line holds binary data); export the contacts or "
+        "leads from the CRM as CSV and give that file")
+
+
+def test_repeated_column_names_are_refused(tmp_path: Path, example_answers: Answers) -> None:
+    export = write_csv(tmp_path / "dup.csv", ["lead_id", "mql_at", "MQL_at", "notes", "notes"],
+                       [["A", "2027-01-05 10:00", "", "", ""]])
+    assert _refusal(export, example_answers) == (
+        "the column 'MQL_at' appears twice in the header; remove or rename one of them and "
+        "export again")
+
+
+def test_tasks_are_refused_with_a_hubspot_export_or_a_lead_export(
+        tmp_path: Path, example_answers: Answers) -> None:
+    tasks = write_csv(tmp_path / "tasks.csv", ["WhoId", "CreatedDate"],
+                      [["A", "2027-01-05 11:00"]])
+    hubspot = write_csv(tmp_path / "hubspot.csv",
+                        ["Contact ID", "Create Date", "Became a Marketing Qualified Lead Date"],
+                        [["1", "2027-01-05 09:00", "2027-01-05 10:00"]])
+    assert _refusal(hubspot, example_answers, tasks=tasks) == (
+        "--tasks reads a Salesforce task export, and this is a HubSpot export, which carries "
+        "its first touches itself; drop --tasks")
+    leads = write_csv(tmp_path / "leads.csv", ["lead_id", "mql_at"],
+                      [["A", "2027-01-05 10:00"]])
+    assert _refusal(leads, example_answers, tasks=leads) == (
+        "is a lead or contact export, not a Salesforce task export; give --tasks the Tasks "
+        "export (WhoId and CompletedDateTime or CreatedDate)")

@@ -196,7 +196,20 @@ def plan_columns(header: list[str], export_format: ExportFormat | None,
     if chosen == "salesforce":
         _salesforce_rules(plan, names, overrides)
     _check_required(plan, source)
+    _refuse_repeated_columns(plan, source)
     return plan
+
+
+def _refuse_repeated_columns(plan: ColumnPlan, source: Path) -> None:
+    """Two columns with the name of one the report reads: which holds the truth is unknown."""
+    used = {plan.header[index].strip().lower() for index in plan.columns.values()}
+    seen: set[str] = set()
+    for name in plan.header:
+        key = name.strip().lower()
+        if key in seen and key in used:
+            raise ExportError(f"the column {name!r} appears twice in the header; remove or "
+                              "rename one of them and export again", file=source, line=1)
+        seen.add(key)
 
 
 def _salesforce_rules(plan: ColumnPlan, names: dict[str, int],

@@ -355,11 +355,19 @@ def _set_aside(loaded: LoadedExport) -> None:
 def _join_tasks(loaded: LoadedExport, tasks: Path, scratch: Path, company_zone: str,
                 naive_zone: str, date_order: DateOrder | None, show_progress: bool) -> None:
     """First touch and attempts per lead from a Salesforce task export."""
-    from slabuilder.actuals.columns import _lookup
+    from slabuilder.actuals.columns import _lookup, detect_format
 
     con = loaded.con
+    if loaded.plan.export_format == "hubspot":
+        raise ExportError("--tasks reads a Salesforce task export, and this is a HubSpot "
+                          "export, which carries its first touches itself; drop --tasks",
+                          file=tasks)
     export = open_export(tasks, scratch)
     names = _lookup(export.header)
+    if detect_format(export.header) == "hubspot" or "mql_at" in names:
+        raise ExportError("is a lead or contact export, not a Salesforce task export; give "
+                          "--tasks the Tasks export (WhoId and CompletedDateTime or "
+                          "CreatedDate)", file=tasks, line=1)
     found: dict[str, int] = {}
     for key, labels in TASK_COLUMNS.items():
         for label in labels:

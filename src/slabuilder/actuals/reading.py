@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,6 +87,10 @@ def read_header(source: Path, encoding: str) -> tuple[str, list[str]]:
         raise ExportError(f"the first line cannot be read as {encoding} ({error.reason}); "
                           "save the export again as CSV UTF-8", file=source) from None
     first_line = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    if _CONTROL.search(first_line):
+        raise ExportError("is not a CSV text file (its first line holds binary data); export "
+                          "the contacts or leads from the CRM as CSV and give that file",
+                          file=source)
     delimiter = guess_delimiter(first_line)
     names = next(csv.reader(io.StringIO(first_line), delimiter=delimiter), [])
     header = [name.strip().strip("\ufeff").strip() for name in names]
@@ -94,6 +99,11 @@ def read_header(source: Path, encoding: str) -> tuple[str, list[str]]:
                           "column per property, separated by commas, semicolons or tabs",
                           file=source, line=1)
     return delimiter, header
+
+
+# Characters no CSV header holds (tab, line ends and the byte-order mark aside): a
+# spreadsheet, archive or image given as --actuals shows them at once.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 
 
 def guess_delimiter(line: str) -> str:
