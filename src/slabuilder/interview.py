@@ -615,14 +615,20 @@ def _is_partial(path: Path) -> bool:
         return False
 
 
-def _read_partial(path: Path) -> dict[str, Any]:
+def _read_mapping(path: Path, what: str, hint: str) -> dict[str, Any]:
+    """A YAML file of answers as data; anything but a mapping is refused with ``hint``."""
     from slabuilder.yamlio import read_yaml_file
 
-    data = read_yaml_file(path, what="file of saved answers").data
+    data = read_yaml_file(path, what=what).data
     if not isinstance(data, dict):
-        raise SlabuilderError("this is not a file of saved answers; resume from the file "
-                              "`slabuilder new` wrote when it was stopped", file=path)
+        raise SlabuilderError(f"this is not {hint}", file=path)
     return data
+
+
+def _read_partial(path: Path) -> dict[str, Any]:
+    return _read_mapping(path, "file of saved answers",
+                         "a file of saved answers; resume from the file `slabuilder new` "
+                         "wrote when it was stopped")
 
 
 # --------------------------------------------------------------------------- slabuilder new
@@ -715,13 +721,8 @@ def _place_for(target: Path, terminal: Terminal) -> tuple[Path, bool]:
 
 
 def _read_previous(path: Path) -> dict[str, Any]:
-    from slabuilder.yamlio import read_yaml_file
-
-    data = read_yaml_file(path, what="answers file").data
-    if not isinstance(data, dict):
-        raise SlabuilderError("this is not an answers file (it should start with company:, "
-                              "agreement:, ...)", file=path)
-    return data
+    return _read_mapping(path, "answers file",
+                         "an answers file (it should start with company:, agreement:, ...)")
 
 
 def _refuse_known_target(output_dir: Path, previous: dict[str, Any] | None,
