@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from slabuilder.cli.common import ANSWERS_ARGUMENT, SET_OPTION, load
+from slabuilder.cli.common import ANSWERS_ARGUMENT, SET_OPTION
 from slabuilder.errors import AnswersError
 
 
@@ -18,7 +18,7 @@ def command(answers_file: Path, settings: tuple[str, ...]) -> None:
 
     Exits with 2 when the file has problems; warnings alone do not fail the check.
     """
-    from slabuilder.answers import check_answers_file
+    from slabuilder.answers import check_answers_file, load_answers
     from slabuilder.plan import build_plan
 
     problems = check_answers_file(answers_file, settings)
@@ -26,7 +26,7 @@ def command(answers_file: Path, settings: tuple[str, ...]) -> None:
         for line in problems[:-1]:
             click.echo(f"slabuilder: {line}", err=True)
         raise AnswersError(problems[-1])
-    answers = load(answers_file, settings)
+    answers = load_answers(answers_file, settings)
     plan = build_plan(answers)
     click.echo(f"{answers_file}: valid.")
     if not plan.warnings:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from slabuilder.cli.common import ANSWERS_ARGUMENT, SET_OPTION, console, load
+from slabuilder.cli.common import ANSWERS_ARGUMENT, SET_OPTION, console
 
 if TYPE_CHECKING:
     from slabuilder.plan import Plan
@@ -33,9 +33,10 @@ def command(answers_file: Path, as_json: bool, mqls: int | None,
       slabuilder plan acme.yaml --set economics.revenue_target=1.2M   (what if?)
       slabuilder plan acme.yaml --json | jq .targets.mql
     """
+    from slabuilder.answers import load_answers
     from slabuilder.plan import build_plan
 
-    plan = build_plan(load(answers_file, settings), forward_volume=mqls)
+    plan = build_plan(load_answers(answers_file, settings), forward_volume=mqls)
     if as_json:
         click.echo(json.dumps(plan.to_dict(), indent=2, ensure_ascii=False))
         return

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
-
-if TYPE_CHECKING:
-    from slabuilder.answers import Answers
 
 ANSWERS_ARGUMENT = click.argument(
     "answers_file", metavar="ANSWERS", type=click.Path(path_type=Path, dir_okay=True))
@@ -16,13 +13,6 @@ ANSWERS_ARGUMENT = click.argument(
 SET_OPTION = click.option(
     "--set", "settings", metavar="KEY=VALUE", multiple=True,
     help="Change one answer for this run only, e.g. --set funnel.mql_to_sql=55% (repeatable).")
-
-
-def load(path: Path, settings: tuple[str, ...] | list[str] = ()) -> Answers:
-    """Load an answers file, applying ``--set`` changes; every problem is a one-line error."""
-    from slabuilder.answers import load_answers
-
-    return load_answers(path, settings)
 
 
 def console(*, stderr: bool = False) -> Any:
