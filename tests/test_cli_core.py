@@ -53,7 +53,7 @@ def test_plan_forward_from_given_volume(run_cli):
 def test_plan_tables_show_the_figures(run_cli):
     result = run_cli("plan", EXAMPLE)
     assert result.code == 0
-    for text in ("Acme Analytics", "534", "178", "$3,000,000", "02 Nov 2026",
+    for text in ("Acme Analytics", "534", "178", "$3,000,000", "2 November 2026",
                  "Lead scoring (MQL at 50 points)", "Speed to lead", "3 warning(s)"):
         assert text in result.out
 
@@ -98,7 +98,7 @@ def test_schema_is_json_schema_with_every_section(run_cli):
 
 def test_every_model_key_is_documented():
     from slabuilder.answers import Answers, _unwrap_model
-    from slabuilder.keydocs import KEY_DOCS
+    from slabuilder.schema import KEY_DOCS
 
     def keys(model, prefix=""):
         for name, info in model.model_fields.items():

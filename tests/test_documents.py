@@ -12,16 +12,13 @@ import pytest
 
 from conftest import ROOT
 from slabuilder.answers import answers_from_data
-from slabuilder.context import build_context, slugify
-from slabuilder.documents import (
-    DOCUMENTS,
-    money_filter,
-    percent_filter,
-    render_documents,
-    render_html,
-)
+from slabuilder.context import build_context
+from slabuilder.documents import DOCUMENTS, money_filter, render_html
 from slabuilder.errors import OutputError, SlabuilderError, TemplateError
+from slabuilder.outputs import render_documents
 from slabuilder.plan import Plan, build_plan
+from slabuilder.words import percent as percent_filter
+from slabuilder.words import slugify
 
 GOLDEN = ROOT / "tests" / "golden"
 UPDATE_GOLDEN = os.environ.get("SLABUILDER_UPDATE_GOLDEN") == "1"
@@ -607,7 +604,7 @@ def test_render_offers_only_its_own_documents(run_cli: Any, example_path: Path,
 
 def test_a_later_version_gets_its_own_file_names(example_plan, tmp_path):
     from slabuilder.answers import Answers
-    from slabuilder.documents import render_documents
+    from slabuilder.outputs import render_documents
     from slabuilder.plan import build_plan
 
     data = example_plan.answers.model_dump()

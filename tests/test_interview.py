@@ -114,7 +114,7 @@ def test_enter_keeps_every_answer_of_the_previous_file(
 def test_derived_figures_follow_the_funnel_section(
         interview: Any, run: Run, example_data: dict[str, Any]) -> None:
     interview(_enter(ASKED_FROM_EXAMPLE) + ENTER, defaults=example_data)
-    assert "That means, per quarter: 40 deals won, 160 opportunities, 320 SQLs, 534 MQLs." \
+    assert "That means, per quarter: 40 won deals, 160 opportunities, 320 SQLs, 534 MQLs." \
         in run.lines
     assert "Marketing must deliver 178 MQLs a month." in run.lines
     figures = run.lines.index("Marketing must deliver 178 MQLs a month.")
@@ -137,7 +137,7 @@ def test_a_rate_outside_the_typical_range_is_flagged_after_the_funnel(
         interview: Any, run: Run, example_data: dict[str, Any]) -> None:
     keys = _enter(ORDER["mql_to_sql"]) + "8%" + ENTER + _enter(13) + ENTER
     interview(keys, defaults=example_data)
-    assert "That means, per quarter: 40 deals won, 160 opportunities, 320 SQLs, 4,000 MQLs." \
+    assert "That means, per quarter: 40 won deals, 160 opportunities, 320 SQLs, 4,000 MQLs." \
         in run.lines
     assert ("Note: mql_to_sql of 8% is below the typical 13% to 60%; use your own CRM history "
             "if you have it, and check this figure if you do not.") in run.lines
@@ -191,7 +191,7 @@ def test_a_sales_accepted_stage_asks_its_own_rates_instead(
     data = interview(keys, defaults=example_data)
     assert data["funnel"] == {"mql_to_sal": "70%", "sal_to_sql": "50%",
                               "sql_to_opportunity": "50%", "opportunity_to_won": "25%"}
-    assert "That means, per quarter: 40 deals won, 160 opportunities, 320 SQLs, 640 SALs, " \
+    assert "That means, per quarter: 40 won deals, 160 opportunities, 320 SQLs, 640 SALs, " \
         "915 MQLs." in run.lines
 
 

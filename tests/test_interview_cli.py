@@ -201,7 +201,7 @@ def test_the_whole_interview_in_a_real_terminal(tmp_path: Path) -> None:
         child.close()
     assert child.exitstatus == 0, child.before
     # the derived figures came right after the funnel section
-    assert ("That means, per quarter: 20 deals won, 67 opportunities, 134 SQLs, 268 SALs, "
+    assert ("That means, per quarter: 20 won deals, 67 opportunities, 134 SQLs, 268 SALs, "
             "358 MQLs.") in transcript.getvalue()
     answers = load_answers(tmp_path / "northwind-gmbh.yaml")
     assert answers.company.model_dump() == {

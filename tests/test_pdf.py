@@ -21,8 +21,8 @@ from pypdf import PdfReader
 
 from conftest import ROOT
 from slabuilder.answers import answers_from_data
-from slabuilder.documents import render_documents
 from slabuilder.errors import SlabuilderError
+from slabuilder.outputs import render_documents
 from slabuilder.pdf import blocked_urls, build_date, html_to_pdf
 from slabuilder.plan import Plan, build_plan
 

@@ -13,20 +13,17 @@ from hypothesis import strategies as st
 
 from slabuilder.answers import Answers, answers_from_data, load_answers
 from slabuilder.errors import SlabuilderError
+from slabuilder.keypath import MISSING, delete_path, get_path, set_path
 from slabuilder.questionnaire import (
-    MISSING,
     AnswerError,
     Condition,
     Question,
     Questionnaire,
     check_answer,
     default_for,
-    delete_path,
     fill_placeholders,
-    get_path,
     load_questionnaire,
     owner_of,
-    set_path,
     value_text,
 )
 from slabuilder.yamlio import read_yaml_file

@@ -21,15 +21,16 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from slabuilder.amend import (
+from slabuilder.answers import load_answers
+from slabuilder.observed import (
+    MIN_RATE_SAMPLE,
     compare_rates,
-    next_version_defaults,
+    observed_cohort_rates,
     observed_rate_defaults,
     observed_rates,
-    versioned_file_name,
 )
-from slabuilder.answers import load_answers
 from slabuilder.plan import Plan
+from slabuilder.versions import next_version_defaults, versioned_answers_name
 from slabuilder.yamlio import read_yaml_file
 
 # run_cli (tests/conftest.py) returns an object with .code, .out and .err.
@@ -75,13 +76,14 @@ def test_previous_version_and_its_documents_are_unchanged(renegotiated: dict[str
 
 def test_new_version_files_are_written_beside_the_old(renegotiated: dict[str, Any]) -> None:
     new_files = set(renegotiated["after"]) - set(renegotiated["before"])
-    assert new_files == {"acme.v2.yaml", "acme-v2-amendment.html", "acme-v2-amendment.pdf",
-                         "acme-v2-agreement.html", "acme-v2-agreement.pdf"}
+    assert new_files == {"acme-v2.yaml",
+                         "acme-analytics-v2-amendment.html", "acme-analytics-v2-amendment.pdf",
+                         "acme-analytics-v2-agreement.html", "acme-analytics-v2-agreement.pdf"}
 
 
 def test_new_answers_are_version_2_from_the_day_after_the_period(
         renegotiated: dict[str, Any]) -> None:
-    answers = load_answers(renegotiated["folder"] / "acme.v2.yaml")
+    answers = load_answers(renegotiated["folder"] / "acme-v2.yaml")
     assert answers.agreement.version == 2
     # Version 1 runs 1 January to 31 March 2027; version 2 starts the next day.
     assert answers.agreement.effective_date == dt.date(2027, 4, 1)
@@ -90,7 +92,7 @@ def test_new_answers_are_version_2_from_the_day_after_the_period(
 
 
 def test_amendment_pdf_holds_old_and_new_values(renegotiated: dict[str, Any]) -> None:
-    text = pdf_text(renegotiated["folder"] / "acme-v2-amendment.pdf")
+    text = pdf_text(renegotiated["folder"] / "acme-analytics-v2-amendment.pdf")
     for old, new in (("$1,000,000", "$1,200,000"), ("$3,000,000", "$3,600,000"),
                      ("534", "640"), ("178", "214"), ("320", "384"), ("160", "192"),
                      ("40", "48")):
@@ -105,7 +107,7 @@ def test_amendment_pdf_holds_old_and_new_values(renegotiated: dict[str, Any]) ->
 
 
 def test_amendment_html_strikes_old_and_marks_new(renegotiated: dict[str, Any]) -> None:
-    html = (renegotiated["folder"] / "acme-v2-amendment.html").read_text(encoding="utf-8")
+    html = (renegotiated["folder"] / "acme-analytics-v2-amendment.html").read_text(encoding="utf-8")
     assert "<del>$1,000,000</del>" in html
     assert "<ins>$1,200,000</ins>" in html
     assert "<del>534</del>" in html
@@ -117,7 +119,7 @@ def test_amendment_html_strikes_old_and_marks_new(renegotiated: dict[str, Any]) 
 
 
 def test_new_agreement_states_the_new_targets(renegotiated: dict[str, Any]) -> None:
-    text = pdf_text(renegotiated["folder"] / "acme-v2-agreement.pdf")
+    text = pdf_text(renegotiated["folder"] / "acme-analytics-v2-agreement.pdf")
     assert "$1,200,000" in text
     assert "640" in text
     assert "Version 2" in text
@@ -130,7 +132,7 @@ def test_second_run_is_refused_and_writes_nothing(
     result = run_cli("renegotiate", renegotiated["source"], "-o", folder, "--defaults",
                      "--set", "economics.revenue_target=1300000", "--format", "html")
     assert result.code == 2
-    assert "acme.v2.yaml" in result.err
+    assert "acme-v2.yaml" in result.err
     assert "--force" in result.err
     assert result.err.count("\n") == 1
     assert checksums(folder) == before
@@ -148,8 +150,8 @@ def version_1(tmp_path: Path, example_path: Path) -> Path:
 
 def test_input_file_is_never_overwritten_even_with_force(
         tmp_path: Path, example_path: Path, run_cli: Callable[..., CliResult]) -> None:
-    # A version-1 file that happens to be called acme.v2.yaml: its next version has its name.
-    source = tmp_path / "acme.v2.yaml"
+    # A version-1 file that happens to be called acme-v2.yaml: its next version has its name.
+    source = tmp_path / "acme-v2.yaml"
     shutil.copyfile(example_path, source)
     before = checksums(tmp_path)
     result = run_cli("renegotiate", source, "-o", tmp_path, "--defaults", "--force",
@@ -168,7 +170,7 @@ def test_force_replaces_the_new_version_only(version_1: Path,
     again = run_cli("renegotiate", version_1, "-o", out, "--defaults", "--force",
                     "--format", "html", "--set", "funnel.mql_to_sql=50%")
     assert again.code == 0, again.err
-    assert load_answers(out / "acme.v2.yaml").funnel.mql_to_sql == Decimal("0.5")
+    assert load_answers(out / "acme-v2.yaml").funnel.mql_to_sql == Decimal("0.5")
     assert hashlib.sha256(version_1.read_bytes()).hexdigest() == source_sum
 
 
@@ -197,7 +199,7 @@ def test_broken_template_leaves_no_new_answers_file(version_1: Path, tmp_path: P
                      "--templates", templates)
     assert result.code == 2
     assert "amendment.html.j2" in result.err
-    assert not (out / "acme.v2.yaml").exists()
+    assert not (out / "acme-v2.yaml").exists()
 
 
 def test_set_effective_date_and_numbers_chain(version_1: Path,
@@ -205,14 +207,14 @@ def test_set_effective_date_and_numbers_chain(version_1: Path,
     q2, q3 = version_1.parent / "q2", version_1.parent / "q3"
     assert run_cli("renegotiate", version_1, "-o", q2, "--defaults", "--format", "html",
                    "--set", "agreement.effective_date=2027-04-15").code == 0
-    result = run_cli("renegotiate", q2 / "acme.v2.yaml", "-o", q3, "--defaults",
+    result = run_cli("renegotiate", q2 / "acme-v2.yaml", "-o", q3, "--defaults",
                      "--format", "html")
     assert result.code == 0, result.err
-    third = load_answers(q3 / "acme.v3.yaml")
+    third = load_answers(q3 / "acme-v3.yaml")
     assert third.agreement.version == 3
     # Version 2 runs 15 April to 14 July 2027.
     assert third.agreement.effective_date == dt.date(2027, 7, 15)
-    html = (q3 / "acme-v3-amendment.html").read_text(encoding="utf-8")
+    html = (q3 / "acme-analytics-v3-amendment.html").read_text(encoding="utf-8")
     assert "Amendment 2" in html
 
 
@@ -252,11 +254,11 @@ def test_actuals_offer_observed_rates_side_by_side(version_1: Path, tmp_path: Pa
     assert "MQL to SQL rate 60% 50% 120 observed" in lines
     assert "SQL to Opportunity rate 50% 50% 60 observed" in lines
     assert "Opportunity to Won rate 25% 20% 30 observed" in lines
-    new = load_answers(out / "acme.v2.yaml")
+    new = load_answers(out / "acme-v2.yaml")
     assert new.funnel.mql_to_sql == Decimal("0.5")
     assert new.funnel.opportunity_to_won == Decimal("0.2")
     # 40 deals / 20% = 200 opportunities; / 50% = 400 SQLs; / 50% = 800 MQLs.
-    html = (out / "acme-v2-amendment.html").read_text(encoding="utf-8")
+    html = (out / "acme-analytics-v2-amendment.html").read_text(encoding="utf-8")
     assert "<del>534</del>" in html
     assert "<ins>800</ins>" in html
 
@@ -268,7 +270,7 @@ def test_set_beats_an_observed_rate(version_1: Path, tmp_path: Path,
     result = run_cli("renegotiate", version_1, "-o", out, "--defaults", "--format", "html",
                      "--actuals", export, "--set", "funnel.mql_to_sql=55%")
     assert result.code == 0, result.err
-    assert load_answers(out / "acme.v2.yaml").funnel.mql_to_sql == Decimal("0.55")
+    assert load_answers(out / "acme-v2.yaml").funnel.mql_to_sql == Decimal("0.55")
 
 
 def test_actuals_file_missing_is_one_line(version_1: Path,
@@ -305,13 +307,14 @@ def test_next_version_defaults(example_plan: Plan, example_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("stem", "version", "name"), [
-    ("acme", 2, "acme.v2.yaml"),
-    ("acme.v2", 3, "acme.v3.yaml"),
-    ("acme-analytics.v12", 13, "acme-analytics.v13.yaml"),
-    ("team.vip", 2, "team.vip.v2.yaml"),
+    ("acme", 2, "acme-v2.yaml"),
+    ("acme-v2", 3, "acme-v3.yaml"),
+    ("acme-analytics-v12", 13, "acme-analytics-v13.yaml"),
+    ("team-vip", 2, "team-vip-v2.yaml"),
+    ("team.v2", 2, "team.v2-v2.yaml"),
 ])
-def test_versioned_file_name(stem: str, version: int, name: str) -> None:
-    assert versioned_file_name(stem, version) == name
+def test_versioned_answers_name(stem: str, version: int, name: str) -> None:
+    assert versioned_answers_name(stem, version) == name
 
 
 def test_observed_rates_sum_the_period() -> None:
@@ -378,7 +381,7 @@ def test_interview_in_a_terminal_offers_next_date_and_observed_rates(
     assert child.exitstatus == 0, shown[-2000:]
     assert "On what date does the agreement take effect? 2027-04-01" in shown
     assert "Last period's CRM export shows 50% (of 120); the agreement says 60%." in shown
-    new = load_answers(tmp_path / "q2" / "acme.v2.yaml")
+    new = load_answers(tmp_path / "q2" / "acme-v2.yaml")
     assert new.agreement.effective_date == dt.date(2027, 4, 1)
     assert new.funnel.mql_to_sql == Decimal("0.5")
     assert new.funnel.opportunity_to_won == Decimal("0.2")
@@ -394,7 +397,7 @@ def test_amendment_leaves_out_answers_the_agreement_does_not_state(
     # The terminal diff shows every changed answer ...
     assert "MQLs a month today" in result.out
     # ... the amendment only the terms both sides sign.
-    html = (out / "acme-v2-amendment.html").read_text(encoding="utf-8")
+    html = (out / "acme-analytics-v2-amendment.html").read_text(encoding="utf-8")
     assert "MQLs a month today" not in html
     assert "<del>SaaS, Fintech, Healthcare IT</del>" in html
     assert "<ins>SaaS, Fintech</ins>" in html
@@ -416,7 +419,7 @@ def test_incomplete_icp_is_refused_before_writing_unless_drafted(
     drafted = run_cli("renegotiate", source, "-o", out, "--defaults", "--format", "html",
                       "--draft")
     assert drafted.code == 0, drafted.err
-    assert "DRAFT" in (out / "acme-v2-amendment.html").read_text(encoding="utf-8")
+    assert "DRAFT" in (out / "acme-analytics-v2-amendment.html").read_text(encoding="utf-8")
 
 
 def test_unknown_format_is_refused_before_anything_runs(
@@ -427,3 +430,40 @@ def test_unknown_format_is_refused_before_anything_runs(
     assert result.err == ("slabuilder: --format: 'docx' is not an output format; choose "
                           "html, pdf or html,pdf\n")
     assert not out.exists()
+
+
+# --------------------------------------------------------------------------- small samples
+
+
+def test_rates_on_too_few_records_keep_the_agreed_default() -> None:
+    agreed = {"mql_to_sql": Decimal("0.6"), "sql_to_opportunity": Decimal("0.5")}
+    rows = {row.key: row for row in observed_cohort_rates(
+        [{"mql_to_sql": (20, 8), "sql_to_opportunity": (3, 3)},
+         {"mql_to_sql": (10, 4), "sql_to_opportunity": None}], agreed)}
+    assert MIN_RATE_SAMPLE == 30
+    assert (rows["mql_to_sql"].observed, rows["mql_to_sql"].sample) == (Decimal("0.4"), 30)
+    assert rows["mql_to_sql"].usable
+    assert (rows["sql_to_opportunity"].observed, rows["sql_to_opportunity"].sample) == (
+        Decimal("1"), 3)
+    assert rows["sql_to_opportunity"].refusal == "too few records (3 of 30 needed)"
+    assert not rows["sql_to_opportunity"].usable
+    assert compare_rates(agreed, {"mql_to_sql": Decimal("1.1")})[0].refusal == "over 100%"
+
+
+def test_renegotiate_shows_but_does_not_adopt_a_rate_from_three_leads(
+        example_path: Path, tmp_path: Path, run_cli: Callable[..., Any]) -> None:
+    answers = shutil.copy(example_path, tmp_path / "acme.yaml")
+    export = tmp_path / "q1.csv"
+    export.write_text("lead_id,created_at,mql_at,sql_at,opportunity_at\n" + "".join(
+        f"L{i},2027-01-0{4 + i} 09:00,2027-01-0{4 + i} 10:00,2027-01-0{4 + i} 12:00,"
+        f"2027-01-0{4 + i} 14:00\n" for i in range(3)), encoding="utf-8")
+    out = tmp_path / "q2"
+    result = run_cli("renegotiate", answers, "-o", out, "--defaults", "--format", "html",
+                     "--actuals", export)
+    assert result.code == 0, result.err
+    lines = [" ".join(line.replace("│", " ").split()) for line in result.out.splitlines()]
+    assert "SQL to Opportunity rate 50% 100% 3 agreed: too few records (3 of 30 needed)" in lines
+    assert "MQL to SQL rate 60% 100% 3 agreed: too few records (3 of 30 needed)" in lines
+    new = load_answers(out / "acme-v2.yaml")
+    assert (new.funnel.mql_to_sql, new.funnel.sql_to_opportunity) == (Decimal("0.6"),
+                                                                      Decimal("0.5"))

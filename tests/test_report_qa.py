@@ -41,7 +41,7 @@ def test_months_outside_the_calendar_are_refused(run_cli: Callable[..., Any],
     result = run_cli("report", example_path, "--month", month, "-o", "x")
     assert result.code == 2
     assert result.err == (f"slabuilder: --month: '{month}' is outside the years 2000 to "
-                          "2100; give the month to report on as YYYY-MM, for example "
+                          "2099; give the month as YYYY-MM, for example "
                           "2027-03\n")
 
 
@@ -63,19 +63,16 @@ def test_breaches_never_overwrite_an_input_even_with_force(
     assert {path: path.read_bytes() for path in before} == before
 
 
-def test_default_month_is_the_agreements_first_before_it_starts(
-        example_plan: Any, capsys: pytest.CaptureFixture[str]) -> None:
+def test_default_month_is_the_agreements_first_before_it_starts(example_plan: Any) -> None:
     import datetime as dt
 
-    from slabuilder.cli.cmd_report import _settle_month
+    from slabuilder.jobs.report import settle_month
 
     # acme's agreement runs January to March 2027.
-    assert _settle_month(None, example_plan, dt.date(2026, 11, 22)) == "2027-01"
-    assert capsys.readouterr().err == ("note: no --month given and the agreement starts in "
-                                       "January 2027, so the report covers that month\n")
-    assert _settle_month(None, example_plan, dt.date(2027, 3, 5)) == "2027-02"
-    assert capsys.readouterr().err == ""
-    assert _settle_month(None, example_plan, dt.date(2027, 6, 5)) == "2027-05"
-    assert capsys.readouterr().err == (
-        "note: 2027-05 is outside the agreement's period (January 2027 to March 2027); its "
-        "targets are the plan's monthly averages\n")
+    assert settle_month(None, example_plan, dt.date(2026, 11, 22)) == (
+        "2027-01", ["no month was given and the agreement starts in January 2027, so the "
+                    "report covers that month"])
+    assert settle_month(None, example_plan, dt.date(2027, 3, 5)) == ("2027-02", [])
+    assert settle_month(None, example_plan, dt.date(2027, 6, 5)) == (
+        "2027-05", ["2027-05 is outside the agreement's period (January 2027 to March 2027); "
+                    "its targets are the plan's monthly averages"])

@@ -11,24 +11,39 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _LAZY = {
+    # answers -> plan
     "Answers": "slabuilder.answers",
     "load_answers": "slabuilder.answers",
     "dump_answers": "slabuilder.answers",
     "save_answers": "slabuilder.answers",
-    "AnswersError": "slabuilder.errors",
-    "SlabuilderError": "slabuilder.errors",
+    "load_questionnaire": "slabuilder.questionnaire",
     "Plan": "slabuilder.plan",
     "build_plan": "slabuilder.plan",
+    # plan -> context -> HTML -> files
     "build_context": "slabuilder.context",
-    "render_documents": "slabuilder.documents",
     "render_html": "slabuilder.documents",
-    "load_questionnaire": "slabuilder.questionnaire",
+    "render_documents": "slabuilder.outputs",
+    # actuals and the monthly report
     "ExportOptions": "slabuilder.actuals",
     "compute_actuals": "slabuilder.actuals",
     "build_report_context": "slabuilder.report",
-    "AgreementDiff": "slabuilder.amend",
-    "diff_answers": "slabuilder.amend",
-    "diff_plans": "slabuilder.amend",
+    # versions
+    "AgreementDiff": "slabuilder.diff",
+    "diff_answers": "slabuilder.diff",
+    "diff_plans": "slabuilder.diff",
+    # one call per command
+    "NewResult": "slabuilder.jobs.new",
+    "run_new": "slabuilder.jobs.new",
+    "run_render": "slabuilder.jobs.render",
+    "ReportRun": "slabuilder.jobs.report",
+    "run_report": "slabuilder.jobs.report",
+    "RenegotiationRun": "slabuilder.jobs.renegotiate",
+    "run_renegotiate": "slabuilder.jobs.renegotiate",
+    "DiffRun": "slabuilder.jobs.diff",
+    "run_diff": "slabuilder.jobs.diff",
+    # errors
+    "AnswersError": "slabuilder.errors",
+    "SlabuilderError": "slabuilder.errors",
 }
 """Public names and their modules, imported on first use so ``import slabuilder`` is instant
 (the interview must not pay for WeasyPrint or DuckDB)."""
@@ -37,8 +52,12 @@ __all__ = [
     "AgreementDiff",
     "Answers",
     "AnswersError",
+    "DiffRun",
     "ExportOptions",
+    "NewResult",
     "Plan",
+    "RenegotiationRun",
+    "ReportRun",
     "SlabuilderError",
     "__version__",
     "build_context",
@@ -52,16 +71,27 @@ __all__ = [
     "load_questionnaire",
     "render_documents",
     "render_html",
+    "run_diff",
+    "run_new",
+    "run_render",
+    "run_renegotiate",
+    "run_report",
     "save_answers",
 ]
 
 if TYPE_CHECKING:
     from slabuilder.actuals import ExportOptions, compute_actuals
-    from slabuilder.amend import AgreementDiff, diff_answers, diff_plans
     from slabuilder.answers import Answers, dump_answers, load_answers, save_answers
     from slabuilder.context import build_context
-    from slabuilder.documents import render_documents, render_html
+    from slabuilder.diff import AgreementDiff, diff_answers, diff_plans
+    from slabuilder.documents import render_html
     from slabuilder.errors import AnswersError, SlabuilderError
+    from slabuilder.jobs.diff import DiffRun, run_diff
+    from slabuilder.jobs.new import NewResult, run_new
+    from slabuilder.jobs.render import run_render
+    from slabuilder.jobs.renegotiate import RenegotiationRun, run_renegotiate
+    from slabuilder.jobs.report import ReportRun, run_report
+    from slabuilder.outputs import render_documents
     from slabuilder.plan import Plan, build_plan
     from slabuilder.questionnaire import load_questionnaire
     from slabuilder.report import build_report_context

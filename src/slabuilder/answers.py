@@ -13,7 +13,6 @@ import contextlib
 import datetime as dt
 import difflib
 import hashlib
-import itertools
 import json
 import re
 from collections.abc import Sequence
@@ -34,7 +33,9 @@ from pydantic import (
 )
 
 from slabuilder.errors import AnswersError
-from slabuilder.yamlio import KeyPath, YamlDocument, format_path, read_yaml_file
+from slabuilder.keypath import KeyPath, KeyPathError, format_path, set_path
+from slabuilder.words import FIRST_YEAR, LAST_YEAR, STAGE_NAMES
+from slabuilder.yamlio import YamlDocument, read_yaml_file
 
 # --------------------------------------------------------------------------- value types
 
@@ -116,8 +117,6 @@ def parse_money(value: Any) -> Decimal:
     return amount.quantize(Decimal(1)) if amount == amount.to_integral_value() else amount
 
 
-FIRST_YEAR, LAST_YEAR = 2000, 2099
-"""Dates outside these years are typing slips, and would overflow date arithmetic."""
 
 
 def parse_date(value: Any) -> dt.date:
@@ -352,9 +351,6 @@ class Icp(_Section):
 
 # --------------------------------------------------------------------------- economics
 
-CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "CA$", "AUD": "A$", "JPY": "¥",
-                    "CHF": "CHF ", "SEK": "SEK ", "NOK": "NOK ", "DKK": "DKK ", "INR": "₹",
-                    "NZD": "NZ$", "SGD": "S$"}
 
 
 class Economics(_Section):
@@ -377,9 +373,7 @@ class Economics(_Section):
 
 # --------------------------------------------------------------------------- funnel
 
-STAGES = ("lead", "mql", "sal", "sql", "opportunity", "won")
-STAGE_NAMES = {"lead": "Lead", "mql": "MQL", "sal": "SAL", "sql": "SQL",
-               "opportunity": "Opportunity", "won": "Won"}
+STAGES = tuple(STAGE_NAMES)
 MIN_FUNNEL_RATE = Decimal("0.0001")
 RATE_KEYS = tuple(f"{a}_to_{b}" for i, a in enumerate(STAGES) for b in STAGES[i + 1:])
 
@@ -495,7 +489,7 @@ class Scoring(_Section):
     @field_validator("signals")
     @classmethod
     def _known_or_described(cls, signals: dict[str, Any]) -> dict[str, Any]:
-        from slabuilder.defaults import DEFAULT_SIGNAL_IDS
+        from slabuilder.signals import DEFAULT_SIGNAL_IDS
 
         for signal_id, change in signals.items():
             if signal_id in DEFAULT_SIGNAL_IDS or isinstance(change, CustomSignal):
@@ -805,46 +799,6 @@ def check_answers_file(path: str | Path, settings: Sequence[str] = ()) -> list[s
 # --------------------------------------------------------------------------- --set overrides
 
 
-def set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
-    """Set ``funnel.mql_to_sql`` (or ``agreement.signatories[0].name``) in nested data."""
-    parts: list[str | int] = []
-    for piece in dotted.split("."):
-        match = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)", piece.strip())
-        if not match:
-            raise AnswersError(f"{dotted!r} is not a key path; write it like funnel.mql_to_sql",
-                               file="--set")
-        parts.append(match.group(1))
-        parts.extend(int(i) for i in re.findall(r"\[(\d+)\]", match.group(2)))
-    node: Any = data
-    for part, following in itertools.pairwise(parts):
-        if isinstance(part, int):
-            if not isinstance(node, list) or part > len(node):
-                have = len(node) if isinstance(node, list) else 0
-                raise AnswersError(f"{dotted}: there is no item [{part}]; the list has {have}, "
-                                   f"so add item [{have}] first", file="--set")
-            if part == len(node):  # the next item of a list is created as it is filled in
-                node.append([] if isinstance(following, int) else {})
-            node = node[part]
-            continue
-        if not isinstance(node, dict):
-            raise AnswersError(f"{dotted}: {part} is not a group of keys", file="--set")
-        if node.get(part) is None:
-            node[part] = [] if isinstance(following, int) else {}
-        node = node[part]
-    last = parts[-1]
-    if isinstance(last, int):
-        if not isinstance(node, list) or last > len(node):
-            raise AnswersError(f"{dotted}: there is no item [{last}] to change", file="--set")
-        if last == len(node):
-            node.append(value)
-        else:
-            node[last] = value
-    elif isinstance(node, dict):
-        node[last] = value
-    else:
-        raise AnswersError(f"{dotted}: the parent is not a group of keys", file="--set")
-
-
 def apply_settings(data: dict[str, Any], settings: list[str]) -> dict[str, Any]:
     """Apply ``key.path=value`` strings (values read as YAML scalars) to a copy of ``data``."""
     import copy
@@ -857,7 +811,10 @@ def apply_settings(data: dict[str, Any], settings: list[str]) -> dict[str, Any]:
             raise AnswersError(f"{setting!r} has no value; write key.path=value, for example "
                                "funnel.mql_to_sql=55%", file="--set")
         key, _, raw = setting.partition("=")
-        set_path(result, key.strip(), parse_scalar(raw))
+        try:
+            set_path(result, key.strip(), parse_scalar(raw), strict=True)
+        except KeyPathError as error:
+            raise AnswersError(str(error), file="--set") from None
     return result
 
 

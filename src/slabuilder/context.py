@@ -8,19 +8,25 @@ dicts only.  Money stays a number and the currency travels beside it, so that th
 
 from __future__ import annotations
 
-import datetime as dt
 import math
-import re
-import unicodedata
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from slabuilder.answers import CURRENCY_SYMBOLS, STAGE_NAMES, Answers
+from slabuilder.answers import Answers
 from slabuilder.derive.funnel import MONTHS_IN
 from slabuilder.plan import Plan
+from slabuilder.words import (
+    CURRENCY_SYMBOLS,
+    STAGE_NAMES,
+    add_months,
+    percent,
+    plain_number,
+    slugify,
+    stage_plural,
+)
 
-__all__ = ["CRM_NAMES", "build_context", "slugify"]
+__all__ = ["CRM_NAMES", "build_context"]
 
 CRM_NAMES = {"hubspot": "HubSpot", "salesforce": "Salesforce", "other": "your CRM"}
 _CADENCE_MONTHS = {"monthly": 1, "quarterly": 3, "biannual": 6, "annual": 12}
@@ -29,36 +35,11 @@ _SIDE_NAMES = {"marketing": "Marketing", "sales": "Sales", "revops": "Revenue Op
                "executive": "Executive sponsor"}
 _ROLES = {"marketing": "Signs for marketing", "sales": "Signs for sales",
           "revops": "Signs for revenue operations", "executive": "Executive sponsor"}
-_PLURALS = {"lead": "leads", "mql": "MQLs", "sal": "SALs", "sql": "SQLs",
-            "opportunity": "opportunities", "won": "won deals"}
 _PROBLEMS = {
     "definition": "a definition problem",
     "enforcement": "an enforcement problem",
     "trust": "a trust problem",
 }
-
-
-def slugify(text: str) -> str:
-    """``Acme Analytics`` -> ``acme-analytics``: safe in a file name on every system."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:60].rstrip("-") or "sla"
-
-
-def _number(value: Decimal | Fraction | int) -> int | float:
-    """A plain JSON number: whole values as int, others rounded to 4 places."""
-    if isinstance(value, int):
-        return value
-    if isinstance(value, Fraction):
-        return value.numerator if value.denominator == 1 else round(float(value), 4)
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    year, month = divmod(day.month - 1 + months, 12)
-    year += day.year
-    last = (dt.date(year + (month == 11), (month + 1) % 12 + 1, 1) - dt.timedelta(days=1)).day
-    return dt.date(year, month + 1, min(day.day, last))
 
 
 # --------------------------------------------------------------------------- sections
@@ -82,8 +63,8 @@ def _company(answers: Answers) -> dict[str, Any]:
 def _agreement(answers: Answers, plan: Plan) -> dict[str, Any]:
     agreement = answers.agreement
     cadence_months = _CADENCE_MONTHS[agreement.review_cadence]
-    first_review = _add_months(agreement.effective_date, cadence_months)
-    latest_review = _add_months(agreement.effective_date,
+    first_review = add_months(agreement.effective_date, cadence_months)
+    latest_review = add_months(agreement.effective_date,
                                 answers.cadence.agreement_review_months)
     signatories = [{"name": s.name, "title": s.title, "side": s.side,
                     "side_name": _SIDE_NAMES[s.side], "role": _ROLES[s.side]}
@@ -131,14 +112,14 @@ def _economics(answers: Answers, plan: Plan) -> dict[str, Any]:
         "period": economics.period,
         "period_adjective": _PERIOD_WORDS[economics.period],
         "months_in_period": months,
-        "revenue_target": _number(plan.revenue_target),
+        "revenue_target": plain_number(plan.revenue_target),
         # A target is a floor: the month's share of the bookings is rounded up to a whole
         # unit of money, like every stage's count ($1,000,000 a quarter -> $333,334).
         "revenue_per_month": math.ceil(Fraction(plan.revenue_target) / months),
-        "average_deal_size": _number(plan.average_deal_size),
+        "average_deal_size": plain_number(plan.average_deal_size),
         "sales_cycle_days": economics.sales_cycle_days,
-        "pipeline_coverage": _number(economics.pipeline_coverage),
-        "pipeline_needed": _number(plan.pipeline_needed),
+        "pipeline_coverage": plain_number(economics.pipeline_coverage),
+        "pipeline_needed": plain_number(plan.pipeline_needed),
     }
 
 
@@ -158,12 +139,12 @@ def _funnel(plan: Plan) -> dict[str, Any]:
             "per_period": count.per_period,
             "per_month": count.per_month,
             "per_week": count.per_week,
-            "rate_in": _number(rate_into[stage]) if stage in rate_into else None,
+            "rate_in": plain_number(rate_into[stage]) if stage in rate_into else None,
             "from_name": STAGE_NAMES[sources[stage]] if stage in sources else None,
-            "from_plural": _PLURALS[sources[stage]] if stage in sources else None,
+            "from_plural": stage_plural(sources[stage]) if stage in sources else None,
         })
     rates = [{"key": key, "from_name": STAGE_NAMES[key.split("_to_")[0]],
-              "to_name": STAGE_NAMES[key.split("_to_")[1]], "rate": _number(rate)}
+              "to_name": STAGE_NAMES[key.split("_to_")[1]], "rate": plain_number(rate)}
              for key, rate in plan.rates.items()]
     first = plan.stages[0]
     return {
@@ -204,7 +185,7 @@ def _forward(plan: Plan) -> dict[str, Any] | None:
         "start_per_month": forward.start_per_month,
         "won_per_month": forward.whole("won"),
         "won_per_month_exact": round(float(forward.expected["won"]), 1),
-        "revenue_per_month": _number(forward.revenue_per_month.__floor__()),
+        "revenue_per_month": plain_number(forward.revenue_per_month.__floor__()),
     }
 
 
@@ -263,22 +244,22 @@ def _sla(answers: Answers) -> dict[str, Any]:
     marketing = answers.sla.marketing
     sales = answers.sla.sales
     return {
-        "acceptance_rate": _number(marketing.acceptance_rate),
+        "acceptance_rate": plain_number(marketing.acceptance_rate),
         "routing_minutes": marketing.routing_minutes,
         "routing_minutes_automated": marketing.routing_minutes_automated,
-        "speed_to_lead_hours": _number(sales.speed_to_lead_hours),
-        "other_mql_hours": _number(sales.other_mql_hours),
+        "speed_to_lead_hours": plain_number(sales.speed_to_lead_hours),
+        "other_mql_hours": plain_number(sales.other_mql_hours),
         "contact_attempts": sales.contact_attempts,
         "attempt_window_days": sales.attempt_window_days,
         "channels": list(sales.channels),
         "disposition_days": sales.disposition_days,
-        "review_hours": _number(sales.review_hours),
-        "win_loss_hours": _number(sales.win_loss_hours),
+        "review_hours": plain_number(sales.review_hours),
+        "win_loss_hours": plain_number(sales.win_loss_hours),
         "crm_update": sales.crm_update,
-        "first_escalation_hours": _number(answers.escalation.first_hours),
-        "second_escalation_hours": _number(answers.escalation.second_hours),
-        "quality_review_hours": _number(answers.escalation.quality_review_hours),
-        "shortfall_threshold": _number(answers.escalation.shortfall_threshold),
+        "first_escalation_hours": plain_number(answers.escalation.first_hours),
+        "second_escalation_hours": plain_number(answers.escalation.second_hours),
+        "quality_review_hours": plain_number(answers.escalation.quality_review_hours),
+        "shortfall_threshold": plain_number(answers.escalation.shortfall_threshold),
     }
 
 
@@ -286,7 +267,7 @@ def _current_state(answers: Answers, plan: Plan) -> dict[str, Any]:
     state = answers.current_state
     return {
         "mqls_per_month": state.mqls_per_month,
-        "worked_within_sla": (_number(state.worked_within_sla)
+        "worked_within_sla": (plain_number(state.worked_within_sla)
                               if state.worked_within_sla is not None else None),
         "main_conflict": state.main_conflict,
         "main_problem": state.main_problem,
@@ -307,7 +288,7 @@ def _diagnosis(answers: Answers, plan: Plan) -> dict[str, Any]:
     state = answers.current_state
     evidence: list[str] = []
     if state.worked_within_sla is not None:
-        evidence.append(f"{_percent(state.worked_within_sla)} of MQLs are worked within "
+        evidence.append(f"{percent(state.worked_within_sla)} of MQLs are worked within "
                         "today's service level.")
     if state.mqls_per_month is not None:
         evidence.append(f"Marketing produces {state.mqls_per_month:,} MQLs a month today; "
@@ -328,10 +309,6 @@ def _diagnosis(answers: Answers, plan: Plan) -> dict[str, Any]:
             "evidence": evidence}
 
 
-def _percent(rate: Decimal) -> str:
-    return format((rate * 100).normalize(), "f") + "%"
-
-
 def _risks(answers: Answers, plan: Plan) -> list[dict[str, str]]:
     """The likeliest reasons this agreement will not be adopted, most serious first."""
     codes = {w.code: w for w in plan.warnings}
@@ -340,9 +317,9 @@ def _risks(answers: Answers, plan: Plan) -> list[dict[str, str]]:
     sales = answers.sla.sales
     if "sla_rarely_met" in codes and state.worked_within_sla is not None:
         risks.append({"title": "Sales misses the response term in the first week", "body": (
-            f"Only {_percent(state.worked_within_sla)} of MQLs are worked within today's "
+            f"Only {percent(state.worked_within_sla)} of MQLs are worked within today's "
             f"service level, and the new term asks for a first attempt within "
-            f"{_number(sales.speed_to_lead_hours)} business hours. Switch on automatic "
+            f"{plain_number(sales.speed_to_lead_hours)} business hours. Switch on automatic "
             "routing and the overdue alert before the effective date, report compliance "
             "from the first Monday, and agree in the room what happens at the first "
             "breach.")})
@@ -412,7 +389,7 @@ def _minimum_agreement(answers: Answers, plan: Plan) -> dict[str, Any]:
         "disqualifiers": disqualifiers,
         "disqualifiers_missing": max(0, 3 - len(disqualifiers)),
         "threshold": plan.scoring.threshold,
-        "speed_to_lead_hours": _number(answers.sla.sales.speed_to_lead_hours),
+        "speed_to_lead_hours": plain_number(answers.sla.sales.speed_to_lead_hours),
         "disposition_days": answers.sla.sales.disposition_days,
         "mql_per_month": plan.mql_per_month,
     }
@@ -424,7 +401,7 @@ def _warnings(plan: Plan) -> list[dict[str, Any]]:
 
 
 def _sensitivity(plan: Plan) -> list[dict[str, Any]]:
-    return [{"rate": _number(row.rate), "delta_points": row.delta_points,
+    return [{"rate": plain_number(row.rate), "delta_points": row.delta_points,
              "mql_per_period": row.mql_per_period, "mql_per_month": row.mql_per_month,
              "current": row.delta_points == 0} for row in plan.sensitivity]
 
@@ -456,7 +433,7 @@ def build_context(plan: Plan, *, draft: bool = False) -> dict[str, Any]:
         "economics": _economics(answers, plan),
         "funnel": _funnel(plan),
         "mql_rate": ({"key": mql_rate_key, "to_name": STAGE_NAMES[mql_rate_key[7:]],
-                      "rate": _number(rates[mql_rate_key])} if mql_rate_key else None),
+                      "rate": plain_number(rates[mql_rate_key])} if mql_rate_key else None),
         "lead_time": _lead_time(plan),
         "sensitivity": _sensitivity(plan),
         "forward": _forward(plan),

@@ -1,49 +1,41 @@
-"""The documents slabuilder writes, and the one pipeline that writes them all.
+"""The documents slabuilder knows, and how one of them becomes HTML.
 
-    Plan --build_context--> plain dict --Jinja (templates/*.html.j2)--> HTML --pdf--> PDF
+    Plan --context--> plain dict --Jinja (templates/*.html.j2)--> HTML
 
-:data:`DOCUMENTS` registers every document by id.  :func:`render_html` turns a context into
-HTML; :func:`render_documents` checks every target file first (nothing is overwritten without
-``force``, a signed PDF never), renders everything, and only then writes, each file atomically.
-Templates run in a sandboxed Jinja environment with autoescaping and ``StrictUndefined``; a
-folder given as ``templates_dir`` is searched before the shipped templates, file by file.
+:data:`DOCUMENTS` registers every document by id; :func:`render_html` renders one with a
+context from :func:`slabuilder.context.build_context`.  Templates run in a sandboxed Jinja
+environment with autoescaping and ``StrictUndefined``; a folder given as ``templates_dir`` is
+searched before the shipped templates, file by file.  Turning HTML into files (PDF included)
+is :mod:`slabuilder.outputs`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from slabuilder.answers import CURRENCY_SYMBOLS, Answers
-from slabuilder.errors import OutputError, SlabuilderError, TemplateError
-from slabuilder.fsutil import check_writable, write_atomic
-
-if TYPE_CHECKING:
-    from slabuilder.pdf import PdfJob
-    from slabuilder.plan import Plan
+from slabuilder import words
+from slabuilder.errors import SlabuilderError, TemplateError
 
 __all__ = [
     "DEFAULT_DOCUMENTS",
     "DOCUMENTS",
+    "FILTERS",
     "FORMATS",
     "DocumentSpec",
-    "PlannedOutput",
     "asset_dirs",
+    "check_fonts",
+    "check_formats",
+    "document_info",
+    "document_spec",
     "make_environment",
-    "output_paths",
-    "prepare_outputs",
-    "render_documents",
     "render_html",
-    "render_many",
-    "write_outputs",
 ]
 
 
@@ -89,106 +81,31 @@ FORMATS = ("html", "pdf")
 # --------------------------------------------------------------------------- filters
 
 
-def _decimal(value: Any) -> Decimal:
-    if isinstance(value, bool):
-        raise TypeError("a yes/no value is not a number")
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        raise TypeError(f"{value!r} is not a number") from None
-
-
-def _grouped(value: Decimal, places: int = 0) -> str:
-    return f"{value:,.{places}f}"
-
-
-def _rounded(value: Decimal, step: str) -> Decimal:
-    """Half up, the rule people learn at school: 0.565 -> 0.57, 1.5 -> 2, 2.5 -> 3.
-    (Decimal's default, half to even, would turn 2.5 into 2 and 0.565 into 0.56.)"""
-    return value.quantize(Decimal(step), rounding=ROUND_HALF_UP)
-
-
 @jinja2.pass_context
 def money_filter(context: jinja2.runtime.Context, value: Any, short: bool = False) -> str:
-    """``1000000`` -> ``$1,000,000`` (or ``$1M`` when short), in the answers' currency.
-
-    Whole units from 1,000 up, cents below; every rounding is half up."""
-    amount = _decimal(value)
-    currency = str(context.get("currency", "USD"))
-    symbol = CURRENCY_SYMBOLS.get(currency)
-    sign = "-" if amount < 0 else ""
-    amount = abs(amount)
-    if short and amount >= 1000:
-        for size, suffix in ((Decimal(1_000_000_000), "B"), (Decimal(1_000_000), "M"),
-                             (Decimal(1000), "k")):
-            if amount >= size:
-                scaled = _rounded(amount / size, "0.1")
-                text = format(scaled.normalize(), "f") + suffix
-                break
-    elif amount == amount.to_integral_value() or amount >= 1000:
-        text = _grouped(_rounded(amount, "1"))
-    else:
-        text = _grouped(_rounded(amount, "0.01"), 2)
-    return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency}"
-
-
-def percent_filter(value: Any, places: int = 1) -> str:
-    """``0.6`` -> ``60%``; ``0.125`` -> ``12.5%``."""
-    scaled = (_decimal(value) * 100).quantize(Decimal(1).scaleb(-places))
-    text = format(scaled.normalize(), "f")
-    return f"{text}%"
-
-
-def number_filter(value: Any) -> str:
-    """``1234`` -> ``1,234``; ``2.5`` -> ``2.5``."""
-    amount = _decimal(value)
-    if amount == amount.to_integral_value():
-        return _grouped(amount)
-    return format(amount.normalize(), ",f")
-
-
-def hours_filter(value: Any, business: bool = True) -> str:
-    """``4`` -> ``4 business hours``, ``1`` -> ``1 business hour``, ``24, False`` -> ``24 hours``.
-    """
-    amount = _decimal(value)
-    unit = "hour" if amount == 1 else "hours"
-    return f"{number_filter(amount)} {'business ' if business else ''}{unit}"
-
-
-def signed_filter(value: Any) -> str:
-    """Points with their sign: ``+20``, ``-50`` (with a true minus sign)."""
-    amount = int(value)
-    return f"+{amount}" if amount > 0 else f"\u2212{abs(amount)}" if amount < 0 else "0"
+    """``1000000`` -> ``$1,000,000`` (or ``$1M`` when short), in the document's currency."""
+    return words.money(value, str(context.get("currency", "USD")), short=short)
 
 
 @jinja2.pass_context
 def longdate_filter(context: jinja2.runtime.Context, value: Any) -> str:
     """``2027-01-01`` -> ``January 1, 2027`` (US style) or ``1 January 2027``."""
-    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-    month = day.strftime("%B")
-    if context.get("date_style") == "us":
-        return f"{month} {day.day}, {day.year}"
-    return f"{day.day} {month} {day.year}"
+    return words.long_date(value, context.get("date_style"))
 
 
-def capfirst_filter(value: Any) -> str:
-    """First letter up, the rest untouched (unlike Jinja's capitalize, which lowers it)."""
-    text = str(value)
-    return text[:1].upper() + text[1:]
+def hours_filter(value: Any, business: bool = True) -> str:
+    """``4`` -> ``4 business hours``; ``24, False`` -> ``24 hours``."""
+    return words.hours(value, business=business)
 
 
-def sentence_filter(value: Any) -> str:
-    """A clause as a sentence: first letter up (the rest untouched), one full stop at the end."""
-    text = str(value).strip()
-    if not text:
-        return text
-    text = text[0].upper() + text[1:]
-    return text if text.endswith((".", "!", "?")) else text + "."
+FILTERS: dict[str, Callable[..., str]] = {
+    "money": money_filter, "percent": words.percent, "number": words.number,
+    "hours": hours_filter, "signed": words.signed, "longdate": longdate_filter,
+    "sentence": words.sentence, "capfirst": words.capfirst, "stage_plural": words.stage_plural,
+}
+"""Every filter is a thin call into :mod:`slabuilder.words`, so a figure reads the same in a
+document as in the terminal."""
 
-
-FILTERS = {"money": money_filter, "percent": percent_filter, "number": number_filter,
-           "hours": hours_filter, "signed": signed_filter, "longdate": longdate_filter,
-           "sentence": sentence_filter, "capfirst": capfirst_filter}
 
 # --------------------------------------------------------------------------- environment
 
@@ -249,6 +166,17 @@ def make_environment(templates_dir: Path | None = None) -> SandboxedEnvironment:
     return _environment(_checked_user_dir(templates_dir))
 
 
+def check_formats(formats: Sequence[str]) -> None:
+    """Refuse an output format slabuilder does not write, or none at all."""
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise SlabuilderError(f"{fmt!r} is not an output format; choose html, pdf or "
+                                  "html,pdf", key="--format")
+    if not formats:
+        raise SlabuilderError("no format chosen; give --format html, pdf or html,pdf",
+                              key="--format")
+
+
 def check_fonts() -> None:
     """PDFs are set only in the shipped fonts; without them every machine would differ."""
     fonts = _shipped_templates() / "fonts"
@@ -267,7 +195,7 @@ def asset_dirs(templates_dir: Path | None = None) -> list[Path]:
 # --------------------------------------------------------------------------- HTML
 
 
-def _spec(doc_id: str) -> DocumentSpec:
+def document_spec(doc_id: str) -> DocumentSpec:
     try:
         return DOCUMENTS[doc_id]
     except KeyError:
@@ -276,7 +204,7 @@ def _spec(doc_id: str) -> DocumentSpec:
                               f"{known}", key="--doc") from None
 
 
-def _document_info(spec: DocumentSpec, context: dict[str, Any]) -> dict[str, str]:
+def document_info(spec: DocumentSpec, context: dict[str, Any]) -> dict[str, str]:
     title = spec.title
     if spec.id == "agreement":
         agreement = context.get("agreement")
@@ -288,10 +216,10 @@ def _document_info(spec: DocumentSpec, context: dict[str, Any]) -> dict[str, str
 def render_html(doc_id: str, context: dict[str, Any], *,
                 templates_dir: Path | None = None) -> str:
     """Render one registered document to HTML with ``context`` (from :func:`build_context`)."""
-    spec = _spec(doc_id)
+    spec = document_spec(doc_id)
     env = make_environment(templates_dir)
     data = {**context}
-    data.setdefault("document", _document_info(spec, context))
+    data.setdefault("document", document_info(spec, context))
     try:
         template = env.get_template(spec.template)
         html = template.render(data)
@@ -347,203 +275,3 @@ def _template_location(error: BaseException, fallback: str) -> tuple[str, int | 
     return found
 
 
-# --------------------------------------------------------------------------- outputs
-
-
-@dataclass
-class PlannedOutput:
-    """One file a render will write: its HTML, and for a PDF the job that makes it."""
-
-    path: Path
-    doc_id: str
-    fmt: str
-    html: str = ""
-    pdf_job: PdfJob | None = None
-
-
-def output_paths(stem: str, doc_ids: Sequence[str], out_dir: Path,
-                 formats: Sequence[str]) -> list[tuple[str, str, Path]]:
-    """``(doc_id, format, path)`` for every file a render will write, e.g.
-    ``out/acme-analytics-agreement.pdf``."""
-    return [(doc_id, fmt, Path(out_dir) / f"{stem}-{doc_id}.{fmt}")
-            for doc_id in doc_ids for fmt in formats]
-
-
-def _check_choices(doc_ids: Sequence[str], formats: Sequence[str], pdfa: bool = False) -> None:
-    for doc_id in doc_ids:
-        _spec(doc_id)
-    for fmt in formats:
-        if fmt not in FORMATS:
-            raise SlabuilderError(f"{fmt!r} is not an output format; choose html, pdf or "
-                                  "html,pdf", key="--format")
-    if not doc_ids:
-        raise SlabuilderError("no document chosen; give for example --doc agreement",
-                              key="--doc")
-    if not formats:
-        raise SlabuilderError("no format chosen; give --format html, pdf or html,pdf",
-                              key="--format")
-    if pdfa and "pdf" not in formats:
-        # Asking for an archive copy and getting none would be noticed too late.
-        raise SlabuilderError("PDF/A is a kind of PDF, but --format html writes no PDF; "
-                              "add pdf (--format html,pdf) or leave out --pdfa", key="--pdfa")
-
-
-def _refuse_without_icp(plan: Plan, doc_ids: Sequence[str], draft: bool,
-                        answers_path: Path | None) -> None:
-    signable = [d for d in doc_ids if DOCUMENTS[d].needs_icp]
-    if signable and plan.icp_missing and not draft:
-        names = ", ".join(plan.icp_missing)
-        raise SlabuilderError(
-            f"the {signable[0]} cannot be signed without the ideal customer profile; "
-            f"missing: {names}. Fill them in, or add --draft for a copy marked DRAFT",
-            file=answers_path, key=plan.icp_missing[0])
-
-
-def _pdf_metadata(context: dict[str, Any], info: dict[str, str]) -> dict[str, Any]:
-    company = context["company"]["name"]
-    agreement = context["agreement"]
-    owner = agreement["owner"]
-    version = agreement["version"]
-    return {
-        "title": f"{info['title']}: {company}",
-        "author": f"{owner['name']}, {owner['title']}, {company}",
-        "subject": f"{info['description']} Version {version}, effective "
-                   f"{agreement['effective_date']}.",
-        "keywords": ["service level agreement", "SLA", "marketing", "sales", "MQL", company,
-                     info["id"], f"version {version}", f"fingerprint {context['fingerprint']}"],
-        "lang": "en",
-    }
-
-
-def _answers_attachment(plan: Plan, answers_path: Path | None,
-                        stem: str) -> tuple[Path | None, str | None]:
-    if answers_path is not None:
-        return Path(answers_path), Path(answers_path).name
-    return None, f"{stem}-answers.yaml"
-
-
-def default_stem(answers: Answers) -> str:
-    """``acme-analytics``, or ``acme-analytics-v2`` from the second version on, so that a
-    new version's documents never collide with the signed ones of the last."""
-    from slabuilder.context import slugify
-
-    version = answers.agreement.version
-    slug = slugify(answers.company.name)
-    return slug if version == 1 else f"{slug}-v{version}"
-
-
-def prepare_outputs(plan: Plan, doc_ids: Sequence[str], out_dir: Path, *,
-                    formats: Sequence[str] = FORMATS, draft: bool = False,
-                    templates_dir: Path | None = None, pdfa: bool = False,
-                    answers_path: Path | None = None,
-                    extra_context: dict[str, Any] | None = None,
-                    file_stem: str | None = None) -> list[PlannedOutput]:
-    """Render the HTML of every requested document and describe every file to write."""
-    from slabuilder.context import build_context
-
-    _check_choices(doc_ids, formats, pdfa)
-    _refuse_without_icp(plan, doc_ids, draft, answers_path)
-    if "pdf" in formats:
-        check_fonts()
-    base = build_context(plan, draft=draft)
-    stem = file_stem or default_stem(plan.answers)
-    folders = asset_dirs(templates_dir)
-    attachment, attachment_name = _answers_attachment(plan, answers_path, stem)
-    outputs: list[PlannedOutput] = []
-    for doc_id in doc_ids:
-        spec = DOCUMENTS[doc_id]
-        context = {**base, **(extra_context or {})}
-        if spec.needs_icp and plan.icp_missing:
-            context["draft"] = True
-        info = _document_info(spec, context)
-        context["document"] = info
-        html = render_html(doc_id, context, templates_dir=templates_dir)
-        for _, fmt, path in output_paths(stem, [doc_id], out_dir, formats):
-            output = PlannedOutput(path=path, doc_id=doc_id, fmt=fmt, html=html)
-            if fmt == "pdf":
-                output.pdf_job = _pdf_job(html, context, info, folders, pdfa,
-                                          attachment, attachment_name, plan)
-            outputs.append(output)
-    return outputs
-
-
-def _pdf_job(html: str, context: dict[str, Any], info: dict[str, str], folders: list[Path],
-             pdfa: bool, attachment: Path | None, attachment_name: str | None,
-             plan: Plan) -> PdfJob:
-    from slabuilder.pdf import PdfJob
-
-    job = PdfJob(html=html, base_url=folders[-1], metadata=_pdf_metadata(context, info),
-                 pdfa=pdfa, asset_dirs=folders, one_page=DOCUMENTS[info["id"]].one_page)
-    if pdfa:
-        job.attachment = attachment
-        job.attachment_name = attachment_name
-        if attachment is None:
-            from slabuilder.answers import dump_answers
-
-            job.attachment_data = dump_answers(plan.answers).encode("utf-8")
-    return job
-
-
-def _check_targets(outputs: Iterable[PlannedOutput], force: bool) -> None:
-    seen: set[Path] = set()
-    for output in outputs:
-        resolved = output.path.resolve()
-        if resolved in seen:
-            raise OutputError("two documents would be written to the same file; render the "
-                              "answers files into different folders", file=output.path)
-        seen.add(resolved)
-        check_writable(output.path, force=force)
-
-
-def write_outputs(outputs: Sequence[PlannedOutput], *, force: bool) -> list[Path]:
-    """Check every target, make the PDFs (in parallel), then write each file atomically."""
-    from slabuilder.pdf import html_to_pdf_many
-
-    _check_targets(outputs, force)
-    jobs = [o.pdf_job for o in outputs if o.pdf_job is not None]
-    pdfs = iter(html_to_pdf_many(jobs))
-    payloads: list[tuple[Path, bytes | str]] = []
-    for output in outputs:
-        payloads.append((output.path, next(pdfs) if output.pdf_job is not None
-                         else output.html))
-    for path, payload in payloads:
-        write_atomic(path, payload, force=force)
-    return [path for path, _ in payloads]
-
-
-def render_documents(plan: Plan, doc_ids: Sequence[str], out_dir: Path, *,
-                     formats: Sequence[str] = FORMATS, force: bool = False,
-                     draft: bool = False, templates_dir: Path | None = None,
-                     pdfa: bool = False, answers_path: Path | None = None,
-                     extra_context: dict[str, Any] | None = None,
-                     file_stem: str | None = None) -> list[Path]:
-    """Write ``doc_ids`` for ``plan`` into ``out_dir`` as HTML and/or PDF; return the paths.
-
-    Every target is checked before anything is rendered or written: an existing file is
-    refused without ``force`` (and nothing at all is written), a signed PDF always.
-    ``extra_context`` is laid over the plan's context (reports pass ``actuals``, amendments
-    ``amendment``).  Files are named ``<file_stem>-<doc>.<format>``, the stem defaulting to
-    the company's name as a slug.
-    """
-    outputs = prepare_outputs(plan, doc_ids, out_dir, formats=formats, draft=draft,
-                              templates_dir=templates_dir, pdfa=pdfa,
-                              answers_path=answers_path, extra_context=extra_context,
-                              file_stem=file_stem)
-    return write_outputs(outputs, force=force)
-
-
-def render_many(answers_paths: Sequence[Path], doc_ids: Sequence[str], out_dir: Path, *,
-                formats: Sequence[str] = FORMATS, force: bool = False, draft: bool = False,
-                templates_dir: Path | None = None, pdfa: bool = False) -> list[Path]:
-    """Render several answers files at once: all targets are checked first, then the PDFs
-    of every file are made together on all cores."""
-    from slabuilder.answers import load_answers
-    from slabuilder.plan import build_plan
-
-    outputs: list[PlannedOutput] = []
-    for path in answers_paths:
-        plan = build_plan(load_answers(path))
-        outputs.extend(prepare_outputs(plan, doc_ids, out_dir, formats=formats, draft=draft,
-                                       templates_dir=templates_dir, pdfa=pdfa,
-                                       answers_path=Path(path)))
-    return write_outputs(outputs, force=force)

@@ -24,6 +24,14 @@ def is_signed_pdf(path: Path) -> bool:
     return b"/ByteRange" in data and (b"/Sig" in data or b"/DocMDP" in data)
 
 
+def same_file(first: Path, second: Path) -> bool:
+    """True when both paths name one file (through links too), existing or not."""
+    try:
+        return Path(first).samefile(second)
+    except OSError:
+        return Path(first).resolve() == Path(second).resolve()
+
+
 def check_writable(path: Path, *, force: bool) -> None:
     """Refuse, before anything is written, to replace a file the user already has."""
     if path.exists():

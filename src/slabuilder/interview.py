@@ -20,28 +20,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from slabuilder.errors import InterviewAborted, OutputError, SlabuilderError
+from slabuilder.errors import InterviewAborted, SlabuilderError
+from slabuilder.keypath import MISSING, delete_path, get_path, set_path
 from slabuilder.questionnaire import (
-    MISSING,
     AnswerError,
     Question,
     Questionnaire,
     Section,
     check_answer,
     default_for,
-    delete_path,
     fill_placeholders,
-    get_path,
-    set_path,
     value_text,
 )
+from slabuilder.words import count, number, stage_plural
 
 if TYPE_CHECKING:
-    from slabuilder.answers import Answers
     from slabuilder.plan import Plan
 
-__all__ = ["NewResult", "Terminal", "collect_answers", "run_new", "save_partial",
-           "slug_for"]
+__all__ = ["Terminal", "collect_answers", "confirm", "derived_figures", "is_partial",
+           "layered", "read_answers_mapping", "read_partial", "save_partial"]
 
 _SAVE = "__save__"
 _NONE = "__none__"
@@ -391,6 +388,12 @@ class _Interview:
         return partial
 
 
+def confirm(terminal: Terminal, message: str, *, default: bool = False) -> bool:
+    """A yes/no question at the terminal (Ctrl-C propagates as KeyboardInterrupt)."""
+    return bool(_questionary().confirm(message, default=default,
+                                       **terminal.prompt_kwargs).unsafe_ask())
+
+
 def _questionary() -> Any:
     """questionary, imported on first use: runs without a prompt never pay for it."""
     import questionary
@@ -426,13 +429,11 @@ def derived_figures(summary: str, data: dict[str, Any]) -> list[str]:
 
 
 def _funnel_lines(plan: Plan) -> list[str]:
-    from slabuilder.answers import STAGE_NAMES
-
-    counts = ", ".join(f"{plan.targets[s].per_period:,} {_plural(STAGE_NAMES[s])}"
+    counts = ", ".join(f"{count(plan.targets[s].per_period)} {stage_plural(s)}"
                        for s in reversed(plan.stages))
     lines = ["", f"That means, per {plan.period}: {counts}."]
     if "mql" in plan.targets and plan.period != "month":
-        lines.append(f"Marketing must deliver {plan.mql_per_month:,} MQLs a month.")
+        lines.append(f"Marketing must deliver {count(plan.mql_per_month)} MQLs a month.")
     lines.extend(f"Note: {w.message}" for w in plan.warnings
                  if w.key and w.key.startswith(("funnel.", "economics.")))
     return lines
@@ -443,17 +444,13 @@ def _capacity_lines(plan: Plan) -> list[str]:
     lines = [""]
     if cap is not None:
         lines.append(f"That means each {cap.rep_role} gets about "
-                     f"{float(cap.leads_per_rep_per_day):.1f} new MQLs a day and, at "
+                     f"{number(cap.leads_per_rep_per_day, 1)} new MQLs a day and, at "
                      f"{plan.answers.sla.sales.contact_attempts} attempts each, about "
-                     f"{float(cap.touches_per_rep_per_day):.0f} touches a day (a rep can make "
+                     f"{count(cap.touches_per_rep_per_day)} touches a day (a rep can make "
                      f"about {cap.max_touches_per_rep_per_day}).")
     lines.extend(f"Note: {w.message}" for w in plan.warnings
                  if w.key and w.key.startswith("team."))
     return lines
-
-
-def _plural(stage_name: str) -> str:
-    return {"Won": "deals won", "Opportunity": "opportunities"}.get(stage_name, stage_name + "s")
 
 
 # --------------------------------------------------------------------------- the public API
@@ -484,7 +481,7 @@ def collect_answers(
         interactive = sys.stdin.isatty() and sys.stdout.isatty()
     interactive = interactive and not use_defaults
     before = copy.deepcopy(defaults) if isinstance(defaults, dict) else {}
-    given: dict[str, Any] = _read_partial(resume) if resume is not None else {}
+    given: dict[str, Any] = read_partial(resume) if resume is not None else {}
     fixed = dict.fromkeys(_question_keys(questionnaire, given), f"--resume {resume}")
     if settings:
         from slabuilder.answers import apply_settings  # not before it is needed: start-up
@@ -492,7 +489,7 @@ def collect_answers(
         given = apply_settings(given, list(settings))
         typed_on_line = apply_settings({}, list(settings))
         fixed.update(dict.fromkeys(_question_keys(questionnaire, typed_on_line), "--set"))
-    data = _merged(before, given)
+    data = layered(before, given)
     interview = _Interview(questionnaire, data, before, fixed, interactive,
                            terminal or Terminal(), dict(show_observed or {}),
                            from_label=from_label)
@@ -522,19 +519,19 @@ def _question_keys(questionnaire: Questionnaire, data: dict[str, Any]) -> list[s
             if q.key and get_path(data, q.key) is not MISSING]
 
 
-def _merged(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+def layered(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
     """``top`` laid over ``base``, group by group (lists are replaced whole)."""
     result = copy.deepcopy(base)
     for key, value in top.items():
         if isinstance(value, dict) and isinstance(result.get(key), dict):
-            result[key] = _merged(result[key], value)
+            result[key] = layered(result[key], value)
         elif isinstance(value, list) and isinstance(result.get(key), list) and any(
                 isinstance(item, dict) for item in value):
             merged = list(result[key])
             for index, item in enumerate(value):
                 if index < len(merged) and isinstance(item, dict) and isinstance(
                         merged[index], dict):
-                    merged[index] = _merged(merged[index], item)
+                    merged[index] = layered(merged[index], item)
                 elif index < len(merged):
                     merged[index] = copy.deepcopy(item)
                 else:
@@ -596,7 +593,7 @@ def save_partial(partial: dict[str, Any], path: Path) -> Path:
 
     target = path
     number = 2
-    while target.exists() and not _is_partial(target):
+    while target.exists() and not is_partial(target):
         target = path.with_name(f"{path.stem}-{number}{path.suffix}")
         number += 1
     body = yaml.safe_dump(partial, sort_keys=False, allow_unicode=True,
@@ -607,7 +604,7 @@ def save_partial(partial: dict[str, Any], path: Path) -> Path:
     return target
 
 
-def _is_partial(path: Path) -> bool:
+def is_partial(path: Path) -> bool:
     try:
         with path.open(encoding="utf-8") as handle:
             return handle.readline().startswith(PARTIAL_HEADER)
@@ -615,7 +612,7 @@ def _is_partial(path: Path) -> bool:
         return False
 
 
-def _read_mapping(path: Path, what: str, hint: str) -> dict[str, Any]:
+def read_answers_mapping(path: Path, what: str, hint: str) -> dict[str, Any]:
     """A YAML file of answers as data; anything but a mapping is refused with ``hint``."""
     from slabuilder.yamlio import read_yaml_file
 
@@ -625,180 +622,7 @@ def _read_mapping(path: Path, what: str, hint: str) -> dict[str, Any]:
     return data
 
 
-def _read_partial(path: Path) -> dict[str, Any]:
-    return _read_mapping(path, "file of saved answers",
+def read_partial(path: Path) -> dict[str, Any]:
+    return read_answers_mapping(path, "file of saved answers",
                          "a file of saved answers; resume from the file `slabuilder new` "
                          "wrote when it was stopped")
-
-
-# --------------------------------------------------------------------------- slabuilder new
-
-
-@dataclass(frozen=True)
-class NewResult:
-    path: Path
-    """The answers file written."""
-    answers: Answers
-    plan: Plan
-    documents: list[Path]
-    """Documents rendered beside it (empty until the documents module exists)."""
-
-
-def slug_for(company: str) -> str:
-    """``Acme Analytics`` as ``acme-analytics``: the answers file is named like the documents."""
-    from slabuilder.context import slugify
-
-    return slugify(company)
-
-
-def run_new(
-    output_dir: Path,
-    *,
-    from_file: Path | None = None,
-    settings: Sequence[str] = (),
-    use_defaults: bool = False,
-    resume: Path | None = None,
-    force: bool = False,
-    interactive: bool | None = None,
-    questionnaire: Questionnaire | None = None,
-    terminal: Terminal | None = None,
-    show_observed: dict[str, str] | None = None,
-    render: bool = True,
-) -> NewResult:
-    """``slabuilder new``: interview, validate, write ``DIR/<company>.yaml``, render documents."""
-    from slabuilder.questionnaire import load_questionnaire
-
-    questionnaire = questionnaire or load_questionnaire()
-    previous = _read_previous(from_file) if from_file is not None else None
-    _refuse_known_target(output_dir, previous, settings, resume, force)
-    data = collect_answers(
-        questionnaire, defaults=previous, settings=settings, use_defaults=use_defaults,
-        interactive=interactive, resume=resume, show_observed=show_observed,
-        terminal=terminal, partial_path=output_dir / "slabuilder-partial.yaml",
-        from_label=str(from_file) if from_file is not None else None)
-    # imported only now: the first question must not wait for the plan's modules
-    from slabuilder.answers import answers_from_data, save_answers
-    from slabuilder.plan import build_plan
-
-    answers = answers_from_data(data, "your answers")
-    asking = _is_interactive(interactive, use_defaults)
-    target = output_dir / f"{slug_for(answers.company.name)}.yaml"
-    replace_answers = force
-    if target.exists() and not force and asking:
-        target, replace_answers = _place_for(target, terminal or Terminal())
-    documents_wanted = render and _documents_may_be_written(
-        _document_paths(answers, output_dir), force=force, asking=asking,
-        terminal=terminal or Terminal())
-    save_answers(answers, target, force=replace_answers)
-    if resume is not None and _is_partial(resume):
-        resume.unlink(missing_ok=True)
-    plan = build_plan(answers)
-    documents = (_render_documents(plan, output_dir, target, force=True)
-                 if documents_wanted else [])
-    return NewResult(path=target, answers=answers, plan=plan, documents=documents)
-
-
-def _is_interactive(interactive: bool | None, use_defaults: bool) -> bool:
-    if interactive is None:
-        interactive = sys.stdin.isatty() and sys.stdout.isatty()
-    return interactive and not use_defaults
-
-
-def _place_for(target: Path, terminal: Terminal) -> tuple[Path, bool]:
-    """The file appeared while the user was typing: replace it, or save beside it."""
-    from slabuilder.fsutil import is_signed_pdf
-
-    replace = not is_signed_pdf(target) and target.is_file() and bool(_questionary().confirm(
-        f"{target} already exists. Replace it?", default=False,
-        **terminal.prompt_kwargs).unsafe_ask())
-    if replace:
-        return target, True
-    number = 2
-    while (other := target.with_name(f"{target.stem}-{number}{target.suffix}")).exists():
-        number += 1
-    terminal.say(f"Saving as {other} instead.")
-    return other, False
-
-
-def _read_previous(path: Path) -> dict[str, Any]:
-    return _read_mapping(path, "answers file",
-                         "an answers file (it should start with company:, agreement:, ...)")
-
-
-def _refuse_known_target(output_dir: Path, previous: dict[str, Any] | None,
-                         settings: Sequence[str], resume: Path | None, force: bool) -> None:
-    """Fail before the first question when the file to be written already exists.
-
-    Only possible when the company name is already known (--from, --set or --resume); then
-    nobody types for ten minutes to be told the file cannot be saved.
-    """
-    from slabuilder.fsutil import check_writable
-
-    known = _merged(previous or {}, _read_partial(resume) if resume is not None else {})
-    if settings:
-        from slabuilder.answers import apply_settings
-
-        known = apply_settings(known, list(settings))
-    name = get_path(known, "company.name")
-    if isinstance(name, str) and name.strip():
-        check_writable(output_dir / f"{slug_for(name)}.yaml", force=force)
-    if output_dir.exists() and not output_dir.is_dir():
-        raise OutputError("is a file, not a folder; give a folder with -o", file=output_dir)
-
-
-def _document_paths(answers: Answers, output_dir: Path) -> list[Path]:
-    """The files rendering will write, named as ``slabuilder render`` names them."""
-    from slabuilder import documents
-
-    stem = documents.default_stem(answers)
-    return [path for _, _, path in documents.output_paths(
-        stem, documents.DEFAULT_DOCUMENTS, output_dir, documents.FORMATS)]
-
-
-def _documents_may_be_written(paths: list[Path], *, force: bool, asking: bool,
-                              terminal: Terminal) -> bool:
-    """Settle, before anything is written, whether the documents can be (re)written.
-
-    A signed PDF is never replaced; other existing documents need --force, or a yes at the
-    terminal (a no keeps them and skips rendering, but still saves the answers).
-    """
-    from slabuilder.fsutil import check_writable, is_signed_pdf
-
-    existing = [path for path in paths if path.exists()]
-    for path in existing:
-        if is_signed_pdf(path):
-            check_writable(path, force=True)  # raises: signed documents are never replaced
-    if not existing or force:
-        return bool(paths)
-    if not asking:
-        check_writable(existing[0], force=False)  # raises with the --force hint
-    replace = bool(_questionary().confirm(
-        f"Documents for this company are already in {existing[0].parent} "
-        f"({existing[0].name}, ...). Replace them?", default=False,
-        **terminal.prompt_kwargs).unsafe_ask())
-    if not replace:
-        terminal.say("Keeping the existing documents; render new ones later with "
-                     "`slabuilder render`.")
-    return replace
-
-
-def _render_documents(plan: Plan, output_dir: Path, answers_path: Path, *,
-                      force: bool) -> list[Path]:
-    """Render the documents beside the answers file, as a draft while the ICP is missing.
-
-    Looked up by name so that ``slabuilder new`` works (answers and plan only) in a build
-    without the documents module.
-    """
-    from importlib import import_module
-
-    try:
-        documents = import_module("slabuilder.documents")
-    except ImportError:
-        return []
-    render = getattr(documents, "render_documents", None)
-    if render is None:
-        return []
-    doc_ids = getattr(documents, "DEFAULT_DOCUMENTS", ("agreement", "brief", "summary"))
-    written = render(plan, list(doc_ids), output_dir, force=force,
-                     draft=bool(plan.icp_missing), answers_path=answers_path)
-    return [Path(path) for path in written]

@@ -12,8 +12,9 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from slabuilder.answers import STAGE_NAMES, Answers
+from slabuilder.answers import Answers
 from slabuilder.derive import funnel
+from slabuilder.derive.findings import Finding
 from slabuilder.derive.funnel import (
     Capacity,
     ForwardResult,
@@ -22,10 +23,10 @@ from slabuilder.derive.funnel import (
     StageTarget,
 )
 from slabuilder.derive.scoring import ScoringModel, build_scoring
-from slabuilder.derive.terms import Terms, build_terms, percent
-from slabuilder.derive.warnings import Warning
+from slabuilder.derive.terms import Terms, build_terms
+from slabuilder.words import STAGE_NAMES, percent
 
-__all__ = ["MonthTarget", "Plan", "Warning", "build_plan"]
+__all__ = ["Finding", "MonthTarget", "Plan", "build_plan"]
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ class Plan:
     scoring: ScoringModel
     terms: Terms
     icp_missing: list[str]
-    warnings: list[Warning] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
 
     @property
     def mql_per_month(self) -> int:
@@ -94,7 +95,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _rate_warnings(rates: dict[str, Decimal]) -> list[Warning]:
+def _rate_warnings(rates: dict[str, Decimal]) -> list[Finding]:
     found = []
     for key, rate in rates.items():
         if key not in funnel.TYPICAL_RANGES:
@@ -102,7 +103,7 @@ def _rate_warnings(rates: dict[str, Decimal]) -> list[Warning]:
         low, high = funnel.TYPICAL_RANGES[key]
         if not low <= rate <= high:
             side = "below" if rate < low else "above"
-            found.append(Warning(
+            found.append(Finding(
                 "rate_outside_typical_range",
                 f"{key} of {percent(rate)} is {side} the typical {percent(low)} to "
                 f"{percent(high)}; use your own CRM history if you have it, and check this "
@@ -110,14 +111,14 @@ def _rate_warnings(rates: dict[str, Decimal]) -> list[Warning]:
     return found
 
 
-def _capacity_warnings(answers: Answers, cap: Capacity | None, mql_per_month: int) -> list[Warning]:
+def _capacity_warnings(answers: Answers, cap: Capacity | None, mql_per_month: int) -> list[Finding]:
     if cap is None:
-        return [Warning("no_reps",
+        return [Finding("no_reps",
                         f"Nobody is named to work the {mql_per_month:,} MQLs a month: give "
                         "the number of SDRs or AEs.", "team.sdrs")]
     found = []
     if cap.over_capacity:
-        found.append(Warning(
+        found.append(Finding(
             "over_capacity",
             f"Each {cap.rep_role} would get {float(cap.leads_per_rep_per_day):.1f} new MQLs a "
             f"day and need {float(cap.touches_per_rep_per_day):.0f} touches a day to meet the "
@@ -125,7 +126,7 @@ def _capacity_warnings(answers: Answers, cap: Capacity | None, mql_per_month: in
             "reps, lower the attempts or route some MQLs to AEs.", "team.sdrs"))
     sales = answers.sla.sales
     if sales.speed_to_lead_hours < 1 and not answers.team.after_hours_coverage:
-        found.append(Warning(
+        found.append(Finding(
             "speed_without_coverage",
             f"A first attempt within {float(sales.speed_to_lead_hours) * 60:.0f} minutes "
             "cannot be met for leads arriving at night or at weekends without cover outside "
@@ -134,19 +135,19 @@ def _capacity_warnings(answers: Answers, cap: Capacity | None, mql_per_month: in
     return found
 
 
-def _state_warnings(answers: Answers, mql_per_month: int) -> list[Warning]:
+def _state_warnings(answers: Answers, mql_per_month: int) -> list[Finding]:
     found = []
     state = answers.current_state
     if state.mqls_per_month is not None and state.mqls_per_month < mql_per_month:
         gap = mql_per_month - state.mqls_per_month
-        found.append(Warning(
+        found.append(Finding(
             "volume_gap",
             f"The plan needs {mql_per_month:,} MQLs a month and marketing produces "
             f"{state.mqls_per_month:,} today: {gap:,} more a month "
             f"({float(Fraction(gap, max(state.mqls_per_month, 1)) * 100):.0f}% up).",
             "current_state.mqls_per_month"))
     if state.worked_within_sla is not None and state.worked_within_sla < Decimal("0.5"):
-        found.append(Warning(
+        found.append(Finding(
             "sla_rarely_met",
             f"Only {percent(state.worked_within_sla)} of MQLs are worked within the SLA today; "
             "an SLA broken this often teaches everyone it does not matter. Start with terms "
@@ -154,14 +155,14 @@ def _state_warnings(answers: Answers, mql_per_month: int) -> list[Warning]:
             "current_state.worked_within_sla"))
     override = answers.sla.marketing.mql_volume_per_month
     if override is not None and override < mql_per_month:
-        found.append(Warning(
+        found.append(Finding(
             "volume_term_below_plan",
             f"The MQL volume term ({override:,} a month) is below the {mql_per_month:,} the "
             "revenue target needs.", "sla.marketing.mql_volume_per_month"))
     sides = {s.side for s in answers.agreement.signatories}
     for side in ("marketing", "sales"):
         if side not in sides:
-            found.append(Warning(
+            found.append(Finding(
                 f"no_{side}_signatory",
                 f"No signatory speaks for {side}; an agreement one side has not signed binds "
                 "nobody.", "agreement.signatories"))
@@ -203,7 +204,7 @@ def build_plan(answers: Answers, *, forward_volume: int | None = None) -> Plan:
         *scoring.warnings,
     ]
     if icp_missing:
-        warnings.insert(0, Warning(
+        warnings.insert(0, Finding(
             "icp_incomplete",
             "The ideal customer profile is incomplete (" + ", ".join(icp_missing) + "); the "
             "agreement can only be rendered as a draft until it is filled in.", icp_missing[0]))

@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -58,13 +57,14 @@ from typing import Any, Literal, get_args, get_origin
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from slabuilder.errors import SlabuilderError
-from slabuilder.yamlio import KeyPath, format_path, read_yaml_file
+from slabuilder.keypath import MISSING, KeyPath, format_path, get_path, parse_key, set_path
+from slabuilder.words import rate_text
+from slabuilder.yamlio import read_yaml_file
 
 __all__ = [
     "MISSING", "AnswerError", "Choice", "Condition", "Question", "QuestionType",
-    "Questionnaire", "Section", "check_answer", "convert", "default_for", "delete_path",
-    "fill_placeholders", "get_path", "load_questionnaire", "model_error", "owner_of",
-    "parse_key", "rate_text", "set_path", "value_text",
+    "Questionnaire", "Section", "check_answer", "convert", "default_for",
+    "fill_placeholders", "load_questionnaire", "model_error", "owner_of", "value_text",
 ]
 
 QuestionType = Literal["text", "integer", "number", "money", "rate", "date", "choice",
@@ -79,66 +79,6 @@ class _Strict(BaseModel):
 
 
 # --------------------------------------------------------------------------- key paths
-
-MISSING: Any = object()
-"""Marks a key path that holds no value (distinct from an explicit null)."""
-
-
-def parse_key(key: str) -> KeyPath:
-    """``agreement.signatories[0].name`` as ``("agreement", "signatories", 0, "name")``."""
-    parts: list[str | int] = []
-    for piece in key.split("."):
-        match = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)", piece)
-        if not match:
-            raise ValueError(f"{key!r} is not a key path; write it like funnel.mql_to_sql")
-        parts.append(match.group(1))
-        parts.extend(int(index) for index in re.findall(r"\[(\d+)\]", match.group(2)))
-    return tuple(parts)
-
-
-def get_path(data: Any, key: str | KeyPath) -> Any:
-    """The value at ``key`` in nested dicts and lists, or :data:`MISSING`."""
-    node = data
-    for part in parse_key(key) if isinstance(key, str) else key:
-        if isinstance(part, int):
-            if not isinstance(node, list) or part >= len(node):
-                return MISSING
-        elif not isinstance(node, dict) or part not in node:
-            return MISSING
-        node = node[part]
-    return node
-
-
-def set_path(data: dict[str, Any], key: str | KeyPath, value: Any) -> None:
-    """Set ``key``, creating the groups and list items on the way (``signatories[1].name``)."""
-    parts = parse_key(key) if isinstance(key, str) else key
-    node: Any = data
-    for part, following in itertools.pairwise(parts):
-        empty: Any = [] if isinstance(following, int) else {}
-        if isinstance(part, int):
-            while len(node) <= part:
-                node.append({} if not isinstance(following, int) else [])
-            if not isinstance(node[part], dict | list):
-                node[part] = empty
-        elif not isinstance(node.get(part), dict | list):
-            node[part] = empty
-        node = node[part]
-    last = parts[-1]
-    if isinstance(last, int):
-        while len(node) <= last:
-            node.append(None)
-    node[last] = value
-
-
-def delete_path(data: dict[str, Any], key: str | KeyPath) -> None:
-    """Remove ``key`` if present, and any group it leaves empty."""
-    parts = parse_key(key) if isinstance(key, str) else key
-    parent = get_path(data, parts[:-1]) if len(parts) > 1 else data
-    if isinstance(parent, dict) and parts[-1] in parent:
-        del parent[parts[-1]]  # type: ignore[arg-type]
-        if not parent and len(parts) > 1 and not isinstance(parts[-2], int):
-            delete_path(data, parts[:-1])
-
 
 # --------------------------------------------------------------------------- conditions
 
@@ -658,11 +598,6 @@ def _number(typed: Any) -> int | str:
     if number is None or not number.is_finite() or number.adjusted() >= _LARGEST_DIGITS:
         raise AnswerError(f"{typed!r} is not a number; type one such as 4 or 1.5")
     return _plain_number(number)
-
-
-def rate_text(rate: Decimal) -> str:
-    """``Decimal("0.6")`` as ``60%``, the way the answers file writes rates."""
-    return format((rate * 100).normalize(), "f") + "%"
 
 
 def _plain_number(number: Decimal) -> int | str:

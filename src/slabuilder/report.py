@@ -15,8 +15,8 @@ import html
 from decimal import Decimal
 from typing import Any
 
-from slabuilder.answers import STAGE_NAMES
 from slabuilder.plan import Plan
+from slabuilder.words import STAGE_NAMES
 
 __all__ = ["build_report_context", "funnel_chart_svg", "trend_chart_svg"]
 

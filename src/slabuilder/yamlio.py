@@ -23,22 +23,11 @@ from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from slabuilder.errors import SlabuilderError
+from slabuilder.keypath import KeyPath, format_path
 
 MAX_BYTES = 1_000_000
 """Answers and questionnaires are hand-written; anything bigger is not one of them."""
 
-KeyPath = tuple[str | int, ...]
-
-
-def format_path(path: KeyPath) -> str:
-    """Render ``("agreement", "signatories", 0, "name")`` as ``agreement.signatories[0].name``."""
-    text = ""
-    for part in path:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += ("." if text else "") + part
-    return text
 
 
 class _StrictLoader(yaml.SafeLoader):

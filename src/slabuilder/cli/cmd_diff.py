@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -11,7 +12,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
-    from slabuilder.amend import AgreementDiff, Section
+    from slabuilder.diff import AgreementDiff, Section
 
 
 @click.command("diff")
@@ -28,18 +29,18 @@ def command(old: str, new: str, as_json: bool) -> None:
 
     \b
     Example:
-      slabuilder diff acme.yaml acme.v2.yaml
-      slabuilder diff acme.yaml acme.v2.yaml --json
+      slabuilder diff acme.yaml acme-v2.yaml
+      slabuilder diff acme.yaml acme-v2.yaml --json
     """
-    from slabuilder.amend import diff_answers  # imported here to keep --help fast
-    from slabuilder.answers import load_answers
+    from slabuilder.jobs.diff import run_diff
 
-    changes = diff_answers(load_answers(old), load_answers(new))
+    run = run_diff(Path(old), Path(new))
     if as_json:
-        payload: dict[str, Any] = {"old_file": old, "new_file": new, **changes.to_dict()}
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(run.to_dict(), indent=2, ensure_ascii=False))
         return
-    print_diff(changes, old, new)
+    for note in run.notes:
+        click.echo(f"note: {note}", err=True)
+    print_diff(run.changes, old, new)
 
 
 def print_diff(changes: AgreementDiff, old_name: str, new_name: str,

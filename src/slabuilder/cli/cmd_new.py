@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from slabuilder.plan import Plan
 
 
 @click.command("new")
@@ -44,7 +48,7 @@ def command(output_dir: Path, from_file: Path | None, use_defaults: bool,
       slabuilder new -o out/ --from acme.yaml --defaults --set economics.revenue_target=1.2M
       slabuilder new -o acme/ --resume acme/slabuilder-partial.yaml
     """
-    from slabuilder.interview import run_new
+    from slabuilder.jobs.new import run_new
 
     result = run_new(output_dir, from_file=from_file, settings=settings,
                      use_defaults=use_defaults, resume=resume, force=force,
@@ -60,11 +64,9 @@ def command(output_dir: Path, from_file: Path | None, use_defaults: bool,
     click.echo(f"Next: slabuilder plan {result.path}")
 
 
-def _print_summary(plan: object) -> None:
+def _print_summary(plan: Plan) -> None:
     """The plan's tables, as `slabuilder plan` prints them."""
-    try:
-        from slabuilder.cli.cmd_plan import print_plan
-    except ImportError:  # pragma: no cover - the plan command ships with the package
-        return
+    from slabuilder.cli.cmd_plan import print_plan
+
     click.echo()
-    print_plan(plan)  # type: ignore[arg-type]
+    print_plan(plan)

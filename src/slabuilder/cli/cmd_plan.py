@@ -43,39 +43,32 @@ def command(answers_file: Path, as_json: bool, mqls: int | None,
     print_plan(plan)
 
 
-def _money(plan: Plan, amount: Any) -> str:
-    from slabuilder.answers import CURRENCY_SYMBOLS
-
-    symbol = CURRENCY_SYMBOLS.get(plan.currency)
-    value = f"{amount:,.0f}" if amount == int(amount) else f"{amount:,.2f}"
-    return f"{symbol}{value}" if symbol else f"{value} {plan.currency}"
-
-
-def _count(value: Any) -> str:
-    number = float(value)
-    return f"{number:,.0f}" if number == int(number) else f"{number:,.1f}"
-
-
-def _plural(stage: str) -> str:
-    return {"opportunity": "opportunities", "won": "deals", "lead": "leads"}.get(
-        stage, stage.upper() + "s")
-
-
 def print_plan(plan: Plan) -> None:
     """The plan as the terminal tables a director reads."""
     from rich.table import Table
 
-    from slabuilder.answers import STAGE_NAMES
-    from slabuilder.derive.terms import percent
+    from slabuilder.words import (
+        STAGE_NAMES,
+        count,
+        long_date,
+        money,
+        number,
+        percent,
+        rounded,
+        stage_plural,
+    )
+
+    def _money(amount: Any) -> str:
+        return money(amount, plan.currency)
 
     out = console()
     answers = plan.answers
     out.print(f"[bold]{answers.company.name}[/bold]: plan for the {plan.period} from "
-              f"{plan.period_start:%d %B %Y} to {plan.period_end:%d %B %Y}")
-    out.print(f"Revenue target {_money(plan, plan.revenue_target)} at "
-              f"{_money(plan, plan.average_deal_size)} a deal; pipeline needed "
-              f"{_money(plan, plan.pipeline_needed)} "
-              f"({answers.economics.pipeline_coverage}x coverage).")
+              f"{long_date(plan.period_start)} to {long_date(plan.period_end)}")
+    out.print(f"Revenue target {_money(plan.revenue_target)} at "
+              f"{_money(plan.average_deal_size)} a deal; pipeline needed "
+              f"{_money(plan.pipeline_needed)} "
+              f"({number(answers.economics.pipeline_coverage)}x coverage).")
 
     targets = Table(title="Targets (every figure rounded up)", title_justify="left")
     targets.add_column("Stage")
@@ -90,19 +83,19 @@ def print_plan(plan: Plan) -> None:
     for stage in plan.stages:
         target = plan.targets[stage]
         row = [STAGE_NAMES[stage], percent(outgoing[stage]) if stage in outgoing else "",
-               f"{target.per_period:,}"]
+               count(target.per_period)]
         if plan.period == "year":
-            row.append(f"{target.per_quarter:,}")
+            row.append(count(target.per_quarter))
         if plan.period != "month":
-            row.append(f"{target.per_month:,}")
-        row.append(f"{target.per_week:,}")
+            row.append(count(target.per_month))
+        row.append(count(target.per_week))
         targets.add_row(*row)
     out.print(targets)
     lead = plan.lead_time
     out.print(f"Lead time: with a {lead.sales_cycle_days}-day sales cycle, the MQLs for "
-              f"bookings from {lead.bookings_start:%d %b %Y} to {lead.bookings_end:%d %b %Y} "
-              f"must arrive between {lead.mql_window_start:%d %b %Y} and "
-              f"{lead.mql_window_end:%d %b %Y}.")
+              f"bookings from {long_date(lead.bookings_start)} to {long_date(lead.bookings_end)}"
+              f" must arrive between {long_date(lead.mql_window_start)} and "
+              f"{long_date(lead.mql_window_end)}.")
 
     if plan.sensitivity:
         table = Table(title=f"If {plan.sensitivity[0].rate_key} turns out different",
@@ -112,22 +105,22 @@ def print_plan(plan: Plan) -> None:
         table.add_column("MQLs per month", justify="right")
         for option in plan.sensitivity:
             mark = " (plan)" if option.delta_points == 0 else f" ({option.delta_points:+d} pts)"
-            table.add_row(percent(option.rate) + mark, f"{option.mql_per_period:,}",
-                          f"{option.mql_per_month:,}")
+            table.add_row(percent(option.rate) + mark, count(option.mql_per_period),
+                          count(option.mql_per_month))
         out.print(table)
         out.print("Your own CRM history beats any benchmark: measure these rates each quarter.")
 
     if plan.forward is not None:
         forward = plan.forward
-        expected = ", ".join(f"{_count(forward.expected[s])} {_plural(s)}"
+        expected = ", ".join(f"{number(forward.expected[s], 1)} {stage_plural(s)}"
                              for s in plan.stages[1:])
-        out.print(f"Forward: {forward.start_per_month:,} {_plural(forward.start_stage)} a "
-                  f"month give about {expected} and "
-                  f"{_money(plan, round(float(forward.revenue_per_month)))} of revenue a month.")
+        out.print(f"Forward: {count(forward.start_per_month)} "
+                  f"{stage_plural(forward.start_stage)} a month give about {expected} and "
+                  f"{_money(rounded(forward.revenue_per_month))} of revenue a month.")
     if plan.capacity is not None:
         cap = plan.capacity
-        out.print(f"Capacity: {float(cap.leads_per_rep_per_day):.1f} new MQLs and "
-                  f"{float(cap.touches_per_rep_per_day):.0f} touches per {cap.rep_role} per "
+        out.print(f"Capacity: {number(cap.leads_per_rep_per_day, 1)} new MQLs and "
+                  f"{count(cap.touches_per_rep_per_day)} touches per {cap.rep_role} per "
                   f"day (limit {cap.max_touches_per_rep_per_day}).")
 
     scoring = plan.scoring

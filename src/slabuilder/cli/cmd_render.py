@@ -6,12 +6,7 @@ from pathlib import Path
 
 import click
 
-
-def _split(value: str, what: str) -> list[str]:
-    items = [item.strip().lower() for item in value.split(",") if item.strip()]
-    if not items:
-        raise click.BadParameter(f"give at least one {what}")
-    return list(dict.fromkeys(items))
+from slabuilder.cli.common import split_list
 
 
 @click.command("render")
@@ -52,19 +47,10 @@ def command(answers_files: tuple[Path, ...], out_dir: Path, formats: str, docs: 
       slabuilder render acme.yaml -o out --draft --force
       slabuilder render team-a.yaml team-b.yaml -o out     (both cores)
     """
-    from slabuilder.documents import DEFAULT_DOCUMENTS, DOCUMENTS, render_many
+    from slabuilder.jobs.render import run_render
 
-    chosen = _split(docs, "document")
-    for doc in chosen:
-        if doc in DEFAULT_DOCUMENTS:
-            continue
-        other = "renegotiate" if doc == "amendment" else "report"
-        where = f"the {doc} is written by `slabuilder {other}`" if doc in DOCUMENTS else \
-            f"{doc!r} is not a document"
-        raise click.BadParameter(f"{where}; choose from agreement, brief, summary",
-                                 param_hint="--doc")
-    written = render_many(list(answers_files), chosen, out_dir,
-                          formats=_split(formats, "format"), force=force, draft=draft,
-                          templates_dir=templates_dir, pdfa=pdfa)
+    written = run_render(answers_files, out_dir, docs=split_list(docs, "document"),
+                         formats=split_list(formats, "format"), force=force, draft=draft,
+                         templates_dir=templates_dir, pdfa=pdfa)
     for path in written:
         click.echo(str(path))

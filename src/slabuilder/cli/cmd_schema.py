@@ -16,6 +16,6 @@ def command(markdown: bool) -> None:
       slabuilder schema > slabuilder.schema.json
       # yaml-language-server: $schema=slabuilder.schema.json   (first line of answers file)
     """
-    from slabuilder.keydocs import markdown_table, schema_json
+    from slabuilder.schema import markdown_table, schema_json
 
     click.echo(markdown_table() if markdown else schema_json())

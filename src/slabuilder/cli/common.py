@@ -15,6 +15,14 @@ SET_OPTION = click.option(
     help="Change one answer for this run only, e.g. --set funnel.mql_to_sql=55% (repeatable).")
 
 
+def split_list(value: str, what: str) -> list[str]:
+    """``"html, PDF"`` as ``["html", "pdf"]``: an option that takes a comma-separated list."""
+    items = [item.strip().lower() for item in value.split(",") if item.strip()]
+    if not items:
+        raise click.BadParameter(f"give at least one {what}")
+    return list(dict.fromkeys(items))
+
+
 def console(*, stderr: bool = False) -> Any:
     """A rich console; imported lazily so commands that do not print tables start fast."""
     from rich.console import Console

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from slabuilder.words import add_months
+
 MONTHS_IN = {"month": 1, "quarter": 3, "year": 12}
 QUARTERS_IN = {"month": None, "quarter": 1, "year": 4}
 WEEKS_IN = {"month": Fraction(13, 3), "quarter": Fraction(13), "year": Fraction(52)}
@@ -131,23 +133,15 @@ def sensitivity(revenue_target: Decimal, average_deal_size: Decimal, chain: list
 
 def period_end(start: dt.date, period: str) -> dt.date:
     """The last day of the planning period that starts on ``start``."""
-    following = _add_months(start, MONTHS_IN[period])
+    following = add_months(start, MONTHS_IN[period])
     if following.day != start.day:  # 31 January + 3 months was cut to 30 April: that is the end
         return following
     return following - dt.timedelta(days=1)
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
-    year, month = divmod(day.month - 1 + months, 12)
-    year += day.year
-    month += 1
-    last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
-    return dt.date(year, month, min(day.day, last))
-
-
 def month_starts(start: dt.date, period: str) -> list[dt.date]:
     """The first day of each month of the period (the start date itself for the first)."""
-    return [_add_months(start, offset) for offset in range(MONTHS_IN[period])]
+    return [add_months(start, offset) for offset in range(MONTHS_IN[period])]
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from slabuilder.answers import Answers, CustomSignal, Icp
-from slabuilder.defaults import DEFAULT_SIGNAL_IDS, DEFAULT_SIGNALS, Signal
-from slabuilder.derive.warnings import Warning
+from slabuilder.derive.findings import Finding
+from slabuilder.signals import DEFAULT_SIGNAL_IDS, DEFAULT_SIGNALS, Signal
+from slabuilder.words import join
 
 HUBSPOT_SCORE_CAP = 100
 
@@ -54,13 +55,7 @@ class ScoringModel:
     explanation: list[str]
     """Exactly two sentences."""
     tiers: tuple[IntentTier, ...] = INTENT_TIERS
-    warnings: list[Warning] = field(default_factory=list)
-
-
-def _join(items: list[str], last: str = "or") -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + f" {last} " + items[-1]
+    warnings: list[Finding] = field(default_factory=list)
 
 
 def _size_text(icp: Icp) -> str | None:
@@ -76,10 +71,11 @@ def fit_criteria(icp: Icp) -> list[FitCriterion]:
     size = _size_text(icp)
     return [
         FitCriterion("Company size", size or "not yet agreed", size is not None),
-        FitCriterion("Industry", _join(icp.industries) or "not yet agreed", bool(icp.industries)),
-        FitCriterion("Geography", _join(icp.geographies) or "not yet agreed",
+        FitCriterion("Industry", join(icp.industries, "or") or "not yet agreed",
+                     bool(icp.industries)),
+        FitCriterion("Geography", join(icp.geographies, "or") or "not yet agreed",
                      bool(icp.geographies)),
-        FitCriterion("Buying role", _join(icp.titles) or "not yet agreed", bool(icp.titles)),
+        FitCriterion("Buying role", join(icp.titles, "or") or "not yet agreed", bool(icp.titles)),
     ]
 
 
@@ -131,15 +127,15 @@ def _short(label: str) -> str:
 
 def explain(icp: Icp, signals: list[Signal], threshold: int, fit_points: int) -> list[str]:
     """Two plain sentences: what makes a lead fit, and what score it must reach."""
-    role = f"the contact is a {_join(icp.titles)}" if icp.titles else \
+    role = f"the contact is a {join(icp.titles, 'or')}" if icp.titles else \
         "the contact has buying authority"
     company = []
     if size := _size_text(icp):
         company.append(f"the company has {size}")
     if icp.industries:
-        company.append(f"works in {_join(icp.industries)}")
+        company.append(f"works in {join(icp.industries, 'or')}")
     if icp.geographies:
-        company.append(f"is based in one of our markets ({_join(icp.geographies)})")
+        company.append(f"is based in one of our markets ({join(icp.geographies, 'or')})")
     fit = ", ".join([role, *company[:-1]]) + (f" and {company[-1]}" if company else "")
     first = f"A lead reaches sales only when {fit}, and no agreed disqualifier applies."
     behaviour = [s for s in signals if s.kind == "behaviour"]
@@ -169,31 +165,31 @@ def build_scoring(answers: Answers) -> ScoringModel:
     max_points = sum(s.points for s in signals if s.points > 0)
     cap = scoring.score_cap or (HUBSPOT_SCORE_CAP if answers.company.crm == "hubspot" else None)
     threshold = scoring.threshold
-    warnings: list[Warning] = []
+    warnings: list[Finding] = []
     if len(signals) > scoring.max_signals:
-        warnings.append(Warning(
+        warnings.append(Finding(
             "scoring_too_complex",
             f"The model has {len(signals)} signals, more than a rep can keep in mind "
             f"(limit {scoring.max_signals}); merge or drop the weakest so that the two-sentence "
             "explanation stays true.", "scoring.signals"))
     if max_points < threshold:
-        warnings.append(Warning(
+        warnings.append(Finding(
             "threshold_unreachable",
             f"No lead can reach the threshold of {threshold}: every positive signal together "
             f"gives {max_points}. Lower the threshold or add signals.", "scoring.threshold"))
     elif 0 < threshold <= fit_points:
-        warnings.append(Warning(
+        warnings.append(Finding(
             "fit_alone_qualifies",
             f"A contact who matches the profile scores {fit_points} points from fit alone, "
             f"which already meets the threshold of {threshold}: set the threshold above "
             f"{fit_points} so that every MQL has also shown intent.", "scoring.threshold"))
     if cap is not None and threshold > cap:
-        warnings.append(Warning(
+        warnings.append(Finding(
             "threshold_over_cap",
             f"The threshold of {threshold} is above the CRM's score cap of {cap} points.",
             "scoring.threshold"))
     if not 50 <= threshold <= 80:
-        warnings.append(Warning(
+        warnings.append(Finding(
             "threshold_unusual",
             f"A threshold of {threshold} is outside the common 50 to 80 points; check it "
             "against how many MQLs sales accepts (aim for 60% or more).", "scoring.threshold",
@@ -201,7 +197,7 @@ def build_scoring(answers: Answers) -> ScoringModel:
     if len(icp.disqualifiers) < 3:
         written = {0: "No disqualifier is written down", 1: "Only one disqualifier is written "
                    "down", 2: "Only two disqualifiers are written down"}[len(icp.disqualifiers)]
-        warnings.append(Warning(
+        warnings.append(Finding(
             "few_disqualifiers",
             f"{written}; the smallest workable agreement names at least three that both sides "
             "sign.", "icp.disqualifiers"))

@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from slabuilder.answers import STAGE_NAMES, Answers
+from slabuilder import words
+from slabuilder.answers import Answers
+from slabuilder.words import STAGE_NAMES
 
 
 @dataclass(frozen=True)
@@ -78,30 +80,12 @@ class Terms:
     """The clock the time limits run on, in words."""
 
 
-def number(value: Decimal | int) -> str:
-    """``4`` rather than ``4.0``, ``1.5`` rather than ``1.50``."""
-    if isinstance(value, int):
-        return f"{value:,}"
-    return format(value.normalize(), "f")
-
-
-def percent(rate: Decimal) -> str:
-    return number(rate * 100) + "%"
-
-
 def _hours(value: Decimal, unit: str = "business hours") -> str:
-    single = unit.replace("hours", "hour")
-    return f"{number(value)} {single if value == 1 else unit}"
+    return words.unit(value, unit.replace("hours", "hour"), unit)
 
 
 def _days(value: int, unit: str = "business days") -> str:
-    return f"{value} {unit.replace('days', 'day') if value == 1 else unit}"
-
-
-def _join(items: list[str], last: str = "and") -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + f" {last} " + items[-1]
+    return words.unit(value, unit.replace("days", "day"), unit)
 
 
 _WEEKDAY_NAMES = {"Mon": "Monday", "Tue": "Tuesday", "Wed": "Wednesday", "Thu": "Thursday",
@@ -117,7 +101,7 @@ def business_clock(answers: Answers) -> str:
     if consecutive and len(days) > 2:
         day_text = f"{_WEEKDAY_NAMES[days[0]]} to {_WEEKDAY_NAMES[days[-1]]}"
     else:
-        day_text = _join([_WEEKDAY_NAMES[d] for d in days])
+        day_text = words.join([_WEEKDAY_NAMES[d] for d in days])
     start, end = company.business_hours.split("-")
     holidays = ("" if company.holidays == "none"
                 else f", excluding public holidays ({company.holidays})")
@@ -163,15 +147,15 @@ def marketing_terms(answers: Answers, mql_per_month: int, mql_per_period: int) -
              + (f" ({mql_per_period:,} for the {period})" if period != "month" else "") + ".",
              "MQLs created in the CRM during the calendar month."),
         Term("acceptance", "marketing", "MQL acceptance",
-             f"At least {percent(terms.acceptance_rate)} of MQLs are accepted by sales.",
+             f"At least {words.percent(terms.acceptance_rate)} of MQLs are accepted by sales.",
              "MQLs accepted as SAL or SQL, divided by MQLs dispositioned in the month."),
         Term("scoring_accuracy", "marketing", "Scoring accuracy",
-             f"More than {percent(terms.scoring_accuracy)} of MQLs survive sales review without "
-             "being rejected as the wrong persona or too small.",
+             f"More than {words.percent(terms.scoring_accuracy)} of MQLs survive sales review "
+             "without being rejected as the wrong persona or too small.",
              "MQLs not disqualified with DQ-02 or DQ-07, divided by MQLs dispositioned."),
         Term("data_completeness", "marketing", "Data completeness",
-             f"{percent(terms.core_fields_complete)} of MQLs carry name, e-mail and company; "
-             f"{percent(terms.extended_fields_complete)} also carry phone, title and company "
+             f"{words.percent(terms.core_fields_complete)} of MQLs carry name, e-mail and company; "
+             f"{words.percent(terms.extended_fields_complete)} also carry phone, title and company "
              "size.", "Field completeness of the month's new MQLs."),
         Term("routing_speed", "marketing", "Routing speed",
              f"Every MQL has an owner within {terms.routing_minutes} minutes of qualifying "
@@ -194,7 +178,7 @@ def marketing_terms(answers: Answers, mql_per_month: int, mql_per_period: int) -
 
 def sales_terms(answers: Answers) -> list[Term]:
     terms = answers.sla.sales
-    channels = _join([{"email": "e-mail", "linkedin": "LinkedIn", "sms": "SMS"}.get(c, c)
+    channels = words.join([{"email": "e-mail", "linkedin": "LinkedIn", "sms": "SMS"}.get(c, c)
                       for c in terms.channels])
     return [
         Term("speed_to_lead", "sales", "Speed to lead",
@@ -296,7 +280,7 @@ def escalation_steps(answers: Answers) -> list[EscalationStep]:
 
 def dispute_rules(answers: Answers) -> list[str]:
     esc = answers.escalation
-    shortfall = percent(esc.shortfall_threshold)
+    shortfall = words.percent(esc.shortfall_threshold)
     return [
         "Sales rejects an MQL it disputes with a reason code, never silently.",
         f"Marketing reviews every disputed MQL within {_hours(esc.quality_review_hours, 'hours')}.",
@@ -343,7 +327,7 @@ def review_clauses(answers: Answers) -> list[str]:
         "Any change is made by a numbered amendment that lists each changed term with its old "
         "and new value and is signed by the same signatories.",
         "Scoring is recalibrated each quarter against sales acceptance (target: "
-        f"{percent(answers.sla.marketing.acceptance_rate)} or more).",
+        f"{words.percent(answers.sla.marketing.acceptance_rate)} or more).",
     ]
 
 

@@ -1,4 +1,4 @@
-"""Industry defaults from the domain brief that more than one module needs."""
+"""The default scoring signals (DOMAIN section 4): engagement points a lead earns or loses."""
 
 from __future__ import annotations
 

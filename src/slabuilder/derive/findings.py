@@ -1,4 +1,6 @@
-"""A warning the plan raises where terms do not fit together."""
+"""A finding of the plan: a warning where terms do not fit together, or a note.
+
+Named `Finding` rather than `Warning` so that it never shadows Python's built-in warning class."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from typing import Literal
 
 
 @dataclass(frozen=True)
-class Warning:
+class Finding:
     code: str
     """A stable identifier, for tests and scripts."""
     message: str

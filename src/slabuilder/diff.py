@@ -13,9 +13,7 @@ read the :class:`AgreementDiff` this module returns.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -24,39 +22,23 @@ from typing import Any, Literal, get_args
 from pydantic import BaseModel
 from pydantic.functional_validators import BeforeValidator
 
-from slabuilder.answers import (
-    CURRENCY_SYMBOLS,
-    STAGE_NAMES,
-    Answers,
-    parse_date,
-    parse_money,
-    parse_multiple,
-    parse_rate,
-)
-from slabuilder.defaults import DEFAULT_SIGNALS
+from slabuilder.answers import Answers, parse_date, parse_money, parse_multiple, parse_rate
+from slabuilder.keypath import format_path
 from slabuilder.plan import Plan, build_plan
+from slabuilder.signals import DEFAULT_SIGNALS
+from slabuilder.words import (
+    DateStyle,
+    Kind,
+    by_kind,
+    capfirst,
+    long_date,
+    rate_label,
+    stage_plural,
+)
 
-__all__ = [
-    "MIN_RATE_SAMPLE",
-    "AgreementDiff",
-    "Change",
-    "RateComparison",
-    "Section",
-    "VersionInfo",
-    "compare_rates",
-    "diff_answers",
-    "diff_plans",
-    "format_value",
-    "next_version_defaults",
-    "observed_cohort_rates",
-    "observed_rate_defaults",
-    "observed_rates",
-    "versioned_file_name",
-]
+__all__ = ["AgreementDiff", "Change", "Section", "VersionInfo", "answer_label", "diff_answers",
+           "diff_plans", "format_value"]
 
-Kind = Literal["money", "rate", "multiple", "count", "points", "hours", "days", "minutes",
-               "date", "dates", "text", "list", "bool", "auto"]
-DateStyle = Literal["us", "international"]
 Source = Literal["answers", "plan"]
 
 # The version number and effective date say which agreement this is, not what it says; they
@@ -147,7 +129,7 @@ class VersionInfo:
     def to_dict(self, date_style: DateStyle = "international") -> dict[str, Any]:
         return {"company": self.company, "title": self.title, "version": self.version,
                 "effective_date": self.effective_date.isoformat(),
-                "effective": format_date(self.effective_date, date_style),
+                "effective": long_date(self.effective_date, date_style),
                 "period": self.period, "period_start": self.period_start.isoformat(),
                 "period_end": self.period_end.isoformat(),
                 "period_text": format_value((self.period_start, self.period_end), "dates",
@@ -392,7 +374,7 @@ def _default_signals(entries: Entries) -> None:
     for signal in DEFAULT_SIGNALS:
         key = f"scoring.signals.{signal.id}"
         if key not in entries and not any(k.startswith(key + ".") for k in entries):
-            entries[key] = (_answer_label(("scoring", "signals", signal.id)), signal.points,
+            entries[key] = (answer_label(("scoring", "signals", signal.id)), signal.points,
                             "points")
 
 
@@ -432,7 +414,7 @@ def _flatten_value(value: Any, path: tuple[str | int, ...], kind: Kind,
         value, kind = tuple(value), "list"
     elif kind == "auto":
         kind = _kind_of(value, path)
-    entries[_dotted(path)] = (_answer_label(path), value, kind)
+    entries[format_path(path)] = (answer_label(path), value, kind)
 
 
 def _field_kind(field: Any) -> Kind:
@@ -469,22 +451,14 @@ def _kind_of(value: Any, path: tuple[str | int, ...]) -> Kind:
     return "text"
 
 
-def _dotted(path: tuple[str | int, ...]) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text
-
-
 _SIGNAL_LABELS = {signal.id: signal.label for signal in DEFAULT_SIGNALS}
 
 
-def _answer_label(path: tuple[str | int, ...]) -> str:
+def answer_label(path: tuple[str | int, ...]) -> str:
     """``Revenue target``, ``MQL to SQL rate``, ``Signatory 2: title``."""
     leaf = str(path[-1])
     if path[0] == "funnel" and "_to_" in leaf:
-        source, target = leaf.split("_to_")
-        return f"{STAGE_NAMES[source]} to {STAGE_NAMES[target]} rate"
+        return rate_label(leaf)
     if path[:2] == ("scoring", "signals") and len(path) >= 3:
         signal = str(path[2])
         name = _SIGNAL_LABELS.get(signal, signal.replace("_", " ").capitalize())
@@ -508,7 +482,6 @@ def _answer_label(path: tuple[str | int, ...]) -> str:
 
 # --------------------------------------------------------------------------- plan side
 
-_TARGET_NAMES = {"opportunity": "Opportunities", "won": "Deals won"}
 _SPAN_WORDS = {"year": "a year", "quarter": "a quarter", "month": "a month", "week": "a week"}
 
 
@@ -524,7 +497,7 @@ def _targets(plan: Plan) -> Entries:
         for span, count in spans.items():
             if count is not None:
                 entries[f"targets.{stage}.{span}"] = (
-                    f"{_TARGET_NAMES.get(stage, STAGE_NAMES[stage] + 's')} "
+                    f"{capfirst(stage_plural(stage))} "
                     f"{_SPAN_WORDS[span]}", count, "count")
     return entries
 
@@ -629,232 +602,12 @@ _PLAN_SECTIONS: tuple[tuple[str, str, Callable[[Plan], Entries]], ...] = (
 )
 
 
-# --------------------------------------------------------------------------- the next version
-
-
-def next_version_defaults(data: dict[str, Any], plan: Plan) -> dict[str, Any]:
-    """The current answers as the defaults of the next version.
-
-    The version number goes up by one and the new version takes effect the day after the
-    current planning period ends; everything else stays as agreed, so a renegotiation types
-    only what changes.  ``data`` is not modified.
-    """
-    following = copy.deepcopy(data)
-    agreement = following.setdefault("agreement", {})
-    agreement["version"] = plan.answers.agreement.version + 1
-    agreement["effective_date"] = plan.period_end + dt.timedelta(days=1)
-    return following
-
-
-_VERSION_SUFFIX = re.compile(r"\.v\d+$")
-
-
-def versioned_file_name(stem: str, version: int) -> str:
-    """``acme`` or ``acme.v2`` with version 3 -> ``acme.v3.yaml``."""
-    return f"{_VERSION_SUFFIX.sub('', stem)}.v{version}.yaml"
-
-
-def document_stem(file_name: str) -> str:
-    """``acme.v3.yaml`` -> ``acme.v3``: the new version's documents carry its number."""
-    return file_name.removesuffix(".yaml")
-
-
-MIN_RATE_SAMPLE = 30
-"""Records at a rate's starting stage below which an observed rate is shown but not offered
-as the new default: with 3 SQLs, one opportunity more or less moves the rate by 33 points."""
-
-
-@dataclass(frozen=True)
-class RateComparison:
-    """One conversion rate: what the agreement says and what last period's CRM data shows."""
-
-    key: str
-    label: str
-    agreed: Decimal | None
-    observed: Decimal | None
-    sample: int | None
-    """How many records the observed rate is based on (``None`` when unknown)."""
-
-    @property
-    def agreed_text(self) -> str:
-        return format_value(self.agreed, "rate")
-
-    @property
-    def observed_text(self) -> str:
-        return "no data" if self.observed is None else format_value(self.observed, "rate")
-
-    @property
-    def usable(self) -> bool:
-        """Whether the observed rate can replace the agreed one (0%, over 100% and a rate
-        resting on fewer than :data:`MIN_RATE_SAMPLE` records cannot)."""
-        return self.refusal is None
-
-    @property
-    def refusal(self) -> str | None:
-        """Why the observed rate is not offered as the new default (``None``: it is)."""
-        if self.agreed is None:
-            return "not in the agreement"
-        if self.observed is None:
-            return "no data"
-        if not 0 < self.observed <= 1:
-            return "0% cannot be planned on" if self.observed <= 0 else "over 100%"
-        if self.sample is not None and self.sample < MIN_RATE_SAMPLE:
-            return f"too few records ({self.sample:,} of {MIN_RATE_SAMPLE} needed)"
-        return None
-
-    @property
-    def change_points(self) -> Decimal | None:
-        """Observed minus agreed, in percentage points."""
-        if self.agreed is None or self.observed is None:
-            return None
-        return (self.observed - self.agreed) * 100
-
-
-def compare_rates(agreed: dict[str, Decimal], observed: dict[str, Decimal],
-                  samples: dict[str, int] | None = None) -> list[RateComparison]:
-    """Agreed and observed rates side by side, in the agreement's funnel order."""
-    keys = list(agreed) + [key for key in observed if key not in agreed]
-    return [RateComparison(key=key, label=_answer_label(("funnel", key)),
-                           agreed=agreed.get(key), observed=observed.get(key),
-                           sample=(samples or {}).get(key))
-            for key in keys]
-
-
-def observed_rates(monthly_volumes: list[dict[str, int | None]],
-                   agreed: dict[str, Decimal]) -> list[RateComparison]:
-    """Agreed and observed rates from each month's stage volumes (summed over the period).
-
-    A rate is the period's count of the later stage over the count of the earlier one; it is
-    ``None`` when the export has no column for either stage or no record of the earlier one.
-    Rates are kept to a tenth of a percentage point: more digits would be false precision.
-    """
-    totals: dict[str, int | None] = {}
-    for volumes in monthly_volumes:
-        for stage, count in volumes.items():
-            if count is None:
-                totals.setdefault(stage, None)
-            else:
-                totals[stage] = (totals.get(stage) or 0) + count
-    observed: dict[str, Decimal] = {}
-    samples: dict[str, int] = {}
-    for key in agreed:
-        source, target = key.split("_to_")
-        low, high = totals.get(source), totals.get(target)
-        if low and high is not None:
-            observed[key] = (Decimal(high) / Decimal(low)).quantize(Decimal("0.001"))
-            samples[key] = low
-    return compare_rates(agreed, observed, samples)
-
-
-def observed_cohort_rates(monthly_counts: list[dict[str, tuple[int, int] | None]],
-                          agreed: dict[str, Decimal]) -> list[RateComparison]:
-    """Agreed and observed rates from each month's cohorts (records at the first stage, and
-    how many reached the second), summed over the period, so no rate exceeds 100%."""
-    totals: dict[str, tuple[int, int]] = {}
-    for counts in monthly_counts:
-        for key, pair in counts.items():
-            if pair is not None:
-                start, reached = totals.get(key, (0, 0))
-                totals[key] = (start + pair[0], reached + pair[1])
-    observed: dict[str, Decimal] = {}
-    samples: dict[str, int] = {}
-    for key in agreed:
-        start, reached = totals.get(key, (0, 0))
-        if start:
-            observed[key] = (Decimal(reached) / Decimal(start)).quantize(Decimal("0.001"))
-            samples[key] = start
-    return compare_rates(agreed, observed, samples)
-
-
-def observed_rate_defaults(data: dict[str, Any],
-                           comparisons: list[RateComparison]) -> dict[str, Any]:
-    """``data`` with each agreed rate replaced by the observed one, where there is one.
-
-    Only rates already in the agreement's funnel are replaced: an observed rate for a stage the
-    agreement does not use would break its chain to ``won``.  A rate observed as 0% (no deal
-    closed yet) is not offered either, since the funnel cannot plan on it, nor one above 100%
-    (more SQLs than MQLs in a month, when the SQLs came from earlier MQLs).
-    """
-    following = copy.deepcopy(data)
-    funnel = following.setdefault("funnel", {})
-    for row in comparisons:
-        if row.usable:
-            funnel[row.key] = format_value(row.observed, "rate")
-    return following
-
-
-# --------------------------------------------------------------------------- writing values
-
-
-def format_date(day: dt.date, date_style: DateStyle = "international") -> str:
-    """``1 April 2027``, or ``April 1, 2027`` in US style."""
-    if date_style == "us":
-        return f"{day:%B} {day.day}, {day.year}"
-    return f"{day.day} {day:%B %Y}"
-
-
-def format_money(amount: Decimal | int, currency: str) -> str:
-    """``$1,200,000``, ``€25,000``, ``SEK 400,000``, ``12.50 XYZ`` (as ``slabuilder plan``)."""
-    value = Decimal(amount)
-    digits = f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
-    symbol = CURRENCY_SYMBOLS.get(currency)
-    return f"{symbol}{digits}" if symbol else f"{digits} {currency}"
-
-
-def _number(value: Decimal | int) -> str:
-    if isinstance(value, int):
-        return f"{value:,}"
-    normal = value.normalize()
-    if normal == normal.to_integral_value():
-        return f"{int(normal):,}"
-    return format(normal, "f")
-
-
-def _percent(rate: Decimal) -> str:
-    """``60%``, ``55.5%``; an observed rate such as 0.52345 is written to one decimal."""
-    points = rate * 100
-    if points != points.quantize(Decimal("0.1")):
-        points = points.quantize(Decimal("0.1"))
-    return _number(points) + "%"
-
-
-def _unit(value: Decimal | int, singular: str, plural: str) -> str:
-    return f"{_number(value)} {singular if value == 1 else plural}"
-
-
 def format_value(value: Any, kind: Kind, currency: str = "USD",
                  date_style: DateStyle = "international") -> str:
-    """A value as a director would write it: ``$1,200,000``, ``55%``, ``4 hours``, ``3x``."""
+    """A term's value as a director would write it; ``none`` for a term one version lacks."""
     if value is ABSENT:
         return "none"
-    if value is None:
-        return "not set"
-    if kind == "money":
-        return format_money(value, currency)
-    if kind == "rate":
-        return _percent(Decimal(value))
-    if kind == "multiple":
-        return f"{_number(value)}x"
-    if kind == "points":
-        return _unit(value, "point", "points")
-    if kind == "hours":
-        return _unit(value, "hour", "hours")
-    if kind == "days":
-        return _unit(value, "day", "days")
-    if kind == "minutes":
-        return _unit(value, "minute", "minutes")
-    if kind == "list":
-        return ", ".join(str(item) for item in value) if value else "none"
-    if kind == "bool" or isinstance(value, bool):
-        return "yes" if value else "no"
-    if kind == "dates":
-        start, end = value
-        return f"{format_date(start, date_style)} to {format_date(end, date_style)}"
-    if isinstance(value, dt.date):
-        return format_date(value, date_style)
-    if isinstance(value, int | Decimal):
-        return _number(value)
-    return str(value)
+    return by_kind(value, kind, currency, date_style)
 
 
 def _json_value(value: Any) -> Any:

@@ -1,4 +1,4 @@
-"""What every key of the answers file means.
+"""The answers file's schema: what every key means.
 
 One table feeds both the JSON Schema (``slabuilder schema``, for editors) and the README's key
 reference (``slabuilder schema --markdown``); a test checks that every key of the model is here.
@@ -11,9 +11,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-_STAGES = ("lead", "mql", "sal", "sql", "opportunity", "won")
-_PLURAL = {"lead": "leads", "mql": "MQLs", "sal": "SALs", "sql": "SQLs",
-           "opportunity": "opportunities"}
+from slabuilder.words import STAGE_NAMES, stage_plural
+
+_STAGES = tuple(STAGE_NAMES)
 
 KEY_DOCS: dict[str, str] = {
     "format": "Layout version of the file. Always 1.",
@@ -63,8 +63,8 @@ KEY_DOCS: dict[str, str] = {
     "economics.pipeline_coverage": "Pipeline needed as a multiple of the target: 3 or \"3x\".",
     "funnel": "Conversion rates keyed <from>_to_<to> over lead, mql, sal, sql, opportunity, "
               "won. Give one unbroken chain from mql (or lead) to won; each rate as 60% or 0.6.",
-    **{f"funnel.{a}_to_{b}": f"Share of {_PLURAL[a]} that "
-       + ("are won." if b == "won" else f"become {_PLURAL[b]}.")
+    **{f"funnel.{a}_to_{b}": f"Share of {stage_plural(a)} that "
+       + ("are won." if b == "won" else f"become {stage_plural(b)}.")
        for i, a in enumerate(_STAGES[:-1]) for b in _STAGES[i + 1:]},
     "team": "The people who work the leads.",
     "team.sdrs": "Number of SDRs working new MQLs (0 if AEs work them).",

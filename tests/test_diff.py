@@ -1,4 +1,4 @@
-"""The term-level diff between two versions of the answers (slabuilder.amend, slabuilder diff)."""
+"""The term-level diff between two versions of the answers (slabuilder.diff, slabuilder diff)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from slabuilder.amend import AgreementDiff, diff_answers, format_value
 from slabuilder.answers import Answers, answers_from_data, apply_settings, save_answers
 from slabuilder.cli import main
+from slabuilder.diff import AgreementDiff, diff_answers, format_value
 from slabuilder.resources import example_answers_path
 from slabuilder.yamlio import read_yaml_file
 
@@ -192,7 +192,8 @@ def test_signatory_change_is_named_by_position(example: Answers,
 @pytest.mark.parametrize(("value", "kind", "currency", "text"), [
     (Decimal(1_200_000), "money", "USD", "$1,200,000"),
     (Decimal("25000"), "money", "EUR", "€25,000"),
-    (Decimal("1999.5"), "money", "XYZ", "1,999.50 XYZ"),
+    (Decimal("1999.5"), "money", "XYZ", "2,000 XYZ"),  # whole units from 1,000 up
+    (Decimal("12.125"), "money", "USD", "$12.13"),  # half up, as in the documents
     (Decimal("0.555"), "rate", "USD", "55.5%"),
     (Decimal("0.6"), "rate", "USD", "60%"),
     (Decimal(3), "multiple", "USD", "3x"),
@@ -211,7 +212,7 @@ def test_values_are_written_for_people(value: Any, kind: Any, currency: str,
 
 def test_cli_diff_tables_and_json(tmp_path: Path, example_data: dict[str, Any],
                                   capsys: pytest.CaptureFixture[str]) -> None:
-    newer = tmp_path / "acme.v2.yaml"
+    newer = tmp_path / "acme-v2.yaml"
     save_answers(apply_settings(example_data, ["economics.revenue_target=1200000",
                                                "agreement.version=2"]), newer)
     old = str(example_answers_path())

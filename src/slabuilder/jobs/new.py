@@ -1,0 +1,183 @@
+"""``slabuilder new``: the interview, a validated answers file named after the company, the
+plan, and the documents beside it.
+
+Every file that would be written is settled before anything is: a known company name (from
+``--from``, ``--set`` or ``--resume``) is checked before the first question, so nobody types
+for ten minutes to be told the file cannot be saved.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from slabuilder.errors import OutputError
+from slabuilder.interview import (
+    Terminal,
+    collect_answers,
+    confirm,
+    is_partial,
+    layered,
+    read_answers_mapping,
+    read_partial,
+)
+from slabuilder.keypath import get_path
+from slabuilder.words import slugify
+
+if TYPE_CHECKING:
+    from slabuilder.answers import Answers
+    from slabuilder.plan import Plan
+    from slabuilder.questionnaire import Questionnaire
+
+__all__ = ["NewResult", "run_new"]
+
+
+@dataclass(frozen=True)
+class NewResult:
+    path: Path
+    """The answers file written."""
+    answers: Answers
+    plan: Plan
+    documents: list[Path]
+    """Documents rendered beside it (none with ``render=False``)."""
+
+
+def run_new(
+    output_dir: Path,
+    *,
+    from_file: Path | None = None,
+    settings: Sequence[str] = (),
+    use_defaults: bool = False,
+    resume: Path | None = None,
+    force: bool = False,
+    interactive: bool | None = None,
+    questionnaire: Questionnaire | None = None,
+    terminal: Terminal | None = None,
+    show_observed: dict[str, str] | None = None,
+    render: bool = True,
+) -> NewResult:
+    """``slabuilder new``: interview, validate, write ``DIR/<company>.yaml``, render documents."""
+    from slabuilder.questionnaire import load_questionnaire
+
+    questionnaire = questionnaire or load_questionnaire()
+    previous = _read_previous(from_file) if from_file is not None else None
+    _refuse_known_target(output_dir, previous, settings, resume, force)
+    data = collect_answers(
+        questionnaire, defaults=previous, settings=settings, use_defaults=use_defaults,
+        interactive=interactive, resume=resume, show_observed=show_observed,
+        terminal=terminal, partial_path=output_dir / "slabuilder-partial.yaml",
+        from_label=str(from_file) if from_file is not None else None)
+    # imported only now: the first question must not wait for the plan's modules
+    from slabuilder.answers import answers_from_data, save_answers
+    from slabuilder.plan import build_plan
+
+    answers = answers_from_data(data, "your answers")
+    asking = _is_interactive(interactive, use_defaults)
+    target = output_dir / f"{slugify(answers.company.name)}.yaml"
+    replace_answers = force
+    if target.exists() and not force and asking:
+        target, replace_answers = _place_for(target, terminal or Terminal())
+    documents_wanted = render and _documents_may_be_written(
+        _document_paths(answers, output_dir), force=force, asking=asking,
+        terminal=terminal or Terminal())
+    save_answers(answers, target, force=replace_answers)
+    if resume is not None and is_partial(resume):
+        resume.unlink(missing_ok=True)
+    plan = build_plan(answers)
+    documents = (_render_documents(plan, output_dir, target, force=True)
+                 if documents_wanted else [])
+    return NewResult(path=target, answers=answers, plan=plan, documents=documents)
+
+
+def _is_interactive(interactive: bool | None, use_defaults: bool) -> bool:
+    if interactive is None:
+        interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    return interactive and not use_defaults
+
+
+def _place_for(target: Path, terminal: Terminal) -> tuple[Path, bool]:
+    """The file appeared while the user was typing: replace it, or save beside it."""
+    from slabuilder.fsutil import is_signed_pdf
+
+    replace = not is_signed_pdf(target) and target.is_file() and confirm(
+        terminal, f"{target} already exists. Replace it?")
+    if replace:
+        return target, True
+    number = 2
+    while (other := target.with_name(f"{target.stem}-{number}{target.suffix}")).exists():
+        number += 1
+    terminal.say(f"Saving as {other} instead.")
+    return other, False
+
+
+def _read_previous(path: Path) -> dict[str, Any]:
+    return read_answers_mapping(path, "answers file",
+                         "an answers file (it should start with company:, agreement:, ...)")
+
+
+def _refuse_known_target(output_dir: Path, previous: dict[str, Any] | None,
+                         settings: Sequence[str], resume: Path | None, force: bool) -> None:
+    """Fail before the first question when the file to be written already exists.
+
+    Only possible when the company name is already known (--from, --set or --resume); then
+    nobody types for ten minutes to be told the file cannot be saved.
+    """
+    from slabuilder.fsutil import check_writable
+
+    known = layered(previous or {}, read_partial(resume) if resume is not None else {})
+    if settings:
+        from slabuilder.answers import apply_settings
+
+        known = apply_settings(known, list(settings))
+    name = get_path(known, "company.name")
+    if isinstance(name, str) and name.strip():
+        check_writable(output_dir / f"{slugify(name)}.yaml", force=force)
+    if output_dir.exists() and not output_dir.is_dir():
+        raise OutputError("is a file, not a folder; give a folder with -o", file=output_dir)
+
+
+def _document_paths(answers: Answers, output_dir: Path) -> list[Path]:
+    """The files rendering will write, named as ``slabuilder render`` names them."""
+    from slabuilder.documents import DEFAULT_DOCUMENTS, FORMATS
+    from slabuilder.outputs import default_stem, output_paths
+
+    return [path for _, _, path in output_paths(default_stem(answers), DEFAULT_DOCUMENTS,
+                                                output_dir, FORMATS)]
+
+
+def _documents_may_be_written(paths: list[Path], *, force: bool, asking: bool,
+                              terminal: Terminal) -> bool:
+    """Settle, before anything is written, whether the documents can be (re)written.
+
+    A signed PDF is never replaced; other existing documents need --force, or a yes at the
+    terminal (a no keeps them and skips rendering, but still saves the answers).
+    """
+    from slabuilder.fsutil import check_writable, is_signed_pdf
+
+    existing = [path for path in paths if path.exists()]
+    for path in existing:
+        if is_signed_pdf(path):
+            check_writable(path, force=True)  # raises: signed documents are never replaced
+    if not existing or force:
+        return bool(paths)
+    if not asking:
+        check_writable(existing[0], force=False)  # raises with the --force hint
+    replace = confirm(terminal, f"Documents for this company are already in "
+                      f"{existing[0].parent} ({existing[0].name}, ...). Replace them?")
+    if not replace:
+        terminal.say("Keeping the existing documents; render new ones later with "
+                     "`slabuilder render`.")
+    return replace
+
+
+def _render_documents(plan: Plan, output_dir: Path, answers_path: Path, *,
+                      force: bool) -> list[Path]:
+    """Render the documents beside the answers file, as a draft while the ICP is missing."""
+    from slabuilder.documents import DEFAULT_DOCUMENTS
+    from slabuilder.outputs import render_documents
+
+    return render_documents(plan, DEFAULT_DOCUMENTS, output_dir, force=force,
+                            draft=bool(plan.icp_missing), answers_path=answers_path)

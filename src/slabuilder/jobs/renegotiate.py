@@ -1,0 +1,218 @@
+"""``slabuilder renegotiate``: the next version of the agreement, its amendment and the diff.
+
+The current answers are the interview's defaults, so only what changes needs typing.  The new
+version is written beside nothing it could harm: the input file is only read, and every target
+(the new answers file, the amendment, the new agreement) is checked before anything is
+written; an existing one is refused without ``force``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from slabuilder.errors import AnswersError, ExportError, OutputError
+
+if TYPE_CHECKING:
+    from slabuilder.answers import Answers
+    from slabuilder.diff import AgreementDiff
+    from slabuilder.observed import RateComparison
+    from slabuilder.plan import Plan
+
+__all__ = ["AMENDMENT_DOCUMENTS", "RenegotiationRun", "observed_period_rates",
+           "run_renegotiate"]
+
+AMENDMENT_DOCUMENTS = ("amendment", "agreement")
+
+
+@dataclass(frozen=True)
+class RenegotiationRun:
+    """The new version: its answers file, documents, and what changed from the current one."""
+
+    source: Path
+    current: Answers
+    plan: Plan
+    """The new version's plan."""
+    changes: AgreementDiff
+    answers_file: Path
+    documents: list[Path]
+    observed: list[RateComparison] = field(default_factory=list)
+
+    @property
+    def written(self) -> list[Path]:
+        return [self.answers_file, *self.documents]
+
+    @property
+    def amendment(self) -> Path:
+        """The amendment people sign: the PDF when there is one."""
+        return min((path for path in self.documents if "-amendment." in path.name),
+                   key=lambda path: path.suffix != ".pdf")
+
+
+def run_renegotiate(answers_file: Path, out_dir: Path, *, settings: Sequence[str] = (),
+                    use_defaults: bool = False, actuals_file: Path | None = None,
+                    formats: Sequence[str] = ("html", "pdf"),
+                    templates_dir: Path | None = None, draft: bool = False,
+                    force: bool = False,
+                    show_rates: Callable[[list[RateComparison]], None] | None = None,
+                    interactive: bool | None = None) -> RenegotiationRun:
+    """Interview for the next version (current answers as defaults), write it and its
+    amendment and new agreement into ``out_dir``.
+
+    With ``actuals_file`` last period's observed conversion rates become the defaults where
+    they rest on enough records; ``show_rates`` is called with them before the interview, so
+    the user sees them beside the agreed rates.
+    """
+    from slabuilder.answers import answers_from_data
+    from slabuilder.diff import diff_plans
+    from slabuilder.documents import check_formats
+    from slabuilder.plan import build_plan
+    from slabuilder.versions import next_version_defaults
+    from slabuilder.yamlio import read_yaml_file
+
+    check_formats(formats)
+    document = read_yaml_file(answers_file, what="answers file")
+    current = answers_from_data(document.data, document.source, document)
+    current_plan = build_plan(current)
+    defaults = next_version_defaults(document.data, current_plan)
+    observed: list[RateComparison] = []
+    if actuals_file is not None:
+        from slabuilder.observed import observed_rate_defaults
+
+        observed = observed_period_rates(actuals_file, current_plan)
+        if show_rates is not None:
+            show_rates(observed)
+        defaults = observed_rate_defaults(defaults, observed)
+    data = _interview(defaults, settings, use_defaults, observed, document.source,
+                      interactive)
+    new = _checked_new_version(data, current, document.source)
+    new_plan = build_plan(new)
+    changes = diff_plans(current_plan, new_plan)
+    target, documents = _write_version(answers_file, out_dir, data, new_plan, changes,
+                                       formats, templates_dir, draft, force)
+    return RenegotiationRun(source=answers_file, current=current, plan=new_plan,
+                            changes=changes, answers_file=target, documents=documents,
+                            observed=observed)
+
+
+def _interview(defaults: dict[str, Any], settings: Sequence[str], use_defaults: bool,
+               observed: list[RateComparison], source: str,
+               interactive: bool | None) -> dict[str, Any]:
+    """Run the questionnaire with the current answers (and observed rates) as defaults."""
+    from slabuilder.interview import collect_answers
+    from slabuilder.questionnaire import load_questionnaire
+
+    shown = {f"funnel.{row.key}": f"Last period's CRM export shows {row.observed_text} "
+                                  f"(of {row.sample:,}); the agreement says {row.agreed_text}."
+             for row in observed if row.usable and row.sample is not None}
+    return collect_answers(load_questionnaire(), defaults=defaults, settings=settings,
+                           use_defaults=use_defaults, interactive=interactive, resume=None,
+                           show_observed=shown or None, from_label=source)
+
+
+def _checked_new_version(data: dict[str, Any], current: Answers, source: str) -> Answers:
+    """The new answers, refused when they would not follow the current version."""
+    from slabuilder.answers import answers_from_data
+    from slabuilder.words import long_date
+
+    agreement = data.setdefault("agreement", {})
+    if agreement.get("version") is None:
+        agreement["version"] = current.agreement.version + 1
+    new = answers_from_data(data, "the new version")
+    old = current.agreement
+    if new.agreement.version <= old.version:
+        raise AnswersError(f"the new version must be numbered above {old.version}, the "
+                           f"version in {source}; give --set agreement.version="
+                           f"{old.version + 1}", key="agreement.version")
+    if new.agreement.effective_date <= old.effective_date:
+        raise AnswersError(f"the new version must take effect after version {old.version} "
+                           f"({long_date(old.effective_date)}); give a later date, e.g. "
+                           "--set agreement.effective_date=YYYY-MM-DD",
+                           key="agreement.effective_date")
+    return new
+
+
+def _write_version(source: Path, out_dir: Path, data: dict[str, Any], plan: Plan,
+                   changes: AgreementDiff, formats: Sequence[str],
+                   templates_dir: Path | None, draft: bool,
+                   force: bool) -> tuple[Path, list[Path]]:
+    """Write the new answers file, then the amendment and the new agreement.
+
+    Every target is checked first, so a refusal writes nothing.  If rendering fails after the
+    answers file was written, that new file is removed again (when it did not exist before),
+    so a second attempt does not need ``force``.
+    """
+    from slabuilder.answers import save_answers
+    from slabuilder.fsutil import check_writable, same_file
+    from slabuilder.outputs import default_stem, output_paths, render_documents
+    from slabuilder.versions import versioned_answers_name
+
+    version = plan.answers.agreement.version
+    target = out_dir / versioned_answers_name(source.stem, version)
+    stem = default_stem(plan.answers)
+    if same_file(target, source):
+        raise OutputError("this is the file being renegotiated, which is never overwritten; "
+                          "choose another -o folder", file=target)
+    if changes.is_empty:
+        raise OutputError("nothing changed, not even the effective date, so there is nothing "
+                          "to amend; change an answer with --set or in the interview",
+                          file=source)
+    if plan.icp_missing and not draft:
+        missing = ", ".join(plan.icp_missing)
+        raise OutputError(f"the amendment cannot be signed without the ideal customer profile; "
+                          f"missing: {missing}. Give it with --set or in the interview, or add "
+                          "--draft for copies marked DRAFT", key=plan.icp_missing[0])
+    check_writable(target, force=force)
+    for _, _, path in output_paths(stem, AMENDMENT_DOCUMENTS, out_dir, formats):
+        if same_file(path, source):
+            raise OutputError("would replace the file being renegotiated; choose another "
+                              "-o folder", file=path)
+        check_writable(path, force=force)
+    existed = target.exists()
+    save_answers(data, target, force=force)
+    try:
+        documents = render_documents(
+            plan, AMENDMENT_DOCUMENTS, out_dir, formats=formats, force=force, draft=draft,
+            templates_dir=templates_dir, answers_path=target,
+            extra_context={"amendment": changes.to_dict()}, file_stem=stem)
+    except BaseException:
+        if not existed:
+            with contextlib.suppress(OSError):
+                target.unlink()
+        raise
+    return target, documents
+
+
+def observed_period_rates(actuals_file: Path, plan: Plan) -> list[RateComparison]:
+    """Each month of the plan's period measured from the export, rates over the whole period.
+
+    Months the export does not reach are skipped (a renegotiation often happens before the
+    period's last month is over); an export that reaches none of them is refused.
+    """
+    from slabuilder.actuals import compute_actuals
+    from slabuilder.observed import observed_cohort_rates
+
+    if not actuals_file.is_file():
+        raise ExportError("no such file; check the path given to --actuals", file=actuals_file)
+    cohorts: list[dict[str, tuple[int, int] | None]] = []
+    problem: ExportError | None = None
+    for month in plan.months:
+        try:
+            measured = compute_actuals(actuals_file, plan.answers, month.month,
+                                       rate_keys=list(plan.rates))
+        except ExportError as error:
+            problem = problem or error
+            continue
+        cohorts.append({key: (None if pair is None else (pair["from"], pair["reached"]))
+                        for key, pair in measured["conversion_counts"].items()})
+    if not cohorts:
+        if problem is not None and "holds nothing" not in problem.message:
+            raise problem
+        first, last = plan.months[0].label, plan.months[-1].label
+        raise ExportError(f"the export holds no leads from {first} to {last}, the period "
+                          "being renegotiated; export that period from the CRM",
+                          file=actuals_file)
+    return observed_cohort_rates(cohorts, dict(plan.rates))

@@ -1,0 +1,167 @@
+"""``slabuilder report``: the monthly alignment report, weekly agenda and dashboard for a month.
+
+Every target comes from the plan.  Without an export every actual is a blank to fill in by
+hand; with one, the actuals are computed and a figure the export cannot support is marked
+"not in export".  All targets (documents and the breaches file) are checked before the export
+is read, so a refusal costs no time and writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from slabuilder.errors import SlabuilderError
+
+if TYPE_CHECKING:
+    from slabuilder.actuals import ExportOptions
+    from slabuilder.plan import Plan
+
+__all__ = ["REPORT_DOCUMENTS", "ReportRun", "parse_month", "run_report", "settle_month"]
+
+REPORT_DOCUMENTS = ("report", "agenda", "dashboard")
+
+
+@dataclass(frozen=True)
+class ReportRun:
+    """What ``run_report`` did: the month, its figures and the files it wrote."""
+
+    month: str
+    """``YYYY-MM``."""
+    plan: Plan
+    report: dict[str, Any]
+    """The report's context, as the templates receive it."""
+    actuals: dict[str, Any] | None
+    """The figures computed from the export (``None`` for shells)."""
+    written: list[Path] = field(default_factory=list)
+    breaches_file: Path | None = None
+    notes: list[str] = field(default_factory=list)
+    """Things the user should know about the run (which month was chosen, and why)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The targets and the computed actuals, for ``--json``."""
+        targets = {row["stage"]: row["target"] for row in self.report["funnel_rows"]}
+        compliance = [{"term": row["field"], "label": row["label"], "target": row["target"],
+                       "actual": row["actual"], "met": row["met"], "state": row["state"]}
+                      for row in self.report["marketing_rows"] + self.report["sales_rows"]]
+        return {"month": self.month, "fingerprint": self.plan.fingerprint,
+                "targets": targets,
+                "rates": {key: float(rate) for key, rate in self.plan.rates.items()},
+                "compliance": compliance, "actuals": self.actuals}
+
+
+def parse_month(value: str | None) -> str | None:
+    """A month given as ``YYYY-MM``, checked and normalised (``None`` stays ``None``)."""
+    from slabuilder.words import checked_month
+
+    return None if value is None else checked_month(value, key="--month")
+
+
+def settle_month(given: str | None, plan: Plan, today: dt.date) -> tuple[str, list[str]]:
+    """The month to report on, and a note when it is not the obvious one.
+
+    Without a month given it is last month, or the agreement's first month while the
+    agreement has not started yet (last month would have no targets and no data).
+    """
+    period = [item.month for item in plan.months]
+    month = given
+    if month is None:
+        month = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+        if period and month < period[0]:
+            return period[0], [f"no month was given and the agreement starts in "
+                               f"{plan.months[0].label}, so the report covers that month"]
+    if period and month not in period:
+        return month, [f"{month} is outside the agreement's period ({plan.months[0].label} "
+                       f"to {plan.months[-1].label}); its targets are the plan's monthly "
+                       "averages"]
+    return month, []
+
+
+def run_report(answers_file: Path, *, month: str | None = None, out_dir: Path | None = None,
+               actuals_file: Path | None = None, export: ExportOptions | None = None,
+               formats: Sequence[str] = ("html", "pdf"),
+               docs: Sequence[str] = REPORT_DOCUMENTS, templates_dir: Path | None = None,
+               force: bool = False, today: dt.date | None = None) -> ReportRun:
+    """Measure one month against the plan and write its documents into ``out_dir``.
+
+    With ``out_dir`` None nothing is written (the caller only wants the figures).  ``export``
+    says how to read ``actuals_file`` (its CRM, column map, tasks, time zone, and where to
+    write the breaches); it needs ``actuals_file``.
+    """
+    from slabuilder.answers import load_answers
+    from slabuilder.plan import build_plan
+    from slabuilder.words import slugify
+
+    _refuse_export_options_without_export(export, actuals_file)
+    for doc_id in docs:
+        if doc_id not in REPORT_DOCUMENTS:
+            raise SlabuilderError(f"{doc_id!r} is not a report document; choose from "
+                                  + ", ".join(REPORT_DOCUMENTS), key="--doc")
+    month_given = parse_month(month)
+    answers = load_answers(answers_file)
+    plan = build_plan(answers)
+    month_key, notes = settle_month(month_given, plan, today or dt.date.today())
+    stem = f"{slugify(answers.company.name)}-{month_key}"
+    _check_targets(stem, docs, out_dir, formats, force, answers_file, actuals_file, export)
+    actuals = None
+    if actuals_file is not None:
+        from slabuilder.actuals import ExportOptions, compute_actuals
+
+        actuals = compute_actuals(actuals_file, answers, month_key, export or ExportOptions(),
+                                  rate_keys=list(plan.rates))
+    from slabuilder.actuals.metrics import Month
+    from slabuilder.report import build_report_context
+
+    report = build_report_context(plan, month_key, Month.parse(month_key).label, actuals)
+    written: list[Path] = []
+    if out_dir is not None:
+        from slabuilder.outputs import render_documents
+
+        written = render_documents(
+            plan, docs, out_dir, formats=formats, force=force, templates_dir=templates_dir,
+            answers_path=answers_file, extra_context={"report": report, "actuals": actuals},
+            file_stem=stem)
+    breaches = export.breaches if export is not None and actuals is not None else None
+    return ReportRun(month=month_key, plan=plan, report=report, actuals=actuals,
+                     written=written, breaches_file=breaches, notes=notes)
+
+
+def _refuse_export_options_without_export(export: ExportOptions | None,
+                                          actuals_file: Path | None) -> None:
+    if export is None or actuals_file is not None:
+        return
+    needs = [name for name, value in (("--breaches", export.breaches),
+                                      ("--tasks", export.tasks),
+                                      ("--map", export.column_map),
+                                      ("--mapping", export.mapping_file)) if value]
+    if needs:
+        raise SlabuilderError(f"{needs[0]} needs a CRM export; give it with --actuals FILE",
+                              key=needs[0])
+
+
+def _check_targets(stem: str, docs: Sequence[str], out_dir: Path | None,
+                   formats: Sequence[str], force: bool, answers_file: Path,
+                   actuals_file: Path | None, export: ExportOptions | None) -> None:
+    """Refuse before the export is read (and the breaches written) rather than after."""
+    from slabuilder.fsutil import check_writable, same_file
+
+    if out_dir is not None:
+        from slabuilder.outputs import output_paths
+
+        for _, _, path in output_paths(stem, docs, out_dir, formats):
+            check_writable(path, force=force)
+    breaches = export.breaches if export is not None else None
+    if breaches is None:
+        return
+    # Even --force never writes over a file the run reads (the CRM export above all).
+    inputs = {"--actuals": actuals_file, "--tasks": export.tasks if export else None,
+              "--mapping": export.mapping_file if export else None,
+              "the answers file": answers_file}
+    for option, source in inputs.items():
+        if source is not None and same_file(breaches, source):
+            raise SlabuilderError(f"{breaches} is the file given to {option}; write the "
+                                  "breaches to another file", key="--breaches")
+    check_writable(breaches, force=force)

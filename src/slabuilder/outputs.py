@@ -1,0 +1,228 @@
+"""Writing documents to files: every target checked first, PDFs made in parallel, each file
+written atomically.
+
+    Plan --context--> HTML (documents) --pdf--> PDF --here--> files
+
+:func:`render_documents` checks every target file before anything is rendered (nothing is
+overwritten without ``force``, a signed PDF never), renders everything, and only then writes.
+:func:`render_many` does the same for several answers files at once, on all cores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from slabuilder import words
+from slabuilder.documents import (
+    DOCUMENTS,
+    FORMATS,
+    asset_dirs,
+    check_fonts,
+    check_formats,
+    document_info,
+    document_spec,
+    render_html,
+)
+from slabuilder.errors import OutputError, SlabuilderError
+from slabuilder.fsutil import check_writable, write_atomic
+
+if TYPE_CHECKING:
+    from slabuilder.answers import Answers
+    from slabuilder.pdf import PdfJob
+    from slabuilder.plan import Plan
+
+__all__ = ["PlannedOutput", "default_stem", "output_paths", "prepare_outputs",
+           "render_documents", "render_many", "write_outputs"]
+
+
+@dataclass
+class PlannedOutput:
+    """One file a render will write: its HTML, and for a PDF the job that makes it."""
+
+    path: Path
+    doc_id: str
+    fmt: str
+    html: str = ""
+    pdf_job: PdfJob | None = None
+
+
+def output_paths(stem: str, doc_ids: Sequence[str], out_dir: Path,
+                 formats: Sequence[str]) -> list[tuple[str, str, Path]]:
+    """``(doc_id, format, path)`` for every file a render will write, e.g.
+    ``out/acme-analytics-agreement.pdf``."""
+    return [(doc_id, fmt, Path(out_dir) / f"{stem}-{doc_id}.{fmt}")
+            for doc_id in doc_ids for fmt in formats]
+
+
+def _check_choices(doc_ids: Sequence[str], formats: Sequence[str], pdfa: bool = False) -> None:
+    for doc_id in doc_ids:
+        document_spec(doc_id)
+    check_formats(formats)
+    if not doc_ids:
+        raise SlabuilderError("no document chosen; give for example --doc agreement",
+                              key="--doc")
+    if pdfa and "pdf" not in formats:
+        # Asking for an archive copy and getting none would be noticed too late.
+        raise SlabuilderError("PDF/A is a kind of PDF, but --format html writes no PDF; "
+                              "add pdf (--format html,pdf) or leave out --pdfa", key="--pdfa")
+
+
+def _refuse_without_icp(plan: Plan, doc_ids: Sequence[str], draft: bool,
+                        answers_path: Path | None) -> None:
+    signable = [d for d in doc_ids if DOCUMENTS[d].needs_icp]
+    if signable and plan.icp_missing and not draft:
+        names = ", ".join(plan.icp_missing)
+        raise SlabuilderError(
+            f"the {signable[0]} cannot be signed without the ideal customer profile; "
+            f"missing: {names}. Fill them in, or add --draft for a copy marked DRAFT",
+            file=answers_path, key=plan.icp_missing[0])
+
+
+def _pdf_metadata(context: dict[str, Any], info: dict[str, str]) -> dict[str, Any]:
+    company = context["company"]["name"]
+    agreement = context["agreement"]
+    owner = agreement["owner"]
+    version = agreement["version"]
+    return {
+        "title": f"{info['title']}: {company}",
+        "author": f"{owner['name']}, {owner['title']}, {company}",
+        "subject": f"{info['description']} Version {version}, effective "
+                   f"{agreement['effective_date']}.",
+        "keywords": ["service level agreement", "SLA", "marketing", "sales", "MQL", company,
+                     info["id"], f"version {version}", f"fingerprint {context['fingerprint']}"],
+        "lang": "en",
+    }
+
+
+def _answers_attachment(plan: Plan, answers_path: Path | None,
+                        stem: str) -> tuple[Path | None, str | None]:
+    if answers_path is not None:
+        return Path(answers_path), Path(answers_path).name
+    return None, f"{stem}-answers.yaml"
+
+
+def default_stem(answers: Answers) -> str:
+    """``acme-analytics``, or ``acme-analytics-v2`` from the second version on, so that a
+    new version's documents never collide with the signed ones of the last."""
+    return words.versioned_stem(words.slugify(answers.company.name),
+                                answers.agreement.version)
+
+
+def prepare_outputs(plan: Plan, doc_ids: Sequence[str], out_dir: Path, *,
+                    formats: Sequence[str] = FORMATS, draft: bool = False,
+                    templates_dir: Path | None = None, pdfa: bool = False,
+                    answers_path: Path | None = None,
+                    extra_context: dict[str, Any] | None = None,
+                    file_stem: str | None = None) -> list[PlannedOutput]:
+    """Render the HTML of every requested document and describe every file to write."""
+    from slabuilder.context import build_context
+
+    _check_choices(doc_ids, formats, pdfa)
+    _refuse_without_icp(plan, doc_ids, draft, answers_path)
+    if "pdf" in formats:
+        check_fonts()
+    base = build_context(plan, draft=draft)
+    stem = file_stem or default_stem(plan.answers)
+    folders = asset_dirs(templates_dir)
+    attachment, attachment_name = _answers_attachment(plan, answers_path, stem)
+    outputs: list[PlannedOutput] = []
+    for doc_id in doc_ids:
+        spec = DOCUMENTS[doc_id]
+        context = {**base, **(extra_context or {})}
+        if spec.needs_icp and plan.icp_missing:
+            context["draft"] = True
+        info = document_info(spec, context)
+        context["document"] = info
+        html = render_html(doc_id, context, templates_dir=templates_dir)
+        for _, fmt, path in output_paths(stem, [doc_id], out_dir, formats):
+            output = PlannedOutput(path=path, doc_id=doc_id, fmt=fmt, html=html)
+            if fmt == "pdf":
+                output.pdf_job = _pdf_job(html, context, info, folders, pdfa,
+                                          attachment, attachment_name, plan)
+            outputs.append(output)
+    return outputs
+
+
+def _pdf_job(html: str, context: dict[str, Any], info: dict[str, str], folders: list[Path],
+             pdfa: bool, attachment: Path | None, attachment_name: str | None,
+             plan: Plan) -> PdfJob:
+    from slabuilder.pdf import PdfJob
+
+    job = PdfJob(html=html, base_url=folders[-1], metadata=_pdf_metadata(context, info),
+                 pdfa=pdfa, asset_dirs=folders, one_page=DOCUMENTS[info["id"]].one_page)
+    if pdfa:
+        job.attachment = attachment
+        job.attachment_name = attachment_name
+        if attachment is None:
+            from slabuilder.answers import dump_answers
+
+            job.attachment_data = dump_answers(plan.answers).encode("utf-8")
+    return job
+
+
+def _check_targets(outputs: Iterable[PlannedOutput], force: bool) -> None:
+    seen: set[Path] = set()
+    for output in outputs:
+        resolved = output.path.resolve()
+        if resolved in seen:
+            raise OutputError("two documents would be written to the same file; render the "
+                              "answers files into different folders", file=output.path)
+        seen.add(resolved)
+        check_writable(output.path, force=force)
+
+
+def write_outputs(outputs: Sequence[PlannedOutput], *, force: bool) -> list[Path]:
+    """Check every target, make the PDFs (in parallel), then write each file atomically."""
+    from slabuilder.pdf import html_to_pdf_many
+
+    _check_targets(outputs, force)
+    jobs = [o.pdf_job for o in outputs if o.pdf_job is not None]
+    pdfs = iter(html_to_pdf_many(jobs))
+    payloads: list[tuple[Path, bytes | str]] = []
+    for output in outputs:
+        payloads.append((output.path, next(pdfs) if output.pdf_job is not None
+                         else output.html))
+    for path, payload in payloads:
+        write_atomic(path, payload, force=force)
+    return [path for path, _ in payloads]
+
+
+def render_documents(plan: Plan, doc_ids: Sequence[str], out_dir: Path, *,
+                     formats: Sequence[str] = FORMATS, force: bool = False,
+                     draft: bool = False, templates_dir: Path | None = None,
+                     pdfa: bool = False, answers_path: Path | None = None,
+                     extra_context: dict[str, Any] | None = None,
+                     file_stem: str | None = None) -> list[Path]:
+    """Write ``doc_ids`` for ``plan`` into ``out_dir`` as HTML and/or PDF; return the paths.
+
+    Every target is checked before anything is rendered or written: an existing file is
+    refused without ``force`` (and nothing at all is written), a signed PDF always.
+    ``extra_context`` is laid over the plan's context (reports pass ``actuals``, amendments
+    ``amendment``).  Files are named ``<file_stem>-<doc>.<format>``, the stem defaulting to
+    the company's name as a slug.
+    """
+    outputs = prepare_outputs(plan, doc_ids, out_dir, formats=formats, draft=draft,
+                              templates_dir=templates_dir, pdfa=pdfa,
+                              answers_path=answers_path, extra_context=extra_context,
+                              file_stem=file_stem)
+    return write_outputs(outputs, force=force)
+
+
+def render_many(answers_paths: Sequence[Path], doc_ids: Sequence[str], out_dir: Path, *,
+                formats: Sequence[str] = FORMATS, force: bool = False, draft: bool = False,
+                templates_dir: Path | None = None, pdfa: bool = False) -> list[Path]:
+    """Render several answers files at once: all targets are checked first, then the PDFs
+    of every file are made together on all cores."""
+    from slabuilder.answers import load_answers
+    from slabuilder.plan import build_plan
+
+    outputs: list[PlannedOutput] = []
+    for path in answers_paths:
+        plan = build_plan(load_answers(path))
+        outputs.extend(prepare_outputs(plan, doc_ids, out_dir, formats=formats, draft=draft,
+                                       templates_dir=templates_dir, pdfa=pdfa,
+                                       answers_path=Path(path)))
+    return write_outputs(outputs, force=force)
