@@ -66,7 +66,7 @@ def command(output_dir: Path, from_file: Path | None, use_defaults: bool,
 
 def _print_summary(plan: Plan) -> None:
     """The plan's tables, as `slabuilder plan` prints them."""
-    from slabuilder.cli.cmd_plan import print_plan
+    from slabuilder.terminal import print_plan
 
     click.echo()
     print_plan(plan)

@@ -7,14 +7,10 @@ options and prints the observed rates, the diff and the files written.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
-from slabuilder.cli.common import console, split_list
-
-if TYPE_CHECKING:
-    from slabuilder.observed import RateComparison
+from slabuilder.cli.common import split_list
 
 
 @click.command("renegotiate")
@@ -59,13 +55,13 @@ def command(answers_file: Path, out_dir: Path, settings: tuple[str, ...], use_de
       slabuilder renegotiate acme.yaml -o q2/ --defaults --set economics.revenue_target=1.2M
       slabuilder renegotiate acme.yaml -o q2/ --actuals hubspot-q1.csv
     """
-    from slabuilder.cli.cmd_diff import print_diff
     from slabuilder.jobs.renegotiate import run_renegotiate
+    from slabuilder.terminal import console, print_diff, print_rates
 
     run = run_renegotiate(answers_file, out_dir, settings=settings, use_defaults=use_defaults,
                           actuals_file=actuals_file, formats=split_list(formats, "format"),
                           templates_dir=templates_dir, draft=draft, force=force,
-                          show_rates=_print_rates)
+                          show_rates=print_rates)
     out = console()
     print_diff(run.changes, str(answers_file), str(run.answers_file), out)
     out.print()
@@ -75,27 +71,3 @@ def command(answers_file: Path, out_dir: Path, settings: tuple[str, ...], use_de
     out.print(f"Next: the signatories sign the amendment ({run.amendment}). The files of "
               f"version {run.current.agreement.version} stay as they are, as the record of "
               "what was agreed then.", markup=False)
-
-
-def _print_rates(comparisons: list[RateComparison]) -> None:
-    from rich.table import Table
-
-    table = Table(title="Conversion rates: agreed and observed last period",
-                  title_justify="left")
-    table.add_column("Rate")
-    table.add_column("Agreed", justify="right")
-    table.add_column("Observed", justify="right")
-    table.add_column("Based on", justify="right")
-    table.add_column("New default")
-    for row in comparisons:
-        table.add_row(row.label, row.agreed_text, row.observed_text,
-                      f"{row.sample:,}" if row.sample is not None else "",
-                      "observed" if row.refusal is None else f"agreed: {row.refusal}")
-    out = console()
-    out.print(table)
-    if any(row.usable for row in comparisons):
-        out.print("Observed rates resting on enough records are offered as the new defaults; "
-                  "keep or change each one.", markup=False)
-    else:
-        out.print("The export gives no usable rate; the agreed rates stay the defaults.",
-                  markup=False)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -21,14 +20,3 @@ def split_list(value: str, what: str) -> list[str]:
     if not items:
         raise click.BadParameter(f"give at least one {what}")
     return list(dict.fromkeys(items))
-
-
-def console(*, stderr: bool = False) -> Any:
-    """A rich console; imported lazily so commands that do not print tables start fast."""
-    from rich.console import Console
-
-    terminal = Console(stderr=stderr, highlight=False)
-    if terminal.is_terminal:
-        return terminal
-    # Piped into a file or another program: wide enough that sentences stay on one line.
-    return Console(stderr=stderr, highlight=False, width=160)

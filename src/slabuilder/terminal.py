@@ -1,0 +1,214 @@
+"""What the terminal shows: the plan, the diff between two versions and observed rates as
+rich tables.  rich is imported on first use, so commands that print no table start fast."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+    from slabuilder.diff import AgreementDiff, Section
+    from slabuilder.observed import RateComparison
+    from slabuilder.plan import Plan
+
+__all__ = ["console", "describe_versions", "print_diff", "print_plan", "print_rates"]
+
+
+def console(*, stderr: bool = False) -> Any:
+    """A rich console; imported lazily so commands that do not print tables start fast."""
+    from rich.console import Console
+
+    terminal = Console(stderr=stderr, highlight=False)
+    if terminal.is_terminal:
+        return terminal
+    # Piped into a file or another program: wide enough that sentences stay on one line.
+    return Console(stderr=stderr, highlight=False, width=160)
+
+
+def print_plan(plan: Plan, out: Console | None = None) -> None:
+    """The plan as the terminal tables a director reads."""
+    from rich.table import Table
+
+    from slabuilder.words import (
+        STAGE_NAMES,
+        count,
+        long_date,
+        money,
+        number,
+        percent,
+        rounded,
+        stage_plural,
+    )
+
+    def _money(amount: Any) -> str:
+        return money(amount, plan.currency)
+
+    out = out or console()
+    answers = plan.answers
+    out.print(f"[bold]{answers.company.name}[/bold]: plan for the {plan.period} from "
+              f"{long_date(plan.period_start)} to {long_date(plan.period_end)}")
+    out.print(f"Revenue target {_money(plan.revenue_target)} at "
+              f"{_money(plan.average_deal_size)} a deal; pipeline needed "
+              f"{_money(plan.pipeline_needed)} "
+              f"({number(answers.economics.pipeline_coverage)}x coverage).")
+
+    targets = Table(title="Targets (every figure rounded up)", title_justify="left")
+    targets.add_column("Stage")
+    targets.add_column("Rate into next", justify="right")
+    targets.add_column(f"Per {plan.period}", justify="right")
+    if plan.period == "year":
+        targets.add_column("Per quarter", justify="right")
+    if plan.period != "month":
+        targets.add_column("Per month", justify="right")
+    targets.add_column("Per week", justify="right")
+    outgoing = {key.split("_to_")[0]: rate for key, rate in plan.rates.items()}
+    for stage in plan.stages:
+        target = plan.targets[stage]
+        row = [STAGE_NAMES[stage], percent(outgoing[stage]) if stage in outgoing else "",
+               count(target.per_period)]
+        if plan.period == "year":
+            row.append(count(target.per_quarter))
+        if plan.period != "month":
+            row.append(count(target.per_month))
+        row.append(count(target.per_week))
+        targets.add_row(*row)
+    out.print(targets)
+    lead = plan.lead_time
+    out.print(f"Lead time: with a {lead.sales_cycle_days}-day sales cycle, the MQLs for "
+              f"bookings from {long_date(lead.bookings_start)} to {long_date(lead.bookings_end)}"
+              f" must arrive between {long_date(lead.mql_window_start)} and "
+              f"{long_date(lead.mql_window_end)}.")
+
+    if plan.sensitivity:
+        table = Table(title=f"If {plan.sensitivity[0].rate_key} turns out different",
+                      title_justify="left")
+        table.add_column(plan.sensitivity[0].rate_key, justify="right")
+        table.add_column(f"MQLs per {plan.period}", justify="right")
+        table.add_column("MQLs per month", justify="right")
+        for option in plan.sensitivity:
+            mark = " (plan)" if option.delta_points == 0 else f" ({option.delta_points:+d} pts)"
+            table.add_row(percent(option.rate) + mark, count(option.mql_per_period),
+                          count(option.mql_per_month))
+        out.print(table)
+        out.print("Your own CRM history beats any benchmark: measure these rates each quarter.")
+
+    if plan.forward is not None:
+        forward = plan.forward
+        expected = ", ".join(f"{number(forward.expected[s], 1)} {stage_plural(s)}"
+                             for s in plan.stages[1:])
+        out.print(f"Forward: {count(forward.start_per_month)} "
+                  f"{stage_plural(forward.start_stage)} a month give about {expected} and "
+                  f"{_money(rounded(forward.revenue_per_month))} of revenue a month.")
+    if plan.capacity is not None:
+        cap = plan.capacity
+        out.print(f"Capacity: {number(cap.leads_per_rep_per_day, 1)} new MQLs and "
+                  f"{count(cap.touches_per_rep_per_day)} touches per {cap.rep_role} per "
+                  f"day (limit {cap.max_touches_per_rep_per_day}).")
+
+    scoring = plan.scoring
+    points = Table(title=f"Lead scoring (MQL at {scoring.threshold} points)",
+                   title_justify="left")
+    points.add_column("Signal")
+    points.add_column("Points", justify="right")
+    points.add_column("Kind")
+    for signal in scoring.signals:
+        points.add_row(signal.label, f"{signal.points:+d}", signal.kind)
+    out.print(points)
+    for criterion in scoring.fit:
+        out.print(f"  Fit, {criterion.criterion.lower()}: {criterion.requirement}")
+    if scoring.disqualifiers:
+        out.print("  Disqualifiers: " + "; ".join(scoring.disqualifiers))
+    out.print("[italic]" + " ".join(scoring.explanation) + "[/italic]")
+
+    for side, terms in (("Marketing", plan.terms.marketing), ("Sales", plan.terms.sales)):
+        table = Table(title=f"{side} commits to", title_justify="left")
+        table.add_column("Term")
+        table.add_column("Commitment")
+        table.add_column("Measured by")
+        for term in terms:
+            table.add_row(term.label, term.commitment, term.measure)
+        out.print(table)
+
+    if plan.warnings:
+        out.print(f"[bold]{len(plan.warnings)} warning(s)[/bold]")
+        for warning in plan.warnings:
+            style = "yellow" if warning.severity == "warning" else "cyan"
+            key = f" [dim]({warning.key})[/dim]" if warning.key else ""
+            out.print(f"[{style}]- {warning.message}[/{style}]{key}")
+    else:
+        out.print("No warnings: the terms fit together.")
+
+
+def print_diff(changes: AgreementDiff, old_name: str, new_name: str,
+               out: Console | None = None) -> None:
+    """The diff as one table per section, answers first, then what moved in the agreement."""
+    out = out or console()
+    for line in describe_versions(changes, old_name, new_name):
+        out.print(line, markup=False)
+    if changes.is_empty:
+        out.print("No term changed.", markup=False)
+        return
+    for heading, sections in (("Answers you changed", changes.inputs),
+                              ("Terms that moved as a result", changes.derived)):
+        if sections:
+            out.print()
+            out.print(f"[bold]{heading}[/bold]")
+            for section in sections:
+                out.print(_section_table(section))
+
+
+def describe_versions(changes: AgreementDiff, old_name: str, new_name: str) -> list[str]:
+    """Which versions are compared, in one or two lines."""
+    summary = changes.to_dict()
+    old, new = summary["old"], summary["new"]
+    company = old["company"] if old["company"] == new["company"] else \
+        f"{old['company']} / {new['company']}"
+    lines = [company,
+             f"  was: {old_name}, version {old['version']}, effective {old['effective']}",
+             f"  now: {new_name}, version {new['version']}, effective {new['effective']}"]
+    count = len(changes.changes)
+    if count:
+        lines.append(f"{count} change{'s' if count != 1 else ''} in "
+                     f"{len(changes.sections)} section{'s' if len(changes.sections) != 1 else ''}.")
+    return lines
+
+
+def _section_table(section: Section) -> Table:
+    from rich.table import Table
+
+    table = Table(title=section.title, title_justify="left", title_style="bold",
+                  show_lines=any(len(c.old) + len(c.new) > 60 for c in section.changes),
+                  expand=False)
+    table.add_column("Term", overflow="fold", ratio=2)
+    table.add_column("Was", style="red", overflow="fold", ratio=3)
+    table.add_column("Now", style="green", overflow="fold", ratio=3)
+    for change in section.changes:
+        table.add_row(change.label, change.old, change.new)
+    return table
+
+
+def print_rates(comparisons: list[RateComparison], out: Console | None = None) -> None:
+    """Agreed and observed conversion rates side by side, and which become the defaults."""
+    from rich.table import Table
+
+    table = Table(title="Conversion rates: agreed and observed last period",
+                  title_justify="left")
+    table.add_column("Rate")
+    table.add_column("Agreed", justify="right")
+    table.add_column("Observed", justify="right")
+    table.add_column("Based on", justify="right")
+    table.add_column("New default")
+    for row in comparisons:
+        table.add_row(row.label, row.agreed_text, row.observed_text,
+                      f"{row.sample:,}" if row.sample is not None else "",
+                      "observed" if row.refusal is None else f"agreed: {row.refusal}")
+    out = out or console()
+    out.print(table)
+    if any(row.usable for row in comparisons):
+        out.print("Observed rates resting on enough records are offered as the new defaults; "
+                  "keep or change each one.", markup=False)
+    else:
+        out.print("The export gives no usable rate; the agreed rates stay the defaults.",
+                  markup=False)
