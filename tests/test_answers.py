@@ -49,8 +49,10 @@ def test_example_values(example_answers):
 
 def test_left_out_sections_take_the_domain_defaults(example_answers):
     a = example_answers
-    assert a.scoring.threshold == 50
-    assert a.sla.marketing.acceptance_rate == D("0.6")
+    assert a.scoring.threshold == 25
+    assert a.sla.marketing.acceptance_rate is None  # the plan settles it: 60% without a SAL
+    assert a.sla.sales.fast_tier_triggers == ["demo", "trial"]
+    assert a.routing.automated is None  # the plan settles it from the CRM
     assert a.sla.sales.speed_to_lead_hours == 4
     assert a.sla.sales.contact_attempts == 6
     assert a.sla.sales.attempt_window_days == 14

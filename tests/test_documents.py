@@ -175,9 +175,9 @@ def test_agreement_names_every_party_figure_and_section(html: dict[str, str]):
                    "$1,000,000", "$25,000 a deal", "534", "178", "320", "160",
                    "60% of MQLs", "25% of opportunities", "50 to 500 employees",
                    "SaaS, Fintech or Healthcare IT", "United States, Canada or United Kingdom",
-                   "Student or academic", "MQL threshold 50 points", "DQ-07",
+                   "Student or academic", "MQL threshold 25 points", "DQ-07",
                    "09:00 to 17:00 America/New_York", "within 24 hours",
-                   "Version 1", "81ec333cd6b5"[:6]):
+                   "Version 1", "cd27d82ee0e8"[:6]):
         assert needle in text, needle
     headings = re.findall(r"<h2>(.*?)</h2>", html["agreement"])
     assert headings == [
@@ -235,7 +235,9 @@ def test_brief_follows_the_outline(html: dict[str, str]):
     assert "40% of MQLs are worked within today's service level" in text
     assert "120 MQLs a month today; the revenue target needs 178" in text
     assert "Marketing misses the volume term from month one" in text
-    assert "Consider 60 or more" in text
+    assert "a first attempt within 4 business hours for demo and trial requests and 24 " \
+        "business hours for every other MQL" in text
+    assert "current_state." not in text  # no answers key is shown to the reader
 
 
 @pytest.mark.parametrize(("crm", "present", "absent"), [
@@ -253,7 +255,10 @@ def test_brief_crm_steps_follow_the_crm(example_path: Path, crm: str, present: l
         assert needle in text, needle
     for needle in absent:
         assert needle not in text, needle
-    assert "reaches 50" in text or "at least 50" in text or "score reaches 50" in text
+    assert "reaches 25" in text or "at least 25" in text
+    # the timers hold each MQL to its own tier
+    assert "4 business hours for demo and trial requests and 24 business hours for every " \
+        "other MQL" in text
 
 
 def test_summary_carries_the_key_figures(html: dict[str, str]):
@@ -483,7 +488,7 @@ def test_drafted_summary_is_marked_and_has_no_empty_never_routed(no_icp_plan: Pl
     assert '<div class="draft-mark" aria-hidden="true">DRAFT</div>' in html
     assert "DRAFT \\00B7  NOT FOR SIGNATURE" in html
     assert "Never routed" not in html
-    assert "Threshold: 50 points." in _text(html)
+    assert "Threshold: 25 points." in _text(html)
 
 
 def test_cli_refuses_summary_and_brief_without_icp(run_cli: Any, tmp_path: Path,

@@ -207,7 +207,7 @@ def test_the_standard_terms_are_only_asked_when_wanted(
 
 def test_a_changed_term_stays_listed_and_saved_after_closing_the_terms(
         interview: Any, example_data: dict[str, Any]) -> None:
-    terms = 12
+    terms = 13
     keys = (_enter(ORDER["change_terms"]) + "y" + "2" + ENTER + _enter(terms - 1)
             + UP * (terms + 1) + ENTER + "n"  # back on the review: close the terms again
             + DOWN + ENTER + "3" + ENTER  # the changed term is still listed, last: change it
@@ -251,7 +251,7 @@ def test_review_lists_every_answer(interview: Any, run: Run,
                 "Industries: SaaS, Fintech, Healthcare IT", "Revenue target: 1,000,000",
                 "Sales-accepted (SAL) stage: no", "MQL to SQL: 60%", "Win rate: 25%",
                 "Cover outside business hours: no", "Starting point: A rebuild of an existing",
-                "MQL threshold (points): 50", "Change the standard terms: no"):
+                "MQL threshold (points): 25", "Change the standard terms: no"):
         assert row in review
 
 

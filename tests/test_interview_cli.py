@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -156,14 +157,16 @@ ANSWERS: list[tuple[str, str]] = [
     (r"How many points make a lead an MQL\?", "65\r"),
     (r"Do you want to change any of the standard points\?", "n"),
     (r"Do you want to go through the terms one by one\?", "y"),
-    (r"Within how many business hours must sales first call back a demo request\?", "2\r"),
+    (r"Within how many business hours must sales first call back a demo or trial request\?",
+     "2\r"),
     (r"And for other MQLs", "\r"),
+    (r"Which words in the form or signal that made a lead an MQL", "\r"),
     (r"How many attempts must sales make", "8\r"),
     (r"Over how many days\?", "\r"),
     (r"On which channels\?", DOWN + DOWN + " \r"),  # tick LinkedIn as well
     (r"Within how many business days must every MQL be accepted", "\r"),
     (r"What share of MQLs should sales accept", "\r"),
-    (r"Within how many minutes must marketing route", "15\r"),
+    (r"within how many minutes must each reach its owner", "15\r"),
     (r"How often must sales update stage", "\r"),
     (r"How are mid-market MQLs shared among the reps\?", "\r"),
     (r"After how many hours does a breach go to the team lead\?", "\r"),
@@ -238,6 +241,11 @@ def test_the_whole_interview_in_a_real_terminal(tmp_path: Path) -> None:
     assert (str(sales.speed_to_lead_hours), sales.contact_attempts, sales.channels) == (
         "2", 8, ["phone", "email", "linkedin"])
     assert answers.sla.marketing.routing_minutes == 15
+    # Enter kept the acceptance default, which follows the SAL rate: one figure, written once.
+    assert answers.sla.marketing.acceptance_rate is None
+    from slabuilder.plan import build_plan
+
+    assert build_plan(answers).terms.commitments.acceptance_rate == Decimal("0.75")
     text = (tmp_path / "northwind-gmbh.yaml").read_text(encoding="utf-8")
     assert "sla:\n  marketing: {routing_minutes: 15}\n" in text
     assert "escalation" not in text

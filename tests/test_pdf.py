@@ -101,7 +101,7 @@ def test_agreement_text_carries_figures_and_signatories(pdfs: dict[str, Path]):
     text = " ".join(page_texts(pdfs["agreement"]))
     for needle in ("534", "178", "320", "160", "$1,000,000", "Dana Reyes", "VP Marketing",
                    "Sam Okafor", "VP Sales", "Jordan Lee", "Director of Demand Generation",
-                   "Acme Analytics", "DQ-01", "MQL threshold 50 points"):
+                   "Acme Analytics", "DQ-01", "MQL threshold 25 points"):
         assert needle in text, needle
 
 

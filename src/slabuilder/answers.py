@@ -34,6 +34,7 @@ from pydantic import (
 
 from slabuilder.errors import AnswersError
 from slabuilder.keypath import KeyPath, KeyPathError, format_path, set_path
+from slabuilder.signals import DEFAULT_THRESHOLD, FIT_SIGNALS, KNOWN_SIGNAL_IDS
 from slabuilder.words import FIRST_YEAR, LAST_YEAR, STAGE_NAMES
 from slabuilder.yamlio import YamlDocument, read_yaml_file
 
@@ -481,7 +482,8 @@ SignalOverride = (Annotated[int, BeforeValidator(_as_int), Field(ge=-100, le=100
 
 
 class Scoring(_Section):
-    threshold: Annotated[int, BeforeValidator(_as_int), Field(ge=1, le=1000)] = 50
+    threshold: Annotated[int, BeforeValidator(_as_int),
+                         Field(ge=1, le=1000)] = DEFAULT_THRESHOLD
     signals: dict[str, SignalOverride] = Field(default_factory=dict)
     max_signals: PositiveCount = 15
     score_cap: PositiveCount | None = None
@@ -489,16 +491,36 @@ class Scoring(_Section):
     @field_validator("signals")
     @classmethod
     def _known_or_described(cls, signals: dict[str, Any]) -> dict[str, Any]:
-        from slabuilder.signals import DEFAULT_SIGNAL_IDS
-
         for signal_id, change in signals.items():
-            if signal_id in DEFAULT_SIGNAL_IDS or isinstance(change, CustomSignal):
+            if signal_id in KNOWN_SIGNAL_IDS or isinstance(change, CustomSignal):
                 continue
-            close = difflib.get_close_matches(signal_id, DEFAULT_SIGNAL_IDS, n=1)
+            close = difflib.get_close_matches(signal_id, KNOWN_SIGNAL_IDS, n=1)
             hint = (f"did you mean {close[0]}?" if close else
                     "to add a signal of your own give it as {label: ..., points: ...}")
             raise ValueError(f"{signal_id!r} is not a default signal; {hint}")
         return signals
+
+    def fit_points(self) -> int:
+        """The most a lead can score from fit points alone (0 in the default model, where
+        fit is a filter and never points)."""
+        fit_ids = {signal.id for signal in FIT_SIGNALS}
+        total = 0
+        for signal_id, change in self.signals.items():
+            if isinstance(change, CustomSignal):
+                total += change.points if change.kind == "fit" and change.points > 0 else 0
+            elif signal_id in fit_ids and change is not None and change > 0:
+                total += change
+        return total
+
+    @model_validator(mode="after")
+    def _fit_never_qualifies_alone(self) -> Scoring:
+        fit = self.fit_points()
+        if fit and self.threshold <= fit:
+            raise ValueError(
+                f"fit points can give {fit} and the threshold is {self.threshold}, so a lead "
+                "that fits and has done nothing would become an MQL; set scoring.threshold "
+                f"above {fit}, or drop the fit points (fit is already a filter)")
+        return self
 
 
 # --------------------------------------------------------------------------- SLA terms
@@ -506,7 +528,8 @@ class Scoring(_Section):
 
 class MarketingTerms(_Section):
     mql_volume_per_month: PositiveCount | None = None
-    acceptance_rate: Rate = Decimal("0.6")
+    acceptance_rate: Rate | None = None
+    """None: the funnel's MQL-to-SAL rate where there is a SAL stage, else 60%."""
     scoring_accuracy: Rate = Decimal("0.7")
     core_fields_complete: Rate = Decimal(1)
     extended_fields_complete: Rate = Decimal("0.8")
@@ -525,6 +548,10 @@ DEFAULT_CHANNELS: tuple[Channel, ...] = ("phone", "email")
 class SalesTerms(_Section):
     speed_to_lead_hours: Hours = Decimal(4)
     other_mql_hours: Hours = Decimal(24)
+    fast_tier_triggers: list[Annotated[str, Field(min_length=1, max_length=60)]] = Field(
+        default_factory=lambda: ["demo", "trial"], min_length=1, max_length=20)
+    """What made a lead an MQL (its form or signal) that puts it in the fast tier: a trigger
+    containing any of these words, in any case."""
     contact_attempts: PositiveCount = 6
     attempt_window_days: PositiveCount = 14
     channels: list[Channel] = Field(default_factory=lambda: list(DEFAULT_CHANNELS),
@@ -548,6 +575,8 @@ class RoutingRule(_Section):
 
 class Routing(_Section):
     method: Literal["round_robin", "territory", "skill", "account_based"] = "round_robin"
+    automated: bool | None = None
+    """None: automated where the CRM routes by itself (HubSpot, Salesforce)."""
     enterprise_min_employees: PositiveCount = 500
     smb_max_employees: PositiveCount = 49
     rules: list[RoutingRule] | None = None

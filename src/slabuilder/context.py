@@ -20,6 +20,8 @@ from slabuilder.words import (
     CURRENCY_SYMBOLS,
     STAGE_NAMES,
     add_months,
+    join,
+    number,
     percent,
     plain_number,
     slugify,
@@ -116,6 +118,7 @@ def _economics(answers: Answers, plan: Plan) -> dict[str, Any]:
         # A target is a floor: the month's share of the bookings is rounded up to a whole
         # unit of money, like every stage's count ($1,000,000 a quarter -> $333,334).
         "revenue_per_month": math.ceil(Fraction(plan.revenue_target) / months),
+        "revenue_per_month_rounded": Fraction(plan.revenue_target) % months != 0,
         "average_deal_size": plain_number(plan.average_deal_size),
         "sales_cycle_days": economics.sales_cycle_days,
         "pipeline_coverage": plain_number(economics.pipeline_coverage),
@@ -207,8 +210,6 @@ def _scoring(plan: Plan) -> dict[str, Any]:
         "explanation": list(scoring.explanation),
         "tiers": [{"tier": t.tier, "examples": t.examples, "rule": t.rule}
                   for t in scoring.tiers],
-        "fit_alone_qualifies": 0 < scoring.threshold <= scoring.fit_points,
-        "suggested_threshold": scoring.fit_points + 10,
     }
 
 
@@ -240,26 +241,34 @@ def _terms(plan: Plan) -> dict[str, Any]:
     }
 
 
-def _sla(answers: Answers) -> dict[str, Any]:
-    marketing = answers.sla.marketing
-    sales = answers.sla.sales
+def _sla(plan: Plan) -> dict[str, Any]:
+    """The commitments' figures, from the plan (their one home), for templates to format."""
+    agreed = plan.terms.commitments
     return {
-        "acceptance_rate": plain_number(marketing.acceptance_rate),
-        "routing_minutes": marketing.routing_minutes,
-        "routing_minutes_automated": marketing.routing_minutes_automated,
-        "speed_to_lead_hours": plain_number(sales.speed_to_lead_hours),
-        "other_mql_hours": plain_number(sales.other_mql_hours),
-        "contact_attempts": sales.contact_attempts,
-        "attempt_window_days": sales.attempt_window_days,
-        "channels": list(sales.channels),
-        "disposition_days": sales.disposition_days,
-        "review_hours": plain_number(sales.review_hours),
-        "win_loss_hours": plain_number(sales.win_loss_hours),
-        "crm_update": sales.crm_update,
-        "first_escalation_hours": plain_number(answers.escalation.first_hours),
-        "second_escalation_hours": plain_number(answers.escalation.second_hours),
-        "quality_review_hours": plain_number(answers.escalation.quality_review_hours),
-        "shortfall_threshold": plain_number(answers.escalation.shortfall_threshold),
+        "acceptance_rate": plain_number(agreed.acceptance_rate),
+        "routing_minutes": agreed.routing_minutes,
+        "routing_automated": agreed.routing_automated,
+        "response_tiers": [{"id": tier.id, "label": tier.label, "hours": plain_number(tier.hours),
+                            "phrase": tier.label[0].lower() + tier.label[1:],
+                            "triggers": list(tier.triggers)} for tier in agreed.response_tiers],
+        "fast_triggers": join([f"\u201c{word}\u201d" for word in agreed.fast_tier.triggers],
+                              "or"),
+        "fast_tier_hours": plain_number(agreed.fast_tier.hours),
+        "fast_tier_label": agreed.fast_tier.label,
+        "standard_tier_hours": plain_number(agreed.standard_tier.hours),
+        "contact_attempts": agreed.contact_attempts,
+        "attempt_window_days": agreed.attempt_window_days,
+        "channels": list(agreed.channels),
+        "disposition_days": agreed.disposition_days,
+        "review_hours": plain_number(agreed.review_hours),
+        "win_loss_hours": plain_number(agreed.win_loss_hours),
+        "crm_update": agreed.crm_update,
+        "first_escalation_hours": plain_number(agreed.first_escalation_hours),
+        "second_escalation_hours": plain_number(agreed.second_escalation_hours),
+        "quality_review_hours": plain_number(agreed.quality_review_hours),
+        "shortfall_threshold": plain_number(agreed.shortfall_threshold),
+        "first_touch_role": agreed.first_touch_role,
+        "first_touch_reps": agreed.first_touch_reps,
     }
 
 
@@ -314,12 +323,14 @@ def _risks(answers: Answers, plan: Plan) -> list[dict[str, str]]:
     codes = {w.code: w for w in plan.warnings}
     risks: list[dict[str, str]] = []
     state = answers.current_state
-    sales = answers.sla.sales
+    tiers = join([f"{number(tier.hours)} business hours for "
+                  f"{tier.label[0].lower() + tier.label[1:]}"
+                  for tier in plan.terms.commitments.response_tiers])
     if "sla_rarely_met" in codes and state.worked_within_sla is not None:
         risks.append({"title": "Sales misses the response term in the first week", "body": (
             f"Only {percent(state.worked_within_sla)} of MQLs are worked within today's "
             f"service level, and the new term asks for a first attempt within "
-            f"{plain_number(sales.speed_to_lead_hours)} business hours. Switch on automatic "
+            f"{tiers}. Switch on automatic "
             "routing and the overdue alert before the effective date, report compliance "
             "from the first Monday, and agree in the room what happens at the first "
             "breach.")})
@@ -331,14 +342,6 @@ def _risks(answers: Answers, plan: Plan) -> list[dict[str, str]]:
             "closed by a named plan (budget, campaigns, dormant leads, joint outbound), "
             "sales will read the first monthly report as proof that the agreement is "
             "one-sided.")})
-    if "fit_alone_qualifies" in codes:
-        threshold = plan.scoring.threshold
-        fit = plan.scoring.fit_points
-        risks.append({"title": "Leads with no intent reach sales", "body": (
-            f"A contact who only matches the profile scores {fit} points, which already "
-            f"meets the threshold of {threshold}. Sales will receive people who have shown "
-            "no interest, reject them, and stop trusting the score. Raise the threshold to "
-            f"{fit + 10} or more so that every MQL has also done something.")})
     if "over_capacity" in codes and plan.capacity is not None:
         risks.append({"title": "The team cannot physically meet the terms", "body": (
             f"Each {plan.capacity.rep_role} would need "
@@ -389,8 +392,7 @@ def _minimum_agreement(answers: Answers, plan: Plan) -> dict[str, Any]:
         "disqualifiers": disqualifiers,
         "disqualifiers_missing": max(0, 3 - len(disqualifiers)),
         "threshold": plan.scoring.threshold,
-        "speed_to_lead_hours": plain_number(answers.sla.sales.speed_to_lead_hours),
-        "disposition_days": answers.sla.sales.disposition_days,
+        "disposition_days": plan.terms.commitments.disposition_days,
         "mql_per_month": plan.mql_per_month,
     }
 
@@ -442,7 +444,7 @@ def build_context(plan: Plan, *, draft: bool = False) -> dict[str, Any]:
                  "after_hours_coverage": answers.team.after_hours_coverage},
         "scoring": _scoring(plan),
         "terms": _terms(plan),
-        "sla": _sla(answers),
+        "sla": _sla(plan),
         "routing": {"method": answers.routing.method.replace("_", " "),
                     "enterprise_min_employees": answers.routing.enterprise_min_employees,
                     "smb_max_employees": answers.routing.smb_max_employees},

@@ -30,6 +30,7 @@ from slabuilder.questionnaire import (
     check_answer,
     default_for,
     fill_placeholders,
+    standard_default,
     value_text,
 )
 from slabuilder.words import count, number, stage_plural
@@ -178,7 +179,8 @@ class _Interview:
             self.gates[question.id] = value
             return
         assert question.key is not None
-        unchanged_default = (question.omit_if_default and value == question.default
+        unchanged_default = (question.omit_if_default
+                             and value == standard_default(question, self.data)
                              and get_path(self.before, question.key) is MISSING)
         if value is None or unchanged_default:
             delete_path(self.data, question.key)

@@ -24,9 +24,9 @@ from slabuilder.derive.funnel import (
 )
 from slabuilder.derive.scoring import ScoringModel, build_scoring
 from slabuilder.derive.terms import Terms, build_terms
-from slabuilder.words import STAGE_NAMES, percent
+from slabuilder.words import STAGE_NAMES, money, number, percent
 
-__all__ = ["Finding", "MonthTarget", "Plan", "build_plan"]
+__all__ = ["Finding", "MonthTarget", "Plan", "WeekTarget", "build_plan"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,14 @@ class MonthTarget:
     """``2027-01``."""
     label: str
     """``January 2027``."""
+    targets: dict[str, int]
+
+
+@dataclass(frozen=True)
+class WeekTarget:
+    week: int
+    """1 to 13 (or 52): the week of the period."""
+    start: dt.date
     targets: dict[str, int]
 
 
@@ -57,6 +65,9 @@ class Plan:
     currency: str
     pipeline_needed: Decimal
     months: list[MonthTarget]
+    """Month by month, summing exactly to each stage's period target."""
+    weeks: list[WeekTarget]
+    """Week by week (quarters and years), summing exactly to each period target."""
     lead_time: LeadTime
     sensitivity: list[SensitivityRow]
     forward: ForwardResult | None
@@ -169,6 +180,60 @@ def _state_warnings(answers: Answers, mql_per_month: int) -> list[Finding]:
     return found
 
 
+def _target_warnings(answers: Answers, won_per_period: int) -> list[Finding]:
+    economics = answers.economics
+    found = []
+    if economics.average_deal_size > economics.revenue_target:
+        found.append(Finding(
+            "deal_above_target",
+            f"One average deal ({money(economics.average_deal_size, economics.currency)}) is "
+            f"larger than the revenue target ({money(economics.revenue_target, economics.currency)}"
+            f"), so the plan asks for a single deal in the {economics.period} and every "
+            "shorter target is that one deal: check both figures.",
+            "economics.average_deal_size"))
+    elif economics.period != "month" and won_per_period < funnel.MONTHS_IN[economics.period]:
+        found.append(Finding(
+            "under_a_deal_a_month",
+            f"The target is {won_per_period} won deal{'s' * (won_per_period != 1)} in the "
+            f"{economics.period}, fewer than one a month: monthly and weekly targets are then "
+            "mostly zero, so judge the agreement over the whole period.",
+            "economics.revenue_target"))
+    return found
+
+
+def _term_warnings(answers: Answers, terms: Terms) -> list[Finding]:
+    """Terms that contradict each other or the team."""
+    agreed = terms.commitments
+    found = []
+    fast, standard = agreed.fast_tier, agreed.standard_tier
+    if fast.hours > standard.hours:
+        found.append(Finding(
+            "fast_tier_slower",
+            f"{fast.label} get a first attempt within {number(fast.hours)} business hours, "
+            f"slower than the {number(standard.hours)} for every other MQL: the fast tier "
+            "must be the faster one (sla.sales.speed_to_lead_hours, sla.sales.other_mql_hours)."
+            , "sla.sales.speed_to_lead_hours"))
+    sal_rate = answers.funnel.rates().get("mql_to_sal")
+    given = answers.sla.marketing.acceptance_rate
+    if sal_rate is not None and given is not None and given != sal_rate:
+        found.append(Finding(
+            "acceptance_against_funnel",
+            f"The acceptance commitment is {percent(given)} while the funnel plans on "
+            f"{percent(sal_rate)} of MQLs becoming SALs: the targets and the term measure the "
+            "same step, so make them one figure (sla.marketing.acceptance_rate, "
+            "funnel.mql_to_sal).", "sla.marketing.acceptance_rate"))
+    team = answers.team
+    for index, rule in enumerate(answers.routing.rules or []):
+        for role, people, key in (("SDR", team.sdrs, "team.sdrs"), ("AE", team.aes, "team.aes")):
+            if people == 0 and role.lower() in rule.route_to.lower().replace("-", " ").split():
+                found.append(Finding(
+                    "routing_to_nobody",
+                    f"Routing rule {index + 1} ({rule.segment}) sends MQLs to {role}s, but the "
+                    f"team has none ({key}): route them to someone who exists.",
+                    f"routing.rules[{index}].route_to"))
+    return found
+
+
 def build_plan(answers: Answers, *, forward_volume: int | None = None) -> Plan:
     """Derive targets, scoring, terms and warnings from validated answers.
 
@@ -182,9 +247,17 @@ def build_plan(answers: Answers, *, forward_volume: int | None = None) -> Plan:
     targets = {stage: funnel.split_period(economics.period, stage, total)
                for stage, total in totals.items()}
     start = answers.agreement.effective_date
+    month_days = funnel.month_starts(start, economics.period)
+    by_month = {stage: funnel.spread(total, len(month_days)) for stage, total in totals.items()}
     months = [MonthTarget(month=day.strftime("%Y-%m"), label=day.strftime("%B %Y"),
-                          targets={s: t.per_month for s, t in targets.items()})
-              for day in funnel.month_starts(start, economics.period)]
+                          targets={stage: by_month[stage][index] for stage in totals})
+              for index, day in enumerate(month_days)]
+    week_count = funnel.weeks_in(economics.period) or 0
+    by_week = {stage: funnel.spread(total, week_count) if week_count else []
+               for stage, total in totals.items()}
+    weeks = [WeekTarget(week=index + 1, start=start + dt.timedelta(weeks=index),
+                        targets={stage: by_week[stage][index] for stage in totals})
+             for index in range(week_count)]
     mql_month = targets["mql"].per_month if "mql" in targets else 0
     mql_period = targets["mql"].per_period if "mql" in targets else 0
     volume = forward_volume if forward_volume is not None else answers.current_state.mqls_per_month
@@ -196,10 +269,14 @@ def build_plan(answers: Answers, *, forward_volume: int | None = None) -> Plan:
                           answers.sla.sales.contact_attempts,
                           answers.team.max_touches_per_rep_per_day)
     scoring = build_scoring(answers)
+    terms = build_terms(answers, stages, {f"{a}_to_{b}": r for a, b, r in chain}, mql_month,
+                        mql_period)
     icp_missing = answers.icp.missing()
     warnings = [
+        *_target_warnings(answers, totals["won"]),
         *_rate_warnings(dict(answers.funnel.rates())),
         *_capacity_warnings(answers, cap, mql_month),
+        *_term_warnings(answers, terms),
         *_state_warnings(answers, mql_month),
         *scoring.warnings,
     ]
@@ -222,13 +299,14 @@ def build_plan(answers: Answers, *, forward_volume: int | None = None) -> Plan:
         currency=economics.currency,
         pipeline_needed=economics.revenue_target * economics.pipeline_coverage,
         months=months,
+        weeks=weeks,
         lead_time=funnel.lead_time(start, economics.period, economics.sales_cycle_days),
         sensitivity=funnel.sensitivity(economics.revenue_target, economics.average_deal_size,
                                        chain, economics.period),
         forward=forward,
         capacity=cap,
         scoring=scoring,
-        terms=build_terms(answers, stages, mql_month, mql_period),
+        terms=terms,
         icp_missing=icp_missing,
         warnings=warnings,
     )

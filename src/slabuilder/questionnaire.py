@@ -64,7 +64,8 @@ from slabuilder.yamlio import read_yaml_file
 __all__ = [
     "MISSING", "AnswerError", "Choice", "Condition", "Question", "QuestionType",
     "Questionnaire", "Section", "check_answer", "convert", "default_for",
-    "fill_placeholders", "load_questionnaire", "model_error", "owner_of", "value_text",
+    "fill_placeholders", "load_questionnaire", "model_error", "owner_of", "standard_default",
+    "value_text",
 ]
 
 QuestionType = Literal["text", "integer", "number", "money", "rate", "date", "choice",
@@ -150,6 +151,9 @@ class Question(_Strict):
     type: QuestionType
     choices: list[Choice] | None = None
     default: Any = None
+    default_from: str | None = Field(default=None, pattern=_KEY)
+    """A key whose answer, when there is one, is the default instead (the acceptance term
+    follows the funnel's MQL-to-SAL rate)."""
     required: bool = True
     min: Decimal | None = None
     max: Decimal | None = None
@@ -683,4 +687,14 @@ def default_for(question: Question, layered: dict[str, Any], gates: dict[str, An
     value = get_path(layered, question.key)
     if value is not MISSING:
         return value
+    return standard_default(question, layered)
+
+
+def standard_default(question: Question, data: dict[str, Any]) -> Any:
+    """The default when the answers do not give one: the value at ``default_from`` where
+    the answers have it, else the questionnaire's ``default``."""
+    if question.default_from is not None:
+        value = get_path(data, question.default_from)
+        if value is not MISSING and value is not None:
+            return copy.deepcopy(value)
     return copy.deepcopy(question.default)

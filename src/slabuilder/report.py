@@ -77,6 +77,7 @@ def _get(block: dict[str, Any] | None, key: str) -> Any:
 def _marketing_rows(plan: Plan, actuals: dict[str, Any] | None,
                     mql_target: int) -> list[dict[str, Any]]:
     terms = plan.answers.sla.marketing
+    agreed = plan.terms.commitments
     rows = _Rows(actuals)
     previous = _get(actuals, "previous")
     mql = _get(actuals, "mql")
@@ -87,9 +88,9 @@ def _marketing_rows(plan: Plan, actuals: dict[str, Any] | None,
                  mql is not None and mql >= mql_target,
                  previous=_count(_get(previous, "mql"))),
         rows.row("mql_acceptance", "MQLs accepted by sales",
-                 f"at least {_pct(_num(terms.acceptance_rate))}", acceptance,
+                 f"at least {_pct(_num(agreed.acceptance_rate))}", acceptance,
                  _pct(acceptance, 1), acceptance is not None and
-                 acceptance >= _num(terms.acceptance_rate),
+                 acceptance >= _num(agreed.acceptance_rate),
                  previous=_pct(_get(previous, "acceptance_rate"), 1),
                  note="of the month's MQLs dispositioned, those accepted as SAL or SQL"),
         rows.row("scoring_accuracy", "Scoring accuracy",

@@ -81,14 +81,18 @@ KEY_DOCS: dict[str, str] = {
     "current_state.main_problem": "What mostly goes wrong: definition, enforcement or trust.",
     "current_state.starting_point": "scratch (no SLA yet) or rebuild (replacing one).",
     "scoring": "Lead scoring model; without this section the standard model applies.",
-    "scoring.threshold": "Points a fitting lead needs to become an MQL.",
+    "scoring.threshold": "Engagement points a lead that fits the profile needs to become an "
+                         "MQL (25: one demo request qualifies). With fit points, it must be "
+                         "above all that fit can give.",
     "scoring.signals": "Changes to the points table: `demo_request: 30` changes a standard "
                        "signal, `demo_request: 0` drops it, `webinar: {label: Attended a "
-                       "webinar, points: 10}` adds one. Standard signals: title_match, "
-                       "company_size_match, industry_match, geography_match, demo_request, "
-                       "pricing_page, high_intent_content, repeat_visits, email_engagement, "
-                       "low_intent_content, competitor, unsubscribed, personal_email, "
-                       "inactivity.",
+                       "webinar, points: 10}` adds one. Standard signals: demo_request, "
+                       "pricing_page, high_intent_content, repeat_visits, intent_surge, "
+                       "email_engagement, low_intent_content, competitor, unsubscribed, "
+                       "personal_email, inactivity. Fit is a filter, not points, unless you "
+                       "add title_match, company_size_match, industry_match or "
+                       "geography_match with points (then the threshold must be above their "
+                       "sum).",
     "scoring.signals.*.label": "Signal as the rep reads it.",
     "scoring.signals.*.points": "Points, from -100 to 100.",
     "scoring.signals.*.kind": "fit, behaviour or negative.",
@@ -99,21 +103,28 @@ KEY_DOCS: dict[str, str] = {
     "sla.marketing": "What marketing commits to.",
     "sla.marketing.mql_volume_per_month": "MQLs a month marketing commits to; by default the "
                                           "figure worked back from revenue.",
-    "sla.marketing.acceptance_rate": "Share of MQLs sales should accept.",
+    "sla.marketing.acceptance_rate": "Share of MQLs sales should accept; by default the "
+                                     "funnel's MQL to SAL rate where there is a SAL stage, "
+                                     "else 60%.",
     "sla.marketing.scoring_accuracy": "Share of MQLs not rejected as wrong persona or too "
                                       "small.",
     "sla.marketing.core_fields_complete": "Share of MQLs with name, e-mail and company.",
     "sla.marketing.extended_fields_complete": "Share of MQLs also with phone, title and size.",
-    "sla.marketing.routing_minutes": "Minutes from MQL to an assigned owner.",
-    "sla.marketing.routing_minutes_automated": "The same where routing is automated.",
+    "sla.marketing.routing_minutes": "Minutes from MQL to an assigned owner when routing is "
+                                     "done by hand.",
+    "sla.marketing.routing_minutes_automated": "The same where the CRM routes automatically "
+                                               "(see routing.automated).",
     "sla.marketing.forecast_days": "Days of MQL volume forecast each month.",
     "sla.marketing.objection_handling_days": "Business days to deliver objection handling.",
     "sla.marketing.battlecard_days": "Business days to deliver a battlecard.",
     "sla.marketing.case_study_days": "Business days to deliver a case study.",
     "sla.sales": "What sales commits to.",
-    "sla.sales.speed_to_lead_hours": "Business hours to the first attempt on a demo or trial "
-                                     "request; the speed-to-lead figure of the reports.",
+    "sla.sales.speed_to_lead_hours": "Business hours to the first attempt on an MQL of the "
+                                     "fast tier (demo and trial requests by default).",
     "sla.sales.other_mql_hours": "Business hours to the first attempt on every other MQL.",
+    "sla.sales.fast_tier_triggers": "Words that put an MQL in the fast tier when its trigger "
+                                    "(the form or signal that made it an MQL) contains one, "
+                                    "in any case: by default [demo, trial].",
     "sla.sales.contact_attempts": "Attempts before a lead may be marked unreachable.",
     "sla.sales.attempt_window_days": "Days over which the attempts are spread.",
     "sla.sales.channels": "Channels the attempts use: phone, email, linkedin, sms, video.",
@@ -125,8 +136,12 @@ KEY_DOCS: dict[str, str] = {
     "routing": "Who receives which MQLs.",
     "routing.method": "How mid-market MQLs are shared out: round_robin, territory, skill or "
                       "account_based.",
-    "routing.enterprise_min_employees": "Smallest company routed to enterprise AEs.",
-    "routing.smb_max_employees": "Largest company routed to SDRs first.",
+    "routing.automated": "Whether the CRM assigns MQLs by itself: by default yes for HubSpot "
+                         "and Salesforce. Decides which routing time applies.",
+    "routing.enterprise_min_employees": "Smallest company in the enterprise segment (routed by "
+                                        "territory).",
+    "routing.smb_max_employees": "Largest company in the small-business segment. Segments "
+                                 "outside the ICP's size range are never routed.",
     "routing.rules": "Your own routing table, replacing the standard one: a list of "
                      "{segment, route_to, method}.",
     "routing.rules[].segment": "Which leads the rule is for.",

@@ -62,6 +62,20 @@ def split_period(period: str, stage: str, total: int) -> StageTarget:
     )
 
 
+def spread(total: int, spans: int) -> list[int]:
+    """``total`` over ``spans`` months or weeks, summing to it exactly: the remainder goes to
+    the first spans (40 deals over 3 months: 14, 13, 13), so the busiest span is the
+    headline ``ceil(total / spans)``."""
+    base, extra = divmod(total, spans)
+    return [base + (1 if index < extra else 0) for index in range(spans)]
+
+
+def weeks_in(period: str) -> int | None:
+    """Whole weeks in a period (13 a quarter, 52 a year); a month has no whole number."""
+    weeks = WEEKS_IN[period]
+    return weeks.numerator if weeks.denominator == 1 else None
+
+
 @dataclass(frozen=True)
 class ForwardResult:
     """What a monthly MQL (or lead) volume turns into at the agreed rates."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from slabuilder.answers import Answers, CustomSignal, Icp
 from slabuilder.derive.findings import Finding
-from slabuilder.signals import DEFAULT_SIGNAL_IDS, DEFAULT_SIGNALS, Signal
+from slabuilder.signals import DEFAULT_SIGNALS, FIT_SIGNALS, KNOWN_SIGNAL_IDS, Signal
 from slabuilder.words import join
 
 HUBSPOT_SCORE_CAP = 100
@@ -80,11 +80,13 @@ def fit_criteria(icp: Icp) -> list[FitCriterion]:
 
 
 def resolve_signals(overrides: dict[str, int | CustomSignal | None]) -> list[Signal]:
-    """The default table with the answers' changes: new points, removals and added signals."""
+    """The default engagement table with the answers' changes: new points, removals, added
+    signals, and the fit points a team chose to add (none by default)."""
     signals = []
-    for default in DEFAULT_SIGNALS:
+    for default in (*FIT_SIGNALS, *DEFAULT_SIGNALS):
         if default.id not in overrides:
-            signals.append(default)
+            if default.kind != "fit":
+                signals.append(default)
             continue
         change = overrides[default.id]
         if change is None or change == 0:
@@ -97,7 +99,7 @@ def resolve_signals(overrides: dict[str, int | CustomSignal | None]) -> list[Sig
                 kind = "behaviour"
             signals.append(Signal(default.id, default.label, change, kind))
     for signal_id, change in overrides.items():
-        if signal_id in DEFAULT_SIGNAL_IDS or change is None:
+        if signal_id in KNOWN_SIGNAL_IDS or change is None:
             continue
         if isinstance(change, CustomSignal):
             signals.append(Signal(signal_id, change.label, change.points, change.kind))
@@ -120,40 +122,55 @@ def _cheapest_path(behaviour: list[Signal], needed: int) -> list[Signal]:
     return chosen if total >= needed else []
 
 
-def _short(label: str) -> str:
-    text = label.split(" (")[0].split(":")[0].removesuffix(", each")
-    return text[0].lower() + text[1:]
+def _short(signal: Signal) -> str:
+    """The signal as a noun: its example, or its label with a lower-case first letter
+    (acronyms such as ``ROI`` kept)."""
+    if signal.example:
+        return signal.example
+    text = signal.label.split(" (")[0].split(":")[0].removesuffix(", each")
+    return text[0].lower() + text[1:] if text[1:2].islower() else text
 
 
-def explain(icp: Icp, signals: list[Signal], threshold: int, fit_points: int) -> list[str]:
-    """Two plain sentences: what makes a lead fit, and what score it must reach."""
+def _fit_clause(icp: Icp) -> str:
+    """``the contact is a VP, Director or C-suite at a company of 50 to 500 employees in SaaS
+    or Fintech, based in the United States or Canada``."""
     role = f"the contact is a {join(icp.titles, 'or')}" if icp.titles else \
         "the contact has buying authority"
     company = []
     if size := _size_text(icp):
-        company.append(f"the company has {size}")
+        company.append(f"of {size}")
     if icp.industries:
-        company.append(f"works in {join(icp.industries, 'or')}")
-    if icp.geographies:
-        company.append(f"is based in one of our markets ({join(icp.geographies, 'or')})")
-    fit = ", ".join([role, *company[:-1]]) + (f" and {company[-1]}" if company else "")
-    first = f"A lead reaches sales only when {fit}, and no agreed disqualifier applies."
-    behaviour = [s for s in signals if s.kind == "behaviour"]
-    needed = max(threshold - fit_points, 0)
-    if needed == 0:
-        second = (f"It must also score {threshold} points; a full profile match is already "
-                  f"worth {fit_points}, so engagement then decides only through the points "
-                  "that negative signals take away.")
+        company.append(f"in {join(icp.industries, 'or')}")
+    where = (f", in one of our markets ({join(icp.geographies, 'or')})" if icp.geographies
+             else "")
+    at = f" at a company {' '.join(company)}" if company else ""
+    return f"{role}{at}{where}"
+
+
+def explain(icp: Icp, signals: list[Signal], threshold: int, fit_points: int) -> list[str]:
+    """Two plain sentences a rep can repeat: who fits, and what the lead must have done."""
+    behaviour = [s for s in signals if s.kind == "behaviour" and s.points > 0]
+    needed = max(threshold - fit_points, 1)
+    first = (f"A lead reaches sales only when {_fit_clause(icp)}, no agreed disqualifier "
+             f"applies, and what it did scores at least {threshold} points"
+             + (f" (fit adds at most {fit_points}, so at least {needed} must come from "
+                "engagement)" if fit_points else "") + ".")
+    single = next((s for s in sorted(behaviour, key=lambda s: -s.points)
+                   if s.points >= needed), None)
+    pair = _cheapest_path([s for s in behaviour if s is not single], needed)
+    shown = [f"{_short(s)} ({s.points:+d})" for s in pair[:3]]
+    rest = f" and {len(pair) - 3} more" if len(pair) > 3 else ""
+    if single is not None:
+        also = f", and so do {join(shown)} together" if len(pair) > 1 else ""
+        second = (f"For example, {_short(single)} ({single.points:+d}) qualifies on its own"
+                  f"{also}; fitting the profile without doing anything never does.")
+    elif pair:
+        second = (f"No single act is enough: it takes {needed} points of engagement, for "
+                  f"example {join(shown)}{rest} together; fitting the profile without doing "
+                  "anything never does.")
     else:
-        path = _cheapest_path(behaviour, needed)
-        if path:
-            example = " plus ".join(f"{_short(s.label)} ({s.points:+d})" for s in path)
-            second = (f"It must also score at least {threshold} points, which a full profile "
-                      f"match ({fit_points}) reaches with real engagement such as {example}, "
-                      "while negative signals like a competitor's address pull it back.")
-        else:
-            second = (f"It must also score at least {threshold} points, more than the profile "
-                      f"({fit_points}) and every engagement signal together can give.")
+        second = (f"No combination of engagement signals reaches {needed} points yet, so no "
+                  "lead can qualify until the points or the threshold change.")
     return [first, second]
 
 
@@ -177,23 +194,25 @@ def build_scoring(answers: Answers) -> ScoringModel:
             "threshold_unreachable",
             f"No lead can reach the threshold of {threshold}: every positive signal together "
             f"gives {max_points}. Lower the threshold or add signals.", "scoring.threshold"))
-    elif 0 < threshold <= fit_points:
+    elif low_intent := [s for s in signals if s.kind == "behaviour"
+                        and s.points > 0 and s.points * 2 >= threshold - fit_points
+                        and "low-intent" in s.label.lower()]:
         warnings.append(Finding(
-            "fit_alone_qualifies",
-            f"A contact who matches the profile scores {fit_points} points from fit alone, "
-            f"which already meets the threshold of {threshold}: set the threshold above "
-            f"{fit_points} so that every MQL has also shown intent.", "scoring.threshold"))
+            "threshold_too_low",
+            f"Two pieces of low-intent activity ({_short(low_intent[0])}, "
+            f"{low_intent[0].points:+d} each) reach the threshold of {threshold}: raise the "
+            "threshold so that only real interest qualifies.", "scoring.threshold"))
     if cap is not None and threshold > cap:
         warnings.append(Finding(
             "threshold_over_cap",
             f"The threshold of {threshold} is above the CRM's score cap of {cap} points.",
             "scoring.threshold"))
-    if not 50 <= threshold <= 80:
+    if fit_points and not 50 <= threshold <= 80:
         warnings.append(Finding(
             "threshold_unusual",
-            f"A threshold of {threshold} is outside the common 50 to 80 points; check it "
-            "against how many MQLs sales accepts (aim for 60% or more).", "scoring.threshold",
-            severity="note"))
+            f"A threshold of {threshold} is outside the common 50 to 80 points of a combined "
+            "fit and engagement score; check it against how many MQLs sales accepts (aim for "
+            "60% or more).", "scoring.threshold", severity="note"))
     if len(icp.disqualifiers) < 3:
         written = {0: "No disqualifier is written down", 1: "Only one disqualifier is written "
                    "down", 2: "Only two disqualifiers are written down"}[len(icp.disqualifiers)]

@@ -63,6 +63,78 @@ class EscalationStep:
 
 
 @dataclass(frozen=True)
+class ResponseTier:
+    """How fast sales makes the first attempt on an MQL, by what made it an MQL."""
+
+    id: str
+    """``fast`` (demo and trial requests, by default) or ``standard`` (every other MQL)."""
+    label: str
+    triggers: tuple[str, ...]
+    """Words of the MQL's trigger (its form or signal) that put it in this tier; the
+    standard tier has none: it is every MQL the fast tier does not take."""
+    hours: Decimal
+    """Business hours from MQL to the first attempt."""
+
+
+@dataclass(frozen=True)
+class RoutingSegment:
+    """One company-size segment: whether its leads can be MQLs, and who works them first."""
+
+    name: str
+    min_employees: int
+    max_employees: int | None
+    in_icp: bool
+    first_touch: str | None
+    """``SDR`` or ``AE``: who receives the segment's MQLs; ``None`` outside the ICP."""
+    method: str
+    """How they are shared: ``round robin``, ``territory``, ..."""
+    then: str
+    """What happens to them, in one sentence."""
+
+
+@dataclass(frozen=True)
+class Commitments:
+    """Every figure the agreement commits either side to, once; documents, reports, breaches
+    and CRM steps read them from here."""
+
+    mql_volume_per_month: int
+    acceptance_rate: Decimal
+    scoring_accuracy: Decimal
+    core_fields_complete: Decimal
+    extended_fields_complete: Decimal
+    routing_minutes: int
+    """The one routing term: automated or by hand, whichever the CRM set-up does."""
+    routing_automated: bool
+    response_tiers: tuple[ResponseTier, ...]
+    contact_attempts: int
+    attempt_window_days: int
+    channels: tuple[str, ...]
+    disposition_days: int
+    review_hours: Decimal
+    win_loss_hours: Decimal
+    crm_update: str
+    first_escalation_hours: Decimal
+    second_escalation_hours: Decimal
+    quality_review_hours: Decimal
+    shortfall_threshold: Decimal
+    first_touch_role: str | None
+    """``SDR`` or ``AE``: the role every MQL of the ICP reaches first (None: nobody)."""
+    first_touch_reps: int
+
+    @property
+    def fast_tier(self) -> ResponseTier:
+        return self.response_tiers[0]
+
+    @property
+    def standard_tier(self) -> ResponseTier:
+        return self.response_tiers[-1]
+
+    @property
+    def longest_response_hours(self) -> Decimal:
+        return max(tier.hours for tier in self.response_tiers)
+
+
+@dataclass(frozen=True)
 class Terms:
     definitions: list[Definition]
     marketing: list[Term]
@@ -78,6 +150,8 @@ class Terms:
     review: list[str]
     business_hours: str
     """The clock the time limits run on, in words."""
+    commitments: Commitments
+    routing_segments: list[RoutingSegment]
 
 
 def _hours(value: Decimal, unit: str = "business hours") -> str:
@@ -108,7 +182,7 @@ def business_clock(answers: Answers) -> str:
     return f"{start} to {end} {company.timezone}, {day_text}{holidays}"
 
 
-def definitions(answers: Answers, stages: list[str]) -> list[Definition]:
+def definitions(answers: Answers, stages: list[str], agreed: Commitments) -> list[Definition]:
     icp = answers.icp
     threshold = answers.scoring.threshold
     fit = "matches the agreed ideal customer profile" if not icp.missing() else \
@@ -119,10 +193,10 @@ def definitions(answers: Answers, stages: list[str]) -> list[Definition]:
                  "becomes an MQL within 1 business hour of reaching the threshold"),
         "mql": (f"A lead who {fit}, is not excluded by any disqualifier and has scored at "
                 f"least {threshold} points.", "Marketing",
-                f"is reviewed by sales within {_hours(answers.sla.sales.review_hours, 'hours')}"),
+                f"is reviewed by sales within {_hours(agreed.review_hours, 'hours')}"),
         "sal": ("An MQL that sales has reviewed and taken on: the contact details check out, "
                 "no disqualifier applies and a named owner is assigned.", "Sales",
-                f"is contacted within {_hours(answers.sla.sales.speed_to_lead_hours)}"),
+                "gets a first attempt within " + _tier_times(agreed)),
         "sql": ("A lead sales has spoken to and qualified: budget, authority, need and timing "
                 "(BANT) are confirmed.", "Sales",
                 "becomes an opportunity or is dispositioned within 5 business days"),
@@ -137,17 +211,20 @@ def definitions(answers: Answers, stages: list[str]) -> list[Definition]:
     return [Definition(stage, STAGE_NAMES[stage], *meaning[stage]) for stage in stages]
 
 
-def marketing_terms(answers: Answers, mql_per_month: int, mql_per_period: int) -> list[Term]:
+def marketing_terms(answers: Answers, agreed: Commitments, mql_per_period: int) -> list[Term]:
     terms = answers.sla.marketing
     period = answers.economics.period
-    volume = terms.mql_volume_per_month or mql_per_month
+    volume = agreed.mql_volume_per_month
+    crm = {"hubspot": "HubSpot", "salesforce": "Salesforce"}.get(answers.company.crm, "the CRM")
+    assigned = (f"assigned automatically by {crm}" if agreed.routing_automated
+                else "assigned by hand")
     return [
         Term("mql_volume", "marketing", "MQL volume",
              f"Deliver at least {volume:,} MQLs a month"
              + (f" ({mql_per_period:,} for the {period})" if period != "month" else "") + ".",
              "MQLs created in the CRM during the calendar month."),
         Term("acceptance", "marketing", "MQL acceptance",
-             f"At least {words.percent(terms.acceptance_rate)} of MQLs are accepted by sales.",
+             f"At least {words.percent(agreed.acceptance_rate)} of MQLs are accepted by sales.",
              "MQLs accepted as SAL or SQL, divided by MQLs dispositioned in the month."),
         Term("scoring_accuracy", "marketing", "Scoring accuracy",
              f"More than {words.percent(terms.scoring_accuracy)} of MQLs survive sales review "
@@ -158,8 +235,9 @@ def marketing_terms(answers: Answers, mql_per_month: int, mql_per_period: int) -
              f"{words.percent(terms.extended_fields_complete)} also carry phone, title and company "
              "size.", "Field completeness of the month's new MQLs."),
         Term("routing_speed", "marketing", "Routing speed",
-             f"Every MQL has an owner within {terms.routing_minutes} minutes of qualifying "
-             f"({terms.routing_minutes_automated} minutes where routing is automated).",
+             f"Every MQL has an owner within "
+             f"{words.unit(agreed.routing_minutes, 'minute', 'minutes')} of qualifying, "
+             f"{assigned}.",
              "Owner assignment time minus the time the lead became an MQL."),
         Term("lead_context", "marketing", "Lead context",
              "Each MQL arrives with its score, its source and its activity history.",
@@ -176,15 +254,22 @@ def marketing_terms(answers: Answers, mql_per_month: int, mql_per_period: int) -
     ]
 
 
-def sales_terms(answers: Answers) -> list[Term]:
+def _tier_times(agreed: Commitments) -> str:
+    """``4 business hours for demo and trial requests and 24 business hours for every other
+    MQL``."""
+    return " and ".join(f"{_hours(tier.hours)} for {tier.label[0].lower() + tier.label[1:]}"
+                        for tier in agreed.response_tiers)
+
+
+def sales_terms(answers: Answers, agreed: Commitments) -> list[Term]:
     terms = answers.sla.sales
     channels = words.join([{"email": "e-mail", "linkedin": "LinkedIn", "sms": "SMS"}.get(c, c)
                       for c in terms.channels])
     return [
         Term("speed_to_lead", "sales", "Speed to lead",
-             f"A first attempt within {_hours(terms.speed_to_lead_hours)} of the MQL for demo "
-             f"and trial requests, and within {_hours(terms.other_mql_hours)} for every other "
-             "MQL.", "Time from MQL to the first logged call or e-mail, in business hours."),
+             f"A first attempt within {_tier_times(agreed)}.",
+             "Time from MQL to the first logged call or e-mail, in business hours; an MQL's "
+             "tier comes from what made it an MQL (its form or signal)."),
         Term("contact_attempts", "sales", "Contact attempts",
              f"At least {terms.contact_attempts} attempts over {terms.attempt_window_days} "
              f"days, using {channels}, before a lead is marked unreachable.",
@@ -198,7 +283,8 @@ def sales_terms(answers: Answers) -> list[Term]:
              f"Every MQL is reviewed within {_hours(terms.review_hours, 'hours')} of arriving.",
              "Time from MQL to the first change of lead status."),
         Term("dq_feedback", "sales", "Disqualification feedback",
-             "Every rejected MQL carries one of the reason codes below; \"not interested\" is "
+             f"Every rejected MQL carries one of the agreed reason codes ({REASON_CODES[0].code} "
+             f"to {REASON_CODES[-1].code}); \"not interested\" is "
              "not a reason.", "Rejected MQLs without a reason code (target: none)."),
         Term("crm_hygiene", "sales", "CRM hygiene",
              f"Stage, amount, close date and next step are updated {terms.crm_update}.",
@@ -250,21 +336,102 @@ def requeue_rules(answers: Answers) -> list[Rule]:
     ]
 
 
-def routing_rules(answers: Answers) -> list[Rule]:
+def routing_segments(answers: Answers, first_touch: str | None) -> list[RoutingSegment]:
+    """Small business, mid-market and enterprise, each marked in or out of the ICP's size
+    range, with who works its MQLs first: SDRs when the team has any, else AEs."""
+    routing = answers.routing
+    small, big = routing.smb_max_employees, routing.enterprise_min_employees
+    size = answers.icp.company_size
+    low, high = (size.min, size.max) if size is not None else (1, None)
+    method = routing.method.replace("_", " ")
+    found = []
+    for name, start, end, share in (("Small business", 1, small, method),
+                                    ("Mid-market", small + 1, big - 1, method),
+                                    ("Enterprise", big, None, "territory")):
+        first = max(start, low)
+        last = end if high is None else high if end is None else min(end, high)
+        in_icp = last is None or first <= last
+        shown_start, shown_end = (first, last) if in_icp else (start, end)
+        if not in_icp or first_touch is None:
+            then = ("Not an MQL: outside the ideal customer profile, so never routed; "
+                    "marketing nurtures it." if not in_icp else
+                    "Nobody is named to work these MQLs yet.")
+            found.append(RoutingSegment(_segment_name(name, shown_start, shown_end),
+                                        shown_start, shown_end, in_icp, None, share, then))
+            continue
+        if first_touch == "SDR":
+            then = (f"An SDR, by {method}, makes the first attempt and qualifies; an AE takes "
+                    f"the SQL by {share}.")
+        else:
+            then = f"An AE, by {share}."
+        found.append(RoutingSegment(_segment_name(name, shown_start, shown_end), shown_start,
+                                    shown_end, True, first_touch, share, then))
+    return found
+
+
+def _segment_name(name: str, start: int, end: int | None) -> str:
+    if end is None:
+        return f"{name} ({start:,}+ employees)"
+    if start == end:
+        return f"{name} ({start:,} employees)"
+    if start <= 1:
+        return f"{name} (up to {end:,} employees)"
+    return f"{name} ({start:,} to {end:,} employees)"
+
+
+def routing_rules(answers: Answers, segments: list[RoutingSegment]) -> list[Rule]:
     routing = answers.routing
     if routing.rules:
         return [Rule(rule.segment, rule.route_to) for rule in routing.rules]
-    big = routing.enterprise_min_employees
-    small = routing.smb_max_employees
-    method = routing.method.replace("_", " ")
     return [
         Rule("Named target accounts", "The account owner, whatever the score."),
         Rule("Existing customers", "Their account manager."),
         Rule("Partner referrals", "Partner sales."),
-        Rule(f"Enterprise ({big:,}+ employees)", "An enterprise AE, by territory."),
-        Rule(f"Mid-market ({small + 1:,} to {big - 1:,} employees)", f"An AE, by {method}."),
-        Rule(f"Small business (up to {small:,} employees)", "An SDR first."),
+        *(Rule(segment.name, segment.then) for segment in segments),
     ]
+
+
+def agreed_commitments(answers: Answers, rates: dict[str, Decimal],
+                       mql_per_month: int) -> Commitments:
+    """The figures of every term, with the defaults that depend on other answers settled:
+    acceptance follows the funnel's SAL rate, routing time follows the CRM's automation."""
+    marketing, sales = answers.sla.marketing, answers.sla.sales
+    automated = answers.routing.automated
+    if automated is None:
+        automated = answers.company.crm in ("hubspot", "salesforce")
+    acceptance = marketing.acceptance_rate
+    if acceptance is None:
+        acceptance = rates.get("mql_to_sal", Decimal("0.6"))
+    triggers = tuple(sales.fast_tier_triggers)
+    fast_label = ("Demo and trial requests" if {t.lower() for t in triggers} == {"demo", "trial"}
+                  else "MQLs from " + words.join([f"\u201c{t}\u201d" for t in triggers], "or"))
+    team = answers.team
+    role, reps = ("SDR", team.sdrs) if team.sdrs else ("AE", team.aes) if team.aes else (None, 0)
+    return Commitments(
+        mql_volume_per_month=marketing.mql_volume_per_month or mql_per_month,
+        acceptance_rate=acceptance,
+        scoring_accuracy=marketing.scoring_accuracy,
+        core_fields_complete=marketing.core_fields_complete,
+        extended_fields_complete=marketing.extended_fields_complete,
+        routing_minutes=(marketing.routing_minutes_automated if automated
+                         else marketing.routing_minutes),
+        routing_automated=automated,
+        response_tiers=(ResponseTier("fast", fast_label, triggers, sales.speed_to_lead_hours),
+                        ResponseTier("standard", "Every other MQL", (), sales.other_mql_hours)),
+        contact_attempts=sales.contact_attempts,
+        attempt_window_days=sales.attempt_window_days,
+        channels=tuple(sales.channels),
+        disposition_days=sales.disposition_days,
+        review_hours=sales.review_hours,
+        win_loss_hours=sales.win_loss_hours,
+        crm_update=sales.crm_update,
+        first_escalation_hours=answers.escalation.first_hours,
+        second_escalation_hours=answers.escalation.second_hours,
+        quality_review_hours=answers.escalation.quality_review_hours,
+        shortfall_threshold=answers.escalation.shortfall_threshold,
+        first_touch_role=role,
+        first_touch_reps=reps,
+    )
 
 
 def escalation_steps(answers: Answers) -> list[EscalationStep]:
@@ -319,7 +486,7 @@ def meetings(answers: Answers) -> list[Meeting]:
     return found
 
 
-def review_clauses(answers: Answers) -> list[str]:
+def review_clauses(answers: Answers, agreed: Commitments) -> list[str]:
     months = answers.cadence.agreement_review_months
     return [
         f"Both sides review this agreement {answers.agreement.review_cadence}, and at least "
@@ -327,25 +494,28 @@ def review_clauses(answers: Answers) -> list[str]:
         "Any change is made by a numbered amendment that lists each changed term with its old "
         "and new value and is signed by the same signatories.",
         "Scoring is recalibrated each quarter against sales acceptance (target: "
-        f"{words.percent(answers.sla.marketing.acceptance_rate)} or more).",
+        f"{words.percent(agreed.acceptance_rate)} or more).",
     ]
 
 
-def build_terms(answers: Answers, stages: list[str], mql_per_month: int,
-                mql_per_period: int) -> Terms:
-    method = answers.routing.method.replace("_", " ")
+def build_terms(answers: Answers, stages: list[str], rates: dict[str, Decimal],
+                mql_per_month: int, mql_per_period: int) -> Terms:
+    agreed = agreed_commitments(answers, rates, mql_per_month)
+    segments = routing_segments(answers, agreed.first_touch_role)
     return Terms(
-        definitions=definitions(answers, stages),
-        marketing=marketing_terms(answers, mql_per_month, mql_per_period),
-        sales=sales_terms(answers),
+        definitions=definitions(answers, stages, agreed),
+        marketing=marketing_terms(answers, agreed, mql_per_period),
+        sales=sales_terms(answers, agreed),
         dispositions=dispositions(answers),
         reason_codes=list(REASON_CODES),
         requeue=requeue_rules(answers),
-        routing=routing_rules(answers),
-        routing_method=method,
+        routing=routing_rules(answers, segments),
+        routing_method=answers.routing.method.replace("_", " "),
         escalation=escalation_steps(answers),
         disputes=dispute_rules(answers),
         meetings=meetings(answers),
-        review=review_clauses(answers),
+        review=review_clauses(answers, agreed),
         business_hours=business_clock(answers),
+        commitments=agreed,
+        routing_segments=segments,
     )
