@@ -32,11 +32,17 @@ def _split(value: str, what: str) -> list[str]:
 @click.option("--pdfa", is_flag=True,
               help="Write PDF/A-3b, with the answers file embedded, for archiving (needs pdf in "
                    "--format).")
+@click.option("--esign-tags", "esign_tags", type=click.Choice(["docusign", "adobe", "dropbox"]),
+              default=None,
+              help="Also put the e-signature service's text tags (invisible on paper) on "
+                   "every signature and date line, signer 1, 2, ... in the order of the "
+                   "answers' signatories, then the owner.")
 @click.option("--templates", "templates_dir", metavar="DIR", default=None,
               type=click.Path(path_type=Path, file_okay=False),
               help="Folder of your own templates or style.css, used before the shipped ones.")
 def command(answers_files: tuple[Path, ...], out_dir: Path, formats: str, docs: str,
-            force: bool, draft: bool, pdfa: bool, templates_dir: Path | None) -> None:
+            force: bool, draft: bool, pdfa: bool, esign_tags: str | None,
+            templates_dir: Path | None) -> None:
     """Write the documents people sign and read: the SLA agreement, the design brief for
     its owner and a one-page summary, each as HTML and PDF.
 
@@ -50,6 +56,7 @@ def command(answers_files: tuple[Path, ...], out_dir: Path, formats: str, docs: 
       slabuilder render acme.yaml -o out
       slabuilder render acme.yaml -o out --doc summary --format pdf
       slabuilder render acme.yaml -o out --draft --force
+      slabuilder render acme.yaml -o out --doc agreement --esign-tags docusign
       slabuilder render team-a.yaml team-b.yaml -o out     (both cores)
     """
     from slabuilder.documents import DEFAULT_DOCUMENTS, DOCUMENTS, render_many
@@ -65,6 +72,6 @@ def command(answers_files: tuple[Path, ...], out_dir: Path, formats: str, docs: 
                                  param_hint="--doc")
     written = render_many(list(answers_files), chosen, out_dir,
                           formats=_split(formats, "format"), force=force, draft=draft,
-                          templates_dir=templates_dir, pdfa=pdfa)
+                          templates_dir=templates_dir, pdfa=pdfa, esign_tags=esign_tags)
     for path in written:
         click.echo(str(path))
