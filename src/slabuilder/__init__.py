@@ -29,6 +29,12 @@ _LAZY = {
     "AgreementDiff": "slabuilder.amend",
     "diff_answers": "slabuilder.amend",
     "diff_plans": "slabuilder.amend",
+    "SignResult": "slabuilder.jobs.sign",
+    "sign_document": "slabuilder.jobs.sign",
+    "InForce": "slabuilder.jobs.status",
+    "StatusReport": "slabuilder.jobs.status",
+    "signature_status": "slabuilder.jobs.status",
+    "version_in_force": "slabuilder.jobs.status",
 }
 """Public names and their modules, imported on first use so ``import slabuilder`` is instant
 (the interview must not pay for WeasyPrint or DuckDB)."""
@@ -38,8 +44,11 @@ __all__ = [
     "Answers",
     "AnswersError",
     "ExportOptions",
+    "InForce",
     "Plan",
+    "SignResult",
     "SlabuilderError",
+    "StatusReport",
     "__version__",
     "build_context",
     "build_plan",
@@ -53,6 +62,9 @@ __all__ = [
     "render_documents",
     "render_html",
     "save_answers",
+    "sign_document",
+    "signature_status",
+    "version_in_force",
 ]
 
 if TYPE_CHECKING:
@@ -62,6 +74,8 @@ if TYPE_CHECKING:
     from slabuilder.context import build_context
     from slabuilder.documents import render_documents, render_html
     from slabuilder.errors import AnswersError, SlabuilderError
+    from slabuilder.jobs.sign import SignResult, sign_document
+    from slabuilder.jobs.status import InForce, StatusReport, signature_status, version_in_force
     from slabuilder.plan import Plan, build_plan
     from slabuilder.questionnaire import load_questionnaire
     from slabuilder.report import build_report_context
