@@ -408,3 +408,66 @@ def test_help(run_cli: Callable[..., CliResult], command: str):
     result = run_cli(command, "--help")
     assert result.code == 0
     assert f"Usage: slabuilder {command}" in result.out
+
+
+# --------------------------------------------------------------------------- text layer
+
+
+@pytest.fixture(scope="module")
+def every_pdf(rendered: dict[str, Path], example_path: Path,
+              tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every kind of PDF the tool writes: the three documents, the report shells (which
+    carry form fields) and, from a renegotiation, the amendment and version 2."""
+    from slabuilder.cli import main
+
+    out = tmp_path_factory.mktemp("every")
+    with source_date():
+        assert main(["report", str(example_path), "--month", "2027-01", "-o",
+                     str(out / "report")]) == 0
+        assert main(["renegotiate", str(example_path), "-o", str(out / "v2"), "--defaults",
+                     "--set", "economics.revenue_target=1.2M"]) == 0
+    found = dict(rendered)
+    for path in [*(out / "report").glob("*.pdf"), *(out / "v2").glob("*.pdf")]:
+        found[path.stem.removeprefix("acme-analytics-2027-01-").removeprefix("acme-")] = path
+    return found
+
+
+V1, V2 = "81ec333cd6b5", "de92b71940df"
+TEXT_LAYER = {
+    # document: what its pages show (answers fingerprint, targets, people)
+    "agreement": [V1, "534", "178", *SIGNERS],
+    "brief": [V1, "534", "178", *SIGNERS],
+    "summary": [V1, "534", "178", *SIGNERS],
+    "report": [V1, "178", "Jordan Lee"],
+    "agenda": [V1, "42", "Jordan Lee"],
+    "dashboard": [V1, "42", "Jordan Lee"],
+    "v2-amendment": [V1, V2, "534", "640", "178", "214", *SIGNERS],
+    "v2-agreement": [V2, "640", "214", *SIGNERS],
+}
+
+
+def _private_use(text: str) -> list[str]:
+    return sorted({f"U+{ord(c):04X}" for c in text if 0xE000 <= ord(c) <= 0xF8FF})
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("doc", sorted(TEXT_LAYER))
+def test_text_layer_is_the_text_on_the_page(every_pdf: dict[str, Path], doc: str):
+    path = every_pdf[doc]
+    poppler = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                             check=True).stdout
+    pypdf = " ".join(page.extract_text() or "" for page in PdfReader(path).pages)
+    for tool, text in (("pdftotext", poppler), ("pypdf", pypdf)):
+        assert _private_use(text) == [], (tool, doc)
+        words = " ".join(text.split())
+        for needle in TEXT_LAYER[doc]:
+            assert re.search(rf"(?<![\w-]){re.escape(needle)}(?![\w-])", words), \
+                (tool, doc, needle)
+
+
+def test_the_amendment_is_signable(every_pdf: dict[str, Path]):
+    names = sorted(w["name"] for w in _widgets(every_pdf["v2-amendment"])
+                   if w["type"] == "/Sig")
+    assert names == sorted(f"{label} signature" for label in FIELDS.values())
+    (doc,) = signature_status(every_pdf["v2-amendment"]).documents
+    assert (doc.document, doc.version, doc.fingerprint) == ("amendment", 2, V2)
