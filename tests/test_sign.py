@@ -8,6 +8,7 @@ import itertools
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -471,3 +472,16 @@ def test_the_amendment_is_signable(every_pdf: dict[str, Path]):
     assert names == sorted(f"{label} signature" for label in FIELDS.values())
     (doc,) = signature_status(every_pdf["v2-amendment"]).documents
     assert (doc.document, doc.version, doc.fingerprint) == ("amendment", 2, V2)
+
+
+def test_only_sign_and_status_load_pyhanko(example_path: Path, tmp_path: Path):
+    """Rendering, even a signable document with its fields, never imports pyHanko."""
+    code = ("import sys\nfrom pathlib import Path\nfrom slabuilder.cli import main\n"
+            f"assert main(['render', {str(example_path)!r}, '-o', {str(tmp_path)!r}, "
+            "'--doc', 'summary', '--format', 'html', '--esign-tags', 'docusign']) == 0\n"
+            "import slabuilder.jobs.sign, slabuilder.jobs.status, slabuilder.sign\n"
+            "sys.exit(sorted(m for m in sys.modules if m.startswith(('pyhanko', "
+            "'cryptography'))) or 0)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0, result.stderr
