@@ -234,6 +234,14 @@ def test_two_signers_in_turn_both_valid_by_pyhanko(both_signed: tuple[Path, byte
         assert first.modification_level == ModificationLevel.FORM_FILLING
         assert second.coverage == SignatureCoverageLevel.ENTIRE_FILE
         assert second.modification_level == ModificationLevel.NONE
+    # What the signed fields show is set in an embedded font (PDF/A allows no other): the
+    # page's four Inter faces and the stamps' Inter subsets.
+    listing = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
+                             check=True).stdout.splitlines()[2:]
+    embedded = [re.search(r"\s(yes|no)\s+(yes|no)\s+(yes|no)\s+\S+\s+\S+$", line)
+                for line in listing]
+    assert len(listing) == 6
+    assert all(match is not None and match.group(1) == "yes" for match in embedded), listing
 
 
 def test_status_names_signers_and_the_version_in_force(

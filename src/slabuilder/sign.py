@@ -237,9 +237,60 @@ def sign_pdf_bytes(data: bytes, *, signer_name: str, key: SigningKey,
         md_algorithm="sha256", name=person["name"],
         reason=f"Signs version {record['version']} of the {record['document']} for "
                f"{person['side_name'].lower()}")
-    output = signers.PdfSigner(meta, signer=key.signer).sign_pdf(
-        writer, output=io.BytesIO(), existing_fields_only=True)
+    with _quiet_pyhanko():  # it logs "No ROS metadata" about our CFF font, harmlessly
+        output = signers.PdfSigner(meta, signer=key.signer,
+                                   stamp_style=_stamp_style()).sign_pdf(
+            writer, output=io.BytesIO(), existing_fields_only=True)
     return bytes(output.getvalue()), person
+
+
+def _stamp_style() -> Any:
+    """What the signed field shows: who and when, in the documents' own Inter, embedded.
+
+    pyHanko's default stamp sets Courier without embedding it (which PDF/A forbids) over its
+    own logo; ours reads like the rest of the page."""
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
+    from pyhanko.pdf_utils.text import TextBoxStyle
+    from pyhanko.stamp import TextStampStyle
+
+    from slabuilder.resources import templates_dir
+
+    class InMemoryFont(GlyphAccumulatorFactory):
+        """pyHanko's factory opens the font file and never closes it; read it whole."""
+
+        def create_font_engine(self, writer: Any, obj_stream: Any = None) -> GlyphAccumulator:
+            if obj_stream is None and writer.stream_xrefs and self.create_objstream_if_needed:
+                obj_stream = writer.prepare_object_stream()
+            with open(self.font_file, "rb") as handle:  # noqa: PTH123 - str path from pyHanko
+                data = io.BytesIO(handle.read())
+            return ThousandUnits(writer=writer, font_handle=data, font_size=self.font_size,
+                                 obj_stream=obj_stream)
+
+    class ThousandUnits(GlyphAccumulator):
+        """pyHanko writes a CFF font's glyph widths and advances in the font's own units,
+        which PDF reads as thousandths of an em: right for a 1000-unit font only.  Inter
+        has 2816, so everything is scaled to 1000 units here."""
+
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self._font_units = self.units_per_em
+            self.units_per_em = 1000
+            self.hb_font.scale = (1000, 1000)
+
+        def _get_cid_and_width(self, glyph_id: int) -> tuple[int, int]:
+            known = glyph_id in self._glyphs
+            cid, width = super()._get_cid_and_width(glyph_id)
+            if not known:
+                width = round(width * 1000 / self._font_units)
+                self._glyphs[glyph_id] = (cid, width)
+            return cid, width
+
+    font = templates_dir() / "fonts" / "Inter-Regular.otf"
+    return TextStampStyle(
+        stamp_text="Signed digitally by %(signer)s\n%(ts)s",
+        timestamp_format="%Y-%m-%d %H:%M %Z",
+        text_box_style=TextBoxStyle(font=InMemoryFont(str(font)), font_size=9),
+        border_width=0, background=None)
 
 
 # --------------------------------------------------------------------------- status
@@ -313,15 +364,15 @@ def pdf_status(data: bytes, *, where: str,
                        effective_date=record["effective_date"],
                        fingerprint=record["fingerprint"])
     signatures = {str(sig.field_name): sig for sig in reader.embedded_regular_signatures}
-    with _quiet_validator():
+    with _quiet_pyhanko():
         _check_signatures(status, record, signatures, trust_roots)
     return status
 
 
 @contextlib.contextmanager
-def _quiet_validator() -> Iterator[None]:
-    """pyHanko logs a traceback for every certificate it cannot chain to a trust root: the
-    status says "not trusted" instead, so those logs would only be noise on the terminal."""
+def _quiet_pyhanko() -> Iterator[None]:
+    """pyHanko logs a traceback for every certificate it cannot chain to a trust root (the
+    status says "not trusted" instead) and notes about fonts: noise on the terminal."""
     logger = logging.getLogger("pyhanko")
     before = logger.level
     logger.setLevel(logging.CRITICAL)
