@@ -163,8 +163,9 @@ def test_fonts_are_the_shipped_ones(pdfs: dict[str, Path]):
             for font in page["/Resources"]["/Font"].values():
                 fonts.add(str(font.get_object()["/BaseFont"]).split("+")[-1])
         assert fonts, path
-        # "SLA Sans" is the @font-face family over the shipped Inter files: no system font.
-        assert all(name.startswith("SLA-Sans") for name in fonts), fonts
+        # "SLA Sans" is the @font-face family over the shipped Inter files, "SLA Form" the
+        # same Inter for the signature date fields: no system font.
+        assert all(name.startswith(("SLA-Sans", "SLA-Form")) for name in fonts), fonts
 
 
 # --------------------------------------------------------------------------- metadata
@@ -448,6 +449,6 @@ def test_symbols_inter_lacks_print_from_the_shipped_fallback(example_path: Path,
         for font in page["/Resources"]["/Font"].values():
             fonts.add(str(font.get_object()["/BaseFont"]).split("+")[-1])
     families = {"-".join(name.split("-")[:2]) for name in fonts}
-    assert families == {"SLA-Sans", "SLA-Symbols"}, fonts
+    assert families == {"SLA-Sans", "SLA-Symbols", "SLA-Form"}, fonts
     assert "\u263a ANALYTICS \u2713 \u2192 \u2605" in page_texts(written)[0]
     assert (TEMPLATES / "fonts" / "LICENSE-DejaVu.txt").is_file()

@@ -41,6 +41,12 @@ _LAZY = {
     "run_renegotiate": "slabuilder.jobs.renegotiate",
     "DiffRun": "slabuilder.jobs.diff",
     "run_diff": "slabuilder.jobs.diff",
+    "SignResult": "slabuilder.jobs.sign",
+    "sign_document": "slabuilder.jobs.sign",
+    "InForce": "slabuilder.jobs.status",
+    "StatusReport": "slabuilder.jobs.status",
+    "signature_status": "slabuilder.jobs.status",
+    "version_in_force": "slabuilder.jobs.status",
     # errors
     "AnswersError": "slabuilder.errors",
     "SlabuilderError": "slabuilder.errors",
@@ -54,11 +60,14 @@ __all__ = [
     "AnswersError",
     "DiffRun",
     "ExportOptions",
+    "InForce",
     "NewResult",
     "Plan",
     "RenegotiationRun",
     "ReportRun",
+    "SignResult",
     "SlabuilderError",
+    "StatusReport",
     "__version__",
     "build_context",
     "build_plan",
@@ -77,6 +86,9 @@ __all__ = [
     "run_renegotiate",
     "run_report",
     "save_answers",
+    "sign_document",
+    "signature_status",
+    "version_in_force",
 ]
 
 if TYPE_CHECKING:
@@ -91,6 +103,8 @@ if TYPE_CHECKING:
     from slabuilder.jobs.render import run_render
     from slabuilder.jobs.renegotiate import RenegotiationRun, run_renegotiate
     from slabuilder.jobs.report import ReportRun, run_report
+    from slabuilder.jobs.sign import SignResult, sign_document
+    from slabuilder.jobs.status import InForce, StatusReport, signature_status, version_in_force
     from slabuilder.outputs import render_documents
     from slabuilder.plan import Plan, build_plan
     from slabuilder.questionnaire import load_questionnaire

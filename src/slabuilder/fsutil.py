@@ -70,3 +70,35 @@ def write_atomic(path: Path, data: bytes | str, *, force: bool = False) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)  # noqa: PTH108
         raise
+
+
+def append_update_atomic(path: Path, original: bytes, updated: bytes) -> None:
+    """Replace ``path`` by ``updated``, which must be ``original`` with bytes appended.
+
+    This is the one way a signed PDF is ever rewritten: an incremental update (a new
+    signature) leaves every earlier byte, and so every earlier signature, as it was.  The
+    file is checked again just before the rename, so a copy changed meanwhile is not lost.
+    """
+    if not updated.startswith(original):
+        raise OutputError("the update would change earlier bytes of this PDF; nothing was "
+                          "written", file=path)
+    try:
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                                 dir=path.parent)
+    except OSError as error:
+        raise OutputError(f"cannot write into this folder: {error.strerror}",
+                          file=path.parent) from None
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(updated)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, 0o644)  # noqa: PTH101 - mkstemp creates 0600 files
+        if path.read_bytes() != original:
+            raise OutputError("changed while it was being signed; nothing was written, "
+                              "sign it again", file=path)
+        Path(temporary).replace(path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)  # noqa: PTH108
+        raise

@@ -19,6 +19,7 @@ from slabuilder import words
 from slabuilder.documents import (
     DOCUMENTS,
     FORMATS,
+    DocumentSpec,
     asset_dirs,
     check_fonts,
     check_formats,
@@ -116,11 +117,19 @@ def prepare_outputs(plan: Plan, doc_ids: Sequence[str], out_dir: Path, *,
                     templates_dir: Path | None = None, pdfa: bool = False,
                     answers_path: Path | None = None,
                     extra_context: dict[str, Any] | None = None,
-                    file_stem: str | None = None) -> list[PlannedOutput]:
-    """Render the HTML of every requested document and describe every file to write."""
+                    file_stem: str | None = None,
+                    esign_tags: str | None = None) -> list[PlannedOutput]:
+    """Render the HTML of every requested document and describe every file to write.
+
+    A signable document that is not a draft gets its signing record (who signs, the names
+    of their fields, and with ``esign_tags`` the e-signature service's text tags), which
+    the template shows and the PDF turns into signature and date fields."""
     from slabuilder.context import build_context
+    from slabuilder.sign import esign_tags as check_service
 
     _check_choices(doc_ids, formats, pdfa)
+    if esign_tags is not None:
+        check_service(esign_tags, 1)
     _refuse_without_icp(plan, doc_ids, draft, answers_path)
     if "pdf" in formats:
         check_fonts()
@@ -136,14 +145,26 @@ def prepare_outputs(plan: Plan, doc_ids: Sequence[str], out_dir: Path, *,
             context["draft"] = True
         info = document_info(spec, context)
         context["document"] = info
+        context["signing"] = _signing(spec, context, esign_tags)
         html = render_html(doc_id, context, templates_dir=templates_dir)
         for _, fmt, path in output_paths(stem, [doc_id], out_dir, formats):
             output = PlannedOutput(path=path, doc_id=doc_id, fmt=fmt, html=html)
             if fmt == "pdf":
                 output.pdf_job = _pdf_job(html, context, info, folders, pdfa,
                                           attachment, attachment_name, plan)
+                output.pdf_job.signing = context["signing"]
             outputs.append(output)
     return outputs
+
+
+def _signing(spec: DocumentSpec, context: dict[str, Any],
+             esign_tags: str | None) -> dict[str, Any] | None:
+    """The signing record of a document to be signed; none for a draft or another document."""
+    from slabuilder.sign import signing_record
+
+    if not spec.needs_icp or context.get("draft"):
+        return None
+    return signing_record(context, spec.id, esign_tags)
 
 
 def _pdf_job(html: str, context: dict[str, Any], info: dict[str, str], folders: list[Path],
@@ -195,7 +216,8 @@ def render_documents(plan: Plan, doc_ids: Sequence[str], out_dir: Path, *,
                      draft: bool = False, templates_dir: Path | None = None,
                      pdfa: bool = False, answers_path: Path | None = None,
                      extra_context: dict[str, Any] | None = None,
-                     file_stem: str | None = None) -> list[Path]:
+                     file_stem: str | None = None,
+                     esign_tags: str | None = None) -> list[Path]:
     """Write ``doc_ids`` for ``plan`` into ``out_dir`` as HTML and/or PDF; return the paths.
 
     Every target is checked before anything is rendered or written: an existing file is
@@ -207,13 +229,14 @@ def render_documents(plan: Plan, doc_ids: Sequence[str], out_dir: Path, *,
     outputs = prepare_outputs(plan, doc_ids, out_dir, formats=formats, draft=draft,
                               templates_dir=templates_dir, pdfa=pdfa,
                               answers_path=answers_path, extra_context=extra_context,
-                              file_stem=file_stem)
+                              file_stem=file_stem, esign_tags=esign_tags)
     return write_outputs(outputs, force=force)
 
 
 def render_many(answers_paths: Sequence[Path], doc_ids: Sequence[str], out_dir: Path, *,
                 formats: Sequence[str] = FORMATS, force: bool = False, draft: bool = False,
-                templates_dir: Path | None = None, pdfa: bool = False) -> list[Path]:
+                templates_dir: Path | None = None, pdfa: bool = False,
+                esign_tags: str | None = None) -> list[Path]:
     """Render several answers files at once: all targets are checked first, then the PDFs
     of every file are made together on all cores."""
     from slabuilder.answers import load_answers
@@ -224,5 +247,5 @@ def render_many(answers_paths: Sequence[Path], doc_ids: Sequence[str], out_dir: 
         plan = build_plan(load_answers(path))
         outputs.extend(prepare_outputs(plan, doc_ids, out_dir, formats=formats, draft=draft,
                                        templates_dir=templates_dir, pdfa=pdfa,
-                                       answers_path=Path(path)))
+                                       answers_path=Path(path), esign_tags=esign_tags))
     return write_outputs(outputs, force=force)

@@ -33,8 +33,10 @@ from urllib.parse import unquote, urlsplit
 from slabuilder.errors import SlabuilderError
 
 __all__ = [
+    "SIGNING_INFO_KEY",
     "PdfJob",
     "PdfRenderError",
+    "PlacedField",
     "blocked_urls",
     "build_date",
     "html_to_pdf",
@@ -166,6 +168,10 @@ class PdfJob:
     asset_dirs: list[Path] = field(default_factory=list)
     one_page: bool = False
     """Lay the document out denser, step by step, until it holds on one page."""
+    signing: dict[str, Any] | None = None
+    """For a signable document: who signs and the names of their fields (see
+    :func:`slabuilder.sign.signing_record`).  An empty signature field is placed on each
+    person's signature line and the record is kept in the PDF for ``sign`` and ``status``."""
 
 
 FIT_STEPS = ("fit-1", "fit-1 fit-2", "fit-1 fit-2 fit-3")
@@ -241,11 +247,125 @@ def render_job(job: PdfJob) -> bytes:
     _apply_metadata(document, job.metadata, when)
     if attachment is not None:
         options["attachments"] = [attachment]
+    finisher = None
+    if job.signing is not None:
+        placed = _signature_lines(document, job.signing)
+        finisher = _signature_finisher(placed, job.signing, pdfa=job.pdfa)
     with warnings.catch_warnings():
         # WeasyPrint 70 opens its sRGB profile for PDF/A output and never closes it.
         warnings.simplefilter("ignore", ResourceWarning)
-        data: bytes = document.write_pdf(**options)
+        data: bytes = document.write_pdf(finisher=finisher, **options)
     return data
+
+
+# --------------------------------------------------------------------------- signature fields
+
+SIGNING_INFO_KEY = "SlabuilderSigning"
+"""The document information entry that records who signs a slabuilder PDF, and where."""
+
+PT_PER_PX = 0.75  # 72 PDF points per inch / 96 CSS pixels per inch
+
+
+@dataclass(frozen=True)
+class PlacedField:
+    """An empty signature field: its name, what a reader is told about it, and where it is."""
+
+    name: str
+    tooltip: str
+    page: int
+    rect: tuple[float, float, float, float]
+    """PDF user space (points, origin at the foot of the page): llx, lly, urx, ury."""
+
+
+def _signature_lines(document: Any, signing: dict[str, Any]) -> list[PlacedField]:
+    """Find each person's signature line in the laid-out pages.
+
+    The signature block marks its line with ``data-sign-field`` (the field's name); its
+    border box, the space above the rule, becomes the field.  A block the template left out
+    is an error: a signable document without a field for someone would be signed short."""
+    boxes: dict[str, tuple[int, Any, float]] = {}
+    for number, page in enumerate(document.pages):
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            name = element.get("data-sign-field") if element is not None else None
+            if name and name not in boxes:
+                boxes[name] = (number, box, page.height)
+    placed: list[PlacedField] = []
+    for person in signing["people"]:
+        name = person["signature_field"]
+        if name not in boxes:
+            raise SlabuilderError(
+                f"the template has no signature line for {person['name']} (an element with "
+                f'data-sign-field="{name}"); keep the signatures block of the shipped '
+                "_signatures.html.j2 in your template", key="--templates")
+        number, box, height = boxes[name]
+        x, y = box.border_box_x(), box.border_box_y()
+        width, tall = box.border_width(), box.border_height()
+        rect = (round(x * PT_PER_PX, 2), round((height - y - tall) * PT_PER_PX, 2),
+                round((x + width) * PT_PER_PX, 2), round((height - y) * PT_PER_PX, 2))
+        tooltip = f"Signature of {person['name']}, {person['title']} ({person['side_name']})"
+        placed.append(PlacedField(name=name, tooltip=tooltip, page=number, rect=rect))
+    return placed
+
+
+def _signature_finisher(placed: Sequence[PlacedField], signing: dict[str, Any], *,
+                        pdfa: bool) -> Any:
+    """A WeasyPrint finisher adding the empty signature fields and the signing record.
+
+    Done on WeasyPrint's own PDF objects before it writes them, so the file has one
+    revision and stays byte-identical under ``SOURCE_DATE_EPOCH``."""
+    import json
+
+    import pydyf
+
+    def finish(document: Any, pdf: Any) -> None:
+        form = pdf.catalog.get("AcroForm")
+        if form is None:
+            form = pdf.catalog["AcroForm"] = pydyf.Dictionary({"Fields": pydyf.Array()})
+        pages = [pdf.objects[int(ref.split()[0])] for ref in pdf.page_references]
+        for spot in placed:
+            page = pages[spot.page]
+            llx, lly, urx, ury = spot.rect
+            appearance = pydyf.Stream([], pydyf.Dictionary({
+                "Type": "/XObject", "Subtype": "/Form",
+                "BBox": pydyf.Array([0, 0, round(urx - llx, 2), round(ury - lly, 2)])}))
+            pdf.add_object(appearance)
+            widget = pydyf.Dictionary({
+                "Type": "/Annot", "Subtype": "/Widget", "FT": "/Sig",
+                "T": pydyf.String(spot.name), "TU": pydyf.String(spot.tooltip),
+                "F": 4,  # print
+                "Rect": pydyf.Array(spot.rect), "P": page.reference,
+                "AP": pydyf.Dictionary({"N": appearance.reference}),
+            })
+            pdf.add_object(widget)
+            if "Annots" not in page:
+                page["Annots"] = pydyf.Array()
+            page["Annots"].append(widget.reference)
+            form["Fields"].append(widget.reference)
+        if pdfa:
+            _appearances_for_pdfa(pdf, form)
+        pdf.info[SIGNING_INFO_KEY] = pydyf.String(
+            json.dumps(signing, sort_keys=True, ensure_ascii=False, separators=(",", ":")))
+
+    return finish
+
+
+def _appearances_for_pdfa(pdf: Any, form: Any) -> None:
+    """PDF/A wants every widget drawn by its own appearance and no viewer-made ones:
+    WeasyPrint leaves text fields to the viewer, so each empty one gets an empty appearance
+    and ``NeedAppearances`` goes."""
+    import pydyf
+
+    form.pop("NeedAppearances", None)
+    for item in list(pdf.objects):
+        if isinstance(item, dict) and item.get("Subtype") == "/Widget" and "AP" not in item:
+            llx, lly, urx, ury = (float(v) for v in item["Rect"])
+            appearance = pydyf.Stream([], pydyf.Dictionary({
+                "Type": "/XObject", "Subtype": "/Form",
+                "BBox": pydyf.Array([0, 0, round(abs(urx - llx), 2),
+                                     round(abs(ury - lly), 2)])}))
+            pdf.add_object(appearance)
+            item["AP"] = pydyf.Dictionary({"N": appearance.reference})
 
 
 def html_to_pdf(html: str, *, base_url: Path | str, metadata: dict[str, Any], pdfa: bool,

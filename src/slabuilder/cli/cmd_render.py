@@ -27,11 +27,17 @@ from slabuilder.cli.common import split_list
 @click.option("--pdfa", is_flag=True,
               help="Write PDF/A-3b, with the answers file embedded, for archiving (needs pdf in "
                    "--format).")
+@click.option("--esign-tags", "esign_tags", type=click.Choice(["docusign", "adobe", "dropbox"]),
+              default=None,
+              help="Also put the e-signature service's text tags (invisible on paper) on "
+                   "every signature and date line, signer 1, 2, ... in the order of the "
+                   "answers' signatories, then the owner.")
 @click.option("--templates", "templates_dir", metavar="DIR", default=None,
               type=click.Path(path_type=Path, file_okay=False),
               help="Folder of your own templates or style.css, used before the shipped ones.")
 def command(answers_files: tuple[Path, ...], out_dir: Path, formats: str, docs: str,
-            force: bool, draft: bool, pdfa: bool, templates_dir: Path | None) -> None:
+            force: bool, draft: bool, pdfa: bool, esign_tags: str | None,
+            templates_dir: Path | None) -> None:
     """Write the documents people sign and read: the SLA agreement, the design brief for
     its owner and a one-page summary, each as HTML and PDF.
 
@@ -45,12 +51,13 @@ def command(answers_files: tuple[Path, ...], out_dir: Path, formats: str, docs: 
       slabuilder render acme.yaml -o out
       slabuilder render acme.yaml -o out --doc summary --format pdf
       slabuilder render acme.yaml -o out --draft --force
+      slabuilder render acme.yaml -o out --doc agreement --esign-tags docusign
       slabuilder render team-a.yaml team-b.yaml -o out     (both cores)
     """
     from slabuilder.jobs.render import run_render
 
     written = run_render(answers_files, out_dir, docs=split_list(docs, "document"),
                          formats=split_list(formats, "format"), force=force, draft=draft,
-                         templates_dir=templates_dir, pdfa=pdfa)
+                         templates_dir=templates_dir, pdfa=pdfa, esign_tags=esign_tags)
     for path in written:
         click.echo(str(path))

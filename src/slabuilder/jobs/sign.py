@@ -1,0 +1,60 @@
+"""``slabuilder sign``: sign one person's field of a slabuilder PDF with their key."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from slabuilder.errors import SlabuilderError
+from slabuilder.fsutil import append_update_atomic, write_atomic
+
+__all__ = ["SignResult", "sign_document"]
+
+
+@dataclass(frozen=True)
+class SignResult:
+    """What was signed, by whom, and where the signed PDF is."""
+
+    path: Path
+    signer: str
+    field: str
+    certificate: str
+    in_place: bool
+
+
+def _read(path: Path, what: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise SlabuilderError(f"no such {what}; check the path", file=path) from None
+    except IsADirectoryError:
+        raise SlabuilderError(f"is a folder, not a {what}", file=path) from None
+    except OSError as error:
+        raise SlabuilderError(f"cannot read the {what}: {error.strerror}", file=path) from None
+
+
+def sign_document(pdf: Path, *, key_file: Path, passphrase: str | None, signer: str,
+                  output: Path | None = None, now: dt.datetime | None = None) -> SignResult:
+    """Sign ``signer``'s signature field in ``pdf`` with the PKCS#12 key in ``key_file``.
+
+    By design the signature is an incremental update of the same file: the PDF is replaced
+    (atomically) by itself with the new revision appended, so every earlier signature stays
+    valid.  With ``output`` the signed copy goes there instead, and an existing file is
+    never replaced.
+    """
+    original = _read(pdf, "PDF")
+    key_data = _read(key_file, "key file")
+    from slabuilder.sign import load_signing_key, sign_pdf_bytes
+
+    key = load_signing_key(key_data, passphrase, where=str(key_file), now=now)
+    updated, person = sign_pdf_bytes(original, signer_name=signer, key=key, where=str(pdf))
+    in_place = output is None or output.resolve() == pdf.resolve()
+    target = pdf if in_place or output is None else output
+    if in_place:
+        append_update_atomic(pdf, original, updated)
+    else:
+        write_atomic(target, updated, force=False)
+    return SignResult(path=target, signer=str(person["name"]),
+                      field=str(person["signature_field"]), certificate=key.subject,
+                      in_place=in_place)

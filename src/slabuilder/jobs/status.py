@@ -1,0 +1,136 @@
+"""``slabuilder status``: which signable documents there are, who signed them, and which
+version of the agreement is in force."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from slabuilder.errors import SlabuilderError
+
+if TYPE_CHECKING:
+    from slabuilder.sign import PdfStatus
+
+__all__ = ["InForce", "StatusReport", "signature_status", "version_in_force"]
+
+BINDING = ("agreement", "amendment")
+"""The documents whose signatures put a version in force (the summary is acknowledged)."""
+
+
+@dataclass(frozen=True)
+class InForce:
+    """The version of a company's agreement that binds: the highest one signed by every
+    signatory, with intact signatures and no change since."""
+
+    company: str
+    version: int
+    effective_date: str
+    fingerprint: str
+    documents: list[str]
+
+
+@dataclass
+class StatusReport:
+    documents: list[PdfStatus] = field(default_factory=list)
+    in_force: list[InForce] = field(default_factory=list)
+    not_ours: list[str] = field(default_factory=list)
+    """PDFs in the folder that are not signable slabuilder documents."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "documents": [{**asdict(doc),
+                           "signed_by_every_signatory": doc.signed_by_every_signatory}
+                          for doc in self.documents],
+            "in_force": [asdict(item) for item in self.in_force],
+            "not_ours": self.not_ours,
+        }
+
+
+def _pdfs(path: Path) -> tuple[list[Path], Path]:
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.suffix.lower() == ".pdf"), path
+    if path.is_file():
+        return [path], path.parent
+    raise SlabuilderError("no such PDF or folder; give a signed PDF or the folder that holds "
+                          "the documents", file=path)
+
+
+def _answers_fingerprints(folder: Path) -> dict[tuple[str, int], tuple[Path, str]]:
+    """The answers files beside the PDFs: (company, version) -> (file, fingerprint)."""
+    from slabuilder.answers import load_answers
+    from slabuilder.plan import build_plan
+
+    found: dict[tuple[str, int], tuple[Path, str]] = {}
+    for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
+        try:
+            answers = load_answers(path)
+        except SlabuilderError:
+            continue  # not an answers file (a mapping, a questionnaire...)
+        plan = build_plan(answers)
+        found[(answers.company.name, answers.agreement.version)] = (path, plan.fingerprint)
+    return found
+
+
+def signature_status(path: Path, *, trust_roots: list[bytes] | None = None) -> StatusReport:
+    """The signature status of a PDF, or of every PDF in a folder, and the version in force.
+
+    A PDF whose answers file (same company and version, in the same folder) now has another
+    fingerprint is reported: its content no longer matches its answers.
+    """
+    from slabuilder.sign import SignError, pdf_status
+
+    pdfs, folder = _pdfs(path)
+    report = StatusReport()
+    for pdf in pdfs:
+        try:
+            status = pdf_status(pdf.read_bytes(), where=str(pdf), trust_roots=trust_roots)
+        except SignError:
+            if path.is_dir():
+                report.not_ours.append(str(pdf))
+                continue
+            raise
+        except OSError as error:
+            raise SlabuilderError(f"cannot read the PDF: {error.strerror}", file=pdf) from None
+        report.documents.append(status)
+    answers = _answers_fingerprints(folder) if report.documents else {}
+    for doc in report.documents:
+        source = answers.get((doc.company, doc.version))
+        if source is not None and source[1] != doc.fingerprint:
+            doc.problems.append(
+                f"its answers file {source[0].name} no longer matches it (fingerprint "
+                f"{source[1]}, the PDF was made from {doc.fingerprint})")
+    report.in_force = _in_force(report.documents)
+    return report
+
+
+def _in_force(documents: list[PdfStatus]) -> list[InForce]:
+    best: dict[str, InForce] = {}
+    for doc in sorted(documents, key=lambda d: (d.company, d.version, d.path)):
+        if doc.document not in BINDING or not doc.signed_by_every_signatory:
+            continue
+        current = best.get(doc.company)
+        if current is not None and current.version == doc.version:
+            current.documents.append(doc.path)
+        elif current is None or doc.version > current.version:
+            best[doc.company] = InForce(company=doc.company, version=doc.version,
+                                        effective_date=doc.effective_date,
+                                        fingerprint=doc.fingerprint, documents=[doc.path])
+    return [best[name] for name in sorted(best)]
+
+
+def version_in_force(folder: Path, *, company: str | None = None,
+                     trust_roots: list[bytes] | None = None) -> InForce | None:
+    """The version of the agreement in force among the PDFs in ``folder`` (``None`` when no
+    version is signed by every signatory yet).  This is what a report measures against.
+
+    With documents of several companies in the folder, ``company`` says which one.
+    """
+    found = signature_status(folder, trust_roots=trust_roots).in_force
+    if company is not None:
+        found = [item for item in found if item.company == company]
+    if len(found) > 1:
+        names = ", ".join(item.company for item in found)
+        raise SlabuilderError(f"holds signed agreements of several companies ({names}); say "
+                              "which company", file=folder)
+    return found[0] if found else None

@@ -1,0 +1,506 @@
+"""Signature fields, e-signature tags, digital signing and signature status.
+
+Keys come from a throw-away certificate authority made at test time (tests/pki.py)."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import CliResult
+from pki import PASSPHRASE, Pki, make_pki
+from slabuilder.errors import OutputError
+from slabuilder.jobs.sign import sign_document
+from slabuilder.jobs.status import signature_status, version_in_force
+from slabuilder.outputs import prepare_outputs, render_documents
+from slabuilder.plan import Plan
+from test_pdf import source_date
+
+SIGNERS = ("Dana Reyes", "Sam Okafor", "Jordan Lee")
+FIELDS = {"Dana Reyes": "Dana Reyes (Marketing)", "Sam Okafor": "Sam Okafor (Sales)",
+          "Jordan Lee": "Jordan Lee (Agreement owner)"}
+
+
+@pytest.fixture(scope="module")
+def rendered(example_plan: Plan, example_path: Path,
+             tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("signable")
+    with source_date():
+        written = render_documents(example_plan, ["agreement", "brief", "summary"], out,
+                                   formats=["pdf"], answers_path=example_path)
+    return {path.stem.removeprefix("acme-analytics-"): path for path in written}
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
+    return make_pki(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture(scope="module")
+def keys(pki: Pki) -> dict[str, Path]:
+    return {name: pki.issue(name) for name in SIGNERS}
+
+
+@pytest.fixture(scope="module")
+def both_signed(rendered: dict[str, Path], keys: dict[str, Path],
+                tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes, bytes]:
+    """The agreement signed by Dana Reyes, then Sam Okafor: (file, unsigned, after one)."""
+    folder = tmp_path_factory.mktemp("signed")
+    pdf = folder / rendered["agreement"].name
+    shutil.copy(rendered["agreement"], pdf)
+    unsigned = pdf.read_bytes()
+    first = sign_document(pdf, key_file=keys["Dana Reyes"], passphrase=PASSPHRASE,
+                          signer="Dana Reyes")
+    assert first.in_place
+    assert first.field == "Dana Reyes (Marketing) signature"
+    after_one = pdf.read_bytes()
+    sign_document(pdf, key_file=keys["Sam Okafor"], passphrase=PASSPHRASE, signer="sam okafor")
+    return pdf, unsigned, after_one
+
+
+def _widgets(path: Path) -> list[dict[str, Any]]:
+    found = []
+    for number, page in enumerate(PdfReader(path).pages):
+        for ref in page.get("/Annots") or []:
+            annot = ref.get_object()
+            found.append({"page": number, "type": annot.get("/FT"), "name": annot.get("/T"),
+                          "rect": [float(v) for v in annot["/Rect"]],
+                          "ap": "/AP" in annot, "flags": annot.get("/F")})
+    return found
+
+
+def _words(path: Path) -> list[tuple[int, str, float, float, float, float]]:
+    """(page, word, x0, top, x1, bottom) in PDF points from the top of the page."""
+    html = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    words = []
+    for number, page in enumerate(html.split("<page ")[1:]):
+        for match in re.finditer(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
+                                 r'yMax="([\d.]+)">([^<]*)</word>', page):
+            x0, top, x1, bottom = (float(match.group(i)) for i in range(1, 5))
+            words.append((number, match.group(5), x0, top, x1, bottom))
+    return words
+
+
+# --------------------------------------------------------------------------- fields
+
+
+@pytest.mark.parametrize("doc", ["agreement", "summary"])
+def test_each_person_has_a_named_signature_and_date_field_on_their_line(
+        rendered: dict[str, Path], doc: str):
+    widgets = _widgets(rendered[doc])
+    signatures = {w["name"]: w for w in widgets if w["type"] == "/Sig"}
+    dates = {w["name"]: w for w in widgets if w["type"] == "/Tx"}
+    assert sorted(signatures) == sorted(f"{label} signature" for label in FIELDS.values())
+    assert sorted(dates) == sorted(f"{label} date" for label in FIELDS.values())
+    height = float(PdfReader(rendered[doc]).pages[0].mediabox.height)
+    words = _words(rendered[doc])
+    for person, label in FIELDS.items():
+        first, last = person.split()
+        sig, date = signatures[f"{label} signature"], dates[f"{label} date"]
+        llx, lly, urx, ury = sig["rect"]
+        assert ury - lly > 20, "room to sign"
+        # The person's printed name sits just under the field, within its width: the
+        # field is on that person's own line, not a neighbour's.
+        names = [(x0, height - top) for (page, word, x0, top, _, _), following
+                 in itertools.pairwise(words)
+                 if word == first and following[1] == last and page == sig["page"]
+                 and llx - 1 <= x0 <= urx and 0 < lly - (height - top) < 30]
+        assert len(names) == 1, (person, sig["rect"])
+        name_y = names[0][1]
+        assert sig["page"] == date["page"]
+        date_left, date_top = date["rect"][0], max(date["rect"][1::2])
+        assert abs(date_left - llx) < 1, (person, "date field in the same block")
+        assert name_y - 60 < date_top < name_y, (person, "date field under the name")
+        assert sig["ap"]
+        assert sig["flags"] == 4
+
+
+def test_agreement_fields_sit_on_its_signatures_page(rendered: dict[str, Path]):
+    pages = [(" ".join((page.extract_text() or "").split()))
+             for page in PdfReader(rendered["agreement"]).pages]
+    (signature_page,) = [n for n, text in enumerate(pages) if "By signing" in text]
+    assert {w["page"] for w in _widgets(rendered["agreement"])} == {signature_page}
+
+
+def test_brief_has_no_signature_fields_and_drafts_none(rendered: dict[str, Path],
+                                                        example_plan: Plan, tmp_path: Path):
+    assert _widgets(rendered["brief"]) == []
+    outputs = prepare_outputs(example_plan, ["agreement"], tmp_path, formats=["html", "pdf"],
+                              draft=True)
+    assert "data-sign-field" not in outputs[0].html
+    assert outputs[1].pdf_job is not None
+    assert outputs[1].pdf_job.signing is None
+
+
+def test_fields_survive_pdfa(example_plan: Plan, example_path: Path, tmp_path: Path):
+    with source_date():
+        (written,) = render_documents(example_plan, ["summary"], tmp_path, formats=["pdf"],
+                                      pdfa=True, answers_path=example_path)
+    widgets = _widgets(written)
+    assert sorted(w["type"] for w in widgets) == ["/Sig"] * 3 + ["/Tx"] * 3
+    assert all(w["ap"] and w["flags"] == 4 for w in widgets)
+    form = PdfReader(written).trailer["/Root"]["/AcroForm"]
+    assert "/NeedAppearances" not in form
+    xmp = PdfReader(written).trailer["/Root"]["/Metadata"].get_object().get_data()
+    assert b'pdfaid:part="3"' in xmp or b"<pdfaid:part>3</pdfaid:part>" in xmp
+
+
+# --------------------------------------------------------------------------- e-sign tags
+
+
+@pytest.mark.parametrize(("service", "signature", "date"), [
+    ("docusign", "\\s{n}\\", "\\d{n}\\"),
+    ("adobe", "{{{{Sig_es_:signer{n}:signature}}}}", "{{{{Dte_es_:signer{n}:date}}}}"),
+    ("dropbox", "[sig|req|signer{n}]", "[date|req|signer{n}]")])
+def test_esign_tags_one_signer_number_per_person_in_answer_order(
+        example_plan: Plan, tmp_path: Path, service: str, signature: str, date: str):
+    (output,) = prepare_outputs(example_plan, ["agreement"], tmp_path, formats=["html"],
+                                esign_tags=service)
+    blocks = output.html.split('<div class="signature">')[1:]
+    assert len(blocks) == 3
+    for number, (person, block) in enumerate(zip(SIGNERS, blocks, strict=True), start=1):
+        assert person in block
+        tags = re.findall(r'<span class="esign-tag">([^<]*)</span>', block)
+        assert tags == [signature.format(n=number), date.format(n=number)]
+
+
+def test_esign_tags_are_in_the_pdf_text_and_white(example_plan: Plan, tmp_path: Path):
+    from test_pdf import render_clean
+
+    (written,) = render_clean(example_plan, ["agreement"], tmp_path, esign_tags="dropbox")
+    text = subprocess.run(["pdftotext", str(written), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    for number in (1, 2, 3):
+        assert f"[sig|req|signer{number}]" in text
+        assert f"[date|req|signer{number}]" in text
+    css = (Path(__file__).parent.parent / "templates" / "style.css").read_text("utf-8")
+    assert re.search(r"\.esign-tag \{[^}]*color: #ffffff;", css)
+
+
+def test_unknown_esign_service_is_refused(run_cli: Callable[..., CliResult],
+                                          example_path: Path, tmp_path: Path):
+    result = run_cli("render", example_path, "-o", tmp_path, "--esign-tags", "fax")
+    assert result.code == 2
+    assert "--esign-tags" in result.err
+    assert not any(tmp_path.iterdir())
+
+
+# --------------------------------------------------------------------------- signing
+
+
+def test_two_signers_in_turn_both_valid_by_pyhanko(both_signed: tuple[Path, bytes, bytes],
+                                                   pki: Pki):
+    from pyhanko.keys import load_certs_from_pemder_data
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.diff_analysis import ModificationLevel
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator import ValidationContext
+
+    pdf, unsigned, after_one = both_signed
+    data = pdf.read_bytes()
+    # Incremental updates: every earlier byte is kept.
+    assert after_one.startswith(unsigned)
+    assert data.startswith(after_one)
+    with pdf.open("rb") as handle:
+        reader = PdfFileReader(handle)
+        signatures = reader.embedded_regular_signatures
+        assert [s.field_name for s in signatures] == [
+            "Dana Reyes (Marketing) signature", "Sam Okafor (Sales) signature"]
+        context = ValidationContext(trust_roots=list(load_certs_from_pemder_data(pki.ca_pem)),
+                                    allow_fetching=False)
+        first, second = (validate_pdf_signature(s, context) for s in signatures)
+        for status in (first, second):
+            assert status.intact
+            assert status.valid
+            assert status.trusted
+            assert status.bottom_line
+        assert signatures[0].sig_object["/SubFilter"] == "/ETSI.CAdES.detached"
+        assert first.signing_cert.subject.native["common_name"] == "Dana Reyes"
+        assert second.signing_cert.subject.native["common_name"] == "Sam Okafor"
+        # The first covers its whole revision and only a signature was added after it;
+        # the last covers the whole file.
+        assert first.coverage == SignatureCoverageLevel.ENTIRE_REVISION
+        assert first.modification_level == ModificationLevel.FORM_FILLING
+        assert second.coverage == SignatureCoverageLevel.ENTIRE_FILE
+        assert second.modification_level == ModificationLevel.NONE
+    # What the signed fields show is set in an embedded font (PDF/A allows no other): the
+    # page's four Inter faces and the stamps' Inter subsets.
+    listing = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
+                             check=True).stdout.splitlines()[2:]
+    embedded = [re.search(r"\s(yes|no)\s+(yes|no)\s+(yes|no)\s+\S+\s+\S+$", line)
+                for line in listing]
+    assert len(listing) == 6
+    assert all(match is not None and match.group(1) == "yes" for match in embedded), listing
+
+
+def test_status_names_signers_and_the_version_in_force(
+        both_signed: tuple[Path, bytes, bytes], pki: Pki, rendered: dict[str, Path]):
+    pdf, _, _ = both_signed
+    report = signature_status(pdf, trust_roots=[pki.ca_pem])
+    (doc,) = report.documents
+    assert (doc.document, doc.version, doc.effective_date, doc.company) == (
+        "agreement", 1, "2027-01-01", "Acme Analytics")
+    assert doc.fingerprint == "cd27d82ee0e8"
+    states = {f.name: (f.signed, f.intact, f.trusted, f.changed_after) for f in doc.fields}
+    assert states == {"Dana Reyes": (True, True, True, False),
+                      "Sam Okafor": (True, True, True, False),
+                      "Jordan Lee": (False, None, None, None)}
+    dana = doc.fields[0]
+    assert dana.signed_by == "Organization: Acme Analytics, Common Name: Dana Reyes"
+    assert dana.signed_at is not None
+    assert dana.signed_at.endswith("+00:00")
+    assert not doc.changed_after_signing
+    assert doc.problems == []
+    in_force = version_in_force(pdf.parent)
+    assert in_force is not None
+    assert (in_force.version, in_force.effective_date, in_force.fingerprint) == (
+        1, "2027-01-01", "cd27d82ee0e8")
+    assert in_force.documents == [str(pdf)]
+    # The freshly rendered folder: nothing signed, nothing in force; the brief is not ours.
+    fresh = signature_status(rendered["agreement"].parent)
+    assert fresh.in_force == []
+    assert [Path(p).name for p in fresh.not_ours] == ["acme-analytics-brief.pdf"]
+    assert version_in_force(rendered["agreement"].parent) is None
+
+
+def test_one_signature_is_not_enough(both_signed: tuple[Path, bytes, bytes], tmp_path: Path):
+    _, _, after_one = both_signed
+    (tmp_path / "agreement.pdf").write_bytes(after_one)
+    assert version_in_force(tmp_path) is None
+
+
+def test_a_changed_byte_is_reported(both_signed: tuple[Path, bytes, bytes], tmp_path: Path,
+                                    run_cli: Callable[..., CliResult]):
+    pdf, _, _ = both_signed
+    data = bytearray(pdf.read_bytes())
+    at = data.index(b"/Title (Sales and Marketing") + len(b"/Title (S")
+    data[at] = ord("X")  # "Sxles": one byte, inside what both signatures cover
+    tampered = tmp_path / "agreement.pdf"
+    tampered.write_bytes(bytes(data))
+    report = signature_status(tampered)
+    (doc,) = report.documents
+    assert [(f.name, f.intact) for f in doc.fields if f.signed] == [
+        ("Dana Reyes", False), ("Sam Okafor", False)]
+    assert doc.changed_after_signing
+    assert "the signature of Dana Reyes is broken: the signed content was changed" in \
+        doc.problems
+    assert report.in_force == []
+    result = run_cli("status", tampered)
+    assert result.code == 0
+    assert "BROKEN" in result.out
+    assert "CHANGED after signing" in result.out
+    assert "No version is in force yet" in result.out
+
+
+def test_answers_that_no_longer_match_are_reported(both_signed: tuple[Path, bytes, bytes],
+                                                   example_text: str, tmp_path: Path,
+                                                   run_cli: Callable[..., CliResult]):
+    pdf, _, _ = both_signed
+    shutil.copy(pdf, tmp_path / pdf.name)
+    (tmp_path / "acme.yaml").write_text(example_text.replace("1000000", "1200000"),
+                                        encoding="utf-8")
+    (doc,) = signature_status(tmp_path).documents
+    assert len(doc.problems) == 1
+    assert doc.problems[0].startswith("its answers file acme.yaml no longer matches it")
+    result = run_cli("status", tmp_path, "--json")
+    assert result.code == 0
+    import json
+
+    data = json.loads(result.out)
+    assert data["in_force"][0]["version"] == 1
+    assert data["documents"][0]["problems"] == doc.problems
+    assert data["documents"][0]["signed_by_every_signatory"] is True
+
+
+def test_a_signed_pdf_is_never_overwritten(both_signed: tuple[Path, bytes, bytes],
+                                           example_plan: Plan):
+    pdf, _, _ = both_signed
+    before = pdf.read_bytes()
+    with pytest.raises(OutputError, match="carries a signature and is never overwritten"):
+        render_documents(example_plan, ["agreement"], pdf.parent, formats=["pdf"],
+                         force=True)
+    assert pdf.read_bytes() == before
+
+
+@pytest.fixture
+def sign_cli(run_cli: Callable[..., CliResult],
+             monkeypatch: pytest.MonkeyPatch) -> Callable[..., CliResult]:
+    monkeypatch.setenv("SLABUILDER_SIGN_PASSPHRASE", PASSPHRASE)
+
+    def run(*args: str | Path) -> CliResult:
+        return run_cli("sign", *args)
+
+    return run
+
+
+def _refused(result: CliResult, message: str) -> None:
+    assert result.code == 2, result
+    assert result.err.count("\n") == 1, result.err
+    assert result.err.startswith("slabuilder: ")
+    assert message in result.err, result.err
+    assert "Traceback" not in result.err
+
+
+@pytest.mark.slow
+def test_sign_refuses_bad_input_and_writes_nothing(
+        sign_cli: Callable[..., CliResult], both_signed: tuple[Path, bytes, bytes],
+        rendered: dict[str, Path], keys: dict[str, Path], pki: Pki, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch):
+    signed = tmp_path / "signed.pdf"
+    shutil.copy(both_signed[0], signed)
+    fresh = tmp_path / "fresh.pdf"
+    shutil.copy(rendered["agreement"], fresh)
+    brief = tmp_path / "brief.pdf"
+    shutil.copy(rendered["brief"], brief)
+    text = tmp_path / "notes.pdf"
+    text.write_text("hello", encoding="utf-8")
+    before = {path: path.read_bytes() for path in (signed, fresh, brief, text)}
+    dana = keys["Dana Reyes"]
+    _refused(sign_cli(brief, "--key", dana, "--signer", "Dana Reyes"),
+             "is not a signable document made by slabuilder")
+    _refused(sign_cli(text, "--key", dana, "--signer", "Dana Reyes"), "is not a PDF")
+    _refused(sign_cli(fresh, "--key", dana, "--signer", "Pat Kim"),
+             "'Pat Kim' does not sign this agreement; choose one of: Dana Reyes, Sam Okafor, "
+             "Jordan Lee")
+    _refused(sign_cli(signed, "--key", dana, "--signer", "Dana Reyes"),
+             "the field 'Dana Reyes (Marketing) signature' is already signed")
+    _refused(sign_cli(fresh, "--key", keys["Sam Okafor"], "--signer", "Dana Reyes"),
+             "the key belongs to 'Sam Okafor', not to 'Dana Reyes'")
+    expired = pki.issue("Dana Reyes", days=(-400, -10), file="expired.p12")
+    _refused(sign_cli(fresh, "--key", expired, "--signer", "Dana Reyes"), "expired on")
+    _refused(sign_cli(fresh, "--key", tmp_path / "none.p12", "--signer", "Dana Reyes"),
+             "no such key file")
+    _refused(sign_cli(fresh, "--key", dana, "--signer", "Dana Reyes", "-o", brief),
+             "already exists")
+    monkeypatch.setenv("SLABUILDER_SIGN_PASSPHRASE", "not the passphrase")
+    _refused(sign_cli(fresh, "--key", dana, "--signer", "Dana Reyes"),
+             "the passphrase is wrong or it is not a PKCS#12")
+    for path, data in before.items():
+        assert path.read_bytes() == data, path
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "brief.pdf", "fresh.pdf", "notes.pdf", "signed.pdf"]
+
+
+@pytest.mark.slow
+def test_sign_command_signs_the_owner_into_another_file(
+        sign_cli: Callable[..., CliResult], both_signed: tuple[Path, bytes, bytes],
+        keys: dict[str, Path], tmp_path: Path, run_cli: Callable[..., CliResult]):
+    pdf, _, _ = both_signed
+    target = tmp_path / "countersigned.pdf"
+    result = sign_cli(pdf, "--key", keys["Jordan Lee"], "--signer", "Jordan Lee", "-o", target)
+    assert result.code == 0, result.err
+    assert result.out == (f"{target}: signed 'Jordan Lee (Agreement owner) signature' as "
+                          "O=Acme Analytics,CN=Jordan Lee\n")
+    assert target.read_bytes().startswith(pdf.read_bytes())
+    status = run_cli("status", target)
+    assert status.code == 0
+    assert "Jordan Lee (Director of Demand Generation, owner): signed by Organization: Acme " \
+        "Analytics, Common Name: Jordan Lee at " in status.out
+    assert "not changed after signing" in status.out
+    assert "In force for Acme Analytics: version 1, effective 2027-01-01 (answers fingerprint " \
+        "cd27d82ee0e8)" in status.out
+
+
+@pytest.mark.parametrize("command", ["sign", "status"])
+def test_help(run_cli: Callable[..., CliResult], command: str):
+    result = run_cli(command, "--help")
+    assert result.code == 0
+    assert f"Usage: slabuilder {command}" in result.out
+
+
+# --------------------------------------------------------------------------- text layer
+
+
+@pytest.fixture(scope="module")
+def every_pdf(rendered: dict[str, Path], example_path: Path,
+              tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every kind of PDF the tool writes: the three documents, the report shells (which
+    carry form fields) and, from a renegotiation, the amendment and version 2."""
+    from slabuilder.cli import main
+
+    out = tmp_path_factory.mktemp("every")
+    with source_date():
+        assert main(["report", str(example_path), "--month", "2027-01", "-o",
+                     str(out / "report")]) == 0
+        assert main(["renegotiate", str(example_path), "-o", str(out / "v2"), "--defaults",
+                     "--set", "economics.revenue_target=1.2M"]) == 0
+    found = dict(rendered)
+    for path in [*(out / "report").glob("*.pdf"), *(out / "v2").glob("*.pdf")]:
+        found[path.stem.removeprefix("acme-analytics-2027-01-").removeprefix("acme-analytics-")] \
+            = path
+    return found
+
+
+V1, V2 = "version 1's fingerprint", "version 2's fingerprint"
+TEXT_LAYER = {
+    # document: what its pages show (answers fingerprint, targets, people)
+    "agreement": [V1, "534", "178", *SIGNERS],
+    "brief": [V1, "534", "178", *SIGNERS],
+    "summary": [V1, "534", "178", *SIGNERS],
+    "report": [V1, "178", "Jordan Lee"],
+    "agenda": [V1, "42", "Jordan Lee"],
+    "dashboard": [V1, "42", "Jordan Lee"],
+    "v2-amendment": [V1, V2, "534", "640", "178", "214", *SIGNERS],
+    "v2-agreement": [V2, "640", "214", *SIGNERS],
+}
+
+
+def _private_use(text: str) -> list[str]:
+    return sorted({f"U+{ord(c):04X}" for c in text if 0xE000 <= ord(c) <= 0xF8FF})
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("doc", sorted(TEXT_LAYER))
+def test_text_layer_is_the_text_on_the_page(every_pdf: dict[str, Path], example_path: Path,
+                                            doc: str):
+    from slabuilder.answers import load_answers
+
+    path = every_pdf[doc]
+    fingerprints = {V1: load_answers(example_path).fingerprint(),
+                    V2: load_answers(every_pdf["v2-amendment"].parent / "acme-v2.yaml")
+                    .fingerprint()}
+    poppler = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                             check=True).stdout
+    pypdf = " ".join(page.extract_text() or "" for page in PdfReader(path).pages)
+    for tool, text in (("pdftotext", poppler), ("pypdf", pypdf)):
+        assert _private_use(text) == [], (tool, doc)
+        words = " ".join(text.split())
+        for needle in (fingerprints.get(item, item) for item in TEXT_LAYER[doc]):
+            assert re.search(rf"(?<![\w-]){re.escape(needle)}(?![\w-])", words), \
+                (tool, doc, needle)
+
+
+def test_the_amendment_is_signable(every_pdf: dict[str, Path]):
+    names = sorted(w["name"] for w in _widgets(every_pdf["v2-amendment"])
+                   if w["type"] == "/Sig")
+    assert names == sorted(f"{label} signature" for label in FIELDS.values())
+    from slabuilder.answers import load_answers
+
+    (doc,) = signature_status(every_pdf["v2-amendment"]).documents
+    version_2 = load_answers(every_pdf["v2-amendment"].parent / "acme-v2.yaml")
+    assert (doc.document, doc.version, doc.fingerprint) == (
+        "amendment", 2, version_2.fingerprint())
+
+
+def test_only_sign_and_status_load_pyhanko(example_path: Path, tmp_path: Path):
+    """Rendering, even a signable document with its fields, never imports pyHanko."""
+    code = ("import sys\nfrom pathlib import Path\nfrom slabuilder.cli import main\n"
+            f"assert main(['render', {str(example_path)!r}, '-o', {str(tmp_path)!r}, "
+            "'--doc', 'summary', '--format', 'html', '--esign-tags', 'docusign']) == 0\n"
+            "import slabuilder.jobs.sign, slabuilder.jobs.status, slabuilder.sign\n"
+            "sys.exit(sorted(m for m in sys.modules if m.startswith(('pyhanko', "
+            "'cryptography'))) or 0)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0, result.stderr
