@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from slabuilder.actuals import ExportOptions, compute_actuals
+from slabuilder.actuals import Actuals, ExportOptions, compute_actuals
 from slabuilder.answers import Answers
 from slabuilder.errors import ExportError
 
@@ -41,7 +41,7 @@ HUBSPOT_ROWS = [
 def hubspot(tmp_path: Path, answers: Answers, *, name: str = "hubspot.csv",
             delimiter: str = ",", encoding: str = "utf-8",
             rows: list[list[str]] | None = None,
-            header: list[str] | None = None, **options: object) -> dict[str, object]:
+            header: list[str] | None = None, **options: object) -> Actuals:
     export = write_csv(tmp_path / name, header or HUBSPOT_HEADER, rows or HUBSPOT_ROWS,
                        delimiter=delimiter, encoding=encoding)
     return compute_actuals(export, answers, "2027-01", ExportOptions(**options))  # type: ignore[arg-type]
@@ -50,16 +50,16 @@ def hubspot(tmp_path: Path, answers: Answers, *, name: str = "hubspot.csv",
 def test_hubspot_labels(tmp_path: Path, example_answers: Answers) -> None:
     result = hubspot(tmp_path, example_answers)
     # "Became a Customer Date" is empty in every row: not in export, rather than 0 won.
-    assert (result["mql"], result["sql"], result["won"]) == (3, 1, None)
-    assert result["speed_to_lead_median_hours"] == 3.0  # median of 2 and 4
-    assert result["export"]["format"] == "hubspot"  # type: ignore[index]
-    assert result["export"]["rows_excluded"] == 1  # type: ignore[index]
+    assert (result.month.mql, result.month.sql, result.month.won) == (3, 1, None)
+    assert result.month.speed_to_lead_median_hours == 3.0  # median of 2 and 4
+    assert result.export.format == "hubspot"
+    assert result.export.rows_excluded == 1
     # A contacts export has no lost date, SAL date, disposition date or amount.
-    assert result["lost"] is None
-    assert result["disposition_within_deadline"] is None
-    assert "lost_at" in result["not_in_export"]  # type: ignore[operator]
+    assert result.month.lost is None
+    assert result.month.disposition_within_deadline is None
+    assert "lost_at" in result.not_in_export
     # Lead Status still says nobody decided: 103 has waited longer than 5 business days.
-    assert result["undispositioned_past_deadline"] == 2
+    assert result.month.undispositioned_past_deadline == 2
 
 
 def test_hubspot_without_touch_times_says_not_in_export(tmp_path: Path,
@@ -67,9 +67,9 @@ def test_hubspot_without_touch_times_says_not_in_export(tmp_path: Path,
     header = [h for h in HUBSPOT_HEADER if h != "Date of first engagement"]
     rows = [row[:10] + row[11:] for row in HUBSPOT_ROWS]
     result = hubspot(tmp_path, example_answers, header=header, rows=rows)
-    assert result["speed_to_lead_median_hours"] is None
-    assert result["speed_to_lead_within_sla"] is None
-    assert result["mql"] == 3
+    assert result.month.speed_to_lead_median_hours is None
+    assert result.month.speed_to_lead_within_sla is None
+    assert result.month.mql == 3
 
 
 @pytest.mark.parametrize(("encoding", "delimiter"), [
@@ -79,8 +79,9 @@ def test_hubspot_without_touch_times_says_not_in_export(tmp_path: Path,
 def test_encodings_and_delimiters(tmp_path: Path, example_answers: Answers, encoding: str,
                                   delimiter: str) -> None:
     result = hubspot(tmp_path, example_answers, encoding=encoding, delimiter=delimiter)
-    assert result["mql"] == 3
-    owners = {row["name"]: row["mql"] for row in result["by_owner"]}  # type: ignore[attr-defined]
+    assert result.month.mql == 3
+    assert result.by_owner is not None
+    owners = {row.name: row.mql for row in result.by_owner}
     assert owners == {"Zoë Müller": 2, "Sam Lee": 1}
 
 
@@ -92,8 +93,9 @@ def test_cp1252_detected_late_in_a_file(tmp_path: Path, example_answers: Answers
             "Renée €uro", "0", "", "Web"]
     rows = [*filler, late]
     result = hubspot(tmp_path, example_answers, encoding="cp1252", rows=rows)
-    assert result["export"]["encoding"] == "cp1252"  # type: ignore[index]
-    assert result["by_owner"][0]["name"] == "Renée €uro"  # type: ignore[index]
+    assert result.export.encoding == "cp1252"
+    assert result.by_owner is not None
+    assert result.by_owner[0].name == "Renée €uro"
 
 
 SLASHED = ["L1", "03/04/2027 10:00", "03/04/2027 10:00", "", "", "", "", "03/04/2027 12:00",
@@ -113,12 +115,12 @@ def test_date_format_settles_the_order(tmp_path: Path, example_answers: Answers)
     export = write_csv(tmp_path / "us.csv", GENERIC, [SLASHED])
     march = compute_actuals(export, example_answers, "2027-03",
                             ExportOptions(date_format="mdy"))
-    assert march["mql"] == 1  # Thursday 4 March
-    assert march["speed_to_lead_median_hours"] == 2.0
+    assert march.month.mql == 1  # Thursday 4 March
+    assert march.month.speed_to_lead_median_hours == 2.0
     april = compute_actuals(export, example_answers, "2027-04",
                             ExportOptions(date_format="dmy"))
-    assert april["mql"] == 1  # Saturday 3 April: both times fall before Monday's opening
-    assert april["speed_to_lead_median_hours"] == 0.0
+    assert april.month.mql == 1  # Saturday 3 April: both times fall before Monday's opening
+    assert april.month.speed_to_lead_median_hours == 0.0
 
 
 def test_day_first_is_recognised_from_the_file(tmp_path: Path,
@@ -127,7 +129,7 @@ def test_day_first_is_recognised_from_the_file(tmp_path: Path,
                       "", "", "", "", "", "", "", ""]]
     export = write_csv(tmp_path / "uk.csv", GENERIC, rows)
     april = compute_actuals(export, example_answers, "2027-04")
-    assert april["mql"] == 1  # 03/04 read as 3 April because 25/03 is day-first
+    assert april.month.mql == 1  # 03/04 read as 3 April because 25/03 is day-first
 
 
 def test_us_excel_am_pm(tmp_path: Path, example_answers: Answers) -> None:
@@ -136,8 +138,8 @@ def test_us_excel_am_pm(tmp_path: Path, example_answers: Answers) -> None:
                           "", "", ""]]
     export = write_csv(tmp_path / "excel.csv", GENERIC, rows)
     result = compute_actuals(export, example_answers, "2027-01")
-    assert result["mql"] == 2
-    assert result["speed_to_lead_median_hours"] == 2.0
+    assert result.month.mql == 2
+    assert result.month.speed_to_lead_median_hours == 2.0
 
 
 def test_unclosed_quote_names_row_and_column(tmp_path: Path, example_answers: Answers) -> None:
@@ -201,14 +203,14 @@ def test_map_and_mapping_file(tmp_path: Path, example_answers: Answers) -> None:
     mapped = compute_actuals(export, example_answers, "2027-01", ExportOptions(
         column_map={"lead_id": "Person", "mql_at": "Qualified On",
                     "first_touch_at": "Called On"}))
-    assert mapped["speed_to_lead_median_hours"] == 2.0
+    assert mapped.month.speed_to_lead_median_hours == 2.0
     mapping = tmp_path / "map.yaml"
     mapping.write_text("format: generic\ncolumns:\n  lead_id: Person\n  mql_at: Qualified On\n",
                        encoding="utf-8")
     from_file = compute_actuals(export, example_answers, "2027-01",
                                 ExportOptions(mapping_file=mapping))
-    assert from_file["mql"] == 1
-    assert from_file["speed_to_lead_median_hours"] is None
+    assert from_file.month.mql == 1
+    assert from_file.month.speed_to_lead_median_hours is None
 
 
 def test_map_to_a_missing_column(tmp_path: Path, example_answers: Answers) -> None:
@@ -251,11 +253,11 @@ def test_salesforce_with_tasks_in_utc(tmp_path: Path, example_answers: Answers) 
          "", ""],
     ])
     result = compute_actuals(leads, example_answers, "2027-01", ExportOptions(tasks=tasks))
-    assert result["export"]["format"] == "salesforce"
-    assert (result["mql"], result["sql"], result["opportunity"]) == (3, 1, 1)
-    assert result["speed_to_lead_median_hours"] == 3.0  # 2 h and 4 h; lead 3 untouched
-    assert result["attempts_average"] == 1.0  # 1 + 2 + 0 over three leads
-    notes = " ".join(result["export"]["notes"])
+    assert result.export.format == "salesforce"
+    assert (result.month.mql, result.month.sql, result.month.opportunity) == (3, 1, 1)
+    assert result.month.speed_to_lead_median_hours == 3.0  # 2 h and 4 h; lead 3 untouched
+    assert result.month.attempts_average == 1.0  # 1 + 2 + 0 over three leads
+    notes = " ".join(result.export.notes)
     assert "no standard MQL date" in notes
     assert "1 people with tasks" in notes
 
@@ -265,7 +267,7 @@ def test_salesforce_without_tasks(tmp_path: Path, example_answers: Answers) -> N
         ["00Q1", "Open - Not Contacted", "Web", "2027-01-05T21:00:00.000Z", "false", "", "",
          "005A"]])
     result = compute_actuals(leads, example_answers, "2027-01")
-    assert result["speed_to_lead_median_hours"] is None
-    assert result["attempts_average"] is None
-    assert result["no_attempt_after_72h"] is None
-    assert result["won"] is None
+    assert result.month.speed_to_lead_median_hours is None
+    assert result.month.attempts_average is None
+    assert result.month.no_attempt_after_72h is None
+    assert result.month.won is None

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from slabuilder.actuals import compute_actuals
+from slabuilder.actuals import Actuals, compute_actuals
 from slabuilder.answers import Answers
 
 HEADER = ["lead_id", "created_at", "mql_at", "sal_at", "sql_at", "opportunity_at",
@@ -44,32 +44,32 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
 
 @pytest.fixture(scope="module")
 def january(tmp_path_factory: pytest.TempPathFactory,
-            example_answers: Answers) -> dict[str, Any]:
+            example_answers: Answers) -> Actuals:
     export = write_csv(tmp_path_factory.mktemp("qa") / "leads.csv", HEADER, _rows())
     return compute_actuals(export, example_answers, "2027-01", rate_keys=["mql_to_sql"])
 
 
-def test_empty_sal_column_counts_as_not_in_export(january: dict[str, Any]) -> None:
-    assert january["sal"] is None
-    assert "sal_at" in january["not_in_export"]
-    assert "mql_to_sal" not in january["conversions"]
-    assert january["opportunity"] is None
-    assert january["export"]["notes"] == [
+def test_empty_sal_column_counts_as_not_in_export(january: Actuals) -> None:
+    assert january.month.sal is None
+    assert "sal_at" in january.not_in_export
+    assert "mql_to_sal" not in january.month.conversions
+    assert january.month.opportunity is None
+    assert list(january.export.notes) == [
         "The columns 'sal_at', 'opportunity_at' are in the export but empty in every row, "
         "so counted as not in export."]
 
 
 def test_acceptance_falls_back_to_sqls_over_dispositioned_mqls(
-        january: dict[str, Any]) -> None:
+        january: Actuals) -> None:
     # 6 converted + 3 disqualified = 9 dispositioned; 6 of them accepted as SQL.
-    assert (january["mqls_dispositioned"], january["mqls_accepted"]) == (9, 6)
-    assert january["acceptance_rate"] == 0.6667
+    assert (january.month.mqls_dispositioned, january.month.mqls_accepted) == (9, 6)
+    assert january.month.acceptance_rate == 0.6667
 
 
-def test_scoring_accuracy_over_dispositioned_mqls(january: dict[str, Any]) -> None:
+def test_scoring_accuracy_over_dispositioned_mqls(january: Actuals) -> None:
     # Two DQ-02 among 9 dispositioned (DQ-01 is not a scoring error): 7 / 9.
-    assert january["scoring_accuracy"] == 0.7778
-    assert january["conversions"]["mql_to_sql"] == 0.5
+    assert january.scoring_accuracy == 0.7778
+    assert january.month.conversions["mql_to_sql"] == 0.5
 
 
 def test_conversion_by_cohort_never_exceeds_100_percent(tmp_path: Path,
@@ -82,10 +82,10 @@ def test_conversion_by_cohort_never_exceeds_100_percent(tmp_path: Path,
     export = write_csv(tmp_path / "sql.csv", ["lead_id", "created_at", "mql_at", "sql_at"],
                        rows)
     result = compute_actuals(export, example_answers, "2027-01", rate_keys=["mql_to_sql"])
-    assert (result["mql"], result["sql"]) == (1, 4)
-    assert result["conversions"] == {"mql_to_sql": 1.0}
-    assert result["acceptance_rate"] == 1.0
-    assert result["previous"]["conversions"] == {"mql_to_sql": 1.0}
+    assert (result.month.mql, result.month.sql) == (1, 4)
+    assert result.month.conversions == {"mql_to_sql": 1.0}
+    assert result.month.acceptance_rate == 1.0
+    assert result.previous.conversions == {"mql_to_sql": 1.0}
 
 
 @pytest.mark.parametrize(("value", "zone", "first_date"), [
@@ -102,8 +102,8 @@ def test_two_digit_years_are_this_century(tmp_path: Path, example_answers: Answe
     export = write_csv(tmp_path / "xl.csv", ["lead_id", "mql_at"], [["A", value]])
     result = compute_actuals(export, example_answers, first_date[:7],
                              ExportOptions(timezone=zone, date_format="mdy"))
-    assert result["export"]["first_date"] == first_date
-    assert result["mql"] == 1
+    assert result.export.first_date == first_date
+    assert result.month.mql == 1
 
 
 @pytest.mark.parametrize("value", ["0001-01-01T00:30:00+14:00", "1/4/0027", "2250-01-01"])

@@ -15,6 +15,7 @@ import html
 from decimal import Decimal
 from typing import Any
 
+from slabuilder.actuals.model import Actuals
 from slabuilder.plan import Plan
 from slabuilder.words import STAGE_NAMES
 
@@ -411,8 +412,9 @@ def _agenda_minutes(total: int) -> list[int]:
 
 
 def build_report_context(plan: Plan, month: str, month_label: str,
-                         actuals: dict[str, Any] | None = None) -> dict[str, Any]:
+                         measured: Actuals | None = None) -> dict[str, Any]:
     """Everything the report, agenda and dashboard show, as plain data."""
+    actuals = measured.to_dict() if measured is not None else None
     targets = _month_targets(plan, month)
     mql_target = plan.answers.sla.marketing.mql_volume_per_month or targets.get("mql", 0)
     marketing = _marketing_rows(plan, actuals, mql_target)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from slabuilder.errors import SlabuilderError
 
 if TYPE_CHECKING:
-    from slabuilder.actuals import ExportOptions
+    from slabuilder.actuals import Actuals, ExportOptions
     from slabuilder.plan import Plan
 
 __all__ = ["REPORT_DOCUMENTS", "ReportRun", "parse_month", "run_report", "settle_month"]
@@ -34,7 +34,7 @@ class ReportRun:
     plan: Plan
     report: dict[str, Any]
     """The report's context, as the templates receive it."""
-    actuals: dict[str, Any] | None
+    actuals: Actuals | None
     """The figures computed from the export (``None`` for shells)."""
     written: list[Path] = field(default_factory=list)
     breaches_file: Path | None = None
@@ -50,7 +50,8 @@ class ReportRun:
         return {"month": self.month, "fingerprint": self.plan.fingerprint,
                 "targets": targets,
                 "rates": {key: float(rate) for key, rate in self.plan.rates.items()},
-                "compliance": compliance, "actuals": self.actuals}
+                "compliance": compliance,
+                "actuals": None if self.actuals is None else self.actuals.to_dict()}
 
 
 def parse_month(value: str | None) -> str | None:
@@ -122,7 +123,9 @@ def run_report(answers_file: Path, *, month: str | None = None, out_dir: Path | 
 
         written = render_documents(
             plan, docs, out_dir, formats=formats, force=force, templates_dir=templates_dir,
-            answers_path=answers_file, extra_context={"report": report, "actuals": actuals},
+            answers_path=answers_file,
+            extra_context={"report": report,
+                           "actuals": actuals.to_dict() if actuals is not None else None},
             file_stem=stem)
     breaches = export.breaches if export is not None and actuals is not None else None
     return ReportRun(month=month_key, plan=plan, report=report, actuals=actuals,
