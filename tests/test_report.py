@@ -34,7 +34,7 @@ def test_shell_fills_targets_and_leaves_blanks(example_plan: Plan) -> None:
     assert all(row["met"] is None and row["actual"] is None for row in rows)
     assert report["marketing_rows"][0]["target"] == "at least 178"
     assert report["sales_rows"][0]["target"] == "4 business hours or less"
-    assert [row["plan"] for row in report["conversion_rows"]] == ["60%", "50%", "25%"]
+    assert [row["plan"] for row in report["conversion_rows"]] == [0.6, 0.5, 0.25]
     assert report["charts"]["trend"] is None
     assert report["insights"] == []
     assert report["priorities"] == []
@@ -48,16 +48,18 @@ def test_filled_report_compares_with_plan(example_plan: Plan, export_csv: Path,
                               rate_keys=list(example_plan.rates))
     report = build_report_context(example_plan, "2027-01", "January 2027", actuals)
     marketing = {row["field"]: row for row in report["marketing_rows"]}
-    assert marketing["mql_volume"]["actual"] == "7"
+    assert marketing["mql_volume"]["actual"] == 7
     assert marketing["mql_volume"]["met"] == "missed"
-    assert marketing["mql_volume"]["previous"] == "1"
+    assert marketing["mql_volume"]["previous"] == 1
     assert marketing["data_completeness"]["state"] == "not in export"
     sales = {row["field"]: row for row in report["sales_rows"]}
-    assert (sales["speed_median"]["actual"], sales["speed_median"]["met"]) == ("3 h", "met")
+    assert (sales["speed_median"]["actual"], sales["speed_median"]["met"]) == (3.0, "met")
+    assert sales["speed_median"]["kind"] == "hours"
     assert sales["speed_median"]["note"] == "90th percentile 10 h"
     assert (sales["speed_within_sla"]["actual"], sales["speed_within_sla"]["met"]) == (
-        "71.4%", "missed")
-    assert sales["no_attempt_72h"]["actual"] == "1"
+        0.7143, "missed")
+    assert sales["speed_within_sla"]["kind"] == "rate"
+    assert sales["no_attempt_72h"]["actual"] == 1
     funnel = {row["stage"]: row for row in report["funnel_rows"]}
     assert funnel["mql"]["change"] == "+6 (+600%)"
     assert report["insights"][0] == ("MQL volume was 7 against 178, 96% short; past the 10% "

@@ -45,13 +45,26 @@ class ReportRun:
         """The targets and the computed actuals, for ``--json``."""
         targets = {row["stage"]: row["target"] for row in self.report["funnel_rows"]}
         compliance = [{"term": row["field"], "label": row["label"], "target": row["target"],
-                       "actual": row["actual"], "met": row["met"], "state": row["state"]}
+                       "actual": _figure(row["actual"], row["kind"]), "met": row["met"],
+                       "state": row["state"]}
                       for row in self.report["marketing_rows"] + self.report["sales_rows"]]
         return {"month": self.month, "fingerprint": self.plan.fingerprint,
                 "targets": targets,
                 "rates": {key: float(rate) for key, rate in self.plan.rates.items()},
                 "compliance": compliance,
                 "actuals": None if self.actuals is None else self.actuals.to_dict()}
+
+
+def _figure(value: float | None, kind: str) -> str | None:
+    """A compliance figure as the documents write it (``71.4%``, ``3 h``, ``1,204``): the
+    JSON has always carried the written figure."""
+    from slabuilder.words import number, percent
+
+    if value is None:
+        return None
+    if kind == "rate":
+        return percent(value)
+    return f"{number(value, 1)} h" if kind == "hours" else number(value)
 
 
 def parse_month(value: str | None) -> str | None:
