@@ -13,9 +13,18 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
+from slabuilder.charts import funnel_chart, trend_chart
 from slabuilder.plan import Plan
-from slabuilder.report import build_report_context, funnel_chart_svg, trend_chart_svg
+from slabuilder.report import build_report_context
 from test_actuals import HEADER, ROWS, write_csv
+
+
+def draw(macro: str, geometry: dict[str, Any]) -> str:
+    """A chart as the report draws it: the macro of ``_charts.svg.j2`` over the geometry."""
+    from slabuilder.documents import make_environment
+
+    charts = make_environment().get_template("_charts.svg.j2").module
+    return str(getattr(charts, macro)(geometry))
 
 
 @pytest.fixture(scope="module")
@@ -66,14 +75,14 @@ def test_filled_report_compares_with_plan(example_plan: Plan, export_csv: Path,
                                      "line the agreement asks for a root cause and a recovery "
                                      "plan.")
     assert report["priorities"][0].startswith("Close the MQL volume gap")
-    assert "<polyline" in report["charts"]["trend"]
+    assert "<polyline" in draw("trend", report["charts"]["trend"])
 
 
 def test_funnel_chart_marks_missing_actuals() -> None:
-    svg = funnel_chart_svg([
+    svg = draw("funnel", funnel_chart([
         {"name": "MQL", "target": 178, "actual": 120, "state": "value"},
         {"name": "SAL", "target": None, "actual": None, "state": "not in export"},
-    ])
+    ]))
     assert svg.startswith("<svg")
     assert svg.endswith("</svg>")
     assert ">178<" in svg
@@ -82,13 +91,25 @@ def test_funnel_chart_marks_missing_actuals() -> None:
 
 
 def test_trend_chart_draws_months_and_target() -> None:
-    svg = trend_chart_svg([{"month": "2027-01", "mql": 90, "speed_to_lead_median_hours": 2.0},
-                           {"month": "2027-02", "mql": 120,
-                            "speed_to_lead_median_hours": None}], 100)
+    svg = draw("trend", trend_chart([
+        {"month": "2027-01", "mql": 90, "speed_to_lead_median_hours": 2.0},
+        {"month": "2027-02", "mql": 120, "speed_to_lead_median_hours": None}], 100))
     assert ">01/27<" in svg
     assert ">02/27<" in svg
     assert ">target 100<" in svg
     assert svg.count("<rect") == 2
+
+
+def test_trend_target_label_clears_the_speed_scale() -> None:
+    """With the target as the tallest value its label sat on the speed scale's ("1.1 h")."""
+    chart = trend_chart([{"month": "2027-01", "mql": 90, "speed_to_lead_median_hours": 1.0}],
+                        178)
+    assert chart["target"]["y"] == chart["top_pad"]
+    assert abs(chart["target"]["label_y"] - chart["scale_label_y"]) >= 8
+    alone = trend_chart([{"month": "2027-01", "mql": 90, "speed_to_lead_median_hours": None}],
+                        178)
+    assert alone["speed_top"] is None
+    assert alone["target"]["label_y"] == alone["target"]["y"] + 2.5
 
 
 # --------------------------------------------------------------------------- the command
@@ -171,6 +192,9 @@ def test_filled_report_shows_actuals(filled: Path) -> None:
     html = (filled / "acme-analytics-2027-01-report.html").read_text(encoding="utf-8")
     assert "not in export" in html
     assert "<input" not in html  # nothing left blank in a filled report
+    # The funnel chart has a heading and sits right under its table.
+    assert (html.index("funnel-actuals") < html.index("Target against actual, by stage")
+            < html.index("<th class=\"w-25\">Conversion</th>"))
     reader = PdfReader(filled / "acme-analytics-2027-01-report.pdf")
     text = " ".join(page.extract_text() for page in reader.pages)
     assert "MQL volume was 7 against 178" in text

@@ -4,7 +4,8 @@
 export was given) the :class:`~slabuilder.actuals.Actuals` into plain data for the
 templates, the way :mod:`slabuilder.context` does for the agreement: compliance tables with a
 target, an actual and met or missed for every term; the funnel against plan and against the
-previous month; insights and priorities worded from the figures; and two SVG charts.
+previous month; insights and priorities worded from the figures; and the geometry of two
+charts (:mod:`slabuilder.charts`), which ``templates/_charts.svg.j2`` draws.
 
 Figures stay numbers (rates as fractions, hours as numbers, counts as ints) for the
 templates' filters; a row's ``kind`` (``count``, ``rate`` or ``hours``) says which filter.
@@ -17,17 +18,16 @@ the PDF).  With actuals, a figure the export cannot support is marked "not in ex
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, Literal
 
 from slabuilder.actuals.model import Actuals, MonthActuals
+from slabuilder.charts import funnel_chart, trend_chart
 from slabuilder.plan import Plan
 from slabuilder.words import STAGE_NAMES, count, number, percent, stage_plural
 
-__all__ = ["BLANK", "NOT_IN_EXPORT", "build_report_context", "funnel_chart_svg",
-           "trend_chart_svg"]
+__all__ = ["BLANK", "NOT_IN_EXPORT", "build_report_context"]
 
 BLANK = "blank"
 """A shell: the figure is written in by hand."""
@@ -313,112 +313,6 @@ def _priorities(rows: list[dict[str, Any]]) -> list[str]:
             if row["met"] == "missed" and row["field"] in _PRIORITY][:5]
 
 
-# --------------------------------------------------------------------------- charts
-
-_INK, _ACCENT, _SOFT, _RULE, _MUTED = "#17202e", "#1f4e79", "#c9d8e8", "#cfd7e1", "#5b6676"
-_FONT = 'font-family="SLA Sans, sans-serif"'
-
-
-def _text(x: float, y: float, text: str, *, anchor: str = "start", size: float = 7.5,
-          weight: int = 400, fill: str = _INK) -> str:
-    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" '
-            f'font-weight="{weight}" fill="{fill}" {_FONT}>{html.escape(text)}</text>')
-
-
-def funnel_chart_svg(rows: list[dict[str, Any]]) -> str:
-    """Target (outline) against actual (solid) for each stage, as horizontal bars."""
-    width, label_w, bar_h, gap = 480.0, 90.0, 12.0, 10.0
-    scale_w = width - label_w - 70
-    top = max([r["target"] or 0 for r in rows] + [r["actual"] or 0 for r in rows] + [1])
-    height = 18 + len(rows) * (2 * bar_h + gap)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} '
-             f'{height:.0f}" width="100%" role="img" aria-label="Funnel: target against '
-             'actual">']
-    parts.append(_text(label_w, 10, "Target", size=7, fill=_MUTED))
-    parts.append(f'<rect x="{label_w + 30}" y="4" width="10" height="7" fill="none" '
-                 f'stroke="{_ACCENT}" stroke-width="1"/>')
-    parts.append(_text(label_w + 50, 10, "Actual", size=7, fill=_MUTED))
-    parts.append(f'<rect x="{label_w + 78}" y="4" width="10" height="7" fill="{_ACCENT}"/>')
-    y = 18.0
-    for row in rows:
-        parts.append(_text(0, y + bar_h + 3, row["name"], weight=600))
-        target = row["target"] or 0
-        t_w = scale_w * target / top
-        parts.append(f'<rect x="{label_w}" y="{y:.1f}" width="{max(t_w, 0.5):.1f}" '
-                     f'height="{bar_h}" fill="{_SOFT}" stroke="{_ACCENT}" stroke-width="0.8"/>')
-        parts.append(_text(label_w + t_w + 4, y + 9, f"{target:,}" if row["target"] is not None
-                           else "no target", size=7, fill=_MUTED))
-        y += bar_h
-        if row["actual"] is not None:
-            a_w = scale_w * row["actual"] / top
-            parts.append(f'<rect x="{label_w}" y="{y:.1f}" width="{max(a_w, 0.5):.1f}" '
-                         f'height="{bar_h}" fill="{_ACCENT}"/>')
-            parts.append(_text(label_w + a_w + 4, y + 9, f"{row['actual']:,}", size=7,
-                               weight=600))
-        else:
-            parts.append(f'<line x1="{label_w}" y1="{y + bar_h - 1:.1f}" '
-                         f'x2="{label_w + scale_w:.1f}" y2="{y + bar_h - 1:.1f}" '
-                         f'stroke="{_RULE}" stroke-dasharray="2 2"/>')
-            parts.append(_text(label_w + scale_w + 4, y + 9,
-                               "not in export" if row["state"] == NOT_IN_EXPORT else "",
-                               size=7, fill=_MUTED))
-        y += bar_h + gap
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def trend_chart_svg(trend: list[dict[str, Any]], mql_target: int | None) -> str:
-    """MQLs a month as bars, median speed to lead as a line on its own scale."""
-    width, height, left, right, bottom, top_pad = 480.0, 150.0, 34.0, 40.0, 22.0, 16.0
-    plot_w, plot_h = width - left - right, height - bottom - top_pad
-    count = max(len(trend), 1)
-    slot = plot_w / count
-    top = max([item["mql"] for item in trend] + [mql_target or 0, 1])
-    speeds = [item["speed_to_lead_median_hours"] for item in trend
-              if item["speed_to_lead_median_hours"] is not None]
-    speed_top = max([*speeds, 1.0]) * 1.15
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} '
-             f'{height:.0f}" width="100%" role="img" aria-label="MQLs and speed to lead by '
-             'month">']
-    base = top_pad + plot_h
-    parts.append(f'<line x1="{left}" y1="{base}" x2="{left + plot_w}" y2="{base}" '
-                 f'stroke="{_INK}" stroke-width="0.6"/>')
-    parts.append(_text(left - 4, top_pad + 3, f"{top:,}", anchor="end", size=6.5,
-                       fill=_MUTED))
-    parts.append(_text(left - 4, base, "0", anchor="end", size=6.5, fill=_MUTED))
-    if speeds:
-        parts.append(_text(left + plot_w + 4, top_pad + 3, f"{speed_top:.1f} h", size=6.5,
-                           fill=_MUTED))
-    if mql_target:
-        y = base - plot_h * mql_target / top
-        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" '
-                     f'stroke="{_MUTED}" stroke-width="0.7" stroke-dasharray="3 2"/>')
-        parts.append(_text(left + plot_w + 4, y + 2.5, f"target {mql_target:,}", size=6.5,
-                           fill=_MUTED))
-    points = []
-    for index, item in enumerate(trend):
-        x = left + index * slot + slot * 0.2
-        bar_h = plot_h * item["mql"] / top
-        parts.append(f'<rect x="{x:.1f}" y="{base - bar_h:.1f}" width="{slot * 0.6:.1f}" '
-                     f'height="{bar_h:.1f}" fill="{_SOFT}"/>')
-        label = item["month"][5:] + "/" + item["month"][2:4]
-        parts.append(_text(x + slot * 0.3, base + 10, label, anchor="middle", size=6.5,
-                           fill=_MUTED))
-        speed = item["speed_to_lead_median_hours"]
-        if speed is not None:
-            points.append((x + slot * 0.3, base - plot_h * speed / speed_top))
-    if points:
-        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-        parts.append(f'<polyline points="{path}" fill="none" stroke="{_ACCENT}" '
-                     'stroke-width="1.4"/>')
-        parts.extend(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="1.8" fill="{_ACCENT}"/>'
-                     for x, y in points)
-    parts.append(_text(left, height - 2, "Bars: MQLs a month. Line: median speed to lead, "
-                       "business hours.", size=6.5, fill=_MUTED))
-    parts.append("</svg>")
-    return "".join(parts)
-
-
 # --------------------------------------------------------------------------- the context
 
 
@@ -479,8 +373,8 @@ def build_report_context(plan: Plan, month: str, month_label: str,
         "speed_to_lead_hours": _num(plan.answers.sla.sales.speed_to_lead_hours),
         "agenda_minutes": _agenda_minutes(plan.answers.cadence.weekly_review_minutes),
         "charts": {
-            "funnel": funnel_chart_svg(funnel),
-            "trend": (trend_chart_svg([item.to_dict() for item in actuals.trend], mql_target)
+            "funnel": funnel_chart(funnel),
+            "trend": (trend_chart([item.to_dict() for item in actuals.trend], mql_target)
                       if actuals and actuals.trend else None),
         },
     }
