@@ -27,52 +27,11 @@ from typing import Any
 
 import pytest
 
+from helpers import HEADER, INJECTION, ROWS, write_csv
 from slabuilder.actuals import Actuals, ExportOptions, compute_actuals, neutralise
 from slabuilder.actuals.calendar import BusinessClock, business_minutes_between
 from slabuilder.answers import Answers
 from slabuilder.errors import ExportError
-
-HEADER = ["lead_id", "created_at", "mql_at", "sql_at", "opportunity_at", "won_at", "lost_at",
-          "first_touch_at", "attempts", "disposition", "disposition_at",
-          "disqualification_reason", "owner", "source", "amount"]
-INJECTION = "=cmd|' /C calc'!A0"
-ROWS = [
-    # December: one MQL, touched after 2 business hours.
-    ["L0", "2026-12-15 09:00", "2026-12-15 10:00", "", "", "", "", "2026-12-15 12:00", "3",
-     "Open", "", "", "Ana", "Webinar", ""],
-    ["L1", "2027-01-04 09:00", "2027-01-04 10:00", "2027-01-06 10:00", "2027-01-12 10:00",
-     "2027-01-28 10:00", "", "2027-01-04 10:30", "2", "Accepted", "2027-01-06 10:00", "",
-     "Ana", "Webinar", "25,000"],
-    ["L2", "2027-01-05 15:00", "2027-01-05 16:00", "", "", "", "", "2027-01-06 10:00", "6",
-     "Recycled", "2027-01-14 10:00", "", "Ana", "Webinar", ""],
-    ["L3", "2027-01-08 14:00", "2027-01-08 15:00", "2027-01-20 11:00", "", "",
-     "2027-01-29 12:00", "2027-01-11 11:00", "3", "Disqualified", "2027-01-12 12:00",
-     "DQ-05 Competitor chosen", "Ben", "Webinar", ""],
-    ["L4", "2027-01-15 16:00", "2027-01-15 16:30", "", "", "", "", "2027-01-19 09:30", "7",
-     "", "", "", "Ana", "Paid Search", ""],
-    ["L5", "2027-01-09 11:00", "2027-01-09 12:00", "", "", "", "", "2027-01-11 13:00", "0",
-     "Disqualified", "2027-01-11 14:00", "DQ-02 Wrong persona", "Ben", "Paid Search", ""],
-    ["L6", "2027-01-20 08:00", "2027-01-20 09:00", "2027-02-02 10:00", "", "", "",
-     "2027-01-21 17:00", "1", "Accepted", "2027-01-22 10:00", "", "Ana", INJECTION, ""],
-    ["L7", "2027-01-25 09:00", "2027-01-25 10:00", "", "", "", "", "", "0", "New", "", "",
-     "Ben", INJECTION, ""],
-    # Set aside: no lead id, a repeated id, and a contact that never became an MQL.
-    ["", "2027-01-05 09:00", "2027-01-05 10:00", "", "", "", "", "", "", "", "", "", "", "",
-     ""],
-    ["L1", "2027-01-04 09:00", "2027-01-04 10:00", "", "", "", "", "", "", "", "", "", "", "",
-     ""],
-    ["L8", "2027-01-07 09:00", "", "", "", "", "", "", "", "", "", "", "Ben", "Webinar", ""],
-]
-
-
-def write_csv(path: Path, header: list[str], rows: list[list[str]], *, delimiter: str = ",",
-              encoding: str = "utf-8") -> Path:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    path.write_bytes(buffer.getvalue().encode(encoding))
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -288,3 +247,72 @@ def test_benchmark_generator_writes_a_readable_hubspot_export(
     assert result.export.rows_read == 3000
     assert result.month.mql > 0
     assert result.month.speed_to_lead_median_hours is not None
+
+
+# --------------------------------------------------------------------------- agreed definitions
+# A smaller twin of QA's export: 12 January MQLs in a generic export whose ``sal_at`` column
+# is present but empty.  Every even lead became an SQL (6), leads 1 and 3 were disqualified as
+# the wrong persona (DQ-02), lead 5 as no budget (DQ-01); the rest are open.
+
+EMPTY_SAL_HEADER = ["lead_id", "created_at", "mql_at", "sal_at", "sql_at", "opportunity_at",
+          "disposition", "disposition_at", "disqualification_reason"]
+EMPTY_SAL_REASONS = {1: "DQ-02", 3: "DQ-02 Wrong persona", 5: "DQ-01"}
+
+
+def _empty_sal_rows() -> list[list[str]]:
+    rows = []
+    for i in range(12):
+        mql = f"2027-01-{4 + i:02d} 10:00"
+        sql = f"2027-01-{4 + i:02d} 13:00" if i % 2 == 0 else ""
+        reason = EMPTY_SAL_REASONS.get(i, "")
+        status = "Converted" if sql else ("Disqualified" if reason else "Open")
+        when = sql or (f"2027-01-{5 + i:02d} 10:00" if reason else "")
+        rows.append([f"L{i}", mql, mql, "", sql, "", status, when, reason])
+    return rows
+
+
+@pytest.fixture(scope="module")
+def empty_sal(tmp_path_factory: pytest.TempPathFactory,
+              example_answers: Answers) -> Actuals:
+    export = write_csv(tmp_path_factory.mktemp("qa") / "leads.csv", EMPTY_SAL_HEADER,
+                       _empty_sal_rows())
+    return compute_actuals(export, example_answers, "2027-01", rate_keys=["mql_to_sql"])
+
+
+def test_empty_sal_column_counts_as_not_in_export(empty_sal: Actuals) -> None:
+    assert empty_sal.month.sal is None
+    assert "sal_at" in empty_sal.not_in_export
+    assert "mql_to_sal" not in empty_sal.month.conversions
+    assert empty_sal.month.opportunity is None
+    assert list(empty_sal.export.notes) == [
+        "The columns 'sal_at', 'opportunity_at' are in the export but empty in every row, "
+        "so counted as not in export."]
+
+
+def test_acceptance_falls_back_to_sqls_over_dispositioned_mqls(
+        empty_sal: Actuals) -> None:
+    # 6 converted + 3 disqualified = 9 dispositioned; 6 of them accepted as SQL.
+    assert (empty_sal.month.mqls_dispositioned, empty_sal.month.mqls_accepted) == (9, 6)
+    assert empty_sal.month.acceptance_rate == 0.6667
+
+
+def test_scoring_accuracy_over_dispositioned_mqls(empty_sal: Actuals) -> None:
+    # Two DQ-02 among 9 dispositioned (DQ-01 is not a scoring error): 7 / 9.
+    assert empty_sal.scoring_accuracy == 0.7778
+    assert empty_sal.month.conversions["mql_to_sql"] == 0.5
+
+
+def test_conversion_by_cohort_never_exceeds_100_percent(tmp_path: Path,
+                                                        example_answers: Answers) -> None:
+    # Three December MQLs become SQLs in January next to one January MQL that does too:
+    # counting events gives 4 SQLs over 1 MQL (400%); the cohort gives 1 of 1.
+    rows = [[f"D{i}", "2026-12-10 10:00", "2026-12-10 10:00", "2027-01-05 10:00"]
+            for i in range(3)]
+    rows.append(["J1", "2027-01-06 10:00", "2027-01-06 10:00", "2027-01-07 10:00"])
+    export = write_csv(tmp_path / "sql.csv", ["lead_id", "created_at", "mql_at", "sql_at"],
+                       rows)
+    result = compute_actuals(export, example_answers, "2027-01", rate_keys=["mql_to_sql"])
+    assert (result.month.mql, result.month.sql) == (1, 4)
+    assert result.month.conversions == {"mql_to_sql": 1.0}
+    assert result.month.acceptance_rate == 1.0
+    assert result.previous.conversions == {"mql_to_sql": 1.0}

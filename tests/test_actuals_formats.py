@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from helpers import write_csv
 from slabuilder.actuals import Actuals, ExportOptions, compute_actuals
 from slabuilder.answers import Answers
 from slabuilder.errors import ExportError
-
-
-def write_csv(path: Path, header: list[str], rows: list[list[str]], *, delimiter: str = ",",
-              encoding: str = "utf-8") -> Path:
-    buffer = io.StringIO()
-    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows([header, *rows])
-    path.write_bytes(buffer.getvalue().encode(encoding))
-    return path
 
 HUBSPOT_HEADER = ["Contact ID", "Create Date", "Lifecycle Stage",
                   "Became a Marketing Qualified Lead Date",
@@ -271,3 +263,85 @@ def test_salesforce_without_tasks(tmp_path: Path, example_answers: Answers) -> N
     assert result.month.attempts_average is None
     assert result.month.no_attempt_after_72h is None
     assert result.month.won is None
+
+
+# --------------------------------------------------------------------------- odd dates, odd files
+
+
+@pytest.mark.parametrize(("value", "zone", "first_date"), [
+    ("1/1/01 00:30", None, "2001-01-01"),
+    ("1/1/01 00:30", "Asia/Tokyo", "2000-12-31"),  # 00:30 in Tokyo is 10:30 in New York
+    ("1/4/27", None, "2027-01-04"),
+    ("4.1.27 10:00", None, "2027-01-04"),  # dotted dates are day-first
+])
+def test_two_digit_years_are_this_century(tmp_path: Path, example_answers: Answers,
+                                          value: str, zone: str | None,
+                                          first_date: str) -> None:
+    from slabuilder.actuals import ExportOptions
+
+    export = write_csv(tmp_path / "xl.csv", ["lead_id", "mql_at"], [["A", value]])
+    result = compute_actuals(export, example_answers, first_date[:7],
+                             ExportOptions(timezone=zone, date_format="mdy"))
+    assert result.export.first_date == first_date
+    assert result.month.mql == 1
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:30:00+14:00", "1/4/0027", "2250-01-01"])
+def test_dates_outside_the_calendar_are_refused_with_row_and_column(
+        tmp_path: Path, example_answers: Answers, value: str) -> None:
+    from slabuilder.actuals import ExportOptions
+    from slabuilder.errors import ExportError
+
+    export = write_csv(tmp_path / "odd.csv", ["lead_id", "mql_at"],
+                       [["A", "2027-01-05 10:00"], ["B", value]])
+    for zone in (None, "Asia/Tokyo"):
+        with pytest.raises(ExportError) as caught:
+            compute_actuals(export, example_answers, "2027-01",
+                            ExportOptions(timezone=zone, date_format="mdy"))
+        assert caught.value.message == (f"row 3, column 'mql_at': {value!r} is not a date "
+                                        "between 1900 and 2199; correct it in the export "
+                                        "and run again")
+
+
+def _refusal(export: Path, answers: Answers, **options: Any) -> str:
+    from slabuilder.actuals import ExportOptions
+    from slabuilder.errors import ExportError
+
+    with pytest.raises(ExportError) as caught:
+        compute_actuals(export, answers, "2027-01", ExportOptions(**options))
+    return str(caught.value.message)
+
+
+def test_binary_file_is_not_a_csv_text_file(tmp_path: Path,
+                                             example_answers: Answers) -> None:
+    export = tmp_path / "report.xlsx"
+    export.write_bytes(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00b\xee\x9dh^\x01\n"
+                       b"\x00\x00\x90\x04")
+    assert _refusal(export, example_answers) == (
+        "is not a CSV text file (its first line holds binary data); export the contacts or "
+        "leads from the CRM as CSV and give that file")
+
+
+def test_repeated_column_names_are_refused(tmp_path: Path, example_answers: Answers) -> None:
+    export = write_csv(tmp_path / "dup.csv", ["lead_id", "mql_at", "MQL_at", "notes", "notes"],
+                       [["A", "2027-01-05 10:00", "", "", ""]])
+    assert _refusal(export, example_answers) == (
+        "the column 'MQL_at' appears twice in the header; remove or rename one of them and "
+        "export again")
+
+
+def test_tasks_are_refused_with_a_hubspot_export_or_a_lead_export(
+        tmp_path: Path, example_answers: Answers) -> None:
+    tasks = write_csv(tmp_path / "tasks.csv", ["WhoId", "CreatedDate"],
+                      [["A", "2027-01-05 11:00"]])
+    hubspot = write_csv(tmp_path / "hubspot.csv",
+                        ["Contact ID", "Create Date", "Became a Marketing Qualified Lead Date"],
+                        [["1", "2027-01-05 09:00", "2027-01-05 10:00"]])
+    assert _refusal(hubspot, example_answers, tasks=tasks) == (
+        "--tasks reads a Salesforce task export, and this is a HubSpot export, which carries "
+        "its first touches itself; drop --tasks")
+    leads = write_csv(tmp_path / "leads.csv", ["lead_id", "mql_at"],
+                      [["A", "2027-01-05 10:00"]])
+    assert _refusal(leads, example_answers, tasks=leads) == (
+        "is a lead or contact export, not a Salesforce task export; give --tasks the Tasks "
+        "export (WhoId and CompletedDateTime or CreatedDate)")
