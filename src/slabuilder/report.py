@@ -41,6 +41,10 @@ _AGENDA_SALES = ("speed_median", "speed_within_sla", "attempts", "disposition")
 _DASHBOARD_RESPONSE = ("speed_median", "speed_within_sla", "no_attempt_72h")
 _DASHBOARD_QUALITY = ("mql_acceptance", "scoring_accuracy")
 _HEADLINE_STAGES = ("mql", "sql", "won")
+# How many of the top sources, owners, reasons and insights each view has room for.
+_REPORT_SOURCES, _AGENDA_SOURCES, _DASHBOARD_OWNERS, _AGENDA_REASONS = 8, 6, 10, 6
+_SUMMARY_INSIGHTS = 4
+_FORMAT_NAMES = {"hubspot": "HubSpot", "salesforce": "Salesforce", "generic": "generic"}
 _RESPONSE_BUCKETS = (("under_1h", "Under 1 hour"), ("1_to_24h", "1 to 24 hours"),
                      ("over_24h", "Over 24 hours"), ("never", "Not touched"))
 
@@ -316,11 +320,12 @@ def _priorities(rows: list[dict[str, Any]]) -> list[str]:
 # --------------------------------------------------------------------------- the context
 
 
-def _agenda_minutes(total: int) -> list[int]:
+def _agenda_minutes(total: int) -> dict[str, int]:
     """The weekly review's time split: a third each on the funnel and the deals, a sixth
     each on campaigns and feedback (10, 10, 5 and 5 of the default 30 minutes)."""
     third, sixth = round(total / 3), round(total / 6)
-    return [third, third, sixth, max(total - 2 * third - sixth, 0)]
+    return {"funnel": third, "deals": third, "campaigns": sixth,
+            "feedback": max(total - 2 * third - sixth, 0)}
 
 
 def _pick(by_term: dict[str, dict[str, Any]], fields: Sequence[str]) -> list[dict[str, Any]]:
@@ -329,6 +334,21 @@ def _pick(by_term: dict[str, dict[str, Any]], fields: Sequence[str]) -> list[dic
 
 def _listed(items: Sequence[Any] | None) -> list[dict[str, Any]] | None:
     return None if items is None else [item.to_dict() for item in items]
+
+
+def _top(items: Sequence[Any] | None, limit: int, filled: bool) -> list[dict[str, Any]] | None:
+    """The first ``limit`` groups for a table: ``None`` on a shell (blank rows to fill in),
+    an empty list when the export has none or cannot tell."""
+    if not filled:
+        return None
+    return [item.to_dict() for item in (items or ())[:limit]]
+
+
+def _export(actuals: Actuals | None) -> dict[str, Any] | None:
+    if actuals is None:
+        return None
+    return {**actuals.export.to_dict(),
+            "format_name": _FORMAT_NAMES.get(actuals.export.format, actuals.export.format)}
 
 
 def build_report_context(plan: Plan, month: str, month_label: str,
@@ -341,10 +361,13 @@ def build_report_context(plan: Plan, month: str, month_label: str,
     by_term = {row["field"]: row for row in marketing + sales}
     funnel = _funnel_rows(plan, actuals, targets)
     weekly_targets = {stage: target.per_week for stage, target in plan.targets.items()}
+    filled = actuals is not None
+    by_source = actuals.by_source if actuals else None
+    insights = _insights(plan, actuals, mql_target) if actuals else []
     return {
         "month": month,
         "month_label": month_label,
-        "filled": actuals is not None,
+        "filled": filled,
         "previous_label": actuals.previous.label if actuals and actuals.previous else "",
         "mql_target": mql_target,
         "marketing_rows": marketing,
@@ -360,16 +383,23 @@ def build_report_context(plan: Plan, month: str, month_label: str,
         "weeks": [week.to_dict() for week in actuals.weeks] if actuals else [],
         "met_count": sum(1 for row in marketing + sales if row["met"] == "met"),
         "missed_count": sum(1 for row in marketing + sales if row["met"] == "missed"),
-        "insights": _insights(plan, actuals, mql_target) if actuals else [],
+        "insights": insights,
+        "summary_insights": insights[:_SUMMARY_INSIGHTS],
         "priorities": _priorities(marketing + sales) if actuals else [],
         "sources": _listed(actuals.by_source) if actuals else None,
         "owners": _listed(actuals.by_owner) if actuals else None,
+        "report_sources": _top(by_source, _REPORT_SOURCES, filled),
+        "agenda_sources": _top(by_source, _AGENDA_SOURCES, filled),
+        "dashboard_owners": _top(actuals.by_owner if actuals else None, _DASHBOARD_OWNERS,
+                                 filled),
         "dq_reasons": _listed(actuals.dq_reasons) if actuals else None,
+        "agenda_dq_reasons": _listed(actuals.dq_reasons[:_AGENDA_REASONS]
+                                     if actuals and actuals.dq_reasons else None),
         "revenue": actuals.revenue.to_dict() if actuals and actuals.revenue else None,
         "response_measured": bool(actuals and actuals.month.response_buckets),
         "response_buckets": _response_buckets(actuals),
         "stalled_opportunities": actuals.stalled_opportunities if actuals else None,
-        "export": actuals.export.to_dict() if actuals else None,
+        "export": _export(actuals),
         "speed_to_lead_hours": _num(plan.answers.sla.sales.speed_to_lead_hours),
         "agenda_minutes": _agenda_minutes(plan.answers.cadence.weekly_review_minutes),
         "charts": {
