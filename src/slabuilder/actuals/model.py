@@ -187,10 +187,6 @@ class Week:
     opportunity: int | None
     speed_to_lead_median_hours: float | None
 
-    def volume(self, stage: str) -> int | None:
-        value: int | None = getattr(self, stage)
-        return value
-
     def to_dict(self) -> dict[str, Any]:
         return {"week_start": self.week_start, "label": self.label, "mql": self.mql,
                 "sal": self.sal, "sql": self.sql, "opportunity": self.opportunity,
