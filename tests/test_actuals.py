@@ -27,143 +27,113 @@ from typing import Any
 
 import pytest
 
-from slabuilder.actuals import ExportOptions, compute_actuals, neutralise
+from helpers import HEADER, INJECTION, ROWS, write_csv
+from slabuilder.actuals import Actuals, ExportOptions, compute_actuals, neutralise
 from slabuilder.actuals.calendar import BusinessClock, business_minutes_between
 from slabuilder.answers import Answers
 from slabuilder.errors import ExportError
 
-HEADER = ["lead_id", "created_at", "mql_at", "sql_at", "opportunity_at", "won_at", "lost_at",
-          "first_touch_at", "attempts", "disposition", "disposition_at",
-          "disqualification_reason", "owner", "source", "amount"]
-INJECTION = "=cmd|' /C calc'!A0"
-ROWS = [
-    # December: one MQL, touched after 2 business hours.
-    ["L0", "2026-12-15 09:00", "2026-12-15 10:00", "", "", "", "", "2026-12-15 12:00", "3",
-     "Open", "", "", "Ana", "Webinar", ""],
-    ["L1", "2027-01-04 09:00", "2027-01-04 10:00", "2027-01-06 10:00", "2027-01-12 10:00",
-     "2027-01-28 10:00", "", "2027-01-04 10:30", "2", "Accepted", "2027-01-06 10:00", "",
-     "Ana", "Webinar", "25,000"],
-    ["L2", "2027-01-05 15:00", "2027-01-05 16:00", "", "", "", "", "2027-01-06 10:00", "6",
-     "Recycled", "2027-01-14 10:00", "", "Ana", "Webinar", ""],
-    ["L3", "2027-01-08 14:00", "2027-01-08 15:00", "2027-01-20 11:00", "", "",
-     "2027-01-29 12:00", "2027-01-11 11:00", "3", "Disqualified", "2027-01-12 12:00",
-     "DQ-05 Competitor chosen", "Ben", "Webinar", ""],
-    ["L4", "2027-01-15 16:00", "2027-01-15 16:30", "", "", "", "", "2027-01-19 09:30", "7",
-     "", "", "", "Ana", "Paid Search", ""],
-    ["L5", "2027-01-09 11:00", "2027-01-09 12:00", "", "", "", "", "2027-01-11 13:00", "0",
-     "Disqualified", "2027-01-11 14:00", "DQ-02 Wrong persona", "Ben", "Paid Search", ""],
-    ["L6", "2027-01-20 08:00", "2027-01-20 09:00", "2027-02-02 10:00", "", "", "",
-     "2027-01-21 17:00", "1", "Accepted", "2027-01-22 10:00", "", "Ana", INJECTION, ""],
-    ["L7", "2027-01-25 09:00", "2027-01-25 10:00", "", "", "", "", "", "0", "New", "", "",
-     "Ben", INJECTION, ""],
-    # Set aside: no lead id, a repeated id, and a contact that never became an MQL.
-    ["", "2027-01-05 09:00", "2027-01-05 10:00", "", "", "", "", "", "", "", "", "", "", "",
-     ""],
-    ["L1", "2027-01-04 09:00", "2027-01-04 10:00", "", "", "", "", "", "", "", "", "", "", "",
-     ""],
-    ["L8", "2027-01-07 09:00", "", "", "", "", "", "", "", "", "", "", "Ben", "Webinar", ""],
-]
 
-
-def write_csv(path: Path, header: list[str], rows: list[list[str]], *, delimiter: str = ",",
-              encoding: str = "utf-8") -> Path:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    path.write_bytes(buffer.getvalue().encode(encoding))
-    return path
+@pytest.fixture(scope="module")
+def january_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("generic")
 
 
 @pytest.fixture(scope="module")
-def january(tmp_path_factory: pytest.TempPathFactory,
-            example_answers: Answers) -> dict[str, Any]:
-    folder = tmp_path_factory.mktemp("generic")
-    export = write_csv(folder / "leads.csv", HEADER, ROWS)
-    options = ExportOptions(breaches=folder / "breaches.csv")
-    result = compute_actuals(export, example_answers, "2027-01", options,
-                             rate_keys=["mql_to_sql", "sql_to_opportunity",
-                                        "opportunity_to_won"])
-    result["_breaches_text"] = (folder / "breaches.csv").read_text(encoding="utf-8-sig")
-    return result
+def january(january_folder: Path, example_answers: Answers) -> Actuals:
+    export = write_csv(january_folder / "leads.csv", HEADER, ROWS)
+    options = ExportOptions(breaches=january_folder / "breaches.csv")
+    return compute_actuals(export, example_answers, "2027-01", options,
+                           rate_keys=["mql_to_sql", "sql_to_opportunity",
+                                      "opportunity_to_won"])
 
 
-def test_volumes_count_events_in_the_month(january: dict[str, Any]) -> None:
-    assert (january["mql"], january["sql"], january["opportunity"], january["won"],
-            january["lost"]) == (7, 2, 1, 1, 1)
-    assert january["sal"] is None  # the export has no sal_at column: not in export
+@pytest.fixture(scope="module")
+def breaches_text(january: Actuals, january_folder: Path) -> str:
+    return (january_folder / "breaches.csv").read_text(encoding="utf-8-sig")
+
+
+def test_volumes_count_events_in_the_month(january: Actuals) -> None:
+    assert (january.month.mql, january.month.sql, january.month.opportunity, january.month.won,
+            january.month.lost) == (7, 2, 1, 1, 1)
+    assert january.month.sal is None  # the export has no sal_at column: not in export
     # By cohort: of the 7 January MQLs, L1, L3 and L6 (in February) reached SQL; of the 2
     # January SQLs L1 became an opportunity; the one January opportunity was won.
-    assert january["conversions"] == {"mql_to_sql": 0.4286, "sql_to_opportunity": 0.5,
+    assert january.month.conversions == {"mql_to_sql": 0.4286, "sql_to_opportunity": 0.5,
                                       "opportunity_to_won": 1.0}
     # As agreed: over the 5 MQLs dispositioned (all but L4 and L7), 3 accepted as SQL.
-    assert (january["mqls_dispositioned"], january["mqls_accepted"]) == (5, 3)
-    assert january["acceptance_rate"] == 0.6
+    assert (january.month.mqls_dispositioned, january.month.mqls_accepted) == (5, 3)
+    assert january.month.acceptance_rate == 0.6
 
 
-def test_speed_to_lead_in_business_hours(january: dict[str, Any]) -> None:
-    assert january["speed_to_lead_median_hours"] == 3.0
-    assert january["speed_to_lead_p90_hours"] == 10.0
-    assert january["speed_to_lead_within_sla"] == 0.7143
-    assert january["speed_to_lead_touched"] == 6
-    assert january["response_buckets"] == {"under_1h": 1, "1_to_24h": 5, "over_24h": 0,
+def test_speed_to_lead_in_business_hours(january: Actuals) -> None:
+    assert january.month.speed_to_lead_median_hours == 3.0
+    assert january.month.speed_to_lead_p90_hours == 10.0
+    assert january.month.speed_to_lead_within_sla == 0.7143
+    assert january.month.speed_to_lead_touched == 6
+    assert january.to_dict()["response_buckets"] == {"under_1h": 1, "1_to_24h": 5, "over_24h": 0,
                                            "never": 1}
 
 
-def test_attempts_disposition_and_neglect(january: dict[str, Any]) -> None:
+def test_attempts_disposition_and_neglect(january: Actuals) -> None:
     # 19 attempts over 7 MQLs; of the 4 never converted (L2, L4, L5, L7) L2 and L4 had 6+.
-    assert january["attempts_average"] == 2.7
-    assert january["attempts_unconverted_mqls"] == 4
-    assert january["attempts_meeting_minimum"] == 0.5
+    assert january.month.attempts_average == 2.7
+    assert january.month.attempts_unconverted_mqls == 4
+    assert january.month.attempts_meeting_minimum == 0.5
     # Within 40 business hours: L1 (16 h), L3, L5, L6; L2 took 50 h; L4 and L7 never.
-    assert january["disposition_within_deadline"] == 0.5714
+    assert january.month.disposition_within_deadline == 0.5714
     # At the month's end L4 had waited 72.5 business hours undecided, L7 only 39.
-    assert january["undispositioned_past_deadline"] == 1
+    assert january.month.undispositioned_past_deadline == 1
     # MQLs older than 72 hours at the month's end with no attempt: L7.
-    assert january["no_attempt_after_72h"] == 1
+    assert january.month.no_attempt_after_72h == 1
 
 
-def test_reasons_sources_owners_and_revenue(january: dict[str, Any]) -> None:
-    assert january["dq_reasons"] == [{"reason": "DQ-02 Wrong persona", "count": 1},
+def test_reasons_sources_owners_and_revenue(january: Actuals) -> None:
+    assert january.to_dict()["dq_reasons"] == [{"reason": "DQ-02 Wrong persona", "count": 1},
                                       {"reason": "DQ-05 Competitor chosen", "count": 1}]
     # Of the 5 dispositioned MQLs, only L5 was rejected as the wrong persona (DQ-02).
-    assert january["scoring_accuracy"] == 0.8
-    by_source = {row["name"]: row for row in january["by_source"]}
-    assert by_source["Webinar"]["mql"] == 3
-    assert by_source["Webinar"]["sql"] == 2
-    assert by_source["Webinar"]["mql_to_sql"] == 0.6667
-    assert by_source["Webinar"]["speed_to_lead_median_hours"] == 2.0
-    assert by_source["Paid Search"]["mql"] == 2
-    by_owner = {row["name"]: row for row in january["by_owner"]}
-    assert (by_owner["Ana"]["mql"], by_owner["Ben"]["mql"]) == (4, 3)
-    assert january["revenue"]["marketing_sourced"] == {"won": 1, "amount": 25000.0}
-    assert january["revenue"]["marketing_influenced"] is None
+    assert january.scoring_accuracy == 0.8
+    assert january.by_source is not None
+    assert january.by_owner is not None
+    assert january.revenue is not None
+    by_source = {row.name: row for row in january.by_source}
+    assert by_source["Webinar"].mql == 3
+    assert by_source["Webinar"].sql == 2
+    assert by_source["Webinar"].mql_to_sql == 0.6667
+    assert by_source["Webinar"].speed_to_lead_median_hours == 2.0
+    assert by_source["Paid Search"].mql == 2
+    by_owner = {row.name: row for row in january.by_owner}
+    assert (by_owner["Ana"].mql, by_owner["Ben"].mql) == (4, 3)
+    assert january.revenue.marketing_sourced.to_dict() == {"won": 1, "amount": 25000.0}
+    assert january.revenue.marketing_influenced is None
 
 
-def test_previous_month_and_trend(january: dict[str, Any]) -> None:
-    assert january["previous"]["month"] == "2026-12"
-    assert january["previous"]["mql"] == 1
-    assert january["previous"]["speed_to_lead_median_hours"] == 2.0
-    assert january["trend"] == [
+def test_previous_month_and_trend(january: Actuals) -> None:
+    assert january.previous is not None
+    assert january.previous.key == "2026-12"
+    assert january.previous.mql == 1
+    assert january.previous.speed_to_lead_median_hours == 2.0
+    assert january.to_dict()["trend"] == [
         {"month": "2026-12", "mql": 1, "speed_to_lead_median_hours": 2.0},
         {"month": "2027-01", "mql": 7, "speed_to_lead_median_hours": 3.0},
     ]
 
 
-def test_rows_read_used_and_excluded_with_reasons(january: dict[str, Any]) -> None:
-    export = january["export"]
-    assert (export["rows_read"], export["rows_used"], export["rows_excluded"]) == (11, 8, 3)
-    assert export["excluded"] == [
+def test_rows_read_used_and_excluded_with_reasons(january: Actuals) -> None:
+    export = january.export
+    assert (export.rows_read, export.rows_used, export.rows_excluded) == (11, 8, 3)
+    assert [item.to_dict() for item in export.excluded] == [
         {"reason": "no lead id", "rows": 1},
         {"reason": "the same lead id as an earlier row", "rows": 1},
         {"reason": "no funnel date (never an MQL or later stage)", "rows": 1},
     ]
-    assert export["format"] == "generic"
-    assert export["delimiter"] == "comma"
+    assert export.format == "generic"
+    assert export.delimiter == "comma"
 
 
-def test_breach_csv_neutralises_formulas_and_keeps_numbers(january: dict[str, Any]) -> None:
-    rows = list(csv.reader(io.StringIO(january["_breaches_text"])))
+def test_breach_csv_neutralises_formulas_and_keeps_numbers(january: Actuals,
+                                                           breaches_text: str) -> None:
+    rows = list(csv.reader(io.StringIO(breaches_text)))
     assert rows[0][:3] == ["lead_id", "breach", "owner"]
     body = {(row[0], row[1]): row for row in rows[1:]}
     assert set(body) == {("L4", "no disposition after 5 business days"),
@@ -172,8 +142,9 @@ def test_breach_csv_neutralises_formulas_and_keeps_numbers(january: dict[str, An
     late = body[("L6", "first touch after 4 business hours")]
     assert late[3] == "'" + INJECTION
     assert late[6] == "16"  # a number, unquoted, not text
-    assert '"16"' not in january["_breaches_text"]
-    assert january["breaches"]["rows"] == 3
+    assert '"16"' not in breaches_text
+    assert january.breaches is not None
+    assert january.breaches.rows == 3
 
 
 @pytest.mark.parametrize(("cell", "expected"), [
@@ -205,8 +176,8 @@ def test_utc_export_converted_with_tz(tmp_path: Path, example_answers: Answers) 
     result = compute_actuals(export, example_answers, "2027-01",
                              ExportOptions(timezone="UTC"))
     # U2 became an MQL at 02:30 UTC on 1 February, which is 21:30 on 31 January in New York.
-    assert result["mql"] == 2
-    assert result["speed_to_lead_median_hours"] == 2.0  # Tue 16:00 -> Wed 10:00
+    assert result.month.mql == 2
+    assert result.month.speed_to_lead_median_hours == 2.0  # Tue 16:00 -> Wed 10:00
 
 
 def test_offsets_in_values_are_honoured(tmp_path: Path, example_answers: Answers) -> None:
@@ -214,12 +185,41 @@ def test_offsets_in_values_are_honoured(tmp_path: Path, example_answers: Answers
              "", "", "", "", "", "", ""]]
     export = write_csv(tmp_path / "z.csv", HEADER, rows)
     result = compute_actuals(export, example_answers, "2027-01")
-    assert result["speed_to_lead_median_hours"] == 2.0
+    assert result.month.speed_to_lead_median_hours == 2.0
 
 
-def test_json_is_plain(january: dict[str, Any]) -> None:
-    text = json.dumps({k: v for k, v in january.items() if not k.startswith("_")})
+def test_json_is_plain(january: Actuals) -> None:
+    text = json.dumps(january.to_dict())
     assert '"speed_to_lead_median_hours": 3.0' in text
+
+
+def test_json_keeps_its_keys_and_values(january: Actuals) -> None:
+    """``report --json`` is a public contract: the typed actuals write the same JSON as the
+    dict they replaced, key for key and in the same order."""
+    data = json.loads(json.dumps(january.to_dict()))
+    assert list(data) == [
+        "month", "month_label", "mql", "sal", "sql", "opportunity", "won", "lost",
+        "conversions", "conversion_counts", "acceptance_rate", "mqls_dispositioned",
+        "mqls_accepted", "speed_to_lead_median_hours", "speed_to_lead_p90_hours",
+        "speed_to_lead_within_sla", "speed_to_lead_touched", "touched_before_mql",
+        "response_buckets", "attempts_average", "attempts_meeting_minimum",
+        "attempts_unconverted_mqls", "disposition_within_deadline",
+        "undispositioned_past_deadline", "no_attempt_after_72h", "scoring_accuracy",
+        "dq_reasons", "by_source", "by_owner", "revenue", "previous", "trend", "weeks",
+        "stalled_opportunities", "export", "not_in_export", "breaches"]
+    assert (data["month"], data["month_label"]) == ("2027-01", "January 2027")
+    assert data["conversion_counts"]["mql_to_sql"] == {"from": 7, "reached": 3}
+    assert data["response_buckets"] == {"under_1h": 1, "1_to_24h": 5, "over_24h": 0,
+                                        "never": 1}
+    assert data["previous"]["month_label"] == "December 2026"
+    assert "scoring_accuracy" not in data["previous"]
+    assert data["revenue"]["sales_sourced"] == {"won": 0, "amount": 0.0}
+    assert data["weeks"][0] == {"week_start": "2026-12-28", "label": "Week of Dec 28",
+                                "mql": 0, "sal": None, "sql": 0, "opportunity": 0,
+                                "speed_to_lead_median_hours": None}
+    assert data["export"]["excluded"][0] == {"reason": "no lead id", "rows": 1}
+    assert data["not_in_export"] == ["sal_at"]
+    assert data["breaches"]["rows"] == 3
 
 
 def test_month_outside_the_export(tmp_path: Path, example_answers: Answers) -> None:
@@ -243,7 +243,76 @@ def test_benchmark_generator_writes_a_readable_hubspot_export(
     export = tmp_path / "hubspot.csv"
     generator.write(export, 3000, seed=1)
     result = compute_actuals(export, example_answers, "2027-01")
-    assert result["export"]["format"] == "hubspot"
-    assert result["export"]["rows_read"] == 3000
-    assert result["mql"] > 0
-    assert result["speed_to_lead_median_hours"] is not None
+    assert result.export.format == "hubspot"
+    assert result.export.rows_read == 3000
+    assert result.month.mql > 0
+    assert result.month.speed_to_lead_median_hours is not None
+
+
+# --------------------------------------------------------------------------- agreed definitions
+# A smaller twin of QA's export: 12 January MQLs in a generic export whose ``sal_at`` column
+# is present but empty.  Every even lead became an SQL (6), leads 1 and 3 were disqualified as
+# the wrong persona (DQ-02), lead 5 as no budget (DQ-01); the rest are open.
+
+EMPTY_SAL_HEADER = ["lead_id", "created_at", "mql_at", "sal_at", "sql_at", "opportunity_at",
+          "disposition", "disposition_at", "disqualification_reason"]
+EMPTY_SAL_REASONS = {1: "DQ-02", 3: "DQ-02 Wrong persona", 5: "DQ-01"}
+
+
+def _empty_sal_rows() -> list[list[str]]:
+    rows = []
+    for i in range(12):
+        mql = f"2027-01-{4 + i:02d} 10:00"
+        sql = f"2027-01-{4 + i:02d} 13:00" if i % 2 == 0 else ""
+        reason = EMPTY_SAL_REASONS.get(i, "")
+        status = "Converted" if sql else ("Disqualified" if reason else "Open")
+        when = sql or (f"2027-01-{5 + i:02d} 10:00" if reason else "")
+        rows.append([f"L{i}", mql, mql, "", sql, "", status, when, reason])
+    return rows
+
+
+@pytest.fixture(scope="module")
+def empty_sal(tmp_path_factory: pytest.TempPathFactory,
+              example_answers: Answers) -> Actuals:
+    export = write_csv(tmp_path_factory.mktemp("qa") / "leads.csv", EMPTY_SAL_HEADER,
+                       _empty_sal_rows())
+    return compute_actuals(export, example_answers, "2027-01", rate_keys=["mql_to_sql"])
+
+
+def test_empty_sal_column_counts_as_not_in_export(empty_sal: Actuals) -> None:
+    assert empty_sal.month.sal is None
+    assert "sal_at" in empty_sal.not_in_export
+    assert "mql_to_sal" not in empty_sal.month.conversions
+    assert empty_sal.month.opportunity is None
+    assert list(empty_sal.export.notes) == [
+        "The columns 'sal_at', 'opportunity_at' are in the export but empty in every row, "
+        "so counted as not in export."]
+
+
+def test_acceptance_falls_back_to_sqls_over_dispositioned_mqls(
+        empty_sal: Actuals) -> None:
+    # 6 converted + 3 disqualified = 9 dispositioned; 6 of them accepted as SQL.
+    assert (empty_sal.month.mqls_dispositioned, empty_sal.month.mqls_accepted) == (9, 6)
+    assert empty_sal.month.acceptance_rate == 0.6667
+
+
+def test_scoring_accuracy_over_dispositioned_mqls(empty_sal: Actuals) -> None:
+    # Two DQ-02 among 9 dispositioned (DQ-01 is not a scoring error): 7 / 9.
+    assert empty_sal.scoring_accuracy == 0.7778
+    assert empty_sal.month.conversions["mql_to_sql"] == 0.5
+
+
+def test_conversion_by_cohort_never_exceeds_100_percent(tmp_path: Path,
+                                                        example_answers: Answers) -> None:
+    # Three December MQLs become SQLs in January next to one January MQL that does too:
+    # counting events gives 4 SQLs over 1 MQL (400%); the cohort gives 1 of 1.
+    rows = [[f"D{i}", "2026-12-10 10:00", "2026-12-10 10:00", "2027-01-05 10:00"]
+            for i in range(3)]
+    rows.append(["J1", "2027-01-06 10:00", "2027-01-06 10:00", "2027-01-07 10:00"])
+    export = write_csv(tmp_path / "sql.csv", ["lead_id", "created_at", "mql_at", "sql_at"],
+                       rows)
+    result = compute_actuals(export, example_answers, "2027-01", rate_keys=["mql_to_sql"])
+    assert (result.month.mql, result.month.sql) == (1, 4)
+    assert result.month.conversions == {"mql_to_sql": 1.0}
+    assert result.month.acceptance_rate == 1.0
+    assert result.previous.conversions == {"mql_to_sql": 1.0}

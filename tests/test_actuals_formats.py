@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from slabuilder.actuals import ExportOptions, compute_actuals
+from helpers import write_csv
+from slabuilder.actuals import Actuals, ExportOptions, compute_actuals
 from slabuilder.answers import Answers
 from slabuilder.errors import ExportError
-
-
-def write_csv(path: Path, header: list[str], rows: list[list[str]], *, delimiter: str = ",",
-              encoding: str = "utf-8") -> Path:
-    buffer = io.StringIO()
-    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows([header, *rows])
-    path.write_bytes(buffer.getvalue().encode(encoding))
-    return path
 
 HUBSPOT_HEADER = ["Contact ID", "Create Date", "Lifecycle Stage",
                   "Became a Marketing Qualified Lead Date",
@@ -41,7 +33,7 @@ HUBSPOT_ROWS = [
 def hubspot(tmp_path: Path, answers: Answers, *, name: str = "hubspot.csv",
             delimiter: str = ",", encoding: str = "utf-8",
             rows: list[list[str]] | None = None,
-            header: list[str] | None = None, **options: object) -> dict[str, object]:
+            header: list[str] | None = None, **options: object) -> Actuals:
     export = write_csv(tmp_path / name, header or HUBSPOT_HEADER, rows or HUBSPOT_ROWS,
                        delimiter=delimiter, encoding=encoding)
     return compute_actuals(export, answers, "2027-01", ExportOptions(**options))  # type: ignore[arg-type]
@@ -50,16 +42,16 @@ def hubspot(tmp_path: Path, answers: Answers, *, name: str = "hubspot.csv",
 def test_hubspot_labels(tmp_path: Path, example_answers: Answers) -> None:
     result = hubspot(tmp_path, example_answers)
     # "Became a Customer Date" is empty in every row: not in export, rather than 0 won.
-    assert (result["mql"], result["sql"], result["won"]) == (3, 1, None)
-    assert result["speed_to_lead_median_hours"] == 3.0  # median of 2 and 4
-    assert result["export"]["format"] == "hubspot"  # type: ignore[index]
-    assert result["export"]["rows_excluded"] == 1  # type: ignore[index]
+    assert (result.month.mql, result.month.sql, result.month.won) == (3, 1, None)
+    assert result.month.speed_to_lead_median_hours == 3.0  # median of 2 and 4
+    assert result.export.format == "hubspot"
+    assert result.export.rows_excluded == 1
     # A contacts export has no lost date, SAL date, disposition date or amount.
-    assert result["lost"] is None
-    assert result["disposition_within_deadline"] is None
-    assert "lost_at" in result["not_in_export"]  # type: ignore[operator]
+    assert result.month.lost is None
+    assert result.month.disposition_within_deadline is None
+    assert "lost_at" in result.not_in_export
     # Lead Status still says nobody decided: 103 has waited longer than 5 business days.
-    assert result["undispositioned_past_deadline"] == 2
+    assert result.month.undispositioned_past_deadline == 2
 
 
 def test_hubspot_without_touch_times_says_not_in_export(tmp_path: Path,
@@ -67,9 +59,9 @@ def test_hubspot_without_touch_times_says_not_in_export(tmp_path: Path,
     header = [h for h in HUBSPOT_HEADER if h != "Date of first engagement"]
     rows = [row[:10] + row[11:] for row in HUBSPOT_ROWS]
     result = hubspot(tmp_path, example_answers, header=header, rows=rows)
-    assert result["speed_to_lead_median_hours"] is None
-    assert result["speed_to_lead_within_sla"] is None
-    assert result["mql"] == 3
+    assert result.month.speed_to_lead_median_hours is None
+    assert result.month.speed_to_lead_within_sla is None
+    assert result.month.mql == 3
 
 
 @pytest.mark.parametrize(("encoding", "delimiter"), [
@@ -79,8 +71,9 @@ def test_hubspot_without_touch_times_says_not_in_export(tmp_path: Path,
 def test_encodings_and_delimiters(tmp_path: Path, example_answers: Answers, encoding: str,
                                   delimiter: str) -> None:
     result = hubspot(tmp_path, example_answers, encoding=encoding, delimiter=delimiter)
-    assert result["mql"] == 3
-    owners = {row["name"]: row["mql"] for row in result["by_owner"]}  # type: ignore[attr-defined]
+    assert result.month.mql == 3
+    assert result.by_owner is not None
+    owners = {row.name: row.mql for row in result.by_owner}
     assert owners == {"Zoë Müller": 2, "Sam Lee": 1}
 
 
@@ -92,8 +85,9 @@ def test_cp1252_detected_late_in_a_file(tmp_path: Path, example_answers: Answers
             "Renée €uro", "0", "", "Web"]
     rows = [*filler, late]
     result = hubspot(tmp_path, example_answers, encoding="cp1252", rows=rows)
-    assert result["export"]["encoding"] == "cp1252"  # type: ignore[index]
-    assert result["by_owner"][0]["name"] == "Renée €uro"  # type: ignore[index]
+    assert result.export.encoding == "cp1252"
+    assert result.by_owner is not None
+    assert result.by_owner[0].name == "Renée €uro"
 
 
 SLASHED = ["L1", "03/04/2027 10:00", "03/04/2027 10:00", "", "", "", "", "03/04/2027 12:00",
@@ -113,12 +107,12 @@ def test_date_format_settles_the_order(tmp_path: Path, example_answers: Answers)
     export = write_csv(tmp_path / "us.csv", GENERIC, [SLASHED])
     march = compute_actuals(export, example_answers, "2027-03",
                             ExportOptions(date_format="mdy"))
-    assert march["mql"] == 1  # Thursday 4 March
-    assert march["speed_to_lead_median_hours"] == 2.0
+    assert march.month.mql == 1  # Thursday 4 March
+    assert march.month.speed_to_lead_median_hours == 2.0
     april = compute_actuals(export, example_answers, "2027-04",
                             ExportOptions(date_format="dmy"))
-    assert april["mql"] == 1  # Saturday 3 April: both times fall before Monday's opening
-    assert april["speed_to_lead_median_hours"] == 0.0
+    assert april.month.mql == 1  # Saturday 3 April: both times fall before Monday's opening
+    assert april.month.speed_to_lead_median_hours == 0.0
 
 
 def test_day_first_is_recognised_from_the_file(tmp_path: Path,
@@ -127,7 +121,7 @@ def test_day_first_is_recognised_from_the_file(tmp_path: Path,
                       "", "", "", "", "", "", "", ""]]
     export = write_csv(tmp_path / "uk.csv", GENERIC, rows)
     april = compute_actuals(export, example_answers, "2027-04")
-    assert april["mql"] == 1  # 03/04 read as 3 April because 25/03 is day-first
+    assert april.month.mql == 1  # 03/04 read as 3 April because 25/03 is day-first
 
 
 def test_us_excel_am_pm(tmp_path: Path, example_answers: Answers) -> None:
@@ -136,8 +130,8 @@ def test_us_excel_am_pm(tmp_path: Path, example_answers: Answers) -> None:
                           "", "", ""]]
     export = write_csv(tmp_path / "excel.csv", GENERIC, rows)
     result = compute_actuals(export, example_answers, "2027-01")
-    assert result["mql"] == 2
-    assert result["speed_to_lead_median_hours"] == 2.0
+    assert result.month.mql == 2
+    assert result.month.speed_to_lead_median_hours == 2.0
 
 
 def test_unclosed_quote_names_row_and_column(tmp_path: Path, example_answers: Answers) -> None:
@@ -201,14 +195,14 @@ def test_map_and_mapping_file(tmp_path: Path, example_answers: Answers) -> None:
     mapped = compute_actuals(export, example_answers, "2027-01", ExportOptions(
         column_map={"lead_id": "Person", "mql_at": "Qualified On",
                     "first_touch_at": "Called On"}))
-    assert mapped["speed_to_lead_median_hours"] == 2.0
+    assert mapped.month.speed_to_lead_median_hours == 2.0
     mapping = tmp_path / "map.yaml"
     mapping.write_text("format: generic\ncolumns:\n  lead_id: Person\n  mql_at: Qualified On\n",
                        encoding="utf-8")
     from_file = compute_actuals(export, example_answers, "2027-01",
                                 ExportOptions(mapping_file=mapping))
-    assert from_file["mql"] == 1
-    assert from_file["speed_to_lead_median_hours"] is None
+    assert from_file.month.mql == 1
+    assert from_file.month.speed_to_lead_median_hours is None
 
 
 def test_map_to_a_missing_column(tmp_path: Path, example_answers: Answers) -> None:
@@ -251,11 +245,11 @@ def test_salesforce_with_tasks_in_utc(tmp_path: Path, example_answers: Answers) 
          "", ""],
     ])
     result = compute_actuals(leads, example_answers, "2027-01", ExportOptions(tasks=tasks))
-    assert result["export"]["format"] == "salesforce"
-    assert (result["mql"], result["sql"], result["opportunity"]) == (3, 1, 1)
-    assert result["speed_to_lead_median_hours"] == 3.0  # 2 h and 4 h; lead 3 untouched
-    assert result["attempts_average"] == 1.0  # 1 + 2 + 0 over three leads
-    notes = " ".join(result["export"]["notes"])
+    assert result.export.format == "salesforce"
+    assert (result.month.mql, result.month.sql, result.month.opportunity) == (3, 1, 1)
+    assert result.month.speed_to_lead_median_hours == 3.0  # 2 h and 4 h; lead 3 untouched
+    assert result.month.attempts_average == 1.0  # 1 + 2 + 0 over three leads
+    notes = " ".join(result.export.notes)
     assert "no standard MQL date" in notes
     assert "1 people with tasks" in notes
 
@@ -265,7 +259,89 @@ def test_salesforce_without_tasks(tmp_path: Path, example_answers: Answers) -> N
         ["00Q1", "Open - Not Contacted", "Web", "2027-01-05T21:00:00.000Z", "false", "", "",
          "005A"]])
     result = compute_actuals(leads, example_answers, "2027-01")
-    assert result["speed_to_lead_median_hours"] is None
-    assert result["attempts_average"] is None
-    assert result["no_attempt_after_72h"] is None
-    assert result["won"] is None
+    assert result.month.speed_to_lead_median_hours is None
+    assert result.month.attempts_average is None
+    assert result.month.no_attempt_after_72h is None
+    assert result.month.won is None
+
+
+# --------------------------------------------------------------------------- odd dates, odd files
+
+
+@pytest.mark.parametrize(("value", "zone", "first_date"), [
+    ("1/1/01 00:30", None, "2001-01-01"),
+    ("1/1/01 00:30", "Asia/Tokyo", "2000-12-31"),  # 00:30 in Tokyo is 10:30 in New York
+    ("1/4/27", None, "2027-01-04"),
+    ("4.1.27 10:00", None, "2027-01-04"),  # dotted dates are day-first
+])
+def test_two_digit_years_are_this_century(tmp_path: Path, example_answers: Answers,
+                                          value: str, zone: str | None,
+                                          first_date: str) -> None:
+    from slabuilder.actuals import ExportOptions
+
+    export = write_csv(tmp_path / "xl.csv", ["lead_id", "mql_at"], [["A", value]])
+    result = compute_actuals(export, example_answers, first_date[:7],
+                             ExportOptions(timezone=zone, date_format="mdy"))
+    assert result.export.first_date == first_date
+    assert result.month.mql == 1
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:30:00+14:00", "1/4/0027", "2250-01-01"])
+def test_dates_outside_the_calendar_are_refused_with_row_and_column(
+        tmp_path: Path, example_answers: Answers, value: str) -> None:
+    from slabuilder.actuals import ExportOptions
+    from slabuilder.errors import ExportError
+
+    export = write_csv(tmp_path / "odd.csv", ["lead_id", "mql_at"],
+                       [["A", "2027-01-05 10:00"], ["B", value]])
+    for zone in (None, "Asia/Tokyo"):
+        with pytest.raises(ExportError) as caught:
+            compute_actuals(export, example_answers, "2027-01",
+                            ExportOptions(timezone=zone, date_format="mdy"))
+        assert caught.value.message == (f"row 3, column 'mql_at': {value!r} is not a date "
+                                        "between 1900 and 2199; correct it in the export "
+                                        "and run again")
+
+
+def _refusal(export: Path, answers: Answers, **options: Any) -> str:
+    from slabuilder.actuals import ExportOptions
+    from slabuilder.errors import ExportError
+
+    with pytest.raises(ExportError) as caught:
+        compute_actuals(export, answers, "2027-01", ExportOptions(**options))
+    return str(caught.value.message)
+
+
+def test_binary_file_is_not_a_csv_text_file(tmp_path: Path,
+                                             example_answers: Answers) -> None:
+    export = tmp_path / "report.xlsx"
+    export.write_bytes(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00b\xee\x9dh^\x01\n"
+                       b"\x00\x00\x90\x04")
+    assert _refusal(export, example_answers) == (
+        "is not a CSV text file (its first line holds binary data); export the contacts or "
+        "leads from the CRM as CSV and give that file")
+
+
+def test_repeated_column_names_are_refused(tmp_path: Path, example_answers: Answers) -> None:
+    export = write_csv(tmp_path / "dup.csv", ["lead_id", "mql_at", "MQL_at", "notes", "notes"],
+                       [["A", "2027-01-05 10:00", "", "", ""]])
+    assert _refusal(export, example_answers) == (
+        "the column 'MQL_at' appears twice in the header; remove or rename one of them and "
+        "export again")
+
+
+def test_tasks_are_refused_with_a_hubspot_export_or_a_lead_export(
+        tmp_path: Path, example_answers: Answers) -> None:
+    tasks = write_csv(tmp_path / "tasks.csv", ["WhoId", "CreatedDate"],
+                      [["A", "2027-01-05 11:00"]])
+    hubspot = write_csv(tmp_path / "hubspot.csv",
+                        ["Contact ID", "Create Date", "Became a Marketing Qualified Lead Date"],
+                        [["1", "2027-01-05 09:00", "2027-01-05 10:00"]])
+    assert _refusal(hubspot, example_answers, tasks=tasks) == (
+        "--tasks reads a Salesforce task export, and this is a HubSpot export, which carries "
+        "its first touches itself; drop --tasks")
+    leads = write_csv(tmp_path / "leads.csv", ["lead_id", "mql_at"],
+                      [["A", "2027-01-05 10:00"]])
+    assert _refusal(leads, example_answers, tasks=leads) == (
+        "is a lead or contact export, not a Salesforce task export; give --tasks the Tasks "
+        "export (WhoId and CompletedDateTime or CreatedDate)")

@@ -6,13 +6,11 @@ from __future__ import annotations
 import functools
 import http.server
 import io
-import logging
 import os
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,53 +18,14 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import ROOT
+from helpers import EPOCH, render_clean, source_date, weasyprint_problems
 from slabuilder.answers import answers_from_data
 from slabuilder.errors import SlabuilderError
 from slabuilder.outputs import render_documents
 from slabuilder.pdf import blocked_urls, build_date, html_to_pdf
 from slabuilder.plan import Plan, build_plan
 
-EPOCH = "1798761600"  # 2027-01-01T00:00:00Z
 TEMPLATES = ROOT / "templates"
-
-
-@contextmanager
-def weasyprint_problems() -> Iterator[list[str]]:
-    """Collect every warning or error WeasyPrint logs inside the block."""
-    problems: list[str] = []
-
-    class Collect(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            problems.append(record.getMessage())
-
-    handler = Collect(level=logging.WARNING)
-    logger = logging.getLogger("weasyprint")
-    logger.addHandler(handler)
-    try:
-        yield problems
-    finally:
-        logger.removeHandler(handler)
-
-
-@contextmanager
-def source_date(epoch: str = EPOCH) -> Iterator[None]:
-    before = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = epoch
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ["SOURCE_DATE_EPOCH"]
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = before
-
-
-def render_clean(plan: Plan, docs: list[str], out: Path, **options: Any) -> list[Path]:
-    """Render PDFs with SOURCE_DATE_EPOCH set; fail on any WeasyPrint warning."""
-    with source_date(), weasyprint_problems() as problems:
-        written = render_documents(plan, docs, out, formats=["pdf"], **options)
-    assert problems == []
-    return written
 
 
 @functools.cache

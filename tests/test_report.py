@@ -13,9 +13,18 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
+from helpers import HEADER, ROWS, write_csv
+from slabuilder.charts import funnel_chart, trend_chart
 from slabuilder.plan import Plan
-from slabuilder.report import build_report_context, funnel_chart_svg, trend_chart_svg
-from test_actuals import HEADER, ROWS, write_csv
+from slabuilder.report import build_report_context
+
+
+def draw(macro: str, geometry: dict[str, Any]) -> str:
+    """A chart as the report draws it: the macro of ``_charts.svg.j2`` over the geometry."""
+    from slabuilder.documents import make_environment
+
+    charts = make_environment().get_template("_charts.svg.j2").module
+    return str(getattr(charts, macro)(geometry))
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +44,7 @@ def test_shell_fills_targets_and_leaves_blanks(example_plan: Plan) -> None:
     assert all(row["met"] is None and row["actual"] is None for row in rows)
     assert report["marketing_rows"][0]["target"] == "at least 178"
     assert report["sales_rows"][0]["target"] == "4 business hours or less"
-    assert [row["plan"] for row in report["conversion_rows"]] == ["60%", "50%", "25%"]
+    assert [row["plan"] for row in report["conversion_rows"]] == [0.6, 0.5, 0.25]
     assert report["charts"]["trend"] is None
     assert report["insights"] == []
     assert report["priorities"] == []
@@ -49,30 +58,32 @@ def test_filled_report_compares_with_plan(example_plan: Plan, export_csv: Path,
                               rate_keys=list(example_plan.rates))
     report = build_report_context(example_plan, "2027-01", "January 2027", actuals)
     marketing = {row["field"]: row for row in report["marketing_rows"]}
-    assert marketing["mql_volume"]["actual"] == "7"
+    assert marketing["mql_volume"]["actual"] == 7
     assert marketing["mql_volume"]["met"] == "missed"
-    assert marketing["mql_volume"]["previous"] == "1"
+    assert marketing["mql_volume"]["previous"] == 1
     assert marketing["data_completeness"]["state"] == "not in export"
     sales = {row["field"]: row for row in report["sales_rows"]}
-    assert (sales["speed_median"]["actual"], sales["speed_median"]["met"]) == ("3 h", "met")
+    assert (sales["speed_median"]["actual"], sales["speed_median"]["met"]) == (3.0, "met")
+    assert sales["speed_median"]["kind"] == "hours"
     assert sales["speed_median"]["note"] == "90th percentile 10 h"
     assert (sales["speed_within_sla"]["actual"], sales["speed_within_sla"]["met"]) == (
-        "71.4%", "missed")
-    assert sales["no_attempt_72h"]["actual"] == "1"
+        0.7143, "missed")
+    assert sales["speed_within_sla"]["kind"] == "rate"
+    assert sales["no_attempt_72h"]["actual"] == 1
     funnel = {row["stage"]: row for row in report["funnel_rows"]}
     assert funnel["mql"]["change"] == "+6 (+600%)"
     assert report["insights"][0] == ("MQL volume was 7 against 178, 96% short; past the 10% "
                                      "line the agreement asks for a root cause and a recovery "
                                      "plan.")
     assert report["priorities"][0].startswith("Close the MQL volume gap")
-    assert "<polyline" in report["charts"]["trend"]
+    assert "<polyline" in draw("trend", report["charts"]["trend"])
 
 
 def test_funnel_chart_marks_missing_actuals() -> None:
-    svg = funnel_chart_svg([
+    svg = draw("funnel", funnel_chart([
         {"name": "MQL", "target": 178, "actual": 120, "state": "value"},
         {"name": "SAL", "target": None, "actual": None, "state": "not in export"},
-    ])
+    ]))
     assert svg.startswith("<svg")
     assert svg.endswith("</svg>")
     assert ">178<" in svg
@@ -81,13 +92,25 @@ def test_funnel_chart_marks_missing_actuals() -> None:
 
 
 def test_trend_chart_draws_months_and_target() -> None:
-    svg = trend_chart_svg([{"month": "2027-01", "mql": 90, "speed_to_lead_median_hours": 2.0},
-                           {"month": "2027-02", "mql": 120,
-                            "speed_to_lead_median_hours": None}], 100)
+    svg = draw("trend", trend_chart([
+        {"month": "2027-01", "mql": 90, "speed_to_lead_median_hours": 2.0},
+        {"month": "2027-02", "mql": 120, "speed_to_lead_median_hours": None}], 100))
     assert ">01/27<" in svg
     assert ">02/27<" in svg
     assert ">target 100<" in svg
     assert svg.count("<rect") == 2
+
+
+def test_trend_target_label_clears_the_speed_scale() -> None:
+    """With the target as the tallest value its label sat on the speed scale's ("1.1 h")."""
+    chart = trend_chart([{"month": "2027-01", "mql": 90, "speed_to_lead_median_hours": 1.0}],
+                        178)
+    assert chart["target"]["y"] == chart["top_pad"]
+    assert abs(chart["target"]["label_y"] - chart["scale_label_y"]) >= 8
+    alone = trend_chart([{"month": "2027-01", "mql": 90, "speed_to_lead_median_hours": None}],
+                        178)
+    assert alone["speed_top"] is None
+    assert alone["target"]["label_y"] == alone["target"]["y"] + 2.5
 
 
 # --------------------------------------------------------------------------- the command
@@ -170,6 +193,9 @@ def test_filled_report_shows_actuals(filled: Path) -> None:
     html = (filled / "acme-analytics-2027-01-report.html").read_text(encoding="utf-8")
     assert "not in export" in html
     assert "<input" not in html  # nothing left blank in a filled report
+    # The funnel chart has a heading and sits right under its table.
+    assert (html.index("funnel-actuals") < html.index("Target against actual, by stage")
+            < html.index("<th class=\"w-25\">Conversion</th>"))
     reader = PdfReader(filled / "acme-analytics-2027-01-report.pdf")
     text = " ".join(page.extract_text() for page in reader.pages)
     assert "MQL volume was 7 against 178" in text
@@ -274,3 +300,71 @@ def test_existing_documents_stop_the_run_before_anything_is_written(
     assert "already exists; use --force" in result.err
     assert not (tmp_path / "breaches.csv").exists()
     assert existing.read_bytes() == b"%PDF-1.7 mine"
+
+
+# --------------------------------------------------------------------------- odd inputs
+
+
+@pytest.mark.parametrize(("header", "rows"), [
+    (["lead_id", "created_at", "mql_at", "first_touch_at"], []),
+    (["lead_id", "created_at", "mql_at", "sql_at"], [["L1", "2027-01-04 10:00", "", ""]]),
+], ids=["header-only", "no-mql-date"])
+def test_export_without_mql_dates_renders_zero_mqls(
+        run_cli: Callable[..., Any], example_path: Path, tmp_path: Path,
+        header: list[str], rows: list[list[str]]) -> None:
+    export = write_csv(tmp_path / "leads.csv", header, rows)
+    out = tmp_path / "out"
+    result = run_cli("report", example_path, "--month", "2027-01", "-o", out, "--format",
+                     "html", "--actuals", export)
+    assert result.code == 0, result.err
+    for doc in ("report", "agenda", "dashboard"):
+        assert (out / f"acme-analytics-2027-01-{doc}.html").is_file()
+    html = (out / "acme-analytics-2027-01-report.html").read_text(encoding="utf-8")
+    assert "which holds no lead with a funnel date, so every count is zero" in html
+    data = json.loads(run_cli("report", example_path, "--month", "2027-01", "--json",
+                              "--actuals", export).out)
+    assert data["actuals"]["mql"] == 0
+    assert data["actuals"]["export"]["first_date"] is None
+
+
+@pytest.mark.parametrize("month", ["9999-12", "1999-12", "2101-01"])
+def test_months_outside_the_calendar_are_refused(run_cli: Callable[..., Any],
+                                                 example_path: Path, month: str) -> None:
+    result = run_cli("report", example_path, "--month", month, "-o", "x")
+    assert result.code == 2
+    assert result.err == (f"slabuilder: --month: '{month}' is outside the years 2000 to "
+                          "2099; give the month as YYYY-MM, for example "
+                          "2027-03\n")
+
+
+@pytest.mark.parametrize("option", ["--actuals", "--tasks"])
+def test_breaches_never_overwrite_an_input_even_with_force(
+        run_cli: Callable[..., Any], example_path: Path, tmp_path: Path,
+        option: str) -> None:
+    export = write_csv(tmp_path / "leads.csv", ["lead_id", "mql_at"],
+                       [["A", "2027-01-05 10:00"]])
+    tasks = write_csv(tmp_path / "tasks.csv", ["WhoId", "CreatedDate"],
+                      [["A", "2027-01-05 11:00"]])
+    before = {export: export.read_bytes(), tasks: tasks.read_bytes()}
+    target = export if option == "--actuals" else tasks
+    result = run_cli("report", example_path, "--month", "2027-01", "--json", "--actuals",
+                     export, "--tasks", tasks, "--breaches", target, "--force")
+    assert result.code == 2
+    assert f"{target} is the file given to {option}; write the breaches to another file" \
+        in result.err
+    assert {path: path.read_bytes() for path in before} == before
+
+
+def test_default_month_is_the_agreements_first_before_it_starts(example_plan: Any) -> None:
+    import datetime as dt
+
+    from slabuilder.jobs.report import settle_month
+
+    # acme's agreement runs January to March 2027.
+    assert settle_month(None, example_plan, dt.date(2026, 11, 22)) == (
+        "2027-01", ["no month was given and the agreement starts in January 2027, so the "
+                    "report covers that month"])
+    assert settle_month(None, example_plan, dt.date(2027, 3, 5)) == ("2027-02", [])
+    assert settle_month(None, example_plan, dt.date(2027, 6, 5)) == (
+        "2027-05", ["2027-05 is outside the agreement's period (January 2027 to March 2027); "
+                    "its targets are the plan's monthly averages"])

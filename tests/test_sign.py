@@ -17,13 +17,13 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import CliResult
+from helpers import render_clean, source_date
 from pki import PASSPHRASE, Pki, make_pki
 from slabuilder.errors import OutputError
 from slabuilder.jobs.sign import sign_document
 from slabuilder.jobs.status import signature_status, version_in_force
 from slabuilder.outputs import prepare_outputs, render_documents
 from slabuilder.plan import Plan
-from test_pdf import source_date
 
 SIGNERS = ("Dana Reyes", "Sam Okafor", "Jordan Lee")
 FIELDS = {"Dana Reyes": "Dana Reyes (Marketing)", "Sam Okafor": "Sam Okafor (Sales)",
@@ -175,7 +175,6 @@ def test_esign_tags_one_signer_number_per_person_in_answer_order(
 
 
 def test_esign_tags_are_in_the_pdf_text_and_white(example_plan: Plan, tmp_path: Path):
-    from test_pdf import render_clean
 
     (written,) = render_clean(example_plan, ["agreement"], tmp_path, esign_tags="dropbox")
     text = subprocess.run(["pdftotext", str(written), "-"], capture_output=True, text=True,

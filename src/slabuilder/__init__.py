@@ -24,6 +24,7 @@ _LAZY = {
     "render_html": "slabuilder.documents",
     "render_documents": "slabuilder.outputs",
     # actuals and the monthly report
+    "Actuals": "slabuilder.actuals",
     "ExportOptions": "slabuilder.actuals",
     "compute_actuals": "slabuilder.actuals",
     "build_report_context": "slabuilder.report",
@@ -55,6 +56,7 @@ _LAZY = {
 (the interview must not pay for WeasyPrint or DuckDB)."""
 
 __all__ = [
+    "Actuals",
     "AgreementDiff",
     "Answers",
     "AnswersError",
@@ -92,7 +94,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from slabuilder.actuals import ExportOptions, compute_actuals
+    from slabuilder.actuals import Actuals, ExportOptions, compute_actuals
     from slabuilder.answers import Answers, dump_answers, load_answers, save_answers
     from slabuilder.context import build_context
     from slabuilder.diff import AgreementDiff, diff_answers, diff_plans

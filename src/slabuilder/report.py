@@ -1,9 +1,16 @@
 """The monthly alignment report, weekly agenda and dashboard: plan targets against actuals.
 
 :func:`build_report_context` turns a :class:`~slabuilder.plan.Plan`, the month and (when an
-export was given) the actuals into plain data for the templates: compliance tables with a
+export was given) the :class:`~slabuilder.actuals.Actuals` into plain data for the
+templates, the way :mod:`slabuilder.context` does for the agreement: compliance tables with a
 target, an actual and met or missed for every term; the funnel against plan and against the
-previous month; insights and priorities worded from the figures; and two SVG charts.
+previous month; insights and priorities worded from the figures; and the geometry of two
+charts (:mod:`slabuilder.charts`), which ``templates/_charts.svg.j2`` draws.
+
+Figures stay numbers (rates as fractions, hours as numbers, counts as ints) for the
+templates' filters; a row's ``kind`` (``count``, ``rate`` or ``hours``) says which filter.
+Only sentences that carry a figure (targets, notes, insights) are written here, with
+:mod:`slabuilder.words`.
 
 Without actuals every actual is ``None`` and the templates draw a blank (a form field in
 the PDF).  With actuals, a figure the export cannot support is marked "not in export".
@@ -11,147 +18,149 @@ the PDF).  With actuals, a figure the export cannot support is marked "not in ex
 
 from __future__ import annotations
 
-import html
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
+from slabuilder.actuals.model import Actuals, MonthActuals
+from slabuilder.charts import funnel_chart, trend_chart
 from slabuilder.plan import Plan
-from slabuilder.words import STAGE_NAMES
+from slabuilder.words import STAGE_NAMES, count, number, percent, stage_plural
 
-__all__ = ["build_report_context", "funnel_chart_svg", "trend_chart_svg"]
+__all__ = ["BLANK", "NOT_IN_EXPORT", "build_report_context"]
 
 BLANK = "blank"
 """A shell: the figure is written in by hand."""
 NOT_IN_EXPORT = "not in export"
+
+Kind = Literal["count", "rate", "hours"]
+
+# The terms each view shows, by field: the agenda reviews the sales side's commitments, the
+# dashboard the response times and the quality of what marketing sends.
+_AGENDA_SALES = ("speed_median", "speed_within_sla", "attempts", "disposition")
+_DASHBOARD_RESPONSE = ("speed_median", "speed_within_sla", "no_attempt_72h")
+_DASHBOARD_QUALITY = ("mql_acceptance", "scoring_accuracy")
+_HEADLINE_STAGES = ("mql", "sql", "won")
+# How many of the top sources, owners, reasons and insights each view has room for.
+_REPORT_SOURCES, _AGENDA_SOURCES, _DASHBOARD_OWNERS, _AGENDA_REASONS = 8, 6, 10, 6
+_SUMMARY_INSIGHTS = 4
+_FORMAT_NAMES = {"hubspot": "HubSpot", "salesforce": "Salesforce", "generic": "generic"}
+_RESPONSE_BUCKETS = (("under_1h", "Under 1 hour"), ("1_to_24h", "1 to 24 hours"),
+                     ("over_24h", "Over 24 hours"), ("never", "Not touched"))
 
 
 def _num(value: Decimal | int | float) -> float:
     return float(value)
 
 
-def _pct(value: float | None, places: int = 0) -> str:
-    if value is None:
-        return ""
-    text = f"{value * 100:.{places}f}"
-    if places:
-        text = text.rstrip("0").rstrip(".")
-    return f"{text}%"
-
-
-def _hours(value: float | None) -> str:
-    if value is None:
-        return ""
-    text = f"{value:.1f}".rstrip("0").rstrip(".")
-    return f"{text} h"
-
-
-def _count(value: int | float | None) -> str:
-    return "" if value is None else f"{int(value):,}"
+def _hours_text(value: float | None) -> str:
+    """Measured hours inside a sentence: ``3 h``, ``1.2 h``."""
+    return "" if value is None else f"{number(value, 1)} h"
 
 
 class _Rows:
     """Builds compliance rows; knows whether this is a shell or a filled report."""
 
-    def __init__(self, actuals: dict[str, Any] | None) -> None:
+    def __init__(self, actuals: Actuals | None) -> None:
         self.actuals = actuals
 
-    def row(self, field: str, label: str, target: str, value: Any, shown: str,
-            met: bool | None, *, note: str = "", previous: str = "",
+    def row(self, field: str, label: str, target: str, value: float | None, kind: Kind,
+            met: bool | None, *, note: str = "", previous: float | None = None,
             measurable: bool = True) -> dict[str, Any]:
+        base = {"field": field, "label": label, "target": target, "kind": kind,
+                "note": note, "actual": None, "met": None, "previous": None}
         if self.actuals is None or not measurable:
             state = BLANK if self.actuals is None else NOT_IN_EXPORT
-            return {"field": field, "label": label, "target": target, "actual": None,
-                    "state": state, "met": None, "note": note, "previous": ""}
+            return {**base, "state": state}
         if value is None:
-            return {"field": field, "label": label, "target": target, "actual": None,
-                    "state": NOT_IN_EXPORT, "met": None, "note": note, "previous": previous}
-        return {"field": field, "label": label, "target": target, "actual": shown,
-                "state": "value", "met": "met" if met else "missed", "note": note,
-                "previous": previous}
+            return {**base, "state": NOT_IN_EXPORT, "previous": previous}
+        return {**base, "actual": value, "state": "value",
+                "met": "met" if met else "missed", "previous": previous}
 
 
-def _get(block: dict[str, Any] | None, key: str) -> Any:
-    return None if block is None else block.get(key)
-
-
-def _marketing_rows(plan: Plan, actuals: dict[str, Any] | None,
+def _marketing_rows(plan: Plan, actuals: Actuals | None,
                     mql_target: int) -> list[dict[str, Any]]:
     terms = plan.answers.sla.marketing
     agreed = plan.terms.commitments
     rows = _Rows(actuals)
-    previous = _get(actuals, "previous")
-    mql = _get(actuals, "mql")
-    acceptance = _get(actuals, "acceptance_rate")
-    accuracy = _get(actuals, "scoring_accuracy")
+    month = actuals.month if actuals else None
+    previous = actuals.previous if actuals else None
+    mql = month.mql if month else None
+    acceptance = month.acceptance_rate if month else None
+    accuracy = actuals.scoring_accuracy if actuals else None
     return [
-        rows.row("mql_volume", "MQL volume", f"at least {mql_target:,}", mql, _count(mql),
+        rows.row("mql_volume", "MQL volume", f"at least {count(mql_target)}", mql, "count",
                  mql is not None and mql >= mql_target,
-                 previous=_count(_get(previous, "mql"))),
+                 previous=previous.mql if previous else None),
         rows.row("mql_acceptance", "MQLs accepted by sales",
-                 f"at least {_pct(_num(agreed.acceptance_rate))}", acceptance,
-                 _pct(acceptance, 1), acceptance is not None and
-                 acceptance >= _num(agreed.acceptance_rate),
-                 previous=_pct(_get(previous, "acceptance_rate"), 1),
+                 f"at least {percent(agreed.acceptance_rate)}", acceptance, "rate",
+                 acceptance is not None and acceptance >= _num(agreed.acceptance_rate),
+                 previous=previous.acceptance_rate if previous else None,
                  note="of the month's MQLs dispositioned, those accepted as SAL or SQL"),
         rows.row("scoring_accuracy", "Scoring accuracy",
-                 f"over {_pct(_num(terms.scoring_accuracy))}", accuracy, _pct(accuracy, 1),
+                 f"over {percent(terms.scoring_accuracy, 0)}", accuracy, "rate",
                  accuracy is not None and accuracy > _num(terms.scoring_accuracy),
                  note="of the month's MQLs dispositioned, those not rejected as wrong persona "
                       "(DQ-02) or too small (DQ-07)"),
         rows.row("data_completeness", "Data completeness",
-                 f"{_pct(_num(terms.core_fields_complete))} core, "
-                 f"{_pct(_num(terms.extended_fields_complete))} extended", None, "", None,
+                 f"{percent(terms.core_fields_complete, 0)} core, "
+                 f"{percent(terms.extended_fields_complete, 0)} extended", None, "rate", None,
                  measurable=False),
         rows.row("routing_speed", "Routing speed",
-                 f"within {terms.routing_minutes} minutes", None, "", None, measurable=False),
+                 f"within {terms.routing_minutes} minutes", None, "count", None,
+                 measurable=False),
     ]
 
 
-def _sales_rows(plan: Plan, actuals: dict[str, Any] | None) -> list[dict[str, Any]]:
+def _disposition_row(rows: _Rows, plan: Plan, month: MonthActuals | None,
+                     previous: MonthActuals | None) -> dict[str, Any]:
+    days = plan.answers.sla.sales.disposition_days
+    disposition = month.disposition_within_deadline if month else None
+    undecided = month.undispositioned_past_deadline if month else None
+    if disposition is not None or month is None or undecided is None:
+        return rows.row("disposition", "Disposition in time",
+                        f"100% within {days} business days", disposition, "rate",
+                        disposition is not None and disposition >= 1,
+                        previous=previous.disposition_within_deadline if previous else None)
+    return rows.row("disposition", "Undecided past the deadline",
+                    f"none after {days} business days", undecided, "count", undecided == 0,
+                    previous=previous.undispositioned_past_deadline if previous else None,
+                    note="the export has no disposition date; counted from the lead status")
+
+
+def _sales_rows(plan: Plan, actuals: Actuals | None) -> list[dict[str, Any]]:
     terms = plan.answers.sla.sales
     sla_hours = _num(terms.speed_to_lead_hours)
     rows = _Rows(actuals)
-    previous = _get(actuals, "previous")
-    median = _get(actuals, "speed_to_lead_median_hours")
-    p90 = _get(actuals, "speed_to_lead_p90_hours")
-    within = _get(actuals, "speed_to_lead_within_sla")
-    attempts = _get(actuals, "attempts_meeting_minimum")
-    average = _get(actuals, "attempts_average")
-    disposition = _get(actuals, "disposition_within_deadline")
-    undecided = _get(actuals, "undispositioned_past_deadline")
-    neglected = _get(actuals, "no_attempt_after_72h")
-    hours = f"{sla_hours:g}"
-    disposition_row = (
-        rows.row("disposition", "Disposition in time",
-                 f"100% within {terms.disposition_days} business days", disposition,
-                 _pct(disposition, 1), disposition is not None and disposition >= 1,
-                 previous=_pct(_get(previous, "disposition_within_deadline"), 1))
-        if disposition is not None or actuals is None or undecided is None else
-        rows.row("disposition", "Undecided past the deadline",
-                 f"none after {terms.disposition_days} business days", undecided,
-                 _count(undecided), undecided == 0,
-                 previous=_count(_get(previous, "undispositioned_past_deadline")),
-                 note="the export has no disposition date; counted from the lead status"))
+    month = actuals.month if actuals else None
+    previous = actuals.previous if actuals else None
+    median = month.speed_to_lead_median_hours if month else None
+    p90 = month.speed_to_lead_p90_hours if month else None
+    within = month.speed_to_lead_within_sla if month else None
+    attempts = month.attempts_meeting_minimum if month else None
+    average = month.attempts_average if month else None
+    neglected = month.no_attempt_after_72h if month else None
+    hours = number(sla_hours)
     return [
         rows.row("speed_median", "Speed to lead, median", f"{hours} business hours or less",
-                 median, _hours(median), median is not None and median <= sla_hours,
-                 previous=_hours(_get(previous, "speed_to_lead_median_hours")),
-                 note=f"90th percentile {_hours(p90)}" if p90 is not None else ""),
+                 median, "hours", median is not None and median <= sla_hours,
+                 previous=previous.speed_to_lead_median_hours if previous else None,
+                 note=f"90th percentile {_hours_text(p90)}" if p90 is not None else ""),
         rows.row("speed_within_sla", "MQLs touched in time",
-                 f"100% within {hours} business hours", within, _pct(within, 1),
+                 f"100% within {hours} business hours", within, "rate",
                  within is not None and within >= 1,
-                 previous=_pct(_get(previous, "speed_to_lead_within_sla"), 1)),
+                 previous=previous.speed_to_lead_within_sla if previous else None),
         rows.row("attempts", "Minimum attempts made",
-                 f"{terms.contact_attempts}+ attempts before unreachable", attempts,
-                 _pct(attempts, 1), attempts is not None and attempts >= 1,
-                 previous=_pct(_get(previous, "attempts_meeting_minimum"), 1),
-                 note=(f"{average:g} attempts per MQL on average"
+                 f"{terms.contact_attempts}+ attempts before unreachable", attempts, "rate",
+                 attempts is not None and attempts >= 1,
+                 previous=previous.attempts_meeting_minimum if previous else None,
+                 note=(f"{number(average)} attempts per MQL on average"
                        if average is not None else "")),
-        disposition_row,
+        _disposition_row(rows, plan, month, previous),
         rows.row("no_attempt_72h", "MQLs with no attempt after 72 hours", "none", neglected,
-                 _count(neglected), neglected == 0,
-                 previous=_count(_get(previous, "no_attempt_after_72h"))),
-        rows.row("dq_feedback", "Rejections with a reason code", "100%", None, "", None,
+                 "count", neglected == 0,
+                 previous=previous.no_attempt_after_72h if previous else None),
+        rows.row("dq_feedback", "Rejections with a reason code", "100%", None, "rate", None,
                  measurable=False),
     ]
 
@@ -164,42 +173,45 @@ def _month_targets(plan: Plan, month: str) -> dict[str, int]:
 
 
 def _change(actual: int | None, previous: int | None) -> str:
+    """``+23 (+27%)``, ``−5 (−10%)``, ``±0 (0%)``: the change since the previous month."""
     if actual is None or previous is None:
         return ""
     delta = actual - previous
     sign = "+" if delta > 0 else "\u2212" if delta < 0 else "\u00b10"
-    text = f"{sign}{abs(delta):,}" if delta else sign
+    text = f"{sign}{count(abs(delta))}" if delta else sign
     if previous:
-        text += f" ({sign if delta else ''}{abs(delta) / previous * 100:.0f}%)"
+        text += f" ({sign if delta else ''}{percent(abs(delta) / previous, 0)})"
     return text
 
 
-def _funnel_rows(plan: Plan, actuals: dict[str, Any] | None,
+def _funnel_rows(plan: Plan, actuals: Actuals | None,
                  targets: dict[str, int]) -> list[dict[str, Any]]:
-    previous = _get(actuals, "previous")
+    month = actuals.month if actuals else None
+    previous = actuals.previous if actuals else None
     stages = list(plan.stages)
-    if actuals is not None and actuals.get("sal") is not None and "sal" not in stages:
+    if month is not None and month.sal is not None and "sal" not in stages:
         stages.insert(stages.index("mql") + 1 if "mql" in stages else 0, "sal")
     rows = []
     for stage in stages:
         target = targets.get(stage)
-        actual = _get(actuals, stage)
-        prior = _get(previous, stage)
+        actual = month.volume(stage) if month else None
+        prior = previous.volume(stage) if previous else None
         state = BLANK if actuals is None else ("value" if actual is not None
                                                else NOT_IN_EXPORT)
         met = (None if actual is None or target is None else
                "met" if actual >= target else "missed")
-        rows.append({"stage": stage, "name": STAGE_NAMES[stage], "field": f"{stage}_actual",
-                     "target": target, "actual": actual, "state": state, "met": met,
-                     "previous": prior, "change": _change(actual, prior),
+        rows.append({"stage": stage, "name": STAGE_NAMES[stage], "plural": stage_plural(stage),
+                     "field": f"{stage}_actual", "target": target, "actual": actual,
+                     "state": state, "met": met, "previous": prior,
+                     "change": _change(actual, prior),
                      "share_of_target": (round(actual / target, 3)
                                          if actual is not None and target else None)})
     return rows
 
 
-def _conversion_rows(plan: Plan, actuals: dict[str, Any] | None) -> list[dict[str, Any]]:
-    rates = _get(actuals, "conversions") or {}
-    previous = _get(_get(actuals, "previous"), "conversions") or {}
+def _conversion_rows(plan: Plan, actuals: Actuals | None) -> list[dict[str, Any]]:
+    rates = actuals.month.conversions if actuals else {}
+    previous = actuals.previous.conversions if actuals and actuals.previous else {}
     rows = []
     for key, rate in plan.rates.items():
         source, target = key.split("_to_")
@@ -207,12 +219,21 @@ def _conversion_rows(plan: Plan, actuals: dict[str, Any] | None) -> list[dict[st
         state = BLANK if actuals is None else ("value" if actual is not None
                                                else NOT_IN_EXPORT)
         rows.append({"key": key, "label": f"{STAGE_NAMES[source]} to {STAGE_NAMES[target]}",
-                     "field": f"{key}_actual", "plan": _pct(_num(rate), 1),
-                     "actual": _pct(actual, 1) if actual is not None else None,
-                     "state": state, "previous": _pct(previous.get(key), 1),
+                     "field": f"{key}_actual", "kind": "rate", "plan": _num(rate),
+                     "actual": actual, "state": state, "previous": previous.get(key),
                      "met": (None if actual is None else
                              "met" if actual >= _num(rate) else "missed")})
     return rows
+
+
+def _response_buckets(actuals: Actuals | None) -> list[dict[str, Any]]:
+    """The four response-time buckets with their count and share (``None``: not measured)."""
+    buckets = actuals.month.response_buckets if actuals else None
+    counts = buckets.to_dict() if buckets else {}
+    total = buckets.total if buckets else 0
+    return [{"key": key, "label": label, "count": counts.get(key),
+             "share": counts[key] / total if total else None}
+            for key, label in _RESPONSE_BUCKETS]
 
 
 def _rating_speed(hours: float) -> str:
@@ -223,52 +244,54 @@ def _rating_conversion(rate: float) -> str:
     return "excellent" if rate > 0.4 else "good" if rate >= 0.3 else "poor"
 
 
-def _insights(plan: Plan, actuals: dict[str, Any], mql_target: int) -> list[str]:
+def _insights(plan: Plan, actuals: Actuals, mql_target: int) -> list[str]:
     found = []
-    mql = actuals.get("mql")
+    month = actuals.month
+    mql = month.mql
     shortfall = _num(plan.answers.escalation.shortfall_threshold)
     if mql is not None and mql_target:
         gap = (mql_target - mql) / mql_target
         if gap > shortfall:
-            found.append(f"MQL volume was {mql:,} against {mql_target:,}, {gap * 100:.0f}% "
-                         f"short; past the {_pct(shortfall)} line the agreement asks for a "
-                         "root cause and a recovery plan.")
+            found.append(f"MQL volume was {count(mql)} against {count(mql_target)}, "
+                         f"{percent(gap, 0)} short; past the {percent(shortfall, 0)} line the "
+                         "agreement asks for a root cause and a recovery plan.")
         else:
-            found.append(f"MQL volume was {mql:,} against a target of {mql_target:,} "
-                         f"({mql / mql_target * 100:.0f}%).")
-    rate = (actuals.get("conversions") or {}).get("mql_to_sql")
+            found.append(f"MQL volume was {count(mql)} against a target of "
+                         f"{count(mql_target)} ({percent(mql / mql_target, 0)}).")
+    rate = month.conversions.get("mql_to_sql")
     if rate is not None:
-        found.append(f"MQL to SQL ran at {_pct(rate, 1)}, which rates as "
+        found.append(f"MQL to SQL ran at {percent(rate)}, which rates as "
                      f"{_rating_conversion(rate)}.")
         if rate < 0.2:
             found.append("With fewer than one MQL in five becoming an SQL, look first at "
                          "qualification and training.")
-    median = actuals.get("speed_to_lead_median_hours")
+    median = month.speed_to_lead_median_hours
     if median is not None:
-        found.append(f"The median first touch came after {_hours(median)} of business time "
-                     f"({_rating_speed(median)}); the 90th percentile was "
-                     f"{_hours(actuals.get('speed_to_lead_p90_hours'))}.")
-    buckets = actuals.get("response_buckets")
+        found.append(f"The median first touch came after {_hours_text(median)} of business "
+                     f"time ({_rating_speed(median)}); the 90th percentile was "
+                     f"{_hours_text(month.speed_to_lead_p90_hours)}.")
+    buckets = month.response_buckets
     if buckets and mql:
-        late = buckets["over_24h"] + buckets["never"]
+        late = buckets.over_24h + buckets.never
         if late / mql > 0.5:
-            found.append(f"{late:,} of {mql:,} MQLs waited more than 24 business hours or "
-                         "were never touched: check capacity, routing automation and alerts.")
-    reasons = actuals.get("dq_reasons")
+            found.append(f"{count(late)} of {count(mql)} MQLs waited more than 24 business "
+                         "hours or were never touched: check capacity, routing automation "
+                         "and alerts.")
+    reasons = actuals.dq_reasons
     if reasons and mql:
-        rejected = sum(item["count"] for item in reasons)
+        rejected = sum(item.count for item in reasons)
         if rejected / mql > 0.3:
-            found.append(f"Sales rejected {rejected:,} MQLs ({rejected / mql * 100:.0f}%), "
-                         "over 30%: recalibrate the scoring model with sales.")
+            found.append(f"Sales rejected {count(rejected)} MQLs "
+                         f"({percent(rejected / mql, 0)}), over 30%: recalibrate the scoring "
+                         "model with sales.")
         found.append(f"The most common disqualification reason was "
-                     f"\u201c{reasons[0]['reason']}\u201d ({reasons[0]['count']:,}).")
-    sources = actuals.get("by_source") or []
-    if sources:
-        top = sources[0]
-        found.append(f"{top['name']} brought the most MQLs ({top['mql']:,}).")
-    neglected = actuals.get("no_attempt_after_72h")
+                     f"\u201c{reasons[0].reason}\u201d ({count(reasons[0].count)}).")
+    if actuals.by_source:
+        top = actuals.by_source[0]
+        found.append(f"{top.name} brought the most MQLs ({count(top.mql or 0)}).")
+    neglected = month.no_attempt_after_72h
     if neglected:
-        found.append(f"{neglected:,} MQLs had no attempt 72 hours after qualifying by the "
+        found.append(f"{count(neglected)} MQLs had no attempt 72 hours after qualifying by the "
                      "month's end.")
     return found
 
@@ -295,160 +318,94 @@ def _priorities(rows: list[dict[str, Any]]) -> list[str]:
             if row["met"] == "missed" and row["field"] in _PRIORITY][:5]
 
 
-# --------------------------------------------------------------------------- charts
-
-_INK, _ACCENT, _SOFT, _RULE, _MUTED = "#17202e", "#1f4e79", "#c9d8e8", "#cfd7e1", "#5b6676"
-_FONT = 'font-family="SLA Sans, sans-serif"'
-
-
-def _text(x: float, y: float, text: str, *, anchor: str = "start", size: float = 7.5,
-          weight: int = 400, fill: str = _INK) -> str:
-    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" '
-            f'font-weight="{weight}" fill="{fill}" {_FONT}>{html.escape(text)}</text>')
-
-
-def funnel_chart_svg(rows: list[dict[str, Any]]) -> str:
-    """Target (outline) against actual (solid) for each stage, as horizontal bars."""
-    width, label_w, bar_h, gap = 480.0, 90.0, 12.0, 10.0
-    scale_w = width - label_w - 70
-    top = max([r["target"] or 0 for r in rows] + [r["actual"] or 0 for r in rows] + [1])
-    height = 18 + len(rows) * (2 * bar_h + gap)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} '
-             f'{height:.0f}" width="100%" role="img" aria-label="Funnel: target against '
-             'actual">']
-    parts.append(_text(label_w, 10, "Target", size=7, fill=_MUTED))
-    parts.append(f'<rect x="{label_w + 30}" y="4" width="10" height="7" fill="none" '
-                 f'stroke="{_ACCENT}" stroke-width="1"/>')
-    parts.append(_text(label_w + 50, 10, "Actual", size=7, fill=_MUTED))
-    parts.append(f'<rect x="{label_w + 78}" y="4" width="10" height="7" fill="{_ACCENT}"/>')
-    y = 18.0
-    for row in rows:
-        parts.append(_text(0, y + bar_h + 3, row["name"], weight=600))
-        target = row["target"] or 0
-        t_w = scale_w * target / top
-        parts.append(f'<rect x="{label_w}" y="{y:.1f}" width="{max(t_w, 0.5):.1f}" '
-                     f'height="{bar_h}" fill="{_SOFT}" stroke="{_ACCENT}" stroke-width="0.8"/>')
-        parts.append(_text(label_w + t_w + 4, y + 9, f"{target:,}" if row["target"] is not None
-                           else "no target", size=7, fill=_MUTED))
-        y += bar_h
-        if row["actual"] is not None:
-            a_w = scale_w * row["actual"] / top
-            parts.append(f'<rect x="{label_w}" y="{y:.1f}" width="{max(a_w, 0.5):.1f}" '
-                         f'height="{bar_h}" fill="{_ACCENT}"/>')
-            parts.append(_text(label_w + a_w + 4, y + 9, f"{row['actual']:,}", size=7,
-                               weight=600))
-        else:
-            parts.append(f'<line x1="{label_w}" y1="{y + bar_h - 1:.1f}" '
-                         f'x2="{label_w + scale_w:.1f}" y2="{y + bar_h - 1:.1f}" '
-                         f'stroke="{_RULE}" stroke-dasharray="2 2"/>')
-            parts.append(_text(label_w + scale_w + 4, y + 9,
-                               "not in export" if row["state"] == NOT_IN_EXPORT else "",
-                               size=7, fill=_MUTED))
-        y += bar_h + gap
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def trend_chart_svg(trend: list[dict[str, Any]], mql_target: int | None) -> str:
-    """MQLs a month as bars, median speed to lead as a line on its own scale."""
-    width, height, left, right, bottom, top_pad = 480.0, 150.0, 34.0, 40.0, 22.0, 16.0
-    plot_w, plot_h = width - left - right, height - bottom - top_pad
-    count = max(len(trend), 1)
-    slot = plot_w / count
-    top = max([item["mql"] for item in trend] + [mql_target or 0, 1])
-    speeds = [item["speed_to_lead_median_hours"] for item in trend
-              if item["speed_to_lead_median_hours"] is not None]
-    speed_top = max([*speeds, 1.0]) * 1.15
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} '
-             f'{height:.0f}" width="100%" role="img" aria-label="MQLs and speed to lead by '
-             'month">']
-    base = top_pad + plot_h
-    parts.append(f'<line x1="{left}" y1="{base}" x2="{left + plot_w}" y2="{base}" '
-                 f'stroke="{_INK}" stroke-width="0.6"/>')
-    parts.append(_text(left - 4, top_pad + 3, f"{top:,}", anchor="end", size=6.5,
-                       fill=_MUTED))
-    parts.append(_text(left - 4, base, "0", anchor="end", size=6.5, fill=_MUTED))
-    if speeds:
-        parts.append(_text(left + plot_w + 4, top_pad + 3, f"{speed_top:.1f} h", size=6.5,
-                           fill=_MUTED))
-    if mql_target:
-        y = base - plot_h * mql_target / top
-        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" '
-                     f'stroke="{_MUTED}" stroke-width="0.7" stroke-dasharray="3 2"/>')
-        parts.append(_text(left + plot_w + 4, y + 2.5, f"target {mql_target:,}", size=6.5,
-                           fill=_MUTED))
-    points = []
-    for index, item in enumerate(trend):
-        x = left + index * slot + slot * 0.2
-        bar_h = plot_h * item["mql"] / top
-        parts.append(f'<rect x="{x:.1f}" y="{base - bar_h:.1f}" width="{slot * 0.6:.1f}" '
-                     f'height="{bar_h:.1f}" fill="{_SOFT}"/>')
-        label = item["month"][5:] + "/" + item["month"][2:4]
-        parts.append(_text(x + slot * 0.3, base + 10, label, anchor="middle", size=6.5,
-                           fill=_MUTED))
-        speed = item["speed_to_lead_median_hours"]
-        if speed is not None:
-            points.append((x + slot * 0.3, base - plot_h * speed / speed_top))
-    if points:
-        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-        parts.append(f'<polyline points="{path}" fill="none" stroke="{_ACCENT}" '
-                     'stroke-width="1.4"/>')
-        parts.extend(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="1.8" fill="{_ACCENT}"/>'
-                     for x, y in points)
-    parts.append(_text(left, height - 2, "Bars: MQLs a month. Line: median speed to lead, "
-                       "business hours.", size=6.5, fill=_MUTED))
-    parts.append("</svg>")
-    return "".join(parts)
-
-
 # --------------------------------------------------------------------------- the context
 
 
-def _agenda_minutes(total: int) -> list[int]:
+def _agenda_minutes(total: int) -> dict[str, int]:
     """The weekly review's time split: a third each on the funnel and the deals, a sixth
     each on campaigns and feedback (10, 10, 5 and 5 of the default 30 minutes)."""
     third, sixth = round(total / 3), round(total / 6)
-    return [third, third, sixth, max(total - 2 * third - sixth, 0)]
+    return {"funnel": third, "deals": third, "campaigns": sixth,
+            "feedback": max(total - 2 * third - sixth, 0)}
+
+
+def _pick(by_term: dict[str, dict[str, Any]], fields: Sequence[str]) -> list[dict[str, Any]]:
+    return [by_term[field] for field in fields]
+
+
+def _listed(items: Sequence[Any] | None) -> list[dict[str, Any]] | None:
+    return None if items is None else [item.to_dict() for item in items]
+
+
+def _top(items: Sequence[Any] | None, limit: int, filled: bool) -> list[dict[str, Any]] | None:
+    """The first ``limit`` groups for a table: ``None`` on a shell (blank rows to fill in),
+    an empty list when the export has none or cannot tell."""
+    if not filled:
+        return None
+    return [item.to_dict() for item in (items or ())[:limit]]
+
+
+def _export(actuals: Actuals | None) -> dict[str, Any] | None:
+    if actuals is None:
+        return None
+    return {**actuals.export.to_dict(),
+            "format_name": _FORMAT_NAMES.get(actuals.export.format, actuals.export.format)}
 
 
 def build_report_context(plan: Plan, month: str, month_label: str,
-                         actuals: dict[str, Any] | None = None) -> dict[str, Any]:
+                         actuals: Actuals | None = None) -> dict[str, Any]:
     """Everything the report, agenda and dashboard show, as plain data."""
     targets = _month_targets(plan, month)
     mql_target = plan.answers.sla.marketing.mql_volume_per_month or targets.get("mql", 0)
     marketing = _marketing_rows(plan, actuals, mql_target)
     sales = _sales_rows(plan, actuals)
+    by_term = {row["field"]: row for row in marketing + sales}
     funnel = _funnel_rows(plan, actuals, targets)
     weekly_targets = {stage: target.per_week for stage, target in plan.targets.items()}
-    export = _get(actuals, "export")
+    filled = actuals is not None
+    by_source = actuals.by_source if actuals else None
+    insights = _insights(plan, actuals, mql_target) if actuals else []
     return {
         "month": month,
         "month_label": month_label,
-        "filled": actuals is not None,
-        "previous_label": (_get(_get(actuals, "previous"), "month_label") or ""),
+        "filled": filled,
+        "previous_label": actuals.previous.label if actuals and actuals.previous else "",
         "mql_target": mql_target,
         "marketing_rows": marketing,
         "sales_rows": sales,
+        "rows_by_term": by_term,
+        "agenda_sales_rows": _pick(by_term, _AGENDA_SALES),
+        "dashboard_response_rows": _pick(by_term, _DASHBOARD_RESPONSE),
+        "dashboard_quality_rows": _pick(by_term, _DASHBOARD_QUALITY),
         "funnel_rows": funnel,
+        "headline_rows": [row for row in funnel if row["stage"] in _HEADLINE_STAGES],
         "conversion_rows": _conversion_rows(plan, actuals),
         "weekly_targets": weekly_targets,
-        "weeks": _get(actuals, "weeks") or [],
+        "weeks": [week.to_dict() for week in actuals.weeks] if actuals else [],
         "met_count": sum(1 for row in marketing + sales if row["met"] == "met"),
         "missed_count": sum(1 for row in marketing + sales if row["met"] == "missed"),
-        "insights": _insights(plan, actuals, mql_target) if actuals else [],
+        "insights": insights,
+        "summary_insights": insights[:_SUMMARY_INSIGHTS],
         "priorities": _priorities(marketing + sales) if actuals else [],
-        "sources": _get(actuals, "by_source"),
-        "owners": _get(actuals, "by_owner"),
-        "dq_reasons": _get(actuals, "dq_reasons"),
-        "revenue": _get(actuals, "revenue"),
-        "response_buckets": _get(actuals, "response_buckets"),
-        "stalled_opportunities": _get(actuals, "stalled_opportunities"),
-        "export": export,
+        "sources": _listed(actuals.by_source) if actuals else None,
+        "owners": _listed(actuals.by_owner) if actuals else None,
+        "report_sources": _top(by_source, _REPORT_SOURCES, filled),
+        "agenda_sources": _top(by_source, _AGENDA_SOURCES, filled),
+        "dashboard_owners": _top(actuals.by_owner if actuals else None, _DASHBOARD_OWNERS,
+                                 filled),
+        "dq_reasons": _listed(actuals.dq_reasons) if actuals else None,
+        "agenda_dq_reasons": _listed(actuals.dq_reasons[:_AGENDA_REASONS]
+                                     if actuals and actuals.dq_reasons else None),
+        "revenue": actuals.revenue.to_dict() if actuals and actuals.revenue else None,
+        "response_measured": bool(actuals and actuals.month.response_buckets),
+        "response_buckets": _response_buckets(actuals),
+        "stalled_opportunities": actuals.stalled_opportunities if actuals else None,
+        "export": _export(actuals),
         "speed_to_lead_hours": _num(plan.answers.sla.sales.speed_to_lead_hours),
         "agenda_minutes": _agenda_minutes(plan.answers.cadence.weekly_review_minutes),
         "charts": {
-            "funnel": funnel_chart_svg(funnel),
-            "trend": (trend_chart_svg(actuals["trend"], mql_target)
-                      if actuals and actuals.get("trend") else None),
+            "funnel": funnel_chart(funnel),
+            "trend": (trend_chart([item.to_dict() for item in actuals.trend], mql_target)
+                      if actuals and actuals.trend else None),
         },
     }

@@ -10,10 +10,12 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from slabuilder.diff import AgreementDiff, Section
+    from slabuilder.jobs.status import StatusReport
     from slabuilder.observed import RateComparison
     from slabuilder.plan import Plan
 
-__all__ = ["console", "describe_versions", "print_diff", "print_plan", "print_rates"]
+__all__ = ["console", "describe_versions", "print_diff", "print_plan", "print_rates",
+           "status_lines"]
 
 
 def console(*, stderr: bool = False) -> Any:
@@ -212,3 +214,33 @@ def print_rates(comparisons: list[RateComparison], out: Console | None = None) -
     else:
         out.print("The export gives no usable rate; the agreed rates stay the defaults.",
                   markup=False)
+
+
+def status_lines(report: StatusReport) -> list[str]:
+    """Each signable document's version and signatures, then the version in force."""
+    lines = []
+    for doc in report.documents:
+        lines.append(f"{doc.path}: {doc.document}, version {doc.version}, effective "
+                     f"{doc.effective_date}, answers fingerprint {doc.fingerprint}")
+        for entry in doc.fields:
+            who = f"  {entry.name} ({entry.title}, {entry.role}): "
+            if not entry.signed:
+                lines.append(who + "unsigned")
+                continue
+            state = "intact" if entry.intact else "BROKEN"
+            if entry.trusted is not None:
+                state += ", trusted" if entry.trusted else ", NOT trusted"
+            lines.append(who + f"signed by {entry.signed_by} at {entry.signed_at}, {state}")
+        lines.append("  CHANGED after signing" if doc.changed_after_signing else
+                     "  not changed after signing" if doc.any_signature else
+                     "  not signed yet")
+        lines.extend(f"  problem: {problem}" for problem in doc.problems)
+    lines.extend(f"{name}: not a signable slabuilder document" for name in report.not_ours)
+    if not report.documents:
+        lines.append("No signable slabuilder document here.")
+    lines.extend(f"In force for {item.company}: version {item.version}, effective "
+                 f"{item.effective_date} (answers fingerprint {item.fingerprint})"
+                 for item in report.in_force)
+    if report.documents and not report.in_force:
+        lines.append("No version is in force yet: none is signed by every signatory.")
+    return lines

@@ -1,15 +1,16 @@
 """Actuals from CRM exports: read a HubSpot, Salesforce or generic export and measure a month.
 
-The one entry point is :func:`compute_actuals`; it returns plain JSON-ready data (the
-``actuals`` of ``slabuilder report --json``).  Figures the export cannot support are ``None``.
+The one entry point is :func:`compute_actuals`; it returns :class:`Actuals`, typed and frozen
+(its ``to_dict()`` is the ``actuals`` of ``slabuilder report --json``).  Figures the export
+cannot support are ``None``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from slabuilder.actuals.breaches import breach_rows, neutralise, write_breaches
 from slabuilder.actuals.calendar import BusinessClock
@@ -31,13 +32,21 @@ from slabuilder.actuals.metrics import (
     trend,
     weekly,
 )
+from slabuilder.actuals.model import (
+    Actuals,
+    BreachesFile,
+    ConversionCount,
+    Exclusion,
+    ExportDescription,
+    MonthActuals,
+)
 from slabuilder.actuals.reading import DELIMITER_NAMES
 from slabuilder.actuals.timestamps import DateOrder, parse_date_format
 from slabuilder.answers import Answers
 from slabuilder.errors import ExportError
 
-__all__ = ["CANONICAL", "FORMATS", "ExportOptions", "Month", "compute_actuals", "neutralise",
-           "parse_date_format", "parse_map_options"]
+__all__ = ["CANONICAL", "FORMATS", "Actuals", "ExportOptions", "Month", "MonthActuals",
+           "compute_actuals", "neutralise", "parse_date_format", "parse_map_options"]
 
 
 @dataclass
@@ -58,7 +67,7 @@ class ExportOptions:
 
 def compute_actuals(export: Path, answers: Answers, month: Month | str,
                     options: ExportOptions | None = None,
-                    rate_keys: list[str] | None = None) -> dict[str, Any]:
+                    rate_keys: list[str] | None = None) -> Actuals:
     """Measure ``month`` from the export at ``export`` against the SLA in ``answers``."""
     options = options or ExportOptions()
     month = Month.parse(month) if isinstance(month, str) else month
@@ -89,7 +98,8 @@ def compute_actuals(export: Path, answers: Answers, month: Month | str,
             if options.breaches is not None:
                 rows = breach_rows(MonthFigures(loaded.con, loaded.available, month, rules))
                 write_breaches(options.breaches, rows, force=options.force)
-                result["breaches"] = {"file": str(options.breaches), "rows": len(rows)}
+                result = dataclasses.replace(
+                    result, breaches=BreachesFile(str(options.breaches), len(rows)))
         finally:
             loaded.con.close()
     return result
@@ -115,59 +125,55 @@ def _check_month(loaded: LoadedExport, month: Month) -> None:
                           file=loaded.file.source)
 
 
-def _month_block(figures: MonthFigures, rate_keys: list[str]) -> dict[str, Any]:
+def _month_block(figures: MonthFigures, rate_keys: list[str]) -> MonthActuals:
+    month = figures.month
     volumes = figures.volumes()
-    block: dict[str, Any] = dict(volumes)
     cohorts = figures.cohorts(volumes, rate_keys)
-    block["conversions"] = cohort_rates(cohorts)
-    block["conversion_counts"] = {key: (None if counts is None else
-                                        {"from": counts[0], "reached": counts[1]})
-                                  for key, counts in cohorts.items()}
-    block.update(figures.acceptance())
-    block.update(figures.speed())
-    block.update(figures.attempts())
-    block.update(figures.disposition())
-    block["no_attempt_after_72h"] = figures.no_attempt()
-    return block
+    return MonthActuals(
+        key=month.key, label=month.label, mql=volumes["mql"], sal=volumes["sal"],
+        sql=volumes["sql"], opportunity=volumes["opportunity"], won=volumes["won"],
+        lost=volumes["lost"],
+        conversions=cohort_rates(cohorts),
+        conversion_counts={key: None if counts is None else ConversionCount(*counts)
+                           for key, counts in cohorts.items()},
+        **figures.acceptance(), **figures.speed(), **figures.attempts(),
+        **figures.disposition(), no_attempt_after_72h=figures.no_attempt())
 
 
 def _measure(loaded: LoadedExport, month: Month, rules: Rules,
-             rate_keys: list[str]) -> dict[str, Any]:
+             rate_keys: list[str]) -> Actuals:
     con, has = loaded.con, loaded.available
     figures = MonthFigures(con, has, month, rules)
-    result: dict[str, Any] = {"month": month.key, "month_label": month.label}
-    result.update(_month_block(figures, rate_keys))
-    result["scoring_accuracy"] = figures.scoring_accuracy()
-    result["dq_reasons"] = figures.dq_reasons()
-    result["by_source"] = figures.by_group("source")
-    result["by_owner"] = figures.by_group("owner")
-    result["revenue"] = figures.revenue()
-    previous = MonthFigures(con, has, month.previous(), rules)
-    prior = _month_block(previous, rate_keys)
-    result["previous"] = ({"month": month.previous().key,
-                           "month_label": month.previous().label, **prior}
-                          if prior["mql"] else None)
-    result["trend"] = trend(con, has, month)
-    result["weeks"] = weekly(con, has, month)
-    result["stalled_opportunities"] = stalled_opportunities(con, has, month)
-    result["export"] = _describe_export(loaded)
-    result["not_in_export"] = sorted(name for name in CANONICAL if name not in has)
-    return result
+    prior = _month_block(MonthFigures(con, has, month.previous(), rules), rate_keys)
+    return Actuals(
+        month=_month_block(figures, rate_keys),
+        previous=prior if prior.mql else None,
+        scoring_accuracy=figures.scoring_accuracy(),
+        dq_reasons=figures.dq_reasons(),
+        by_source=figures.by_group("source"),
+        by_owner=figures.by_group("owner"),
+        revenue=figures.revenue(),
+        trend=trend(con, has, month),
+        weeks=weekly(con, has, month),
+        stalled_opportunities=stalled_opportunities(con, has, month),
+        export=_describe_export(loaded),
+        not_in_export=tuple(sorted(name for name in CANONICAL if name not in has)),
+    )
 
 
-def _describe_export(loaded: LoadedExport) -> dict[str, Any]:
-    return {
-        "file": str(loaded.file.source),
-        "format": loaded.plan.export_format,
-        "encoding": loaded.file.encoding,
-        "delimiter": DELIMITER_NAMES.get(loaded.file.delimiter, loaded.file.delimiter),
-        "columns": {name: loaded.plan.label(name) for name in loaded.plan.columns},
-        "tasks_file": str(loaded.tasks_file.source) if loaded.tasks_file else None,
-        "rows_read": loaded.rows_read,
-        "rows_used": loaded.rows_used,
-        "rows_excluded": loaded.rows_read - loaded.rows_used,
-        "excluded": [{"reason": reason, "rows": count} for reason, count in loaded.exclusions],
-        "first_date": loaded.first_day.isoformat() if loaded.first_day else None,
-        "last_date": loaded.last_day.isoformat() if loaded.last_day else None,
-        "notes": loaded.notes,
-    }
+def _describe_export(loaded: LoadedExport) -> ExportDescription:
+    return ExportDescription(
+        file=str(loaded.file.source),
+        format=loaded.plan.export_format,
+        encoding=loaded.file.encoding,
+        delimiter=DELIMITER_NAMES.get(loaded.file.delimiter, loaded.file.delimiter),
+        columns={name: loaded.plan.label(name) for name in loaded.plan.columns},
+        tasks_file=str(loaded.tasks_file.source) if loaded.tasks_file else None,
+        rows_read=loaded.rows_read,
+        rows_used=loaded.rows_used,
+        rows_excluded=loaded.rows_read - loaded.rows_used,
+        excluded=tuple(Exclusion(reason, count) for reason, count in loaded.exclusions),
+        first_date=loaded.first_day.isoformat() if loaded.first_day else None,
+        last_date=loaded.last_day.isoformat() if loaded.last_day else None,
+        notes=tuple(loaded.notes),
+    )

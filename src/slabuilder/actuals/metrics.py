@@ -17,6 +17,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from slabuilder.actuals.calendar import BusinessClock
+from slabuilder.actuals.model import (
+    DqReason,
+    Group,
+    ResponseBuckets,
+    Revenue,
+    RevenueLine,
+    TrendMonth,
+    Week,
+)
 
 if TYPE_CHECKING:
     import duckdb
@@ -139,8 +148,7 @@ class MonthFigures:
             "speed_to_lead_within_sla": _share(within, mqls),
             "speed_to_lead_touched": int(touched),
             "touched_before_mql": int(early),
-            "response_buckets": {"under_1h": int(fast), "1_to_24h": int(day),
-                                 "over_24h": int(slow), "never": int(never)},
+            "response_buckets": ResponseBuckets(int(fast), int(day), int(slow), int(never)),
         }
 
     # ------------------------------------------------------------------ attempts, disposition
@@ -205,7 +213,7 @@ class MonthFigures:
 
     # ------------------------------------------------------------------ reasons, groups
 
-    def dq_reasons(self) -> list[dict[str, Any]] | None:
+    def dq_reasons(self) -> tuple[DqReason, ...] | None:
         if "disqualification_reason" not in self.has:
             return None
         when = "disposition_at" if "disposition_at" in self.has else "mql_at"
@@ -213,7 +221,7 @@ class MonthFigures:
             SELECT disqualification_reason, count(*) FROM funnel
             WHERE disqualification_reason IS NOT NULL AND {self._in_month(when)}
             GROUP BY 1 ORDER BY 2 DESC, 1""").fetchall()
-        return [{"reason": reason, "count": int(count)} for reason, count in rows]
+        return tuple(DqReason(reason, int(count)) for reason, count in rows)
 
     def _reached(self, stage: str) -> str | None:
         """SQL: the lead reached ``stage`` or any later one (None: no column for any)."""
@@ -288,7 +296,7 @@ class MonthFigures:
         dispositioned, wrong = int(row[0]), int(row[1])
         return _share(dispositioned - wrong, dispositioned)
 
-    def by_group(self, column: str, limit: int = 12) -> list[dict[str, Any]] | None:
+    def by_group(self, column: str, limit: int = 12) -> tuple[Group, ...] | None:
         if column not in self.has:
             return None
         stages = [s for s in ("mql", "sql", "won") if STAGE_COLUMN[s] in self.has]
@@ -308,18 +316,16 @@ class MonthFigures:
             ORDER BY 2 DESC, 1 LIMIT {limit}""").fetchall()
         groups = []
         for row in rows:
-            item: dict[str, Any] = {"name": row[0]}
-            item.update({s: int(v) for s, v in zip(stages, row[1:1 + len(stages)],
-                                                   strict=True)})
-            for s in ("mql", "sql", "won"):
-                item.setdefault(s, None)
-            item["mql_to_sql"] = (_share(row[1 + len(stages)], item["mql"])
-                                  if cohort else None)
-            item["speed_to_lead_median_hours"] = (_round(row[-1]) if speed else None)
-            groups.append(item)
-        return groups
+            volume: dict[str, int | None] = dict.fromkeys(("mql", "sql", "won"))
+            volume.update({s: int(v) for s, v in zip(stages, row[1:1 + len(stages)],
+                                                     strict=True)})
+            groups.append(Group(
+                name=row[0], mql=volume["mql"], sql=volume["sql"], won=volume["won"],
+                mql_to_sql=_share(row[1 + len(stages)], volume["mql"]) if cohort else None,
+                speed_to_lead_median_hours=_round(row[-1]) if speed else None))
+        return tuple(groups)
 
-    def revenue(self) -> dict[str, Any] | None:
+    def revenue(self) -> Revenue | None:
         if "won_at" not in self.has or "source" not in self.has:
             return None
         sales = " OR ".join(f"lower(coalesce(source, '')) LIKE '%{word}%'"
@@ -329,19 +335,14 @@ class MonthFigures:
             SELECT CASE WHEN {sales} THEN 'sales_sourced' ELSE 'marketing_sourced' END,
                    count(*), {amount}
             FROM funnel WHERE {self._in_month('won_at')} GROUP BY 1""").fetchall()
-        result: dict[str, Any] = {
-            "marketing_sourced": {"won": 0, "amount": 0.0 if "amount" in self.has else None},
-            "sales_sourced": {"won": 0, "amount": 0.0 if "amount" in self.has else None},
-            "marketing_influenced": None,
-        }
-        for kind, won, total in rows:
-            result[kind] = {"won": int(won),
-                            "amount": float(total) if total is not None else (
-                                0.0 if "amount" in self.has else None)}
-        return result
+        none = RevenueLine(0, 0.0 if "amount" in self.has else None)
+        lines = {kind: RevenueLine(int(won), float(total) if total is not None else none.amount)
+                 for kind, won, total in rows}
+        return Revenue(marketing_sourced=lines.get("marketing_sourced", none),
+                       sales_sourced=lines.get("sales_sourced", none))
 
 
-def weekly(con: duckdb.DuckDBPyConnection, has: set[str], month: Month) -> list[dict[str, Any]]:
+def weekly(con: duckdb.DuckDBPyConnection, has: set[str], month: Month) -> tuple[Week, ...]:
     """Week by week (weeks start on Monday) for the weeks that touch the month."""
     stages = [s for s in ("mql", "sal", "sql", "opportunity") if STAGE_COLUMN[s] in has]
     first = month.start - dt.timedelta(days=month.start.weekday())
@@ -370,14 +371,14 @@ def weekly(con: duckdb.DuckDBPyConnection, has: set[str], month: Month) -> list[
                 week["speed_to_lead_median_hours"] = _round(row[2])
     result = []
     for monday in weeks:
-        item: dict[str, Any] = {"week_start": monday.isoformat(),
-                                "label": f"Week of {monday.strftime('%b')} {monday.day}"}
-        for stage in ("mql", "sal", "sql", "opportunity"):
-            item[stage] = (found.get(monday, {}).get(stage, 0) if stage in stages else None)
-        item["speed_to_lead_median_hours"] = found.get(monday, {}).get(
-            "speed_to_lead_median_hours")
-        result.append(item)
-    return result
+        counts = {stage: (found.get(monday, {}).get(stage, 0) if stage in stages else None)
+                  for stage in ("mql", "sal", "sql", "opportunity")}
+        result.append(Week(
+            week_start=monday.isoformat(),
+            label=f"Week of {monday.strftime('%b')} {monday.day}", **counts,
+            speed_to_lead_median_hours=found.get(monday, {}).get(
+                "speed_to_lead_median_hours")))
+    return tuple(result)
 
 
 def stalled_opportunities(con: duckdb.DuckDBPyConnection, has: set[str], month: Month,
@@ -395,7 +396,7 @@ def stalled_opportunities(con: duckdb.DuckDBPyConnection, has: set[str], month: 
 
 
 def trend(con: duckdb.DuckDBPyConnection, has: set[str], month: Month,
-          months: int = 12) -> list[dict[str, Any]]:
+          months: int = 12) -> tuple[TrendMonth, ...]:
     """MQLs and median speed to lead for each month in the file, up to the report's month."""
     speed = ("median(CASE WHEN first_touch_at IS NOT NULL THEN "
              "greatest(first_touch_bm - mql_bm, 0) / 60.0 END)"
@@ -404,8 +405,7 @@ def trend(con: duckdb.DuckDBPyConnection, has: set[str], month: Month,
         SELECT strftime(date_trunc('month', mql_at), '%Y-%m') AS m, count(*), {speed}
         FROM funnel WHERE mql_at IS NOT NULL AND mql_at < TIMESTAMP '{month.end} 00:00:00'
         GROUP BY 1 ORDER BY 1 DESC LIMIT {months}""").fetchall()
-    return [{"month": m, "mql": int(n), "speed_to_lead_median_hours": _round(s)}
-            for m, n, s in reversed(rows)]
+    return tuple(TrendMonth(m, int(n), _round(s)) for m, n, s in reversed(rows))
 
 
 def cohort_rates(cohorts: dict[str, tuple[int, int] | None]) -> dict[str, float | None]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from slabuilder.cli.common import split_list
+from slabuilder.cli.common import FORMAT_OPTION, TEMPLATES_OPTION, split_list
 
 
 @click.command("render")
@@ -15,8 +15,7 @@ from slabuilder.cli.common import split_list
 @click.option("-o", "--output", "out_dir", required=True, metavar="DIR",
               type=click.Path(path_type=Path, file_okay=False),
               help="Folder to write the documents into (created if missing).")
-@click.option("--format", "formats", default="html,pdf", show_default=True, metavar="LIST",
-              help="html, pdf or html,pdf.")
+@FORMAT_OPTION
 @click.option("--doc", "docs", default="agreement,brief,summary", show_default=True,
               metavar="LIST", help="Which documents: agreement, brief, summary.")
 @click.option("--force", is_flag=True,
@@ -32,9 +31,7 @@ from slabuilder.cli.common import split_list
               help="Also put the e-signature service's text tags (invisible on paper) on "
                    "every signature and date line, signer 1, 2, ... in the order of the "
                    "answers' signatories, then the owner.")
-@click.option("--templates", "templates_dir", metavar="DIR", default=None,
-              type=click.Path(path_type=Path, file_okay=False),
-              help="Folder of your own templates or style.css, used before the shipped ones.")
+@TEMPLATES_OPTION
 def command(answers_files: tuple[Path, ...], out_dir: Path, formats: str, docs: str,
             force: bool, draft: bool, pdfa: bool, esign_tags: str | None,
             templates_dir: Path | None) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from slabuilder.cli.common import split_list
+from slabuilder.cli.common import FORMAT_OPTION, TEMPLATES_OPTION, split_list
 
 
 @click.command("renegotiate")
@@ -29,11 +29,8 @@ from slabuilder.cli.common import split_list
               type=click.Path(path_type=Path, dir_okay=False),
               help="A CRM export of last period: offer its observed conversion rates as the "
                    "new defaults, shown beside the agreed ones.")
-@click.option("--format", "formats", default="html,pdf", show_default=True, metavar="FORMATS",
-              help="html, pdf or html,pdf.")
-@click.option("--templates", "templates_dir", metavar="DIR",
-              type=click.Path(path_type=Path, file_okay=False),
-              help="A folder of your own templates, used before the shipped ones.")
+@FORMAT_OPTION
+@TEMPLATES_OPTION
 @click.option("--draft", is_flag=True,
               help="Mark the documents DRAFT; allows them while the ICP is incomplete.")
 @click.option("--force", is_flag=True,

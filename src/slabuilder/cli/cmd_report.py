@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from slabuilder.cli.common import split_list
+from slabuilder.cli.common import FORMAT_OPTION, TEMPLATES_OPTION, split_list
 from slabuilder.errors import SlabuilderError
 from slabuilder.jobs.report import REPORT_DOCUMENTS
 
@@ -47,13 +47,10 @@ from slabuilder.jobs.report import REPORT_DOCUMENTS
               help="Also write the month's SLA breaches as CSV (safe to open in Excel).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the targets and computed actuals as JSON.")
-@click.option("--format", "formats", default="html,pdf", show_default=True, metavar="LIST",
-              help="Output format of the documents: html, pdf or html,pdf.")
+@FORMAT_OPTION
 @click.option("--doc", "docs", default=",".join(REPORT_DOCUMENTS), show_default=True,
               metavar="LIST", help="Which documents: report, agenda, dashboard.")
-@click.option("--templates", "templates_dir", metavar="DIR", default=None,
-              type=click.Path(path_type=Path, file_okay=False),
-              help="Folder of your own templates or style.css, used before the shipped ones.")
+@TEMPLATES_OPTION
 @click.option("--force", is_flag=True, help="Replace files that already exist.")
 def command(answers_file: Path, month: str | None, out_dir: Path | None,
             actuals_file: Path | None, export_format: str | None, column_map: tuple[str, ...],

@@ -27,43 +27,12 @@ def command(path: Path, as_json: bool, trust_files: tuple[Path, ...]) -> None:
       slabuilder status out/
       slabuilder status out/acme-analytics-agreement.pdf --json
     """
-    from slabuilder.errors import SlabuilderError
-    from slabuilder.jobs.status import signature_status
+    from slabuilder.jobs.status import read_trust_roots, signature_status
+    from slabuilder.terminal import status_lines
 
-    roots: list[bytes] = []
-    for file in trust_files:
-        try:
-            roots.append(file.read_bytes())
-        except OSError as error:
-            raise SlabuilderError(f"cannot read the certificate: {error.strerror}",
-                                  file=file, key="--trust") from None
-    report = signature_status(path, trust_roots=roots or None)
+    report = signature_status(path, trust_roots=read_trust_roots(trust_files) or None)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
         return
-    for doc in report.documents:
-        click.echo(f"{doc.path}: {doc.document}, version {doc.version}, effective "
-                   f"{doc.effective_date}, answers fingerprint {doc.fingerprint}")
-        for entry in doc.fields:
-            who = f"  {entry.name} ({entry.title}, {entry.role}): "
-            if not entry.signed:
-                click.echo(who + "unsigned")
-                continue
-            state = "intact" if entry.intact else "BROKEN"
-            if entry.trusted is not None:
-                state += ", trusted" if entry.trusted else ", NOT trusted"
-            click.echo(who + f"signed by {entry.signed_by} at {entry.signed_at}, {state}")
-        changed = "CHANGED after signing" if doc.changed_after_signing else \
-            "not changed after signing" if doc.any_signature else "not signed yet"
-        click.echo(f"  {changed}")
-        for problem in doc.problems:
-            click.echo(f"  problem: {problem}")
-    for name in report.not_ours:
-        click.echo(f"{name}: not a signable slabuilder document")
-    if not report.documents:
-        click.echo("No signable slabuilder document here.")
-    for item in report.in_force:
-        click.echo(f"In force for {item.company}: version {item.version}, effective "
-                   f"{item.effective_date} (answers fingerprint {item.fingerprint})")
-    if report.documents and not report.in_force:
-        click.echo("No version is in force yet: none is signed by every signatory.")
+    for line in status_lines(report):
+        click.echo(line)

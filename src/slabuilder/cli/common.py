@@ -14,6 +14,16 @@ SET_OPTION = click.option(
     help="Change one answer for this run only, e.g. --set funnel.mql_to_sql=55% (repeatable).")
 
 
+FORMAT_OPTION = click.option(
+    "--format", "formats", default="html,pdf", show_default=True, metavar="LIST",
+    help="Output format of the documents: html, pdf or html,pdf.")
+
+TEMPLATES_OPTION = click.option(
+    "--templates", "templates_dir", metavar="DIR", default=None,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder of your own templates or style.css, used before the shipped ones.")
+
+
 def split_list(value: str, what: str) -> list[str]:
     """``"html, PDF"`` as ``["html", "pdf"]``: an option that takes a comma-separated list."""
     items = [item.strip().lower() for item in value.split(",") if item.strip()]

@@ -206,8 +206,8 @@ def observed_period_rates(actuals_file: Path, plan: Plan) -> list[RateComparison
         except ExportError as error:
             problem = problem or error
             continue
-        cohorts.append({key: (None if pair is None else (pair["from"], pair["reached"]))
-                        for key, pair in measured["conversion_counts"].items()})
+        cohorts.append({key: (None if pair is None else (pair.start, pair.reached))
+                        for key, pair in measured.month.conversion_counts.items()})
     if not cohorts:
         if problem is not None and "holds nothing" not in problem.message:
             raise problem

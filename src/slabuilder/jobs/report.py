@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from slabuilder.errors import SlabuilderError
 
 if TYPE_CHECKING:
-    from slabuilder.actuals import ExportOptions
+    from slabuilder.actuals import Actuals, ExportOptions
     from slabuilder.plan import Plan
 
 __all__ = ["REPORT_DOCUMENTS", "ReportRun", "parse_month", "run_report", "settle_month"]
@@ -34,7 +34,7 @@ class ReportRun:
     plan: Plan
     report: dict[str, Any]
     """The report's context, as the templates receive it."""
-    actuals: dict[str, Any] | None
+    actuals: Actuals | None
     """The figures computed from the export (``None`` for shells)."""
     written: list[Path] = field(default_factory=list)
     breaches_file: Path | None = None
@@ -45,12 +45,26 @@ class ReportRun:
         """The targets and the computed actuals, for ``--json``."""
         targets = {row["stage"]: row["target"] for row in self.report["funnel_rows"]}
         compliance = [{"term": row["field"], "label": row["label"], "target": row["target"],
-                       "actual": row["actual"], "met": row["met"], "state": row["state"]}
+                       "actual": _figure(row["actual"], row["kind"]), "met": row["met"],
+                       "state": row["state"]}
                       for row in self.report["marketing_rows"] + self.report["sales_rows"]]
         return {"month": self.month, "fingerprint": self.plan.fingerprint,
                 "targets": targets,
                 "rates": {key: float(rate) for key, rate in self.plan.rates.items()},
-                "compliance": compliance, "actuals": self.actuals}
+                "compliance": compliance,
+                "actuals": None if self.actuals is None else self.actuals.to_dict()}
+
+
+def _figure(value: float | None, kind: str) -> str | None:
+    """A compliance figure as the documents write it (``71.4%``, ``3 h``, ``1,204``): the
+    JSON has always carried the written figure."""
+    from slabuilder.words import number, percent
+
+    if value is None:
+        return None
+    if kind == "rate":
+        return percent(value)
+    return f"{number(value, 1)} h" if kind == "hours" else number(value)
 
 
 def parse_month(value: str | None) -> str | None:
@@ -122,7 +136,9 @@ def run_report(answers_file: Path, *, month: str | None = None, out_dir: Path | 
 
         written = render_documents(
             plan, docs, out_dir, formats=formats, force=force, templates_dir=templates_dir,
-            answers_path=answers_file, extra_context={"report": report, "actuals": actuals},
+            answers_path=answers_file,
+            extra_context={"report": report,
+                           "actuals": actuals.to_dict() if actuals is not None else None},
             file_stem=stem)
     breaches = export.breaches if export is not None and actuals is not None else None
     return ReportRun(month=month_key, plan=plan, report=report, actuals=actuals,

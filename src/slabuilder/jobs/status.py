@@ -3,6 +3,7 @@ version of the agreement is in force."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -70,6 +71,18 @@ def _answers_fingerprints(folder: Path) -> dict[tuple[str, int], tuple[Path, str
         plan = build_plan(answers)
         found[(answers.company.name, answers.agreement.version)] = (path, plan.fingerprint)
     return found
+
+
+def read_trust_roots(files: Sequence[Path]) -> list[bytes]:
+    """The certificate authorities given with ``--trust``, read whole (they are small)."""
+    roots = []
+    for file in files:
+        try:
+            roots.append(Path(file).read_bytes())
+        except OSError as error:
+            raise SlabuilderError(f"cannot read the certificate: {error.strerror}",
+                                  file=file, key="--trust") from None
+    return roots
 
 
 def signature_status(path: Path, *, trust_roots: list[bytes] | None = None) -> StatusReport:
