@@ -58,7 +58,7 @@ def command(answers_files: tuple[Path, ...], out_dir: Path, formats: str, docs: 
     for doc in chosen:
         if doc in DEFAULT_DOCUMENTS:
             continue
-        other = "renegotiate" if doc == "amendment" else "report"
+        other = {"amendment": "renegotiate", "calibration": "calibrate"}.get(doc, "report")
         where = f"the {doc} is written by `slabuilder {other}`" if doc in DOCUMENTS else \
             f"{doc!r} is not a document"
         raise click.BadParameter(f"{where}; choose from agreement, brief, summary",
