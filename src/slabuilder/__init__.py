@@ -29,6 +29,9 @@ _LAZY = {
     "AgreementDiff": "slabuilder.amend",
     "diff_answers": "slabuilder.amend",
     "diff_plans": "slabuilder.amend",
+    "CalibrationOptions": "slabuilder.jobs.calibrate",
+    "calibrate": "slabuilder.jobs.calibrate",
+    "score_leads": "slabuilder.jobs.score",
 }
 """Public names and their modules, imported on first use so ``import slabuilder`` is instant
 (the interview must not pay for WeasyPrint or DuckDB)."""
@@ -37,6 +40,7 @@ __all__ = [
     "AgreementDiff",
     "Answers",
     "AnswersError",
+    "CalibrationOptions",
     "ExportOptions",
     "Plan",
     "SlabuilderError",
@@ -44,6 +48,7 @@ __all__ = [
     "build_context",
     "build_plan",
     "build_report_context",
+    "calibrate",
     "compute_actuals",
     "diff_answers",
     "diff_plans",
@@ -53,6 +58,7 @@ __all__ = [
     "render_documents",
     "render_html",
     "save_answers",
+    "score_leads",
 ]
 
 if TYPE_CHECKING:
@@ -62,6 +68,8 @@ if TYPE_CHECKING:
     from slabuilder.context import build_context
     from slabuilder.documents import render_documents, render_html
     from slabuilder.errors import AnswersError, SlabuilderError
+    from slabuilder.jobs.calibrate import CalibrationOptions, calibrate
+    from slabuilder.jobs.score import score_leads
     from slabuilder.plan import Plan, build_plan
     from slabuilder.questionnaire import load_questionnaire
     from slabuilder.report import build_report_context
