@@ -20,7 +20,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from leadgen import true_auc, write_history  # noqa: E402
-
 from slabuilder.calibrate.options import CalibrationOptions  # noqa: E402
 from slabuilder.jobs.calibrate import calibrate  # noqa: E402
 
