@@ -67,7 +67,7 @@ def test_registry_names_every_document_and_its_template():
         "agreement": "agreement.html.j2", "brief": "brief.html.j2",
         "summary": "summary.html.j2", "report": "report.html.j2",
         "agenda": "agenda.html.j2", "dashboard": "dashboard.html.j2",
-        "amendment": "amendment.html.j2"}
+        "amendment": "amendment.html.j2", "calibration": "calibration.html.j2"}
     assert all(spec.title and spec.description for spec in DOCUMENTS.values())
 
 

@@ -48,6 +48,9 @@ _LAZY = {
     "StatusReport": "slabuilder.jobs.status",
     "signature_status": "slabuilder.jobs.status",
     "version_in_force": "slabuilder.jobs.status",
+    "CalibrationOptions": "slabuilder.jobs.calibrate",
+    "calibrate": "slabuilder.jobs.calibrate",
+    "score_leads": "slabuilder.jobs.score",
     # errors
     "AnswersError": "slabuilder.errors",
     "SlabuilderError": "slabuilder.errors",
@@ -60,6 +63,7 @@ __all__ = [
     "AgreementDiff",
     "Answers",
     "AnswersError",
+    "CalibrationOptions",
     "DiffRun",
     "ExportOptions",
     "InForce",
@@ -74,6 +78,7 @@ __all__ = [
     "build_context",
     "build_plan",
     "build_report_context",
+    "calibrate",
     "compute_actuals",
     "diff_answers",
     "diff_plans",
@@ -88,6 +93,7 @@ __all__ = [
     "run_renegotiate",
     "run_report",
     "save_answers",
+    "score_leads",
     "sign_document",
     "signature_status",
     "version_in_force",
@@ -100,11 +106,13 @@ if TYPE_CHECKING:
     from slabuilder.diff import AgreementDiff, diff_answers, diff_plans
     from slabuilder.documents import render_html
     from slabuilder.errors import AnswersError, SlabuilderError
+    from slabuilder.jobs.calibrate import CalibrationOptions, calibrate
     from slabuilder.jobs.diff import DiffRun, run_diff
     from slabuilder.jobs.new import NewResult, run_new
     from slabuilder.jobs.render import run_render
     from slabuilder.jobs.renegotiate import RenegotiationRun, run_renegotiate
     from slabuilder.jobs.report import ReportRun, run_report
+    from slabuilder.jobs.score import score_leads
     from slabuilder.jobs.sign import SignResult, sign_document
     from slabuilder.jobs.status import InForce, StatusReport, signature_status, version_in_force
     from slabuilder.outputs import render_documents

@@ -471,10 +471,62 @@ class CurrentState(_Section):
 # --------------------------------------------------------------------------- scoring
 
 
+def _as_cell_text(value: Any) -> Any:
+    """A value compared with a CSV cell: numbers and yes/no become the text they are."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | Decimal | float):
+        return format(Decimal(str(value)).normalize(), "f")
+    return value
+
+
+def _as_bound(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float | str):
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            return value
+        return number if number.is_finite() else value
+    return value
+
+
+CellText = Annotated[str, BeforeValidator(_as_cell_text), Field(min_length=1, max_length=500)]
+Bound = Annotated[Decimal, BeforeValidator(_as_bound), WithJsonSchema({"type": "number"})]
+
+
+class SignalCondition(_Section):
+    """When a signal applies, as a test on one column of a lead export (so that a model can
+    be checked, re-run and turned into CRM rules).  Text is compared ignoring case."""
+
+    column: Text
+    equals: CellText | None = None
+    one_of: list[CellText] | None = None
+    at_least: Bound | None = None
+    below: Bound | None = None
+
+    @model_validator(mode="after")
+    def _one_test(self) -> SignalCondition:
+        text_tests = (self.equals is not None) + (self.one_of is not None)
+        numeric = self.at_least is not None or self.below is not None
+        if text_tests + numeric != 1:
+            raise ValueError("a condition needs its column and one test: equals, one_of, or "
+                             "at_least and/or below")
+        if self.one_of is not None and not self.one_of:
+            raise ValueError("one_of needs at least one value")
+        if (self.at_least is not None and self.below is not None
+                and self.below <= self.at_least):
+            raise ValueError(f"below ({self.below}) must be more than at_least "
+                             f"({self.at_least})")
+        return self
+
+
 class CustomSignal(_Section):
     label: Text
     points: Annotated[int, BeforeValidator(_as_int), Field(ge=-100, le=100)]
     kind: Literal["fit", "behaviour", "negative"] = "behaviour"
+    condition: SignalCondition | None = None
 
 
 SignalOverride = (Annotated[int, BeforeValidator(_as_int), Field(ge=-100, le=100)]

@@ -74,6 +74,9 @@ DOCUMENTS: dict[str, DocumentSpec] = {spec.id: spec for spec in (
     DocumentSpec("amendment", "Amendment to the Service Level Agreement", "amendment.html.j2",
                  "Every changed term, old and new, with its effective date and signatures.",
                  needs_icp=True),
+    DocumentSpec("calibration", "Scoring Calibration Report", "calibration.html.j2",
+                 "The scoring points and threshold learnt from the company's own leads, "
+                 "with the holdout evidence and what was left out."),
 )}
 DEFAULT_DOCUMENTS = ("agreement", "brief", "summary")
 FORMATS = ("html", "pdf")

@@ -96,6 +96,16 @@ KEY_DOCS: dict[str, str] = {
     "scoring.signals.*.label": "Signal as the rep reads it.",
     "scoring.signals.*.points": "Points, from -100 to 100.",
     "scoring.signals.*.kind": "fit, behaviour or negative.",
+    "scoring.signals.*.condition": "Optional test that says, from one column of a lead export, "
+                                   "when the signal applies: {column, equals}, {column, "
+                                   "one_of}, or {column, at_least, below}. `slabuilder score` "
+                                   "and `slabuilder calibrate` evaluate it.",
+    "scoring.signals.*.condition.column": "Column of the export, as in its header.",
+    "scoring.signals.*.condition.equals": "The value that makes the signal apply (case is "
+                                          "ignored).",
+    "scoring.signals.*.condition.one_of": "Values any of which make the signal apply.",
+    "scoring.signals.*.condition.at_least": "Lowest number that makes the signal apply.",
+    "scoring.signals.*.condition.below": "The signal applies to numbers below this one.",
     "scoring.max_signals": "Above this many signals the model is flagged as too complex to "
                            "explain.",
     "scoring.score_cap": "Highest score the CRM stores (HubSpot: 100, 500 on Enterprise).",

@@ -3,7 +3,11 @@ rich tables.  rich is imported on first use, so commands that print no table sta
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
+
+from slabuilder.words import count, number, percent
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -14,8 +18,8 @@ if TYPE_CHECKING:
     from slabuilder.observed import RateComparison
     from slabuilder.plan import Plan
 
-__all__ = ["console", "describe_versions", "print_diff", "print_plan", "print_rates",
-           "status_lines"]
+__all__ = ["console", "describe_versions", "print_calibration", "print_diff", "print_plan",
+           "print_rates", "status_lines", "step_progress"]
 
 
 def console(*, stderr: bool = False) -> Any:
@@ -244,3 +248,51 @@ def status_lines(report: StatusReport) -> list[str]:
     if report.documents and not report.in_force:
         lines.append("No version is in force yet: none is signed by every signatory.")
     return lines
+
+
+@contextlib.contextmanager
+def step_progress(steps: Sequence[str], title: str) -> Iterator[Callable[[str], None]]:
+    """A bar over named steps on stderr when it is a terminal; silent otherwise.  Yields the
+    function a job calls with the name of each step it starts."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    terminal = Console(stderr=True)
+    if not terminal.is_terminal:
+        yield lambda step: None
+        return
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                   console=terminal, transient=True)
+    task = bar.add_task(title, total=len(steps))
+
+    def step(name: str) -> None:
+        bar.update(task, description=name,
+                   completed=steps.index(name) if name in steps else 0)
+
+    with bar:
+        yield step
+
+
+def print_calibration(figures: dict[str, Any], out: Console | None = None) -> None:
+    """The calibrated model, its holdout evidence and its two sentences."""
+    out = out or console()
+    holdout = figures["holdout"]
+    at = figures["at_threshold"]
+    out.print(f"Calibrated on {count(figures['train']['rows'])} leads, measured on "
+              f"{count(holdout['rows'])} others ({percent(figures['outcome_rate'])} "
+              "converted).", markup=False)
+    out.print(f"Holdout AUC {number(holdout['auc'], 3)} (plain logistic regression "
+              f"{number(holdout['reference_logistic_auc'], 3)}); top tenth converts "
+              f"{number(holdout['top_decile']['lift'], 1)}x the average.", markup=False)
+    out.print("")
+    for signal in figures["signals"]:
+        out.print(f"  {signal['points']:+4d}  {signal['label']}", markup=False)
+    out.print("")
+    precision = "none" if at["precision"] is None else percent(at["precision"], 0)
+    out.print(f"Threshold {figures['threshold']}: {percent(at['share_of_leads'], 0)} of "
+              f"leads, {precision} of them convert, catching {percent(at['recall'], 0)} of "
+              "conversions.", markup=False)
+    for sentence in figures["explanation"]:
+        out.print(sentence, markup=False)
+    for warning in figures["warnings"]:
+        out.print(f"warning: {warning['message']}", markup=False)

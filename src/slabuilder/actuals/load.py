@@ -81,17 +81,20 @@ def connect(naive_zone: str, scratch: Path) -> duckdb.DuckDBPyConnection:
 
 
 def read_text_columns(con: duckdb.DuckDBPyConnection, export: ExportFile, scratch: Path,
-                      indices: list[int], table: str, show_progress: bool) -> ExportFile:
+                      indices: list[int], table: str, show_progress: bool, *,
+                      bad_rows: list[int] | None = None) -> ExportFile:
     """Create ``table`` with the raw text of columns ``indices`` (named ``c<index>``).
 
     Returns the export actually read (a cp1252 copy when UTF-8 turned out to be wrong).
+    A malformed row stops the read with its line, unless ``bad_rows`` is given: then the
+    lines of malformed rows are added to it and the rest is read.
     """
     try:
-        _read_csv(con, export, indices, table, show_progress)
+        _read_csv(con, export, indices, table, show_progress, bad_rows)
     except _InvalidUtf8Error:
         export = ExportFile(export.source, transcode_to_utf8(export.source, "cp1252", scratch),
                             "cp1252", export.delimiter, export.header, export.size_bytes)
-        _read_csv(con, export, indices, table, show_progress)
+        _read_csv(con, export, indices, table, show_progress, bad_rows)
     return export
 
 
@@ -100,7 +103,7 @@ class _InvalidUtf8Error(Exception):
 
 
 def _read_csv(con: duckdb.DuckDBPyConnection, export: ExportFile, indices: list[int],
-              table: str, show_progress: bool) -> None:
+              table: str, show_progress: bool, bad_rows: list[int] | None = None) -> None:
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(export.header))) + "}"
     wanted = ", ".join(f"c{i}" for i in indices)
     rejects = f"{table}_rejects"
@@ -125,6 +128,10 @@ def _read_csv(con: duckdb.DuckDBPyConnection, export: ExportFile, indices: list[
     line, column_index, kind = reject
     if kind == "INVALID ENCODING" and export.encoding in ("utf-8", "utf-8-sig"):
         raise _InvalidUtf8Error
+    if bad_rows is not None:
+        bad_rows.extend(int(found) for (found,) in con.execute(
+            f"SELECT DISTINCT line FROM {rejects} ORDER BY line").fetchall())
+        return
     column = export.header[column_index - 1] if 0 < column_index <= len(export.header) else ""
     problem = _REJECT_MESSAGES.get(kind, f"cannot be read ({kind.lower()})")
     where = f"row {line}" + (f", column {column!r}" if column else "")

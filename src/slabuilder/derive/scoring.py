@@ -123,12 +123,11 @@ def _cheapest_path(behaviour: list[Signal], needed: int) -> list[Signal]:
 
 
 def _short(signal: Signal) -> str:
-    """The signal as a noun: its example, or its label with a lower-case first letter
-    (acronyms such as ``ROI`` kept)."""
+    """The signal as a noun a sentence can use: its example, or its own label in quotes
+    (a label such as ``Lead Source is Reference`` is not a noun)."""
     if signal.example:
         return signal.example
-    text = signal.label.split(" (")[0].split(":")[0].removesuffix(", each")
-    return text[0].lower() + text[1:] if text[1:2].islower() else text
+    return f"\u201c{signal.label}\u201d"
 
 
 def _fit_clause(icp: Icp) -> str:

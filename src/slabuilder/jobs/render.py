@@ -13,7 +13,7 @@ __all__ = ["RENDERED_HERE", "run_render"]
 RENDERED_HERE = ("agreement", "brief", "summary")
 """The documents ``render`` writes; the others come from ``report`` and ``renegotiate``."""
 _WRITTEN_BY = {"amendment": "renegotiate", "report": "report", "agenda": "report",
-               "dashboard": "report"}
+               "dashboard": "report", "calibration": "calibrate"}
 
 
 def run_render(answers_files: Sequence[Path], out_dir: Path, *,

@@ -1,0 +1,285 @@
+# ruff: noqa: S608 - SQL is assembled from our own column names; user text goes through quote_literal
+"""From the lead table to arrays: the outcome, the honest split, and each usable column as
+codes (a category, a yes/no, or a numeric range), with every left-out column and its reason."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from slabuilder.actuals.timestamps import number_sql, quote_literal
+from slabuilder.answers import SignalCondition
+from slabuilder.calibrate.options import (
+    MIN_EACH_CLASS,
+    MIN_ROWS,
+    POSITIVE_WORDS,
+    CalibrationOptions,
+)
+from slabuilder.calibrate.table import KIND_REASONS, ColumnProfile, LeadTable
+from slabuilder.errors import ExportError
+
+MAX_LEVELS = 30
+NUMERIC_BINS = 5
+
+Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
+
+
+@dataclass
+class Feature:
+    """One usable column as codes: ``-1`` missing (or a rare value), else a level."""
+
+    profile: ColumnProfile
+    conditions: list[SignalCondition]
+    """The condition of each level, in code order."""
+    codes: npt.NDArray[np.int16]
+    numeric: bool
+    cumulative: bool = False
+    """Levels are thresholds: a row with code k is in every level from 0 to k."""
+
+    @property
+    def name(self) -> str:
+        return self.profile.name
+
+
+@dataclass
+class History:
+    """The usable rows: outcome, split, features, and what was left out on the way."""
+
+    y: Ints
+    train: npt.NDArray[np.bool_]
+    rids: Ints
+    features: list[Feature]
+    set_aside: list[tuple[str, int]]
+    left_out: list[dict[str, Any]]
+    positive_values: list[str]
+    split: dict[str, Any]
+    months: float | None = None
+    """How many months the history spans (with a date column), for leads a month."""
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _count(table: LeadTable, sql: str) -> int:
+    row = table.con.execute(sql).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def outcome_sql(table: LeadTable, profile: ColumnProfile,
+                options: CalibrationOptions) -> tuple[str, list[str]]:
+    """SQL giving 1, 0 or NULL for the outcome, and the values read as yes."""
+    column = profile.sql
+    levels = [str(value) for (value,) in table.con.execute(
+        f"SELECT lower({column}) v FROM leads WHERE {column} IS NOT NULL GROUP BY v "
+        "ORDER BY count(*) DESC LIMIT 50").fetchall()]
+    source = table.file.source
+    if options.positive is not None:
+        wanted = [options.positive.strip().lower()]
+        if wanted[0] not in levels:
+            shown = ", ".join(repr(v) for v in levels[:8])
+            raise ExportError(f"no row of {profile.name!r} holds {options.positive!r}; its "
+                              f"values are {shown}: give one of them as --positive",
+                              file=source)
+    else:
+        wanted = [level for level in levels if level in POSITIVE_WORDS]
+        if not wanted:
+            shown = ", ".join(repr(v) for v in levels[:8])
+            raise ExportError(f"the outcome column {profile.name!r} holds {shown}, none of "
+                              "which reads as yes (1, true, yes); name the value that means "
+                              "converted with --positive", file=source)
+    values = ", ".join(quote_literal(value) for value in wanted)
+    return (f"CASE WHEN {column} IS NULL THEN NULL WHEN lower({column}) IN ({values}) "
+            "THEN 1 ELSE 0 END"), wanted
+
+
+def date_sql(column: str) -> str:
+    formats = "['%m/%d/%Y', '%m/%d/%Y %H:%M', '%m/%d/%Y %H:%M:%S', '%d.%m.%Y', '%Y/%m/%d']"
+    return (f"epoch(coalesce(TRY_CAST({column} AS TIMESTAMP), "
+            f"try_strptime({column}, {formats})))")
+
+
+def load_history(table: LeadTable, options: CalibrationOptions) -> History:
+    """Outcome, split and features of the usable rows; bad input stops with a clear error."""
+    source = table.file.source
+    outcome = table.column(options.outcome, option="--outcome")
+    y_sql, positive = outcome_sql(table, outcome, options)
+    date = (table.column(options.date_column, option="--date-column")
+            if options.date_column else None)
+    time_sql = date_sql(date.sql) if date else "NULL"
+    table.con.execute(f"CREATE OR REPLACE TEMP TABLE usable AS SELECT rid, {y_sql} AS y, "
+                      f"{time_sql} AS t FROM leads")
+    set_aside = [(f"a malformed line (rows {_lines(table.bad_rows)})", len(table.bad_rows))]
+    no_outcome = _count(table, "SELECT count(*) FROM usable WHERE y IS NULL")
+    set_aside.append((f"no value in {outcome.name!r}", no_outcome))
+    table.con.execute("DELETE FROM usable WHERE y IS NULL")
+    if date is not None:
+        undated = _count(table, "SELECT count(*) FROM usable WHERE t IS NULL")
+        set_aside.append((f"no readable date in {date.name!r}", undated))
+        table.con.execute("DELETE FROM usable WHERE t IS NULL")
+    rows = _count(table, "SELECT count(*) FROM usable")
+    converted = _count(table, "SELECT sum(y) FROM usable")
+    _check_size(rows, converted, outcome.name, str(source))
+    fetched = table.con.execute("SELECT rid, y, t FROM usable ORDER BY rid").fetchnumpy()
+    rids = np.asarray(fetched["rid"], dtype=np.int64)
+    y = np.asarray(fetched["y"], dtype=np.int64)
+    train, split, months = _split(y, np.asarray(fetched["t"], dtype=np.float64)
+                                  if date is not None else None, options)
+    if date is not None:
+        split["date_column"] = date.name
+    used = {outcome.index} | ({date.index} if date else set())
+    features, left_out = _features(table, options, used, train)
+    if not features:
+        raise ExportError("no column is left to learn from once identifiers, e-mail "
+                          "addresses, dates and excluded columns are set aside; add columns "
+                          "known before sales contact (source, pages viewed, ...)",
+                          file=source)
+    return History(y, train, rids, features, [item for item in set_aside if item[1]],
+                   left_out, positive, split, months)
+
+
+def _lines(lines: list[int]) -> str:
+    shown = ", ".join(str(line) for line in lines[:5])
+    return shown + (", ..." if len(lines) > 5 else "")
+
+
+def _check_size(rows: int, converted: int, column: str, source: str) -> None:
+    if converted in (0, rows):
+        kind = "converted" if converted else "did not convert"
+        raise ExportError(f"every usable row of {column!r} says the lead {kind}: one class "
+                          "only, so there is nothing to learn; check --outcome and --positive",
+                          file=source)
+    if rows < MIN_ROWS:
+        raise ExportError(f"only {rows} usable rows; calibrating needs at least {MIN_ROWS} "
+                          "past leads with a known outcome", file=source)
+    if min(converted, rows - converted) < MIN_EACH_CLASS:
+        raise ExportError(f"only {min(converted, rows - converted)} leads "
+                          f"{'converted' if converted < rows - converted else 'did not convert'}"
+                          f"; calibrating needs at least {MIN_EACH_CLASS} of each outcome: "
+                          "give a longer history", file=source)
+
+
+def _split(y: Ints, times: Floats | None,
+           options: CalibrationOptions) -> tuple[npt.NDArray[np.bool_], dict[str, Any],
+                                                 float | None]:
+    """Train mask: stratified random with a fixed seed, or the oldest rows by date."""
+    n = len(y)
+    train = np.zeros(n, dtype=bool)
+    if times is None:
+        from sklearn.model_selection import train_test_split
+
+        index = np.arange(n)
+        fit_rows, _ = train_test_split(index, test_size=options.holdout_share,
+                                       random_state=options.seed, stratify=y)
+        train[fit_rows] = True
+        return train, {"method": "random", "seed": options.seed,
+                       "holdout_share": options.holdout_share}, None
+    order = np.argsort(times, kind="stable")
+    cut = round(n * (1 - options.holdout_share))
+    train[order[:cut]] = True
+    span_days = (float(times.max()) - float(times.min())) / 86400
+    months = max(span_days / 30.4375, 1.0)
+    if y[train].min() == y[train].max() or y[~train].min() == y[~train].max():
+        raise ExportError("the older or the newer part of the history holds one outcome only; "
+                          "drop --date-column to split at random")
+    return train, {"method": "time", "holdout_share": options.holdout_share,
+                   "cut_date": _iso(float(times[order[cut]]))}, months
+
+
+def _iso(epoch: float) -> str:
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(epoch, tz=dt.UTC).date().isoformat()
+
+
+def _features(table: LeadTable, options: CalibrationOptions, used: set[int],
+              train: npt.NDArray[np.bool_]) -> tuple[list[Feature], list[dict[str, Any]]]:
+    excluded = {table.column(name, option="--exclude").index for name in options.exclude}
+    included = {table.column(name, option="--include").index for name in options.include}
+    left_out: list[dict[str, Any]] = []
+    chosen: list[ColumnProfile] = []
+    for profile in table.columns:
+        if profile.index in used:
+            continue
+        if profile.index in excluded:
+            left_out.append({"column": profile.name, "code": "excluded",
+                             "reason": "left out with --exclude"})
+            continue
+        kind = profile.kind
+        if kind in ("empty", "constant") and profile.index in included:
+            raise ExportError(f"--include {profile.name!r}: the column "
+                              f"{KIND_REASONS[kind]}; drop it from --include",
+                              file=table.file.source)
+        if kind in KIND_REASONS and profile.index not in included:
+            left_out.append({"column": profile.name, "code": kind,
+                             "reason": KIND_REASONS[kind]})
+            continue
+        chosen.append(profile)
+    features = []
+    for profile in chosen:
+        feature = (_numeric(table, profile, train) if profile.kind == "number"
+                   else _categorical(table, profile))
+        if feature is None:
+            left_out.append({"column": profile.name, "code": "too_rare",
+                             "reason": "no value is common enough to learn from"})
+        else:
+            features.append(feature)
+    return features, left_out
+
+
+def _fetch(table: LeadTable, expression: str, dtype: Any) -> Any:
+    result = table.con.execute(f"SELECT {expression} AS v FROM usable u JOIN leads l "
+                               "USING (rid) ORDER BY rid").fetchnumpy()["v"]
+    return np.asarray(result, dtype=dtype)
+
+
+def _categorical(table: LeadTable, profile: ColumnProfile) -> Feature | None:
+    rows = _count(table, "SELECT count(*) FROM usable")
+    least = max(20, math.ceil(rows * 0.005))
+    column = f"l.{profile.sql}"
+    levels = table.con.execute(
+        f"SELECT lower({column}) v, min({column}) shown, count(*) n FROM usable u "
+        f"JOIN leads l USING (rid) WHERE {column} IS NOT NULL GROUP BY v HAVING n >= {least} "
+        f"ORDER BY n DESC, v LIMIT {MAX_LEVELS}").fetchall()
+    if not levels:
+        return None
+    if profile.distinct == 2 and len(levels) == 2:
+        # A yes/no column is one signal, on its "yes" (or else its rarer) value.
+        yes = [level for level in levels if level[0] in POSITIVE_WORDS]
+        levels = yes[:1] or [min(levels, key=lambda level: level[2])]
+    cases = " ".join(f"WHEN {quote_literal(value)} THEN {code}"
+                     for code, (value, _, _) in enumerate(levels))
+    codes = _fetch(table, f"CASE lower({column}) {cases} ELSE -1 END", np.int16)
+    conditions = [SignalCondition(column=profile.name, equals=str(shown))
+                  for _, shown, _ in levels]
+    return Feature(profile, conditions, codes, numeric=False)
+
+
+def _nice(value: float) -> Decimal:
+    """A bin edge a person would write: two significant figures."""
+    if value == 0:
+        return Decimal(0)
+    return Decimal(f"{value:.2g}").normalize()
+
+
+def _numeric(table: LeadTable, profile: ColumnProfile,
+             train: npt.NDArray[np.bool_]) -> Feature | None:
+    values = _fetch(table, number_sql(f"l.{profile.sql}", table.decimal_comma), np.float64)
+    known = values[train & ~np.isnan(values)]
+    if len(known) < MIN_ROWS:
+        return None
+    quantiles = np.quantile(known, np.linspace(0, 1, NUMERIC_BINS + 1)[1:-1])
+    edges = sorted({_nice(float(q)) for q in quantiles})
+    edges = [edge for edge in edges if float(edge) > float(known.min())]
+    if not edges:
+        return None
+    floats = np.array([float(edge) for edge in edges])
+    # Level k means "at least edges[k]"; a lead is in every level up to its own, so the
+    # fitted points build a step function (a saturating or a middle-peaked effect alike).
+    codes = (np.searchsorted(floats, values, side="right") - 1).astype(np.int16)
+    codes[np.isnan(values)] = -1
+    conditions = [SignalCondition(column=profile.name, at_least=edge) for edge in edges]
+    return Feature(profile, conditions, codes, numeric=True, cumulative=True)

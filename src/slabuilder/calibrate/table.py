@@ -1,0 +1,157 @@
+# ruff: noqa: S608 - SQL is assembled from our own column names; user text goes through quote_literal
+"""A lead file (history or leads to score) as one DuckDB table of cleaned text columns.
+
+Read with the actuals' reader (encodings, delimiters, malformed rows set aside and counted);
+placeholder values such as "Select", "Unknown" or "N/A" become missing.  Each column is then
+profiled once: how many values, how many distinct, whether they read as numbers, dates or
+e-mail addresses, so that identifiers, e-mail addresses, dates and constants are left out of
+the model with a reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from slabuilder.actuals.load import connect, read_text_columns
+from slabuilder.actuals.reading import ExportFile, open_export
+from slabuilder.actuals.timestamps import number_sql, quote_literal
+from slabuilder.errors import ExportError
+
+if TYPE_CHECKING:
+    import duckdb
+
+PLACEHOLDERS = ("", "select", "unknown", "n/a", "na", "none", "null", "nil", "nan", "-", "--",
+                "?", "not provided", "not specified", "not available", "(none)", "(blank)",
+                "(not set)")
+"""Values a form or a CRM writes when nobody answered: missing, never a category."""
+
+ColumnKind = Literal["empty", "constant", "id", "email", "text", "date", "number", "category"]
+
+_ID_NAME = re.compile(r"(^|[\s_\-.])(id|uuid|guid|key|number|no)$|^id$", re.IGNORECASE)
+
+
+def cleaned(raw: str) -> str:
+    """SQL for a raw text column with placeholders as NULL and spaces trimmed."""
+    values = ", ".join(quote_literal(value) for value in PLACEHOLDERS)
+    return f"CASE WHEN lower(trim({raw})) IN ({values}) THEN NULL ELSE trim({raw}) END"
+
+
+@dataclass(frozen=True)
+class ColumnProfile:
+    index: int
+    name: str
+    kind: ColumnKind
+    values: int
+    distinct: int
+
+    @property
+    def sql(self) -> str:
+        return f"c{self.index}"
+
+
+@dataclass
+class LeadTable:
+    """The ``leads`` table: ``rid`` (0-based order in the file) and cleaned ``c<i>`` columns."""
+
+    con: duckdb.DuckDBPyConnection
+    file: ExportFile
+    rows: int
+    bad_rows: list[int]
+    columns: list[ColumnProfile] = field(default_factory=list)
+
+    @property
+    def header(self) -> list[str]:
+        return self.file.header
+
+    @property
+    def decimal_comma(self) -> bool:
+        return self.file.delimiter == ";"
+
+    def column(self, name: str, *, option: str) -> ColumnProfile:
+        """The column called ``name`` (case and spaces aside), or a clear error."""
+        wanted = name.strip().lower()
+        for profile in self.columns:
+            if profile.name.strip().lower() == wanted:
+                return profile
+        shown = ", ".join(repr(p.name) for p in self.columns[:12])
+        raise ExportError(f"{option} {name!r} is not a column of this file; its columns are "
+                          f"{shown}", file=self.file.source, line=1)
+
+    def number(self, profile: ColumnProfile) -> str:
+        return number_sql(profile.sql, self.decimal_comma)
+
+
+def read_lead_table(source: Path, scratch: Path, *, show_progress: bool = False,
+                    what: str = "--history") -> LeadTable:
+    """Read every column of ``source`` into the ``leads`` table and profile the columns."""
+    if not source.exists():
+        raise ExportError(f"no such file; check the path given to {what}", file=source)
+    export = open_export(source, scratch)
+    con = connect("UTC", scratch)
+    bad_rows: list[int] = []
+    indices = list(range(len(export.header)))
+    export = read_text_columns(con, export, scratch, indices, "raw", show_progress,
+                               bad_rows=bad_rows)
+    columns = ", ".join(f"{cleaned(f'c{i}')} AS c{i}" for i in indices)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE leads AS SELECT rowid AS rid, {columns} "
+                "FROM raw")
+    con.execute("DROP TABLE raw")
+    row = con.execute("SELECT count(*) FROM leads").fetchone()
+    table = LeadTable(con, export, int(row[0]) if row else 0, bad_rows)
+    table.columns = _profile(table)
+    return table
+
+
+def _profile(table: LeadTable) -> list[ColumnProfile]:
+    probes = []
+    for index in range(len(table.header)):
+        c = f"c{index}"
+        probes += [f"count({c})", f"approx_count_distinct(lower({c}))",
+                   f"count(*) FILTER (WHERE regexp_full_match({c}, "
+                   r"'[-+]?[$€£]?\s?[0-9][0-9,. ]*%?'))",
+                   f"count(*) FILTER (WHERE {c} LIKE '%_@_%._%')",
+                   f"count(*) FILTER (WHERE regexp_full_match({c}, "
+                   r"'[0-9]{1,4}[-/.][0-9]{1,2}[-/.][0-9]{1,4}([ T].*)?'))"]
+    found = table.con.execute("SELECT " + ", ".join(probes) + " FROM leads").fetchone() or ()
+    profiles = []
+    for index, name in enumerate(table.header):
+        values, distinct, numeric, emails, dates = (int(v or 0) for v in
+                                                    found[5 * index:5 * index + 5])
+        if values:
+            distinct = max(1, min(distinct, values))
+        profiles.append(ColumnProfile(index, name, _kind(name, values, distinct, numeric,
+                                                         emails, dates, table.rows),
+                                      values, distinct))
+    return profiles
+
+
+def _kind(name: str, values: int, distinct: int, numeric: int, emails: int, dates: int,
+          rows: int) -> ColumnKind:
+    if not values:
+        return "empty"
+    if distinct == 1:
+        return "constant"
+    if emails >= values / 2:
+        return "email"
+    if _ID_NAME.search(name.strip()):
+        return "id"
+    if dates >= values * 0.9:
+        return "date"
+    if numeric >= values * 0.95:
+        return "number" if distinct > 12 else "category"
+    if distinct > max(200, values // 2):
+        return "text"
+    return "category"
+
+
+KIND_REASONS: dict[str, str] = {
+    "empty": "empty in every row",
+    "constant": "holds a single value, so it tells no lead from another",
+    "id": "identifies a row (an id or number), which predicts nothing",
+    "email": "holds e-mail addresses, which identify a person",
+    "text": "mostly unique values (free text or an identifier)",
+    "date": "holds dates; give it as --date-column to test on the newest leads",
+}
