@@ -21,11 +21,13 @@ HEADER = [
     "Became a Customer Date", "Lead Status", "Contact owner", "Owner Assigned Date",
     "Last Contacted", "Last Activity Date", "Number of times contacted",
     "Number of Sales Activities", "Date of first engagement", "Type of first engagement",
-    "Lead response time", "HubSpot Score", "Original Source",
+    "Lead response time", "HubSpot Score", "Original Source", "Recent Conversion",
 ]
 SOURCES = ["Organic Search", "Paid Search", "Email Marketing", "Social Media", "Referrals",
            "Direct Traffic", "Offline Sources", "Paid Social", "Other Campaigns"]
 OWNERS = [f"Rep {n:02d}" for n in range(1, 21)]
+CONVERSIONS = ["Demo request", "Free trial sign-up", "Ebook: SLA playbook", "Webinar: pipeline",
+               "Contact us", "Pricing page form"]
 STATUSES = ["New", "Open", "In Progress", "Open Deal", "Unqualified", "Attempted to Contact",
             "Connected", "Bad Timing"]
 START = dt.datetime(2026, 4, 1)
@@ -68,7 +70,7 @@ def row(index: int, rng: random.Random) -> list[str]:
         stamp(customer), rng.choice(STATUSES), rng.choice(OWNERS), stamp(mql),
         stamp(touch), stamp(touch), str(contacted), str(contacted), stamp(touch),
         "CALL" if touch else "", str(rng.randrange(60_000, 9_000_000)) if touch else "",
-        str(rng.randrange(0, 100)), rng.choice(SOURCES),
+        str(rng.randrange(0, 100)), rng.choice(SOURCES), rng.choice(CONVERSIONS),
     ]
 
 

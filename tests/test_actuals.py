@@ -14,7 +14,13 @@ Speed to lead of each January MQL, in business hours:
     L6 Wed 20 09:00 -> Thu 21 17:00                         8 + 8 = 16
     L7 Mon 25 10:00 -> never
 Sorted: 0.5, 1, 2, 4, 4, 16 -> median (2 + 4) / 2 = 3; 90th percentile (linear) at position
-0.9 x 5 = 4.5, halfway from 4 to 16 = 10; within 4 hours: 5 of 7 MQLs = 71.43%.
+0.9 x 5 = 4.5, halfway from 4 to 16 = 10.
+
+The export has no trigger column, so no MQL's tier can be told: each limit is shown over every
+MQL (within 4 hours: 5 of 7 = 71.43%; within 24 hours: 6 of 7 = 85.71%) and only the longest
+limit is a certain breach.  The same export with a trigger column (L3 a free trial, L6 a demo
+request, the rest e-book downloads) holds each MQL to its own tier: demo and trial requests
+L3 (4 h, in time) and L6 (16 h, late); every other MQL L1, L2, L4, L5 in time and L7 never.
 """
 
 from __future__ import annotations
@@ -69,7 +75,11 @@ def test_volumes_count_events_in_the_month(january: Actuals) -> None:
 def test_speed_to_lead_in_business_hours(january: Actuals) -> None:
     assert january.month.speed_to_lead_median_hours == 3.0
     assert january.month.speed_to_lead_p90_hours == 10.0
-    assert january.month.speed_to_lead_within_sla == 0.7143
+    assert january.month.speed_to_lead_within_sla is None  # no tier can be told
+    assert january.month.tiers_known is False
+    assert [(t.tier, t.limit_hours, t.mqls, t.within, t.share_within)
+            for t in january.month.speed_by_tier or ()] == [
+        ("fast", 4.0, 7, 5, 0.7143), ("standard", 24.0, 7, 6, 0.8571)]
     assert january.month.speed_to_lead_touched == 6
     assert january.to_dict()["response_buckets"] == {"under_1h": 1, "1_to_24h": 5, "over_24h": 0,
                                            "never": 1}
@@ -136,15 +146,51 @@ def test_breach_csv_neutralises_formulas_and_keeps_numbers(january: Actuals,
     rows = list(csv.reader(io.StringIO(breaches_text)))
     assert rows[0][:3] == ["lead_id", "breach", "owner"]
     body = {(row[0], row[1]): row for row in rows[1:]}
+    # Without triggers L6's 16 hours may be within its tier: only the longest limit counts.
     assert set(body) == {("L4", "no disposition after 5 business days"),
-                         ("L6", "first touch after 4 business hours"),
                          ("L7", "no first touch")}
-    late = body[("L6", "first touch after 4 business hours")]
-    assert late[3] == "'" + INJECTION
-    assert late[6] == "16"  # a number, unquoted, not text
-    assert '"16"' not in breaches_text
+    assert body[("L7", "no first touch")][3] == "'" + INJECTION
+    assert body[("L7", "no first touch")][8] == "24"  # the limit, a number, unquoted
+    assert '"24"' not in breaches_text
     assert january.breaches is not None
-    assert january.breaches.rows == 3
+    assert january.breaches.rows == 2
+
+
+TRIGGERS = {"L3": "Free trial", "L6": "Demo request"}
+
+
+@pytest.fixture(scope="module")
+def tiered(january_folder: Path, example_answers: Answers) -> tuple[Actuals, str]:
+    rows = [[*row, TRIGGERS.get(row[0], "Ebook download")] for row in ROWS]
+    export = write_csv(january_folder / "with-triggers.csv", [*HEADER, "mql_trigger"], rows)
+    options = ExportOptions(breaches=january_folder / "tiered-breaches.csv")
+    found = compute_actuals(export, example_answers, "2027-01", options)
+    return found, (january_folder / "tiered-breaches.csv").read_text(encoding="utf-8-sig")
+
+
+def test_each_mql_is_held_to_its_own_tier(tiered: tuple[Actuals, str]) -> None:
+    found, breaches = tiered
+    assert found.month.tiers_known is True
+    assert found.month.speed_to_lead_within_sla == 0.7143  # L1-L5 in time; L6 late; L7 never
+    assert [(t.tier, t.mqls, t.within, t.share_within, t.median_hours)
+            for t in found.month.speed_by_tier or ()] == [
+        ("fast", 2, 1, 0.5, 10.0), ("standard", 5, 4, 0.8, 1.5)]
+    body = {(row[0], row[1]): row for row in list(csv.reader(io.StringIO(breaches)))[1:]}
+    assert set(body) == {
+        ("L4", "no disposition after 5 business days"),
+        ("L6", "first touch after 4 business hours (demo and trial requests)"),
+        ("L7", "no first touch")}
+    late = body[("L6", "first touch after 4 business hours (demo and trial requests)")]
+    assert late[3] == "'" + INJECTION
+    assert (late[6], late[8]) == ("16", "4")  # numbers, unquoted
+    assert body[("L7", "no first touch")][8] == "24"
+
+
+def test_a_hubspot_recent_conversion_is_the_trigger() -> None:
+    from slabuilder.actuals.columns import HUBSPOT, SALESFORCE
+
+    assert HUBSPOT["mql_trigger"] == ("Recent Conversion",)
+    assert SALESFORCE["mql_trigger"] == ("MQL_Trigger__c",)
 
 
 @pytest.mark.parametrize(("cell", "expected"), [
@@ -195,7 +241,8 @@ def test_json_is_plain(january: Actuals) -> None:
 
 def test_json_keeps_its_keys_and_values(january: Actuals) -> None:
     """``report --json`` is a public contract: the typed actuals write the same JSON as the
-    dict they replaced, key for key and in the same order."""
+    dict they replaced, key for key and in the same order (the tiers of speed to lead came
+    later, as keys of their own)."""
     data = json.loads(json.dumps(january.to_dict()))
     assert list(data) == [
         "month", "month_label", "mql", "sal", "sql", "opportunity", "won", "lost",
@@ -204,7 +251,8 @@ def test_json_keeps_its_keys_and_values(january: Actuals) -> None:
         "speed_to_lead_within_sla", "speed_to_lead_touched", "touched_before_mql",
         "response_buckets", "attempts_average", "attempts_meeting_minimum",
         "attempts_unconverted_mqls", "disposition_within_deadline",
-        "undispositioned_past_deadline", "no_attempt_after_72h", "scoring_accuracy",
+        "undispositioned_past_deadline", "no_attempt_after_72h", "speed_by_tier",
+        "tiers_known", "scoring_accuracy",
         "dq_reasons", "by_source", "by_owner", "revenue", "previous", "trend", "weeks",
         "stalled_opportunities", "export", "not_in_export", "breaches"]
     assert (data["month"], data["month_label"]) == ("2027-01", "January 2027")
@@ -218,8 +266,8 @@ def test_json_keeps_its_keys_and_values(january: Actuals) -> None:
                                 "mql": 0, "sal": None, "sql": 0, "opportunity": 0,
                                 "speed_to_lead_median_hours": None}
     assert data["export"]["excluded"][0] == {"reason": "no lead id", "rows": 1}
-    assert data["not_in_export"] == ["sal_at"]
-    assert data["breaches"]["rows"] == 3
+    assert data["not_in_export"] == ["mql_trigger", "sal_at"]
+    assert data["breaches"]["rows"] == 2
 
 
 def test_month_outside_the_export(tmp_path: Path, example_answers: Answers) -> None:
@@ -247,6 +295,12 @@ def test_benchmark_generator_writes_a_readable_hubspot_export(
     assert result.export.rows_read == 3000
     assert result.month.mql > 0
     assert result.month.speed_to_lead_median_hours is not None
+    # "Recent Conversion" tells the tiers apart: demo requests and trial sign-ups are fast.
+    assert result.month.tiers_known is True
+    assert [tier.tier for tier in result.month.speed_by_tier or ()] == ["fast", "standard"]
+    fast, standard = result.month.speed_by_tier or ()
+    assert fast.mqls + standard.mqls == result.month.mql
+    assert 0 < fast.mqls < standard.mqls  # two trigger kinds of six
 
 
 # --------------------------------------------------------------------------- agreed definitions

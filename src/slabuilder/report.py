@@ -20,12 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Literal
 
 from slabuilder.actuals.model import Actuals, MonthActuals
 from slabuilder.charts import funnel_chart, trend_chart
 from slabuilder.plan import Plan
-from slabuilder.words import STAGE_NAMES, count, number, percent, stage_plural
+from slabuilder.words import STAGE_NAMES, count, money, number, percent, stage_plural
 
 __all__ = ["BLANK", "NOT_IN_EXPORT", "build_report_context"]
 
@@ -37,8 +38,8 @@ Kind = Literal["count", "rate", "hours"]
 
 # The terms each view shows, by field: the agenda reviews the sales side's commitments, the
 # dashboard the response times and the quality of what marketing sends.
-_AGENDA_SALES = ("speed_median", "speed_within_sla", "attempts", "disposition")
-_DASHBOARD_RESPONSE = ("speed_median", "speed_within_sla", "no_attempt_72h")
+_AGENDA_SALES = ("speed_fast", "speed_standard", "attempts", "disposition")
+_DASHBOARD_RESPONSE = ("speed_median", "speed_fast", "speed_standard", "no_attempt_72h")
 _DASHBOARD_QUALITY = ("mql_acceptance", "scoring_accuracy")
 _HEADLINE_STAGES = ("mql", "sql", "won")
 # How many of the top sources, owners, reasons and insights each view has room for.
@@ -74,13 +75,13 @@ class _Rows:
             return {**base, "state": state}
         if value is None:
             return {**base, "state": NOT_IN_EXPORT, "previous": previous}
-        return {**base, "actual": value, "state": "value",
-                "met": "met" if met else "missed", "previous": previous}
+        verdict = None if met is None else "met" if met else "missed"
+        return {**base, "actual": value, "state": "value", "met": verdict,
+                "previous": previous}
 
 
 def _marketing_rows(plan: Plan, actuals: Actuals | None,
                     mql_target: int) -> list[dict[str, Any]]:
-    terms = plan.answers.sla.marketing
     agreed = plan.terms.commitments
     rows = _Rows(actuals)
     month = actuals.month if actuals else None
@@ -98,23 +99,23 @@ def _marketing_rows(plan: Plan, actuals: Actuals | None,
                  previous=previous.acceptance_rate if previous else None,
                  note="of the month's MQLs dispositioned, those accepted as SAL or SQL"),
         rows.row("scoring_accuracy", "Scoring accuracy",
-                 f"over {percent(terms.scoring_accuracy, 0)}", accuracy, "rate",
-                 accuracy is not None and accuracy > _num(terms.scoring_accuracy),
+                 f"over {percent(agreed.scoring_accuracy)}", accuracy, "rate",
+                 accuracy is not None and accuracy > _num(agreed.scoring_accuracy),
                  note="of the month's MQLs dispositioned, those not rejected as wrong persona "
                       "(DQ-02) or too small (DQ-07)"),
         rows.row("data_completeness", "Data completeness",
-                 f"{percent(terms.core_fields_complete, 0)} core, "
-                 f"{percent(terms.extended_fields_complete, 0)} extended", None, "rate", None,
+                 f"{percent(agreed.core_fields_complete)} core, "
+                 f"{percent(agreed.extended_fields_complete)} extended", None, "rate", None,
                  measurable=False),
         rows.row("routing_speed", "Routing speed",
-                 f"within {terms.routing_minutes} minutes", None, "count", None,
+                 f"within {agreed.routing_minutes} minutes", None, "count", None,
                  measurable=False),
     ]
 
 
 def _disposition_row(rows: _Rows, plan: Plan, month: MonthActuals | None,
                      previous: MonthActuals | None) -> dict[str, Any]:
-    days = plan.answers.sla.sales.disposition_days
+    days = plan.terms.commitments.disposition_days
     disposition = month.disposition_within_deadline if month else None
     undecided = month.undispositioned_past_deadline if month else None
     if disposition is not None or month is None or undecided is None:
@@ -128,30 +129,56 @@ def _disposition_row(rows: _Rows, plan: Plan, month: MonthActuals | None,
                     note="the export has no disposition date; counted from the lead status")
 
 
+def _speed_rows(plan: Plan, rows: _Rows, month: MonthActuals | None,
+                previous: MonthActuals | None) -> list[dict[str, Any]]:
+    """Speed to lead, each MQL held to its own tier's limit; when the export cannot tell
+    the tiers apart, each limit is shown over every MQL and nothing is judged."""
+    agreed = plan.terms.commitments
+    limits = " and ".join(f"{number(tier.hours)} h for {tier.label[0].lower()}{tier.label[1:]}"
+                          for tier in agreed.response_tiers)
+    known = bool(month and month.tiers_known)
+    tiers = {item.tier: item for item in (month.speed_by_tier or ())} if month else {}
+    before = {item.tier: item for item in (previous.speed_by_tier or ())} if previous else {}
+    median = month.speed_to_lead_median_hours if month else None
+    p90 = month.speed_to_lead_p90_hours if month else None
+    unknown = ("the export does not say what made each lead an MQL, so the tiers cannot be "
+               "told apart" if month and month.tiers_known is False else "")
+    found = [rows.row("speed_median", "Speed to lead, median", limits, median, "hours",
+                      None, note=(f"90th percentile {_hours_text(p90)}" if p90 is not None
+                                  else ""),
+                      previous=previous.speed_to_lead_median_hours if previous else None),
+             rows.row("speed_within_sla", "MQLs touched within their tier's limit", "100%",
+                      month.speed_to_lead_within_sla if month else None, "rate",
+                      bool(month and (month.speed_to_lead_within_sla or 0) >= 1),
+                      previous=previous.speed_to_lead_within_sla if previous else None,
+                      note=unknown)]
+    for tier in agreed.response_tiers:
+        measured = tiers.get(tier.id)
+        share = measured.share_within if measured else None
+        who = (f"{tier.label[0].lower()}{tier.label[1:]}" if known or rows.actuals is None
+               else "all MQLs")
+        found.append(rows.row(
+            f"speed_{tier.id}", f"Touched within {number(tier.hours)} business hours: {who}",
+            "100%", share, "rate", (share or 0) >= 1 if known else None,
+            previous=before[tier.id].share_within if tier.id in before else None,
+            note=(f"median {_hours_text(measured.median_hours)} over "
+                  f"{count(measured.mqls)} MQLs" if measured and measured.median_hours
+                  is not None else "")))
+    return found
+
+
 def _sales_rows(plan: Plan, actuals: Actuals | None) -> list[dict[str, Any]]:
-    terms = plan.answers.sla.sales
-    sla_hours = _num(terms.speed_to_lead_hours)
+    agreed = plan.terms.commitments
     rows = _Rows(actuals)
     month = actuals.month if actuals else None
     previous = actuals.previous if actuals else None
-    median = month.speed_to_lead_median_hours if month else None
-    p90 = month.speed_to_lead_p90_hours if month else None
-    within = month.speed_to_lead_within_sla if month else None
     attempts = month.attempts_meeting_minimum if month else None
     average = month.attempts_average if month else None
     neglected = month.no_attempt_after_72h if month else None
-    hours = number(sla_hours)
     return [
-        rows.row("speed_median", "Speed to lead, median", f"{hours} business hours or less",
-                 median, "hours", median is not None and median <= sla_hours,
-                 previous=previous.speed_to_lead_median_hours if previous else None,
-                 note=f"90th percentile {_hours_text(p90)}" if p90 is not None else ""),
-        rows.row("speed_within_sla", "MQLs touched in time",
-                 f"100% within {hours} business hours", within, "rate",
-                 within is not None and within >= 1,
-                 previous=previous.speed_to_lead_within_sla if previous else None),
+        *_speed_rows(plan, rows, month, previous),
         rows.row("attempts", "Minimum attempts made",
-                 f"{terms.contact_attempts}+ attempts before unreachable", attempts, "rate",
+                 f"{agreed.contact_attempts}+ attempts before unreachable", attempts, "rate",
                  attempts is not None and attempts >= 1,
                  previous=previous.attempts_meeting_minimum if previous else None,
                  note=(f"{number(average)} attempts per MQL on average"
@@ -236,54 +263,56 @@ def _response_buckets(actuals: Actuals | None) -> list[dict[str, Any]]:
             for key, label in _RESPONSE_BUCKETS]
 
 
-def _rating_speed(hours: float) -> str:
-    return "excellent" if hours < 1 else "good" if hours <= 24 else "poor"
-
-
 def _rating_conversion(rate: float) -> str:
+    """DOMAIN's generic rating, used only where the agreement sets no rate to compare with."""
     return "excellent" if rate > 0.4 else "good" if rate >= 0.3 else "poor"
 
 
+def _mql_value(plan: Plan) -> float:
+    """The bookings one MQL brings at the agreed rates (MQL to won times the deal size)."""
+    if "mql" not in plan.stages:
+        return 0.0
+    value = float(plan.average_deal_size)
+    for key, rate in plan.rates.items():
+        if plan.stages.index(key.split("_to_")[0]) >= plan.stages.index("mql"):
+            value *= float(rate)
+    return value
+
+
 def _insights(plan: Plan, actuals: Actuals, mql_target: int) -> list[str]:
+    """What the month's figures say, each judged against its target in the agreement."""
     found = []
     month = actuals.month
     mql = month.mql
-    shortfall = _num(plan.answers.escalation.shortfall_threshold)
+    shortfall = _num(plan.terms.commitments.shortfall_threshold)
     if mql is not None and mql_target:
         gap = (mql_target - mql) / mql_target
         if gap > shortfall:
-            found.append(f"MQL volume was {count(mql)} against {count(mql_target)}, "
-                         f"{percent(gap, 0)} short; past the {percent(shortfall, 0)} line the "
-                         "agreement asks for a root cause and a recovery plan.")
+            found.append(f"MQL volume was {count(mql)} against the target of "
+                         f"{count(mql_target)}, {percent(gap, 0)} short: past the "
+                         f"{percent(shortfall, 0)} line, the agreement asks for a root cause "
+                         "and a recovery plan.")
         else:
-            found.append(f"MQL volume was {count(mql)} against a target of "
+            found.append(f"MQL volume was {count(mql)} against the target of "
                          f"{count(mql_target)} ({percent(mql / mql_target, 0)}).")
-    rate = month.conversions.get("mql_to_sql")
-    if rate is not None:
-        found.append(f"MQL to SQL ran at {percent(rate)}, which rates as "
-                     f"{_rating_conversion(rate)}.")
+    for key, agreed in plan.rates.items():
+        rate = month.conversions.get(key)
+        if not key.startswith("mql_to_") or rate is None:
+            continue
+        verdict = "on plan" if rate >= float(agreed) else "below plan"
+        found.append(f"{_rate_name(key)} ran at {percent(rate)} against the {percent(agreed)} "
+                     f"the targets are built on: {verdict}.")
         if rate < 0.2:
-            found.append("With fewer than one MQL in five becoming an SQL, look first at "
+            found.append("With fewer than one MQL in five moving on, look first at "
                          "qualification and training.")
-    median = month.speed_to_lead_median_hours
-    if median is not None:
-        found.append(f"The median first touch came after {_hours_text(median)} of business "
-                     f"time ({_rating_speed(median)}); the 90th percentile was "
-                     f"{_hours_text(month.speed_to_lead_p90_hours)}.")
-    buckets = month.response_buckets
-    if buckets and mql:
-        late = buckets.over_24h + buckets.never
-        if late / mql > 0.5:
-            found.append(f"{count(late)} of {count(mql)} MQLs waited more than 24 business "
-                         "hours or were never touched: check capacity, routing automation "
-                         "and alerts.")
+    found.extend(_speed_insights(plan, month))
+    if month.acceptance_rate is not None:
+        floor = float(plan.terms.commitments.acceptance_rate)
+        verdict = "met" if month.acceptance_rate >= floor else "missed"
+        found.append(f"Sales accepted {percent(month.acceptance_rate)} of the MQLs it "
+                     f"dispositioned against the agreed {percent(floor)}: {verdict}.")
     reasons = actuals.dq_reasons
-    if reasons and mql:
-        rejected = sum(item.count for item in reasons)
-        if rejected / mql > 0.3:
-            found.append(f"Sales rejected {count(rejected)} MQLs "
-                         f"({percent(rejected / mql, 0)}), over 30%: recalibrate the scoring "
-                         "model with sales.")
+    if reasons:
         found.append(f"The most common disqualification reason was "
                      f"\u201c{reasons[0].reason}\u201d ({count(reasons[0].count)}).")
     if actuals.by_source:
@@ -292,7 +321,40 @@ def _insights(plan: Plan, actuals: Actuals, mql_target: int) -> list[str]:
     neglected = month.no_attempt_after_72h
     if neglected:
         found.append(f"{count(neglected)} MQLs had no attempt 72 hours after qualifying by the "
-                     "month's end.")
+                     "month's end, against none agreed.")
+    return list(dict.fromkeys(found))
+
+
+def _rate_name(key: str) -> str:
+    source, target = key.split("_to_")
+    return f"{STAGE_NAMES[source]} to {STAGE_NAMES[target]}"
+
+
+def _speed_insights(plan: Plan, month: MonthActuals) -> list[str]:
+    tiers = month.speed_by_tier or ()
+    if not tiers:
+        return []
+    if not month.tiers_known:
+        within = " and ".join(f"{percent(tier.share_within or 0, 0)} within "
+                              f"{number(tier.limit_hours)} business hours"
+                              for tier in tiers)
+        return [f"The export does not say what made each lead an MQL, so the speed-to-lead "
+                f"tiers cannot be told apart: of all MQLs, {within}."]
+    found = []
+    for tier in tiers:
+        if not tier.mqls:
+            continue
+        verdict = "met" if (tier.share_within or 0) >= 1 else "missed"
+        median = (f" (median {_hours_text(tier.median_hours)})"
+                  if tier.median_hours is not None else "")
+        found.append(f"{tier.label}: {percent(tier.share_within or 0, 0)} were touched within "
+                     f"{number(tier.limit_hours)} business hours{median}, where the "
+                     f"agreement asks for every one: {verdict}.")
+    buckets = month.response_buckets
+    if buckets and month.mql and (buckets.over_24h + buckets.never) / month.mql > 0.5:
+        found.append(f"{count(buckets.over_24h + buckets.never)} of {count(month.mql)} MQLs "
+                     "waited more than 24 business hours or were never touched: check "
+                     "capacity, routing automation and alerts.")
     return found
 
 
@@ -303,19 +365,40 @@ _PRIORITY = {
                       "definition or the scoring threshold.",
     "scoring_accuracy": "Recalibrate scoring against the rejections coded wrong persona or "
                         "too small.",
-    "speed_median": "Bring the median first touch inside the SLA: routing alerts and cover "
-                    "for peak hours.",
-    "speed_within_sla": "Get every MQL touched in time: set an SLA timer and escalate at the "
-                        "deadline.",
+    "speed_within_sla": "Get every MQL touched within its tier's limit: set the SLA timer and "
+                        "escalate at the deadline.",
+    "speed_fast": "Call back every demo and trial request within its limit: alerts and cover "
+                  "for peak hours.",
+    "speed_standard": "Work every other MQL within its limit: routing alerts and a daily "
+                      "queue review.",
     "attempts": "Make the full set of attempts before marking a lead unreachable.",
     "disposition": "Disposition every MQL within the deadline: review the open list weekly.",
     "no_attempt_72h": "Work or reassign every MQL left without an attempt after 72 hours.",
 }
 
 
-def _priorities(rows: list[dict[str, Any]]) -> list[str]:
-    return [_PRIORITY[row["field"]] for row in rows
-            if row["met"] == "missed" and row["field"] in _PRIORITY][:5]
+def _mqls_at_stake(row: dict[str, Any], month: MonthActuals, mql_target: int) -> float:
+    """How many MQLs a missed term puts at risk this month."""
+    mqls = month.mql or 0
+    actual = row["actual"] or 0
+    if row["field"] == "mql_volume":
+        return max(mql_target - actual, 0)
+    if row["kind"] == "rate":
+        denominator = month.mqls_dispositioned if row["field"] in (
+            "mql_acceptance", "scoring_accuracy") else mqls
+        return (1 - actual) * (denominator or 0)
+    return float(actual)
+
+
+def _priorities(plan: Plan, rows: list[dict[str, Any]], month: MonthActuals,
+                mql_target: int) -> list[str]:
+    """The missed terms, the one with the most bookings at stake first."""
+    value = _mql_value(plan)
+    missed = [(round(_mqls_at_stake(row, month, mql_target) * value), row) for row in rows
+              if row["met"] == "missed" and row["field"] in _PRIORITY]
+    missed.sort(key=lambda item: -item[0])
+    return [f"{_PRIORITY[row['field']]} About {money(stake, plan.currency)} of bookings at "
+            "stake." if stake else _PRIORITY[row["field"]] for stake, row in missed[:5]]
 
 
 # --------------------------------------------------------------------------- the context
@@ -348,7 +431,10 @@ def _top(items: Sequence[Any] | None, limit: int, filled: bool) -> list[dict[str
 def _export(actuals: Actuals | None) -> dict[str, Any] | None:
     if actuals is None:
         return None
-    return {**actuals.export.to_dict(),
+    export = actuals.export.to_dict()
+    # The file's name, not where it sat on someone's disk: the report goes to executives.
+    return {**export, "file": Path(export["file"]).name,
+            "tasks_file": Path(export["tasks_file"]).name if export["tasks_file"] else None,
             "format_name": _FORMAT_NAMES.get(actuals.export.format, actuals.export.format)}
 
 
@@ -386,7 +472,9 @@ def build_report_context(plan: Plan, month: str, month_label: str,
         "missed_count": sum(1 for row in marketing + sales if row["met"] == "missed"),
         "insights": insights,
         "summary_insights": insights[:_SUMMARY_INSIGHTS],
-        "priorities": _priorities(marketing + sales) if actuals else [],
+        "more_insights": insights[_SUMMARY_INSIGHTS:],
+        "priorities": (_priorities(plan, marketing + sales, actuals.month, mql_target)
+                       if actuals else []),
         "sources": _listed(actuals.by_source) if actuals else None,
         "owners": _listed(actuals.by_owner) if actuals else None,
         "report_sources": _top(by_source, _REPORT_SOURCES, filled),
@@ -401,7 +489,6 @@ def build_report_context(plan: Plan, month: str, month_label: str,
         "response_buckets": _response_buckets(actuals),
         "stalled_opportunities": actuals.stalled_opportunities if actuals else None,
         "export": _export(actuals),
-        "speed_to_lead_hours": _num(plan.answers.sla.sales.speed_to_lead_hours),
         "agenda_minutes": _agenda_minutes(plan.answers.cadence.weekly_review_minutes),
         "charts": {
             "funnel": funnel_chart(funnel),

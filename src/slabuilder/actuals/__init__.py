@@ -27,6 +27,7 @@ from slabuilder.actuals.metrics import (
     Month,
     MonthFigures,
     Rules,
+    TierRule,
     cohort_rates,
     stalled_opportunities,
     trend,
@@ -80,9 +81,12 @@ def compute_actuals(export: Path, answers: Answers, month: Month | str,
     zone = answers.company.timezone
     naive_zone = _check_zone(options.timezone) if options.timezone else zone
     clock = BusinessClock.of(answers.company)
-    sales = answers.sla.sales
-    rules = Rules(float(sales.speed_to_lead_hours), sales.contact_attempts,
-                  sales.disposition_days, clock)
+    from slabuilder.plan import build_plan
+
+    agreed = build_plan(answers).terms.commitments
+    tiers = tuple(TierRule(tier.id, tier.label, float(tier.hours), tier.triggers)
+                  for tier in agreed.response_tiers)
+    rules = Rules(tiers, agreed.contact_attempts, agreed.disposition_days, clock)
     if options.tasks is not None and not options.tasks.exists():
         raise ExportError("no such file; check the path given to --tasks", file=options.tasks)
     with tempfile.TemporaryDirectory(prefix="slabuilder-") as scratch:

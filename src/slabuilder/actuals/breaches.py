@@ -14,10 +14,11 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from slabuilder.actuals.timestamps import quote_literal
 from slabuilder.fsutil import write_atomic
 
 if TYPE_CHECKING:
-    from slabuilder.actuals.metrics import MonthFigures
+    from slabuilder.actuals.metrics import MonthFigures, Rules, TierRule
 
 BREACH_COLUMNS = ("lead_id", "breach", "owner", "source", "mql_at", "first_touch_at",
                   "business_hours_to_first_touch", "disposition", "sla_hours")
@@ -54,7 +55,10 @@ def breach_rows(figures: MonthFigures) -> list[tuple[Any, ...]]:
     """Leads over the response time, never touched, or without a disposition in time."""
     has, rules = figures.has, figures.rules
     month = figures._in_month("mql_at")
-    sla = rules.speed_to_lead_hours
+    # Each MQL against its own tier's limit; without a trigger column the tier cannot be
+    # told, so only the longest limit is certain to be broken.
+    limit = rules.limit_sql(has) or repr(rules.longest_hours)
+    label = _limit_labels(rules, has)
     owner = "owner" if "owner" in has else "NULL"
     source = "source" if "source" in has else "NULL"
     disposition = "disposition" if "disposition" in has else "NULL"
@@ -63,14 +67,14 @@ def breach_rows(figures: MonthFigures) -> list[tuple[Any, ...]]:
     if "first_touch_at" in has:
         hours = "round(greatest(first_touch_bm - mql_bm, 0) / 60.0, 2)"
         parts.append(f"""
-            SELECT lead_id, 'first touch after {_hours(sla)} business hours', {owner},
-                   {source}, mql_at, first_touch_at, {hours}, {disposition}, {sla}
-            FROM funnel WHERE {month} AND first_touch_at IS NOT NULL AND {hours} > {sla}""")
+            SELECT lead_id, 'first touch after ' || {label}, {owner},
+                   {source}, mql_at, first_touch_at, {hours}, {disposition}, {limit}
+            FROM funnel WHERE {month} AND first_touch_at IS NOT NULL AND {hours} > {limit}""")
         parts.append(f"""
             SELECT lead_id, 'no first touch', {owner}, {source}, mql_at, NULL, NULL,
-                   {disposition}, {sla}
+                   {disposition}, {limit}
             FROM funnel WHERE {month} AND first_touch_at IS NULL
-              AND ({end_bm} - mql_bm) / 60.0 > {sla}""")
+              AND ({end_bm} - mql_bm) / 60.0 > {limit}""")
     undecided = figures._undecided()
     if undecided is not None:
         touch = "first_touch_at" if "first_touch_at" in has else "NULL"
@@ -90,8 +94,21 @@ def breach_rows(figures: MonthFigures) -> list[tuple[Any, ...]]:
     return [tuple(_tidy(cell) for cell in row) for row in rows]
 
 
-def _hours(value: float) -> str:
-    return f"{value:g}"
+def _limit_labels(rules: Rules, has: set[str]) -> str:
+    """SQL giving each breach its limit in words: ``4 business hours (demo and trial
+    requests)``, or the longest limit when the tiers cannot be told apart."""
+    from slabuilder.words import hours
+
+    def words(tier: TierRule) -> str:
+        return quote_literal(f"{hours(tier.hours)} ({tier.label[0].lower()}{tier.label[1:]})")
+
+    tier = rules.tier_sql(has)
+    if tier is None:
+        longest = max(rules.tiers, key=lambda item: item.hours)
+        return quote_literal(f"{hours(longest.hours)}, the longest limit (the export does not "
+                             "say what made each lead an MQL)")
+    cases = " ".join(f"WHEN {quote_literal(item.id)} THEN {words(item)}" for item in rules.tiers)
+    return f"(CASE {tier} {cases} END)"
 
 
 def _tidy(cell: Any) -> Any:

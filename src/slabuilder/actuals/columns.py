@@ -20,8 +20,10 @@ FORMATS: tuple[ExportFormat, ...] = ("hubspot", "salesforce", "generic")
 CANONICAL = (
     "lead_id", "created_at", "mql_at", "sal_at", "sql_at", "opportunity_at", "won_at",
     "lost_at", "first_touch_at", "attempts", "disposition", "disposition_at",
-    "disqualification_reason", "owner", "source", "amount",
+    "disqualification_reason", "owner", "source", "amount", "mql_trigger",
 )
+"""``mql_trigger`` is what made the lead an MQL (its form or signal): it puts each MQL in its
+speed-to-lead tier."""
 TIMESTAMPS = frozenset({"created_at", "mql_at", "sal_at", "sql_at", "opportunity_at", "won_at",
                         "lost_at", "first_touch_at", "disposition_at"})
 NUMBERS = frozenset({"attempts", "amount"})
@@ -45,6 +47,7 @@ HUBSPOT: dict[str, tuple[str, ...]] = {
     "owner": ("Contact owner", "HubSpot Owner"),
     "source": ("Original Source",),
     "amount": ("Total Revenue",),
+    "mql_trigger": ("Recent Conversion",),
 }
 
 # Salesforce Lead API names (Data Loader).  A lead converts into an opportunity, so the
@@ -60,6 +63,7 @@ SALESFORCE: dict[str, tuple[str, ...]] = {
                                 "Unqualified_Reason__c"),
     "owner": ("OwnerId", "Owner.Name"),
     "source": ("LeadSource",),
+    "mql_trigger": ("MQL_Trigger__c",),
 }
 SALESFORCE_OPPORTUNITY_ID = "ConvertedOpportunityId"
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -23,9 +24,11 @@ from slabuilder.actuals.model import (
     ResponseBuckets,
     Revenue,
     RevenueLine,
+    TierSpeed,
     TrendMonth,
     Week,
 )
+from slabuilder.actuals.timestamps import quote_literal as _literal
 
 if TYPE_CHECKING:
     import duckdb
@@ -69,10 +72,21 @@ def _next_month(day: dt.date) -> dt.date:
 
 
 @dataclass(frozen=True)
+class TierRule:
+    """One speed-to-lead tier of the agreement: its limit and the trigger words that put an
+    MQL in it (none for the standard tier, which takes every other MQL)."""
+
+    id: str
+    label: str
+    hours: float
+    triggers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Rules:
     """The SLA terms the figures are measured against."""
 
-    speed_to_lead_hours: float
+    tiers: tuple[TierRule, ...]
     contact_attempts: int
     disposition_days: int
     clock: BusinessClock
@@ -80,6 +94,31 @@ class Rules:
     @property
     def disposition_minutes(self) -> int:
         return self.disposition_days * self.clock.minutes_per_day
+
+    @property
+    def longest_hours(self) -> float:
+        return max(tier.hours for tier in self.tiers)
+
+    def limit_sql(self, has: set[str]) -> str | None:
+        """Each MQL's own limit in hours, from its trigger; ``None`` when the export does not
+        say what made a lead an MQL (then no tier can be told)."""
+        return self._by_tier(has, lambda tier: repr(float(tier.hours)))
+
+    def tier_sql(self, has: set[str]) -> str | None:
+        """Each MQL's tier id, as :meth:`limit_sql` decides it."""
+        return self._by_tier(has, lambda tier: _literal(tier.id))
+
+    def _by_tier(self, has: set[str], value: Callable[[TierRule], str]) -> str | None:
+        if "mql_trigger" not in has:
+            return None
+        cases = []
+        for tier in self.tiers:
+            if tier.triggers:
+                words = " OR ".join(f"contains(lower(coalesce(mql_trigger, '')), "
+                                    f"{_literal(word.lower())})" for word in tier.triggers)
+                cases.append(f"WHEN {words} THEN {value(tier)}")
+        standard = next(tier for tier in reversed(self.tiers) if not tier.triggers)
+        return f"(CASE {' '.join(cases)} ELSE {value(standard)} END)"
 
 
 class MonthFigures:
@@ -120,21 +159,25 @@ class MonthFigures:
     # ------------------------------------------------------------------ speed to lead
 
     def speed(self) -> dict[str, Any]:
+        """Median, 90th percentile and the share touched in time, each MQL held to its own
+        tier's limit; without a trigger column, each limit over every MQL instead."""
         empty = {"speed_to_lead_median_hours": None, "speed_to_lead_p90_hours": None,
                  "speed_to_lead_within_sla": None, "speed_to_lead_touched": None,
-                 "touched_before_mql": None,
-                 "response_buckets": None}
+                 "touched_before_mql": None, "response_buckets": None,
+                 "speed_by_tier": None, "tiers_known": None}
         if "first_touch_at" not in self.has:
             return empty
-        sla = self.rules.speed_to_lead_hours
+        limit = self.rules.limit_sql(self.has)
+        tier = self.rules.tier_sql(self.has)
         row = self._one(f"""
             WITH m AS (
                 SELECT CASE WHEN first_touch_at IS NULL THEN NULL
                             ELSE greatest(first_touch_bm - mql_bm, 0) / 60.0 END AS hours,
-                       first_touch_at < mql_at AS early
+                       first_touch_at < mql_at AS early,
+                       {limit or 'NULL'} AS limit_hours
                 FROM funnel WHERE {self._in_month('mql_at')})
             SELECT median(hours), quantile_cont(hours, 0.9), count(hours), count(*),
-                   count(*) FILTER (WHERE hours <= {sla}),
+                   count(*) FILTER (WHERE hours <= limit_hours),
                    count(*) FILTER (WHERE hours < 1),
                    count(*) FILTER (WHERE hours >= 1 AND hours <= 24),
                    count(*) FILTER (WHERE hours > 24),
@@ -145,11 +188,31 @@ class MonthFigures:
         return {
             "speed_to_lead_median_hours": _round(median),
             "speed_to_lead_p90_hours": _round(p90),
-            "speed_to_lead_within_sla": _share(within, mqls),
+            "speed_to_lead_within_sla": _share(within, mqls) if limit else None,
             "speed_to_lead_touched": int(touched),
             "touched_before_mql": int(early),
             "response_buckets": ResponseBuckets(int(fast), int(day), int(slow), int(never)),
+            "speed_by_tier": self._tier_speeds(tier),
+            "tiers_known": tier is not None,
         }
+
+    def _tier_speeds(self, tier: str | None) -> tuple[TierSpeed, ...]:
+        """Each tier's MQLs against its limit; every MQL against each limit when the tiers
+        cannot be told apart."""
+        found = []
+        for rule in self.rules.tiers:
+            where = f"{self._in_month('mql_at')}"
+            if tier is not None:
+                where += f" AND {tier} = {_literal(rule.id)}"
+            hours = "greatest(first_touch_bm - mql_bm, 0) / 60.0"
+            mqls, within, median = self._one(f"""
+                SELECT count(*), count(*) FILTER (WHERE first_touch_at IS NOT NULL
+                                                  AND {hours} <= {rule.hours}),
+                       median(CASE WHEN first_touch_at IS NOT NULL THEN {hours} END)
+                FROM funnel WHERE {where}""")
+            found.append(TierSpeed(rule.id, rule.label, rule.hours, int(mqls), int(within),
+                                   _share(within, mqls), _round(median)))
+        return tuple(found)
 
     # ------------------------------------------------------------------ attempts, disposition
 

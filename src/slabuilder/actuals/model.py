@@ -59,6 +59,28 @@ class ConversionCount:
 
 
 @dataclass(frozen=True)
+class TierSpeed:
+    """Speed to lead against one tier's limit.
+
+    With the tiers known (the export says what made each lead an MQL) the figures cover that
+    tier's MQLs; without, they cover every MQL, held to this limit."""
+
+    tier: str
+    """``fast`` or ``standard``."""
+    label: str
+    limit_hours: float
+    mqls: int
+    within: int
+    share_within: float | None
+    median_hours: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"tier": self.tier, "label": self.label, "limit_hours": self.limit_hours,
+                "mqls": self.mqls, "within": self.within, "share_within": self.share_within,
+                "median_hours": self.median_hours}
+
+
+@dataclass(frozen=True)
 class MonthActuals:
     """One month's volumes, conversions, acceptance, speed, attempts and disposition."""
 
@@ -90,6 +112,9 @@ class MonthActuals:
     disposition_within_deadline: float | None
     undispositioned_past_deadline: int | None
     no_attempt_after_72h: int | None
+    speed_by_tier: tuple[TierSpeed, ...] | None = None
+    tiers_known: bool | None = None
+    """Whether each MQL's tier could be told from the export (``None``: no first touches)."""
 
     def volume(self, stage: str) -> int | None:
         """The month's count at ``stage`` (``mql`` ... ``lost``); ``None``: not in export."""
@@ -120,6 +145,9 @@ class MonthActuals:
             "disposition_within_deadline": self.disposition_within_deadline,
             "undispositioned_past_deadline": self.undispositioned_past_deadline,
             "no_attempt_after_72h": self.no_attempt_after_72h,
+            "speed_by_tier": (None if self.speed_by_tier is None
+                              else [tier.to_dict() for tier in self.speed_by_tier]),
+            "tiers_known": self.tiers_known,
         }
 
 
