@@ -80,6 +80,8 @@ def run_serve(settings: ServeSettings, *, say: Callable[[str], None] = print) ->
         threading.Thread(target=_open_when_ready, args=(server, url), daemon=True).start()
     try:
         server.run(sockets=[listener])
+    except KeyboardInterrupt:
+        pass  # uvicorn has shut down and raises Ctrl-C again: for serve it is how one stops
     finally:
         listener.close()
 
