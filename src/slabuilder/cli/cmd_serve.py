@@ -15,8 +15,8 @@ import click
 @click.option("--port", type=click.IntRange(0, 65535), metavar="N",
               help="Port to listen on (default 8765, or a free one when it is taken; 0: any).")
 @click.option("--host", default="127.0.0.1", show_default=True, metavar="ADDRESS",
-              help="Address to listen on. Anything but 127.0.0.1 lets other machines reach "
-                   "your answers: use it only on a network you trust.")
+              help="Address to listen on, and the one other machines must use. Anything but "
+                   "127.0.0.1 lets them reach your answers: only on a network you trust.")
 @click.option("--no-browser", is_flag=True, help="Do not open the browser; just print the "
                                                   "address.")
 def command(answers: Path | None, output_dir: Path, port: int | None, host: str,

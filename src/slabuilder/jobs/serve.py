@@ -2,7 +2,7 @@
 
 The answers file to start from is read (and refused with the usual message) before anything
 listens.  The socket is bound here, so a port in use is a one-line message and port 0 means
-"any free one"; uvicorn then serves the app on it until Ctrl-C.
+"any free one"; :func:`slabuilder.web.app.serve_forever` then serves on it until Ctrl-C.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def build_app(workspace: Workspace, host: str = LOCAL) -> Guard:
 
 def run_serve(settings: ServeSettings, *, say: Callable[[str], None] = print) -> None:
     """Serve the workspace until Ctrl-C; ``say`` gets the address and any warning."""
-    import uvicorn
+    from slabuilder.web.app import serve_forever
 
     workspace = build_workspace(settings.answers_file, settings.output_dir)
     listener = _listen(settings.host, settings.port)
@@ -73,15 +73,13 @@ def run_serve(settings: ServeSettings, *, say: Callable[[str], None] = print) ->
             f"{port} can read and change these answers.")
     say(f"The slabuilder workspace is at {url} (Ctrl-C stops it). Answers are saved into "
         f"{settings.output_dir.resolve()}.")
-    server = uvicorn.Server(uvicorn.Config(build_app(workspace, settings.host),
-                                           log_level="warning", access_log=False,
-                                           lifespan="off", server_header=False))
+    started = threading.Event()
     if settings.open_browser:
-        threading.Thread(target=_open_when_ready, args=(server, url), daemon=True).start()
+        threading.Thread(target=_open_when_ready, args=(started, url), daemon=True).start()
     try:
-        server.run(sockets=[listener])
+        serve_forever(build_app(workspace, settings.host), listener, started)
     except KeyboardInterrupt:
-        pass  # uvicorn has shut down and raises Ctrl-C again: for serve it is how one stops
+        pass  # the server has shut down and raises Ctrl-C again: for serve it is how one stops
     finally:
         listener.close()
 
@@ -106,11 +104,6 @@ def _listen(host: str, port: int | None) -> socket.socket:
     return listener
 
 
-def _open_when_ready(server: object, url: str) -> None:
-    import time
-
-    for _ in range(100):
-        if getattr(server, "started", False):
-            webbrowser.open(url)
-            return
-        time.sleep(0.05)
+def _open_when_ready(started: threading.Event, url: str) -> None:
+    if started.wait(timeout=10):
+        webbrowser.open(url)

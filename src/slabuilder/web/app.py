@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hmac
 import json
+import socket
+import threading
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,7 +37,7 @@ if TYPE_CHECKING:
     from slabuilder.web.forms import FormState
     from slabuilder.web.workspace import Figures
 
-__all__ = ["LOCAL_HOSTS", "create_app"]
+__all__ = ["LOCAL_HOSTS", "create_app", "serve_forever"]
 
 HERE = Path(__file__).resolve().parent
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
@@ -275,6 +277,31 @@ def create_app(workspace: Workspace, *, hosts: frozenset[str] = LOCAL_HOSTS) -> 
         Route("/fonts/{name}", asset),
     ]
     return Guard(Starlette(routes=routes), hosts)
+
+
+def serve_forever(app: Guard, listener: socket.socket, started: threading.Event) -> None:
+    """Serve ``app`` with uvicorn on a bound socket until Ctrl-C; ``started`` is set once it
+    accepts connections."""
+    import asyncio
+
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
+                                           lifespan="off", server_header=False))
+
+    async def watch() -> None:
+        while not server.started and not server.should_exit:
+            await asyncio.sleep(0.02)
+        started.set()
+
+    async def main() -> None:
+        watcher = asyncio.ensure_future(watch())
+        try:
+            await server.serve(sockets=[listener])
+        finally:
+            watcher.cancel()
+
+    asyncio.run(main())  # uvicorn's serve() turns Ctrl-C into a clean shutdown
 
 
 @cache
