@@ -1,0 +1,109 @@
+"""``slabuilder serve``: the interview and a live agreement in the browser, on this machine.
+
+The answers file to start from is read (and refused with the usual message) before anything
+listens.  The socket is bound here, so a port in use is a one-line message and port 0 means
+"any free one"; :func:`slabuilder.web.app.serve_forever` then serves on it until Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import webbrowser
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from slabuilder.errors import OutputError, SlabuilderError
+
+if TYPE_CHECKING:
+    from slabuilder.web.app import Guard
+    from slabuilder.web.workspace import Workspace
+
+__all__ = ["DEFAULT_PORT", "ServeSettings", "build_app", "build_workspace", "run_serve"]
+
+DEFAULT_PORT = 8765
+LOCAL = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    output_dir: Path
+    answers_file: Path | None = None
+    host: str = LOCAL
+    port: int | None = None
+    """None: the default port, or any free one when it is taken."""
+    open_browser: bool = True
+
+
+def build_workspace(answers_file: Path | None, output_dir: Path) -> Workspace:
+    """A workspace started from ``answers_file`` (as ``new --from``) or from the defaults."""
+    from slabuilder.interview import read_answers_mapping
+    from slabuilder.questionnaire import load_questionnaire
+    from slabuilder.web.workspace import Workspace
+
+    if output_dir.exists() and not output_dir.is_dir():
+        raise OutputError("is a file, not a folder; give a folder with -o", file=output_dir)
+    base = {} if answers_file is None else read_answers_mapping(
+        answers_file, "answers file",
+        "an answers file (it should start with company:, agreement:, ...)")
+    return Workspace(load_questionnaire(), output_dir, base=base,
+                     source=answers_file.name if answers_file is not None else None)
+
+
+def build_app(workspace: Workspace, host: str = LOCAL) -> Guard:
+    from slabuilder.web.app import LOCAL_HOSTS, create_app
+
+    hosts = LOCAL_HOSTS | {host.lower() if ":" not in host else f"[{host.lower()}]"}
+    return create_app(workspace, hosts=frozenset(hosts))
+
+
+def run_serve(settings: ServeSettings, *, say: Callable[[str], None] = print) -> None:
+    """Serve the workspace until Ctrl-C; ``say`` gets the address and any warning."""
+    from slabuilder.web.app import serve_forever
+
+    workspace = build_workspace(settings.answers_file, settings.output_dir)
+    listener = _listen(settings.host, settings.port)
+    port = listener.getsockname()[1]
+    shown_host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    url = f"http://{shown_host}:{port}/"
+    if settings.host != LOCAL:
+        say(f"Warning: listening on {settings.host}: anyone who can reach this machine on port "
+            f"{port} can read and change these answers.")
+    say(f"The slabuilder workspace is at {url} (Ctrl-C stops it). Answers are saved into "
+        f"{settings.output_dir.resolve()}.")
+    started = threading.Event()
+    if settings.open_browser:
+        threading.Thread(target=_open_when_ready, args=(started, url), daemon=True).start()
+    try:
+        serve_forever(build_app(workspace, settings.host), listener, started)
+    except KeyboardInterrupt:
+        pass  # the server has shut down and raises Ctrl-C again: for serve it is how one stops
+    finally:
+        listener.close()
+
+
+def _listen(host: str, port: int | None) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    for candidate in ([DEFAULT_PORT, 0] if port is None else [port]):
+        try:
+            listener.bind((host, candidate))
+            break
+        except OSError as error:
+            if candidate == DEFAULT_PORT and port is None:
+                continue
+            listener.close()
+            raise SlabuilderError(f"cannot listen on {host} port {candidate} "
+                                  f"({error.strerror}); choose another with --port",
+                                  key="--port") from None
+    listener.listen(64)
+    listener.set_inheritable(True)
+    return listener
+
+
+def _open_when_ready(started: threading.Event, url: str) -> None:
+    if started.wait(timeout=10):
+        webbrowser.open(url)

@@ -1,0 +1,374 @@
+"""The routes of the browser workspace, and the guard in front of them.
+
+Every page and asset is served from the package; the browser talks to nothing else.  The
+guard refuses a request whose Host is not the address the workspace was started on (so a
+web page cannot reach it through DNS rebinding), every request that changes something must
+carry the page's token, and the browser never names a file: answers are saved under the
+company's name in the ``-o`` folder, and documents are made in memory for download.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import socket
+import threading
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
+
+import jinja2
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from slabuilder.errors import SlabuilderError
+from slabuilder.web.forms import Typed
+from slabuilder.web.workspace import UPLOAD_LIMIT, Workspace
+from slabuilder.words import capfirst, count, number, stage_plural
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+    from slabuilder.web.forms import FormState
+    from slabuilder.web.workspace import Figures
+
+__all__ = ["LOCAL_HOSTS", "create_app", "serve_forever"]
+
+HERE = Path(__file__).resolve().parent
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
+DOCUMENTS = ("agreement", "brief", "summary")
+_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+          ".otf": "font/otf", ".ttf": "font/ttf", ".png": "image/png"}
+_SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "font-src 'self'; img-src 'self' data:; connect-src 'self'; frame-src 'self'; "
+        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+# --------------------------------------------------------------------------- the guard
+
+
+def host_name(header: str) -> str:
+    """``127.0.0.1:8765`` gives ``127.0.0.1``; ``[::1]:8765`` gives ``[::1]``."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header.split("]", 1)[0] + "]"
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+
+
+class Guard:
+    """Refuses foreign Host and Origin headers, and adds the security headers."""
+
+    def __init__(self, app: ASGIApp, hosts: frozenset[str]) -> None:
+        self.app = app
+        self.hosts = hosts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        origin = headers.get("origin")
+        origin_host = host_name(origin.split("://", 1)[-1]) if origin else None
+        if host_name(headers.get("host", "")) not in self.hosts or (
+                origin_host is not None and origin_host not in self.hosts):
+            refusal = Response("This is the slabuilder workspace; open it at the address "
+                               "`slabuilder serve` printed.", status_code=421,
+                               media_type="text/plain")
+            await refusal(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                extra = MutableHeaders(scope=message)
+                for name, value in _SECURITY_HEADERS.items():
+                    extra.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def _token_refused(request: Request, workspace: Workspace) -> Response | None:
+    given = request.headers.get("x-token", "")
+    if hmac.compare_digest(given.encode(), workspace.token.encode()):
+        return None
+    return JSONResponse({"error": "this page is out of date; reload it and try again"},
+                        status_code=403)
+
+
+def _failure(error: SlabuilderError, status: int = 400) -> JSONResponse:
+    return JSONResponse({"error": " ".join(str(error).split())}, status_code=status)
+
+
+# --------------------------------------------------------------------------- pages
+
+
+@cache
+def _pages() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"),
+                              autoescape=True, undefined=jinja2.StrictUndefined,
+                              trim_blocks=True, lstrip_blocks=True)
+
+
+@cache
+def _zones() -> list[str]:
+    from zoneinfo import available_timezones
+
+    return sorted(zone for zone in available_timezones() if "/" in zone or zone == "UTC")
+
+
+def _page(name: str, **context: Any) -> HTMLResponse:
+    return HTMLResponse(_pages().get_template(name).render(**context))
+
+
+def _sections(workspace: Workspace, state: FormState) -> list[dict[str, Any]]:
+    """Each part of the questionnaire with its fields, in order, for the page templates."""
+    parts = []
+    for index, section in enumerate(workspace.questionnaire.sections, 1):
+        fields = [state.fields[q.id] for q in section.questions if q.ask]
+        parts.append({"number": index, "section": section, "fields": fields})
+    return parts
+
+
+def _shown(value: Typed, titles: dict[str | None, str]) -> str:
+    if isinstance(value, list):
+        return ", ".join(titles.get(item, item) for item in value)
+    return titles.get(value, value) if titles else value
+
+
+def _review_rows(workspace: Workspace, state: FormState) -> list[dict[str, Any]]:
+    rows = []
+    for part in _sections(workspace, state):
+        answered = []
+        for item in part["fields"]:
+            if not item.visible:
+                continue
+            titles = {c.value or "": c.title for c in item.question.choices or []}
+            if item.question.type == "yes/no":
+                titles = {}
+            answered.append({"field": item, "text": _shown(item.value, titles)})
+        rows.append({"section": part["section"], "rows": answered})
+    return rows
+
+
+def _figures_view(figures: Figures) -> dict[str, Any]:
+    plan = figures.plan
+    if plan is None:
+        question = figures.problem_question
+        return {"problem": figures.problem,
+                "question": {"id": question.id, "title": question.title} if question else None}
+    stages = [s for s in plan.stages if s in plan.targets]
+    capacity = plan.capacity
+    return {
+        "problem": None,
+        "period": plan.period,
+        "rows": [{"stage": capfirst(stage_plural(s)), "period": count(plan.targets[s].per_period),
+                  "month": count(plan.targets[s].per_month),
+                  "week": count(plan.targets[s].per_week)} for s in stages],
+        "capacity": None if capacity is None else {
+            "role": capacity.rep_role,
+            "leads": number(capacity.leads_per_rep_per_day, 1),
+            "touches": count(capacity.touches_per_rep_per_day),
+            "most": capacity.max_touches_per_rep_per_day},
+        "warnings": [{"message": w.message, "note": w.severity == "note"}
+                     for w in plan.warnings],
+        "explanation": list(plan.scoring.explanation),
+    }
+
+
+# --------------------------------------------------------------------------- routes
+
+
+def create_app(workspace: Workspace, *, hosts: frozenset[str] = LOCAL_HOSTS) -> Guard:
+    """The ASGI application for one workspace, behind its guard."""
+
+    async def form_page(request: Request) -> Response:
+        state = await run_in_threadpool(workspace.state)
+        return _page("form.html.j2", parts=_sections(workspace, state), token=workspace.token,
+                     zones=_zones(), source=workspace.source, page="form")
+
+    async def review_page(request: Request) -> Response:
+        state = await run_in_threadpool(workspace.state)
+        figures = await run_in_threadpool(workspace.figures, state)
+        return _page("review.html.j2", sections=_review_rows(workspace, state),
+                     figures=_figures_view(figures), token=workspace.token,
+                     output_dir=str(workspace.output_dir), source=workspace.source,
+                     page="review")
+
+    async def update(request: Request) -> Response:
+        if (refused := _token_refused(request, workspace)) is not None:
+            return refused
+        values = _typed_values(await _json(request))
+        if values is None:
+            return JSONResponse({"error": "the form sent something unexpected; reload the "
+                                 "page"}, status_code=400)
+        return JSONResponse(await run_in_threadpool(_update, workspace, values))
+
+    async def save(request: Request) -> Response:
+        if (refused := _token_refused(request, workspace)) is not None:
+            return refused
+        body = await _json(request)
+        replace = isinstance(body, dict) and body.get("replace") is True
+        try:
+            path = await run_in_threadpool(lambda: workspace.save(replace=replace))
+        except FileExistsError as exists:
+            return JSONResponse({"exists": True, "message": f"{exists.args[0]} already "
+                                 "exists. Replace it with these answers?"}, status_code=409)
+        except SlabuilderError as error:
+            return _failure(error)
+        return JSONResponse({"saved": str(path), "message": f"Saved the answers in {path}."})
+
+    async def load(request: Request) -> Response:
+        if (refused := _token_refused(request, workspace)) is not None:
+            return refused
+        name = unquote(request.headers.get("x-filename", ""))
+        try:
+            raw = await _body(request, UPLOAD_LIMIT)
+            await run_in_threadpool(workspace.load, raw, name)
+        except SlabuilderError as error:
+            return _failure(error)
+        return JSONResponse({"loaded": True})
+
+    async def download(request: Request) -> Response:
+        name = request.path_params["name"]
+        wanted = DOCUMENTS if name == "all.zip" else tuple(
+            d for d in DOCUMENTS if name == f"{d}.pdf")
+        if not wanted:
+            return Response("No such document.", status_code=404, media_type="text/plain")
+        try:
+            if name == "all.zip":
+                filename, data = await run_in_threadpool(workspace.zip_of_pdfs, wanted)
+                kind = "application/zip"
+            else:
+                files = await run_in_threadpool(workspace.pdfs, wanted)
+                filename, data = next(iter(files.items()))
+                kind = "application/pdf"
+        except SlabuilderError as error:
+            return Response(f"Cannot make the documents yet: {error}", status_code=409,
+                            media_type="text/plain")
+        return Response(data, media_type=kind, headers={
+            "Content-Disposition": f'attachment; filename="{filename}"'})
+
+    async def asset(request: Request) -> Response:
+        path = _assets().get(request.url.path)
+        if path is None:
+            return Response("Not found.", status_code=404, media_type="text/plain")
+        return Response(path.read_bytes(), media_type=_TYPES[path.suffix],
+                        headers={"Cache-Control": "max-age=3600"})
+
+    routes = [
+        Route("/", form_page),
+        Route("/review", review_page),
+        Route("/api/form", update, methods=["POST"]),
+        Route("/api/save", save, methods=["POST"]),
+        Route("/api/load", load, methods=["POST"]),
+        Route("/download/{name}", download),
+        Route("/static/{name}", asset),
+        Route("/fonts/{name}", asset),
+    ]
+    return Guard(Starlette(routes=routes), hosts)
+
+
+def serve_forever(app: Guard, listener: socket.socket, started: threading.Event) -> None:
+    """Serve ``app`` with uvicorn on a bound socket until Ctrl-C; ``started`` is set once it
+    accepts connections."""
+    import asyncio
+
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
+                                           lifespan="off", server_header=False))
+
+    async def watch() -> None:
+        while not server.started and not server.should_exit:
+            await asyncio.sleep(0.02)
+        started.set()
+
+    async def main() -> None:
+        watcher = asyncio.ensure_future(watch())
+        try:
+            await server.serve(sockets=[listener])
+        finally:
+            watcher.cancel()
+
+    asyncio.run(main())  # uvicorn's serve() turns Ctrl-C into a clean shutdown
+
+
+@cache
+def _assets() -> dict[str, Path]:
+    """URL path to file, for the workspace's own files and the documents' fonts only."""
+    from slabuilder.resources import templates_dir
+
+    found = {f"/static/{p.name}": p for p in (HERE / "static").iterdir()
+             if p.suffix in _TYPES}
+    found.update({f"/fonts/{p.name}": p for p in (templates_dir() / "fonts").iterdir()
+                  if p.suffix in _TYPES})
+    return found
+
+
+async def _json(request: Request) -> Any:
+    try:
+        return json.loads(await _body(request, 4 * UPLOAD_LIMIT))
+    except (ValueError, SlabuilderError):
+        return None
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    """The request's body, refused past ``limit`` bytes before it is all read."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise SlabuilderError(f"the file is larger than {limit // 1000} kB; is this the right "
+                              "file?")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise SlabuilderError(f"the file is larger than {limit // 1000} kB; is this the "
+                                  "right file?")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _typed_values(body: Any) -> dict[str, Typed] | None:
+    values = body.get("values") if isinstance(body, dict) else None
+    if not isinstance(values, dict):
+        return None
+    typed: dict[str, Typed] = {}
+    for key, value in values.items():
+        if isinstance(value, str):
+            typed[str(key)] = value
+        elif isinstance(value, list) and all(isinstance(item, str) for item in value):
+            typed[str(key)] = list(value)
+        else:
+            return None
+    return typed
+
+
+def _update(workspace: Workspace, values: dict[str, Typed]) -> dict[str, Any]:
+    """Fields, figures and the preview for what the browser holds now."""
+    state = workspace.update(values)
+    figures = workspace.figures(state)
+    preview = None
+    if figures.plan is not None:
+        try:
+            preview = workspace.preview(figures.plan)
+        except SlabuilderError as error:
+            figures = type(figures)(None, str(error))
+    return {
+        "fields": {name: {"visible": f.visible, "error": f.error, "empty": f.empty,
+                          "prompt": f.prompt} for name, f in state.fields.items()},
+        "figures": _pages().get_template("_figures.html.j2").render(
+            figures=_figures_view(figures)),
+        "preview": preview,
+    }

@@ -1,0 +1,129 @@
+// The slabuilder workspace: send the answers on each change, show what comes back.
+// No library: fetch, a short delay while typing, and nothing typed is ever replaced.
+"use strict";
+(() => {
+  const token = document.querySelector('meta[name="token"]').content;
+  const status = document.getElementById("status");
+  const say = (text, bad) => { status.textContent = text; status.classList.toggle("bad", !!bad); };
+
+  async function send(url, body, headers) {
+    const response = await fetch(url, { method: "POST", body,
+      headers: Object.assign({ "X-Token": token }, headers || {}) });
+    let data = {};
+    try { data = await response.json(); } catch (e) { data = { error: "no answer from slabuilder" }; }
+    return [response.status, data];
+  }
+  const sendJson = (url, value) => send(url, JSON.stringify(value), { "Content-Type": "application/json" });
+
+  const load = document.getElementById("load");
+  load.addEventListener("change", async () => {
+    const file = load.files[0];
+    if (!file) return;
+    const [code, data] = await send("/api/load", file,
+      { "Content-Type": "application/octet-stream", "X-Filename": encodeURIComponent(file.name) });
+    load.value = "";
+    if (code === 200) { window.location.href = "/"; } else { say(data.error, true); }
+  });
+
+  const save = document.getElementById("save");
+  if (save) {
+    save.addEventListener("click", async () => {
+      let [code, data] = await sendJson("/api/save", { replace: false });
+      if (code === 409 && data.exists) {
+        if (!window.confirm(data.message)) { say("Nothing was saved."); return; }
+        [code, data] = await sendJson("/api/save", { replace: true });
+      }
+      say(code === 200 ? data.message : data.error, code !== 200);
+    });
+  }
+
+  const form = document.getElementById("answers");
+  if (!form) return;
+  const parts = [...form.querySelectorAll("section.part")];
+  const links = [...form.querySelectorAll(".steps a")];
+  const touched = new Set();
+  let current = 0;
+
+  function show(index, focus) {
+    current = Math.max(0, Math.min(parts.length - 1, index));
+    parts.forEach((part, i) => { part.hidden = i !== current; });
+    links.forEach((link, i) => link.toggleAttribute("aria-current", i === current));
+    if (focus) { parts[current].querySelector("h2").scrollIntoView({ block: "nearest" }); }
+  }
+  function showTarget(hash) {
+    const target = hash && document.getElementById(hash.slice(1));
+    if (!target) { show(0); return; }
+    const part = target.closest("section.part");
+    show(parts.indexOf(part));
+    const field = target.querySelector("input, select");
+    if (field && target !== part) { field.focus(); target.scrollIntoView({ block: "center" }); }
+  }
+  form.addEventListener("click", (event) => {
+    const button = event.target.closest("button.next, button.back, .steps a");
+    if (!button) return;
+    event.preventDefault();
+    if (button.matches(".steps a")) { show(Number(button.dataset.step) - 1, true); }
+    else { show(current + (button.matches(".next") ? 1 : -1), true); }
+  });
+  window.addEventListener("hashchange", () => showTarget(window.location.hash));
+
+  function values() {
+    const out = {};
+    for (const box of form.querySelectorAll("[data-q]")) {
+      if (box.dataset.type === "multi-choice") {
+        out[box.dataset.q] = [...box.querySelectorAll("input:checked")].map((i) => i.value);
+      } else {
+        out[box.dataset.q] = box.querySelector("input, select").value;
+      }
+    }
+    return out;
+  }
+
+  const figures = document.getElementById("figures");
+  const preview = document.getElementById("preview");
+  const previewState = document.getElementById("preview-state");
+  let timer = null;
+  let sent = 0;
+
+  function apply(data) {
+    for (const [id, field] of Object.entries(data.fields)) {
+      const box = document.getElementById("q-" + id);
+      if (!box) continue;
+      box.hidden = !field.visible;
+      const shown = field.error && (!field.empty || touched.has(id)) ? field.error : "";
+      box.querySelector(".err").textContent = shown;
+      box.classList.toggle("bad", !!shown);
+      const prompt = box.querySelector(".prompt");
+      if (prompt.textContent !== field.prompt) prompt.textContent = field.prompt;
+    }
+    figures.innerHTML = data.figures;
+    if (data.preview === null) {
+      previewState.textContent = "waiting for a valid answer";
+      return;
+    }
+    const y = preview.contentWindow ? preview.contentWindow.scrollY : 0;
+    preview.onload = () => { preview.contentWindow.scrollTo(0, y); };
+    preview.srcdoc = data.preview;
+    previewState.textContent = "up to date";
+  }
+
+  async function refresh() {
+    const mine = ++sent;
+    previewState.textContent = "updating…";
+    const [code, data] = await sendJson("/api/form", { values: values() });
+    if (mine !== sent) return; // a later change is already on its way
+    if (code === 200) { apply(data); } else { say(data.error, true); }
+  }
+  function changed(event) {
+    const box = event.target.closest("[data-q]");
+    if (box) touched.add(box.dataset.q);
+    clearTimeout(timer);
+    timer = setTimeout(refresh, event.type === "input" ? 300 : 0);
+  }
+  form.addEventListener("input", changed);
+  form.addEventListener("change", changed);
+  form.addEventListener("submit", (event) => event.preventDefault());
+
+  showTarget(window.location.hash);
+  refresh();
+})();

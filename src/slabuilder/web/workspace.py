@@ -1,0 +1,180 @@
+"""One person's workspace: the answers started from, what they typed, and what it gives.
+
+The browser sends every field on each change; the workspace keeps the latest, so the review
+page, saving and the PDFs all read the same answers.  It names no web framework: the routes in
+:mod:`slabuilder.web.app` call it, and tests can call it directly.
+"""
+
+from __future__ import annotations
+
+import io
+import secrets
+import threading
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from slabuilder.errors import AnswersError, OutputError, SlabuilderError
+from slabuilder.web.forms import FormState, Typed, evaluate
+
+if TYPE_CHECKING:
+    from slabuilder.answers import Answers
+    from slabuilder.plan import Plan
+    from slabuilder.questionnaire import Question, Questionnaire
+
+__all__ = ["UPLOAD_LIMIT", "Figures", "Workspace"]
+
+UPLOAD_LIMIT = 1_000_000
+"""Bytes: the strict YAML reader's own cap on an answers file."""
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What the answers give, for the panel beside the form."""
+
+    plan: Plan | None
+    problem: str | None = None
+    """Why there is no plan yet: the first problem in the answers, one line."""
+    problem_question: Question | None = None
+
+
+@dataclass
+class Workspace:
+    questionnaire: Questionnaire
+    output_dir: Path
+    base: dict[str, Any] = field(default_factory=dict)
+    """The answers file started from (or loaded), as data."""
+    source: str | None = None
+    """Its name, for messages."""
+    typed: dict[str, Typed] = field(default_factory=dict)
+    token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    # ----------------------------------------------------------------- the answers
+
+    def update(self, typed: dict[str, Typed]) -> FormState:
+        known = {q.id for _, q in self.questionnaire.questions()}
+        with self.lock:
+            self.typed = {key: value for key, value in typed.items() if key in known}
+            return self.state()
+
+    def state(self) -> FormState:
+        return evaluate(self.questionnaire, self.base, self.typed)
+
+    def answers(self, state: FormState | None = None) -> Answers:
+        """The answers as a valid file would hold them; raises naming the first problem."""
+        from slabuilder.answers import answers_from_data
+
+        state = state or self.state()
+        if state.errors:
+            name, message = next(iter(state.errors.items()))
+            question = state.fields[name].question
+            raise AnswersError(message, key=question.key or question.title)
+        data = {"format": 1, **{k: v for k, v in state.data.items() if k != "format"}}
+        return answers_from_data(data, "your answers")
+
+    def figures(self, state: FormState | None = None) -> Figures:
+        from slabuilder.plan import build_plan
+
+        state = state or self.state()
+        try:
+            return Figures(build_plan(self.answers(state)))
+        except SlabuilderError as error:
+            return Figures(None, f"{error.key + ': ' if error.key else ''}{error.message}",
+                           self.question_for(error.key))
+
+    def question_for(self, key: str | None) -> Question | None:
+        """The question to change for a problem at ``key`` (or a key below or above it)."""
+        if not key:
+            return None
+        questions = [q for _, q in self.questionnaire.questions() if q.ask]
+        for question in questions:
+            if key in (question.key, question.title):
+                return question
+        return next((q for q in questions if q.key and (
+            q.key.startswith(key + ".") or key.startswith((q.key + ".", q.key + "[")))), None)
+
+    # ----------------------------------------------------------------- documents
+
+    def preview(self, plan: Plan) -> str:
+        """The agreement's HTML, from the same templates as the PDF (a draft while the ICP
+        is incomplete)."""
+        from slabuilder.outputs import prepare_outputs
+
+        outputs = prepare_outputs(plan, ["agreement"], self.output_dir, formats=("html",),
+                                  draft=bool(plan.icp_missing))
+        return outputs[0].html
+
+    def pdfs(self, doc_ids: tuple[str, ...]) -> dict[str, bytes]:
+        """File name to PDF bytes, made in memory: a download writes nothing on this side."""
+        from slabuilder.outputs import prepare_outputs
+        from slabuilder.pdf import html_to_pdf_many
+        from slabuilder.plan import build_plan
+
+        plan = build_plan(self.answers())
+        outputs = prepare_outputs(plan, doc_ids, self.output_dir, formats=("pdf",),
+                                  draft=bool(plan.icp_missing))
+        made = html_to_pdf_many([o.pdf_job for o in outputs if o.pdf_job is not None])
+        return {o.path.name: pdf for o, pdf in zip(outputs, made, strict=True)}
+
+    def zip_of_pdfs(self, doc_ids: tuple[str, ...]) -> tuple[str, bytes]:
+        files = self.pdfs(doc_ids)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, data in files.items():
+                archive.writestr(name, data)
+        stem = next(iter(files)).rsplit("-", 1)[0] if files else "documents"
+        return f"{stem}-documents.zip", buffer.getvalue()
+
+    # ----------------------------------------------------------------- files
+
+    def answers_path(self, answers: Answers) -> Path:
+        from slabuilder.words import slugify
+
+        return self.output_dir / f"{slugify(answers.company.name)}.yaml"
+
+    def save(self, *, replace: bool) -> Path:
+        """Write the commented answers file into the output folder, atomically; an existing
+        file is replaced only when the user said so."""
+        from slabuilder.answers import save_answers
+
+        answers = self.answers()
+        target = self.answers_path(answers)
+        if target.exists() and not replace:
+            raise FileExistsError(target)
+        if self.output_dir.exists() and not self.output_dir.is_dir():
+            raise OutputError("is a file, not a folder; start again with another -o",
+                              file=self.output_dir)
+        save_answers(answers, target, force=replace)
+        return target
+
+    def load(self, raw: bytes, name: str) -> None:
+        """Start again from an uploaded answers file, read by the same strict reader and
+        checked by the same model as ``slabuilder check`` (and with its messages)."""
+        from slabuilder.answers import answers_from_data
+        from slabuilder.yamlio import parse_yaml
+
+        source = _plain_name(name)
+        if len(raw) > UPLOAD_LIMIT:
+            raise SlabuilderError(f"the answers file is larger than {UPLOAD_LIMIT // 1000} kB; "
+                                  "is this the right file?", file=source)
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            line = raw[: error.start].count(b"\n") + 1
+            raise SlabuilderError("the answers file is not UTF-8 text; save it as UTF-8",
+                                  file=source, line=line) from None
+        document = parse_yaml(text, source, what="answers file")
+        answers_from_data(document.data, source, document)
+        with self.lock:
+            self.base = document.data
+            self.source = source
+            self.typed = {}
+
+
+def _plain_name(name: str) -> str:
+    """The file's own name, for messages only: the browser never names a path here."""
+    leaf = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(ch for ch in leaf if ch.isprintable())[:100].strip()
+    return cleaned or "the uploaded file"

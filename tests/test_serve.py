@@ -1,0 +1,160 @@
+"""`slabuilder serve` end to end: the real command, driven in a real headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import EXAMPLE
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+
+
+def _browser_or_skip() -> None:
+    if Path(CHROMIUM).exists() and Path(DRIVER).exists():
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        pytest.fail("chromium and chromium-driver are missing; `bash scripts/setup` installs "
+                    "them")
+    pytest.skip("no chromium and chromium-driver, and no root to install them: "
+                "`sudo apt-get install chromium chromium-driver`")
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str], Path, float]]:
+    out = tmp_path / "out"
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "slabuilder", "serve", str(EXAMPLE), "-o", str(out),
+         "--port", "0", "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True)
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    found = re.search(r"http://127\.0\.0\.1:\d+/", line)
+    assert found, line + process.stderr.read() if process.stderr else line
+    try:
+        yield found.group(0), process, out, started
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[object]:
+    _browser_or_skip()
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                     "--no-first-run", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync",
+                     "--disable-dev-shm-usage", "--window-size=1400,1000",
+                     f"--user-data-dir={tmp_path / 'profile'}"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=DRIVER))
+    driver.implicitly_wait(0)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def _wait(condition, what: str, seconds: float = 15.0):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.1)
+    pytest.fail(f"waited {seconds} s for {what}")
+
+
+def _preview_text(driver) -> str:  # type: ignore[no-untyped-def]
+    return str(driver.execute_script(
+        "const d = document.getElementById('preview').contentDocument;"
+        "return d && d.body ? d.body.innerText : '';"))
+
+
+def test_the_whole_interview_in_a_real_browser(served, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    url, process, out, started = served
+    driver = browser
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior",
+                           {"behavior": "allow", "downloadPath": str(downloads)})
+    driver.get(url)
+    _wait(lambda: "534" in _preview_text(driver), "the preview of the example")
+    first_page = time.monotonic() - started
+    assert first_page < 15, f"{first_page:.1f} s from start to the first preview"
+    assert re.search(r"\b534\b", _preview_text(driver))
+
+    def visible_part() -> str:
+        return str(driver.execute_script(
+            "return [...document.querySelectorAll('section.part')]"
+            ".find(p => !p.hidden).querySelector('h2').textContent"))
+
+    titles = [e.get_attribute("textContent") for e in driver.find_elements(
+        By.CSS_SELECTOR, ".steps a")]
+    assert len(titles) == 8
+    for index, title in enumerate(titles):
+        assert visible_part() == title
+        if title == "The revenue goal":
+            field = driver.find_element(By.ID, "f-revenue_target")
+            field.send_keys(Keys.CONTROL, "a")
+            field.send_keys("1.2M")
+            _wait(lambda: re.search(r"\b640\b", _preview_text(driver)),
+                  "the preview to show 640 MQLs", 5)
+            assert not re.search(r"\b534\b", _preview_text(driver))
+            assert field.get_attribute("value") == "1.2M"  # what was typed stays
+            cell = driver.find_element(By.CSS_SELECTOR, 'td[data-stage="MQLs"]')
+            assert cell.text == "640"
+        if title == "The funnel":
+            sal = driver.find_element(By.ID, "q-mql_to_sal")
+            assert not sal.is_displayed()
+            driver.find_element(By.CSS_SELECTOR, "#f-has_sal option[value=yes]").click()
+            _wait(sal.is_displayed, "the SAL question to appear", 5)
+            driver.find_element(By.CSS_SELECTOR, "#f-has_sal option[value=no]").click()
+            _wait(lambda sal=sal: not sal.is_displayed(), "the SAL question to go", 5)
+        if index < len(titles) - 1:
+            driver.find_element(By.CSS_SELECTOR, "section.part:not([hidden]) button.next").click()
+    driver.find_element(By.CSS_SELECTOR, "section.part:not([hidden]) a.next-page").click()
+
+    _wait(lambda: "Check your answers" in driver.page_source, "the review page")
+    assert "1.2M" in driver.find_element(By.TAG_NAME, "main").text
+    driver.find_element(By.ID, "save").click()
+    status = driver.find_element(By.ID, "status")
+    _wait(lambda: "Saved the answers" in status.text, "the answers to be saved")
+    saved = out / "acme-analytics.yaml"
+    assert "revenue_target: 1200000" in saved.read_text(encoding="utf-8")
+
+    driver.find_element(By.CSS_SELECTOR, 'a[href="/download/agreement.pdf"]').click()
+    pdf = downloads / "acme-analytics-agreement.pdf"
+    _wait(pdf.exists, "the agreement to download", 60)
+    _wait(lambda: pdf.stat().st_size > 0 and not list(downloads.glob("*.crdownload")),
+          "the download to finish")
+    text = "".join(page.extract_text() or "" for page in PdfReader(pdf).pages)
+    assert re.search(r"\b640\b", text)
+    assert sorted(p.name for p in out.iterdir()) == ["acme-analytics.yaml"]
+
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=10) == 0
+    assert "Stopped." in (process.stdout.read() if process.stdout else "")

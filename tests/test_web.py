@@ -1,0 +1,225 @@
+"""The browser workspace's routes and forms, through Starlette's test client."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from markupsafe import escape
+from starlette.testclient import TestClient
+
+from conftest import EXAMPLE
+from slabuilder.answers import check_answers_file, dump_answers, load_answers
+from slabuilder.jobs.serve import build_app, build_workspace
+from slabuilder.questionnaire import AnswerError, check_answer, load_questionnaire
+
+QUESTIONNAIRE = load_questionnaire()
+
+
+def _client(tmp_path: Path, answers: Path | None = EXAMPLE) -> tuple[TestClient, str]:
+    workspace = build_workspace(answers, tmp_path / "out")
+    client = TestClient(build_app(workspace), base_url="http://127.0.0.1:8765")
+    return client, workspace.token
+
+
+def _update(client: TestClient, token: str, **values: str | list[str]) -> dict:
+    response = client.post("/api/form", json={"values": values}, headers={"X-Token": token})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_every_question_of_the_questionnaire_is_on_the_page(tmp_path):
+    client, _ = _client(tmp_path)
+    page = client.get("/").text
+    for section in QUESTIONNAIRE.sections:
+        assert str(escape(section.title)) in page
+        for question in section.questions:
+            if not question.ask:
+                assert f'id="q-{question.id}"' not in page
+                continue
+            assert f'id="q-{question.id}"' in page
+            assert str(escape(question.help)) in page
+            for choice in question.choices or []:
+                assert str(escape(choice.title)) in page
+
+
+def test_the_page_starts_from_the_file_given(tmp_path):
+    client, _ = _client(tmp_path)
+    page = client.get("/").text
+    assert re.search(r'id="f-company_name" name="company_name" type="text" '
+                     r'value="Acme Analytics"', page)
+    assert 'id="f-revenue_target" name="revenue_target" type="text" value="1,000,000"' in page
+
+
+def test_a_condition_shows_and_hides_questions_as_answers_change(tmp_path):
+    client, token = _client(tmp_path)
+    without = _update(client, token, has_sal="no")["fields"]
+    assert without["mql_to_sql"]["visible"]
+    assert not without["mql_to_sal"]["visible"]
+    with_sal = _update(client, token, has_sal="yes", mql_to_sal="70%", sal_to_sql="60%")
+    fields = with_sal["fields"]
+    assert fields["mql_to_sal"]["visible"]
+    assert not fields["mql_to_sql"]["visible"]
+    assert fields["mql_to_sal"]["error"] is None
+    assert "SALs" in with_sal["figures"]
+
+
+def test_messages_are_the_questionnaires_own(tmp_path):
+    client, token = _client(tmp_path)
+    fields = _update(client, token, revenue_target="a lot", sdrs="-3")["fields"]
+    revenue = QUESTIONNAIRE.question("revenue_target")
+    with pytest.raises(AnswerError) as expected:
+        check_answer(revenue, "a lot")
+    assert fields["revenue_target"]["error"] == str(expected.value)
+    assert fields["sdrs"]["error"]
+    assert fields["company_name"]["error"] is None
+
+
+def test_figures_and_preview_follow_the_revenue_target(tmp_path):
+    client, token = _client(tmp_path)
+    before = _update(client, token)
+    assert '<td data-stage="MQLs">534</td>' in before["figures"]
+    assert "534" in before["preview"]
+    after = _update(client, token, revenue_target="1.2M")
+    assert '<td data-stage="MQLs">640</td>' in after["figures"]
+    assert "640" in after["preview"]
+    assert "534" not in after["preview"]
+    broken = _update(client, token, revenue_target="")
+    assert broken["preview"] is None
+    assert "economics.revenue_target" in broken["figures"]
+
+
+def test_the_preview_is_a_draft_without_the_icp_and_escapes_answers(tmp_path):
+    client, token = _client(tmp_path)
+    result = _update(client, token, company_name="<script>alert(1)</script> & Co",
+                     industries="")
+    assert "<script>alert(1)" not in result["preview"]
+    assert "&lt;script&gt;" in result["preview"]
+    assert "DRAFT" in result["preview"]
+    assert "<script>alert(1)" not in client.get("/review").text
+
+
+def test_foreign_hosts_and_origins_are_refused(tmp_path):
+    client, token = _client(tmp_path)
+    assert client.get("/", headers={"Host": "attacker.example"}).status_code == 421
+    assert client.get("/", headers={"Host": "localhost:8765"}).status_code == 200
+    refused = client.post("/api/form", json={"values": {}}, headers={
+        "X-Token": token, "Origin": "http://attacker.example"})
+    assert refused.status_code == 421
+    page = client.get("/")
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+
+
+@pytest.mark.parametrize("route", ["/api/form", "/api/save", "/api/load"])
+def test_every_change_needs_the_pages_token(tmp_path, route):
+    client, _ = _client(tmp_path)
+    assert client.post(route, content=b"{}").status_code == 403
+    assert client.post(route, content=b"{}", headers={"X-Token": "guess"}).status_code == 403
+    assert not (tmp_path / "out").exists()
+
+
+def test_saving_writes_the_commented_file_and_asks_before_replacing(tmp_path):
+    client, token = _client(tmp_path)
+    _update(client, token, revenue_target="1.2M")
+    saved = client.post("/api/save", json={"replace": False}, headers={"X-Token": token})
+    assert saved.status_code == 200, saved.text
+    target = tmp_path / "out" / "acme-analytics.yaml"
+    assert saved.json()["saved"] == str(target)
+    answers = load_answers(target)
+    assert answers.economics.revenue_target == 1_200_000
+    assert target.read_text(encoding="utf-8") == dump_answers(answers)
+    again = client.post("/api/save", json={}, headers={"X-Token": token})
+    assert again.status_code == 409
+    assert again.json()["exists"]
+    replaced = client.post("/api/save", json={"replace": True}, headers={"X-Token": token})
+    assert replaced.status_code == 200
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["acme-analytics.yaml"]
+
+
+def test_saving_refuses_answers_with_a_problem(tmp_path):
+    client, token = _client(tmp_path)
+    _update(client, token, average_deal_size="nothing")
+    refused = client.post("/api/save", json={}, headers={"X-Token": token})
+    assert refused.status_code == 400
+    assert "economics.average_deal_size" in refused.json()["error"]
+    assert "Not ready to save" in client.get("/review").text
+
+
+def test_review_lists_every_answer_with_a_link_back(tmp_path):
+    client, token = _client(tmp_path)
+    _update(client, token, revenue_target="1.2M")
+    page = client.get("/review").text
+    assert "1.2M" in page
+    for section in QUESTIONNAIRE.sections:
+        assert str(escape(section.title)) in page
+    assert 'href="/#q-revenue_target"' in page
+    assert 'href="/download/agreement.pdf"' in page
+
+
+def test_loading_a_file_uses_the_command_lines_messages(tmp_path):
+    client, token = _client(tmp_path, None)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(EXAMPLE.read_text(encoding="utf-8").replace(
+        "mql_to_sql: 60%", "mql_to_sql: 160%"), encoding="utf-8")
+    response = client.post("/api/load", content=bad.read_bytes(), headers={
+        "X-Token": token, "X-Filename": "C%3A%5Cfolder%5Cbad.yaml"})
+    assert response.status_code == 400
+    expected = check_answers_file(bad)[0].replace(str(bad), "bad.yaml")
+    assert response.json()["error"].startswith(expected.split(" (and")[0])
+    for body, message in [(b"a: [", "not valid YAML"), (b"\xff\xfe", "not UTF-8"),
+                          (b"x" * 1_000_001, "larger than"), (b"- 1\n", "holds a list")]:
+        answer = client.post("/api/load", content=body, headers={"X-Token": token})
+        assert answer.status_code == 400, body[:10]
+        assert message in answer.json()["error"], body[:10]
+    good = client.post("/api/load", content=EXAMPLE.read_bytes(), headers={
+        "X-Token": token, "X-Filename": "acme.yaml"})
+    assert good.status_code == 200
+    assert 'value="Acme Analytics"' in client.get("/").text
+
+
+def test_the_zip_holds_the_three_pdfs(tmp_path):
+    client, _ = _client(tmp_path)
+    response = client.get("/download/all.zip")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    assert sorted(names) == ["acme-analytics-agreement.pdf", "acme-analytics-brief.pdf",
+                             "acme-analytics-summary.pdf"]
+    assert client.get("/download/../../etc/passwd").status_code == 404
+    assert client.get("/download/other.pdf").status_code == 404
+    assert not (tmp_path / "out").exists()
+
+
+def test_assets_are_the_packages_own(tmp_path):
+    client, _ = _client(tmp_path)
+    assert client.get("/static/app.js").headers["content-type"].startswith("text/javascript")
+    assert client.get("/fonts/Inter-Regular.otf").status_code == 200
+    assert client.get("/static/..%2F__init__.py").status_code == 404
+    page = client.get("/").text
+    assert not re.search(r'(src|href)="(https?:)?//', page)
+
+
+def test_serve_refuses_a_bad_start_with_one_line(run_cli, tmp_path):
+    missing = run_cli("serve", tmp_path / "missing.yaml", "--no-browser")
+    assert missing.code == 2
+    assert "no such answers file" in missing.err
+    listed = tmp_path / "list.yaml"
+    listed.write_text("- 1\n", encoding="utf-8")
+    result = run_cli("serve", listed, "--no-browser")
+    assert result.code == 2
+    assert result.err.count("\n") == 1
+
+
+def test_other_commands_do_not_load_the_web_libraries():
+    code = ("import sys\nfrom slabuilder.cli import main\n"
+            f"main(['plan', {str(EXAMPLE)!r}])\nmain(['--help'])\n"
+            "sys.exit(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('starlette', 'uvicorn', 'httpx')) or 0)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0, result.stderr
