@@ -503,3 +503,28 @@ def test_only_sign_and_status_load_pyhanko(example_path: Path, tmp_path: Path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=False)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_report_measures_against_the_version_in_force(
+        both_signed: tuple[Path, bytes, bytes], example_path: Path, tmp_path: Path,
+        run_cli: Callable[..., CliResult]):
+    """Version 1 is signed by both VPs; version 2's answers sit beside it, unsigned: the
+    report follows version 1 and says so, in the terminal and in the report."""
+    folder = tmp_path / "agreements"
+    folder.mkdir()
+    pdf, _, _ = both_signed
+    shutil.copy(pdf, folder / pdf.name)
+    shutil.copy(example_path, folder / "acme.yaml")
+    text = example_path.read_text(encoding="utf-8").replace(
+        "revenue_target: 1000000", "revenue_target: 1200000").replace(
+        "effective_date: 2027-01-01", "effective_date: 2027-04-01")
+    (folder / "acme-v2.yaml").write_text(text.replace("agreement:\n", "agreement:\n  version: 2\n",
+                                                      1), encoding="utf-8")
+    result = run_cli("report", folder / "acme-v2.yaml", "--month", "2027-01", "-o",
+                     tmp_path / "out", "--format", "html", "--doc", "report")
+    assert result.code == 0, result.err
+    assert ("note: version 1 is the version in force (signed by every signatory), so the "
+            "figures follow acme.yaml, not version 2 in acme-v2.yaml") in result.err
+    html = (tmp_path / "out" / "acme-analytics-2027-01-report.html").read_text(encoding="utf-8")
+    assert "Version 1 of the agreement, in force since" in html
+    assert "at least 178" in html  # version 1's target, not version 2's 214

@@ -454,6 +454,7 @@ def build_report_context(plan: Plan, month: str, month_label: str,
     return {
         "month": month,
         "month_label": month_label,
+        "in_force": None,  # the version signed by every signatory, filled in by the job
         "filled": filled,
         "previous_label": actuals.previous.label if actuals and actuals.previous else "",
         "mql_target": mql_target,

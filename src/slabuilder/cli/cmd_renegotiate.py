@@ -60,6 +60,8 @@ def command(answers_file: Path, out_dir: Path, settings: tuple[str, ...], use_de
                           templates_dir=templates_dir, draft=draft, force=force,
                           show_rates=print_rates)
     out = console()
+    for note in run.notes:
+        click.echo(f"note: {note}", err=True)
     print_diff(run.changes, str(answers_file), str(run.answers_file), out)
     out.print()
     out.print("Wrote:", markup=False)

@@ -40,6 +40,8 @@ class RenegotiationRun:
     answers_file: Path
     documents: list[Path]
     observed: list[RateComparison] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """What the user should know: whether the version renegotiated is the one in force."""
 
     @property
     def written(self) -> list[Path]:
@@ -77,6 +79,15 @@ def run_renegotiate(answers_file: Path, out_dir: Path, *, settings: Sequence[str
     document = read_yaml_file(answers_file, what="answers file")
     current = answers_from_data(document.data, document.source, document)
     current_plan = build_plan(current)
+    from slabuilder.jobs.status import binding_version
+
+    binding = binding_version(answers_file, current.company.name, current.agreement.version,
+                              current_plan.fingerprint)
+    notes = []
+    if binding.in_force is not None and binding.in_force.fingerprint != current_plan.fingerprint:
+        notes.append(f"version {binding.in_force.version} is the version in force (signed by "
+                     f"every signatory); this renegotiation starts from version "
+                     f"{current.agreement.version} in {answers_file.name}, which is not")
     defaults = next_version_defaults(document.data, current_plan)
     observed: list[RateComparison] = []
     if actuals_file is not None:
@@ -95,7 +106,7 @@ def run_renegotiate(answers_file: Path, out_dir: Path, *, settings: Sequence[str
                                        formats, templates_dir, draft, force)
     return RenegotiationRun(source=answers_file, current=current, plan=new_plan,
                             changes=changes, answers_file=target, documents=documents,
-                            observed=observed)
+                            observed=observed, notes=notes)
 
 
 def _interview(defaults: dict[str, Any], settings: Sequence[str], use_defaults: bool,

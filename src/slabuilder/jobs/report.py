@@ -39,7 +39,9 @@ class ReportRun:
     written: list[Path] = field(default_factory=list)
     breaches_file: Path | None = None
     notes: list[str] = field(default_factory=list)
-    """Things the user should know about the run (which month was chosen, and why)."""
+    """Things the user should know about the run (which month and version, and why)."""
+    measured_file: Path | None = None
+    """The answers file the figures follow: the version in force where one is signed."""
 
     def to_dict(self) -> dict[str, Any]:
         """The targets and the computed actuals, for ``--json``."""
@@ -117,7 +119,16 @@ def run_report(answers_file: Path, *, month: str | None = None, out_dir: Path | 
     month_given = parse_month(month)
     answers = load_answers(answers_file)
     plan = build_plan(answers)
+    from slabuilder.jobs.status import binding_version
+
+    # The signed PDFs beside the answers say which version binds: measure against that one.
+    binding = binding_version(answers_file, answers.company.name,
+                              answers.agreement.version, plan.fingerprint)
+    if binding.answers_file != Path(answers_file):
+        answers = load_answers(binding.answers_file)
+        plan = build_plan(answers)
     month_key, notes = settle_month(month_given, plan, today or dt.date.today())
+    notes = [*binding.notes, *notes]
     stem = f"{slugify(answers.company.name)}-{month_key}"
     _check_targets(stem, docs, out_dir, formats, force, answers_file, actuals_file, export)
     actuals = None
@@ -130,19 +141,23 @@ def run_report(answers_file: Path, *, month: str | None = None, out_dir: Path | 
     from slabuilder.report import build_report_context
 
     report = build_report_context(plan, month_key, Month.parse(month_key).label, actuals)
+    report["in_force"] = (None if binding.in_force is None else
+                          {"version": binding.in_force.version,
+                           "effective_date": binding.in_force.effective_date})
     written: list[Path] = []
     if out_dir is not None:
         from slabuilder.outputs import render_documents
 
         written = render_documents(
             plan, docs, out_dir, formats=formats, force=force, templates_dir=templates_dir,
-            answers_path=answers_file,
+            answers_path=binding.answers_file,
             extra_context={"report": report,
                            "actuals": actuals.to_dict() if actuals is not None else None},
             file_stem=stem)
     breaches = export.breaches if export is not None and actuals is not None else None
     return ReportRun(month=month_key, plan=plan, report=report, actuals=actuals,
-                     written=written, breaches_file=breaches, notes=notes)
+                     written=written, breaches_file=breaches, notes=notes,
+                     measured_file=binding.answers_file)
 
 
 def _refuse_export_options_without_export(export: ExportOptions | None,

@@ -13,7 +13,8 @@ from slabuilder.errors import SlabuilderError
 if TYPE_CHECKING:
     from slabuilder.sign import PdfStatus
 
-__all__ = ["InForce", "StatusReport", "signature_status", "version_in_force"]
+__all__ = ["Binding", "InForce", "StatusReport", "binding_version", "signature_status",
+           "version_in_force"]
 
 BINDING = ("agreement", "amendment")
 """The documents whose signatures put a version in force (the summary is acknowledged)."""
@@ -147,3 +148,46 @@ def version_in_force(folder: Path, *, company: str | None = None,
         raise SlabuilderError(f"holds signed agreements of several companies ({names}); say "
                               "which company", file=folder)
     return found[0] if found else None
+
+
+@dataclass(frozen=True)
+class Binding:
+    """Which answers a report or a renegotiation works from, and why."""
+
+    answers_file: Path
+    in_force: InForce | None
+    notes: list[str]
+
+
+def binding_version(answers_file: Path, company: str, version: int,
+                    fingerprint: str) -> Binding:
+    """The version in force beside ``answers_file``, and the answers file to measure against.
+
+    The signed PDFs in the answers file's folder say which version binds.  When it is not
+    the given file's version, the in-force version's own answers file (same folder, same
+    fingerprint) is used instead; when that file is missing, the given one is used and a note
+    says so.  Folders without a signed PDF cost one quick read of each PDF, no more.
+    """
+    from slabuilder.fsutil import is_signed_pdf
+
+    folder = Path(answers_file).parent
+    if not any(is_signed_pdf(pdf) for pdf in folder.glob("*.pdf")):
+        return Binding(Path(answers_file), None, [])
+    in_force = version_in_force(folder, company=company)
+    if in_force is None:
+        return Binding(Path(answers_file), None, [
+            f"no version of {company}'s agreement is signed by every signatory yet; the "
+            f"figures follow version {version}, which is not binding"])
+    if in_force.fingerprint == fingerprint:
+        return Binding(Path(answers_file), in_force, [
+            f"measured against version {in_force.version}, the version in force (signed by "
+            "every signatory)"])
+    source = _answers_fingerprints(folder).get((company, in_force.version))
+    if source is not None and source[1] == in_force.fingerprint:
+        return Binding(source[0], in_force, [
+            f"version {in_force.version} is the version in force (signed by every "
+            f"signatory), so the figures follow {source[0].name}, not version {version} in "
+            f"{Path(answers_file).name}"])
+    return Binding(Path(answers_file), in_force, [
+        f"version {in_force.version} is in force but its answers file is not in {folder}; "
+        f"the figures follow version {version} in {Path(answers_file).name}"])
