@@ -376,7 +376,8 @@ def _people(answers: Answers) -> list[dict[str, str]]:
     roles = [
         {"name": "", "title": "RevOps or the CRM administrator",
          "why": f"says what {crm} can measure and builds it"},
-        {"name": "", "title": "The SDR team lead",
+        {"name": "", "title": ("The SDR team lead" if answers.team.sdrs
+                               else "The sales team lead"),
          "why": "works the MQLs every day and knows which ones are wasted"},
         {"name": "", "title": "One strong account executive",
          "why": "knows what a deal that closes looked like as a lead"},

@@ -465,7 +465,8 @@ def meetings(answers: Answers) -> list[Meeting]:
     found = []
     if cadence.daily_standup_minutes:
         found.append(Meeting("Pipeline stand-up", "Daily", f"{cadence.daily_standup_minutes} min",
-                             "SDR lead and campaign manager",
+                             ("SDR lead" if answers.team.sdrs else "Sales team lead")
+                             + " and campaign manager",
                              "Yesterday's MQLs, today's follow-ups, anything stuck."))
     if cadence.weekly_review_minutes:
         found.append(Meeting("Campaign and pipeline review", "Weekly",
