@@ -299,7 +299,7 @@ def test_dates_outside_the_calendar_are_refused_with_row_and_column(
             compute_actuals(export, example_answers, "2027-01",
                             ExportOptions(timezone=zone, date_format="mdy"))
         assert caught.value.message == (f"row 3, column 'mql_at': {value!r} is not a date "
-                                        "between 1900 and 2199; correct it in the export "
+                                        "between 2000 and 2099; correct it in the export "
                                         "and run again")
 
 

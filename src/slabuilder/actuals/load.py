@@ -34,6 +34,7 @@ from slabuilder.actuals.timestamps import (
     timestamp_sql,
 )
 from slabuilder.errors import ExportError
+from slabuilder.words import FIRST_YEAR, LAST_YEAR
 
 if TYPE_CHECKING:
     import duckdb
@@ -249,9 +250,8 @@ def _parse(con: duckdb.DuckDBPyConnection, plan: ColumnPlan, shapes: _Shapes,
     con.execute("DROP TABLE raw")
 
 
-# Dates a CRM export can hold; beyond them a value is a typo (0027 for 2027) and would
-# overflow the calendar.
-FIRST_YEAR, LAST_YEAR = 1900, 2199
+# Dates a CRM export can hold are the years every date of slabuilder lives in; beyond them
+# a value is a typo (0027 for 2027) and would overflow the calendar.
 
 
 def _report_out_of_range(con: duckdb.DuckDBPyConnection, plan: ColumnPlan,
