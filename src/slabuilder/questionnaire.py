@@ -288,9 +288,14 @@ def _fast_read(path: Path) -> Any:
     back to the strict reader, whose messages carry the line.
     """
     loader_class = _c_strict_loader()
+    from slabuilder.errors import SlabuilderError
+    from slabuilder.fsutil import read_input
+    from slabuilder.limits import ANSWERS_MAX_BYTES
+
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
+        text = read_input(path, what="questionnaire file",
+                          max_bytes=ANSWERS_MAX_BYTES).decode("utf-8-sig")
+    except (SlabuilderError, UnicodeDecodeError):
         return None
     if loader_class is None or "&" in text or "*" in text or "<<" in text:
         return None

@@ -3,6 +3,7 @@ rich tables.  rich is imported on first use, so commands that print no table sta
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -15,7 +16,24 @@ if TYPE_CHECKING:
     from slabuilder.plan import Plan
 
 __all__ = ["console", "describe_versions", "print_diff", "print_plan", "print_rates",
-           "status_lines"]
+           "printable", "status_lines"]
+
+
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e"
+                          "\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` safe for a terminal: control characters (escape sequences, bells, NUL,
+    bidirectional overrides) shown as ``\\x1b``-style escapes; tab and line feed kept."""
+    return _UNPRINTABLE.sub(lambda found: found.group().encode("unicode_escape")
+                            .decode("ascii"), text)
+
+
+def _broken_pipe() -> None:
+    # rich's own handler exits with status 1; a reader that stops early (`| head`) is no
+    # failure, so let the command line treat it as one: exit 0, quietly.
+    raise BrokenPipeError
 
 
 def console(*, stderr: bool = False) -> Any:
@@ -23,10 +41,11 @@ def console(*, stderr: bool = False) -> Any:
     from rich.console import Console
 
     terminal = Console(stderr=stderr, highlight=False)
-    if terminal.is_terminal:
-        return terminal
-    # Piped into a file or another program: wide enough that sentences stay on one line.
-    return Console(stderr=stderr, highlight=False, width=160)
+    if not terminal.is_terminal:
+        # Piped into a file or another program: wide enough that sentences stay on one line.
+        terminal = Console(stderr=stderr, highlight=False, width=160)
+    terminal.on_broken_pipe = _broken_pipe  # type: ignore[method-assign]
+    return terminal
 
 
 def print_plan(plan: Plan, out: Console | None = None) -> None:

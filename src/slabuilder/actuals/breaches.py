@@ -45,9 +45,13 @@ def breaches_csv(rows: Iterable[Sequence[Any]], columns: Sequence[str] = BREACH_
     return buffer.getvalue()
 
 
+def breaches_file_text(rows: Iterable[Sequence[Any]]) -> str:
+    """The breaches file's content; a BOM lets Excel open it as UTF-8."""
+    return "\ufeff" + breaches_csv(rows)
+
+
 def write_breaches(path: Path, rows: Iterable[Sequence[Any]], *, force: bool) -> None:
-    # A BOM lets Excel open the file as UTF-8.
-    write_atomic(path, "\ufeff" + breaches_csv(rows), force=force)
+    write_atomic(path, breaches_file_text(rows), force=force)
 
 
 def breach_rows(figures: MonthFigures) -> list[tuple[Any, ...]]:

@@ -9,7 +9,12 @@ place where errors become messages and exit codes: 0 success, 2 bad input, 1 int
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from importlib import import_module
 from pathlib import Path
@@ -53,11 +58,28 @@ def cli() -> None:
     """
 
 
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    # SIGTERM takes the path of Ctrl-C: outputs being written are taken back, workers end.
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code instead of raising it."""
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    try:
+        return _run(argv)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="slabuilder",
                  standalone_mode=False)
+        sys.stdout.flush()  # a full disk or a closed pipe is reported here, not at exit
     except SlabuilderError as error:
         _say_error(str(error))
         return error.exit_code
@@ -73,14 +95,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.exceptions.Exit as done:
         return int(done.exit_code)
     except BrokenPipeError:
+        _quiet_stdout()
         return 0
+    except OSError as error:
+        if error.errno not in (errno.ENOSPC, errno.EIO, errno.EDQUOT):
+            return _unexpected(error)
+        # Output redirected to a full disk or a dead terminal (`plan > /dev/full`).
+        _quiet_stdout()
+        _say_error(f"cannot write the output: {error.strerror}; nothing more was written")
+        return 2
     except Exception as error:
-        _say_error(f"slabuilder failed unexpectedly ({type(error).__name__}: {error}). "
-                   "This is a bug; please report it with the command you ran.")
-        if "--debug" in sys.argv:
-            raise
-        return 1
+        return _unexpected(error)
     return 0
+
+
+def _unexpected(error: Exception) -> int:
+    _say_error(f"slabuilder failed unexpectedly ({type(error).__name__}: {error}). "
+               "This is a bug; please report it with the command you ran.")
+    if "--debug" in sys.argv:
+        raise error
+    return 1
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so that the flush at exit does not fail a second time."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def _click_message(error: click.ClickException) -> str:
@@ -92,7 +133,9 @@ def _click_message(error: click.ClickException) -> str:
 
 
 def _say_error(message: str) -> None:
-    line = " ".join(message.split())
+    from slabuilder.terminal import printable
+
+    line = " ".join(printable(message).split())
     click.echo(f"slabuilder: {line}", err=True)
 
 
