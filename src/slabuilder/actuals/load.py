@@ -9,7 +9,9 @@ date, counting each reason.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -91,12 +93,41 @@ def read_text_columns(con: duckdb.DuckDBPyConnection, export: ExportFile, scratc
     except _InvalidUtf8Error:
         export = ExportFile(export.source, transcode_to_utf8(export.source, "cp1252", scratch),
                             "cp1252", export.delimiter, export.header, export.size_bytes)
-        _read_csv(con, export, indices, table, show_progress)
+        return read_text_columns(con, export, scratch, indices, table, show_progress)
+    except _UnreadableError as error:
+        # Line ends mixed within one file (CRLF, LF and CR) stop DuckDB's parser; a copy
+        # with one kind of line end reads.  What still fails is refused in our words.
+        if export.utf8_path.parent == scratch and export.utf8_path.name.startswith("lf-"):
+            raise ExportError(error.message, file=export.source, line=error.line) from None
+        export = dataclasses.replace(export, utf8_path=one_line_end(export.utf8_path, scratch))
+        return read_text_columns(con, export, scratch, indices, table, show_progress)
     return export
 
 
 class _InvalidUtf8Error(Exception):
     pass
+
+
+class _UnreadableError(Exception):
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+def one_line_end(path: Path, scratch: Path) -> Path:
+    """A copy of ``path`` in ``scratch`` whose every line ends in LF, written chunk by chunk."""
+    target = scratch / f"lf-{len(list(scratch.iterdir()))}.csv"
+    with path.open("rb") as reader, target.open("wb") as writer:
+        carry = b""
+        while chunk := reader.read(1 << 22):
+            chunk = carry + chunk
+            carry = b"\r" if chunk.endswith(b"\r") else b""
+            if carry:
+                chunk = chunk[:-1]
+            writer.write(chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n"))
+        writer.write(carry.replace(b"\r", b"\n"))
+    return target
 
 
 def _read_csv(con: duckdb.DuckDBPyConnection, export: ExportFile, indices: list[int],
@@ -116,8 +147,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, export: ExportFile, indices: list[
     try:
         execute_with_progress(con, sql, f"Reading {export.source.name}", show)
     except Exception as error:
-        raise ExportError(f"cannot be read as a CSV export ({_first_line(error)})",
-                          file=export.source) from None
+        raise _unreadable(error) from None
     reject = con.execute(f"SELECT line, column_idx, error_type FROM {rejects} "
                          "ORDER BY line LIMIT 1").fetchone()
     if reject is None:
@@ -125,7 +155,9 @@ def _read_csv(con: duckdb.DuckDBPyConnection, export: ExportFile, indices: list[
     line, column_index, kind = reject
     if kind == "INVALID ENCODING" and export.encoding in ("utf-8", "utf-8-sig"):
         raise _InvalidUtf8Error
-    column = export.header[column_index - 1] if 0 < column_index <= len(export.header) else ""
+    column = (export.header[column_index - 1]
+              if isinstance(column_index, int) and 0 < column_index <= len(export.header)
+              else "")
     problem = _REJECT_MESSAGES.get(kind, f"cannot be read ({kind.lower()})")
     where = f"row {line}" + (f", column {column!r}" if column else "")
     hint = ("; close the quote or remove it, then export again" if kind == "UNQUOTED VALUE"
@@ -133,9 +165,15 @@ def _read_csv(con: duckdb.DuckDBPyConnection, export: ExportFile, indices: list[
     raise ExportError(f"{where} {problem}{hint}", file=export.source, line=line)
 
 
-def _first_line(error: Exception) -> str:
-    text = str(error).strip().splitlines()
-    return text[0] if text else type(error).__name__
+def _unreadable(error: Exception) -> _UnreadableError:
+    """DuckDB's refusal of a whole file, in our words, with the line it names if any."""
+    found = re.search(r"\bline:?\s*(\d+)", str(error), flags=re.IGNORECASE)
+    line = int(found.group(1)) if found else None
+    where = f"row {line} " if line else "its rows "
+    return _UnreadableError(
+        f"cannot be read as a CSV export: {where}do not follow one CSV layout (quotes, "
+        "delimiters or line ends change part way); export it again as CSV from the CRM",
+        line)
 
 
 def load_export(source: Path, scratch: Path, plan_for: Any, *, clock: BusinessClock,
@@ -362,7 +400,7 @@ def _join_tasks(loaded: LoadedExport, tasks: Path, scratch: Path, company_zone: 
         raise ExportError("--tasks reads a Salesforce task export, and this is a HubSpot "
                           "export, which carries its first touches itself; drop --tasks",
                           file=tasks)
-    export = open_export(tasks, scratch)
+    export = open_export(tasks, scratch, option="--tasks")
     names = _lookup(export.header)
     if detect_format(export.header) == "hubspot" or "mql_at" in names:
         raise ExportError("is a lead or contact export, not a Salesforce task export; give "
