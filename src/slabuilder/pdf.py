@@ -203,9 +203,12 @@ def _apply_metadata(document: Any, metadata: dict[str, Any], when: dt.datetime) 
     meta.created = stamp
     meta.modified = stamp
     meta.lang = metadata.get("lang", meta.lang)
-    # <link rel=attachment> in a document never becomes an embedded file: the only
-    # attachment a slabuilder PDF carries is the answers file, added below.
+    # <link rel=attachment> and <a rel=attachment> in a document never become embedded
+    # files (stamped with the time they were read, they would also break byte-identical
+    # output): the only attachment a slabuilder PDF carries is the answers file.
     meta.attachments = []
+    for page in document.pages:
+        page.links[:] = [link for link in page.links if link[0] != "attachment"]
 
 
 def _attachment(job: PdfJob, when: dt.datetime, fetcher: Any) -> Any:

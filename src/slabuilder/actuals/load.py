@@ -426,10 +426,20 @@ def _join_tasks(loaded: LoadedExport, tasks: Path, scratch: Path, company_zone: 
     if "created_at" in found and found["created_at"] != found["touched_at"]:
         touched = f"coalesce(nullif(trim({touched}), ''), c{found['created_at']})"
     parsed = timestamp_sql(touched, order, company_zone, naive_zone)
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE touches AS
-        SELECT left(trim(c{found['who_id']}), 15) AS who, min({parsed}) AS first_touch_at,
-               count(*) AS attempts
-        FROM raw_tasks WHERE nullif(trim(c{found['who_id']}), '') IS NOT NULL GROUP BY 1""")
+    # A task without a WhoId or without a readable date is set aside and counted, as bad
+    # rows of a lead export are: it is neither a touch nor an attempt.
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE tasks_read AS
+        SELECT nullif(left(trim(c{found['who_id']}), 15), '') AS who, {parsed} AS touched_at
+        FROM raw_tasks""")
+    no_who, no_date = con.execute(
+        "SELECT count(*) FILTER (WHERE who IS NULL), "
+        "count(*) FILTER (WHERE who IS NOT NULL AND touched_at IS NULL) FROM tasks_read"
+    ).fetchone() or (0, 0)
+    con.execute("""CREATE OR REPLACE TEMP TABLE touches AS
+        SELECT who, min(touched_at) AS first_touch_at, count(*) AS attempts
+        FROM tasks_read WHERE who IS NOT NULL AND touched_at IS NOT NULL GROUP BY 1""")
+    con.execute("DROP TABLE tasks_read")
+    _note_task_rows_set_aside(loaded, tasks, int(no_who), int(no_date))
     unmatched = _count(con, "SELECT count(*) FROM touches WHERE who NOT IN "
                             f"(SELECT left(lead_id, 15) FROM {loaded.source_table})")
     drop = [column for column in ("first_touch_at", "attempts") if loaded.plan.has(column)]
@@ -446,6 +456,18 @@ def _join_tasks(loaded: LoadedExport, tasks: Path, scratch: Path, company_zone: 
         loaded.notes.append(f"{unmatched:,} people with tasks in {tasks.name} are not leads "
                             "in the lead export (contacts, or leads outside it); their tasks "
                             "were left out.")
+
+
+def _note_task_rows_set_aside(loaded: LoadedExport, tasks: Path, no_who: int,
+                              no_date: int) -> None:
+    reasons = [f"{count:,} without {what}" for count, what in
+               ((no_who, "a WhoId"), (no_date, "a readable date")) if count]
+    if reasons:
+        total = no_who + no_date
+        loaded.notes.append(f"{total:,} task row{'s' * (total != 1)} in {tasks.name} "
+                            f"{'were' if total != 1 else 'was'} set aside ("
+                            + " and ".join(reasons) + "); they count neither as touches "
+                            "nor as attempts.")
 
 
 def _add_business_time(loaded: LoadedExport, clock: BusinessClock) -> None:
