@@ -129,7 +129,10 @@ def same_file(first: Path, second: Path) -> bool:
     try:
         return Path(first).samefile(second)
     except OSError:
-        return Path(first).resolve() == Path(second).resolve()
+        try:
+            return Path(first).resolve() == Path(second).resolve()
+        except (OSError, RuntimeError):  # a symlink loop names no file at all
+            return False
 
 
 def _output_problem(error: OSError) -> str:

@@ -205,12 +205,12 @@ def longest_answers(answers: Answers) -> tuple[str | None, str]:
 def _check_targets(outputs: Iterable[PlannedOutput], force: bool) -> None:
     seen: set[Path] = set()
     for output in outputs:
+        check_writable(output.path, force=force)  # first: it explains a path that loops
         resolved = output.path.resolve()
         if resolved in seen:
             raise OutputError("two documents would be written to the same file; render the "
                               "answers files into different folders", file=output.path)
         seen.add(resolved)
-        check_writable(output.path, force=force)
 
 
 def write_outputs(outputs: Sequence[PlannedOutput], *, force: bool,

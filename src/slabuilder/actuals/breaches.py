@@ -3,7 +3,8 @@
 
 A text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a line break (also behind
 invisible characters, or written full-width) would be run as a formula by Excel or Sheets;
-such cells get a leading apostrophe, which spreadsheets show as text.  Numbers are written as numbers.
+such cells get a leading apostrophe, which spreadsheets show as text.  Numbers are written
+as numbers.
 """
 
 from __future__ import annotations

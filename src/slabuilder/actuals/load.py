@@ -97,9 +97,12 @@ def read_text_columns(con: duckdb.DuckDBPyConnection, export: ExportFile, scratc
     except _UnreadableError as error:
         # Line ends mixed within one file (CRLF, LF and CR) stop DuckDB's parser; a copy
         # with one kind of line end reads.  What still fails is refused in our words.
-        if export.utf8_path.parent == scratch and export.utf8_path.name.startswith("lf-"):
+        copy = None
+        if not (export.utf8_path.parent == scratch and export.utf8_path.name.startswith("lf-")):
+            copy = one_line_end(export.utf8_path, scratch)
+        if copy is None:
             raise ExportError(error.message, file=export.source, line=error.line) from None
-        export = dataclasses.replace(export, utf8_path=one_line_end(export.utf8_path, scratch))
+        export = dataclasses.replace(export, utf8_path=copy)
         return read_text_columns(con, export, scratch, indices, table, show_progress)
     return export
 
@@ -115,18 +118,24 @@ class _UnreadableError(Exception):
         self.line = line
 
 
-def one_line_end(path: Path, scratch: Path) -> Path:
-    """A copy of ``path`` in ``scratch`` whose every line ends in LF, written chunk by chunk."""
+def one_line_end(path: Path, scratch: Path) -> Path | None:
+    """A copy of ``path`` in ``scratch`` whose every line ends in LF, written chunk by chunk;
+    None when ``path`` has no carriage return (the copy would read the same)."""
     target = scratch / f"lf-{len(list(scratch.iterdir()))}.csv"
+    changed = False
     with path.open("rb") as reader, target.open("wb") as writer:
         carry = b""
         while chunk := reader.read(1 << 22):
             chunk = carry + chunk
+            changed = changed or b"\r" in chunk
             carry = b"\r" if chunk.endswith(b"\r") else b""
             if carry:
                 chunk = chunk[:-1]
             writer.write(chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n"))
         writer.write(carry.replace(b"\r", b"\n"))
+    if not changed:
+        target.unlink()
+        return None
     return target
 
 
@@ -162,7 +171,9 @@ def _read_csv(con: duckdb.DuckDBPyConnection, export: ExportFile, indices: list[
     where = f"row {line}" + (f", column {column!r}" if column else "")
     hint = ("; close the quote or remove it, then export again" if kind == "UNQUOTED VALUE"
             else "; check the export settings and export again")
-    raise ExportError(f"{where} {problem}{hint}", file=export.source, line=line)
+    # Raised for read_text_columns, which tries once more with one kind of line end (a
+    # CR left at the end of a quoted field reads as an unclosed quote) before refusing.
+    raise _UnreadableError(f"{where} {problem}{hint}", int(line))
 
 
 def _unreadable(error: Exception) -> _UnreadableError:
