@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from helpers import HEADER, ROWS, source_date, write_csv
 from slabuilder import fsutil, limits
@@ -129,7 +128,8 @@ def test_the_pdf_fetcher_refuses_a_symlinked_image(tmp_path: Path, secret: Path)
     assets.mkdir()
     (assets / "leak.png").symlink_to(secret)
     blocked = blocked_urls('<img src="leak.png">', base_url=assets)
-    assert blocked and blocked[0].endswith("leak.png")
+    assert blocked
+    assert blocked[0].endswith("leak.png")
 
 
 # --------------------------------------------------------------------------- 2. input kinds
@@ -294,13 +294,14 @@ def run_module(*args: str, **options: Any) -> subprocess.CompletedProcess[bytes]
 def test_plan_into_head_and_into_a_full_disk(tmp_path: Path) -> None:
     with subprocess.Popen([sys.executable, "-m", "slabuilder", "plan", str(EXAMPLE)],
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
-        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout is not None
+        assert process.stderr is not None
         process.stdout.readline()
         process.stdout.close()
         error = process.stderr.read()
         assert process.wait(timeout=60) == 0, error
     assert b"Traceback" not in error
-    with open("/dev/full", "wb") as full:  # noqa: PTH123
+    with open("/dev/full", "wb") as full:
         done = run_module("plan", str(EXAMPLE), stdout=full, stderr=subprocess.PIPE)
     assert done.returncode == 2
     assert b"No space left on device" in done.stderr
@@ -318,7 +319,9 @@ def test_control_characters_in_text_are_refused(run_cli: Run, tmp_path: Path, va
     line = one_line(run_cli("plan", path))
     assert "company.name" in line
     assert code in line
-    assert "\x1b" not in line and "\x07" not in line and "\x00" not in line
+    assert "\x1b" not in line
+    assert "\x07" not in line
+    assert "\x00" not in line
 
 
 def test_tabs_and_line_breaks_stay_allowed_in_long_text(run_cli: Run, tmp_path: Path) -> None:
@@ -328,7 +331,9 @@ def test_tabs_and_line_breaks_stay_allowed_in_long_text(run_cli: Run, tmp_path: 
 
 def test_control_characters_from_set_and_keys_are_escaped(run_cli: Run) -> None:
     line = one_line(run_cli("plan", EXAMPLE, "--set", "company.name=a\x1b[31mb"))
-    assert "--set" in line and "company.name" in line and "\x1b" not in line
+    assert "--set" in line
+    assert "company.name" in line
+    assert "\x1b" not in line
     line = one_line(run_cli("plan", EXAMPLE, "--set", "company.na\x1bme=x"))
     assert "\x1b" not in line
     assert "\\x1b" in line
@@ -431,7 +436,8 @@ def test_a_csv_duckdb_cannot_parse_is_refused_in_our_words(tmp_path: Path) -> No
     error = _unreadable(RuntimeError("Invalid Input Error: CSV Parser state machine "
                                      "reached an invalid state.\nLine: 17"))
     assert error.line == 17
-    assert "row 17" in error.message and "state machine" not in error.message
+    assert "row 17" in error.message
+    assert "state machine" not in error.message
 
 
 def test_unreadable_task_rows_are_set_aside_and_counted(tmp_path: Path,
@@ -454,3 +460,294 @@ def test_unreadable_task_rows_are_set_aside_and_counted(tmp_path: Path,
     notes = " ".join(result.export.notes)
     assert "3 task rows in tasks.csv were set aside (1 without a WhoId and 2 without a " \
            "readable date)" in notes
+
+
+# --------------------------------------------------------------------------- 3. all or nothing
+
+
+def fail_on(monkeypatch: pytest.MonkeyPatch, name: str, call: int,
+            error: BaseException) -> list[Path]:
+    """Make ``fsutil.<name>`` raise ``error`` on its ``call``-th use, after doing its work
+    (a temporary written, a file renamed), as a full disk or a signal would."""
+    real = getattr(fsutil, name)
+    seen: list[Path] = []
+
+    def flaky(item: Any, placed: Any) -> None:
+        real(item, placed)
+        seen.append(item.path)
+        if len(seen) == call:
+            raise error
+
+    monkeypatch.setattr(fsutil, name, flaky)
+    return seen
+
+
+FULL = OSError(errno.ENOSPC, "No space left on device")
+
+
+def render_html(run_cli: Run, out: Path, *extra: str) -> Any:
+    return run_cli("render", EXAMPLE, "-o", out, "--format", "html", *extra)
+
+
+@pytest.mark.parametrize(("name", "call"), [("_stage", 1), ("_stage", 3), ("_commit", 1),
+                                            ("_commit", 3)])
+def test_a_full_disk_writes_nothing_and_a_rerun_works(run_cli: Run, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      name: str, call: int) -> None:
+    out = tmp_path / "out"
+    with monkeypatch.context() as patch:
+        fail_on(patch, name, call, FULL)
+        line = one_line(render_html(run_cli, out))
+    assert "the disk is full" in line
+    assert "nothing was written" in line
+    assert leftovers(out) == []
+    again = render_html(run_cli, out)
+    assert again.code == 0, again.err
+    assert len(leftovers(out)) == 3
+
+
+def test_forced_replacements_are_restored_on_failure(run_cli: Run, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    assert render_html(run_cli, out).code == 0
+    before = {path.name: path.read_bytes() for path in out.iterdir()}
+    fail_on(monkeypatch, "_commit", 2, FULL)
+    line = one_line(render_html(run_cli, out, "--force", "--set", "company.holidays=GB"))
+    assert "nothing was written" in line
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == before
+
+
+def test_an_unrestorable_replacement_is_named(run_cli: Run, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    assert render_html(run_cli, out).code == 0
+
+    def no_links(*args: Any) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    fail_on(monkeypatch, "_commit", 2, FULL)
+    line = one_line(render_html(run_cli, out, "--force"))
+    assert "could not be restored" in line
+    assert "acme-analytics-agreement.html" in line
+    assert sorted(leftovers(out)) == sorted(p for p in leftovers(out) if not p.startswith("."))
+
+
+@pytest.mark.parametrize("how", ["sigint", "sigterm"])
+def test_a_signal_while_writing_takes_everything_back(run_cli: Run, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      how: str) -> None:
+    out = tmp_path / "out"
+    real = fsutil._commit
+    done: list[int] = []
+
+    def interrupted(item: Any, placed: Any) -> None:
+        real(item, placed)
+        done.append(1)
+        if len(done) == 2:
+            if how == "sigint":
+                raise KeyboardInterrupt
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(1)
+
+    monkeypatch.setattr(fsutil, "_commit", interrupted)
+    result = render_html(run_cli, out)
+    assert result.code == 130
+    assert result.err.strip() == ("slabuilder: stopped; nothing was written; the folder "
+                                  "holds what it held before")
+    assert leftovers(out) == []
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+def test_report_writes_documents_and_breaches_as_one_set(run_cli: Run, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    out = tmp_path / "out"
+    export = leads(tmp_path)
+    args = ("report", EXAMPLE, "--month", "2027-01", "-o", out, "--format", "html",
+            "--actuals", export, "--breaches", out / "breaches.csv")
+    with monkeypatch.context() as patch:
+        fail_on(patch, "_stage", 4, FULL)
+        assert "nothing was written" in one_line(run_cli(*args))
+    assert leftovers(out) == []
+    result = run_cli(*args)
+    assert result.code == 0, result.err
+    assert len(leftovers(out)) == 4
+    only_breaches = run_cli("report", EXAMPLE, "--month", "2027-01", "--json", "--actuals",
+                            export, "--breaches", tmp_path / "b.csv")
+    assert only_breaches.code == 0
+    assert (tmp_path / "b.csv").exists()
+
+
+def test_new_writes_the_answers_with_the_documents_or_not_at_all(
+        run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    fail_on(monkeypatch, "_stage", 3, FULL)
+    line = one_line(run_cli("new", "--from", EXAMPLE, "--defaults", "-o", out))
+    assert "nothing was written" in line
+    assert leftovers(out) == []
+
+
+def test_example_and_breaches_on_a_full_disk(run_cli: Run, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    with monkeypatch.context() as patch:
+        fail_on(patch, "_stage", 1, FULL)
+        assert "the disk is full" in one_line(run_cli("example", "-o", tmp_path / "a.yaml"))
+    fail_on(monkeypatch, "_stage", 1, FULL)
+    line = one_line(run_cli("report", EXAMPLE, "--month", "2027-01", "--json", "--actuals",
+                            leads(tmp_path), "--breaches", tmp_path / "b.csv"))
+    assert "the disk is full" in line
+    assert sorted(leftovers(tmp_path)) == ["leads.csv"]
+
+
+def test_a_read_only_folder_writes_nothing(run_cli: Run, tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root writes into read-only folders")
+    out = tmp_path / "out"
+    out.mkdir()
+    out.chmod(0o500)
+    try:
+        assert "permission denied" in one_line(render_html(run_cli, out))
+    finally:
+        out.chmod(0o700)
+    assert leftovers(out) == []
+
+
+# --------------------------------------------------------------------------- 5. limits
+
+
+def test_a_template_that_loops_without_end_is_stopped(run_cli: Run, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "TEMPLATE_SECONDS", 0.5)
+    folder = user_templates(tmp_path, "{% for i in range(100000) %}{% for j in range(100000) "
+                                      "%}{% endfor %}{% endfor %}")
+    started = time.monotonic()
+    line = one_line(run_cli("render", EXAMPLE, "-o", tmp_path / "out", "--doc", "brief",
+                            "--format", "html", "--templates", folder))
+    assert time.monotonic() - started < 10
+    assert "brief.html.j2" in line
+    assert "ran longer than 0.5 seconds" in line
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("{% for i in range(100000) %}<p>{{ i }} and some words to fill the page</p>{% endfor %}",
+     "writes more than 1,000 characters"),
+    ('{{ "x" * 100000000 }}', "tried something templates may not do"),
+    ("{{ 2 ** 100000000 }}", "tried something templates may not do"),
+    ("{% for i in range(100001) %}{% endfor %}", "asks for more than a document can hold"),
+])
+def test_a_template_that_writes_without_end_is_stopped(run_cli: Run, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch,
+                                                       body: str, expected: str) -> None:
+    monkeypatch.setattr(limits, "HTML_MAX_CHARS", 1000)
+    folder = user_templates(tmp_path, body)
+    line = one_line(run_cli("render", EXAMPLE, "-o", tmp_path / "out", "--doc", "brief",
+                            "--format", "html", "--templates", folder))
+    assert expected in line
+    assert "brief.html.j2" in line
+
+
+PARAGRAPHS = ("<html><head></head><body>{% for i in range(3000) %}<p>Paragraph {{ i }} with "
+              "a few words in it.</p>{% endfor %}</body></html>")
+
+
+def test_a_layout_that_takes_too_long_is_stopped(run_cli: Run, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "PDF_SECONDS", 1)
+    folder = user_templates(tmp_path, PARAGRAPHS)
+    started = time.monotonic()
+    line = one_line(run_cli("render", EXAMPLE, "-o", tmp_path / "out", "--doc", "brief",
+                            "--format", "pdf", "--templates", folder))
+    assert time.monotonic() - started < 30
+    assert "SLA Design Brief" in line
+    assert "longer than 1 seconds" in line
+    assert leftovers(tmp_path / "out") == []
+
+
+SVG_BOMB = ("<svg width='100' height='100' xmlns='http://www.w3.org/2000/svg' "
+            "xmlns:xlink='http://www.w3.org/1999/xlink'>"
+            "<defs><rect id='a0' width='1' height='1'/>"
+            + "".join(f"<g id='a{n + 1}'>" + f"<use xlink:href='#a{n}'/>" * 10 + "</g>"
+                      for n in range(9))
+            + "</defs><use xlink:href='#a9'/></svg>")
+
+
+def test_an_svg_bomb_in_a_data_url_is_stopped(run_cli: Run, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import base64
+
+    monkeypatch.setattr(limits, "PDF_SECONDS", 3)
+    data = base64.b64encode(SVG_BOMB.encode()).decode()
+    folder = user_templates(tmp_path, f'<html><body><img src="data:image/svg+xml;base64,'
+                                      f'{data}"></body></html>')
+    started = time.monotonic()
+    line = one_line(run_cli("render", EXAMPLE, "-o", tmp_path / "out", "--doc", "brief",
+                            "--format", "pdf", "--templates", folder))
+    assert time.monotonic() - started < 60
+    assert "longer than 3 seconds" in line
+
+
+def test_elements_and_pages_are_capped(run_cli: Run, tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "HTML_MAX_ELEMENTS", 100)
+    line = one_line(run_cli("render", EXAMPLE, "-o", tmp_path / "a", "--doc", "brief",
+                            "--format", "pdf"))
+    assert "HTML elements, more than the 100" in line
+    monkeypatch.setattr(limits, "HTML_MAX_ELEMENTS", 60_000)
+    monkeypatch.setattr(limits, "PDF_MAX_PAGES", 2)
+    line = one_line(run_cli("render", EXAMPLE, "-o", tmp_path / "b", "--doc", "brief",
+                            "--format", "pdf"))
+    assert "more than the 2 a document may have" in line
+
+
+def test_the_deadline_is_left_as_it_was_found() -> None:
+    with limits.deadline(5):
+        pass
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert signal.getsignal(signal.SIGALRM) is signal.SIG_DFL
+    def spin() -> None:
+        with limits.deadline(0.2):
+            while True:
+                pass
+
+    with pytest.raises(limits.TimeLimitExceeded):
+        spin()
+
+
+# --------------------------------------------------------------------------- 7. attachments
+
+
+def test_a_template_cannot_embed_files_and_output_stays_identical(
+        run_cli: Run, tmp_path: Path) -> None:
+    folder = user_templates(tmp_path, '<html><body><a rel="attachment" href="style.css">css'
+                                      '</a><link rel="attachment" href="style.css"></body>'
+                                      "</html>")
+    (folder / "style.css").write_text("p {}", encoding="utf-8")
+    pdfs = []
+    for attempt in ("a", "b"):
+        with source_date():
+            result = run_cli("render", EXAMPLE, "-o", tmp_path / attempt, "--doc", "brief",
+                             "--format", "pdf", "--templates", folder)
+        assert result.code == 0, result.err
+        pdfs.append((tmp_path / attempt / "acme-analytics-brief.pdf").read_bytes())
+        time.sleep(1.1)
+    assert pdfs[0] == pdfs[1]
+    assert b"/EmbeddedFile" not in pdfs[0]
+    assert b"/FileAttachment" not in pdfs[0]
+
+
+# --------------------------------------------------------------------------- 9. one page
+
+
+def test_a_summary_that_cannot_fit_fails_naming_the_long_answers(run_cli: Run,
+                                                                 tmp_path: Path) -> None:
+    long = ", ".join(f'"Disqualifier {n}: ' + "an account in an active renewal " * 9 + '"'
+                     for n in range(20))
+    path = example_with(tmp_path, replace=(
+        "disqualifiers: [Competitor, Student or academic, Outside target geography, No budget "
+        "authority]", f"disqualifiers: [{long}]"))
+    line = one_line(run_cli("render", path, "-o", tmp_path / "out", "--doc", "summary",
+                            "--format", "pdf"))
+    assert "does not fit on one page" in line
+    assert "icp.disqualifiers (20 entries" in line
+    assert leftovers(tmp_path / "out") == []
