@@ -751,3 +751,60 @@ def test_a_summary_that_cannot_fit_fails_naming_the_long_answers(run_cli: Run,
     assert "does not fit on one page" in line
     assert "icp.disqualifiers (20 entries" in line
     assert leftovers(tmp_path / "out") == []
+
+
+# --------------------------------------------------------------------------- 4. workers
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(child) for child in text.split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return status.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL, signal.SIGINT])
+def test_killing_a_render_ends_every_worker(tmp_path: Path, sig: signal.Signals) -> None:
+    folder = user_templates(tmp_path, PARAGRAPHS)
+    second = example_with(tmp_path, name="beta.yaml",
+                          replace=("name: Acme Analytics", "name: Beta Corp"))
+    out = tmp_path / "out"
+    log = tmp_path / "stderr.txt"
+    # Files, not pipes: a worker that outlived the render would hold a pipe open.
+    with log.open("wb") as stderr, subprocess.Popen(
+            [sys.executable, "-m", "slabuilder", "render", str(EXAMPLE), str(second), "-o",
+             str(out), "--doc", "brief", "--format", "pdf", "--templates", str(folder)],
+            stdout=subprocess.DEVNULL, stderr=stderr) as process:
+        started = time.monotonic()
+        workers: list[int] = []
+        while len(workers) < 2 and time.monotonic() - started < 90:
+            workers = [pid for pid in _children(process.pid) if _alive(pid)]
+            time.sleep(0.1)
+        assert len(workers) >= 2, "the render never started its workers"
+        time.sleep(0.5)
+        process.send_signal(sig)
+        process.wait(timeout=60)
+    error = log.read_bytes()
+    ended = time.monotonic()
+    while any(_alive(pid) for pid in workers) and time.monotonic() - ended < 15:
+        time.sleep(0.1)
+    survivors = [pid for pid in workers if _alive(pid)]
+    for pid in survivors:  # end them before failing, so the test leaves nothing behind
+        os.kill(pid, signal.SIGKILL)
+    assert not survivors
+    if sig != signal.SIGKILL:
+        assert process.returncode == 130, error
+        assert b"stopped" in error
+        assert b"Traceback" not in error
+    assert [name for name in leftovers(out) if name.endswith(".tmp")] == []
