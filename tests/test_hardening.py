@@ -808,3 +808,16 @@ def test_killing_a_render_ends_every_worker(tmp_path: Path, sig: signal.Signals)
         assert b"stopped" in error
         assert b"Traceback" not in error
     assert [name for name in leftovers(out) if name.endswith(".tmp")] == []
+
+
+def test_answers_are_printed_as_written_not_as_markup(run_cli: Run) -> None:
+    result = run_cli("plan", EXAMPLE, "--set", "company.name=[red]Acme[/red] [link=x]y",
+                     "--set", "icp.disqualifiers=[\"[bold]Rival[/bold]\"]")
+    assert result.code == 0, result.err
+    assert "[red]Acme[/red] [link=x]y: plan for the quarter" in result.out
+    assert "Disqualifiers: [bold]Rival[/bold]" in result.out
+
+
+def test_resume_from_a_fifo_is_refused(run_cli: Run, tmp_path: Path, fifo: Path) -> None:
+    line = one_line(run_cli("new", "--resume", fifo, "--defaults", "-o", tmp_path / "out"))
+    assert "not a regular file" in line

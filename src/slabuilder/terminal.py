@@ -3,7 +3,13 @@ rich tables.  rich is imported on first use, so commands that print no table sta
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import signal
+import sys
+import threading
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -16,7 +22,7 @@ if TYPE_CHECKING:
     from slabuilder.plan import Plan
 
 __all__ = ["console", "describe_versions", "print_diff", "print_plan", "print_rates",
-           "printable", "status_lines"]
+           "printable", "quiet_stdout", "sigterm_as_interrupt", "status_lines"]
 
 
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e"
@@ -28,6 +34,39 @@ def printable(text: str) -> str:
     bidirectional overrides) shown as ``\\x1b``-style escapes; tab and line feed kept."""
     return _UNPRINTABLE.sub(lambda found: found.group().encode("unicode_escape")
                             .decode("ascii"), text)
+
+
+def _text(text: str) -> str:
+    """Answers as rich shows them: as written, never read as markup (``[link=...]``) and
+    without control characters."""
+    from rich.markup import escape
+
+    return escape(printable(text))
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM takes the path of Ctrl-C (a KeyboardInterrupt), so that a
+    killed run cleans up as a stopped one does; the previous handler is put back after."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def quiet_stdout() -> None:
+    """Point stdout at /dev/null, so that the flush at exit does not fail a second time."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def _broken_pipe() -> None:
@@ -68,7 +107,7 @@ def print_plan(plan: Plan, out: Console | None = None) -> None:
 
     out = out or console()
     answers = plan.answers
-    out.print(f"[bold]{answers.company.name}[/bold]: plan for the {plan.period} from "
+    out.print(f"[bold]{_text(answers.company.name)}[/bold]: plan for the {plan.period} from "
               f"{long_date(plan.period_start)} to {long_date(plan.period_end)}")
     out.print(f"Revenue target {_money(plan.revenue_target)} at "
               f"{_money(plan.average_deal_size)} a deal; pipeline needed "
@@ -134,14 +173,14 @@ def print_plan(plan: Plan, out: Console | None = None) -> None:
     points.add_column("Signal")
     points.add_column("Points", justify="right")
     points.add_column("Kind")
-    for signal in scoring.signals:
-        points.add_row(signal.label, f"{signal.points:+d}", signal.kind)
+    for item in scoring.signals:
+        points.add_row(_text(item.label), f"{item.points:+d}", item.kind)
     out.print(points)
     for criterion in scoring.fit:
-        out.print(f"  Fit, {criterion.criterion.lower()}: {criterion.requirement}")
+        out.print(f"  Fit, {criterion.criterion.lower()}: {_text(criterion.requirement)}")
     if scoring.disqualifiers:
-        out.print("  Disqualifiers: " + "; ".join(scoring.disqualifiers))
-    out.print("[italic]" + " ".join(scoring.explanation) + "[/italic]")
+        out.print("  Disqualifiers: " + _text("; ".join(scoring.disqualifiers)))
+    out.print("[italic]" + _text(" ".join(scoring.explanation)) + "[/italic]")
 
     for side, terms in (("Marketing", plan.terms.marketing), ("Sales", plan.terms.sales)):
         table = Table(title=f"{side} commits to", title_justify="left")
@@ -149,7 +188,7 @@ def print_plan(plan: Plan, out: Console | None = None) -> None:
         table.add_column("Commitment")
         table.add_column("Measured by")
         for term in terms:
-            table.add_row(term.label, term.commitment, term.measure)
+            table.add_row(_text(term.label), _text(term.commitment), _text(term.measure))
         out.print(table)
 
     if plan.warnings:
@@ -157,7 +196,7 @@ def print_plan(plan: Plan, out: Console | None = None) -> None:
         for warning in plan.warnings:
             style = "yellow" if warning.severity == "warning" else "cyan"
             key = f" [dim]({warning.key})[/dim]" if warning.key else ""
-            out.print(f"[{style}]- {warning.message}[/{style}]{key}")
+            out.print(f"[{style}]- {_text(warning.message)}[/{style}]{key}")
     else:
         out.print("No warnings: the terms fit together.")
 

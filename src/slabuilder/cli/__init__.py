@@ -9,12 +9,8 @@ place where errors become messages and exit codes: 0 success, 2 bad input, 1 int
 
 from __future__ import annotations
 
-import contextlib
 import errno
-import os
-import signal
 import sys
-import threading
 from collections.abc import Sequence
 from importlib import import_module
 from pathlib import Path
@@ -24,8 +20,10 @@ import click
 
 from slabuilder import __version__
 from slabuilder.errors import SlabuilderError
+from slabuilder.terminal import printable, quiet_stdout, sigterm_as_interrupt
 
 _COMMAND_DIR = Path(__file__).resolve().parent
+_FULL = (errno.ENOSPC, errno.EIO, errno.EDQUOT)
 
 
 class _LazyGroup(click.Group):
@@ -58,54 +56,34 @@ def cli() -> None:
     """
 
 
-def _stop_on_sigterm(signum: int, frame: object) -> None:
-    # SIGTERM takes the path of Ctrl-C: outputs being written are taken back, workers end.
-    raise KeyboardInterrupt
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code instead of raising it."""
-    previous = None
-    if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    try:
-        return _run(argv)
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
-
-
-def _run(argv: Sequence[str] | None) -> int:
-    try:
-        cli.main(args=list(argv) if argv is not None else None, prog_name="slabuilder",
-                 standalone_mode=False)
-        sys.stdout.flush()  # a full disk or a closed pipe is reported here, not at exit
-    except SlabuilderError as error:
-        _say_error(str(error))
-        return error.exit_code
-    except click.exceptions.Abort:
-        _say_error("stopped; nothing was written")
-        return 130
-    except KeyboardInterrupt:
-        _say_error("stopped; nothing was written")
-        return 130
-    except click.ClickException as error:
-        _say_error(_click_message(error))
-        return 2
-    except click.exceptions.Exit as done:
-        return int(done.exit_code)
-    except BrokenPipeError:
-        _quiet_stdout()
-        return 0
-    except OSError as error:
-        if error.errno not in (errno.ENOSPC, errno.EIO, errno.EDQUOT):
+    with sigterm_as_interrupt():  # outputs being written are taken back, workers end
+        try:
+            cli.main(args=list(argv) if argv is not None else None, prog_name="slabuilder",
+                     standalone_mode=False)
+            sys.stdout.flush()  # a full disk or a closed pipe is reported here, not at exit
+        except SlabuilderError as error:
+            _say_error(str(error))
+            return error.exit_code
+        except (click.exceptions.Abort, KeyboardInterrupt):
+            _say_error("stopped; nothing was written")
+            return 130
+        except click.ClickException as error:
+            _say_error(_click_message(error))
+            return 2
+        except click.exceptions.Exit as done:
+            return int(done.exit_code)
+        except OSError as error:  # `plan | head`, `plan > /dev/full`: nowhere to print
+            if not isinstance(error, BrokenPipeError) and error.errno not in _FULL:
+                return _unexpected(error)
+            quiet_stdout()
+            if isinstance(error, BrokenPipeError):
+                return 0
+            _say_error(f"cannot write the output: {error.strerror}; nothing more was written")
+            return 2
+        except Exception as error:
             return _unexpected(error)
-        # Output redirected to a full disk or a dead terminal (`plan > /dev/full`).
-        _quiet_stdout()
-        _say_error(f"cannot write the output: {error.strerror}; nothing more was written")
-        return 2
-    except Exception as error:
-        return _unexpected(error)
     return 0
 
 
@@ -117,24 +95,12 @@ def _unexpected(error: Exception) -> int:
     return 1
 
 
-def _quiet_stdout() -> None:
-    """Point stdout at /dev/null, so that the flush at exit does not fail a second time."""
-    with contextlib.suppress(OSError, ValueError):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-
-
 def _click_message(error: click.ClickException) -> str:
-    if isinstance(error, click.UsageError) and error.ctx is not None:
-        hint = f" (see `{error.ctx.command_path} --help`)"
-    else:
-        hint = ""
-    return error.format_message() + hint
+    ctx = error.ctx if isinstance(error, click.UsageError) else None
+    return error.format_message() + (f" (see `{ctx.command_path} --help`)" if ctx else "")
 
 
 def _say_error(message: str) -> None:
-    from slabuilder.terminal import printable
-
     line = " ".join(printable(message).split())
     click.echo(f"slabuilder: {line}", err=True)
 

@@ -51,13 +51,11 @@ def command(answers_files: tuple[Path, ...], out_dir: Path, formats: str, docs: 
       slabuilder render acme.yaml -o out --draft --force
       slabuilder render acme.yaml -o out --doc agreement --esign-tags docusign
       slabuilder render team-a.yaml team-b.yaml -o out     (both cores)
-      slabuilder render acme.yaml -o out --set economics.revenue_target=1.2M
     """
     from slabuilder.jobs.render import run_render
 
-    written = run_render(answers_files, out_dir, docs=split_list(docs, "document"),
-                         formats=split_list(formats, "format"), force=force, draft=draft,
-                         templates_dir=templates_dir, pdfa=pdfa, esign_tags=esign_tags,
-                         settings=settings)
-    for path in written:
+    for path in run_render(answers_files, out_dir, docs=split_list(docs, "document"),
+                           formats=split_list(formats, "format"), force=force, draft=draft,
+                           templates_dir=templates_dir, pdfa=pdfa, esign_tags=esign_tags,
+                           settings=settings):
         click.echo(str(path))

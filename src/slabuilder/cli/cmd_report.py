@@ -53,12 +53,11 @@ from slabuilder.jobs.report import REPORT_DOCUMENTS
 @TEMPLATES_OPTION
 @click.option("--force", is_flag=True, help="Replace files that already exist.")
 @SET_OPTION
-def command(answers_file: Path, month: str | None, out_dir: Path | None,
+def command(answers_file: Path, month: str | None, out_dir: Path | None, as_json: bool,
             actuals_file: Path | None, export_format: str | None, column_map: tuple[str, ...],
-            mapping_file: Path | None, tasks_file: Path | None, timezone: str | None,
-            date_format: str | None, breaches_file: Path | None, as_json: bool,
-            formats: str, docs: str, templates_dir: Path | None, force: bool,
-            settings: tuple[str, ...]) -> None:
+            mapping_file: Path | None, tasks_file: Path | None, timezone: str | None, force: bool,
+            date_format: str | None, breaches_file: Path | None, formats: str, docs: str,
+            templates_dir: Path | None, settings: tuple[str, ...]) -> None:
     """Write the monthly alignment report, the weekly pipeline review agenda and the weekly
     dashboard for one month, as HTML and PDF.
 
