@@ -8,8 +8,9 @@ a cap on the HTML it may produce, on its elements and on the pages of its PDF.
 The time limits use a ``SIGALRM`` timer whose handler raises :class:`TimeLimitExceeded`.
 Jinja templates compile to Python and WeasyPrint lays pages out in Python, so the exception
 arrives within moments of the deadline, wherever the loop is.  It derives from
-``BaseException`` on purpose: WeasyPrint catches ``Exception`` around images (an SVG bomb in a
-``data:`` URL would otherwise be logged and skipped, and the render would go on).  PDFs of
+``BaseException`` on purpose, so that ``except Exception`` does not swallow it; where even
+that is caught (WeasyPrint catches ``BaseException`` around SVG images), the alarm rings
+again, and a block that ends after it rang fails all the same.  PDFs of
 several documents are made in worker processes, each the main thread of its own process, so
 the same timer works there.  Where no timer is available (Windows, or a render started from
 a thread other than the main one) the size, element and page caps still apply.
@@ -71,13 +72,23 @@ def deadline(seconds: float) -> Iterator[None]:
         yield
         return
 
+    rang = False
+
     def ring(signum: int, frame: object) -> None:
+        nonlocal rang
+        rang = True
         raise TimeLimitExceeded
 
     previous = signal.signal(signal.SIGALRM, ring)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # The alarm rings again every quarter second after the deadline, and a block that ends
+    # normally after it rang still fails: an exception raised where it is swallowed (a
+    # garbage-collector callback, WeasyPrint's ``except BaseException`` around SVG images)
+    # is not the end of the limit.
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.25)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+    if rang:
+        raise TimeLimitExceeded
