@@ -242,7 +242,8 @@ def render_job(job: PdfJob) -> bytes:
         raise LimitError(f"{name} has {elements:,} HTML elements, more than the "
                          f"{limits.HTML_MAX_ELEMENTS:,} a document may have; shorten the "
                          "template (--templates) or the answers it repeats")
-    _font_config()  # loading WeasyPrint is not the template's time, and must not be cut
+    _weasyprint()  # loading WeasyPrint is not the template's time, and must not be cut
+    _font_config()
     try:
         with limits.deadline(limits.PDF_SECONDS):
             return _render_job(job)
