@@ -195,7 +195,7 @@ def test_unreadable_files(run_cli, tmp_path, name, text, message, line):
 
 def test_size_cap_and_binary_and_missing_and_folder(run_cli, tmp_path):
     big = write(tmp_path, "x: " + "a" * 1_100_000, "big.yaml")
-    assert "larger than 1000 kB" in run_cli("plan", big).err
+    assert "larger than 1 MB" in run_cli("plan", big).err
     binary = tmp_path / "bin.yaml"
     binary.write_bytes(b"company:\n  name: \xff\xfe\n")
     assert "is not UTF-8 text" in run_cli("plan", binary).err

@@ -33,7 +33,7 @@ from pydantic import (
 )
 
 from slabuilder.errors import AnswersError
-from slabuilder.keypath import KeyPath, KeyPathError, format_path, set_path
+from slabuilder.keypath import KeyPath, KeyPathError, data_path, format_path, set_path
 from slabuilder.signals import DEFAULT_THRESHOLD, FIT_SIGNALS, KNOWN_SIGNAL_IDS
 from slabuilder.words import FIRST_YEAR, LAST_YEAR, STAGE_NAMES
 from slabuilder.yamlio import YamlDocument, read_yaml_file
@@ -748,12 +748,14 @@ def _unwrap_model(annotation: Any) -> Any:
     return None
 
 
-def _describe(error: Any) -> tuple[KeyPath, str]:
-    loc: KeyPath = tuple(part for part in error["loc"]
-                         if not (isinstance(part, str) and ("[" in part or "function-" in part
-                                                            or part in _MODEL_NAMES)))
+def _is_union_tag(part: str) -> bool:
+    return "[" in part or "function-" in part or part in _MODEL_NAMES
+
+
+def _describe(error: Any, data: Any = None) -> tuple[KeyPath, str]:
+    loc = data_path(tuple(error["loc"]), data, _is_union_tag)
     kind = error["type"]
-    if kind == "extra_forbidden":
+    if kind == "extra_forbidden" and loc:
         parent, key = loc[:-1], str(loc[-1])
         model = _model_at(parent)
         hint = ""
@@ -793,7 +795,8 @@ def _union_member(loc: tuple[Any, ...]) -> str | None:
     return None
 
 
-def validation_messages(error: ValidationError) -> list[tuple[KeyPath, str]]:
+def validation_messages(error: ValidationError,
+                        data: Any = None) -> list[tuple[KeyPath, str]]:
     """One message per key; of a union's members only the one the value was written for.
 
     pydantic reports every member of ``int | CustomSignal`` that failed; a reader wants to
@@ -807,17 +810,18 @@ def validation_messages(error: ValidationError) -> list[tuple[KeyPath, str]]:
         if member is not None and member not in _MODEL_NAMES and isinstance(
                 item.get("input"), dict):
             continue  # a mapping was written: the plain-value form is not what they meant
-        path, message = _describe(item)
+        path, message = _describe(item, data)
         messages.setdefault(path, message)
-    return list(messages.items())
+    # A misspelt key explains the "missing" key beside it: it leads.
+    return sorted(messages.items(), key=lambda item: not item[1].startswith("unknown key"))
 
 
 def _problems(error: ValidationError, source: str, document: YamlDocument | None,
-              settings: Sequence[str]) -> list[AnswersError]:
+              settings: Sequence[str], data: Any = None) -> list[AnswersError]:
     """Each problem as an error naming where it came from: the file's line, or ``--set``."""
     overridden = [setting.partition("=")[0].strip() for setting in settings]
     found = []
-    for path, message in validation_messages(error):
+    for path, message in validation_messages(error, data):
         key = format_path(path)
         if any(key == given or key.startswith((given + ".", given + "["))
                or given.startswith((key + ".", key + "[")) for given in overridden):
@@ -837,10 +841,11 @@ def answers_from_data(data: Any, source: str = "answers",
         kind = "a list" if isinstance(data, list) else "a single value"
         raise AnswersError("the file holds " + kind + ", not the sections of an answers file "
                            "(company:, agreement:, ...); see `slabuilder example`", file=source)
+    _check_keys_and_text(data, source, document, settings)
     try:
         return Answers.model_validate(data)
     except ValidationError as error:
-        problems = _problems(error, source, document, settings)
+        problems = _problems(error, source, document, settings, data)
         first = problems[0]
         if len(problems) > 1:
             first.message += (f" (and {len(problems) - 1} more problem"
@@ -870,11 +875,56 @@ def check_answers_file(path: str | Path, settings: Sequence[str] = ()) -> list[s
     except SlabuilderError as error:
         return [str(error)]
     try:
+        _check_keys_and_text(data, document.source, document, settings)
         Answers.model_validate(data)
+    except SlabuilderError as error:
+        return [str(error)]
     except ValidationError as error:
         return [str(problem) for problem in _problems(error, document.source, document,
-                                                      settings)]
+                                                      settings, data)]
     return []
+
+
+# Control characters in an answer would reach the terminal (escape sequences), the HTML and
+# the PDF's metadata (NUL); tab and line feed are kept in values, where text may be long.
+_CONTROL_IN_VALUE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_IN_KEY = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _check_keys_and_text(data: Any, source: str, document: YamlDocument | None,
+                         settings: Sequence[str], path: KeyPath = ()) -> None:
+    """Refuse keys that are not words (a date, a number) and text holding control
+    characters, naming the key, before the model sees them."""
+    from slabuilder.terminal import printable
+
+    def fail(message: str, where: KeyPath) -> None:
+        key = format_path(where) or None
+        given = [s.partition("=")[0].strip() for s in settings]
+        if key is not None and any(key == g or key.startswith((g + ".", g + "["))
+                                   for g in given):
+            raise AnswersError(message, file="--set", key=key)
+        line = document.line_of(where) if document else None
+        raise AnswersError(message, file=source, line=line, key=key)
+
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if not isinstance(key, str):
+                shown = key.isoformat() if isinstance(key, dt.date) else str(key)
+                fail(f"the key {shown} is not a word; keys are names such as mql_to_sql "
+                     "(check the indentation: a value may have slipped into the keys)", path)
+            found = _CONTROL_IN_KEY.search(key)
+            if found:
+                fail(f"the key {printable(key)!r} holds a control character "
+                     f"(U+{ord(found.group()):04X}); delete it", path)
+            _check_keys_and_text(value, source, document, settings, (*path, key))
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            _check_keys_and_text(item, source, document, settings, (*path, index))
+    elif isinstance(data, str):
+        found = _CONTROL_IN_VALUE.search(data)
+        if found:
+            fail(f"holds a control character (U+{ord(found.group()):04X}); delete it "
+                 "(only tabs and line breaks are allowed in text)", path)
 
 
 # --------------------------------------------------------------------------- --set overrides

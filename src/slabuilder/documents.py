@@ -12,6 +12,7 @@ is :mod:`slabuilder.outputs`.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,30 +130,86 @@ def _checked_user_dir(templates_dir: Path | None) -> Path | None:
     return folder.resolve()
 
 
-class _TemplateLoader(jinja2.FileSystemLoader):
-    """Reads templates as UTF-8 and names the file that is not, instead of a bare codec
-    error that the render would report as a formatting problem."""
+class _TemplateLoader(jinja2.BaseLoader):
+    """Reads templates from one folder, and nothing outside it.
+
+    ``..`` and absolute names are refused by Jinja's own splitting; a symbolic link (to a
+    file or to a folder) is followed only when it stays inside the folder, so
+    ``{% include "leak.txt" %}`` with ``leak.txt -> /etc/passwd`` is refused, not printed.
+    A template must be a regular file under the template cap, read as UTF-8 (the file that
+    is not is named, instead of a bare codec error)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder).resolve()
 
     def get_source(self, environment: jinja2.Environment,
                    template: str) -> tuple[str, str, Callable[[], bool]]:
+        from slabuilder.fsutil import read_input
+        from slabuilder.limits import TEMPLATE_MAX_BYTES
+
+        pieces = jinja2.loaders.split_template_path(template)
+        path = self.folder.joinpath(*pieces)
+        if not os.path.lexists(path):
+            raise jinja2.TemplateNotFound(template)
         try:
-            return super().get_source(environment, template)
+            resolved = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            raise TemplateError("is a symbolic link that leads nowhere (or back to itself); "
+                                "replace it by the file itself", file=path) from None
+        if resolved != self.folder and self.folder not in resolved.parents:
+            raise TemplateError("is a symbolic link to a file outside the template folder, "
+                                "which templates may not read; copy the file into the folder "
+                                "instead", file=path)
+        if resolved.is_dir():
+            raise jinja2.TemplateNotFound(template)
+        raw = read_input(resolved, what="template", max_bytes=TEMPLATE_MAX_BYTES,
+                         error_type=TemplateError)
+        try:
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
-            pieces = jinja2.loaders.split_template_path(template)
-            found = [Path(folder, *pieces) for folder in self.searchpath]
-            path = next((p for p in found if p.is_file()), found[0])
-            line = bytes(error.object[:error.start]).count(b"\n") + 1
+            line = raw[:error.start].count(b"\n") + 1
             raise TemplateError("the template is not UTF-8 text; save it as UTF-8 in your "
                                 "editor", file=path, line=line) from None
+        modified = resolved.stat().st_mtime_ns
+
+        def unchanged() -> bool:
+            try:
+                return resolved.stat().st_mtime_ns == modified
+            except OSError:
+                return False
+
+        return text, str(path), unchanged
+
+
+class _LimitedEnvironment(SandboxedEnvironment):
+    """The sandbox, with ``*`` and ``**`` refusing results no document can hold (a string
+    repeated a billion times, ``10 ** 10 ** 9``) before they fill memory."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any,
+                   right: Any) -> Any:
+        from slabuilder.limits import HTML_MAX_CHARS
+
+        if operator == "*":
+            sizes = [len(side) for side in (left, right) if isinstance(side, str | list | tuple)]
+            counts = [side for side in (left, right) if isinstance(side, int)]
+            if sizes and counts and sizes[0] * counts[0] > HTML_MAX_CHARS:
+                raise jinja2.exceptions.SecurityError(
+                    "repeating a text or list that many times is more than a document holds")
+        if (operator == "**" and isinstance(left, int | float) and isinstance(right, int | float)
+                and abs(left) > 1 and right > 1000):
+            raise jinja2.exceptions.SecurityError("the power is too large for a document")
+        return super().call_binop(context, operator, left, right)
 
 
 @functools.lru_cache(maxsize=8)
 def _environment(user_dir: Path | None) -> SandboxedEnvironment:
     loaders: list[jinja2.BaseLoader] = []
     if user_dir is not None:
-        loaders.append(_TemplateLoader(str(user_dir)))
-    loaders.append(_TemplateLoader(str(_shipped_templates())))
-    env = SandboxedEnvironment(
+        loaders.append(_TemplateLoader(user_dir))
+    loaders.append(_TemplateLoader(_shipped_templates()))
+    env = _LimitedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -225,7 +282,7 @@ def render_html(doc_id: str, context: dict[str, Any], *,
     data.setdefault("document", document_info(spec, context))
     try:
         template = env.get_template(spec.template)
-        html = template.render(data)
+        html = _render_limited(template, data, spec)
         if spec.no_em_dash:
             html = html.replace("\u2014", "\u2013").replace("&mdash;", "&ndash;").replace(
                 "&#8212;", "&#8211;")
@@ -263,6 +320,33 @@ def render_html(doc_id: str, context: dict[str, Any], *,
         raise TemplateError(f"the template uses a value that does not exist ({error.message});"
                             " check the spelling against the shipped templates",
                             file=file, line=line) from None
+
+
+def _render_limited(template: jinja2.Template, data: dict[str, Any], spec: DocumentSpec) -> str:
+    """Render under the time limit and the HTML cap of :mod:`slabuilder.limits` (see there
+    why an alarm can stop a template anywhere); the output is collected piece by piece, so
+    a template printing without end is stopped at the cap, not when memory runs out."""
+    from slabuilder import limits
+
+    pieces: list[str] = []
+    size = 0
+    try:
+        with limits.deadline(limits.TEMPLATE_SECONDS):
+            for piece in template.generate(data):
+                size += len(piece)
+                if size > limits.HTML_MAX_CHARS:
+                    raise TemplateError(
+                        f"the template of the {spec.id} writes more than "
+                        f"{limits.HTML_MAX_CHARS:,} characters of HTML, the most a document "
+                        "may have; loop over the data it is given instead of large ranges",
+                        file=template.filename or spec.template)
+                pieces.append(piece)
+    except limits.TimeLimitExceeded:
+        raise TemplateError(f"the template of the {spec.id} ran longer than "
+                            f"{limits.TEMPLATE_SECONDS:g} seconds, the limit for one document; "
+                            "look for loops over large ranges",
+                            file=template.filename or spec.template) from None
+    return "".join(pieces)
 
 
 def _template_location(error: BaseException, fallback: str) -> tuple[str, int | None]:

@@ -59,3 +59,13 @@ class InterviewAborted(SlabuilderError):  # noqa: N818 - it is an event, not a b
     """The user pressed Ctrl-C during the interview."""
 
     exit_code = 130
+
+
+class Interrupted(SlabuilderError):  # noqa: N818 - it is an event, not a bug
+    """Ctrl-C or SIGTERM stopped a run; the message says what was and was not written."""
+
+    exit_code = 130
+
+
+class LimitError(SlabuilderError):
+    """An input or a template went past one of the documented caps (size, time, pages)."""

@@ -1,14 +1,114 @@
-"""Writing outputs safely: atomically, never over an existing file unless asked, never over a
-signed PDF."""
+"""Reading inputs and writing outputs safely.
+
+Inputs: every file the user names is checked for its kind and size before a byte of it is
+read (a regular file under a cap; a pipe, a device or a folder is refused at once, so
+``/dev/zero`` or a FIFO never fills memory or hangs), and read in bounded memory.
+
+Outputs: a set of files is written all or nothing.  Every file goes to a hidden temporary
+file in its target folder first; only when all of them are complete are they renamed into
+place.  On any failure (a full disk, a permission, Ctrl-C, SIGTERM) the temporary files are
+removed and the files of this run already renamed are taken back (a file that ``--force``
+replaced is restored from a hard link kept until the end), so the folder holds what it held
+before.  Never over an existing file unless asked, never over a signed PDF.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import secrets
+import stat
 import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from slabuilder.errors import OutputError
+from slabuilder.errors import Interrupted, OutputError, SlabuilderError
+
+# --------------------------------------------------------------------------- inputs
+
+
+def _input_problem(error: OSError, what: str) -> str:
+    if isinstance(error, FileNotFoundError):
+        return f"no such {what}; check the path"
+    if isinstance(error, PermissionError):
+        return f"cannot read the {what}: permission denied"
+    if error.errno == errno.ELOOP:
+        return f"the {what} is a symbolic link that points back to itself; give the real file"
+    if error.errno == errno.ENAMETOOLONG:
+        return f"the name of the {what} is too long for this system; rename it"
+    if error.errno == errno.EISDIR:
+        return f"this is a folder, not an {what}"
+    return f"cannot read the {what}: {error.strerror or error}"
+
+
+def _checked_descriptor(path: Path, what: str, max_bytes: int,
+                        error_type: type[SlabuilderError]) -> tuple[int, int]:
+    """Open ``path`` without blocking and check it is a regular file under ``max_bytes``;
+    returns the open descriptor and the size.  O_NONBLOCK keeps a FIFO from hanging the
+    open itself; the kind check then refuses it before any read."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError as error:
+        raise error_type(_input_problem(error, what), file=path) from None
+    try:
+        info = os.fstat(descriptor)
+        if stat.S_ISDIR(info.st_mode):
+            raise error_type(f"this is a folder, not an {what}; give the file", file=path)
+        if not stat.S_ISREG(info.st_mode):
+            raise error_type(f"the {what} is not a regular file (a pipe, a device or a "
+                             "socket); save the content to a file and give that file",
+                             file=path)
+        if info.st_size > max_bytes:
+            raise error_type(f"the {what} is larger than {describe_size(max_bytes)}, the "
+                             "most slabuilder reads; is this the right file?", file=path)
+    except BaseException:
+        os.close(descriptor)
+        raise
+    return descriptor, info.st_size
+
+
+def describe_size(size: int) -> str:
+    """``1_000_000`` as ``1 MB``: caps are stated in the units README uses."""
+    for unit, name in ((10**9, "GB"), (10**6, "MB"), (10**3, "kB")):
+        if size >= unit:
+            return f"{size / unit:g} {name}"
+    return f"{size} bytes"
+
+
+def check_input(path: Path, *, what: str, max_bytes: int,
+                error_type: type[SlabuilderError] = SlabuilderError) -> int:
+    """Check, without reading it, that ``path`` is a regular file under ``max_bytes``;
+    returns its size.  For files another reader (DuckDB) reads itself."""
+    descriptor, size = _checked_descriptor(Path(path), what, max_bytes, error_type)
+    os.close(descriptor)
+    return size
+
+
+def read_input(path: Path, *, what: str, max_bytes: int,
+               error_type: type[SlabuilderError] = SlabuilderError) -> bytes:
+    """The bytes of ``path``, a regular file under ``max_bytes``, read in bounded memory
+    (a file that grows while it is read is still cut off at the cap)."""
+    descriptor, _ = _checked_descriptor(Path(path), what, max_bytes, error_type)
+    chunks: list[bytes] = []
+    total = 0
+    try:
+        while chunk := os.read(descriptor, min(1 << 20, max_bytes + 1 - total)):
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > max_bytes:
+                raise error_type(f"the {what} is larger than {describe_size(max_bytes)}, the "
+                                 "most slabuilder reads; is this the right file?", file=path)
+    except OSError as error:
+        raise error_type(_input_problem(error, what), file=path) from None
+    finally:
+        os.close(descriptor)
+    return b"".join(chunks)
+
+
+# --------------------------------------------------------------------------- outputs
 
 
 def is_signed_pdf(path: Path) -> bool:
@@ -29,12 +129,45 @@ def same_file(first: Path, second: Path) -> bool:
     try:
         return Path(first).samefile(second)
     except OSError:
-        return Path(first).resolve() == Path(second).resolve()
+        try:
+            return Path(first).resolve() == Path(second).resolve()
+        except (OSError, RuntimeError):  # a symlink loop names no file at all
+            return False
+
+
+def _output_problem(error: OSError) -> str:
+    if error.errno == errno.ENOSPC:
+        return "the disk is full"
+    if error.errno == errno.EDQUOT:
+        return "the disk quota is used up"
+    if error.errno == errno.ENAMETOOLONG:
+        return "the name is too long for this system; choose a shorter one"
+    if error.errno == errno.ELOOP:
+        return "a symbolic link on the way points back to itself; give a real folder"
+    if isinstance(error, PermissionError):
+        return "permission denied"
+    return str(error.strerror or error)
 
 
 def check_writable(path: Path, *, force: bool) -> None:
     """Refuse, before anything is written, to replace a file the user already has."""
-    if path.exists():
+    try:
+        if len(path.name.encode("utf-8", "surrogateescape")) > 255:
+            raise OSError(errno.ENAMETOOLONG, "File name too long")
+        present = path.exists()
+        for folder in (path.parent, *path.parent.parents):
+            if os.path.lexists(folder):
+                if not folder.exists():
+                    raise OSError(errno.ELOOP, "Too many levels of symbolic links")
+                if not folder.is_dir():
+                    raise OutputError(f"{folder} is a file, not a folder; choose another "
+                                      "output folder", file=path)
+                break
+        if not present and os.path.lexists(path):
+            raise OSError(errno.ELOOP, "Too many levels of symbolic links")
+    except OSError as error:
+        raise OutputError(f"cannot write here: {_output_problem(error)}", file=path) from None
+    if present:
         if path.is_dir():
             raise OutputError(f"{path} is a folder; choose another output name", file=path)
         if is_signed_pdf(path):
@@ -45,31 +178,128 @@ def check_writable(path: Path, *, force: bool) -> None:
                               "folder", file=path)
 
 
+@dataclass
+class OutputFile:
+    """One file of a set to write: where, what, and whether it may replace a file."""
+
+    path: Path
+    data: bytes | str
+    force: bool = False
+
+
+@dataclass
+class _Placed:
+    target: Path
+    temporary: Path
+    backup: Path | None = None
+    replaced: bool = False
+
+
+def _temporary_name(path: Path, kind: str) -> Path:
+    return path.with_name(f".{path.name}.{secrets.token_hex(4)}.{kind}")
+
+
+def _stage(item: OutputFile, staged: list[_Placed]) -> None:
+    """Write ``item`` to a hidden temporary file beside its target (recorded before it is
+    created, so that an interruption at any point leaves nothing behind)."""
+    payload = item.data.encode("utf-8") if isinstance(item.data, str) else item.data
+    item.path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = _temporary_name(item.path, "tmp")
+    staged.append(_Placed(item.path, temporary))
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(payload)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _commit(item: OutputFile, placed: _Placed) -> None:
+    if os.path.lexists(item.path):
+        if not item.force:
+            raise OutputError("appeared while the documents were being made; use --force "
+                              "to replace it", file=item.path)
+        placed.backup = _temporary_name(item.path, "bak")
+        try:
+            os.link(item.path, placed.backup)
+        except OSError:
+            placed.backup = None  # no hard links here: the old file cannot be restored
+    placed.temporary.replace(item.path)
+
+
+def _roll_back(staged: Sequence[_Placed], committed: int) -> list[Path]:
+    """Undo a set: remove temporaries, take back renamed files; returns the files that were
+    replaced and could not be restored."""
+    lost: list[Path] = []
+    for index, placed in enumerate(staged):
+        renamed = index < committed and not os.path.lexists(placed.temporary)
+        with contextlib.suppress(OSError):
+            placed.temporary.unlink()
+        if not renamed:
+            if placed.backup is not None:
+                with contextlib.suppress(OSError):
+                    placed.backup.unlink()
+            continue
+        try:
+            if placed.backup is not None:
+                placed.backup.replace(placed.target)
+            elif not placed.replaced:
+                placed.target.unlink()
+            else:
+                lost.append(placed.target)
+        except OSError:
+            lost.append(placed.target)
+    return lost
+
+
+def write_all(items: Sequence[OutputFile]) -> list[Path]:
+    """Write a set of files all or nothing (see the module's docstring); returns the paths.
+
+    A failure becomes an :class:`OutputError` and Ctrl-C or SIGTERM an
+    :class:`~slabuilder.errors.Interrupted`, each saying that nothing was written, or naming
+    the replaced files that could not be restored."""
+    for item in items:
+        check_writable(item.path, force=item.force)
+    staged: list[_Placed] = []
+    committed = 0
+    try:
+        for item in items:
+            _stage(item, staged)
+        for item, placed in zip(items, staged, strict=True):
+            placed.replaced = os.path.lexists(item.path)
+            committed += 1
+            _commit(item, placed)
+    except BaseException as error:
+        lost = _roll_back(staged, committed)
+        raise _explained(error, items, staged, lost) from None
+    for placed in staged:
+        if placed.backup is not None:
+            with contextlib.suppress(OSError):
+                placed.backup.unlink()
+    return [item.path for item in items]
+
+
+def _explained(error: BaseException, items: Sequence[OutputFile], staged: Sequence[_Placed],
+               lost: list[Path]) -> BaseException:
+    if lost:
+        outcome = ("nothing new was written, but these files were replaced and could not "
+                   "be restored: " + ", ".join(str(path) for path in lost))
+    else:
+        outcome = "nothing was written; the folder holds what it held before"
+    if isinstance(error, KeyboardInterrupt | Interrupted):
+        return Interrupted(f"stopped; {outcome}")
+    if isinstance(error, OutputError):
+        error.message = f"{error.message}; {outcome}"
+        return error
+    if isinstance(error, OSError):
+        where = staged[-1].target if staged else items[0].path
+        return OutputError(f"cannot write {where.name}: {_output_problem(error)}; {outcome}",
+                           file=where.parent)
+    return error
+
+
 def write_atomic(path: Path, data: bytes | str, *, force: bool = False) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
-    check_writable(path, force=force)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    folder = path.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                                                 dir=folder)
-    except OSError as error:
-        raise OutputError(f"cannot write into this folder: {error.strerror}",
-                          file=folder) from None
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, 0o644)  # noqa: PTH101 - mkstemp creates 0600 files
-        if not force and path.exists():
-            raise OutputError("already exists; use --force to replace it", file=path)
-        Path(temporary).replace(path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)  # noqa: PTH108
-        raise
+    write_all([OutputFile(Path(path), data, force)])
 
 
 def append_update_atomic(path: Path, original: bytes, updated: bytes) -> None:

@@ -607,6 +607,8 @@ def save_partial(partial: dict[str, Any], path: Path) -> Path:
 
 
 def is_partial(path: Path) -> bool:
+    if not path.is_file():  # a FIFO or a device is never a file of saved answers
+        return False
     try:
         with path.open(encoding="utf-8") as handle:
             return handle.readline().startswith(PARTIAL_HEADER)

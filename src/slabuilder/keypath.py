@@ -7,8 +7,8 @@ import itertools
 import re
 from typing import Any
 
-__all__ = ["MISSING", "KeyPath", "KeyPathError", "delete_path", "format_path", "get_path",
-           "parse_key", "set_path"]
+__all__ = ["MISSING", "KeyPath", "KeyPathError", "data_path", "delete_path", "format_path",
+           "get_path", "parse_key", "set_path"]
 
 KeyPath = tuple[str | int, ...]
 
@@ -43,6 +43,28 @@ def format_path(path: KeyPath) -> str:
         else:
             text += ("." if text else "") + str(part)
     return text
+
+
+def data_path(loc: tuple[Any, ...], data: Any, is_tag: Any) -> KeyPath:
+    """The key path of a pydantic error location in ``data``.
+
+    pydantic puts the names of union members (``int``, ``CustomSignal``,
+    ``function-after[...]``) into its locations among the keys.  A part is taken for such a
+    name only where ``data`` holds no key of that name and ``is_tag(part)`` says it looks like
+    one, so a key the user wrote, even ``"a["``, is never mistaken for one."""
+    path: list[str | int] = []
+    node: Any = data
+    for part in loc:
+        if (isinstance(node, dict) and part in node) or (
+                isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
+            path.append(part)
+            node = node[part]
+        elif isinstance(part, str) and is_tag(part):
+            continue
+        else:
+            path.append(part)
+            node = MISSING
+    return tuple(path)
 
 
 def get_path(data: Any, key: str | KeyPath) -> Any:

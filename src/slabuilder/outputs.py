@@ -28,7 +28,7 @@ from slabuilder.documents import (
     render_html,
 )
 from slabuilder.errors import OutputError, SlabuilderError
-from slabuilder.fsutil import check_writable, write_atomic
+from slabuilder.fsutil import OutputFile, check_writable, write_all
 
 if TYPE_CHECKING:
     from slabuilder.answers import Answers
@@ -174,6 +174,8 @@ def _pdf_job(html: str, context: dict[str, Any], info: dict[str, str], folders: 
 
     job = PdfJob(html=html, base_url=folders[-1], metadata=_pdf_metadata(context, info),
                  pdfa=pdfa, asset_dirs=folders, one_page=DOCUMENTS[info["id"]].one_page)
+    if job.one_page:
+        job.fit_key, job.fit_hint = longest_answers(plan.answers)
     if pdfa:
         job.attachment = attachment
         job.attachment_name = attachment_name
@@ -184,31 +186,47 @@ def _pdf_job(html: str, context: dict[str, Any], info: dict[str, str], folders: 
     return job
 
 
+def longest_answers(answers: Answers) -> tuple[str | None, str]:
+    """The lists of the one-page summary that take the most room, largest first, as
+    ``icp.disqualifiers (20 entries, 6,120 characters)``."""
+    lists = {f"icp.{name}": list(getattr(answers.icp, name))
+             for name in ("disqualifiers", "titles", "industries", "geographies")}
+    lists["agreement.signatories"] = [f"{person.name} {person.title}"
+                                      for person in answers.agreement.signatories]
+    sizes = sorted(((sum(len(item) for item in items), len(items), key)
+                    for key, items in lists.items() if items), reverse=True)
+    shown = [f"{key} ({count} entr{'y' if count == 1 else 'ies'}, {chars:,} characters)"
+             for chars, count, key in sizes[:2]]
+    if not shown:
+        return None, "the longest answers on it"
+    return sizes[0][2], "the longest answers on it: " + ", ".join(shown)
+
+
 def _check_targets(outputs: Iterable[PlannedOutput], force: bool) -> None:
     seen: set[Path] = set()
     for output in outputs:
+        check_writable(output.path, force=force)  # first: it explains a path that loops
         resolved = output.path.resolve()
         if resolved in seen:
             raise OutputError("two documents would be written to the same file; render the "
                               "answers files into different folders", file=output.path)
         seen.add(resolved)
-        check_writable(output.path, force=force)
 
 
-def write_outputs(outputs: Sequence[PlannedOutput], *, force: bool) -> list[Path]:
-    """Check every target, make the PDFs (in parallel), then write each file atomically."""
+def write_outputs(outputs: Sequence[PlannedOutput], *, force: bool,
+                  extra_files: Sequence[OutputFile] = ()) -> list[Path]:
+    """Check every target, make the PDFs (in parallel), then write the files (with
+    ``extra_files``, such as the answers or the breaches) as one set, all or nothing."""
     from slabuilder.pdf import html_to_pdf_many
 
     _check_targets(outputs, force)
+    for extra in extra_files:
+        check_writable(extra.path, force=extra.force)
     jobs = [o.pdf_job for o in outputs if o.pdf_job is not None]
     pdfs = iter(html_to_pdf_many(jobs))
-    payloads: list[tuple[Path, bytes | str]] = []
-    for output in outputs:
-        payloads.append((output.path, next(pdfs) if output.pdf_job is not None
-                         else output.html))
-    for path, payload in payloads:
-        write_atomic(path, payload, force=force)
-    return [path for path, _ in payloads]
+    files = [OutputFile(output.path, next(pdfs) if output.pdf_job is not None else output.html,
+                        force) for output in outputs]
+    return write_all([*files, *extra_files])
 
 
 def render_documents(plan: Plan, doc_ids: Sequence[str], out_dir: Path, *,
@@ -217,26 +235,28 @@ def render_documents(plan: Plan, doc_ids: Sequence[str], out_dir: Path, *,
                      pdfa: bool = False, answers_path: Path | None = None,
                      extra_context: dict[str, Any] | None = None,
                      file_stem: str | None = None,
-                     esign_tags: str | None = None) -> list[Path]:
+                     esign_tags: str | None = None,
+                     extra_files: Sequence[OutputFile] = ()) -> list[Path]:
     """Write ``doc_ids`` for ``plan`` into ``out_dir`` as HTML and/or PDF; return the paths.
 
     Every target is checked before anything is rendered or written: an existing file is
     refused without ``force`` (and nothing at all is written), a signed PDF always.
     ``extra_context`` is laid over the plan's context (reports pass ``actuals``, amendments
-    ``amendment``).  Files are named ``<file_stem>-<doc>.<format>``, the stem defaulting to
+    ``amendment``); ``extra_files`` are written in the same all-or-nothing set (and
+    returned last).  Files are named ``<file_stem>-<doc>.<format>``, the stem defaulting to
     the company's name as a slug.
     """
     outputs = prepare_outputs(plan, doc_ids, out_dir, formats=formats, draft=draft,
                               templates_dir=templates_dir, pdfa=pdfa,
                               answers_path=answers_path, extra_context=extra_context,
                               file_stem=file_stem, esign_tags=esign_tags)
-    return write_outputs(outputs, force=force)
+    return write_outputs(outputs, force=force, extra_files=extra_files)
 
 
 def render_many(answers_paths: Sequence[Path], doc_ids: Sequence[str], out_dir: Path, *,
                 formats: Sequence[str] = FORMATS, force: bool = False, draft: bool = False,
                 templates_dir: Path | None = None, pdfa: bool = False,
-                esign_tags: str | None = None) -> list[Path]:
+                esign_tags: str | None = None, settings: Sequence[str] = ()) -> list[Path]:
     """Render several answers files at once: all targets are checked first, then the PDFs
     of every file are made together on all cores."""
     from slabuilder.answers import load_answers
@@ -244,7 +264,7 @@ def render_many(answers_paths: Sequence[Path], doc_ids: Sequence[str], out_dir: 
 
     outputs: list[PlannedOutput] = []
     for path in answers_paths:
-        plan = build_plan(load_answers(path))
+        plan = build_plan(load_answers(path, settings))
         outputs.extend(prepare_outputs(plan, doc_ids, out_dir, formats=formats, draft=draft,
                                        templates_dir=templates_dir, pdfa=pdfa,
                                        answers_path=Path(path), esign_tags=esign_tags))

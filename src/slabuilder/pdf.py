@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from slabuilder.errors import SlabuilderError
+from slabuilder.errors import LimitError, SlabuilderError
 
 __all__ = [
     "SIGNING_INFO_KEY",
@@ -130,7 +130,12 @@ def _make_fetcher(asset_dirs: Sequence[Path], blocked: list[str]) -> Any:
             if scheme == "file":
                 path = self._asset(Path(unquote(urlsplit(url).path)))
                 if path is not None:
-                    return URLFetcherResponse(path.as_uri(), path.read_bytes())
+                    from slabuilder.fsutil import read_input
+                    from slabuilder.limits import ASSET_MAX_BYTES
+
+                    data = read_input(path, what="file a document loads",
+                                      max_bytes=ASSET_MAX_BYTES)
+                    return URLFetcherResponse(path.as_uri(), data)
             blocked.append(url)
             raise ValueError(f"slabuilder documents may not load {url}")
 
@@ -167,7 +172,12 @@ class PdfJob:
     """The attachment's content when there is no file to read it from."""
     asset_dirs: list[Path] = field(default_factory=list)
     one_page: bool = False
-    """Lay the document out denser, step by step, until it holds on one page."""
+    """Lay the document out denser, step by step, until it holds on one page (and fail,
+    naming ``fit_hint``, when even the densest step does not)."""
+    fit_hint: str | None = None
+    """The answers that take the most room, for the message when a one-page document
+    does not fit."""
+    fit_key: str | None = None
     signing: dict[str, Any] | None = None
     """For a signable document: who signs and the names of their fields (see
     :func:`slabuilder.sign.signing_record`).  An empty signature field is placed on each
@@ -193,9 +203,12 @@ def _apply_metadata(document: Any, metadata: dict[str, Any], when: dt.datetime) 
     meta.created = stamp
     meta.modified = stamp
     meta.lang = metadata.get("lang", meta.lang)
-    # <link rel=attachment> in a document never becomes an embedded file: the only
-    # attachment a slabuilder PDF carries is the answers file, added below.
+    # <link rel=attachment> and <a rel=attachment> in a document never become embedded
+    # files (stamped with the time they were read, they would also break byte-identical
+    # output): the only attachment a slabuilder PDF carries is the answers file.
     meta.attachments = []
+    for page in document.pages:
+        page.links[:] = [link for link in page.links if link[0] != "attachment"]
 
 
 def _attachment(job: PdfJob, when: dt.datetime, fetcher: Any) -> Any:
@@ -219,7 +232,30 @@ def _attachment(job: PdfJob, when: dt.datetime, fetcher: Any) -> Any:
 
 
 def render_job(job: PdfJob) -> bytes:
-    """Make one PDF (in this process)."""
+    """Make one PDF (in this process), under the time, element and page limits of
+    :mod:`slabuilder.limits`."""
+    from slabuilder import limits
+
+    name = job.metadata.get("title") or "the document"
+    elements = job.html.count("<")
+    if elements > limits.HTML_MAX_ELEMENTS:
+        raise LimitError(f"{name} has {elements:,} HTML elements, more than the "
+                         f"{limits.HTML_MAX_ELEMENTS:,} a document may have; shorten the "
+                         "template (--templates) or the answers it repeats")
+    _weasyprint()  # loading WeasyPrint is not the template's time, and must not be cut
+    _font_config()
+    try:
+        with limits.deadline(limits.PDF_SECONDS):
+            return _render_job(job)
+    except limits.TimeLimitExceeded:
+        raise LimitError(f"laying out {name} took longer than {limits.PDF_SECONDS:g} "
+                         "seconds, the limit for one PDF; simplify the template (--templates): "
+                         "fewer elements, smaller images") from None
+
+
+def _render_job(job: PdfJob) -> bytes:
+    from slabuilder import limits
+
     weasyprint = _weasyprint()
     blocked: list[str] = []
     dirs = job.asset_dirs or [job.base_url]
@@ -236,6 +272,10 @@ def render_job(job: PdfJob) -> bytes:
         return html.render(font_config=_font_config(), **options)
 
     document = layout(job.html)
+    if len(document.pages) > limits.PDF_MAX_PAGES:
+        raise LimitError(f"{job.metadata.get('title') or 'the document'} would have "
+                         f"{len(document.pages):,} pages, more than the {limits.PDF_MAX_PAGES} "
+                         "a document may have; shorten the template (--templates)")
     if job.one_page:
         # A long company name, many signatories or disqualifiers push the page over: try
         # the stylesheet's denser steps before giving a second page to the signatures.
@@ -244,6 +284,11 @@ def render_job(job: PdfJob) -> bytes:
             if len(document.pages) <= 1 or denser == job.html:
                 break
             document = layout(denser)
+        if len(document.pages) > 1:
+            raise SlabuilderError(
+                f"{job.metadata.get('title') or 'the one-page document'} does not fit on one "
+                f"page even set at its densest ({len(document.pages)} pages); shorten "
+                + (job.fit_hint or "the longest answers on it"), key=job.fit_key)
     _apply_metadata(document, job.metadata, when)
     if attachment is not None:
         options["attachments"] = [attachment]
@@ -395,8 +440,31 @@ def _warm_up(job: PdfJob) -> None:
                       metadata={}, asset_dirs=job.asset_dirs))
 
 
-def _worker_start() -> None:
+def _die_with_parent(parent: int) -> None:
+    """Have Linux kill this worker when the process that started it dies, even by SIGKILL,
+    so that no worker outlives a render (elsewhere the parent's ``finally`` ends them)."""
+    import ctypes
+    import signal
+    import sys
+
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+
+
+def _worker_start(parent: int) -> None:
     """Load WeasyPrint and the shared fonts once per worker, not once per document."""
+    import signal
+
+    _die_with_parent(parent)
+    # Ctrl-C and SIGTERM are the parent's to handle: it ends the workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _font_config()
 
 
@@ -441,10 +509,16 @@ def html_to_pdf_many(jobs: Sequence[PdfJob], *, workers: int | None = None) -> l
     # Forked workers share the parent's memory until they write to it; the garbage
     # collector's first pass would touch (and so copy) every object WeasyPrint loaded.
     gc.freeze()
+    pool = ProcessPoolExecutor(max_workers=count, mp_context=context,
+                               initializer=_worker_start, initargs=(os.getpid(),))
     try:
-        with ProcessPoolExecutor(max_workers=count, mp_context=context,
-                                 initializer=_worker_start) as pool:
-            results = list(pool.map(_render_in_worker, jobs))
+        results = list(pool.map(_render_in_worker, jobs))
+    except BaseException:
+        # Ctrl-C, SIGTERM or a failed document: no worker may go on rendering.
+        _end_workers(pool)
+        raise
+    else:
+        pool.shutdown(wait=True)
     finally:
         gc.unfreeze()
     logger = logging.getLogger("weasyprint")
@@ -452,6 +526,15 @@ def html_to_pdf_many(jobs: Sequence[PdfJob], *, workers: int | None = None) -> l
         for level, message in records:
             logger.log(level, "%s", message)
     return [data for data, _ in results]
+
+
+def _end_workers(pool: ProcessPoolExecutor) -> None:
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join(timeout=5)
 
 
 def blocked_urls(html: str, *, base_url: Path) -> list[str]:

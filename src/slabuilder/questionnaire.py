@@ -57,7 +57,15 @@ from typing import Any, Literal, get_args, get_origin
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from slabuilder.errors import SlabuilderError
-from slabuilder.keypath import MISSING, KeyPath, format_path, get_path, parse_key, set_path
+from slabuilder.keypath import (
+    MISSING,
+    KeyPath,
+    data_path,
+    format_path,
+    get_path,
+    parse_key,
+    set_path,
+)
 from slabuilder.words import rate_text
 from slabuilder.yamlio import read_yaml_file
 
@@ -271,7 +279,8 @@ def _load_section(path: Path) -> Section:
         return Section.model_validate(document.data)
     except ValidationError as error:
         first = error.errors()[0]
-        loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and "[" in p))
+        loc = data_path(tuple(first["loc"]), document.data,
+                        lambda part: "[" in part or part.startswith("function-"))
         message = str(first["msg"]).removeprefix("Value error, ")
         if first["type"] == "extra_forbidden":
             message = "unknown key"
@@ -288,9 +297,14 @@ def _fast_read(path: Path) -> Any:
     back to the strict reader, whose messages carry the line.
     """
     loader_class = _c_strict_loader()
+    from slabuilder.errors import SlabuilderError
+    from slabuilder.fsutil import read_input
+    from slabuilder.limits import ANSWERS_MAX_BYTES
+
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
+        text = read_input(path, what="questionnaire file",
+                          max_bytes=ANSWERS_MAX_BYTES).decode("utf-8-sig")
+    except (SlabuilderError, UnicodeDecodeError):
         return None
     if loader_class is None or "&" in text or "*" in text or "<<" in text:
         return None
@@ -432,7 +446,7 @@ def model_error(key: str, value: Any, data: dict[str, Any] | None = None, *,
     try:
         model.model_validate(trial)
     except ValidationError as error:
-        for loc, message in validation_messages(error):
+        for loc, message in validation_messages(error, trial):
             if tuple(loc[:len(rest)]) == tuple(rest):
                 return message
             if cross_check and not loc:

@@ -4,6 +4,11 @@ rich tables.  rich is imported on first use, so commands that print no table sta
 from __future__ import annotations
 
 import contextlib
+import os
+import re
+import signal
+import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +24,58 @@ if TYPE_CHECKING:
     from slabuilder.plan import Plan
 
 __all__ = ["console", "describe_versions", "print_calibration", "print_diff", "print_plan",
-           "print_rates", "status_lines", "step_progress"]
+           "print_rates", "printable", "quiet_stdout", "sigterm_as_interrupt",
+           "status_lines", "step_progress"]
+
+
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e"
+                          "\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` safe for a terminal: control characters (escape sequences, bells, NUL,
+    bidirectional overrides) shown as ``\\x1b``-style escapes; tab and line feed kept."""
+    return _UNPRINTABLE.sub(lambda found: found.group().encode("unicode_escape")
+                            .decode("ascii"), text)
+
+
+def _text(text: str) -> str:
+    """Answers as rich shows them: as written, never read as markup (``[link=...]``) and
+    without control characters."""
+    from rich.markup import escape
+
+    return escape(printable(text))
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM takes the path of Ctrl-C (a KeyboardInterrupt), so that a
+    killed run cleans up as a stopped one does; the previous handler is put back after."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def quiet_stdout() -> None:
+    """Point stdout at /dev/null, so that the flush at exit does not fail a second time."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def _broken_pipe() -> None:
+    # rich's own handler exits with status 1; a reader that stops early (`| head`) is no
+    # failure, so let the command line treat it as one: exit 0, quietly.
+    raise BrokenPipeError
 
 
 def console(*, stderr: bool = False) -> Any:
@@ -27,10 +83,11 @@ def console(*, stderr: bool = False) -> Any:
     from rich.console import Console
 
     terminal = Console(stderr=stderr, highlight=False)
-    if terminal.is_terminal:
-        return terminal
-    # Piped into a file or another program: wide enough that sentences stay on one line.
-    return Console(stderr=stderr, highlight=False, width=160)
+    if not terminal.is_terminal:
+        # Piped into a file or another program: wide enough that sentences stay on one line.
+        terminal = Console(stderr=stderr, highlight=False, width=160)
+    terminal.on_broken_pipe = _broken_pipe  # type: ignore[method-assign]
+    return terminal
 
 
 def print_plan(plan: Plan, out: Console | None = None) -> None:
@@ -53,7 +110,7 @@ def print_plan(plan: Plan, out: Console | None = None) -> None:
 
     out = out or console()
     answers = plan.answers
-    out.print(f"[bold]{answers.company.name}[/bold]: plan for the {plan.period} from "
+    out.print(f"[bold]{_text(answers.company.name)}[/bold]: plan for the {plan.period} from "
               f"{long_date(plan.period_start)} to {long_date(plan.period_end)}")
     out.print(f"Revenue target {_money(plan.revenue_target)} at "
               f"{_money(plan.average_deal_size)} a deal; pipeline needed "
@@ -119,14 +176,14 @@ def print_plan(plan: Plan, out: Console | None = None) -> None:
     points.add_column("Signal")
     points.add_column("Points", justify="right")
     points.add_column("Kind")
-    for signal in scoring.signals:
-        points.add_row(signal.label, f"{signal.points:+d}", signal.kind)
+    for item in scoring.signals:
+        points.add_row(_text(item.label), f"{item.points:+d}", item.kind)
     out.print(points)
     for criterion in scoring.fit:
-        out.print(f"  Fit, {criterion.criterion.lower()}: {criterion.requirement}")
+        out.print(f"  Fit, {criterion.criterion.lower()}: {_text(criterion.requirement)}")
     if scoring.disqualifiers:
-        out.print("  Disqualifiers: " + "; ".join(scoring.disqualifiers))
-    out.print("[italic]" + " ".join(scoring.explanation) + "[/italic]")
+        out.print("  Disqualifiers: " + _text("; ".join(scoring.disqualifiers)))
+    out.print("[italic]" + _text(" ".join(scoring.explanation)) + "[/italic]")
 
     for side, terms in (("Marketing", plan.terms.marketing), ("Sales", plan.terms.sales)):
         table = Table(title=f"{side} commits to", title_justify="left")
@@ -134,7 +191,7 @@ def print_plan(plan: Plan, out: Console | None = None) -> None:
         table.add_column("Commitment")
         table.add_column("Measured by")
         for term in terms:
-            table.add_row(term.label, term.commitment, term.measure)
+            table.add_row(_text(term.label), _text(term.commitment), _text(term.measure))
         out.print(table)
 
     if plan.warnings:
@@ -142,7 +199,7 @@ def print_plan(plan: Plan, out: Console | None = None) -> None:
         for warning in plan.warnings:
             style = "yellow" if warning.severity == "warning" else "cyan"
             key = f" [dim]({warning.key})[/dim]" if warning.key else ""
-            out.print(f"[{style}]- {warning.message}[/{style}]{key}")
+            out.print(f"[{style}]- {_text(warning.message)}[/{style}]{key}")
     else:
         out.print("No warnings: the terms fit together.")
 
@@ -285,8 +342,8 @@ def print_calibration(figures: dict[str, Any], out: Console | None = None) -> No
               f"{number(holdout['reference_logistic_auc'], 3)}); top tenth converts "
               f"{number(holdout['top_decile']['lift'], 1)}x the average.", markup=False)
     out.print("")
-    for signal in figures["signals"]:
-        out.print(f"  {signal['points']:+4d}  {signal['label']}", markup=False)
+    for item in figures["signals"]:
+        out.print(f"  {item['points']:+4d}  {item['label']}", markup=False)
     out.print("")
     precision = "none" if at["precision"] is None else percent(at["precision"], 0)
     out.print(f"Threshold {figures['threshold']}: {percent(at['share_of_leads'], 0)} of "

@@ -12,6 +12,7 @@ validation error can point at it.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -24,8 +25,9 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from slabuilder.errors import SlabuilderError
 from slabuilder.keypath import KeyPath, format_path
+from slabuilder.limits import ANSWERS_MAX_BYTES
 
-MAX_BYTES = 1_000_000
+MAX_BYTES = ANSWERS_MAX_BYTES
 """Answers and questionnaires are hand-written; anything bigger is not one of them."""
 
 
@@ -192,24 +194,14 @@ def parse_yaml(text: str, source: str, *, what: str = "file") -> YamlDocument:
 
 def read_yaml_file(path: Path, *, what: str = "file") -> YamlDocument:
     """Read and parse a YAML file, turning every I/O problem into a one-line message."""
+    from slabuilder.fsutil import read_input
+
     source = str(path)
-    try:
-        if path.is_dir():
-            raise SlabuilderError(f"this is a folder, not an {what}", file=source)
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise SlabuilderError(
-                f"the {what} is larger than {MAX_BYTES // 1000} kB; is this the right file?",
-                file=source)
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         raise SlabuilderError(f"no such {what}; check the path "
                               "(`slabuilder example -o FILE` writes a starting point)",
-                              file=source) from None
-    except PermissionError:
-        raise SlabuilderError(f"cannot read the {what}: permission denied", file=source) from None
-    except OSError as error:
-        raise SlabuilderError(f"cannot read the {what}: {error.strerror}", file=source) from None
+                              file=source)
+    raw = read_input(path, what=what, max_bytes=MAX_BYTES)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:

@@ -8,11 +8,17 @@ cannot support are ``None``.
 from __future__ import annotations
 
 import dataclasses
+import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from slabuilder.actuals.breaches import breach_rows, neutralise, write_breaches
+from slabuilder.actuals.breaches import (
+    breach_rows,
+    breaches_file_text,
+    neutralise,
+    write_breaches,
+)
 from slabuilder.actuals.calendar import BusinessClock
 from slabuilder.actuals.columns import (
     CANONICAL,
@@ -45,6 +51,7 @@ from slabuilder.actuals.reading import DELIMITER_NAMES
 from slabuilder.actuals.timestamps import DateOrder, parse_date_format
 from slabuilder.answers import Answers
 from slabuilder.errors import ExportError
+from slabuilder.fsutil import OutputFile
 
 __all__ = ["CANONICAL", "FORMATS", "Actuals", "ExportOptions", "Month", "MonthActuals",
            "compute_actuals", "neutralise", "parse_date_format", "parse_map_options"]
@@ -68,8 +75,12 @@ class ExportOptions:
 
 def compute_actuals(export: Path, answers: Answers, month: Month | str,
                     options: ExportOptions | None = None,
-                    rate_keys: list[str] | None = None) -> Actuals:
-    """Measure ``month`` from the export at ``export`` against the SLA in ``answers``."""
+                    rate_keys: list[str] | None = None,
+                    pending: list[OutputFile] | None = None) -> Actuals:
+    """Measure ``month`` from the export at ``export`` against the SLA in ``answers``.
+
+    The breaches file (``options.breaches``) is written at once, or, with ``pending``,
+    appended to it for the caller to write with its documents as one set."""
     options = options or ExportOptions()
     month = Month.parse(month) if isinstance(month, str) else month
     export_format = options.export_format
@@ -87,8 +98,15 @@ def compute_actuals(export: Path, answers: Answers, month: Month | str,
     tiers = tuple(TierRule(tier.id, tier.label, float(tier.hours), tier.triggers)
                   for tier in agreed.response_tiers)
     rules = Rules(tiers, agreed.contact_attempts, agreed.disposition_days, clock)
-    if options.tasks is not None and not options.tasks.exists():
-        raise ExportError("no such file; check the path given to --tasks", file=options.tasks)
+    if options.tasks is not None:
+        from slabuilder.fsutil import check_input
+        from slabuilder.limits import EXPORT_MAX_BYTES
+
+        if not os.path.lexists(options.tasks):
+            raise ExportError("no such file; check the path given to --tasks",
+                              file=options.tasks)
+        check_input(options.tasks, what="file given to --tasks", max_bytes=EXPORT_MAX_BYTES,
+                    error_type=ExportError)
     with tempfile.TemporaryDirectory(prefix="slabuilder-") as scratch:
         loaded = load_export(
             export, Path(scratch),
@@ -101,7 +119,11 @@ def compute_actuals(export: Path, answers: Answers, month: Month | str,
             result = _measure(loaded, month, rules, rate_keys or [])
             if options.breaches is not None:
                 rows = breach_rows(MonthFigures(loaded.con, loaded.available, month, rules))
-                write_breaches(options.breaches, rows, force=options.force)
+                if pending is None:
+                    write_breaches(options.breaches, rows, force=options.force)
+                else:
+                    pending.append(OutputFile(options.breaches, breaches_file_text(rows),
+                                              options.force))
                 result = dataclasses.replace(
                     result, breaches=BreachesFile(str(options.breaches), len(rows)))
         finally:

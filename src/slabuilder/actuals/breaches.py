@@ -1,15 +1,17 @@
 # ruff: noqa: S608 - SQL is assembled from our own column names; user text goes through quote_literal
 """The SLA breaches of a month as CSV, safe to open in a spreadsheet.
 
-A text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return would be
-run as a formula by Excel or Sheets; such cells get a leading apostrophe, which spreadsheets
-show as text.  Numbers are written as numbers.
+A text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a line break (also behind
+invisible characters, or written full-width) would be run as a formula by Excel or Sheets;
+such cells get a leading apostrophe, which spreadsheets show as text.  Numbers are written
+as numbers.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,7 +24,7 @@ if TYPE_CHECKING:
 
 BREACH_COLUMNS = ("lead_id", "breach", "owner", "source", "mql_at", "first_touch_at",
                   "business_hours_to_first_touch", "disposition", "sla_hours")
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def neutralise(cell: Any) -> Any:
@@ -34,7 +36,20 @@ def neutralise(cell: Any) -> Any:
     if isinstance(cell, int | float):
         return cell
     text = str(cell)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    return "'" + text if _may_run(text) else text
+
+
+def _may_run(text: str) -> bool:
+    """A cell a spreadsheet could take for a formula: one that starts with a formula sign
+    or a line break, also behind invisible characters (a zero-width space, a no-break
+    space) or written full-width (``＝``, which spreadsheets read as ``=``)."""
+    if text.startswith(_FORMULA_STARTS):
+        return True
+    for character in text:
+        if unicodedata.category(character) in ("Cf", "Zs", "Cc"):
+            continue
+        return unicodedata.normalize("NFKC", character).startswith(_FORMULA_STARTS)
+    return False
 
 
 def breaches_csv(rows: Iterable[Sequence[Any]], columns: Sequence[str] = BREACH_COLUMNS) -> str:
@@ -46,9 +61,13 @@ def breaches_csv(rows: Iterable[Sequence[Any]], columns: Sequence[str] = BREACH_
     return buffer.getvalue()
 
 
+def breaches_file_text(rows: Iterable[Sequence[Any]]) -> str:
+    """The breaches file's content; a BOM lets Excel open it as UTF-8."""
+    return "\ufeff" + breaches_csv(rows)
+
+
 def write_breaches(path: Path, rows: Iterable[Sequence[Any]], *, force: bool) -> None:
-    # A BOM lets Excel open the file as UTF-8.
-    write_atomic(path, "\ufeff" + breaches_csv(rows), force=force)
+    write_atomic(path, breaches_file_text(rows), force=force)
 
 
 def breach_rows(figures: MonthFigures) -> list[tuple[Any, ...]]:

@@ -7,6 +7,7 @@ mapping file override any of them.  A field without a column is "not in export",
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,18 +158,25 @@ def read_mapping_file(path: Path) -> tuple[ExportFormat | None, dict[str, str]]:
         raise ExportError("a mapping file holds pairs such as mql_at: MQL Date", file=path)
     export_format = data.get("format")
     if export_format is not None and export_format not in FORMATS:
-        raise ExportError(f"format: {export_format!r} is not one of " + ", ".join(FORMATS),
-                          file=path, key="format")
+        raise ExportError(f"{export_format!r} is not an export format; write one of "
+                          + ", ".join(FORMATS), file=path, key="format")
     pairs = data.get("columns", {k: v for k, v in data.items() if k != "format"})
     if not isinstance(pairs, dict):
         raise ExportError("columns: should hold pairs such as mql_at: MQL Date", file=path,
                           key="columns")
     mapping = {}
     for canonical, column in pairs.items():
+        name = canonical.isoformat() if isinstance(canonical, dt.date) else str(canonical)
+        if name not in CANONICAL:
+            known = [*CANONICAL, *(() if "columns" in data else ("columns", "format"))]
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"did you mean {close[0]}?" if close else "the fields are " + ", ".join(
+                CANONICAL)
+            raise ExportError(f"not a field of the report; {hint}", file=path, key=name)
         if not isinstance(column, str) or not column.strip():
-            raise ExportError("should name a column of the export", file=path,
-                              key=str(canonical))
-        mapping[check_canonical(str(canonical), str(path))] = column.strip()
+            raise ExportError("should name a column of the export, such as MQL Date",
+                              file=path, key=name)
+        mapping[name] = column.strip()
     return export_format, mapping
 
 

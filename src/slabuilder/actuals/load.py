@@ -9,7 +9,9 @@ date, counting each reason.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -95,12 +97,52 @@ def read_text_columns(con: duckdb.DuckDBPyConnection, export: ExportFile, scratc
     except _InvalidUtf8Error:
         export = ExportFile(export.source, transcode_to_utf8(export.source, "cp1252", scratch),
                             "cp1252", export.delimiter, export.header, export.size_bytes)
-        _read_csv(con, export, indices, table, show_progress, bad_rows)
+        return read_text_columns(con, export, scratch, indices, table, show_progress,
+                                 bad_rows=bad_rows)
+    except _UnreadableError as error:
+        # Line ends mixed within one file (CRLF, LF and CR) stop DuckDB's parser; a copy
+        # with one kind of line end reads.  What still fails is refused in our words.
+        copy = None
+        if not (export.utf8_path.parent == scratch and export.utf8_path.name.startswith("lf-")):
+            copy = one_line_end(export.utf8_path, scratch)
+        if copy is None:
+            raise ExportError(error.message, file=export.source, line=error.line) from None
+        export = dataclasses.replace(export, utf8_path=copy)
+        return read_text_columns(con, export, scratch, indices, table, show_progress,
+                                 bad_rows=bad_rows)
     return export
 
 
 class _InvalidUtf8Error(Exception):
     pass
+
+
+class _UnreadableError(Exception):
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+def one_line_end(path: Path, scratch: Path) -> Path | None:
+    """A copy of ``path`` in ``scratch`` whose every line ends in LF, written chunk by chunk;
+    None when ``path`` has no carriage return (the copy would read the same)."""
+    target = scratch / f"lf-{len(list(scratch.iterdir()))}.csv"
+    changed = False
+    with path.open("rb") as reader, target.open("wb") as writer:
+        carry = b""
+        while chunk := reader.read(1 << 22):
+            chunk = carry + chunk
+            changed = changed or b"\r" in chunk
+            carry = b"\r" if chunk.endswith(b"\r") else b""
+            if carry:
+                chunk = chunk[:-1]
+            writer.write(chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n"))
+        writer.write(carry.replace(b"\r", b"\n"))
+    if not changed:
+        target.unlink()
+        return None
+    return target
 
 
 def _read_csv(con: duckdb.DuckDBPyConnection, export: ExportFile, indices: list[int],
@@ -120,8 +162,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, export: ExportFile, indices: list[
     try:
         execute_with_progress(con, sql, f"Reading {export.source.name}", show)
     except Exception as error:
-        raise ExportError(f"cannot be read as a CSV export ({_first_line(error)})",
-                          file=export.source) from None
+        raise _unreadable(error) from None
     reject = con.execute(f"SELECT line, column_idx, error_type FROM {rejects} "
                          "ORDER BY line LIMIT 1").fetchone()
     if reject is None:
@@ -133,17 +174,27 @@ def _read_csv(con: duckdb.DuckDBPyConnection, export: ExportFile, indices: list[
         bad_rows.extend(int(found) for (found,) in con.execute(
             f"SELECT DISTINCT line FROM {rejects} ORDER BY line").fetchall())
         return
-    column = export.header[column_index - 1] if 0 < column_index <= len(export.header) else ""
+    column = (export.header[column_index - 1]
+              if isinstance(column_index, int) and 0 < column_index <= len(export.header)
+              else "")
     problem = _REJECT_MESSAGES.get(kind, f"cannot be read ({kind.lower()})")
     where = f"row {line}" + (f", column {column!r}" if column else "")
     hint = ("; close the quote or remove it, then export again" if kind == "UNQUOTED VALUE"
             else "; check the export settings and export again")
-    raise ExportError(f"{where} {problem}{hint}", file=export.source, line=line)
+    # Raised for read_text_columns, which tries once more with one kind of line end (a
+    # CR left at the end of a quoted field reads as an unclosed quote) before refusing.
+    raise _UnreadableError(f"{where} {problem}{hint}", int(line))
 
 
-def _first_line(error: Exception) -> str:
-    text = str(error).strip().splitlines()
-    return text[0] if text else type(error).__name__
+def _unreadable(error: Exception) -> _UnreadableError:
+    """DuckDB's refusal of a whole file, in our words, with the line it names if any."""
+    found = re.search(r"\bline:?\s*(\d+)", str(error), flags=re.IGNORECASE)
+    line = int(found.group(1)) if found else None
+    where = f"row {line} " if line else "its rows "
+    return _UnreadableError(
+        f"cannot be read as a CSV export: {where}do not follow one CSV layout (quotes, "
+        "delimiters or line ends change part way); export it again as CSV from the CRM",
+        line)
 
 
 def load_export(source: Path, scratch: Path, plan_for: Any, *, clock: BusinessClock,
@@ -369,7 +420,7 @@ def _join_tasks(loaded: LoadedExport, tasks: Path, scratch: Path, company_zone: 
         raise ExportError("--tasks reads a Salesforce task export, and this is a HubSpot "
                           "export, which carries its first touches itself; drop --tasks",
                           file=tasks)
-    export = open_export(tasks, scratch)
+    export = open_export(tasks, scratch, option="--tasks")
     names = _lookup(export.header)
     if detect_format(export.header) == "hubspot" or "mql_at" in names:
         raise ExportError("is a lead or contact export, not a Salesforce task export; give "
@@ -395,10 +446,20 @@ def _join_tasks(loaded: LoadedExport, tasks: Path, scratch: Path, company_zone: 
     if "created_at" in found and found["created_at"] != found["touched_at"]:
         touched = f"coalesce(nullif(trim({touched}), ''), c{found['created_at']})"
     parsed = timestamp_sql(touched, order, company_zone, naive_zone)
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE touches AS
-        SELECT left(trim(c{found['who_id']}), 15) AS who, min({parsed}) AS first_touch_at,
-               count(*) AS attempts
-        FROM raw_tasks WHERE nullif(trim(c{found['who_id']}), '') IS NOT NULL GROUP BY 1""")
+    # A task without a WhoId or without a readable date is set aside and counted, as bad
+    # rows of a lead export are: it is neither a touch nor an attempt.
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE tasks_read AS
+        SELECT nullif(left(trim(c{found['who_id']}), 15), '') AS who, {parsed} AS touched_at
+        FROM raw_tasks""")
+    no_who, no_date = con.execute(
+        "SELECT count(*) FILTER (WHERE who IS NULL), "
+        "count(*) FILTER (WHERE who IS NOT NULL AND touched_at IS NULL) FROM tasks_read"
+    ).fetchone() or (0, 0)
+    con.execute("""CREATE OR REPLACE TEMP TABLE touches AS
+        SELECT who, min(touched_at) AS first_touch_at, count(*) AS attempts
+        FROM tasks_read WHERE who IS NOT NULL AND touched_at IS NOT NULL GROUP BY 1""")
+    con.execute("DROP TABLE tasks_read")
+    _note_task_rows_set_aside(loaded, tasks, int(no_who), int(no_date))
     unmatched = _count(con, "SELECT count(*) FROM touches WHERE who NOT IN "
                             f"(SELECT left(lead_id, 15) FROM {loaded.source_table})")
     drop = [column for column in ("first_touch_at", "attempts") if loaded.plan.has(column)]
@@ -415,6 +476,18 @@ def _join_tasks(loaded: LoadedExport, tasks: Path, scratch: Path, company_zone: 
         loaded.notes.append(f"{unmatched:,} people with tasks in {tasks.name} are not leads "
                             "in the lead export (contacts, or leads outside it); their tasks "
                             "were left out.")
+
+
+def _note_task_rows_set_aside(loaded: LoadedExport, tasks: Path, no_who: int,
+                              no_date: int) -> None:
+    reasons = [f"{count:,} without {what}" for count, what in
+               ((no_who, "a WhoId"), (no_date, "a readable date")) if count]
+    if reasons:
+        total = no_who + no_date
+        loaded.notes.append(f"{total:,} task row{'s' * (total != 1)} in {tasks.name} "
+                            f"{'were' if total != 1 else 'was'} set aside ("
+                            + " and ".join(reasons) + "); they count neither as touches "
+                            "nor as attempts.")
 
 
 def _add_business_time(loaded: LoadedExport, clock: BusinessClock) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,10 +73,10 @@ def _decoder(encoding: str) -> codecs.IncrementalDecoder:
     return codecs.getincrementaldecoder(encoding)(errors="strict")
 
 
-def read_header(source: Path, encoding: str) -> tuple[str, list[str]]:
+def read_header(source: Path, encoding: str, head: bytes | None = None) -> tuple[str, list[str]]:
     """The delimiter and the column names of the export's first line."""
-    with source.open("rb") as handle:
-        head = handle.read(_SAMPLE_BYTES)
+    if head is None:
+        head = _head(source)
     if not head.strip():
         raise ExportError("the file is empty; export the contacts or leads again", file=source)
     try:
@@ -87,6 +88,10 @@ def read_header(source: Path, encoding: str) -> tuple[str, list[str]]:
         raise ExportError(f"the first line cannot be read as {encoding} ({error.reason}); "
                           "save the export again as CSV UTF-8", file=source) from None
     first_line = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    if len(first_line) > MAX_HEADER_CHARS:
+        raise ExportError(f"the first line is longer than {MAX_HEADER_CHARS:,} characters, "
+                          "so it is not the header of a CRM export; export the contacts or "
+                          "leads again as CSV", file=source, line=1)
     if _CONTROL.search(first_line):
         raise ExportError("is not a CSV text file (its first line holds binary data); export "
                           "the contacts or leads from the CRM as CSV and give that file",
@@ -116,28 +121,63 @@ def guess_delimiter(line: str) -> str:
     return best
 
 
-def open_export(source: Path, scratch: Path, *, encoding: str | None = None) -> ExportFile:
-    """Check that ``source`` is readable and make sure DuckDB gets it as UTF-8."""
-    try:
-        size = source.stat().st_size
-        with source.open("rb") as handle:
-            head = handle.read(_SAMPLE_BYTES)
-    except FileNotFoundError:
-        raise ExportError("no such file; check the path given to --actuals",
-                          file=source) from None
-    except OSError as error:
-        raise ExportError(f"cannot be read: {error.strerror}", file=source) from None
+MAX_HEADER_CHARS = 64_000
+"""A header line longer than this is not one a CRM wrote."""
+
+
+def open_export(source: Path, scratch: Path, *, encoding: str | None = None,
+                option: str = "--actuals") -> ExportFile:
+    """Check that ``source`` is a readable regular file under the cap and make sure DuckDB
+    gets it as UTF-8, under a name it takes literally."""
+    from slabuilder.fsutil import check_input
+    from slabuilder.limits import EXPORT_MAX_BYTES
+
+    if not os.path.lexists(source):
+        raise ExportError(f"no such file; check the path given to {option}", file=source)
+    size = check_input(source, what=f"file given to {option}", max_bytes=EXPORT_MAX_BYTES,
+                       error_type=ExportError)
+    head = _head(source)
     encoding = encoding or detect_encoding(head)
-    delimiter, header = read_header(source, encoding)
+    delimiter, header = read_header(source, encoding, head)
     if encoding in ("utf-8", "utf-8-sig"):
-        return ExportFile(source, source, encoding, delimiter, header, size)
+        return ExportFile(source, literal_path(source, scratch), encoding, delimiter, header,
+                          size)
     copy = transcode_to_utf8(source, encoding, scratch)
     return ExportFile(source, copy, encoding, delimiter, header, size)
 
 
+def _head(source: Path) -> bytes:
+    try:
+        with source.open("rb") as handle:
+            return handle.read(_SAMPLE_BYTES)
+    except OSError as error:
+        raise ExportError(f"cannot be read: {error.strerror}", file=source) from None
+
+
+_PATTERN_CHARACTERS = re.compile(r"[*?\[\]{}]")
+
+
+def literal_path(source: Path, scratch: Path) -> Path:
+    """``source`` under a name DuckDB cannot read as a pattern.
+
+    DuckDB expands ``*``, ``?``, ``[...]`` and ``{a,b}`` in the paths it reads, so a file
+    literally named ``leads*.csv`` would read every matching file.  Such a file is read
+    through a link (or a copy) with a plain name in the scratch folder."""
+    if not _PATTERN_CHARACTERS.search(str(source)):
+        return source
+    target = scratch / f"export-{len(list(scratch.iterdir()))}.csv"
+    try:
+        target.symlink_to(source.resolve())
+    except OSError:
+        import shutil
+
+        shutil.copyfile(source, target)
+    return target
+
+
 def transcode_to_utf8(source: Path, encoding: str, scratch: Path) -> Path:
     """Write a UTF-8 copy of ``source`` into ``scratch``, chunk by chunk."""
-    target = scratch / (source.stem + ".utf8.csv")
+    target = scratch / f"export-{len(list(scratch.iterdir()))}.utf8.csv"
     decoder = None if encoding == "cp1252" else _decoder(encoding)
     offset = 0
     try:

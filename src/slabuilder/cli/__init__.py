@@ -9,6 +9,7 @@ place where errors become messages and exit codes: 0 success, 2 bad input, 1 int
 
 from __future__ import annotations
 
+import errno
 import sys
 from collections.abc import Sequence
 from importlib import import_module
@@ -19,8 +20,10 @@ import click
 
 from slabuilder import __version__
 from slabuilder.errors import SlabuilderError
+from slabuilder.terminal import printable, quiet_stdout, sigterm_as_interrupt
 
 _COMMAND_DIR = Path(__file__).resolve().parent
+_FULL = (errno.ENOSPC, errno.EIO, errno.EDQUOT)
 
 
 class _LazyGroup(click.Group):
@@ -55,44 +58,50 @@ def cli() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code instead of raising it."""
-    try:
-        cli.main(args=list(argv) if argv is not None else None, prog_name="slabuilder",
-                 standalone_mode=False)
-    except SlabuilderError as error:
-        _say_error(str(error))
-        return error.exit_code
-    except click.exceptions.Abort:
-        _say_error("stopped; nothing was written")
-        return 130
-    except KeyboardInterrupt:
-        _say_error("stopped; nothing was written")
-        return 130
-    except click.ClickException as error:
-        _say_error(_click_message(error))
-        return 2
-    except click.exceptions.Exit as done:
-        return int(done.exit_code)
-    except BrokenPipeError:
-        return 0
-    except Exception as error:
-        _say_error(f"slabuilder failed unexpectedly ({type(error).__name__}: {error}). "
-                   "This is a bug; please report it with the command you ran.")
-        if "--debug" in sys.argv:
-            raise
-        return 1
+    with sigterm_as_interrupt():  # outputs being written are taken back, workers end
+        try:
+            cli.main(args=list(argv) if argv is not None else None, prog_name="slabuilder",
+                     standalone_mode=False)
+            sys.stdout.flush()  # a full disk or a closed pipe is reported here, not at exit
+        except SlabuilderError as error:
+            _say_error(str(error))
+            return error.exit_code
+        except (click.exceptions.Abort, KeyboardInterrupt):
+            _say_error("stopped; nothing was written")
+            return 130
+        except click.ClickException as error:
+            _say_error(_click_message(error))
+            return 2
+        except click.exceptions.Exit as done:
+            return int(done.exit_code)
+        except OSError as error:  # `plan | head`, `plan > /dev/full`: nowhere to print
+            if not isinstance(error, BrokenPipeError) and error.errno not in _FULL:
+                return _unexpected(error)
+            quiet_stdout()
+            if isinstance(error, BrokenPipeError):
+                return 0
+            _say_error(f"cannot write the output: {error.strerror}; nothing more was written")
+            return 2
+        except Exception as error:
+            return _unexpected(error)
     return 0
 
 
+def _unexpected(error: Exception) -> int:
+    _say_error(f"slabuilder failed unexpectedly ({type(error).__name__}: {error}). "
+               "This is a bug; please report it with the command you ran.")
+    if "--debug" in sys.argv:
+        raise error
+    return 1
+
+
 def _click_message(error: click.ClickException) -> str:
-    if isinstance(error, click.UsageError) and error.ctx is not None:
-        hint = f" (see `{error.ctx.command_path} --help`)"
-    else:
-        hint = ""
-    return error.format_message() + hint
+    ctx = error.ctx if isinstance(error, click.UsageError) else None
+    return error.format_message() + (f" (see `{ctx.command_path} --help`)" if ctx else "")
 
 
 def _say_error(message: str) -> None:
-    line = " ".join(message.split())
+    line = " ".join(printable(message).split())
     click.echo(f"slabuilder: {line}", err=True)
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from slabuilder.cli.common import say_notes
+
 
 @click.command("diff")
 @click.argument("old", type=click.Path(dir_okay=False))
@@ -31,8 +33,7 @@ def command(old: str, new: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(run.to_dict(), indent=2, ensure_ascii=False))
         return
-    for note in run.notes:
-        click.echo(f"note: {note}", err=True)
+    say_notes(run.notes)
     from slabuilder.terminal import print_diff
 
     print_diff(run.changes, old, new)

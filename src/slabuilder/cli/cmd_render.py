@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from slabuilder.cli.common import FORMAT_OPTION, TEMPLATES_OPTION, split_list
+from slabuilder.cli.common import FORMAT_OPTION, SET_OPTION, TEMPLATES_OPTION, split_list
 
 
 @click.command("render")
@@ -32,9 +32,10 @@ from slabuilder.cli.common import FORMAT_OPTION, TEMPLATES_OPTION, split_list
                    "every signature and date line, signer 1, 2, ... in the order of the "
                    "answers' signatories, then the owner.")
 @TEMPLATES_OPTION
+@SET_OPTION
 def command(answers_files: tuple[Path, ...], out_dir: Path, formats: str, docs: str,
             force: bool, draft: bool, pdfa: bool, esign_tags: str | None,
-            templates_dir: Path | None) -> None:
+            templates_dir: Path | None, settings: tuple[str, ...]) -> None:
     """Write the documents people sign and read: the SLA agreement, the design brief for
     its owner and a one-page summary, each as HTML and PDF.
 
@@ -53,8 +54,8 @@ def command(answers_files: tuple[Path, ...], out_dir: Path, formats: str, docs: 
     """
     from slabuilder.jobs.render import run_render
 
-    written = run_render(answers_files, out_dir, docs=split_list(docs, "document"),
-                         formats=split_list(formats, "format"), force=force, draft=draft,
-                         templates_dir=templates_dir, pdfa=pdfa, esign_tags=esign_tags)
-    for path in written:
+    for path in run_render(answers_files, out_dir, docs=split_list(docs, "document"),
+                           formats=split_list(formats, "format"), force=force, draft=draft,
+                           templates_dir=templates_dir, pdfa=pdfa, esign_tags=esign_tags,
+                           settings=settings):
         click.echo(str(path))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from slabuilder.cli.common import FORMAT_OPTION, TEMPLATES_OPTION, split_list
+from slabuilder.cli.common import FORMAT_OPTION, TEMPLATES_OPTION, say_notes, split_list
 
 
 @click.command("renegotiate")
@@ -60,8 +60,7 @@ def command(answers_file: Path, out_dir: Path, settings: tuple[str, ...], use_de
                           templates_dir=templates_dir, draft=draft, force=force,
                           show_rates=print_rates)
     out = console()
-    for note in run.notes:
-        click.echo(f"note: {note}", err=True)
+    say_notes(run.notes)
     print_diff(run.changes, str(answers_file), str(run.answers_file), out)
     out.print()
     out.print("Wrote:", markup=False)

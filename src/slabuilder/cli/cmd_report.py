@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from slabuilder.cli.common import FORMAT_OPTION, TEMPLATES_OPTION, split_list
+from slabuilder.cli.common import FORMAT_OPTION, SET_OPTION, TEMPLATES_OPTION, say_notes, split_list
 from slabuilder.errors import SlabuilderError
 from slabuilder.jobs.report import REPORT_DOCUMENTS
 
@@ -52,11 +52,12 @@ from slabuilder.jobs.report import REPORT_DOCUMENTS
               metavar="LIST", help="Which documents: report, agenda, dashboard.")
 @TEMPLATES_OPTION
 @click.option("--force", is_flag=True, help="Replace files that already exist.")
-def command(answers_file: Path, month: str | None, out_dir: Path | None,
+@SET_OPTION
+def command(answers_file: Path, month: str | None, out_dir: Path | None, as_json: bool,
             actuals_file: Path | None, export_format: str | None, column_map: tuple[str, ...],
-            mapping_file: Path | None, tasks_file: Path | None, timezone: str | None,
-            date_format: str | None, breaches_file: Path | None, as_json: bool,
-            formats: str, docs: str, templates_dir: Path | None, force: bool) -> None:
+            mapping_file: Path | None, tasks_file: Path | None, timezone: str | None, force: bool,
+            date_format: str | None, breaches_file: Path | None, formats: str, docs: str,
+            templates_dir: Path | None, settings: tuple[str, ...]) -> None:
     """Write the monthly alignment report, the weekly pipeline review agenda and the weekly
     dashboard for one month, as HTML and PDF.
 
@@ -96,9 +97,8 @@ def command(answers_file: Path, month: str | None, out_dir: Path | None,
     run = run_report(answers_file, month=month, out_dir=out_dir, actuals_file=actuals_file,
                      export=export, formats=split_list(formats, "format"),
                      docs=split_list(docs, "document"), templates_dir=templates_dir,
-                     force=force)
-    for note in run.notes:
-        click.echo(f"note: {note}", err=True)
+                     force=force, settings=settings)
+    say_notes(run.notes)
     if as_json:
         click.echo(json.dumps(run.to_dict(), indent=2, ensure_ascii=False))
         return

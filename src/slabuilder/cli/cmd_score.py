@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from slabuilder.cli.common import ANSWERS_ARGUMENT
+from slabuilder.cli.common import ANSWERS_ARGUMENT, say_notes
 
 
 @click.command("score")
@@ -35,8 +35,7 @@ def command(answers_file: Path, leads: Path, output: Path | None, as_json: bool,
     from slabuilder.jobs.score import score_leads
 
     result = score_leads(answers_file, leads, output=output, force=force)
-    for note in result.notes:
-        click.echo(f"note: {note}", err=True)
+    say_notes(result.notes)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     elif output is None:

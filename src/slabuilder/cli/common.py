@@ -30,3 +30,9 @@ def split_list(value: str, what: str) -> list[str]:
     if not items:
         raise click.BadParameter(f"give at least one {what}")
     return list(dict.fromkeys(items))
+
+
+def say_notes(notes: list[str]) -> None:
+    """What the user should know about a run, on stderr, one line each."""
+    for note in notes:
+        click.echo(f"note: {note}", err=True)

@@ -29,6 +29,7 @@ from slabuilder.words import slugify
 
 if TYPE_CHECKING:
     from slabuilder.answers import Answers
+    from slabuilder.fsutil import OutputFile
     from slabuilder.plan import Plan
     from slabuilder.questionnaire import Questionnaire
 
@@ -71,7 +72,8 @@ def run_new(
         terminal=terminal, partial_path=output_dir / "slabuilder-partial.yaml",
         from_label=str(from_file) if from_file is not None else None)
     # imported only now: the first question must not wait for the plan's modules
-    from slabuilder.answers import answers_from_data, save_answers
+    from slabuilder.answers import answers_from_data, dump_answers
+    from slabuilder.fsutil import OutputFile, write_all
     from slabuilder.plan import build_plan
 
     answers = answers_from_data(data, "your answers")
@@ -83,12 +85,17 @@ def run_new(
     documents_wanted = render and _documents_may_be_written(
         _document_paths(answers, output_dir), force=force, asking=asking,
         terminal=terminal or Terminal())
-    save_answers(answers, target, force=replace_answers)
+    plan = build_plan(answers)
+    # The answers file and the documents are one set: written all together or not at all.
+    answers_file = OutputFile(target, dump_answers(answers), replace_answers)
+    if documents_wanted:
+        documents = _render_documents(plan, output_dir, target, force=True,
+                                      with_answers=answers_file)
+    else:
+        write_all([answers_file])
+        documents = []
     if resume is not None and is_partial(resume):
         resume.unlink(missing_ok=True)
-    plan = build_plan(answers)
-    documents = (_render_documents(plan, output_dir, target, force=True)
-                 if documents_wanted else [])
     return NewResult(path=target, answers=answers, plan=plan, documents=documents)
 
 
@@ -174,10 +181,13 @@ def _documents_may_be_written(paths: list[Path], *, force: bool, asking: bool,
 
 
 def _render_documents(plan: Plan, output_dir: Path, answers_path: Path, *,
-                      force: bool) -> list[Path]:
-    """Render the documents beside the answers file, as a draft while the ICP is missing."""
+                      force: bool, with_answers: OutputFile) -> list[Path]:
+    """Render the documents beside the answers file, as a draft while the ICP is missing,
+    and write them and the answers file as one set."""
     from slabuilder.documents import DEFAULT_DOCUMENTS
     from slabuilder.outputs import render_documents
 
-    return render_documents(plan, DEFAULT_DOCUMENTS, output_dir, force=force,
-                            draft=bool(plan.icp_missing), answers_path=answers_path)
+    written = render_documents(plan, DEFAULT_DOCUMENTS, output_dir, force=force,
+                               draft=bool(plan.icp_missing), answers_path=answers_path,
+                               extra_files=[with_answers])
+    return written[:-1]

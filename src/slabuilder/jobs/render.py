@@ -19,12 +19,14 @@ _WRITTEN_BY = {"amendment": "renegotiate", "report": "report", "agenda": "report
 def run_render(answers_files: Sequence[Path], out_dir: Path, *,
                docs: Sequence[str] = RENDERED_HERE, formats: Sequence[str] = ("html", "pdf"),
                force: bool = False, draft: bool = False, templates_dir: Path | None = None,
-               pdfa: bool = False, esign_tags: str | None = None) -> list[Path]:
+               pdfa: bool = False, esign_tags: str | None = None,
+               settings: Sequence[str] = ()) -> list[Path]:
     """Write ``docs`` for every answers file into ``out_dir``; return the files written.
 
     Every target of every file is checked before anything is written; the PDFs of all files
     are made together on all cores.  ``esign_tags`` (``docusign``, ``adobe`` or ``dropbox``)
-    adds that service's text tags at every signature and date line.
+    adds that service's text tags at every signature and date line; ``settings``
+    (``key.path=value``) change answers of every file for this run only.
     """
     for doc in docs:
         if doc in RENDERED_HERE:
@@ -36,4 +38,4 @@ def run_render(answers_files: Sequence[Path], out_dir: Path, *,
 
     return render_many(list(answers_files), docs, out_dir, formats=formats, force=force,
                        draft=draft, templates_dir=templates_dir, pdfa=pdfa,
-                       esign_tags=esign_tags)
+                       esign_tags=esign_tags, settings=settings)

@@ -8,7 +8,6 @@ written; an existing one is refused without ``force``.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,12 +151,11 @@ def _write_version(source: Path, out_dir: Path, data: dict[str, Any], plan: Plan
                    force: bool) -> tuple[Path, list[Path]]:
     """Write the new answers file, then the amendment and the new agreement.
 
-    Every target is checked first, so a refusal writes nothing.  If rendering fails after the
-    answers file was written, that new file is removed again (when it did not exist before),
-    so a second attempt does not need ``force``.
+    Every target is checked first, so a refusal writes nothing; the answers file and the
+    documents are then written as one set, all or nothing.
     """
-    from slabuilder.answers import save_answers
-    from slabuilder.fsutil import check_writable, same_file
+    from slabuilder.answers import answers_from_data, dump_answers
+    from slabuilder.fsutil import OutputFile, check_writable, same_file
     from slabuilder.outputs import default_stem, output_paths, render_documents
     from slabuilder.versions import versioned_answers_name
 
@@ -182,19 +180,14 @@ def _write_version(source: Path, out_dir: Path, data: dict[str, Any], plan: Plan
             raise OutputError("would replace the file being renegotiated; choose another "
                               "-o folder", file=path)
         check_writable(path, force=force)
-    existed = target.exists()
-    save_answers(data, target, force=force)
-    try:
-        documents = render_documents(
-            plan, AMENDMENT_DOCUMENTS, out_dir, formats=formats, force=force, draft=draft,
-            templates_dir=templates_dir, answers_path=target,
-            extra_context={"amendment": changes.to_dict()}, file_stem=stem)
-    except BaseException:
-        if not existed:
-            with contextlib.suppress(OSError):
-                target.unlink()
-        raise
-    return target, documents
+    answers_file = OutputFile(target, dump_answers(answers_from_data(data, str(target))),
+                              force)
+    written = render_documents(
+        plan, AMENDMENT_DOCUMENTS, out_dir, formats=formats, force=force, draft=draft,
+        templates_dir=templates_dir, answers_path=target,
+        extra_context={"amendment": changes.to_dict()}, file_stem=stem,
+        extra_files=[answers_file])
+    return target, written[:-1]
 
 
 def observed_period_rates(actuals_file: Path, plan: Plan) -> list[RateComparison]:

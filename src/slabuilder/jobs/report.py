@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from slabuilder.errors import SlabuilderError
+from slabuilder.fsutil import OutputFile
 
 if TYPE_CHECKING:
     from slabuilder.actuals import Actuals, ExportOptions
@@ -100,10 +101,13 @@ def run_report(answers_file: Path, *, month: str | None = None, out_dir: Path | 
                actuals_file: Path | None = None, export: ExportOptions | None = None,
                formats: Sequence[str] = ("html", "pdf"),
                docs: Sequence[str] = REPORT_DOCUMENTS, templates_dir: Path | None = None,
-               force: bool = False, today: dt.date | None = None) -> ReportRun:
+               force: bool = False, today: dt.date | None = None,
+               settings: Sequence[str] = ()) -> ReportRun:
     """Measure one month against the plan and write its documents into ``out_dir``.
 
-    With ``out_dir`` None nothing is written (the caller only wants the figures).  ``export``
+    With ``out_dir`` None nothing is written (the caller only wants the figures); with one,
+    the documents and the breaches file are written as one set, all or nothing.
+    ``settings`` (``key.path=value``) change answers for this run only.  ``export``
     says how to read ``actuals_file`` (its CRM, column map, tasks, time zone, and where to
     write the breaches); it needs ``actuals_file``.
     """
@@ -117,7 +121,7 @@ def run_report(answers_file: Path, *, month: str | None = None, out_dir: Path | 
             raise SlabuilderError(f"{doc_id!r} is not a report document; choose from "
                                   + ", ".join(REPORT_DOCUMENTS), key="--doc")
     month_given = parse_month(month)
-    answers = load_answers(answers_file)
+    answers = load_answers(answers_file, settings)
     plan = build_plan(answers)
     from slabuilder.jobs.status import binding_version
 
@@ -132,11 +136,12 @@ def run_report(answers_file: Path, *, month: str | None = None, out_dir: Path | 
     stem = f"{slugify(answers.company.name)}-{month_key}"
     _check_targets(stem, docs, out_dir, formats, force, answers_file, actuals_file, export)
     actuals = None
+    pending: list[OutputFile] = []
     if actuals_file is not None:
         from slabuilder.actuals import ExportOptions, compute_actuals
 
         actuals = compute_actuals(actuals_file, answers, month_key, export or ExportOptions(),
-                                  rate_keys=list(plan.rates))
+                                  rate_keys=list(plan.rates), pending=pending)
     from slabuilder.actuals.metrics import Month
     from slabuilder.report import build_report_context
 
@@ -153,7 +158,12 @@ def run_report(answers_file: Path, *, month: str | None = None, out_dir: Path | 
             answers_path=binding.answers_file,
             extra_context={"report": report,
                            "actuals": actuals.to_dict() if actuals is not None else None},
-            file_stem=stem)
+            file_stem=stem, extra_files=pending)
+        written = written[:len(written) - len(pending)]
+    elif pending:
+        from slabuilder.fsutil import write_all
+
+        write_all(pending)
     breaches = export.breaches if export is not None and actuals is not None else None
     return ReportRun(month=month_key, plan=plan, report=report, actuals=actuals,
                      written=written, breaches_file=breaches, notes=notes,
