@@ -267,7 +267,7 @@ def measures(answers: Answers, agreed: Commitments, rates: dict[str, Decimal],
         Measure("lower_cac", "A lower acquisition cost", "CAC per new customer",
                 "lower each quarter", words.money(cac, currency) if cac is not None else None),
         Measure("one_language", "One language, one rhythm",
-                "Both teams use these definitions and hold the meetings of section 11",
+                "Both teams use the agreement's definitions and hold its meetings",
                 "every meeting held", None),
     ]
     return found, success, cac
