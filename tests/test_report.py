@@ -117,6 +117,27 @@ def test_filled_report_names_the_symptoms_its_figures_show(
                                        "business hours or never, over 10%.")
 
 
+def test_shared_measures_show_the_cac_only_when_the_answers_give_the_spend(
+        example_plan: Plan, export_csv: Path, example_answers: Any) -> None:
+    from slabuilder.actuals import compute_actuals
+
+    def shared(plan: Plan) -> dict[str, dict[str, Any]]:
+        actuals = compute_actuals(export_csv, plan.answers, "2027-01",
+                                  rate_keys=list(plan.rates))
+        report = build_report_context(plan, "2027-01", "January 2027", actuals)
+        return {row["field"]: row for row in report["shared_rows"]}
+
+    rows = shared(example_plan)
+    assert rows["cac"]["state"] == "not in export"
+    assert rows["sourced_pipeline"]["target"] == "at least 40% of pipeline value"
+    data = example_answers.model_dump(mode="json")
+    data["economics"].update(marketing_spend="300k", sales_spend="150k")
+    cac = shared(build_plan(answers_from_data(data)))["cac"]
+    # 450,000 a quarter is 150,000 a month, over January's one won deal.
+    assert (cac["actual"], cac["kind"], cac["note"]) == (150000.0, "money",
+                                                         "planned $11,250 per deal")
+
+
 def test_shell_lists_the_symptoms_to_tick(example_plan: Plan) -> None:
     report = build_report_context(example_plan, "2027-03", "March 2027", None)
     assert report["diagnoses"] == []

@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 from slabuilder.actuals.model import Actuals, MonthActuals
 from slabuilder.charts import funnel_chart, trend_chart
+from slabuilder.derive.funnel import MONTHS_IN
 from slabuilder.plan import Plan
 from slabuilder.words import (
     STAGE_NAMES,
@@ -42,7 +43,7 @@ BLANK = "blank"
 """A shell: the figure is written in by hand."""
 NOT_IN_EXPORT = "not in export"
 
-Kind = Literal["count", "rate", "hours"]
+Kind = Literal["count", "rate", "hours", "money"]
 
 # The terms each view shows, by field: the agenda reviews the sales side's commitments, the
 # dashboard the response times and the quality of what marketing sends.
@@ -197,6 +198,41 @@ def _sales_rows(plan: Plan, actuals: Actuals | None) -> list[dict[str, Any]]:
                  previous=previous.no_attempt_after_72h if previous else None),
         rows.row("dq_feedback", "Rejections with a reason code", "100%", None, "rate", None,
                  measurable=False),
+    ]
+
+
+def _shared_rows(plan: Plan, actuals: Actuals | None) -> list[dict[str, Any]]:
+    """The shared measures the export cannot judge as terms: marketing's shares, the sales
+    cycle and the cost of a customer, each against the agreement's target."""
+    agreed = plan.terms.commitments
+    rows = _Rows(actuals)
+    revenue = actuals.revenue if actuals else None
+    influenced = None
+    if revenue is not None and revenue.marketing_influenced is not None:
+        total = (revenue.marketing_sourced.amount or 0) + (revenue.sales_sourced.amount or 0)
+        amount = revenue.marketing_influenced.amount
+        influenced = round(amount / total, 4) if amount is not None and total else None
+    spend = plan.alignment.cac_per_deal
+    won = actuals.month.won if actuals else None
+    months = MONTHS_IN[plan.period]
+    answers = plan.answers.economics
+    month_spend = ((answers.marketing_spend or 0) + (answers.sales_spend or 0)) / months
+    cac = round(float(month_spend) / won, 2) if spend is not None and won else None
+    share = _num(agreed.influenced_revenue_share)
+    return [
+        rows.row("sourced_pipeline", "Marketing-sourced pipeline",
+                 f"at least {percent(agreed.sourced_pipeline_share, 0)} of pipeline value",
+                 None, "rate", None, measurable=False),
+        rows.row("influenced_revenue", "Marketing-influenced revenue",
+                 f"at least {percent(share, 0)} of won revenue", influenced, "rate",
+                 influenced is not None and influenced >= share,
+                 measurable=revenue is not None),
+        rows.row("sales_cycle", "Sales cycle, median days", "shorter than last quarter", None,
+                 "count", None, measurable=False),
+        rows.row("cac", "Customer acquisition cost", "lower than last quarter", cac, "money",
+                 None, measurable=spend is not None,
+                 note=(f"planned {money(spend, plan.currency)} per deal"
+                       if spend is not None else "no spend in the answers")),
     ]
 
 
@@ -525,6 +561,7 @@ def build_report_context(plan: Plan, month: str, month_label: str,
         "dashboard_response_rows": _pick(by_term, _DASHBOARD_RESPONSE),
         "dashboard_quality_rows": _pick(by_term, _DASHBOARD_QUALITY),
         "funnel_rows": funnel,
+        "shared_rows": _shared_rows(plan, actuals),
         "headline_rows": [row for row in funnel if row["stage"] in _HEADLINE_STAGES],
         "conversion_rows": _conversion_rows(plan, actuals),
         "weekly_targets": weekly_targets,
