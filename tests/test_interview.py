@@ -69,11 +69,13 @@ def interview(questionnaire: Questionnaire, run: Run) -> Any:
     keystroke ends the interview (as Ctrl-D would) instead of hanging the test."""
 
     def go(keys: str | list[str], *, screen: bool = False, **options: Any) -> dict[str, Any]:
-        """``keys`` as one string, or as chunks typed 0.3 s apart so that the screen between
-        them (a validation message) is drawn."""
+        """``keys`` as one string, or as chunks typed once the screen has settled (0.3 s
+        without a change), so that the screen between them (a validation message) is drawn
+        however long the keys before took on a busy machine."""
         chunks = [keys] if isinstance(keys, str) else keys
         with create_pipe_input() as pipe:
-            typist = threading.Thread(target=_type, args=(pipe, chunks), daemon=True)
+            typist = threading.Thread(target=_type, args=(pipe, chunks, run.screen),
+                                      daemon=True)
             typist.start()
             output = (Vt100_Output(run.screen, lambda: Size(rows=120, columns=200),
                                    term="xterm") if screen else DummyOutput())
@@ -87,12 +89,24 @@ def interview(questionnaire: Questionnaire, run: Run) -> Any:
     return go
 
 
-def _type(pipe: Any, chunks: list[str]) -> None:
+def _type(pipe: Any, chunks: list[str], screen: io.StringIO) -> None:
     for number, chunk in enumerate(chunks):
         if number:
-            time.sleep(0.3)
+            _settle(screen)
         pipe.send_text(chunk)
     pipe.close()
+
+
+def _settle(screen: io.StringIO, quiet: float = 0.3, longest: float = 10.0) -> None:
+    """Wait until nothing has been drawn for ``quiet`` seconds (at most ``longest``)."""
+    deadline = time.monotonic() + longest
+    size = -1
+    while time.monotonic() < deadline:
+        time.sleep(quiet)
+        now = len(screen.getvalue())
+        if now == size:
+            return
+        size = now
 
 
 def _enter(count: int) -> str:
