@@ -34,6 +34,14 @@ def test_contract_example_is_accepted_unchanged_and_equals_the_builtin_example()
     assert contract.fingerprint() == load_answers(EXAMPLE).fingerprint()
 
 
+def test_keys_added_later_keep_old_fingerprints_until_they_are_set(example_answers):
+    # The fingerprint printed on version 1's signed pages, from before these keys existed.
+    assert example_answers.fingerprint() == "cd27d82ee0e8"
+    data = example_answers.model_dump(mode="json")
+    data["handoff"] = {"notify_by": "slack"}
+    assert answers_from_data(data).fingerprint() != "cd27d82ee0e8"
+
+
 def test_example_values(example_answers):
     a = example_answers
     assert a.company.name == "Acme Analytics"

@@ -229,7 +229,33 @@ def test_brief_follows_the_outline(html: dict[str, str]):
         "Where you stand", "The numbers behind the targets", "The MQL definition",
         "The sales service level", "Setting it up in HubSpot", "The reporting dashboard",
         "Running the definition session with sales", "Who must be in the room",
-        "The minimum viable agreement", "Why it might not be adopted"]
+        "The minimum viable agreement", "Why it might not be adopted", "Measuring success",
+        "Reading the signs of misalignment", "The closed-loop deal record", "Rolling it out"]
+
+
+def test_agreement_covers_the_frameworks_items_from_the_plan(html: dict[str, str]):
+    text = re.sub(r"<[^>]+>", " ", html["agreement"])
+    text = " ".join(text.replace("&ldquo;", "").replace("&rdquo;", "").split())
+    for needle in ("Visitor", "Advocate", "Customer Success and Marketing",
+                   "The handoff happens in HubSpot", "receives a CRM task",
+                   "decided by the demand generation director with the sales team lead within "
+                   "48 business hours", "exception code", "Third-party intent",
+                   "adds +10 points", "Marketing-sourced pipeline", "At least 40%",
+                   "5 to 7 attempts"):
+        assert needle in text, needle
+
+
+def test_brief_dates_the_rollout_and_tables_the_benchmarks(html: dict[str, str]):
+    brief = html["brief"]
+    assert "January 1, 2027 to February 28, 2027" in brief
+    assert "From July 1, 2027, ongoing" in brief
+    assert re.search(r"Under 5 minutes</td><td class=\"num\">100%", brief)
+    assert "Over 24 hours</td><td class=\"num\">10%" in brief
+    assert "Winning factor" in brief
+    assert "Competitor chosen" in brief
+    # What the answers do not give (spend, so the CAC) is a blank, not a guess.
+    assert "Customer acquisition cost" in brief
+    assert "blank-line" in brief
     text = _text(html["brief"])
     assert "an enforcement problem" in text
     assert "40% of MQLs are worked within today's service level" in text

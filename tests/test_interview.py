@@ -1,6 +1,6 @@
 """The interview driven in-process: prompt_toolkit pipe input, keystroke by keystroke.
 
-With the example as the previous answers file the interview asks 41 questions (in the order
+With the example as the previous answers file the interview asks 46 questions (in the order
 below), then shows the review screen, whose first row is "Save these answers".
 """
 
@@ -26,9 +26,9 @@ from slabuilder.questionnaire import Questionnaire, load_questionnaire
 from slabuilder.yamlio import read_yaml_file
 
 ENTER, DOWN, UP, CTRL_C, CTRL_U = "\r", "\x1b[B", "\x1b[A", "\x03", "\x15"
-ASKED_FROM_EXAMPLE = 41
+ASKED_FROM_EXAMPLE = 46
 """Questions asked when every answer comes from the example (gates closed)."""
-ORDER = {"company_name": 0, "mql_to_sql": 27, "has_sal": 26, "change_terms": 40}
+ORDER = {"company_name": 0, "mql_to_sql": 29, "has_sal": 28, "change_terms": 45}
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
@@ -69,11 +69,13 @@ def interview(questionnaire: Questionnaire, run: Run) -> Any:
     keystroke ends the interview (as Ctrl-D would) instead of hanging the test."""
 
     def go(keys: str | list[str], *, screen: bool = False, **options: Any) -> dict[str, Any]:
-        """``keys`` as one string, or as chunks typed 0.3 s apart so that the screen between
-        them (a validation message) is drawn."""
+        """``keys`` as one string, or as chunks typed once the screen has settled (0.3 s
+        without a change), so that the screen between them (a validation message) is drawn
+        however long the keys before took on a busy machine."""
         chunks = [keys] if isinstance(keys, str) else keys
         with create_pipe_input() as pipe:
-            typist = threading.Thread(target=_type, args=(pipe, chunks), daemon=True)
+            typist = threading.Thread(target=_type, args=(pipe, chunks, run.screen),
+                                      daemon=True)
             typist.start()
             output = (Vt100_Output(run.screen, lambda: Size(rows=120, columns=200),
                                    term="xterm") if screen else DummyOutput())
@@ -87,12 +89,24 @@ def interview(questionnaire: Questionnaire, run: Run) -> Any:
     return go
 
 
-def _type(pipe: Any, chunks: list[str]) -> None:
+def _type(pipe: Any, chunks: list[str], screen: io.StringIO) -> None:
     for number, chunk in enumerate(chunks):
         if number:
-            time.sleep(0.3)
+            _settle(screen)
         pipe.send_text(chunk)
     pipe.close()
+
+
+def _settle(screen: io.StringIO, quiet: float = 0.3, longest: float = 10.0) -> None:
+    """Wait until nothing has been drawn for ``quiet`` seconds (at most ``longest``)."""
+    deadline = time.monotonic() + longest
+    size = -1
+    while time.monotonic() < deadline:
+        time.sleep(quiet)
+        now = len(screen.getvalue())
+        if now == size:
+            return
+        size = now
 
 
 def _enter(count: int) -> str:
@@ -126,7 +140,7 @@ def test_derived_figures_follow_the_funnel_section(
 
 def test_a_team_of_nobody_is_flagged_after_the_team_section(
         interview: Any, run: Run, example_data: dict[str, Any]) -> None:
-    sdrs = 30
+    sdrs = 32
     keys = _enter(sdrs) + "0" + ENTER + "0" + ENTER + _enter(ASKED_FROM_EXAMPLE - sdrs - 2)
     interview(keys + ENTER, defaults=example_data)
     assert ("Note: Nobody is named to work the 178 MQLs a month: give the number of SDRs or "
@@ -135,7 +149,7 @@ def test_a_team_of_nobody_is_flagged_after_the_team_section(
 
 def test_a_rate_outside_the_typical_range_is_flagged_after_the_funnel(
         interview: Any, run: Run, example_data: dict[str, Any]) -> None:
-    keys = _enter(ORDER["mql_to_sql"]) + "8%" + ENTER + _enter(13) + ENTER
+    keys = _enter(ORDER["mql_to_sql"]) + "8%" + ENTER + _enter(16) + ENTER
     interview(keys, defaults=example_data)
     assert "That means, per quarter: 40 won deals, 160 opportunities, 320 SQLs, 4,000 MQLs." \
         in run.lines
@@ -157,7 +171,7 @@ def test_a_wrong_rate_is_refused_with_what_to_type_and_nothing_is_lost(
     # The screen is drawn as differences from the one before, so each test checks the
     # first message of its prompt, which is written out whole.
     keys = [_enter(ORDER["mql_to_sql"]) + wrong + ENTER,
-            CTRL_U + "0.55" + ENTER + _enter(13) + ENTER]
+            CTRL_U + "0.55" + ENTER + _enter(16) + ENTER]
     data = interview(keys, defaults=example_data, screen=True)
     assert message in run.shown
     assert data["funnel"]["mql_to_sql"] == "55%"
@@ -187,7 +201,7 @@ def test_a_required_answer_cannot_be_left_empty(interview: Any, run: Run) -> Non
 def test_a_sales_accepted_stage_asks_its_own_rates_instead(
         interview: Any, run: Run, example_data: dict[str, Any]) -> None:
     keys = (_enter(ORDER["has_sal"]) + "y" + "70%" + ENTER + "50%" + ENTER + _enter(2)
-            + _enter(11) + ENTER)
+            + _enter(14) + ENTER)
     data = interview(keys, defaults=example_data)
     assert data["funnel"] == {"mql_to_sal": "70%", "sal_to_sql": "50%",
                               "sql_to_opportunity": "50%", "opportunity_to_won": "25%"}

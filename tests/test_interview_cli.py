@@ -141,6 +141,8 @@ ANSWERS: list[tuple[str, str]] = [
     (r"What is the average size of a won deal\?", "45,000\r"),
     (r"How many days does a deal take", "120\r"),
     (r"How many times the revenue target should open pipeline cover\?", "4x\r"),
+    (r"How much does marketing spend on acquiring customers per quarter\?", "€200k\r"),
+    (r"And how much does sales spend on winning new customers", "\r"),
     (r"Does sales accept each MQL as a separate step", "y"),
     (r"What share of MQLs does sales accept\?", "75%\r"),
     (r"What share of accepted leads become sales qualified", "0.5\r"),
@@ -156,6 +158,9 @@ ANSWERS: list[tuple[str, str]] = [
     (r"Is this a first agreement", UP + UP + "\r"),  # Not sure -> A first agreement
     (r"How many points make a lead an MQL\?", "65\r"),
     (r"Do you want to change any of the standard points\?", "n"),
+    (r"How should the CRM tell a rep that an MQL is theirs\?", DOWN + DOWN + "\r"),  # Slack
+    (r"Who decides when a lead outside the written criteria", "\r"),
+    (r"Within how many business hours is such an exception decided\?", "24\r"),
     (r"Do you want to go through the terms one by one\?", "y"),
     (r"Within how many business hours must sales first call back a demo or trial request\?",
      "2\r"),
@@ -226,6 +231,8 @@ def test_the_whole_interview_in_a_real_terminal(tmp_path: Path) -> None:
     assert (economics.currency, economics.revenue_target, economics.average_deal_size,
             economics.sales_cycle_days, economics.pipeline_coverage) == (
         "EUR", 900000, 45000, 120, 4)
+    assert (economics.marketing_spend, economics.sales_spend) == (200000, None)
+    assert (answers.handoff.notify_by, answers.exceptions.decision_hours) == ("slack", 24)
     assert {k: str(v) for k, v in answers.funnel.rates().items()} == {
         "mql_to_sal": "0.75", "sal_to_sql": "0.5", "sql_to_opportunity": "0.5",
         "opportunity_to_won": "0.3"}

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from slabuilder.answers import Answers
+from slabuilder.answers import Answers, answers_from_data
 from slabuilder.plan import build_plan
 
 
@@ -151,11 +151,46 @@ def test_terms_carry_the_answers_figures(example_plan):
         "Daily", "Weekly", "Monthly", "Quarterly"]
 
 
-def test_definitions_cover_exactly_the_funnel_stages(example_plan):
-    assert [d.stage for d in example_plan.terms.definitions] == [
-        "mql", "sql", "opportunity", "won"]
-    mql = example_plan.terms.definitions[0]
+def test_definitions_cover_the_whole_funnel_from_visitor_to_advocate(example_plan):
+    # The planned stages, with the lead before them and neither SAL nor anything unplanned.
+    definitions = example_plan.terms.definitions
+    assert [d.stage for d in definitions] == [
+        "visitor", "lead", "mql", "sql", "opportunity", "won", "advocate"]
+    mql = definitions[2]
     assert "at least 25 points" in mql.meaning
+    assert definitions[-1].owner == "Customer Success and Marketing"
+    assert definitions[1].exit_within.startswith("becomes an MQL within 1 business hour")
+    assert "90 days after onboarding" in definitions[-2].exit_within
+
+
+def test_new_terms_live_once_in_the_plan_and_follow_the_answers(example_answers):
+    data = example_answers.model_dump(mode="json")
+    data["sla"]["sales"].update(attempts_optimal_min=4, attempts_optimal_max=8,
+                                sql_to_opportunity_days=3)
+    data["handoff"] = {"notify_by": "slack"}
+    data["exceptions"] = {"decided_by": "the RevOps lead", "decision_hours": 24}
+    data["economics"].update(marketing_spend="300k", sales_spend="100k")
+    plan = build_plan(answers_from_data(data))
+    agreed = plan.terms.commitments
+    assert (agreed.attempts_optimal_min, agreed.attempts_optimal_max) == (4, 8)
+    assert "4 to 8 attempts" in plan.terms.sales[1].commitment
+    assert agreed.handoff_channel == "a Slack alert"
+    assert plan.alignment.exceptions.decided_by == "the RevOps lead"
+    assert plan.alignment.exceptions.within == "24 business hours"
+    # 400,000 of spend over the quarter's 40 won deals.
+    assert plan.alignment.cac_per_deal == 10_000
+    assert [p.start.isoformat() for p in plan.alignment.rollout] == [
+        "2027-01-01", "2027-03-01", "2027-05-01", "2027-07-01"]
+    assert plan.alignment.rollout[-1].end is None
+
+
+def test_what_the_answers_do_not_give_stays_blank(example_plan):
+    by_id = {m.id: m for m in example_plan.alignment.measures}
+    assert example_plan.alignment.cac_per_deal is None
+    assert by_id["cac"].baseline is None
+    # The example's funnel starts at MQL, so no lead-to-customer rate is planned.
+    assert by_id["lead_to_customer"].target == ""
+    assert by_id["sourced_pipeline"].target == "at least 40%"
 
 
 @settings(max_examples=150, deadline=None,

@@ -366,9 +366,10 @@ def test_interview_in_a_terminal_offers_next_date_and_observed_rates(
     command = str(Path(sys.executable).parent / "slabuilder")
     child = pexpect.spawn(command, ["renegotiate", str(version_1), "-o", str(tmp_path / "q2"),
                                     "--format", "html", "--actuals", str(export)],
-                          encoding="utf-8", timeout=30, dimensions=(50, 150),
+                          encoding="utf-8", codec_errors="replace", timeout=30,
+                          dimensions=(50, 150),
                           env={"TERM": "xterm", "PATH": "/usr/bin:/bin", "COLUMNS": "150",
-                               "PROMPT_TOOLKIT_NO_CPR": "1"})
+                               "LANG": "C.UTF-8", "PROMPT_TOOLKIT_NO_CPR": "1"})
     child.logfile_read = screen = io.StringIO()
     for _ in range(80):
         if child.expect([r"\? ", "Wrote:", pexpect.EOF]) != 0:

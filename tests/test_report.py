@@ -14,8 +14,9 @@ import pytest
 from pypdf import PdfReader
 
 from helpers import HEADER, ROWS, write_csv
+from slabuilder.answers import answers_from_data
 from slabuilder.charts import funnel_chart, trend_chart
-from slabuilder.plan import Plan
+from slabuilder.plan import Plan, build_plan
 from slabuilder.report import build_report_context
 
 
@@ -91,6 +92,60 @@ def test_filled_report_compares_with_plan(example_plan: Plan, export_csv: Path,
     assert len(set(report["insights"])) == len(report["insights"])
     assert report["priorities"][0].startswith("Close the MQL volume gap")
     assert "<polyline" in draw("trend", report["charts"]["trend"])
+
+
+def test_filled_report_names_the_symptoms_its_figures_show(
+        example_plan: Plan, export_csv: Path, example_answers: Any) -> None:
+    from slabuilder.actuals import compute_actuals
+
+    def diagnosed(plan: Plan) -> dict[str, str]:
+        actuals = compute_actuals(export_csv, plan.answers, "2027-01",
+                                  rate_keys=list(plan.rates))
+        report = build_report_context(plan, "2027-01", "January 2027", actuals)
+        return {item["symptom"]: item["evidence"] for item in report["diagnoses"]}
+
+    # Sales accepted 3 of the 5 MQLs it dispositioned; one MQL is past its deadline
+    # undecided; one of seven MQLs was never touched.
+    assert diagnosed(example_plan) == {
+        "Low conversion": "Sales rejected 40% of the MQLs it dispositioned, over 30%.",
+        "No feedback": "1 MQL was past the 5-business-day deadline without a disposition."}
+    data = example_answers.model_dump(mode="json")
+    data["escalation"].update(rejection_rate="50%", late_touch_share="10%")
+    found = diagnosed(build_plan(answers_from_data(data)))
+    assert "Low conversion" not in found
+    assert found["Slow follow-up"] == ("14% of MQLs (1 of 7) were first touched after 24 "
+                                       "business hours or never, over 10%.")
+
+
+def test_shared_measures_show_the_cac_only_when_the_answers_give_the_spend(
+        example_plan: Plan, export_csv: Path, example_answers: Any) -> None:
+    from slabuilder.actuals import compute_actuals
+
+    def shared(plan: Plan) -> dict[str, dict[str, Any]]:
+        actuals = compute_actuals(export_csv, plan.answers, "2027-01",
+                                  rate_keys=list(plan.rates))
+        report = build_report_context(plan, "2027-01", "January 2027", actuals)
+        return {row["field"]: row for row in report["shared_rows"]}
+
+    rows = shared(example_plan)
+    assert rows["cac"]["state"] == "not in export"
+    assert rows["sourced_pipeline"]["target"] == "at least 40% of pipeline value"
+    data = example_answers.model_dump(mode="json")
+    data["economics"].update(marketing_spend="300k", sales_spend="150k")
+    cac = shared(build_plan(answers_from_data(data)))["cac"]
+    # 450,000 a quarter is 150,000 a month, over January's one won deal.
+    assert (cac["actual"], cac["kind"], cac["note"]) == (150000.0, "money",
+                                                         "planned $11,250 per deal")
+
+
+def test_shell_lists_the_symptoms_to_tick(example_plan: Plan) -> None:
+    report = build_report_context(example_plan, "2027-03", "March 2027", None)
+    assert report["diagnoses"] == []
+    assert [item["symptom"] for item in report["symptoms"]] == [
+        "Low conversion", "Pipeline shortfall", "Revenue missed despite volume",
+        "Slow follow-up", "No feedback"]
+    assert report["symptoms"][0]["trigger"] == (
+        "MQL to SQL under 20%, or sales rejecting more than 30% of MQLs")
 
 
 def test_funnel_chart_marks_missing_actuals() -> None:

@@ -361,6 +361,9 @@ class Economics(_Section):
     average_deal_size: Money
     sales_cycle_days: Annotated[int, BeforeValidator(_as_int), Field(ge=0, le=1000)] = 0
     pipeline_coverage: Multiple = Decimal(3)
+    marketing_spend: Money | None = None
+    """Marketing's acquisition spend for the period; with sales_spend it gives the CAC."""
+    sales_spend: Money | None = None
 
     @field_validator("currency")
     @classmethod
@@ -588,6 +591,10 @@ class MarketingTerms(_Section):
     routing_minutes: PositiveCount = 60
     routing_minutes_automated: PositiveCount = 5
     forecast_days: PositiveCount = 30
+    lead_to_mql_hours: Hours = Decimal(1)
+    sourced_pipeline_share: Rate = Decimal("0.4")
+    influenced_revenue_share: Rate = Decimal("0.6")
+    advocate_review_days: PositiveCount = 90
     objection_handling_days: PositiveCount = 5
     battlecard_days: PositiveCount = 10
     case_study_days: PositiveCount = 20
@@ -606,12 +613,22 @@ class SalesTerms(_Section):
     containing any of these words, in any case."""
     contact_attempts: PositiveCount = 6
     attempt_window_days: PositiveCount = 14
+    attempts_optimal_min: PositiveCount = 5
+    attempts_optimal_max: PositiveCount = 7
     channels: list[Channel] = Field(default_factory=lambda: list(DEFAULT_CHANNELS),
                                     min_length=1)
     disposition_days: PositiveCount = 5
     review_hours: Hours = Decimal(24)
     win_loss_hours: Hours = Decimal(48)
     crm_update: Literal["daily", "weekly"] = "weekly"
+    sql_to_opportunity_days: PositiveCount = 5
+
+    @model_validator(mode="after")
+    def _optimal_range(self) -> SalesTerms:
+        if self.attempts_optimal_max < self.attempts_optimal_min:
+            raise ValueError(f"attempts_optimal_max ({self.attempts_optimal_max}) is below "
+                             f"attempts_optimal_min ({self.attempts_optimal_min})")
+        return self
 
 
 class Sla(_Section):
@@ -642,6 +659,22 @@ class Escalation(_Section):
     second_hours: Hours = Decimal(48)
     quality_review_hours: Hours = Decimal(48)
     shortfall_threshold: Rate = Decimal("0.1")
+    low_conversion_rate: Rate = Decimal("0.2")
+    rejection_rate: Rate = Decimal("0.3")
+    late_touch_share: Rate = Decimal("0.5")
+
+
+class Handoff(_Section):
+    notify_by: Literal["crm_task", "email", "slack"] = "crm_task"
+
+
+class Exceptions(_Section):
+    decided_by: Text = "the demand generation director with the sales team lead"
+    decision_hours: Hours = Decimal(48)
+
+
+class Intent(_Section):
+    sources: TextList = Field(default_factory=list)
 
 
 class Cadence(_Section):
@@ -680,6 +713,9 @@ class Answers(_Section):
     sla: Sla = Field(default_factory=Sla)
     routing: Routing = Field(default_factory=Routing)
     escalation: Escalation = Field(default_factory=Escalation)
+    handoff: Handoff = Field(default_factory=Handoff)
+    exceptions: Exceptions = Field(default_factory=Exceptions)
+    intent: Intent = Field(default_factory=Intent)
     cadence: Cadence = Field(default_factory=Cadence)
     documents: Documents = Field(default_factory=Documents)
 
@@ -692,9 +728,37 @@ class Answers(_Section):
 
     def fingerprint(self) -> str:
         """A short, stable digest of every answer, printed on each page of the documents."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True,
-                               separators=(",", ":"))
+        data = self.model_dump(mode="json")
+        default = _LATER_DEFAULTS
+        for section, keys in default.items():
+            part = data
+            for name in section.split("."):
+                part = part[name]
+            for key, value in keys.items():
+                if part.get(key) == value:
+                    del part[key]
+            if not part and "." not in section:
+                del data[section]
+        canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()[:12]
+
+
+# Keys added after answers files were first signed: left at their defaults they are not part
+# of the fingerprint, so that a file written before them keeps the fingerprint printed on
+# its signed documents.
+_LATER_DEFAULTS: dict[str, dict[str, Any]] = {
+    "economics": {"marketing_spend": None, "sales_spend": None},
+    "sla.marketing": {"lead_to_mql_hours": "1", "sourced_pipeline_share": "0.4",
+                      "influenced_revenue_share": "0.6", "advocate_review_days": 90},
+    "sla.sales": {"attempts_optimal_min": 5, "attempts_optimal_max": 7,
+                  "sql_to_opportunity_days": 5},
+    "escalation": {"low_conversion_rate": "0.2", "rejection_rate": "0.3",
+                   "late_touch_share": "0.5"},
+    "handoff": {"notify_by": "crm_task"},
+    "exceptions": {"decided_by": "the demand generation director with the sales team lead",
+                   "decision_hours": "48"},
+    "intent": {"sources": []},
+}
 
 
 # --------------------------------------------------------------------------- loading

@@ -272,6 +272,45 @@ def _sla(plan: Plan) -> dict[str, Any]:
     }
 
 
+def _alignment(plan: Plan) -> dict[str, Any]:
+    """Measures, handoff, exceptions, intent, diagnosis, benchmark, deal record, rollout."""
+    found = plan.alignment
+    agreed = plan.terms.commitments
+
+    def measure(item: Any) -> dict[str, Any]:
+        return {"id": item.id, "label": item.label, "formula": item.formula,
+                "target": item.target, "baseline": item.baseline}
+
+    return {
+        "measures": [measure(item) for item in found.measures],
+        "success": [measure(item) for item in found.success],
+        "cac_per_deal": plain_number(found.cac_per_deal) if found.cac_per_deal else None,
+        "handoff": {"system": found.handoff.system, "channel": found.handoff.channel,
+                    "notified": found.handoff.notified,
+                    "overdue_alert": found.handoff.overdue_alert,
+                    "context": list(found.handoff.context)},
+        "exceptions": {"cases": list(found.exceptions.cases),
+                       "decided_by": found.exceptions.decided_by,
+                       "within": found.exceptions.within,
+                       "recorded": found.exceptions.recorded},
+        "intent": {"sources": list(found.intent.sources), "points": found.intent.points,
+                   "rules": list(found.intent.rules)},
+        "symptoms": [{"symptom": s.symptom, "marketing_says": s.marketing_says,
+                      "sales_says": s.sales_says, "cause": s.root_cause, "fix": s.fix}
+                     for s in found.symptoms],
+        "rejection_rate": plain_number(found.lines.rejection_rate),
+        "speed_bands": [{"wait": band.wait, "kept": plain_number(band.kept)}
+                        for band in found.speed_bands],
+        "closed_loop": [{"field": f.field, "what": f.what, "when": f.when}
+                        for f in found.closed_loop],
+        "rollout": [{"name": phase.name, "start": phase.start.isoformat(),
+                     "end": phase.end.isoformat() if phase.end else None, "work": phase.work}
+                    for phase in found.rollout],
+        "attempts_optimal_min": agreed.attempts_optimal_min,
+        "attempts_optimal_max": agreed.attempts_optimal_max,
+    }
+
+
 def _current_state(answers: Answers, plan: Plan) -> dict[str, Any]:
     state = answers.current_state
     return {
@@ -446,6 +485,7 @@ def build_context(plan: Plan, *, draft: bool = False) -> dict[str, Any]:
         "scoring": _scoring(plan),
         "terms": _terms(plan),
         "sla": _sla(plan),
+        "alignment": _alignment(plan),
         "routing": {"method": answers.routing.method.replace("_", " "),
                     "enterprise_min_employees": answers.routing.enterprise_min_employees,
                     "smb_max_employees": answers.routing.smb_max_employees},

@@ -14,6 +14,7 @@ from typing import Any
 
 from slabuilder.answers import Answers
 from slabuilder.derive import funnel
+from slabuilder.derive.alignment import Alignment, build_alignment
 from slabuilder.derive.findings import Finding
 from slabuilder.derive.funnel import (
     Capacity,
@@ -27,6 +28,8 @@ from slabuilder.derive.terms import Terms, build_terms
 from slabuilder.words import STAGE_NAMES, money, number, percent
 
 __all__ = ["Finding", "MonthTarget", "Plan", "WeekTarget", "build_plan"]
+
+_CRM_NAMES = {"hubspot": "HubSpot", "salesforce": "Salesforce"}
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,7 @@ class Plan:
     capacity: Capacity | None
     scoring: ScoringModel
     terms: Terms
+    alignment: Alignment
     icp_missing: list[str]
     warnings: list[Finding] = field(default_factory=list)
 
@@ -271,6 +275,11 @@ def build_plan(answers: Answers, *, forward_volume: int | None = None) -> Plan:
     scoring = build_scoring(answers)
     terms = build_terms(answers, stages, {f"{a}_to_{b}": r for a, b, r in chain}, mql_month,
                         mql_period)
+    intent_points = next((s.points for s in scoring.signals if s.id == "intent_surge"), None)
+    alignment = build_alignment(answers, terms.commitments,
+                                {f"{a}_to_{b}": r for a, b, r in chain}, stages, totals["won"],
+                                economics.currency, _CRM_NAMES.get(answers.company.crm, "the CRM"),
+                                intent_points)
     icp_missing = answers.icp.missing()
     warnings = [
         *_target_warnings(answers, totals["won"]),
@@ -307,6 +316,7 @@ def build_plan(answers: Answers, *, forward_volume: int | None = None) -> Plan:
         capacity=cap,
         scoring=scoring,
         terms=terms,
+        alignment=alignment,
         icp_missing=icp_missing,
         warnings=warnings,
     )

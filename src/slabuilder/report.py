@@ -25,8 +25,17 @@ from typing import Any, Literal
 
 from slabuilder.actuals.model import Actuals, MonthActuals
 from slabuilder.charts import funnel_chart, trend_chart
+from slabuilder.derive.funnel import MONTHS_IN
 from slabuilder.plan import Plan
-from slabuilder.words import STAGE_NAMES, count, money, number, percent, stage_plural
+from slabuilder.words import (
+    STAGE_NAMES,
+    count,
+    money,
+    number,
+    percent,
+    sentence,
+    stage_plural,
+)
 
 __all__ = ["BLANK", "NOT_IN_EXPORT", "build_report_context"]
 
@@ -34,7 +43,7 @@ BLANK = "blank"
 """A shell: the figure is written in by hand."""
 NOT_IN_EXPORT = "not in export"
 
-Kind = Literal["count", "rate", "hours"]
+Kind = Literal["count", "rate", "hours", "money"]
 
 # The terms each view shows, by field: the agenda reviews the sales side's commitments, the
 # dashboard the response times and the quality of what marketing sends.
@@ -189,6 +198,41 @@ def _sales_rows(plan: Plan, actuals: Actuals | None) -> list[dict[str, Any]]:
                  previous=previous.no_attempt_after_72h if previous else None),
         rows.row("dq_feedback", "Rejections with a reason code", "100%", None, "rate", None,
                  measurable=False),
+    ]
+
+
+def _shared_rows(plan: Plan, actuals: Actuals | None) -> list[dict[str, Any]]:
+    """The shared measures the export cannot judge as terms: marketing's shares, the sales
+    cycle and the cost of a customer, each against the agreement's target."""
+    agreed = plan.terms.commitments
+    rows = _Rows(actuals)
+    revenue = actuals.revenue if actuals else None
+    influenced = None
+    if revenue is not None and revenue.marketing_influenced is not None:
+        total = (revenue.marketing_sourced.amount or 0) + (revenue.sales_sourced.amount or 0)
+        amount = revenue.marketing_influenced.amount
+        influenced = round(amount / total, 4) if amount is not None and total else None
+    spend = plan.alignment.cac_per_deal
+    won = actuals.month.won if actuals else None
+    months = MONTHS_IN[plan.period]
+    answers = plan.answers.economics
+    month_spend = ((answers.marketing_spend or 0) + (answers.sales_spend or 0)) / months
+    cac = round(float(month_spend) / won, 2) if spend is not None and won else None
+    share = _num(agreed.influenced_revenue_share)
+    return [
+        rows.row("sourced_pipeline", "Marketing-sourced pipeline",
+                 f"at least {percent(agreed.sourced_pipeline_share, 0)} of pipeline value",
+                 None, "rate", None, measurable=False),
+        rows.row("influenced_revenue", "Marketing-influenced revenue",
+                 f"at least {percent(share, 0)} of won revenue", influenced, "rate",
+                 influenced is not None and influenced >= share,
+                 measurable=revenue is not None),
+        rows.row("sales_cycle", "Sales cycle, median days", "shorter than last quarter", None,
+                 "count", None, measurable=False),
+        rows.row("cac", "Customer acquisition cost", "lower than last quarter", cac, "money",
+                 None, measurable=spend is not None,
+                 note=(f"planned {money(spend, plan.currency)} per deal"
+                       if spend is not None else "no spend in the answers")),
     ]
 
 
@@ -401,6 +445,59 @@ def _priorities(plan: Plan, rows: list[dict[str, Any]], month: MonthActuals,
             "stake." if stake else _PRIORITY[row["field"]] for stake, row in missed[:5]]
 
 
+def _diagnoses(plan: Plan, month: MonthActuals, mql_target: int,
+               targets: dict[str, int]) -> list[dict[str, str]]:
+    """The diagnostic table applied to the month: each symptom the figures fall into, with
+    the figure that shows it, its usual cause and the fix."""
+    lines = plan.alignment.lines
+    table = {symptom.id: symptom for symptom in plan.alignment.symptoms}
+    found: list[tuple[str, str]] = []
+    conversion = next(((key, rate) for key, rate in month.conversions.items()
+                       if key.startswith("mql_to_") and rate is not None), None)
+    evidence = []
+    if conversion is not None and conversion[1] < _num(lines.low_conversion_rate):
+        evidence.append(f"{_rate_name(conversion[0])} ran at {percent(conversion[1])}, under "
+                        f"{percent(lines.low_conversion_rate, 0)}")
+    if month.acceptance_rate is not None and 1 - month.acceptance_rate > _num(
+            lines.rejection_rate):
+        evidence.append(f"sales rejected {percent(1 - month.acceptance_rate)} of the MQLs it "
+                        f"dispositioned, over {percent(lines.rejection_rate, 0)}")
+    if evidence:
+        found.append(("low_conversion", "; ".join(evidence)))
+    volume_met = month.mql is not None and mql_target and month.mql >= mql_target
+    if volume_met and month.opportunity is not None and month.opportunity < targets.get(
+            "opportunity", 0):
+        found.append(("pipeline_shortfall",
+                      f"{count(month.mql)} MQLs met the target of {count(mql_target)}, but "
+                      f"opportunities reached {count(month.opportunity)} of "
+                      f"{count(targets['opportunity'])}"))
+    if volume_met and month.won is not None and month.won < targets.get("won", 0):
+        found.append(("revenue_miss", f"{count(month.mql)} MQLs met the target, but "
+                      f"{count(month.won)} deals were won of {count(targets['won'])}"))
+    buckets = month.response_buckets
+    if buckets and month.mql:
+        late = (buckets.over_24h + buckets.never) / month.mql
+        if late > _num(lines.late_touch_share):
+            found.append(("slow_follow_up",
+                          f"{percent(late, 0)} of MQLs ({count(buckets.over_24h + buckets.never)}"
+                          f" of {count(month.mql)}) were first touched after 24 business hours "
+                          f"or never, over {percent(lines.late_touch_share, 0)}"))
+    if month.undispositioned_past_deadline:
+        undecided = month.undispositioned_past_deadline
+        who = "MQL was" if undecided == 1 else "MQLs were"
+        days = plan.terms.commitments.disposition_days
+        found.append(("no_feedback", f"{count(undecided)} {who} past the {days}-business-day "
+                      "deadline without a disposition"))
+    elif (month.disposition_within_deadline is not None
+          and month.disposition_within_deadline < 1):
+        found.append(("no_feedback", f"only {percent(month.disposition_within_deadline)} of "
+                      "MQLs were dispositioned within the deadline"))
+    return [{"symptom": table[key].symptom, "marketing_says": table[key].marketing_says,
+             "sales_says": table[key].sales_says, "cause": table[key].root_cause,
+             "fix": table[key].fix, "evidence": sentence(evidence_text)}
+            for key, evidence_text in found]
+
+
 # --------------------------------------------------------------------------- the context
 
 
@@ -465,6 +562,7 @@ def build_report_context(plan: Plan, month: str, month_label: str,
         "dashboard_response_rows": _pick(by_term, _DASHBOARD_RESPONSE),
         "dashboard_quality_rows": _pick(by_term, _DASHBOARD_QUALITY),
         "funnel_rows": funnel,
+        "shared_rows": _shared_rows(plan, actuals),
         "headline_rows": [row for row in funnel if row["stage"] in _HEADLINE_STAGES],
         "conversion_rows": _conversion_rows(plan, actuals),
         "weekly_targets": weekly_targets,
@@ -476,6 +574,10 @@ def build_report_context(plan: Plan, month: str, month_label: str,
         "more_insights": insights[_SUMMARY_INSIGHTS:],
         "priorities": (_priorities(plan, marketing + sales, actuals.month, mql_target)
                        if actuals else []),
+        "diagnoses": (_diagnoses(plan, actuals.month, mql_target, targets)
+                      if actuals else []),
+        "symptoms": [{"symptom": s.symptom, "trigger": s.trigger, "cause": s.root_cause,
+                      "fix": s.fix} for s in plan.alignment.symptoms if s.trigger],
         "sources": _listed(actuals.by_source) if actuals else None,
         "owners": _listed(actuals.by_owner) if actuals else None,
         "report_sources": _top(by_source, _REPORT_SOURCES, filled),

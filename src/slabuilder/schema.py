@@ -61,6 +61,10 @@ KEY_DOCS: dict[str, str] = {
     "economics.sales_cycle_days": "Days from MQL to closed deal; sets how early leads must "
                                   "arrive.",
     "economics.pipeline_coverage": "Pipeline needed as a multiple of the target: 3 or \"3x\".",
+    "economics.marketing_spend": "Marketing's acquisition spend for the period (programmes and "
+                                 "people); with sales_spend it gives the CAC. Empty: the CAC "
+                                 "is left blank.",
+    "economics.sales_spend": "Sales' acquisition spend for the period, for the CAC.",
     "funnel": "Conversion rates keyed <from>_to_<to> over lead, mql, sal, sql, opportunity, "
               "won. Give one unbroken chain from mql (or lead) to won; each rate as 60% or 0.6.",
     **{f"funnel.{a}_to_{b}": f"Share of {stage_plural(a)} that "
@@ -125,6 +129,14 @@ KEY_DOCS: dict[str, str] = {
     "sla.marketing.routing_minutes_automated": "The same where the CRM routes automatically "
                                                "(see routing.automated).",
     "sla.marketing.forecast_days": "Days of MQL volume forecast each month.",
+    "sla.marketing.lead_to_mql_hours": "Business hours from reaching the threshold to MQL "
+                                       "status.",
+    "sla.marketing.sourced_pipeline_share": "Target share of pipeline value from "
+                                            "marketing-sourced leads.",
+    "sla.marketing.influenced_revenue_share": "Target share of won revenue that marketing "
+                                              "touched.",
+    "sla.marketing.advocate_review_days": "Days after onboarding at which a customer is "
+                                          "asked for a review or referral.",
     "sla.marketing.objection_handling_days": "Business days to deliver objection handling.",
     "sla.marketing.battlecard_days": "Business days to deliver a battlecard.",
     "sla.marketing.case_study_days": "Business days to deliver a case study.",
@@ -143,6 +155,10 @@ KEY_DOCS: dict[str, str] = {
     "sla.sales.win_loss_hours": "Hours after closing to record the win or loss reason.",
     "sla.sales.crm_update": "How often stage, amount, close date and next step are updated: "
                             "daily or weekly.",
+    "sla.sales.attempts_optimal_min": "Low end of the range of attempts that works best.",
+    "sla.sales.attempts_optimal_max": "High end of that range.",
+    "sla.sales.sql_to_opportunity_days": "Business days for an SQL to become an opportunity "
+                                         "or be dispositioned.",
     "routing": "Who receives which MQLs.",
     "routing.method": "How mid-market MQLs are shared out: round_robin, territory, skill or "
                       "account_based.",
@@ -166,6 +182,22 @@ KEY_DOCS: dict[str, str] = {
     "escalation.quality_review_hours": "Hours marketing has to review a disputed MQL.",
     "escalation.shortfall_threshold": "Volume shortfall that calls for a recovery plan, e.g. "
                                       "10%.",
+    "escalation.low_conversion_rate": "MQL to SQL rate under which the monthly report "
+                                      "diagnoses low conversion.",
+    "escalation.rejection_rate": "Share of dispositioned MQLs rejected by sales over which "
+                                 "the report diagnoses low conversion.",
+    "escalation.late_touch_share": "Share of MQLs touched after 24 business hours (or never) "
+                                   "over which the report diagnoses slow follow-up.",
+    "handoff": "How an MQL is handed to sales.",
+    "handoff.notify_by": "How the new owner hears of an MQL: crm_task, email or slack. The "
+                         "handoff itself always happens in the CRM.",
+    "exceptions": "Leads outside the written criteria that one side still wants worked.",
+    "exceptions.decided_by": "Who decides an exception.",
+    "exceptions.decision_hours": "Hours within which an exception is decided.",
+    "intent": "Third-party intent data: research signals about an account from outside your "
+              "own properties.",
+    "intent.sources": "Where intent data comes from (providers, review sites); empty if none "
+                      "is bought yet.",
     "cadence": "The meetings that keep the agreement alive (0 drops a meeting).",
     "cadence.daily_standup_minutes": "Length of the daily pipeline stand-up.",
     "cadence.weekly_review_minutes": "Length of the weekly campaign and pipeline review.",

@@ -120,6 +120,18 @@ class Commitments:
     first_touch_role: str | None
     """``SDR`` or ``AE``: the role every MQL of the ICP reaches first (None: nobody)."""
     first_touch_reps: int
+    lead_to_mql_hours: Decimal
+    sql_to_opportunity_days: int
+    advocate_review_days: int
+    attempts_optimal_min: int
+    attempts_optimal_max: int
+    sourced_pipeline_share: Decimal
+    """Marketing-sourced share of pipeline value, the target."""
+    influenced_revenue_share: Decimal
+    exception_decider: str
+    exception_decision_hours: Decimal
+    handoff_channel: str
+    """How the new owner hears of an MQL, in words: ``a CRM task``, ``an e-mail``, ..."""
 
     @property
     def fast_tier(self) -> ResponseTier:
@@ -190,7 +202,8 @@ def definitions(answers: Answers, stages: list[str], agreed: Commitments) -> lis
     meaning = {
         "lead": ("A person we can name and reach: they filled in a form, signed up, chatted "
                  "with us or were matched by enrichment.", "Marketing",
-                 "becomes an MQL within 1 business hour of reaching the threshold"),
+                 f"becomes an MQL within {_hours(agreed.lead_to_mql_hours)} of reaching the "
+                 "threshold"),
         "mql": (f"A lead who {fit}, is not excluded by any disqualifier and has scored at "
                 f"least {threshold} points.", "Marketing",
                 f"is reviewed by sales within {_hours(agreed.review_hours, 'hours')}"),
@@ -199,16 +212,28 @@ def definitions(answers: Answers, stages: list[str], agreed: Commitments) -> lis
                 "gets a first attempt within " + _tier_times(agreed)),
         "sql": ("A lead sales has spoken to and qualified: budget, authority, need and timing "
                 "(BANT) are confirmed.", "Sales",
-                "becomes an opportunity or is dispositioned within 5 business days"),
+                "becomes an opportunity or is dispositioned within "
+                f"{_days(agreed.sql_to_opportunity_days)}"),
         "opportunity": ("A qualified deal in progress: discovery is done and the requirements "
                         "and the decision maker are known.", "Sales",
                         f"is closed won or lost within the sales cycle "
                         f"(about {answers.economics.sales_cycle_days} days)"),
         "won": ("A customer: the contract is signed or the first payment received.",
                 "Sales, then Customer Success",
-                "is asked for a review or referral 90 days after onboarding"),
+                f"is asked for a review or referral "
+                f"{_days(agreed.advocate_review_days, 'days')} after onboarding"),
     }
-    return [Definition(stage, STAGE_NAMES[stage], *meaning[stage]) for stage in stages]
+    visitor = Definition("visitor", "Visitor", "Someone we cannot yet name, on our website or "
+                         "another property we own.", "Marketing",
+                         "becomes a lead when they tell us who they are")
+    advocate = Definition("advocate", "Advocate", "A customer who speaks for us: a referral, "
+                          "a review, a case study or a promoter score of 9 or 10.",
+                          "Customer Success and Marketing", "is thanked and kept informed; "
+                          "marketing asks before using their name")
+    # The whole funnel, visitor to advocate: a funnel planned from MQL still has leads.
+    chain = stages if "lead" in stages else ["lead", *stages]
+    return [visitor, *(Definition(stage, STAGE_NAMES[stage], *meaning[stage])
+                       for stage in chain), advocate]
 
 
 def marketing_terms(answers: Answers, agreed: Commitments, mql_per_period: int) -> list[Term]:
@@ -272,7 +297,9 @@ def sales_terms(answers: Answers, agreed: Commitments) -> list[Term]:
              "tier comes from what made it an MQL (its form or signal)."),
         Term("contact_attempts", "sales", "Contact attempts",
              f"At least {terms.contact_attempts} attempts over {terms.attempt_window_days} "
-             f"days, using {channels}, before a lead is marked unreachable.",
+             f"days, using {channels}, before a lead is marked unreachable; "
+             f"{agreed.attempts_optimal_min} to {agreed.attempts_optimal_max} attempts in that "
+             "window is the range that works best.",
              "Logged activities per MQL in its first "
              f"{terms.attempt_window_days} days."),
         Term("disposition", "sales", "Disposition",
@@ -431,7 +458,20 @@ def agreed_commitments(answers: Answers, rates: dict[str, Decimal],
         shortfall_threshold=answers.escalation.shortfall_threshold,
         first_touch_role=role,
         first_touch_reps=reps,
+        lead_to_mql_hours=marketing.lead_to_mql_hours,
+        sql_to_opportunity_days=sales.sql_to_opportunity_days,
+        advocate_review_days=marketing.advocate_review_days,
+        attempts_optimal_min=sales.attempts_optimal_min,
+        attempts_optimal_max=sales.attempts_optimal_max,
+        sourced_pipeline_share=marketing.sourced_pipeline_share,
+        influenced_revenue_share=marketing.influenced_revenue_share,
+        exception_decider=answers.exceptions.decided_by,
+        exception_decision_hours=answers.exceptions.decision_hours,
+        handoff_channel=HANDOFF_CHANNELS[answers.handoff.notify_by],
     )
+
+
+HANDOFF_CHANNELS = {"crm_task": "a CRM task", "email": "an e-mail", "slack": "a Slack alert"}
 
 
 def escalation_steps(answers: Answers) -> list[EscalationStep]:
