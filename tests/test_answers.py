@@ -198,3 +198,26 @@ def test_error_carries_file_line_and_key(example_text, tmp_path):
     line = example_text.splitlines().index("  mql_to_sql: 60%") + 1
     assert str(caught.value) == (f"{path}:{line}: funnel.mql_to_sql: 160 is not a rate; "
                                  "a rate lies between 0% and 100%, such as 60% or 0.6")
+
+
+def test_holiday_codes_match_the_calendar_without_importing_it():
+    import holidays
+
+    from slabuilder.holiday_codes import country_codes
+
+    assert country_codes() == frozenset(holidays.list_supported_countries())
+
+
+@pytest.mark.parametrize(("code", "kept", "message"), [
+    ("us", "US", None), ("US-CA", "US-CA", None), ("UK", "UK", None), ("none", "none", None),
+    ("ZZ", None, "no public-holiday calendar is known for 'ZZ'"),
+    ("US-ZZ", None, "'ZZ' is not a region of US with its own holidays; use US alone or one of"),
+])
+def test_holiday_codes_are_checked(example_answers, code, kept, message):
+    data = example_answers.model_dump()
+    data["company"]["holidays"] = code
+    if message is None:
+        assert Answers.model_validate(data).company.holidays == kept
+    else:
+        with pytest.raises(ValueError, match=message):
+            Answers.model_validate(data)

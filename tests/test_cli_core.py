@@ -258,6 +258,60 @@ def test_help_does_not_load_heavy_libraries():
     assert result.returncode == 0, result.stderr
 
 
+# What each command may import on its way to its work: the answers models for plan and
+# check, the questionnaire and questionary for new.  Anything else (the holidays calendar's
+# country modules, Jinja, WeasyPrint, DuckDB, rich) is time a user waits for nothing.
+_ANSWERS_STACK = {"slabuilder", "click", "yaml", "pydantic", "pydantic_core", "annotated_types",
+                  "typing_extensions", "typing_inspection",
+                  "cython_runtime", "org"}  # a compiled module's runtime; copy's Jython probe
+_THIRD_PARTY = ("import sys\n"
+                "def third_party():\n"
+                "    return sorted({m.split('.')[0] for m in sys.modules if not m.startswith('_')}"
+                " - set(sys.stdlib_module_names) - before)\n"
+                "before = {m.split('.')[0] for m in sys.modules}\n")
+
+
+@pytest.mark.parametrize("args", [["plan", str(EXAMPLE), "--json"], ["plan", str(EXAMPLE)],
+                                  ["check", str(EXAMPLE)]])
+def test_plan_and_check_import_only_what_they_use(args: list[str]) -> None:
+    code = (_THIRD_PARTY + "from slabuilder.cli import main\n"
+            f"try:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
+            "print(third_party())\n")
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True)
+    imported = set(json.loads(found.stdout.strip().splitlines()[-1].replace("'", '"')))
+    extra = imported - _ANSWERS_STACK - ({"rich", "pygments", "markdown_it", "mdurl"}
+                                         if "--json" not in args else set())
+    assert not extra, f"{args[0]} imports {sorted(extra)}"
+
+
+@pytest.mark.slow
+def test_new_imports_only_the_questionnaire_before_the_first_question(tmp_path: Path) -> None:
+    pexpect = pytest.importorskip("pexpect")
+    log = tmp_path / "imports.log"
+    env = {"TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}
+    child = pexpect.spawn("/bin/sh", ["-c", f"exec {sys.executable} -X importtime -m slabuilder "
+                                            f"new -o {tmp_path} 2> {log}"],
+                          env={**__import__("os").environ, **env}, dimensions=(40, 120),
+                          encoding="utf-8", timeout=60)
+    try:
+        child.expect_exact("What is the company called?")
+        lines = log.read_text(encoding="utf-8").splitlines()
+    finally:
+        child.close(force=True)
+    bare = subprocess.run([sys.executable, "-X", "importtime", "-c", "pass"],
+                          capture_output=True, text=True, check=True).stderr.splitlines()
+
+    def packages(found: list[str]) -> set[str]:
+        names = {line.split("|")[-1].strip().split(".")[0] for line in found
+                 if line.startswith("import time:") and "cumulative" not in line}
+        return {name for name in names if not name.startswith("_")}
+
+    extra = (packages(lines) - packages(bare) - set(sys.stdlib_module_names)
+             - _ANSWERS_STACK - {"questionary", "prompt_toolkit", "wcwidth"})
+    assert not extra, f"new imports {sorted(extra)} before its first question"
+
+
 def test_set_errors_name_the_command_line_not_the_file(run_cli):
     result = run_cli("plan", EXAMPLE, "--set", "funnel.mql_to_sql=60")
     assert result.code == 2

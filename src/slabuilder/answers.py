@@ -268,17 +268,15 @@ class Company(_Section):
         if not re.fullmatch(r"[A-Z]{2,3}(-[A-Z0-9]{1,3})?", code):
             raise ValueError(f"{value!r} is not a country code; write one such as US, GB or DE, "
                              "or none")
-        import holidays
+        from slabuilder.holiday_codes import country_codes, subdivisions
 
         country, _, region = code.partition("-")
-        supported = holidays.list_supported_countries()
-        if country not in supported:
+        if country not in country_codes():
             raise ValueError(f"no public-holiday calendar is known for {country!r}; use a "
                              "two-letter country code such as US or GB, or none")
-        if region and region not in supported[country]:
+        if region and region not in (regions := subdivisions(country)):
             raise ValueError(f"{region!r} is not a region of {country} with its own holidays; "
-                             f"use {country} alone or one of "
-                             + ", ".join(supported[country][:8]))
+                             f"use {country} alone or one of " + ", ".join(regions[:8]))
         return code
 
     @property
