@@ -221,3 +221,22 @@ def test_holiday_codes_are_checked(example_answers, code, kept, message):
     else:
         with pytest.raises(ValueError, match=message):
             Answers.model_validate(data)
+
+
+def test_one_country_calendar_is_imported_alone_and_agrees_with_the_package():
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom slabuilder.holiday_codes import country_class\n"
+            "country_class('DE')(subdiv='BY', years=2027)\n"
+            "print(sum(m.startswith('holidays.countries.') for m in sys.modules))\n")
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True)
+    assert int(found.stdout.strip()) < 5
+    import holidays
+
+    from slabuilder.holiday_codes import country_class
+
+    for country, region in (("US", "CA"), ("GB", "SCT"), ("UK", None), ("DE", "BY")):
+        assert dict(country_class(country)(subdiv=region, years=range(2026, 2029))) == dict(
+            holidays.country_holidays(country, subdiv=region, years=range(2026, 2029)))

@@ -46,15 +46,15 @@ class BusinessClock:
         """Public holidays between two dates (inclusive) in the company's country."""
         if self.holiday_country is None:
             return {}
-        import holidays
+        from slabuilder.holiday_codes import country_class
 
         country, _, subdivision = self.holiday_country.partition("-")
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                found = holidays.country_holidays(country, subdiv=subdivision or None,
-                                                  years=range(first.year, last.year + 1))
-        except NotImplementedError:
+                found = country_class(country)(subdiv=subdivision or None,
+                                               years=range(first.year, last.year + 1))
+        except (NotImplementedError, AttributeError):
             raise AnswersError(f"{self.holiday_country!r} is not a country (or region) the "
                                "holidays calendar knows; use a code such as US, GB or DE, "
                                "or none", key="company.holidays") from None
