@@ -19,7 +19,6 @@ import errno
 import os
 import secrets
 import stat
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -312,23 +311,16 @@ def append_update_atomic(path: Path, original: bytes, updated: bytes) -> None:
     if not updated.startswith(original):
         raise OutputError("the update would change earlier bytes of this PDF; nothing was "
                           "written", file=path)
+    staged: list[_Placed] = []
     try:
-        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                                                 dir=path.parent)
-    except OSError as error:
-        raise OutputError(f"cannot write into this folder: {error.strerror}",
-                          file=path.parent) from None
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(updated)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, 0o644)  # noqa: PTH101 - mkstemp creates 0600 files
+        _stage(OutputFile(path, updated), staged)
         if path.read_bytes() != original:
             raise OutputError("changed while it was being signed; nothing was written, "
                               "sign it again", file=path)
-        Path(temporary).replace(path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)  # noqa: PTH108
+        staged[0].temporary.replace(path)
+    except BaseException as error:
+        _roll_back(staged, 0)
+        if isinstance(error, OSError):
+            raise OutputError(f"cannot write into this folder: {_output_problem(error)}; "
+                              "nothing was written", file=path.parent) from None
         raise
