@@ -1,10 +1,12 @@
 # ruff: noqa: S608 - SQL is assembled from our own column names; user text goes through quote_literal
-"""Loading an export into DuckDB as one table of leads in canonical fields.
+"""Loading an export into DuckDB as one typed table of leads in canonical fields.
 
-Steps: read the needed columns as text (rejecting malformed rows with their line), settle
-the date order, parse every value (reporting the first one that cannot be read, with its row
-and column), then set aside rows without a lead id, repeated ids and rows with no funnel
-date, counting each reason.
+The export is read once: its needed columns are parsed as they stream in, with the shapes
+of the values (the date order, which columns hold plain ISO times) learnt from the first
+rows, and every value checked against those shapes in the same pass.  A value that does not
+fit stops that pass; the careful way then reads the raw text, settles the shapes over the
+whole file and names the first value that cannot be read, with its row and column.  Rows
+without a lead id, repeated ids and rows with no funnel date are counted and set aside.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ _REJECT_MESSAGES = {
 
 @dataclass
 class LoadedExport:
-    """The ``funnel`` table in DuckDB, and what happened to the rows on the way in."""
+    """The ``funnel`` view in DuckDB, and what happened to the rows on the way in."""
 
     con: duckdb.DuckDBPyConnection
     file: ExportFile
@@ -65,9 +67,7 @@ class LoadedExport:
     notes: list[str] = field(default_factory=list)
     tasks_file: ExportFile | None = None
     source_table: str = "leads"
-    """Where the kept rows are until the ``funnel`` table is made."""
-    scratch: list[str] = field(default_factory=lambda: ["TABLE leads"])
-    """Tables and views to drop, newest first, once ``funnel`` exists."""
+    """The table of kept rows under the ``funnel`` view."""
 
     @property
     def rows_used(self) -> int:
@@ -147,15 +147,9 @@ def one_line_end(path: Path, scratch: Path) -> Path | None:
 
 def _read_csv(con: duckdb.DuckDBPyConnection, export: ExportFile, indices: list[int],
               table: str, show_progress: bool, bad_rows: list[int] | None = None) -> None:
-    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(export.header))) + "}"
-    wanted = ", ".join(f"c{i}" for i in indices)
     rejects = f"{table}_rejects"
-    sql = (f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {wanted} FROM read_csv("
-           f"{quote_literal(export.utf8_path)}, header = true, auto_detect = false, "
-           f"columns = {columns}, delim = {quote_literal(export.delimiter)}, quote = '\"', "
-           f"escape = '\"', store_rejects = true, rejects_table = '{rejects}', "
-           f"rejects_scan = '{table}_scans', max_line_size = 10000000, "
-           "parallel = true)")
+    sql = (f"CREATE OR REPLACE TEMP TABLE {table} AS "
+           + csv_sql(export, indices, rejects=rejects))
     show = show_progress and export.size_bytes >= LARGE_FILE_BYTES
     # Rejects of an earlier attempt (a UTF-8 read retried as cp1252) must not linger.
     con.execute(f"DROP TABLE IF EXISTS {rejects}; DROP TABLE IF EXISTS {table}_scans")
@@ -197,27 +191,184 @@ def _unreadable(error: Exception) -> _UnreadableError:
         line)
 
 
+def csv_sql(export: ExportFile, indices: list[int], *, rejects: str | None = None,
+            types: dict[int, str] | None = None, timestamp_format: str | None = None) -> str:
+    """SELECT columns ``indices`` (named ``c<index>``) from the export, as text unless
+    ``types`` names another type (a TIMESTAMP read with ``timestamp_format``); with
+    ``rejects``, malformed rows are stored in that table instead of stopping the read."""
+    types = types or {}
+    columns = "{" + ", ".join(f"'c{i}': '{types.get(i, 'VARCHAR')}'"
+                              for i in range(len(export.header))) + "}"
+    if timestamp_format:
+        columns += f", timestampformat = '{timestamp_format}'"
+    wanted = ", ".join(f"c{i}" for i in indices)
+    stored = (f"store_rejects = true, rejects_table = '{rejects}', "
+              f"rejects_scan = '{rejects.removesuffix('_rejects')}_scans', "
+              if rejects else "")
+    return (f"SELECT {wanted} FROM read_csv("
+            f"{quote_literal(export.utf8_path)}, header = true, auto_detect = false, "
+            f"columns = {columns}, delim = {quote_literal(export.delimiter)}, quote = '\"', "
+            f"escape = '\"', {stored}max_line_size = {MAX_LINE_BYTES}, "
+            f"buffer_size = {READ_BUFFER_BYTES}, parallel = true)")
+
+
+MAX_LINE_BYTES = 10_000_000
+"""A row longer than this is not a row of a CRM export (a notes field runs to a few MB)."""
+READ_BUFFER_BYTES = 16 << 20
+"""The CSV reader's buffer: left to itself, DuckDB sizes it from the longest row allowed
+(160 MB a thread here); 16 MB reads as fast with a fraction of the memory."""
+
+
 def load_export(source: Path, scratch: Path, plan_for: Any, *, clock: BusinessClock,
                 company_zone: str, naive_zone: str, date_order: DateOrder | None,
                 show_progress: bool, tasks: Path | None = None) -> LoadedExport:
-    """Read ``source`` into the ``funnel`` table; ``plan_for(header)`` picks the columns."""
+    """Read ``source`` under the ``funnel`` view; ``plan_for(header)`` picks the columns."""
     export = open_export(source, scratch)
     plan: ColumnPlan = plan_for(export.header)
     con = connect(naive_zone, scratch)
-    indices = sorted(set(plan.columns.values()) | (
-        {plan.opportunity_flag} if plan.opportunity_flag is not None else set()))
-    export = read_text_columns(con, export, scratch, indices, "raw", show_progress)
-    rows_read = _count(con, "SELECT count(*) FROM raw")
-    shapes = _probe(con, plan, date_order, export)
-    _parse(con, plan, shapes, company_zone, naive_zone, export)
-    loaded = LoadedExport(con, export, plan, rows_read, [], set(plan.columns), None, None,
+    export = _read_leads(con, export, plan, scratch, company_zone, naive_zone, date_order,
+                         show_progress)
+    loaded = LoadedExport(con, export, plan, 0, [], set(plan.columns), None, None,
                           list(plan.notes))
-    _drop_empty_columns(loaded)
-    _set_aside(loaded)
+    _inspect(loaded)
     if tasks is not None:
         _join_tasks(loaded, tasks, scratch, company_zone, naive_zone, date_order, show_progress)
     _add_business_time(loaded, clock)
     return loaded
+
+
+def _indices(plan: ColumnPlan) -> list[int]:
+    return sorted(set(plan.columns.values()) | (
+        {plan.opportunity_flag} if plan.opportunity_flag is not None else set()))
+
+
+def _read_leads(con: duckdb.DuckDBPyConnection, export: ExportFile, plan: ColumnPlan,
+                scratch: Path, company_zone: str, naive_zone: str,
+                date_order: DateOrder | None, show_progress: bool) -> ExportFile:
+    """Create the typed ``leads`` table, in file order; return the export as it was read
+    (a UTF-8 or one-line-end copy when the careful way needed one)."""
+    import duckdb
+
+    quick = _first_rows_shapes(con, export, plan, date_order)
+    if quick is not None:
+        try:
+            _read_parsed(con, export, plan, quick, company_zone, naive_zone, show_progress)
+            return export
+        except (duckdb.InterruptException, duckdb.OutOfMemoryException):
+            raise
+        except duckdb.Error:
+            con.execute("DROP TABLE IF EXISTS leads")
+    export = read_text_columns(con, export, scratch, _indices(plan), "raw", show_progress)
+    _parse(con, plan, _probe(con, plan, date_order, export), company_zone, naive_zone, export)
+    return export
+
+
+FIRST_ROWS = 20_000
+"""Rows read first to learn the shapes of the values."""
+
+_ISO_FORMATS = {10: "%Y-%m-%d", 16: "%Y-%m-%d %H:%M", 19: "%Y-%m-%d %H:%M:%S"}
+
+
+@dataclass(frozen=True)
+class _QuickRead:
+    """How the one pass reads: the shapes of the first rows, and the columns the CSV reader
+    parses itself (plain ISO times of one length, plain numbers)."""
+
+    shapes: _Shapes
+    typed: dict[int, str]
+    timestamp_format: str | None
+
+
+def _first_rows_shapes(con: duckdb.DuckDBPyConnection, export: ExportFile, plan: ColumnPlan,
+                       date_order: DateOrder | None) -> _QuickRead | None:
+    """The shapes of the first rows' values; None when the first rows cannot be read or do
+    not settle the date order (the careful way then decides over the whole file)."""
+    import duckdb
+
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE first_rows AS SELECT * FROM "
+                    f"({csv_sql(export, _indices(plan))}) LIMIT {FIRST_ROWS}")
+        shapes = _probe(con, plan, date_order, export, "first_rows")
+        return _quick_read(con, plan, shapes, export.delimiter == ";")
+    except (duckdb.InterruptException, duckdb.OutOfMemoryException):
+        raise
+    except (duckdb.Error, ExportError):
+        return None
+    finally:
+        con.execute("DROP TABLE IF EXISTS first_rows")
+
+
+def _quick_read(con: duckdb.DuckDBPyConnection, plan: ColumnPlan, shapes: _Shapes,
+                decimal_comma: bool) -> _QuickRead:
+    """Which columns the CSV reader can parse itself, judged on the first rows: plain ISO
+    times all of one length (the most common one wins a format), and numbers a plain cast
+    reads.  A later value that does not fit stops the pass, and the careful way takes over."""
+    stamps = sorted(index for index in shapes.plain if index in plan.columns.values())
+    numbers = [] if decimal_comma else sorted(
+        plan.columns[name] for name in plan.columns if name in NUMBERS)
+    probes = [f"min(strlen(c{i})), max(strlen(c{i}))" for i in stamps]
+    probes += [f"count(c{i}) = count(TRY_CAST(trim(c{i}) AS DOUBLE))" for i in numbers]
+    found = con.execute(f"SELECT {', '.join(probes)} FROM first_rows").fetchone() \
+        if probes else ()
+    found = found or ()
+    lengths = {index: found[2 * k] for k, index in enumerate(stamps)
+               if found[2 * k] is not None and found[2 * k] == found[2 * k + 1]}
+    typed: dict[int, str] = {index: "DOUBLE" for k, index in enumerate(numbers)
+                             if found[2 * len(stamps) + k]}
+    timestamp_format = None
+    if lengths:
+        common = max(sorted(set(lengths.values())), key=list(lengths.values()).count)
+        timestamp_format = _ISO_FORMATS[common]
+        typed |= {index: "TIMESTAMP" for index, length in lengths.items() if length == common}
+    return _QuickRead(shapes, typed, timestamp_format)
+
+
+def _read_parsed(con: duckdb.DuckDBPyConnection, export: ExportFile, plan: ColumnPlan,
+                 quick: _QuickRead, company_zone: str, naive_zone: str,
+                 show_progress: bool) -> None:
+    """Read and parse in one pass; a value that does not fit ``quick`` raises an error."""
+    decimal_comma = export.delimiter == ";"
+    shapes, typed = quick.shapes, frozenset(quick.typed)
+    parsed = [_canonical_sql(plan, name, shapes.order, company_zone, naive_zone,
+                             decimal_comma, shapes.plain, typed) + f" AS {name}"
+              for name in plan.columns]
+    fits = [_fits_sql(plan, name, shapes, typed) for name in plan.columns
+            if name in TIMESTAMPS or (name in NUMBERS and plan.columns[name] not in typed)]
+    # The raw text rides along only as far as the check; the table holds parsed values.
+    raw = [f"c{i} AS r{i}" for i in _indices(plan)]
+    check = (" WHERE CASE WHEN " + " AND ".join(fits)
+             + " THEN true ELSE error('a value does not fit the first rows') END"
+             if fits else "")
+    source = csv_sql(export, _indices(plan), types=quick.typed,
+                     timestamp_format=quick.timestamp_format)
+    sql = (f"CREATE OR REPLACE TEMP TABLE leads AS SELECT {', '.join(plan.columns)} FROM "
+           f"(SELECT {', '.join(parsed + raw)} FROM ({source})){check}")
+    show = show_progress and export.size_bytes >= LARGE_FILE_BYTES
+    execute_with_progress(con, sql, f"Reading {export.source.name}", show)
+
+
+def _fits_sql(plan: ColumnPlan, name: str, shapes: _Shapes, typed: frozenset[int]) -> str:
+    """SQL over the parsed ``name`` and its raw value ``r<index>``: true when the value
+    reads as the careful way would read it.  Blank, or parsed; for a date, within the
+    years slabuilder knows, plain ISO where the first rows were, and not a slashed date
+    when nothing settled their order."""
+    index = plan.columns[name]
+    raw = f"r{index}"
+    if index in typed:
+        blank = f"{name} IS NULL"
+    else:
+        blank = f"nullif(trim({raw}), '') IS NULL"
+        if name == "opportunity_at" and plan.opportunity_flag is not None:
+            blank += f" OR nullif(trim(r{plan.opportunity_flag}), '') IS NULL"
+    if name in NUMBERS:
+        return f"({blank} OR {name} IS NOT NULL)"
+    checks = [f"{name} >= TIMESTAMP '{FIRST_YEAR}-01-01'",
+              f"{name} < TIMESTAMP '{LAST_YEAR + 1}-01-01'"]
+    if index in shapes.plain and index not in typed:
+        checks.append(f"strlen({raw}) IN (10, 16, 19) AND substr({raw}, 5, 1) = '-'")
+    elif index not in shapes.plain and shapes.order is None:
+        checks.append(f"NOT contains({raw}, '/')")
+    return f"({blank} OR ({' AND '.join(checks)}))"
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
@@ -271,17 +422,21 @@ def _probe(con: duckdb.DuckDBPyConnection, plan: ColumnPlan, given: DateOrder | 
 
 
 def _canonical_sql(plan: ColumnPlan, name: str, order: DateOrder | None, company_zone: str,
-                   naive_zone: str, decimal_comma: bool, plain: set[int]) -> str:
-    raw = f"c{plan.columns[name]}"
+                   naive_zone: str, decimal_comma: bool, plain: set[int],
+                   typed: frozenset[int] = frozenset()) -> str:
+    """SQL for canonical field ``name`` from its column ``c<index>``: raw text, or a value
+    the CSV reader already parsed when the index is in ``typed``."""
+    index = plan.columns[name]
+    raw = f"c{index}"
     if name in TIMESTAMPS:
         parsed = timestamp_sql(raw, order, company_zone, naive_zone,
-                               plain_iso=plan.columns[name] in plain)
+                               plain_iso=index in plain, typed=index in typed)
         if name == "opportunity_at" and plan.opportunity_flag is not None:
             return (f"CASE WHEN nullif(trim(c{plan.opportunity_flag}), '') IS NOT NULL "
                     f"THEN {parsed} END")
         return parsed
     if name in NUMBERS:
-        return number_sql(raw, decimal_comma)
+        return raw if index in typed else number_sql(raw, decimal_comma)
     return f"nullif(trim({raw}), '')"
 
 
@@ -291,8 +446,8 @@ def _parse(con: duckdb.DuckDBPyConnection, plan: ColumnPlan, shapes: _Shapes,
     decimal_comma = export.delimiter == ";"
     selected = [_canonical_sql(plan, name, order, company_zone, naive_zone, decimal_comma,
                                plain) + f" AS {name}" for name in plan.columns]
-    con.execute("CREATE OR REPLACE TEMP TABLE leads AS SELECT rowid + 2 AS row, "
-                + ", ".join(selected) + " FROM raw")
+    con.execute("CREATE OR REPLACE TEMP TABLE leads AS SELECT " + ", ".join(selected)
+                + " FROM raw")
     checks = [(name, f"c{plan.columns[name]}") for name in plan.columns
               if name in TIMESTAMPS or name in NUMBERS]
     if checks:
@@ -320,8 +475,8 @@ def _report_out_of_range(con: duckdb.DuckDBPyConnection, plan: ColumnPlan,
     values = " ".join(f"WHEN coalesce({cond}, false) THEN r.c{plan.columns[name]}"
                       for cond, name in zip(outside, stamps, strict=True))
     found = con.execute(
-        f"SELECT l.row, CASE {which} END, CASE {values} END FROM raw r POSITIONAL JOIN leads l "
-        f"WHERE {' OR '.join(outside)} ORDER BY l.row LIMIT 1").fetchone()
+        f"SELECT r.rowid + 2 AS row, CASE {which} END, CASE {values} END FROM raw r POSITIONAL JOIN leads l "
+        f"WHERE {' OR '.join(outside)} ORDER BY row LIMIT 1").fetchone()
     if found is None:
         return
     row, name, value = found
@@ -347,8 +502,8 @@ def _report_unreadable(con: duckdb.DuckDBPyConnection, plan: ColumnPlan,
     values = " ".join(f"WHEN {cond} THEN r.{raw}" for cond, (_, raw) in
                       zip(conditions, checks, strict=True))
     found = con.execute(
-        f"SELECT l.row, CASE {which} END, CASE {values} END FROM raw r POSITIONAL JOIN leads l "
-        f"WHERE {' OR '.join(conditions)} ORDER BY l.row LIMIT 1").fetchone()
+        f"SELECT r.rowid + 2 AS row, CASE {which} END, CASE {values} END FROM raw r POSITIONAL JOIN leads l "
+        f"WHERE {' OR '.join(conditions)} ORDER BY row LIMIT 1").fetchone()
     if found is None:
         return
     row, name, value = found
@@ -363,51 +518,66 @@ def _report_unreadable(con: duckdb.DuckDBPyConnection, plan: ColumnPlan,
 _ALWAYS_KEPT = frozenset({"lead_id", "mql_at"})
 
 
-def _drop_empty_columns(loaded: LoadedExport) -> None:
-    """A column that holds no value in any row counts as absent ("not in export"), not as
-    zero: an export template with an unused SAL date column must not report 0% accepted."""
-    names = [name for name in loaded.plan.columns if name not in _ALWAYS_KEPT]
-    if not names:
-        return
-    counts = loaded.con.execute("SELECT " + ", ".join(f"count({name})" for name in names)
-                                + " FROM leads").fetchone() or ()
-    empty = [name for name, count in zip(names, counts, strict=True) if not count]
-    if not empty or not loaded.rows_read:
-        return
-    loaded.available -= set(empty)
-    labels = ", ".join(repr(loaded.plan.label(name)) for name in empty)
-    loaded.notes.append(f"The column{'s' if len(empty) > 1 else ''} {labels} "
-                        f"{'are' if len(empty) > 1 else 'is'} in the export but empty in "
-                        "every row, so counted as not in export.")
+def _inspect(loaded: LoadedExport) -> None:
+    """One pass over the parsed rows: the rows read, the columns empty in every row, the
+    rows set aside (no lead id, a repeated id, no funnel date) and the dates covered.
 
-
-def _set_aside(loaded: LoadedExport) -> None:
-    """Rows without an id, repeated ids and rows with no funnel date are counted and left
-    out; what is kept is a view (no copy of a million rows)."""
-    con = loaded.con
-    blank, ids, distinct = con.execute(
-        "SELECT count(*) FILTER (WHERE lead_id IS NULL), count(lead_id), "
-        "count(DISTINCT lead_id) FROM leads").fetchone() or (0, 0, 0)
-    repeated = int(ids) - int(distinct)
-    stages = [column for column in STAGE_COLUMNS.values() if loaded.plan.has(column)]
+    A column that holds no value in any row counts as absent ("not in export"), not as
+    zero: an export template with an unused SAL date column must not report 0% accepted.
+    Set-aside rows are deleted from ``leads`` in place (no copy of a million rows)."""
+    con, plan = loaded.con, loaded.plan
+    names = [name for name in plan.columns if name not in _ALWAYS_KEPT]
+    stages = [column for column in STAGE_COLUMNS.values() if plan.has(column)]
     any_stage = " OR ".join(f"{column} IS NOT NULL" for column in stages) or "false"
-    loaded.scratch[:0] = ["VIEW kept", ("TABLE" if repeated else "VIEW") + " unique_leads"]
+    kept = f"lead_id IS NOT NULL AND ({any_stage})"
+    found = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE lead_id IS NULL), count(lead_id), "
+        f"count(DISTINCT lead_id), count(*) FILTER (WHERE lead_id IS NOT NULL AND NOT "
+        f"({any_stage})), {_bounds_sql(loaded, kept)}"
+        + "".join(f", count({name})" for name in names) + " FROM leads").fetchone()
+    assert found is not None
+    rows, blank, ids, distinct, no_stage = (int(value) for value in found[:5])
+    bounds = found[5:7]
+    counts = found[7:]
+    loaded.rows_read = rows
+    empty = [name for name, count in zip(names, counts, strict=True) if not count]
+    if empty and rows:
+        loaded.available -= set(empty)
+        labels = ", ".join(repr(plan.label(name)) for name in empty)
+        loaded.notes.append(f"The column{'s' if len(empty) > 1 else ''} {labels} "
+                            f"{'are' if len(empty) > 1 else 'is'} in the export but empty in "
+                            "every row, so counted as not in export.")
+    repeated = ids - distinct
     if repeated:
-        con.execute("CREATE OR REPLACE TEMP TABLE unique_leads AS SELECT * FROM leads "
-                    "WHERE lead_id IS NOT NULL "
-                    "QUALIFY row_number() OVER (PARTITION BY lead_id ORDER BY row) = 1")
-    else:
-        con.execute("CREATE OR REPLACE TEMP VIEW unique_leads AS SELECT * FROM leads "
-                    "WHERE lead_id IS NOT NULL")
-    no_stage = _count(con, f"SELECT count(*) FROM unique_leads WHERE NOT ({any_stage})")
-    con.execute(f"CREATE OR REPLACE TEMP VIEW kept AS SELECT * FROM unique_leads "
-                f"WHERE {any_stage}")
-    loaded.source_table = "kept"
-    for reason, count in (("no lead id", int(blank)),
+        # The first row of each id is kept; which rows lack a funnel date, and the dates
+        # covered, are then counted again over what is left.
+        con.execute("DELETE FROM leads WHERE rowid IN (SELECT rowid FROM (SELECT rowid, "
+                    "row_number() OVER (PARTITION BY lead_id ORDER BY rowid) AS n "
+                    "FROM leads WHERE lead_id IS NOT NULL) WHERE n > 1)")
+        again = con.execute(f"SELECT count(*) FILTER (WHERE lead_id IS NOT NULL AND NOT "
+                            f"({any_stage})), {_bounds_sql(loaded, kept)} FROM leads"
+                            ).fetchone()
+        assert again is not None
+        no_stage, bounds = int(again[0]), again[1:3]
+    if blank or no_stage:
+        con.execute(f"DELETE FROM leads WHERE NOT coalesce({kept}, false)")
+    loaded.first_day, loaded.last_day = bounds
+    for reason, count in (("no lead id", blank),
                           ("the same lead id as an earlier row", repeated),
                           ("no funnel date (never an MQL or later stage)", no_stage)):
         if count:
             loaded.exclusions.append((reason, count))
+
+
+def _bounds_sql(loaded: LoadedExport, kept: str) -> str:
+    """SQL for the first and the last day of any date in the rows kept."""
+    stamps = [c for c in TIMESTAMPS if c in loaded.plan.columns]
+    if not stamps:
+        return "NULL, NULL"
+    days = [f"CAST({c} AS DATE)" for c in stamps]
+    first = days[0] if len(days) == 1 else f"least({', '.join(days)})"
+    last = days[0] if len(days) == 1 else f"greatest({', '.join(days)})"
+    return f"min({first}) FILTER (WHERE {kept}), max({last}) FILTER (WHERE {kept})"
 
 
 def _join_tasks(loaded: LoadedExport, tasks: Path, scratch: Path, company_zone: str,
@@ -468,8 +638,7 @@ def _join_tasks(loaded: LoadedExport, tasks: Path, scratch: Path, company_zone: 
         SELECT f.*{exclude}, t.first_touch_at, coalesce(t.attempts, 0) AS attempts
         FROM {loaded.source_table} f LEFT JOIN touches t ON t.who = left(f.lead_id, 15)""")
     loaded.source_table = "with_tasks"
-    loaded.scratch.insert(0, "TABLE with_tasks")
-    con.execute("DROP TABLE raw_tasks")
+    con.execute("DROP TABLE raw_tasks; DROP TABLE leads")
     loaded.available |= {"first_touch_at", "attempts"}
     loaded.tasks_file = export
     if unmatched:
@@ -491,15 +660,9 @@ def _note_task_rows_set_aside(loaded: LoadedExport, tasks: Path, no_who: int,
 
 
 def _add_business_time(loaded: LoadedExport, clock: BusinessClock) -> None:
-    """Business minutes at MQL, first touch and disposition, via the calendar table."""
+    """The ``funnel`` view: the kept rows with business minutes at MQL, first touch and
+    disposition, looked up in the calendar table when a query asks for them."""
     con = loaded.con
-    stamps = [c for c in TIMESTAMPS if c in loaded.available]
-    bounds = con.execute("SELECT " + ", ".join(
-        f"min(CAST({c} AS DATE)), max(CAST({c} AS DATE))" for c in stamps)
-        + f" FROM {loaded.source_table}").fetchone() or ()
-    days = [day for day in bounds if day is not None]
-    loaded.first_day = min(days) if days else None
-    loaded.last_day = max(days) if days else None
     first = (loaded.first_day or dt.date.today()) - dt.timedelta(days=40)
     last = (loaded.last_day or dt.date.today()) + dt.timedelta(days=40)
     create_calendar(con, clock, first, last)
@@ -511,8 +674,6 @@ def _add_business_time(loaded: LoadedExport, clock: BusinessClock) -> None:
         joins.append(f"LEFT JOIN cal {alias} ON {alias}.d = CAST(f.{column} AS DATE)")
         columns.append(f"{business_minutes_sql('f.' + column, alias, clock)} "
                        f"AS {column.removesuffix('_at')}_bm")
-    con.execute("CREATE OR REPLACE TEMP TABLE funnel AS SELECT f.*"
+    con.execute("CREATE OR REPLACE TEMP VIEW funnel AS SELECT f.*"
                 + "".join(", " + column for column in columns)
                 + f" FROM {loaded.source_table} f " + " ".join(joins))
-    for item in loaded.scratch:
-        con.execute(f"DROP {item}")

@@ -1,0 +1,130 @@
+"""The one-pass read of an export gives the same figures as the careful read, always.
+
+The quick way parses values as they stream in, with shapes learnt from the first rows; the
+careful way reads the raw text first and settles the shapes over the whole file.  Every
+export here is measured both ways (the careful way forced by leaving the first rows
+unread) and the two ``Actuals`` must be equal, field for field.  Files whose later rows
+change shape (a slashed date, an offset, a thousands separator, a date outside the years)
+must fall back to the careful way, with its figures and its messages.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import slabuilder.actuals.load as load
+from helpers import HEADER, ROWS, write_csv
+from slabuilder.actuals import Actuals, ExportOptions, compute_actuals
+from slabuilder.answers import Answers
+from slabuilder.errors import ExportError
+
+
+def _measure(export: Path, answers: Answers, **options: object) -> Actuals:
+    return compute_actuals(export, answers, "2027-01", ExportOptions(**options),  # type: ignore[arg-type]
+                           rate_keys=["mql_to_sql"])
+
+
+def _careful(export: Path, answers: Answers, monkeypatch: pytest.MonkeyPatch,
+             **options: object) -> Actuals:
+    with monkeypatch.context() as patch:
+        patch.setattr(load, "_first_rows_shapes", lambda *args: None)
+        return _measure(export, answers, **options)
+
+
+def _quick_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail the test if the careful way (the raw text table) is used at all."""
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the careful read ran")
+    monkeypatch.setattr(load, "read_text_columns", refuse)
+
+
+def _with(column: str, changes: dict[str, str]) -> list[list[str]]:
+    """ROWS with ``column`` of the given lead ids replaced."""
+    index = HEADER.index(column)
+    rows = [list(row) for row in ROWS]
+    for row in rows:
+        if row[0] in changes:
+            row[index] = changes[row[0]]
+    return rows
+
+
+def test_the_quick_read_is_taken_for_a_plain_export(tmp_path: Path, example_answers: Answers,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    export = write_csv(tmp_path / "leads.csv", HEADER, ROWS)
+    careful = _careful(export, example_answers, monkeypatch)
+    _quick_only(monkeypatch)
+    quick = _measure(export, example_answers)
+    assert quick.to_dict() == careful.to_dict()
+    assert quick.month.mql == 7
+    assert quick.export.rows_read == 11 and quick.export.rows_used == 8
+
+
+@pytest.mark.parametrize(("column", "changes"), [
+    # A value whose shape the first row did not show: an offset, a T and Z, a slashed date,
+    # a date without time, a thousands separator in a number.
+    ("first_touch_at", {"L6": "2027-01-21T22:00:00Z"}),
+    ("mql_at", {"L7": "2027-01-25 10:00:00-05:00"}),
+    ("sql_at", {"L6": "2/13/2027 10:00 AM"}),
+    ("won_at", {"L1": "2027-01-28"}),
+    ("attempts", {"L7": "1,000"}),
+    ("created_at", {"L7": "  2027-01-25 09:00  "}),
+])
+@pytest.mark.parametrize("first_rows", [2, load.FIRST_ROWS])
+def test_later_rows_of_another_shape_read_as_the_careful_way_reads_them(
+        tmp_path: Path, example_answers: Answers, monkeypatch: pytest.MonkeyPatch,
+        column: str, changes: dict[str, str], first_rows: int) -> None:
+    export = write_csv(tmp_path / "leads.csv", HEADER, _with(column, changes))
+    monkeypatch.setattr(load, "FIRST_ROWS", first_rows)
+    careful = _careful(export, example_answers, monkeypatch)
+    assert _measure(export, example_answers).to_dict() == careful.to_dict()
+
+
+def test_slashed_dates_settled_by_the_first_rows(tmp_path: Path, example_answers: Answers,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    day_first = [[*row[:2], *("/".join(reversed(v[:10].split("-"))) + v[10:] if v else ""
+                              for v in row[2:8]), *row[8:]] for row in ROWS]
+    export = write_csv(tmp_path / "eu.csv", HEADER, day_first)
+    careful = _careful(export, example_answers, monkeypatch)
+    _quick_only(monkeypatch)
+    quick = _measure(export, example_answers)
+    assert quick.to_dict() == careful.to_dict()
+    assert quick.month.speed_to_lead_median_hours == 3
+
+
+def test_a_late_month_first_date_still_conflicts(tmp_path: Path, example_answers: Answers,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first rows settle day-first; a later 01/25/2027 cannot be, and the careful way
+    names the two columns that disagree."""
+    rows = _with("created_at", {"L0": "15/12/2026 09:00"})
+    rows = [list(row) for row in rows]
+    rows[7][HEADER.index("sql_at")] = "01/25/2027 10:00"
+    export = write_csv(tmp_path / "mixed.csv", HEADER, rows)
+    monkeypatch.setattr(load, "FIRST_ROWS", 1)
+    with pytest.raises(ExportError, match="day-first dates and column 'sql_at' month-first"):
+        _measure(export, example_answers)
+
+
+@pytest.mark.parametrize(("column", "value", "message"), [
+    ("mql_at", "soon", "row 9, column 'mql_at': 'soon' cannot be read as a date and time"),
+    ("mql_at", "0027-01-25 10:00", "is not a date between 2000 and 2099"),
+    ("attempts", "many", "row 9, column 'attempts': 'many' cannot be read as a number"),
+])
+def test_a_bad_value_after_the_first_rows_is_named_with_its_row(
+        tmp_path: Path, example_answers: Answers, monkeypatch: pytest.MonkeyPatch,
+        column: str, value: str, message: str) -> None:
+    export = write_csv(tmp_path / "bad.csv", HEADER, _with(column, {"L7": value}))
+    monkeypatch.setattr(load, "FIRST_ROWS", 2)
+    with pytest.raises(ExportError, match=message):
+        _measure(export, example_answers)
+
+
+def test_a_different_zone_for_plain_times(tmp_path: Path, example_answers: Answers,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    export = write_csv(tmp_path / "leads.csv", HEADER, ROWS)
+    careful = _careful(export, example_answers, monkeypatch, timezone="UTC")
+    _quick_only(monkeypatch)
+    quick = _measure(export, example_answers, timezone="UTC")
+    assert quick.to_dict() == careful.to_dict()
+    assert quick.to_dict() != _measure(export, example_answers).to_dict()
