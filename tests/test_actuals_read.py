@@ -58,7 +58,8 @@ def test_the_quick_read_is_taken_for_a_plain_export(tmp_path: Path, example_answ
     quick = _measure(export, example_answers)
     assert quick.to_dict() == careful.to_dict()
     assert quick.month.mql == 7
-    assert quick.export.rows_read == 11 and quick.export.rows_used == 8
+    assert quick.export.rows_read == 11
+    assert quick.export.rows_used == 8
 
 
 @pytest.mark.parametrize(("column", "changes"), [

@@ -475,7 +475,8 @@ def _report_out_of_range(con: duckdb.DuckDBPyConnection, plan: ColumnPlan,
     values = " ".join(f"WHEN coalesce({cond}, false) THEN r.c{plan.columns[name]}"
                       for cond, name in zip(outside, stamps, strict=True))
     found = con.execute(
-        f"SELECT r.rowid + 2 AS row, CASE {which} END, CASE {values} END FROM raw r POSITIONAL JOIN leads l "
+        f"SELECT r.rowid + 2 AS row, CASE {which} END, CASE {values} END "
+        "FROM raw r POSITIONAL JOIN leads l "
         f"WHERE {' OR '.join(outside)} ORDER BY row LIMIT 1").fetchone()
     if found is None:
         return
@@ -502,7 +503,8 @@ def _report_unreadable(con: duckdb.DuckDBPyConnection, plan: ColumnPlan,
     values = " ".join(f"WHEN {cond} THEN r.{raw}" for cond, (_, raw) in
                       zip(conditions, checks, strict=True))
     found = con.execute(
-        f"SELECT r.rowid + 2 AS row, CASE {which} END, CASE {values} END FROM raw r POSITIONAL JOIN leads l "
+        f"SELECT r.rowid + 2 AS row, CASE {which} END, CASE {values} END "
+        "FROM raw r POSITIONAL JOIN leads l "
         f"WHERE {' OR '.join(conditions)} ORDER BY row LIMIT 1").fetchone()
     if found is None:
         return
