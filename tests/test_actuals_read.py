@@ -10,6 +10,7 @@ must fall back to the careful way, with its figures and its messages.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,92 @@ def test_a_different_zone_for_plain_times(tmp_path: Path, example_answers: Answe
     quick = _measure(export, example_answers, timezone="UTC")
     assert quick.to_dict() == careful.to_dict()
     assert quick.to_dict() != _measure(export, example_answers).to_dict()
+
+
+# --------------------------------------------------------------------------- Parquet
+
+
+def _parquet(csv_path: Path, target: Path, *, text: bool = False, parts: int = 0) -> Path:
+    """The CSV export unloaded as a warehouse would: typed columns (or all text), in one
+    file or in ``parts`` numbered files of a folder."""
+    import duckdb
+
+    con = duckdb.connect()
+    source = (f"read_csv('{csv_path}', all_varchar = {str(text).lower()}, "
+              "header = true)")
+    if not parts:
+        con.execute(f"COPY (SELECT * FROM {source}) TO '{target}' (FORMAT parquet)")
+        return target
+    target.mkdir()
+    total = con.execute(f"SELECT count(*) FROM {source}").fetchone()[0]  # type: ignore[index]
+    size = -(-total // parts)
+    for part in range(parts):
+        con.execute(f"COPY (SELECT * FROM {source} LIMIT {size} OFFSET {part * size}) "
+                    f"TO '{target / f'part-{part:04d}.parquet'}' (FORMAT parquet)")
+    return target
+
+
+def _figures(actuals: Actuals) -> dict[str, object]:
+    figures = actuals.to_dict()
+    figures.pop("export")
+    return figures
+
+
+@pytest.mark.parametrize(("text", "parts"), [(False, 0), (True, 0), (False, 3)])
+def test_parquet_gives_the_figures_of_the_csv(tmp_path: Path, example_answers: Answers,
+                                              text: bool, parts: int) -> None:
+    export = write_csv(tmp_path / "leads.csv", HEADER, ROWS)
+    unload = _parquet(export, tmp_path / ("parts" if parts else "leads.parquet"), text=text,
+                      parts=parts)
+    from_csv = _measure(export, example_answers)
+    from_parquet = _measure(unload, example_answers)
+    assert _figures(from_parquet) == _figures(from_csv)
+    assert from_parquet.export.encoding == "parquet"
+    assert from_parquet.export.rows_read == 11
+    assert from_parquet.export.excluded == from_csv.export.excluded
+
+
+def test_parquet_with_zoned_times(tmp_path: Path, example_answers: Answers) -> None:
+    """A time with a zone is an instant: read in New York time whatever the unload's zone."""
+    import duckdb
+
+    export = write_csv(tmp_path / "leads.csv", HEADER, ROWS)
+    target = tmp_path / "zoned.parquet"
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'America/New_York'")
+    stamps = ", ".join(f"CAST({name} AS TIMESTAMPTZ) AS {name}" for name in
+                       ("mql_at", "first_touch_at"))
+    con.execute(f"COPY (SELECT * REPLACE ({stamps}) FROM read_csv('{export}')) TO "
+                f"'{target}' (FORMAT parquet)")
+    assert _figures(_measure(target, example_answers)) == _figures(
+        _measure(export, example_answers))
+
+
+def test_a_bad_parquet_value_is_named_by_row_and_column(tmp_path: Path,
+                                                       example_answers: Answers) -> None:
+    export = write_csv(tmp_path / "leads.csv", HEADER, _with("mql_at", {"L7": "soon"}))
+    unload = _parquet(export, tmp_path / "leads.parquet", text=True)
+    with pytest.raises(ExportError) as refused:
+        _measure(unload, example_answers)
+    assert str(refused.value) == (f"{unload}: row 8, column 'mql_at': 'soon' cannot be read "
+                                  "as a date and time; correct it in the export (or --map "
+                                  "another column) and run again")
+
+
+def test_parquet_folders_that_cannot_be_read(tmp_path: Path, example_answers: Answers) -> None:
+    export = write_csv(tmp_path / "leads.csv", HEADER, ROWS)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(ExportError, match=re.escape("is a folder with no .parquet files in it")):
+        _measure(empty, example_answers)
+    parts = _parquet(export, tmp_path / "parts", parts=2)
+    (parts / "part-0002.parquet").write_text("lead_id,mql_at\n", encoding="utf-8")
+    with pytest.raises(ExportError, match=re.escape("part-0002.parquet: is not a Parquet file")):
+        _measure(parts, example_answers)
+    (parts / "part-0002.parquet").unlink()
+    import duckdb
+
+    duckdb.connect().execute(f"COPY (SELECT 1 AS lead_id, 2 AS other) TO "
+                             f"'{parts / 'part-0002.parquet'}' (FORMAT parquet)")
+    with pytest.raises(ExportError, match=re.escape("has other columns than part-0000.parquet")):
+        _measure(parts, example_answers)

@@ -29,11 +29,13 @@ __all__ = [
     "EXPORT_MAX_BYTES",
     "HTML_MAX_CHARS",
     "HTML_MAX_ELEMENTS",
+    "MEMORY_ENV",
     "PDF_MAX_PAGES",
     "PDF_SECONDS",
     "TEMPLATE_MAX_BYTES",
     "TEMPLATE_SECONDS",
     "TimeLimitExceeded",
+    "actuals_memory_bytes",
     "deadline",
 ]
 
@@ -45,6 +47,11 @@ ASSET_MAX_BYTES = 20_000_000
 """A font or an image a document loads from a template folder."""
 EXPORT_MAX_BYTES = 4_000_000_000
 """A CRM export (or task export): millions of rows fit well below it."""
+ACTUALS_MEMORY_BYTES = 256 * 2**20
+"""The memory DuckDB may hold while it measures an export; beyond it, tables move to the
+scratch folder on disk (the operating system's cache keeps them quick to read back)."""
+MEMORY_ENV = "SLABUILDER_MEMORY_LIMIT"
+"""Environment variable that raises or lowers that memory (``2GB``, ``512MB``)."""
 TEMPLATE_SECONDS = 20.0
 """Jinja render of one document (the shipped ones take well under a second)."""
 HTML_MAX_CHARS = 20_000_000
@@ -55,6 +62,28 @@ PDF_SECONDS = 120.0
 """Layout and writing of one PDF (the shipped agreement takes a few seconds)."""
 PDF_MAX_PAGES = 300
 """Pages of one PDF."""
+
+
+def actuals_memory_bytes() -> int:
+    """:data:`ACTUALS_MEMORY_BYTES`, or what :data:`MEMORY_ENV` says."""
+    import os
+    import re
+
+    from slabuilder.errors import ExportError
+
+    text = os.environ.get(MEMORY_ENV, "").strip()
+    if not text:
+        return ACTUALS_MEMORY_BYTES
+    found = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([KMG]i?B?)", text, flags=re.IGNORECASE)
+    if found is None or float(found.group(1)) <= 0:
+        raise ExportError(f"{text!r} is not an amount of memory; write it as 512MB or 2GB",
+                          file=MEMORY_ENV)
+    unit = {"K": 2**10, "M": 2**20, "G": 2**30}[found.group(2)[0].upper()]
+    amount = int(float(found.group(1)) * unit)
+    if amount < 64 * 2**20:
+        raise ExportError(f"{text!r} is too little memory to measure an export; give at "
+                          "least 64MB", file=MEMORY_ENV)
+    return amount
 
 
 class TimeLimitExceeded(BaseException):

@@ -532,7 +532,9 @@ def _export(actuals: Actuals | None) -> dict[str, Any] | None:
     # The file's name, not where it sat on someone's disk: the report goes to executives.
     return {**export, "file": Path(export["file"]).name,
             "tasks_file": Path(export["tasks_file"]).name if export["tasks_file"] else None,
-            "format_name": _FORMAT_NAMES.get(actuals.export.format, actuals.export.format)}
+            "format_name": _FORMAT_NAMES.get(actuals.export.format, actuals.export.format),
+            "layout": ("Parquet" if export["encoding"] == "parquet"
+                       else f"{export['encoding']}, {export['delimiter']}-separated")}
 
 
 def build_report_context(plan: Plan, month: str, month_label: str,

@@ -35,6 +35,7 @@ from slabuilder.actuals.metrics import (
     Rules,
     TierRule,
     cohort_rates,
+    month_window,
     stalled_opportunities,
     trend,
     weekly,
@@ -116,9 +117,11 @@ def compute_actuals(export: Path, answers: Answers, month: Month | str,
             tasks=options.tasks)
         try:
             _check_month(loaded, month)
-            result = _measure(loaded, month, rules, rate_keys or [])
+            window = month_window(loaded.con, loaded.available, month)
+            result = _measure(loaded, month, rules, rate_keys or [], window)
             if options.breaches is not None:
-                rows = breach_rows(MonthFigures(loaded.con, loaded.available, month, rules))
+                rows = breach_rows(MonthFigures(loaded.con, loaded.available, month, rules,
+                                                window))
                 if pending is None:
                     write_breaches(options.breaches, rows, force=options.force)
                 else:
@@ -167,10 +170,10 @@ def _month_block(figures: MonthFigures, rate_keys: list[str]) -> MonthActuals:
 
 
 def _measure(loaded: LoadedExport, month: Month, rules: Rules,
-             rate_keys: list[str]) -> Actuals:
+             rate_keys: list[str], window: str) -> Actuals:
     con, has = loaded.con, loaded.available
-    figures = MonthFigures(con, has, month, rules)
-    prior = _month_block(MonthFigures(con, has, month.previous(), rules), rate_keys)
+    figures = MonthFigures(con, has, month, rules, window)
+    prior = _month_block(MonthFigures(con, has, month.previous(), rules, window), rate_keys)
     return Actuals(
         month=_month_block(figures, rate_keys),
         previous=prior if prior.mql else None,
@@ -180,7 +183,7 @@ def _measure(loaded: LoadedExport, month: Month, rules: Rules,
         by_owner=figures.by_group("owner"),
         revenue=figures.revenue(),
         trend=trend(con, has, month),
-        weeks=weekly(con, has, month),
+        weeks=weekly(con, has, month, window),
         stalled_opportunities=stalled_opportunities(con, has, month),
         export=_describe_export(loaded),
         not_in_export=tuple(sorted(name for name in CANONICAL if name not in has)),

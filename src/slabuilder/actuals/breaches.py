@@ -88,11 +88,12 @@ def breach_rows(figures: MonthFigures) -> list[tuple[Any, ...]]:
         parts.append(f"""
             SELECT lead_id, 'first touch after ' || {label}, {owner},
                    {source}, mql_at, first_touch_at, {hours}, {disposition}, {limit}
-            FROM funnel WHERE {month} AND first_touch_at IS NOT NULL AND {hours} > {limit}""")
+            FROM {figures.table}
+            WHERE {month} AND first_touch_at IS NOT NULL AND {hours} > {limit}""")
         parts.append(f"""
             SELECT lead_id, 'no first touch', {owner}, {source}, mql_at, NULL, NULL,
                    {disposition}, {limit}
-            FROM funnel WHERE {month} AND first_touch_at IS NULL
+            FROM {figures.table} WHERE {month} AND first_touch_at IS NULL
               AND ({end_bm} - mql_bm) / 60.0 > {limit}""")
     undecided = figures._undecided()
     if undecided is not None:
@@ -101,7 +102,7 @@ def breach_rows(figures: MonthFigures) -> list[tuple[Any, ...]]:
             SELECT lead_id, 'no disposition after {rules.disposition_days} business days',
                    {owner}, {source}, mql_at, {touch}, NULL, {disposition},
                    {rules.disposition_minutes / 60}
-            FROM funnel WHERE {month} AND {end_bm} - mql_bm > {rules.disposition_minutes}
+            FROM {figures.table} WHERE {month} AND {end_bm} - mql_bm > {rules.disposition_minutes}
               AND {undecided}""")
     if not parts:
         return []

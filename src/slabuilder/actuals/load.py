@@ -77,7 +77,10 @@ class LoadedExport:
 def connect(naive_zone: str, scratch: Path) -> duckdb.DuckDBPyConnection:
     import duckdb
 
-    con = duckdb.connect(config={"memory_limit": "1GB", "temp_directory": str(scratch),
+    from slabuilder.limits import actuals_memory_bytes
+
+    con = duckdb.connect(config={"memory_limit": f"{actuals_memory_bytes() // 2**20}MiB",
+                                 "temp_directory": str(scratch),
                                  "preserve_insertion_order": True})
     con.execute(f"SET TimeZone = {quote_literal(naive_zone)}")
     return con
@@ -92,6 +95,9 @@ def read_text_columns(con: duckdb.DuckDBPyConnection, export: ExportFile, scratc
     A malformed row stops the read with its line, unless ``bad_rows`` is given: then the
     lines of malformed rows are added to it and the rest is read.
     """
+    if export.is_parquet:
+        _read_parquet_text(con, export, indices, table, show_progress)
+        return export
     try:
         _read_csv(con, export, indices, table, show_progress, bad_rows)
     except _InvalidUtf8Error:
@@ -149,7 +155,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, export: ExportFile, indices: list[
               table: str, show_progress: bool, bad_rows: list[int] | None = None) -> None:
     rejects = f"{table}_rejects"
     sql = (f"CREATE OR REPLACE TEMP TABLE {table} AS "
-           + csv_sql(export, indices, rejects=rejects))
+           + export_sql(export, indices, rejects=rejects))
     show = show_progress and export.size_bytes >= LARGE_FILE_BYTES
     # Rejects of an earlier attempt (a UTF-8 read retried as cp1252) must not linger.
     con.execute(f"DROP TABLE IF EXISTS {rejects}; DROP TABLE IF EXISTS {table}_scans")
@@ -191,12 +197,18 @@ def _unreadable(error: Exception) -> _UnreadableError:
         line)
 
 
-def csv_sql(export: ExportFile, indices: list[int], *, rejects: str | None = None,
-            types: dict[int, str] | None = None, timestamp_format: str | None = None) -> str:
+def export_sql(export: ExportFile, indices: list[int], *, rejects: str | None = None,
+               types: dict[int, str] | None = None,
+               timestamp_format: str | None = None) -> str:
     """SELECT columns ``indices`` (named ``c<index>``) from the export, as text unless
-    ``types`` names another type (a TIMESTAMP read with ``timestamp_format``); with
-    ``rejects``, malformed rows are stored in that table instead of stopping the read."""
+    ``types`` names another type (for a CSV, a TIMESTAMP read with ``timestamp_format``);
+    with ``rejects``, malformed CSV rows are stored in that table instead of stopping the
+    read."""
     types = types or {}
+    if export.is_parquet:
+        files = "[" + ", ".join(quote_literal(part) for part in export.parts) + "]"
+        return (f"SELECT {', '.join(_parquet_column(export, i, types) for i in indices)} "
+                f"FROM read_parquet({files})")
     columns = "{" + ", ".join(f"'c{i}': '{types.get(i, 'VARCHAR')}'"
                               for i in range(len(export.header))) + "}"
     if timestamp_format:
@@ -210,6 +222,33 @@ def csv_sql(export: ExportFile, indices: list[int], *, rejects: str | None = Non
             f"columns = {columns}, delim = {quote_literal(export.delimiter)}, quote = '\"', "
             f"escape = '\"', {stored}max_line_size = {MAX_LINE_BYTES}, "
             f"buffer_size = {READ_BUFFER_BYTES}, parallel = true)")
+
+
+def _parquet_column(export: ExportFile, index: int, types: dict[int, str]) -> str:
+    """One Parquet column as ``c<index>``: text, or the type ``types`` asks for.  A time
+    with a zone becomes the wall time in the connection's zone, as a CSV's would read."""
+    name = '"' + export.header[index].replace('"', '""') + '"'
+    return f"CAST({name} AS {types.get(index, 'VARCHAR')}) AS c{index}"
+
+
+_PARQUET_TIMES = ("TIMESTAMP", "DATE")
+_PARQUET_NUMBERS = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
+                    "USMALLINT", "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE", "DECIMAL")
+
+
+def _read_parquet_text(con: duckdb.DuckDBPyConnection, export: ExportFile,
+                       indices: list[int], table: str, show_progress: bool) -> None:
+    import duckdb
+
+    sql = f"CREATE OR REPLACE TEMP TABLE {table} AS " + export_sql(export, indices)
+    show = show_progress and export.size_bytes >= LARGE_FILE_BYTES
+    try:
+        execute_with_progress(con, sql, f"Reading {export.source.name}", show)
+    except (duckdb.InterruptException, duckdb.OutOfMemoryException):
+        raise
+    except duckdb.Error as error:
+        raise ExportError(f"cannot be read as Parquet ({str(error).splitlines()[0]}); "
+                          "unload the table again", file=export.source) from None
 
 
 MAX_LINE_BYTES = 10_000_000
@@ -287,8 +326,10 @@ def _first_rows_shapes(con: duckdb.DuckDBPyConnection, export: ExportFile, plan:
 
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE first_rows AS SELECT * FROM "
-                    f"({csv_sql(export, _indices(plan))}) LIMIT {FIRST_ROWS}")
+                    f"({export_sql(export, _indices(plan))}) LIMIT {FIRST_ROWS}")
         shapes = _probe(con, plan, date_order, export, "first_rows")
+        if export.is_parquet:
+            return _parquet_read(plan, shapes, export)
         return _quick_read(con, plan, shapes, export.delimiter == ";")
     except (duckdb.InterruptException, duckdb.OutOfMemoryException):
         raise
@@ -323,6 +364,19 @@ def _quick_read(con: duckdb.DuckDBPyConnection, plan: ColumnPlan, shapes: _Shape
     return _QuickRead(shapes, typed, timestamp_format)
 
 
+def _parquet_read(plan: ColumnPlan, shapes: _Shapes, export: ExportFile) -> _QuickRead:
+    """A Parquet export's typed columns are read as they are: times (with or without a
+    zone) and dates as times, numbers as numbers; text columns are parsed as a CSV's."""
+    typed: dict[int, str] = {}
+    for name, index in plan.columns.items():
+        kind = export.types[index].upper()
+        if name in TIMESTAMPS and kind.startswith(_PARQUET_TIMES):
+            typed[index] = "TIMESTAMP"
+        elif name in NUMBERS and kind.startswith(_PARQUET_NUMBERS):
+            typed[index] = "DOUBLE"
+    return _QuickRead(shapes, typed, None)
+
+
 def _read_parsed(con: duckdb.DuckDBPyConnection, export: ExportFile, plan: ColumnPlan,
                  quick: _QuickRead, company_zone: str, naive_zone: str,
                  show_progress: bool) -> None:
@@ -339,7 +393,7 @@ def _read_parsed(con: duckdb.DuckDBPyConnection, export: ExportFile, plan: Colum
     check = (" WHERE CASE WHEN " + " AND ".join(fits)
              + " THEN true ELSE error('a value does not fit the first rows') END"
              if fits else "")
-    source = csv_sql(export, _indices(plan), types=quick.typed,
+    source = export_sql(export, _indices(plan), types=quick.typed,
                      timestamp_format=quick.timestamp_format)
     sql = (f"CREATE OR REPLACE TEMP TABLE leads AS SELECT {', '.join(plan.columns)} FROM "
            f"(SELECT {', '.join(parsed + raw)} FROM ({source})){check}")
@@ -456,6 +510,16 @@ def _parse(con: duckdb.DuckDBPyConnection, plan: ColumnPlan, shapes: _Shapes,
     con.execute("DROP TABLE raw")
 
 
+def _first_row(export: ExportFile) -> int:
+    """The number of the first row of data: 2 in a CSV (under its header), 1 in Parquet."""
+    return 1 if export.is_parquet else 2
+
+
+def _line(export: ExportFile, row: Any) -> int | None:
+    """The line to name in a message: a CSV row's; a Parquet file has none."""
+    return None if export.is_parquet else int(row)
+
+
 # Dates a CRM export can hold are the years every date of slabuilder lives in; beyond them
 # a value is a typo (0027 for 2027) and would overflow the calendar.
 
@@ -475,7 +539,7 @@ def _report_out_of_range(con: duckdb.DuckDBPyConnection, plan: ColumnPlan,
     values = " ".join(f"WHEN coalesce({cond}, false) THEN r.c{plan.columns[name]}"
                       for cond, name in zip(outside, stamps, strict=True))
     found = con.execute(
-        f"SELECT r.rowid + 2 AS row, CASE {which} END, CASE {values} END "
+        f"SELECT r.rowid + {_first_row(export)} AS row, CASE {which} END, CASE {values} END "
         "FROM raw r POSITIONAL JOIN leads l "
         f"WHERE {' OR '.join(outside)} ORDER BY row LIMIT 1").fetchone()
     if found is None:
@@ -483,7 +547,7 @@ def _report_out_of_range(con: duckdb.DuckDBPyConnection, plan: ColumnPlan,
     row, name, value = found
     raise ExportError(f"row {row}, column {plan.label(name)!r}: {value!r} is not a date "
                       f"between {FIRST_YEAR} and {LAST_YEAR}; correct it in the export and run "
-                      "again", file=export.source, line=int(row))
+                      "again", file=export.source, line=_line(export, row))
 
 
 def _report_unreadable(con: duckdb.DuckDBPyConnection, plan: ColumnPlan,
@@ -503,7 +567,7 @@ def _report_unreadable(con: duckdb.DuckDBPyConnection, plan: ColumnPlan,
     values = " ".join(f"WHEN {cond} THEN r.{raw}" for cond, (_, raw) in
                       zip(conditions, checks, strict=True))
     found = con.execute(
-        f"SELECT r.rowid + 2 AS row, CASE {which} END, CASE {values} END "
+        f"SELECT r.rowid + {_first_row(export)} AS row, CASE {which} END, CASE {values} END "
         "FROM raw r POSITIONAL JOIN leads l "
         f"WHERE {' OR '.join(conditions)} ORDER BY row LIMIT 1").fetchone()
     if found is None:
@@ -513,7 +577,7 @@ def _report_unreadable(con: duckdb.DuckDBPyConnection, plan: ColumnPlan,
     kind = "a date and time" if name in TIMESTAMPS else "a number"
     raise ExportError(f"row {row}, column {column!r}: {value!r} cannot be read as {kind}; "
                       "correct it in the export (or --map another column) and run again",
-                      file=export.source, line=int(row))
+                      file=export.source, line=_line(export, row))
 
 
 # Fields kept even when empty: without them there is nothing to count at all.
@@ -532,13 +596,18 @@ def _inspect(loaded: LoadedExport) -> None:
     stages = [column for column in STAGE_COLUMNS.values() if plan.has(column)]
     any_stage = " OR ".join(f"{column} IS NOT NULL" for column in stages) or "false"
     kept = f"lead_id IS NOT NULL AND ({any_stage})"
+    # Distinct hashes prove distinct ids, and a table of numbers is quicker to build than
+    # one of strings; only when two hashes meet are the ids themselves counted.
     found = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE lead_id IS NULL), count(lead_id), "
-        f"count(DISTINCT lead_id), count(*) FILTER (WHERE lead_id IS NOT NULL AND NOT "
+        "count(DISTINCT hash(lead_id)) FILTER (WHERE lead_id IS NOT NULL), "
+        f"count(*) FILTER (WHERE lead_id IS NOT NULL AND NOT "
         f"({any_stage})), {_bounds_sql(loaded, kept)}"
         + "".join(f", count({name})" for name in names) + " FROM leads").fetchone()
     assert found is not None
     rows, blank, ids, distinct, no_stage = (int(value) for value in found[:5])
+    if distinct != ids:
+        distinct = _count(con, "SELECT count(DISTINCT lead_id) FROM leads")
     bounds = found[5:7]
     counts = found[7:]
     loaded.rows_read = rows

@@ -125,8 +125,10 @@ class MonthFigures:
     """Runs the queries for one month over a loaded export."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, available: set[str], month: Month,
-                 rules: Rules) -> None:
+                 rules: Rules, table: str = "funnel") -> None:
         self.con = con
+        self.table = table
+        """The rows queried: ``funnel``, or a :func:`month_window` of it."""
         self.has = available
         self.month = month
         self.rules = rules
@@ -150,7 +152,7 @@ class MonthFigures:
         stages = [s for s, c in STAGE_COLUMN.items() if c in self.has]
         values = self._one("SELECT " + ", ".join(
             f"count(*) FILTER (WHERE {self._in_month(STAGE_COLUMN[s])})" for s in stages)
-            + " FROM funnel")
+            + f" FROM {self.table}")
         counts: dict[str, int | None] = dict.fromkeys(STAGE_COLUMN)
         for stage, value in zip(stages, values, strict=True):
             counts[stage] = int(value)
@@ -175,7 +177,7 @@ class MonthFigures:
                             ELSE greatest(first_touch_bm - mql_bm, 0) / 60.0 END AS hours,
                        first_touch_at < mql_at AS early,
                        {limit or 'NULL'} AS limit_hours
-                FROM funnel WHERE {self._in_month('mql_at')})
+                FROM {self.table} WHERE {self._in_month('mql_at')})
             SELECT median(hours), quantile_cont(hours, 0.9), count(hours), count(*),
                    count(*) FILTER (WHERE hours <= limit_hours),
                    count(*) FILTER (WHERE hours < 1),
@@ -209,7 +211,7 @@ class MonthFigures:
                 SELECT count(*), count(*) FILTER (WHERE first_touch_at IS NOT NULL
                                                   AND {hours} <= {rule.hours}),
                        median(CASE WHEN first_touch_at IS NOT NULL THEN {hours} END)
-                FROM funnel WHERE {where}""")
+                FROM {self.table} WHERE {where}""")
             found.append(TierSpeed(rule.id, rule.label, rule.hours, int(mqls), int(within),
                                    _share(within, mqls), _round(median)))
         return tuple(found)
@@ -227,7 +229,7 @@ class MonthFigures:
             SELECT avg(attempts), count(*) FILTER (WHERE {unconverted}),
                    count(*) FILTER (WHERE {unconverted}
                                     AND attempts >= {self.rules.contact_attempts})
-            FROM funnel WHERE {self._in_month('mql_at')}""")
+            FROM {self.table} WHERE {self._in_month('mql_at')}""")
         average, pool, meeting = row
         return {"attempts_average": _round(average, 1),
                 "attempts_meeting_minimum": _share(meeting, pool),
@@ -254,12 +256,12 @@ class MonthFigures:
         if "disposition_at" in self.has:
             row = self._one(f"""SELECT count(*) FILTER (WHERE disposition_at IS NOT NULL
                                      AND disposition_bm - mql_bm <= {deadline}), count(*)
-                                FROM funnel WHERE {self._in_month('mql_at')}""")
+                                FROM {self.table} WHERE {self._in_month('mql_at')}""")
             figures["disposition_within_deadline"] = _share(row[0], row[1])
         undecided = self._undecided()
         if undecided is not None:
             figures["undispositioned_past_deadline"] = int(self._one(f"""
-                SELECT count(*) FROM funnel WHERE {self._in_month('mql_at')}
+                SELECT count(*) FROM {self.table} WHERE {self._in_month('mql_at')}
                 AND {self.month_end_bm()} - mql_bm > {deadline} AND {undecided}""")[0])
         return figures
 
@@ -271,7 +273,7 @@ class MonthFigures:
             untouched = "coalesce(attempts, 0) = 0"
         else:
             return None
-        return int(self._one(f"SELECT count(*) FROM funnel WHERE {self._in_month('mql_at')} "
+        return int(self._one(f"SELECT count(*) FROM {self.table} WHERE {self._in_month('mql_at')} "
                              f"AND {late} AND {untouched}")[0])
 
     # ------------------------------------------------------------------ reasons, groups
@@ -281,7 +283,7 @@ class MonthFigures:
             return None
         when = "disposition_at" if "disposition_at" in self.has else "mql_at"
         rows = self.con.execute(f"""
-            SELECT disqualification_reason, count(*) FROM funnel
+            SELECT disqualification_reason, count(*) FROM {self.table}
             WHERE disqualification_reason IS NOT NULL AND {self._in_month(when)}
             GROUP BY 1 ORDER BY 2 DESC, 1""").fetchall()
         return tuple(DqReason(reason, int(count)) for reason, count in rows)
@@ -315,7 +317,7 @@ class MonthFigures:
         reached = self._reached(target)
         if STAGE_COLUMN[source] not in self.has or reached is None:
             return None
-        row = self._one(f"SELECT count(*), count(*) FILTER (WHERE {reached}) FROM funnel "
+        row = self._one(f"SELECT count(*), count(*) FILTER (WHERE {reached}) FROM {self.table} "
                         f"WHERE {self._in_month(STAGE_COLUMN[source])}")
         return int(row[0]), int(row[1])
 
@@ -340,7 +342,7 @@ class MonthFigures:
             return {"acceptance_rate": None, "mqls_dispositioned": None,
                     "mqls_accepted": None}
         row = self._one(f"""SELECT count(*), count(*) FILTER (WHERE {accepted})
-            FROM funnel WHERE {self._in_month('mql_at')} AND {self._dispositioned()}""")
+            FROM {self.table} WHERE {self._in_month('mql_at')} AND {self._dispositioned()}""")
         return {"acceptance_rate": _share(row[1], row[0]),
                 "mqls_dispositioned": int(row[0]), "mqls_accepted": int(row[1])}
 
@@ -355,7 +357,7 @@ class MonthFigures:
                 OR disqualification_reason ILIKE '%persona%'
                 OR disqualification_reason ILIKE '%not icp%'
                 OR disqualification_reason ILIKE '%too small%')
-            FROM funnel WHERE {self._in_month('mql_at')} AND {self._dispositioned()}""")
+            FROM {self.table} WHERE {self._in_month('mql_at')} AND {self._dispositioned()}""")
         dispositioned, wrong = int(row[0]), int(row[1])
         return _share(dispositioned - wrong, dispositioned)
 
@@ -374,7 +376,7 @@ class MonthFigures:
         if cohort:
             counts += (f", count(*) FILTER (WHERE {self._in_month('mql_at')} AND {reached})")
         rows = self.con.execute(f"""
-            SELECT coalesce({column}, '(none)') AS name, {counts}{speed} FROM funnel
+            SELECT coalesce({column}, '(none)') AS name, {counts}{speed} FROM {self.table}
             GROUP BY 1 HAVING {' OR '.join(f'{s} > 0' for s in stages)}
             ORDER BY 2 DESC, 1 LIMIT {limit}""").fetchall()
         groups = []
@@ -397,7 +399,7 @@ class MonthFigures:
         rows = self.con.execute(f"""
             SELECT CASE WHEN {sales} THEN 'sales_sourced' ELSE 'marketing_sourced' END,
                    count(*), {amount}
-            FROM funnel WHERE {self._in_month('won_at')} GROUP BY 1""").fetchall()
+            FROM {self.table} WHERE {self._in_month('won_at')} GROUP BY 1""").fetchall()
         none = RevenueLine(0, 0.0 if "amount" in self.has else None)
         lines = {kind: RevenueLine(int(won), float(total) if total is not None else none.amount)
                  for kind, won, total in rows}
@@ -405,7 +407,25 @@ class MonthFigures:
                        sales_sourced=lines.get("sales_sourced", none))
 
 
-def weekly(con: duckdb.DuckDBPyConnection, has: set[str], month: Month) -> tuple[Week, ...]:
+def month_window(con: duckdb.DuckDBPyConnection, has: set[str], month: Month) -> str:
+    """A table of the rows a month's figures can touch, made in one pass over ``funnel``.
+
+    Every figure of the month and the month before it, and of the weeks that touch the
+    month, counts rows with a date in those months (or those weeks); the rest of the export
+    only feeds the trend and the stalled opportunities, which read ``funnel`` itself.
+    Business time is looked up for these rows alone."""
+    start = month.previous().start - dt.timedelta(days=7)
+    end = month.end + dt.timedelta(days=7)
+    dated = [column for column in (*STAGE_COLUMN.values(), "disposition_at") if column in has]
+    inside = " OR ".join(f"({column} >= TIMESTAMP '{start}' AND {column} < TIMESTAMP '{end}')"
+                         for column in dated) or "false"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE month_rows AS SELECT * FROM funnel "
+                f"WHERE {inside}")
+    return "month_rows"
+
+
+def weekly(con: duckdb.DuckDBPyConnection, has: set[str], month: Month,
+           table: str = "funnel") -> tuple[Week, ...]:
     """Week by week (weeks start on Monday) for the weeks that touch the month."""
     stages = [s for s in ("mql", "sal", "sql", "opportunity") if STAGE_COLUMN[s] in has]
     first = month.start - dt.timedelta(days=month.start.weekday())
@@ -425,7 +445,7 @@ def weekly(con: duckdb.DuckDBPyConnection, has: set[str], month: Month) -> tuple
         column = STAGE_COLUMN[stage]
         extra = f", {speed}" if stage == "mql" else ""
         rows = con.execute(f"""
-            SELECT CAST(date_trunc('week', {column}) AS DATE), count(*){extra} FROM funnel
+            SELECT CAST(date_trunc('week', {column}) AS DATE), count(*){extra} FROM {table}
             WHERE {column} >= {start} AND {column} < {end} GROUP BY 1""").fetchall()
         for row in rows:
             week = found.setdefault(row[0], {})

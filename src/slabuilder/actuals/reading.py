@@ -2,7 +2,8 @@
 
 Exports arrive as UTF-8 (with or without a byte-order mark), cp1252 from Excel, or UTF-16 with
 tabs.  DuckDB reads UTF-8 directly; anything else is transcoded once into a UTF-8 copy in a
-scratch folder, in chunks, so a large file never sits in memory whole.
+scratch folder, in chunks, so a large file never sits in memory whole.  A warehouse unload
+arrives as Parquet, one file or a folder of parts; its column names are the header.
 """
 
 from __future__ import annotations
@@ -35,6 +36,14 @@ class ExportFile:
     delimiter: str
     header: list[str]
     size_bytes: int
+    parts: tuple[Path, ...] = ()
+    """For Parquet: the files DuckDB reads, in order (empty for a CSV export)."""
+    types: tuple[str, ...] = ()
+    """For Parquet: the type of each column of ``header``, as DuckDB names it."""
+
+    @property
+    def is_parquet(self) -> bool:
+        return bool(self.parts)
 
 
 def detect_encoding(head: bytes) -> str:
@@ -134,9 +143,13 @@ def open_export(source: Path, scratch: Path, *, encoding: str | None = None,
 
     if not os.path.lexists(source):
         raise ExportError(f"no such file; check the path given to {option}", file=source)
+    if source.is_dir():
+        return open_parquet(source, sorted(source.glob("*.parquet")), scratch, option)
     size = check_input(source, what=f"file given to {option}", max_bytes=EXPORT_MAX_BYTES,
                        error_type=ExportError)
     head = _head(source)
+    if head.startswith(PARQUET_MAGIC):
+        return open_parquet(source, [source], scratch, option)
     encoding = encoding or detect_encoding(head)
     delimiter, header = read_header(source, encoding, head)
     if encoding in ("utf-8", "utf-8-sig"):
@@ -144,6 +157,54 @@ def open_export(source: Path, scratch: Path, *, encoding: str | None = None,
                           size)
     copy = transcode_to_utf8(source, encoding, scratch)
     return ExportFile(source, copy, encoding, delimiter, header, size)
+
+
+PARQUET_MAGIC = b"PAR1"
+
+
+def open_parquet(source: Path, parts: list[Path], scratch: Path, option: str) -> ExportFile:
+    """A Parquet export: one file, or the ``*.parquet`` parts of a folder read in name order
+    (as a warehouse numbers them), every part with the same columns."""
+    import duckdb
+
+    from slabuilder.fsutil import check_input
+    from slabuilder.limits import EXPORT_MAX_BYTES
+
+    if not parts:
+        raise ExportError(f"is a folder with no .parquet files in it; give {option} a CSV "
+                          "export, a Parquet file or a folder of Parquet parts", file=source)
+    size = 0
+    for part in parts:
+        size += check_input(part, what=f"file given to {option}", max_bytes=EXPORT_MAX_BYTES,
+                            error_type=ExportError)
+        with part.open("rb") as handle:
+            if handle.read(4) != PARQUET_MAGIC:
+                raise ExportError("is not a Parquet file though its folder holds Parquet "
+                                  "parts; remove it or unload the table again", file=part)
+    if size > EXPORT_MAX_BYTES:
+        raise ExportError(f"the parts add up to more than {EXPORT_MAX_BYTES:,} bytes, the "
+                          "most slabuilder reads; unload fewer months", file=source)
+    links = tuple(literal_path(part, scratch, suffix=".parquet") for part in parts)
+    con = duckdb.connect()
+    try:
+        schemas = [con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(link)])
+                   .fetchall() for link in links]
+    except duckdb.Error as error:
+        raise ExportError(f"cannot be read as Parquet ({str(error).splitlines()[0]}); unload "
+                          "the table again", file=source) from None
+    finally:
+        con.close()
+    first = [(str(row[0]), str(row[1])) for row in schemas[0]]
+    for part, schema in zip(parts[1:], schemas[1:], strict=True):
+        if [str(row[0]) for row in schema] != [name for name, _ in first]:
+            raise ExportError(f"has other columns than {parts[0].name}; every part of the "
+                              "unload must have the same columns", file=part)
+    header = [name for name, _ in first]
+    if len(header) < 2:
+        raise ExportError("has a single column; the export should have one column per "
+                          "property", file=source)
+    return ExportFile(source, links[0], "parquet", "", header, size, links,
+                      tuple(kind for _, kind in first))
 
 
 def _head(source: Path) -> bytes:
@@ -157,7 +218,7 @@ def _head(source: Path) -> bytes:
 _PATTERN_CHARACTERS = re.compile(r"[*?\[\]{}]")
 
 
-def literal_path(source: Path, scratch: Path) -> Path:
+def literal_path(source: Path, scratch: Path, suffix: str = ".csv") -> Path:
     """``source`` under a name DuckDB cannot read as a pattern.
 
     DuckDB expands ``*``, ``?``, ``[...]`` and ``{a,b}`` in the paths it reads, so a file
@@ -165,7 +226,7 @@ def literal_path(source: Path, scratch: Path) -> Path:
     through a link (or a copy) with a plain name in the scratch folder."""
     if not _PATTERN_CHARACTERS.search(str(source)):
         return source
-    target = scratch / f"export-{len(list(scratch.iterdir()))}.csv"
+    target = scratch / f"export-{len(list(scratch.iterdir()))}{suffix}"
     try:
         target.symlink_to(source.resolve())
     except OSError:

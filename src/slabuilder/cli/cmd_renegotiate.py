@@ -26,9 +26,9 @@ from slabuilder.cli.common import FORMAT_OPTION, TEMPLATES_OPTION, say_notes, sp
               help="Ask nothing: keep every current answer except those given with --set "
                    "(and the observed rates, with --actuals).")
 @click.option("--actuals", "actuals_file", metavar="FILE",
-              type=click.Path(path_type=Path, dir_okay=False),
-              help="A CRM export of last period: offer its observed conversion rates as the "
-                   "new defaults, shown beside the agreed ones.")
+              type=click.Path(path_type=Path),
+              help="A CRM export of last period (CSV or Parquet): offer its observed "
+                   "conversion rates as the new defaults, shown beside the agreed ones.")
 @FORMAT_OPTION
 @TEMPLATES_OPTION
 @click.option("--draft", is_flag=True,

@@ -21,9 +21,10 @@ from slabuilder.jobs.report import REPORT_DOCUMENTS
               type=click.Path(path_type=Path, file_okay=False),
               help="Folder to write the documents into (created if missing).")
 @click.option("--actuals", "actuals_file", metavar="FILE", default=None,
-              type=click.Path(path_type=Path, dir_okay=False),
-              help="CRM export (CSV) to fill the actuals from. Without it, the documents "
-                   "are shells with blanks to fill in by hand.")
+              type=click.Path(path_type=Path),
+              help="CRM export to fill the actuals from: a CSV, a Parquet file or a folder "
+                   "of Parquet parts. Without it, the documents are shells with blanks to "
+                   "fill in by hand.")
 @click.option("--export-format", type=click.Choice(["hubspot", "salesforce", "generic"]),
               default=None, help="The CRM that wrote the export (default: recognised from "
                                  "its header).")
