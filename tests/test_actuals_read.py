@@ -219,3 +219,57 @@ def test_parquet_folders_that_cannot_be_read(tmp_path: Path, example_answers: An
                              f"'{parts / 'part-0002.parquet'}' (FORMAT parquet)")
     with pytest.raises(ExportError, match=re.escape("has other columns than part-0000.parquet")):
         _measure(parts, example_answers)
+
+
+# --------------------------------------------------------------------------- room
+
+
+def test_an_export_too_large_for_memory_and_disk_is_refused_up_front(
+        tmp_path: Path, example_answers: Answers, monkeypatch: pytest.MonkeyPatch) -> None:
+    export = write_csv(tmp_path / "leads.csv", HEADER, ROWS)
+    monkeypatch.setattr(load, "working_bytes", lambda *args: 2_100_000_000)
+    monkeypatch.setattr("shutil.disk_usage", lambda path: type("Usage", (), {
+        "free": 1_300_000_000})())
+    monkeypatch.setenv("SLABUILDER_MEMORY_LIMIT", "512MB")
+    monkeypatch.setattr(load, "connect", lambda *args: pytest.fail("read anyway"))
+    with pytest.raises(ExportError) as refused:
+        _measure(export, example_answers)
+    assert "needs about 2.1 GB of working space for its tables, more than 512 MB of " \
+           "memory and the 1.3 GB free in" in str(refused.value)
+    assert "SLABUILDER_MEMORY_LIMIT=4GB" in str(refused.value)
+
+
+def test_running_out_of_memory_says_what_to_do(tmp_path: Path, example_answers: Answers,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import duckdb
+
+    import slabuilder.actuals as actuals
+
+    def exhausted(*args: object) -> str:
+        raise duckdb.OutOfMemoryException("could not allocate block of size 256KiB")
+    monkeypatch.setattr(actuals, "month_window", exhausted)
+    export = write_csv(tmp_path / "leads.csv", HEADER, ROWS)
+    with pytest.raises(ExportError, match="ran out of memory and scratch space while "
+                                          "measuring it; raise SLABUILDER_MEMORY_LIMIT"):
+        _measure(export, example_answers)
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("lots", "'lots' is not an amount of memory; write it as 512MB or 2GB"),
+    ("10MB", "'10MB' is too little memory to measure an export; give at least 64MB"),
+])
+def test_the_memory_limit_is_checked(tmp_path: Path, example_answers: Answers,
+                                     monkeypatch: pytest.MonkeyPatch, value: str,
+                                     message: str) -> None:
+    monkeypatch.setenv("SLABUILDER_MEMORY_LIMIT", value)
+    export = write_csv(tmp_path / "leads.csv", HEADER, ROWS)
+    with pytest.raises(ExportError, match=re.escape(f"SLABUILDER_MEMORY_LIMIT: {message}")):
+        _measure(export, example_answers)
+
+
+def test_a_small_memory_limit_gives_the_same_figures(tmp_path: Path, example_answers: Answers,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    export = write_csv(tmp_path / "leads.csv", HEADER, ROWS)
+    default = _measure(export, example_answers)
+    monkeypatch.setenv("SLABUILDER_MEMORY_LIMIT", "64MB")
+    assert _measure(export, example_answers).to_dict() == default.to_dict()

@@ -47,11 +47,12 @@ ASSET_MAX_BYTES = 20_000_000
 """A font or an image a document loads from a template folder."""
 EXPORT_MAX_BYTES = 4_000_000_000
 """A CRM export (or task export): millions of rows fit well below it."""
-ACTUALS_MEMORY_BYTES = 256 * 2**20
+ACTUALS_MEMORY_BYTES = 256_000_000
 """The memory DuckDB may hold while it measures an export; beyond it, tables move to the
 scratch folder on disk (the operating system's cache keeps them quick to read back)."""
 MEMORY_ENV = "SLABUILDER_MEMORY_LIMIT"
-"""Environment variable that raises or lowers that memory (``2GB``, ``512MB``)."""
+"""Environment variable that raises or lowers that memory (``2GB``, ``512MB``; ``MiB`` and
+``GiB`` count in 1024s)."""
 TEMPLATE_SECONDS = 20.0
 """Jinja render of one document (the shipped ones take well under a second)."""
 HTML_MAX_CHARS = 20_000_000
@@ -78,9 +79,10 @@ def actuals_memory_bytes() -> int:
     if found is None or float(found.group(1)) <= 0:
         raise ExportError(f"{text!r} is not an amount of memory; write it as 512MB or 2GB",
                           file=MEMORY_ENV)
-    unit = {"K": 2**10, "M": 2**20, "G": 2**30}[found.group(2)[0].upper()]
+    power = "KMG".index(found.group(2)[0].upper()) + 1
+    unit = 1024**power if "i" in found.group(2).lower() else 1000**power
     amount = int(float(found.group(1)) * unit)
-    if amount < 64 * 2**20:
+    if amount < 64_000_000:
         raise ExportError(f"{text!r} is too little memory to measure an export; give at "
                           "least 64MB", file=MEMORY_ENV)
     return amount

@@ -28,7 +28,7 @@ from slabuilder.actuals.columns import (
     plan_columns,
     read_mapping_file,
 )
-from slabuilder.actuals.load import LoadedExport, load_export
+from slabuilder.actuals.load import LoadedExport, load_export, refusing_exhaustion
 from slabuilder.actuals.metrics import (
     Month,
     MonthFigures,
@@ -108,7 +108,8 @@ def compute_actuals(export: Path, answers: Answers, month: Month | str,
                               file=options.tasks)
         check_input(options.tasks, what="file given to --tasks", max_bytes=EXPORT_MAX_BYTES,
                     error_type=ExportError)
-    with tempfile.TemporaryDirectory(prefix="slabuilder-") as scratch:
+    with (tempfile.TemporaryDirectory(prefix="slabuilder-") as scratch,
+          refusing_exhaustion(export)):
         loaded = load_export(
             export, Path(scratch),
             lambda header: plan_columns(header, export_format, mapping, export),

@@ -11,9 +11,11 @@ without a lead id, repeated ids and rows with no funnel date are counted and set
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -264,6 +266,7 @@ def load_export(source: Path, scratch: Path, plan_for: Any, *, clock: BusinessCl
     """Read ``source`` under the ``funnel`` view; ``plan_for(header)`` picks the columns."""
     export = open_export(source, scratch)
     plan: ColumnPlan = plan_for(export.header)
+    check_room(export, plan, scratch)
     con = connect(naive_zone, scratch)
     export = _read_leads(con, export, plan, scratch, company_zone, naive_zone, date_order,
                          show_progress)
@@ -274,6 +277,60 @@ def load_export(source: Path, scratch: Path, plan_for: Any, *, clock: BusinessCl
         _join_tasks(loaded, tasks, scratch, company_zone, naive_zone, date_order, show_progress)
     _add_business_time(loaded, clock)
     return loaded
+
+
+def working_bytes(export: ExportFile, plan: ColumnPlan) -> int:
+    """About the most the tables of ``export`` take, in memory and the scratch folder.
+
+    A CSV's typed table is smaller than its text (only the needed columns are kept), so the
+    file's size is a safe bound; a Parquet file is compressed, so its rows are counted (from
+    its footer, without reading them) at a generous 32 bytes a needed column."""
+    if not export.is_parquet:
+        return export.size_bytes
+    import duckdb
+
+    files = "[" + ", ".join(quote_literal(part) for part in export.parts) + "]"
+    rows = duckdb.connect().execute(
+        f"SELECT sum(num_rows) FROM parquet_file_metadata({files})").fetchone()
+    return int(rows[0] or 0) * 32 * len(_indices(plan)) if rows else 0
+
+
+def check_room(export: ExportFile, plan: ColumnPlan, scratch: Path) -> None:
+    """Refuse up front an export whose tables fit neither the memory DuckDB may use nor the
+    disk space of the scratch folder, rather than fail after minutes of reading."""
+    import shutil
+
+    from slabuilder.fsutil import describe_size
+    from slabuilder.limits import MEMORY_ENV, actuals_memory_bytes
+
+    need = working_bytes(export, plan)
+    memory = actuals_memory_bytes()
+    free = shutil.disk_usage(scratch).free
+    if need <= memory or need - memory <= free * 0.8:
+        return
+    raise ExportError(
+        f"needs about {describe_size(need)} of working space for its tables, more than "
+        f"{describe_size(memory)} of memory and the {describe_size(free)} free in "
+        f"{scratch.parent}; free disk space there, point TMPDIR at a larger disk, raise "
+        f"{MEMORY_ENV} (e.g. {MEMORY_ENV}=4GB), or export fewer months", file=export.source)
+
+
+@contextlib.contextmanager
+def refusing_exhaustion(source: Path) -> Iterator[None]:
+    """Turn DuckDB running out of memory and scratch space into a message that says what
+    to do (the up-front estimate can be beaten by an unusual export)."""
+    import duckdb
+
+    from slabuilder.limits import MEMORY_ENV
+
+    try:
+        yield
+    except duckdb.OutOfMemoryException:
+        raise ExportError(
+            "ran out of memory and scratch space while measuring it; raise "
+            f"{MEMORY_ENV} (e.g. {MEMORY_ENV}=4GB), free disk space in the temporary "
+            "folder (or point TMPDIR at a larger disk), or export fewer months",
+            file=source) from None
 
 
 def _indices(plan: ColumnPlan) -> list[int]:
