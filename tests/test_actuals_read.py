@@ -273,3 +273,25 @@ def test_a_small_memory_limit_gives_the_same_figures(tmp_path: Path, example_ans
     default = _measure(export, example_answers)
     monkeypatch.setenv("SLABUILDER_MEMORY_LIMIT", "64MB")
     assert _measure(export, example_answers).to_dict() == default.to_dict()
+
+
+@pytest.mark.parametrize(("rows", "reads"), [
+    (ROWS, [False, True]),
+    ([row for row in ROWS if row[0] != "L1" or row[2] != "2027-01-04 10:00" or row[3]],
+     [False]),
+])
+def test_the_file_order_is_kept_only_when_ids_repeat(
+        tmp_path: Path, example_answers: Answers, monkeypatch: pytest.MonkeyPatch,
+        rows: list[list[str]], reads: list[bool]) -> None:
+    """Out of file order the read is quicker; repeated ids read it again in order, so that
+    the first row of an id is the one kept."""
+    export = write_csv(tmp_path / "leads.csv", HEADER, rows)
+    seen: list[bool] = []
+    real = load._read_leads
+
+    def counted(*args: object) -> tuple[object, bool]:
+        seen.append(bool(args[-1]))
+        return real(*args)  # type: ignore[arg-type]
+    monkeypatch.setattr(load, "_read_leads", counted)
+    _measure(export, example_answers)
+    assert seen == reads

@@ -268,11 +268,15 @@ def load_export(source: Path, scratch: Path, plan_for: Any, *, clock: BusinessCl
     plan: ColumnPlan = plan_for(export.header)
     check_room(export, plan, scratch)
     con = connect(naive_zone, scratch)
-    export = _read_leads(con, export, plan, scratch, company_zone, naive_zone, date_order,
-                         show_progress)
-    loaded = LoadedExport(con, export, plan, 0, [], set(plan.columns), None, None,
-                          list(plan.notes))
-    _inspect(loaded)
+    # Out of file order the read is quicker; only repeated ids need the order back.
+    for in_order in (False, True):
+        read, ordered = _read_leads(con, export, plan, scratch, company_zone, naive_zone,
+                                    date_order, show_progress, in_order)
+        loaded = LoadedExport(con, read, plan, 0, [], set(plan.columns), None, None,
+                              list(plan.notes))
+        if _inspect(loaded, ordered):
+            break
+        con.execute("DROP TABLE leads")
     if tasks is not None:
         _join_tasks(loaded, tasks, scratch, company_zone, naive_zone, date_order, show_progress)
     _add_business_time(loaded, clock)
@@ -340,23 +344,28 @@ def _indices(plan: ColumnPlan) -> list[int]:
 
 def _read_leads(con: duckdb.DuckDBPyConnection, export: ExportFile, plan: ColumnPlan,
                 scratch: Path, company_zone: str, naive_zone: str,
-                date_order: DateOrder | None, show_progress: bool) -> ExportFile:
-    """Create the typed ``leads`` table, in file order; return the export as it was read
-    (a UTF-8 or one-line-end copy when the careful way needed one)."""
+                date_order: DateOrder | None, show_progress: bool,
+                in_order: bool) -> tuple[ExportFile, bool]:
+    """Create the typed ``leads`` table; return the export as it was read (a UTF-8 or
+    one-line-end copy when the careful way needed one) and whether the table is in file
+    order (the careful way always is; the quick one when ``in_order``)."""
     import duckdb
 
     quick = _first_rows_shapes(con, export, plan, date_order)
     if quick is not None:
         try:
+            con.execute(f"SET preserve_insertion_order = {str(in_order).lower()}")
             _read_parsed(con, export, plan, quick, company_zone, naive_zone, show_progress)
-            return export
+            return export, in_order
         except (duckdb.InterruptException, duckdb.OutOfMemoryException):
             raise
         except duckdb.Error:
             con.execute("DROP TABLE IF EXISTS leads")
+        finally:
+            con.execute("SET preserve_insertion_order = true")
     export = read_text_columns(con, export, scratch, _indices(plan), "raw", show_progress)
     _parse(con, plan, _probe(con, plan, date_order, export), company_zone, naive_zone, export)
-    return export
+    return export, True
 
 
 FIRST_ROWS = 20_000
@@ -641,9 +650,10 @@ def _report_unreadable(con: duckdb.DuckDBPyConnection, plan: ColumnPlan,
 _ALWAYS_KEPT = frozenset({"lead_id", "mql_at"})
 
 
-def _inspect(loaded: LoadedExport) -> None:
-    """One pass over the parsed rows: the rows read, the columns empty in every row, the
-    rows set aside (no lead id, a repeated id, no funnel date) and the dates covered.
+def _inspect(loaded: LoadedExport, ordered: bool) -> bool:
+    """One pass over the parsed rows: the rows read, the columns empty in every row and the
+    rows set aside (no lead id, a repeated id, no funnel date).  False, with nothing done,
+    when ids repeat in a table not in file order (the first row of an id cannot be told).
 
     A column that holds no value in any row counts as absent ("not in export"), not as
     zero: an export template with an unused SAL date column must not report 0% accepted.
@@ -658,54 +668,39 @@ def _inspect(loaded: LoadedExport) -> None:
     found = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE lead_id IS NULL), count(lead_id), "
         "count(DISTINCT hash(lead_id)) FILTER (WHERE lead_id IS NOT NULL), "
-        f"count(*) FILTER (WHERE lead_id IS NOT NULL AND NOT "
-        f"({any_stage})), {_bounds_sql(loaded, kept)}"
+        f"count(*) FILTER (WHERE lead_id IS NOT NULL AND NOT ({any_stage}))"
         + "".join(f", count({name})" for name in names) + " FROM leads").fetchone()
     assert found is not None
     rows, blank, ids, distinct, no_stage = (int(value) for value in found[:5])
     if distinct != ids:
         distinct = _count(con, "SELECT count(DISTINCT lead_id) FROM leads")
-    bounds = found[5:7]
-    counts = found[7:]
+    repeated = ids - distinct
+    if repeated and not ordered:
+        return False
     loaded.rows_read = rows
-    empty = [name for name, count in zip(names, counts, strict=True) if not count]
+    empty = [name for name, count in zip(names, found[5:], strict=True) if not count]
     if empty and rows:
         loaded.available -= set(empty)
         labels = ", ".join(repr(plan.label(name)) for name in empty)
         loaded.notes.append(f"The column{'s' if len(empty) > 1 else ''} {labels} "
                             f"{'are' if len(empty) > 1 else 'is'} in the export but empty in "
                             "every row, so counted as not in export.")
-    repeated = ids - distinct
     if repeated:
-        # The first row of each id is kept; which rows lack a funnel date, and the dates
-        # covered, are then counted again over what is left.
+        # The first row of each id is kept; which rows lack a funnel date is then counted
+        # again over what is left.
         con.execute("DELETE FROM leads WHERE rowid IN (SELECT rowid FROM (SELECT rowid, "
                     "row_number() OVER (PARTITION BY lead_id ORDER BY rowid) AS n "
                     "FROM leads WHERE lead_id IS NOT NULL) WHERE n > 1)")
-        again = con.execute(f"SELECT count(*) FILTER (WHERE lead_id IS NOT NULL AND NOT "
-                            f"({any_stage})), {_bounds_sql(loaded, kept)} FROM leads"
-                            ).fetchone()
-        assert again is not None
-        no_stage, bounds = int(again[0]), again[1:3]
+        no_stage = _count(con, "SELECT count(*) FROM leads WHERE lead_id IS NOT NULL AND "
+                               f"NOT ({any_stage})")
     if blank or no_stage:
         con.execute(f"DELETE FROM leads WHERE NOT coalesce({kept}, false)")
-    loaded.first_day, loaded.last_day = bounds
     for reason, count in (("no lead id", blank),
                           ("the same lead id as an earlier row", repeated),
                           ("no funnel date (never an MQL or later stage)", no_stage)):
         if count:
             loaded.exclusions.append((reason, count))
-
-
-def _bounds_sql(loaded: LoadedExport, kept: str) -> str:
-    """SQL for the first and the last day of any date in the rows kept."""
-    stamps = [c for c in TIMESTAMPS if c in loaded.plan.columns]
-    if not stamps:
-        return "NULL, NULL"
-    days = [f"CAST({c} AS DATE)" for c in stamps]
-    first = days[0] if len(days) == 1 else f"least({', '.join(days)})"
-    last = days[0] if len(days) == 1 else f"greatest({', '.join(days)})"
-    return f"min({first}) FILTER (WHERE {kept}), max({last}) FILTER (WHERE {kept})"
+    return True
 
 
 def _join_tasks(loaded: LoadedExport, tasks: Path, scratch: Path, company_zone: str,
@@ -791,6 +786,13 @@ def _add_business_time(loaded: LoadedExport, clock: BusinessClock) -> None:
     """The ``funnel`` view: the kept rows with business minutes at MQL, first touch and
     disposition, looked up in the calendar table when a query asks for them."""
     con = loaded.con
+    stamps = [c for c in TIMESTAMPS if c in loaded.available]
+    bounds = con.execute("SELECT " + ", ".join(
+        f"min({c}), max({c})" for c in stamps)
+        + f" FROM {loaded.source_table}").fetchone() if stamps else ()
+    days = [moment.date() for moment in bounds or () if moment is not None]
+    loaded.first_day = min(days) if days else None
+    loaded.last_day = max(days) if days else None
     first = (loaded.first_day or dt.date.today()) - dt.timedelta(days=40)
     last = (loaded.last_day or dt.date.today()) + dt.timedelta(days=40)
     create_calendar(con, clock, first, last)
