@@ -28,7 +28,7 @@ from slabuilder.actuals.columns import (
     TIMESTAMPS,
     ColumnPlan,
 )
-from slabuilder.actuals.progress import LARGE_FILE_BYTES, execute_with_progress
+from slabuilder.actuals.progress import LARGE_FILE_BYTES, execute_with_progress, status
 from slabuilder.actuals.reading import ExportFile, open_export, transcode_to_utf8
 from slabuilder.actuals.timestamps import (
     DateOrder,
@@ -158,7 +158,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, export: ExportFile, indices: list[
     rejects = f"{table}_rejects"
     sql = (f"CREATE OR REPLACE TEMP TABLE {table} AS "
            + export_sql(export, indices, rejects=rejects))
-    show = show_progress and export.size_bytes >= LARGE_FILE_BYTES
+    show = _large(export, show_progress)
     # Rejects of an earlier attempt (a UTF-8 read retried as cp1252) must not linger.
     con.execute(f"DROP TABLE IF EXISTS {rejects}; DROP TABLE IF EXISTS {table}_scans")
     try:
@@ -243,7 +243,7 @@ def _read_parquet_text(con: duckdb.DuckDBPyConnection, export: ExportFile,
     import duckdb
 
     sql = f"CREATE OR REPLACE TEMP TABLE {table} AS " + export_sql(export, indices)
-    show = show_progress and export.size_bytes >= LARGE_FILE_BYTES
+    show = _large(export, show_progress)
     try:
         execute_with_progress(con, sql, f"Reading {export.source.name}", show)
     except (duckdb.InterruptException, duckdb.OutOfMemoryException):
@@ -274,8 +274,9 @@ def load_export(source: Path, scratch: Path, plan_for: Any, *, clock: BusinessCl
                                     date_order, show_progress, in_order)
         loaded = LoadedExport(con, read, plan, 0, [], set(plan.columns), None, None,
                               list(plan.notes))
-        if _inspect(loaded, ordered):
-            break
+        with status("Checking the rows read", _large(export, show_progress)):
+            if _inspect(loaded, ordered):
+                break
         con.execute("DROP TABLE leads")
     if tasks is not None:
         _join_tasks(loaded, tasks, scratch, company_zone, naive_zone, date_order, show_progress)
@@ -335,6 +336,11 @@ def refusing_exhaustion(source: Path) -> Iterator[None]:
             f"{MEMORY_ENV} (e.g. {MEMORY_ENV}=4GB), free disk space in the temporary "
             "folder (or point TMPDIR at a larger disk), or export fewer months",
             file=source) from None
+
+
+def _large(export: ExportFile, show_progress: bool) -> bool:
+    """Whether to show progress for this export: asked for, and large enough to wait on."""
+    return show_progress and export.size_bytes >= LARGE_FILE_BYTES
 
 
 def _indices(plan: ColumnPlan) -> list[int]:
@@ -463,7 +469,7 @@ def _read_parsed(con: duckdb.DuckDBPyConnection, export: ExportFile, plan: Colum
                      timestamp_format=quick.timestamp_format)
     sql = (f"CREATE OR REPLACE TEMP TABLE leads AS SELECT {', '.join(plan.columns)} FROM "
            f"(SELECT {', '.join(parsed + raw)} FROM ({source})){check}")
-    show = show_progress and export.size_bytes >= LARGE_FILE_BYTES
+    show = _large(export, show_progress)
     execute_with_progress(con, sql, f"Reading {export.source.name}", show)
 
 

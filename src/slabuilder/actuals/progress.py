@@ -7,7 +7,9 @@ bar at all.
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -54,3 +56,20 @@ def execute_with_progress(con: duckdb.DuckDBPyConnection, sql: str, label: str,
         progress.update(task, completed=100)
     if failure:
         raise failure[0]
+
+
+@contextlib.contextmanager
+def status(label: str, show: bool) -> Iterator[None]:
+    """A spinner labelled ``label`` on stderr while the block runs (the steps after the
+    read of a large export, which report no progress of their own), if ``show``."""
+    if not show:
+        yield
+        return
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield
+        return
+    with console.status(label):
+        yield
