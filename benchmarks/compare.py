@@ -295,8 +295,9 @@ def export_parquet(setup: Setup, rows: int) -> Path:
         code = ("import duckdb, sys; duckdb.connect().execute(\"COPY (SELECT * FROM "
                 "read_csv('\" + sys.argv[1] + \"')) TO '\" + sys.argv[2] + \"' "
                 "(FORMAT parquet)\")")
+        # DuckDB's progress bar goes to stdout, which holds the table
         subprocess.run([str(setup.python), "-c", code, str(csv), str(partial)],
-                       check=True)
+                       check=True, stdout=subprocess.DEVNULL)
         partial.rename(path)
     return path
 
