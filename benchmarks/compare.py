@@ -16,8 +16,8 @@ ours/baseline (the figure to quote; below 1 means slabuilder is faster).
 Sections (``--only``):
 
 actuals         ``compute_actuals(export, acme.yaml, month)`` against bare DuckDB, with the
-                settings slabuilder's connection uses (1 GB memory limit, insertion order
-                kept, a temporary folder for spills, the company's time zone, DuckDB's own
+                settings slabuilder's connection uses (its memory limit, insertion order
+                not kept, a temporary folder for spills, the company's time zone, DuckDB's own
                 thread count), reading the same CSV with ``read_csv`` auto-detection into a
                 table of the three columns it needs, then the month's MQL count, the median
                 plain hours from MQL to first engagement and the MQLs by original source.
@@ -88,11 +88,11 @@ print(json.dumps({"core": time.perf_counter() - started, "mql": actuals.month.mq
 BARE_DUCKDB = r"""
 import json, sys, tempfile, time
 import duckdb
-export, reader, zone, start, end = sys.argv[1:6]
+export, reader, zone, start, end, memory = sys.argv[1:7]
 started = time.perf_counter()
 with tempfile.TemporaryDirectory(prefix="bench-duckdb-") as scratch:
-    con = duckdb.connect(config={"memory_limit": "1GB", "temp_directory": scratch,
-                                 "preserve_insertion_order": True})
+    con = duckdb.connect(config={"memory_limit": memory, "temp_directory": scratch,
+                                 "preserve_insertion_order": False})
     con.execute("SET TimeZone = '" + zone.replace("'", "''") + "'")
     con.execute(
         'CREATE TEMP TABLE leads AS SELECT "Became a Marketing Qualified Lead Date" AS mql_at, '
@@ -315,7 +315,11 @@ def same_month(ours: Sample, baseline: Sample) -> str | None:
 def actuals_comparison(setup: Setup, export: Path, reader: str, label: str) -> Comparison:
     start, end = month_bounds(setup.month)
     ours = [str(setup.python), "-c", OURS_ACTUALS, str(export), str(EXAMPLE), setup.month]
-    base = [str(setup.python), "-c", BARE_DUCKDB, str(export), reader, setup.zone, start, end]
+    from slabuilder.limits import actuals_memory_bytes
+
+    memory = f"{actuals_memory_bytes() // 2**20}MiB"
+    base = [str(setup.python), "-c", BARE_DUCKDB, str(export), reader, setup.zone, start, end,
+            memory]
     return Comparison(
         label, lambda: run_child(ours, setup.env, refused_ok=True),
         lambda: run_child(base, setup.env), memory=True, check=same_month)
