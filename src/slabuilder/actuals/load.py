@@ -83,10 +83,10 @@ def connect(naive_zone: str, scratch: Path) -> duckdb.DuckDBPyConnection:
 
     con = duckdb.connect(config={"memory_limit": f"{actuals_memory_bytes() // 2**20}MiB",
                                  "temp_directory": str(scratch),
-                                 # Our own bar shows progress, where a terminal shows one.
-                                 "enable_progress_bar": False,
                                  "preserve_insertion_order": True})
     con.execute(f"SET TimeZone = {quote_literal(naive_zone)}")
+    # Our own bar shows progress, where a terminal shows one; DuckDB's stays off.
+    con.execute("SET enable_progress_bar = false")
     return con
 
 
