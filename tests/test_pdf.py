@@ -181,6 +181,20 @@ def test_one_pdf_made_by_the_worker_started_early_has_the_same_bytes(
     assert children() == before
 
 
+def test_the_early_worker_says_when_weasyprint_cannot_load(
+        example_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from slabuilder import pdf
+    from slabuilder.jobs.render import run_render
+
+    def missing() -> None:
+        raise pdf.PdfRenderError("PDF output needs WeasyPrint and the Pango library")
+
+    monkeypatch.setattr(pdf, "_weasyprint", missing)
+    with pytest.raises(pdf.PdfRenderError, match="needs WeasyPrint and the Pango library"):
+        run_render([example_path], tmp_path, docs=["summary"], formats=["pdf"])
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_source_date_epoch_must_be_a_number():
     with source_date("next tuesday"), pytest.raises(SlabuilderError, match="SOURCE_DATE_EPOCH"):
         build_date()

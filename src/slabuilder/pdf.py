@@ -566,7 +566,7 @@ def prepared_worker(wanted: bool = True) -> Iterator[None]:
     import multiprocessing
 
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_worker_start, initargs=(os.getpid(),))
+                               initializer=_prepared_start, initargs=(os.getpid(),))
     _PREPARED.append(pool)
     try:
         pool.submit(_ready)
@@ -575,6 +575,15 @@ def prepared_worker(wanted: bool = True) -> Iterator[None]:
         if _PREPARED and _PREPARED[-1] is pool:
             _PREPARED.pop()
             _end_workers(pool)
+
+
+def _prepared_start(parent: int) -> None:
+    """:func:`_worker_start`, except that WeasyPrint failing to load (no Pango) is left for
+    the job to report: a failed start would break the pool and lose the message."""
+    import contextlib
+
+    with contextlib.suppress(Exception):  # render_job loads it again, raising the message
+        _worker_start(parent)
 
 
 def _render_in_prepared(pool: ProcessPoolExecutor, job: PdfJob) -> bytes:
