@@ -169,7 +169,7 @@ def test_one_pdf_made_by_the_worker_started_early_has_the_same_bytes(
                                 formats=["pdf"])
     assert problems == []
     assert written.read_bytes() == pdfs["agreement"].read_bytes()
-    assert _PREPARED == []
+    assert _PREPARED == {}
     def fails_before_its_pdf() -> None:
         with prepared_worker():
             assert _PREPARED
@@ -177,7 +177,7 @@ def test_one_pdf_made_by_the_worker_started_early_has_the_same_bytes(
 
     with pytest.raises(SlabuilderError):
         fails_before_its_pdf()
-    assert _PREPARED == []
+    assert _PREPARED == {}
     assert children() == before
 
 

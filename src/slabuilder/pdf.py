@@ -22,6 +22,7 @@ import datetime as dt
 import gc
 import logging
 import os
+import threading
 import warnings
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -502,8 +503,8 @@ def html_to_pdf_many(jobs: Sequence[PdfJob], *, workers: int | None = None) -> l
         return []
     build_date()  # a bad SOURCE_DATE_EPOCH is reported here, not from inside a worker
     count = min(workers or os.cpu_count() or 1, len(jobs))
-    if len(jobs) == 1 and _PREPARED:
-        return [_render_in_prepared(_PREPARED.pop(), jobs[0])]
+    if len(jobs) == 1 and (prepared := _PREPARED.pop(threading.get_ident(), None)):
+        return [_render_in_prepared(prepared, jobs[0])]
     if count <= 1:
         return [render_job(job) for job in jobs]
     _warm_up(jobs[0])
@@ -532,8 +533,9 @@ def html_to_pdf_many(jobs: Sequence[PdfJob], *, workers: int | None = None) -> l
     return [data for data, _ in results]
 
 
-_PREPARED: list[ProcessPoolExecutor] = []
-"""The worker :func:`prepared_worker` started, until a single PDF is given to it."""
+_PREPARED: dict[int, ProcessPoolExecutor] = {}
+"""The worker :func:`prepared_worker` started in each thread, until a single PDF is given
+to it."""
 
 
 def _cores() -> int:
@@ -560,20 +562,21 @@ def prepared_worker(wanted: bool = True) -> Iterator[None]:
     which :func:`html_to_pdf_many` spreads over the cores itself) nothing is started.  A
     worker left unused (the run failed before its PDF) is ended at once.
     """
-    if not wanted or _PREPARED or os.name != "posix" or _cores() < 2:
+    thread = threading.get_ident()
+    if not wanted or thread in _PREPARED or os.name != "posix" or _cores() < 2:
         yield
         return
     import multiprocessing
 
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
                                initializer=_prepared_start, initargs=(os.getpid(),))
-    _PREPARED.append(pool)
+    _PREPARED[thread] = pool
     try:
         pool.submit(_ready)
         yield
     finally:
-        if _PREPARED and _PREPARED[-1] is pool:
-            _PREPARED.pop()
+        if _PREPARED.get(thread) is pool:
+            del _PREPARED[thread]
             _end_workers(pool)
 
 
