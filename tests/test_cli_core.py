@@ -285,6 +285,25 @@ def test_plan_and_check_import_only_what_they_use(args: list[str]) -> None:
     assert not extra, f"{args[0]} imports {sorted(extra)}"
 
 
+@pytest.mark.parametrize("fmt", ["html", "pdf"])
+def test_render_of_one_document_imports_only_what_it_uses(fmt: str, tmp_path: Path) -> None:
+    """Templates need Jinja; the one PDF is made by a worker started first, so the command
+    itself never waits for WeasyPrint (nor imports pyHanko, pypdf, DuckDB or rich)."""
+    import os
+
+    if fmt == "pdf" and len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("with one core the PDF is made in the command's own process")
+    code = (_THIRD_PARTY + "from slabuilder.cli import main\n"
+            f"assert main(['render', {str(EXAMPLE)!r}, '--doc', 'agreement', '--format', "
+            f"{fmt!r}, '-o', {str(tmp_path)!r}]) == 0\n"
+            "print(third_party())\n")
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True)
+    imported = set(json.loads(found.stdout.strip().splitlines()[-1].replace("'", '"')))
+    extra = imported - _ANSWERS_STACK - {"jinja2", "markupsafe"}
+    assert not extra, f"render --format {fmt} imports {sorted(extra)}"
+
+
 @pytest.mark.slow
 def test_new_imports_only_the_questionnaire_before_the_first_question(tmp_path: Path) -> None:
     pexpect = pytest.importorskip("pexpect")

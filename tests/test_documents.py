@@ -643,3 +643,46 @@ def test_a_later_version_gets_its_own_file_names(example_plan, tmp_path):
     plan = build_plan(Answers.model_validate(data))
     written = render_documents(plan, ["summary"], tmp_path, formats=("html",))
     assert [path.name for path in written] == ["acme-analytics-v3-summary.html"]
+
+
+# --------------------------------------------------------------------------- compiled templates
+
+
+def test_shipped_templates_are_compiled_once_into_a_private_cache(
+        context: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A second run loads the shipped templates the first compiled, and writes the same
+    HTML; a user's own template is never kept; a cache folder others can write to is not
+    used."""
+    import stat
+
+    from slabuilder import documents
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    spec = DOCUMENTS["agreement"]
+    data = {**context, "document": documents.document_info(spec, context)}
+
+    def render(env: Any) -> str:
+        return documents._render_limited(env.get_template(spec.template), data, spec)
+
+    first_run = documents._environment.__wrapped__(None)
+    assert first_run.bytecode_cache is not None
+    first = render(first_run)
+    (folder,) = (tmp_path / "cache" / "slabuilder").iterdir()
+    kept = sorted(folder.iterdir())
+    assert kept, "no compiled template was kept"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+    second_run = documents._environment.__wrapped__(None)
+    compiled: list[str] = []
+    monkeypatch.setattr(second_run, "compile", lambda *args, **_: compiled.append(args[1]))
+    assert render(second_run) == first
+    assert compiled == []
+
+    ours = tmp_path / "ours"
+    ours.mkdir()
+    (ours / "summary.html.j2").write_text("<p>{{ funnel.mql_per_month }}</p>", encoding="utf-8")
+    assert render_html("summary", context, templates_dir=ours) == "<p>178</p>"
+    assert sorted(folder.iterdir()) == kept
+
+    folder.chmod(0o777)
+    assert documents._bytecode_cache(first_run) is None

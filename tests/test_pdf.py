@@ -151,6 +151,51 @@ def test_same_answers_give_identical_bytes(pdfs: dict[str, Path], example_plan: 
     assert again.read_bytes() == pdfs["agreement"].read_bytes()
 
 
+def test_one_pdf_made_by_the_worker_started_early_has_the_same_bytes(
+        pdfs: dict[str, Path], example_path: Path, tmp_path: Path):
+    """`render` of a single PDF starts its worker before the answers are read (it loads
+    WeasyPrint meanwhile): the PDF is the one rendered in this process, and no worker is
+    left behind, whether the PDF was made or the run failed first."""
+    from slabuilder.jobs.render import run_render
+    from slabuilder.pdf import _PREPARED, prepared_worker
+
+    def children() -> list[str]:
+        found = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children")
+        return found.read_text().split() if found.exists() else []
+
+    before = children()
+    for doc in ("agreement", "summary"):  # the summary: laid out denser until on one page
+        with source_date(), weasyprint_problems() as problems:
+            (written,) = run_render([example_path], tmp_path, docs=[doc], formats=["pdf"])
+        assert problems == []
+        assert written.read_bytes() == pdfs[doc].read_bytes()
+        assert _PREPARED == {}
+
+    def fails_before_its_pdf() -> None:
+        with prepared_worker():
+            assert _PREPARED
+            raise SlabuilderError("the answers are wrong")
+
+    with pytest.raises(SlabuilderError):
+        fails_before_its_pdf()
+    assert _PREPARED == {}
+    assert children() == before
+
+
+def test_the_early_worker_says_when_weasyprint_cannot_load(
+        example_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from slabuilder import pdf
+    from slabuilder.jobs.render import run_render
+
+    def missing() -> None:
+        raise pdf.PdfRenderError("PDF output needs WeasyPrint and the Pango library")
+
+    monkeypatch.setattr(pdf, "_weasyprint", missing)
+    with pytest.raises(pdf.PdfRenderError, match="needs WeasyPrint and the Pango library"):
+        run_render([example_path], tmp_path, docs=["summary"], formats=["pdf"])
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_source_date_epoch_must_be_a_number():
     with source_date("next tuesday"), pytest.raises(SlabuilderError, match="SOURCE_DATE_EPOCH"):
         build_date()

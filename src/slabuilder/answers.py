@@ -926,6 +926,13 @@ def load_answers(path: str | Path, settings: Sequence[str] = ()) -> Answers:
 
 def check_answers_file(path: str | Path, settings: Sequence[str] = ()) -> list[str]:
     """Every problem in an answers file, one line each (empty when it is valid)."""
+    return check_answers(path, settings)[1]
+
+
+def check_answers(path: str | Path,
+                  settings: Sequence[str] = ()) -> tuple[Answers | None, list[str]]:
+    """The answers of a valid file and no problems, or None and every problem, one line
+    each: what :func:`load_answers` would return, without reading the file twice."""
     from slabuilder.errors import SlabuilderError
 
     try:
@@ -935,16 +942,15 @@ def check_answers_file(path: str | Path, settings: Sequence[str] = ()) -> list[s
             answers_from_data(data, document.source, document)
         data = apply_settings(data, list(settings)) if settings else data
     except SlabuilderError as error:
-        return [str(error)]
+        return None, [str(error)]
     try:
         _check_keys_and_text(data, document.source, document, settings)
-        Answers.model_validate(data)
+        return Answers.model_validate(data), []
     except SlabuilderError as error:
-        return [str(error)]
+        return None, [str(error)]
     except ValidationError as error:
-        return [str(problem) for problem in _problems(error, document.source, document,
-                                                      settings, data)]
-    return []
+        return None, [str(problem) for problem in _problems(error, document.source, document,
+                                                            settings, data)]
 
 
 # Control characters in an answer would reach the terminal (escape sequences), the HTML and

@@ -11,8 +11,12 @@ is :mod:`slabuilder.outputs`.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import os
+import stat
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -203,6 +207,89 @@ class _LimitedEnvironment(SandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
 
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """The shipped templates, compiled once and kept in the user's cache folder, keyed by
+    their name, file and a digest of their text (Jinja's own rules), so a run does not
+    compile the same templates again.  A user's own templates (``--templates``) are compiled
+    every time and never kept.  The cache only ever saves time: a file that cannot be read
+    or written is left alone, and a changed template is compiled afresh."""
+
+    def __init__(self, directory: Path, shipped: Path) -> None:
+        super().__init__(str(directory))
+        self.shipped = shipped
+
+    def get_bucket(self, environment: jinja2.Environment, name: str, filename: str | None,
+                   source: str) -> jinja2.bccache.Bucket:
+        if filename is None or not Path(filename).is_relative_to(self.shipped):
+            return jinja2.bccache.Bucket(environment, "", "")  # compiled, never kept
+        return super().get_bucket(environment, name, filename, source)
+
+    def set_bucket(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key:
+            super().set_bucket(bucket)
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # a damaged file: compile the template instead
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def _private_folder(folder: Path, top: Path) -> bool:
+    """Every folder from ``top`` down to ``folder`` is ours (or root's) and writable by
+    nobody else, so nobody else can put compiled code where it will be run."""
+    uid = os.getuid()
+    for part in [folder, *folder.parents]:
+        info = part.lstat()
+        if (not stat.S_ISDIR(info.st_mode) or info.st_uid not in (uid, 0)
+                or info.st_mode & 0o022):
+            return False
+        if part == top:
+            return True
+    return False
+
+
+def _bytecode_cache(env: jinja2.Environment) -> jinja2.BytecodeCache | None:
+    """The cache of compiled shipped templates for ``env``, in
+    ``$XDG_CACHE_HOME/slabuilder`` (else ``~/.cache/slabuilder``); none where that folder
+    is not safely private or cannot be made.  The folder is named after everything the
+    compiled code depends on: the Jinja, Python and slabuilder versions and the
+    environment's settings."""
+    if os.name != "posix":
+        return None
+    from slabuilder import __version__
+
+    try:
+        top = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    except RuntimeError:  # no home folder
+        return None
+    if not top.is_absolute():
+        return None
+    settings = (jinja2.__version__, sys.version, __version__, type(env).__qualname__,
+                env.autoescape, env.trim_blocks, env.lstrip_blocks, env.keep_trailing_newline,
+                env.newline_sequence, env.optimized, sorted(env.extensions),
+                sorted(getattr(env, "intercepted_binops", ())),
+                sorted(getattr(env, "intercepted_unops", ())),
+                env.block_start_string, env.block_end_string, env.variable_start_string,
+                env.variable_end_string, env.comment_start_string, env.comment_end_string,
+                env.line_statement_prefix, env.line_comment_prefix)
+    digest = hashlib.sha256(repr(settings).encode()).hexdigest()[:16]
+    folder = top / "slabuilder" / f"templates-{digest}"
+    try:
+        top.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder.parent.mkdir(mode=0o700, exist_ok=True)
+        folder.mkdir(mode=0o700, exist_ok=True)
+        if not _private_folder(folder, top):
+            return None
+    except OSError:
+        return None
+    return _CompiledTemplates(folder, _shipped_templates().resolve())
+
+
 @functools.lru_cache(maxsize=8)
 def _environment(user_dir: Path | None) -> SandboxedEnvironment:
     loaders: list[jinja2.BaseLoader] = []
@@ -218,6 +305,7 @@ def _environment(user_dir: Path | None) -> SandboxedEnvironment:
         keep_trailing_newline=True,
     )
     env.filters.update(FILTERS)
+    env.bytecode_cache = _bytecode_cache(env)
     return env
 
 

@@ -22,9 +22,11 @@ import datetime as dt
 import gc
 import logging
 import os
+import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +43,7 @@ __all__ = [
     "build_date",
     "html_to_pdf",
     "html_to_pdf_many",
+    "prepared_worker",
 ]
 
 _WEASYPRINT: Any = None
@@ -500,6 +503,8 @@ def html_to_pdf_many(jobs: Sequence[PdfJob], *, workers: int | None = None) -> l
         return []
     build_date()  # a bad SOURCE_DATE_EPOCH is reported here, not from inside a worker
     count = min(workers or os.cpu_count() or 1, len(jobs))
+    if len(jobs) == 1 and (prepared := _PREPARED.pop(threading.get_ident(), None)):
+        return [_render_in_prepared(prepared, jobs[0])]
     if count <= 1:
         return [render_job(job) for job in jobs]
     _warm_up(jobs[0])
@@ -526,6 +531,75 @@ def html_to_pdf_many(jobs: Sequence[PdfJob], *, workers: int | None = None) -> l
         for level, message in records:
             logger.log(level, "%s", message)
     return [data for data, _ in results]
+
+
+_PREPARED: dict[int, ProcessPoolExecutor] = {}
+"""The worker :func:`prepared_worker` started in each thread, until a single PDF is given
+to it."""
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _ready() -> None:
+    """A task that does nothing: submitting it makes the pool start its worker now."""
+
+
+@contextmanager
+def prepared_worker(wanted: bool = True) -> Iterator[None]:
+    """Start the process that will make the one PDF of a run before the run needs it.
+
+    Loading WeasyPrint and the fonts takes about as long as reading the answers, working
+    out the plan and rendering the HTML; with a second core the two happen side by side:
+    the worker loads WeasyPrint while this process does the rest, and the one PDF that
+    :func:`html_to_pdf_many` is then given is made there.  Nothing changes in the PDF, the
+    limits or the messages (the worker runs the same :func:`render_job`).  Without a second
+    core, on a system without ``fork``, or when ``wanted`` is false (more than one PDF,
+    which :func:`html_to_pdf_many` spreads over the cores itself) nothing is started.  A
+    worker left unused (the run failed before its PDF) is ended at once.
+    """
+    thread = threading.get_ident()
+    if not wanted or thread in _PREPARED or os.name != "posix" or _cores() < 2:
+        yield
+        return
+    import multiprocessing
+
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_prepared_start, initargs=(os.getpid(),))
+    _PREPARED[thread] = pool
+    try:
+        pool.submit(_ready)
+        yield
+    finally:
+        if _PREPARED.get(thread) is pool:
+            del _PREPARED[thread]
+            _end_workers(pool)
+
+
+def _prepared_start(parent: int) -> None:
+    """:func:`_worker_start`, except that WeasyPrint failing to load (no Pango) is left for
+    the job to report: a failed start would break the pool and lose the message."""
+    import contextlib
+
+    with contextlib.suppress(Exception):  # render_job loads it again, raising the message
+        _worker_start(parent)
+
+
+def _render_in_prepared(pool: ProcessPoolExecutor, job: PdfJob) -> bytes:
+    try:
+        data, records = pool.submit(_render_in_worker, job).result()
+    except BaseException:
+        _end_workers(pool)
+        raise
+    pool.shutdown(wait=True)
+    logger = logging.getLogger("weasyprint")
+    for level, message in records:
+        logger.log(level, "%s", message)
+    return data
 
 
 def _end_workers(pool: ProcessPoolExecutor) -> None:

@@ -18,15 +18,14 @@ def command(answers_file: Path, settings: tuple[str, ...]) -> None:
 
     Exits with 2 when the file has problems; warnings alone do not fail the check.
     """
-    from slabuilder.answers import check_answers_file, load_answers
+    from slabuilder.answers import check_answers
     from slabuilder.plan import build_plan
 
-    problems = check_answers_file(answers_file, settings)
-    if problems:
+    answers, problems = check_answers(answers_file, settings)
+    if answers is None:
         for line in problems[:-1]:
             click.echo(f"slabuilder: {line}", err=True)
         raise AnswersError(problems[-1])
-    answers = load_answers(answers_file, settings)
     plan = build_plan(answers)
     click.echo(f"{answers_file}: valid.")
     if not plan.warnings:

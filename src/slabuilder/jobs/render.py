@@ -34,8 +34,13 @@ def run_render(answers_files: Sequence[Path], out_dir: Path, *,
         where = (f"the {doc} is written by `slabuilder {_WRITTEN_BY[doc]}`"
                  if doc in _WRITTEN_BY else f"{doc!r} is not a document")
         raise SlabuilderError(f"{where}; choose from " + ", ".join(RENDERED_HERE), key="--doc")
-    from slabuilder.outputs import render_many
+    from slabuilder.pdf import prepared_worker
 
-    return render_many(list(answers_files), docs, out_dir, formats=formats, force=force,
-                       draft=draft, templates_dir=templates_dir, pdfa=pdfa,
-                       esign_tags=esign_tags, settings=settings)
+    # One PDF: its worker loads WeasyPrint while the answers, the plan and the HTML are made.
+    one_pdf = "pdf" in formats and len(answers_files) * len(set(docs)) == 1
+    with prepared_worker(one_pdf):
+        from slabuilder.outputs import render_many
+
+        return render_many(list(answers_files), docs, out_dir, formats=formats, force=force,
+                           draft=draft, templates_dir=templates_dir, pdfa=pdfa,
+                           esign_tags=esign_tags, settings=settings)
