@@ -279,7 +279,7 @@ def load_export(source: Path, scratch: Path, plan_for: Any, *, clock: BusinessCl
         with status("Checking the rows read", _large(export, show_progress)):
             if _inspect(loaded, ordered):
                 break
-        con.execute("DROP TABLE leads")
+        _drop_leads(con)
     if tasks is not None:
         _join_tasks(loaded, tasks, scratch, company_zone, naive_zone, date_order, show_progress)
     _add_business_time(loaded, clock)
@@ -363,7 +363,8 @@ def _read_leads(con: duckdb.DuckDBPyConnection, export: ExportFile, plan: Column
     if quick is not None:
         try:
             con.execute(f"SET preserve_insertion_order = {str(in_order).lower()}")
-            _read_parsed(con, export, plan, quick, company_zone, naive_zone, show_progress)
+            _read_parsed(con, export, plan, quick, company_zone, naive_zone, show_progress,
+                         as_view=export.is_parquet and not in_order)
             return export, in_order
         except (duckdb.InterruptException, duckdb.OutOfMemoryException):
             raise
@@ -453,8 +454,10 @@ def _parquet_read(plan: ColumnPlan, shapes: _Shapes, export: ExportFile) -> _Qui
 
 def _read_parsed(con: duckdb.DuckDBPyConnection, export: ExportFile, plan: ColumnPlan,
                  quick: _QuickRead, company_zone: str, naive_zone: str,
-                 show_progress: bool) -> None:
-    """Read and parse in one pass; a value that does not fit ``quick`` raises an error."""
+                 show_progress: bool, *, as_view: bool = False) -> None:
+    """Read and parse in one pass; a value that does not fit ``quick`` raises an error.
+    ``as_view``: check every value in that pass, and make ``leads`` a view that parses
+    again whatever a later query reads."""
     decimal_comma = export.delimiter == ";"
     shapes, typed = quick.shapes, frozenset(quick.typed)
     parsed = [_canonical_sql(plan, name, shapes.order, company_zone, naive_zone,
@@ -468,11 +471,27 @@ def _read_parsed(con: duckdb.DuckDBPyConnection, export: ExportFile, plan: Colum
              + " THEN true ELSE error('a value does not fit the first rows') END"
              if fits else "")
     source = export_sql(export, _indices(plan), types=quick.typed,
-                     timestamp_format=quick.timestamp_format)
-    sql = (f"CREATE OR REPLACE TEMP TABLE leads AS SELECT {', '.join(plan.columns)} FROM "
-           f"(SELECT {', '.join(parsed + raw)} FROM ({source})){check}")
+                        timestamp_format=quick.timestamp_format)
+    rows = f"(SELECT {', '.join(parsed + raw)} FROM ({source}))"
     show = _large(export, show_progress)
+    if as_view:
+        # Parquet is columnar: each later query reads only its own columns from the file,
+        # so the parsed rows need not be held at all, once one pass has checked them.
+        execute_with_progress(con, f"SELECT count(*) FROM {rows}{check}",
+                              f"Reading {export.source.name}", show)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW leads AS SELECT {', '.join(plan.columns)} "
+                    f"FROM {rows}")
+        return
+    sql = (f"CREATE OR REPLACE TEMP TABLE leads AS SELECT {', '.join(plan.columns)} "
+           f"FROM {rows}{check}")
     execute_with_progress(con, sql, f"Reading {export.source.name}", show)
+
+
+def _drop_leads(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop ``leads``, a table or (for Parquet) a view."""
+    found = con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'leads' "
+                        "AND temporary").fetchone()
+    con.execute("DROP VIEW leads" if found and found[0] else "DROP TABLE leads")
 
 
 def _fits_sql(plan: ColumnPlan, name: str, shapes: _Shapes, typed: frozenset[int]) -> str:
@@ -771,7 +790,8 @@ def _join_tasks(loaded: LoadedExport, tasks: Path, scratch: Path, company_zone: 
         SELECT f.*{exclude}, t.first_touch_at, coalesce(t.attempts, 0) AS attempts
         FROM {loaded.source_table} f LEFT JOIN touches t ON t.who = left(f.lead_id, 15)""")
     loaded.source_table = "with_tasks"
-    con.execute("DROP TABLE raw_tasks; DROP VIEW IF EXISTS kept; DROP TABLE leads")
+    con.execute("DROP TABLE raw_tasks; DROP VIEW IF EXISTS kept")
+    _drop_leads(con)
     loaded.available |= {"first_touch_at", "attempts"}
     loaded.tasks_file = export
     if unmatched:
