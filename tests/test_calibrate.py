@@ -222,6 +222,27 @@ def test_score_gives_each_lead_its_score_and_reason_in_input_order(
                for row in scored.rows)
 
 
+def test_score_reads_the_same_leads_from_parquet(
+        result: CalibrateResult, history: tuple[Path, dict[str, Any]], tmp_path: Path):
+    import duckdb
+
+    from slabuilder.answers import save_answers
+
+    answers = tmp_path / "acme-v2.yaml"
+    save_answers(result.proposed, answers)
+    leads = tmp_path / "leads.csv"
+    leads.write_text("\n".join(history[0].read_text(encoding="utf-8").splitlines()[:41]) + "\n",
+                     encoding="utf-8")
+    unload = tmp_path / "leads.parquet"
+    # Text columns, as the CSV has them (a typed unload would turn Yes/No into true/false).
+    duckdb.connect().execute(f"COPY (SELECT * FROM read_csv('{leads}', all_varchar = true)) "
+                             f"TO '{unload}' (FORMAT parquet)")
+    from_csv = score_leads(answers, leads)
+    from_parquet = score_leads(answers, unload)
+    assert from_parquet.header == from_csv.header
+    assert from_parquet.rows == from_csv.rows
+
+
 def test_score_refuses_to_overwrite_without_force(run_cli, tmp_path: Path):
     leads = _small(tmp_path, ["1,Web,3,1"])
     target = tmp_path / "out.csv"

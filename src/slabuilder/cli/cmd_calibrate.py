@@ -14,8 +14,9 @@ from slabuilder.cli.common import ANSWERS_ARGUMENT
 @click.command("calibrate")
 @ANSWERS_ARGUMENT
 @click.option("--history", "history", required=True, metavar="FILE",
-              type=click.Path(path_type=Path, dir_okay=False),
-              help="CSV of past leads, one row per lead, any columns.")
+              type=click.Path(path_type=Path),
+              help="Past leads, one row per lead, any columns: a CSV, a Parquet file or a "
+                   "folder of Parquet parts.")
 @click.option("--outcome", required=True, metavar="COLUMN",
               help="Column saying whether the lead converted.")
 @click.option("--positive", metavar="VALUE", default=None,

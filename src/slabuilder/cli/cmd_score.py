@@ -13,7 +13,8 @@ from slabuilder.cli.common import ANSWERS_ARGUMENT, say_notes
 @click.command("score")
 @ANSWERS_ARGUMENT
 @click.option("--leads", required=True, metavar="FILE",
-              type=click.Path(path_type=Path, dir_okay=False), help="CSV of leads to score.")
+              type=click.Path(path_type=Path),
+              help="Leads to score: a CSV, a Parquet file or a folder of Parquet parts.")
 @click.option("-o", "--output", metavar="FILE.csv", default=None,
               type=click.Path(path_type=Path, dir_okay=False),
               help="Write the scores here instead of printing them.")
