@@ -431,7 +431,7 @@ def test_mixed_line_ends_are_read(run_cli: Run, tmp_path: Path,
 
 
 def test_a_csv_duckdb_cannot_parse_is_refused_in_our_words(tmp_path: Path) -> None:
-    from slabuilder.actuals.load import _unreadable
+    from slabuilder.actuals.careful import _unreadable
 
     error = _unreadable(RuntimeError("Invalid Input Error: CSV Parser state machine "
                                      "reached an invalid state.\nLine: 17"))

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from slabuilder.actuals.load import connect, read_text_columns
+from slabuilder.actuals.careful import read_text_columns
+from slabuilder.actuals.load import connect
 from slabuilder.actuals.reading import ExportFile, open_export
 from slabuilder.actuals.timestamps import number_sql, quote_literal
 from slabuilder.errors import ExportError
