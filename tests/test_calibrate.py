@@ -196,15 +196,22 @@ def test_malformed_rows_are_set_aside_and_counted(tmp_path: Path):
 # --------------------------------------------------------------------------- score
 
 
-def test_score_gives_each_lead_its_score_and_reason_in_input_order(
-        result: CalibrateResult, history: tuple[Path, dict[str, Any]], tmp_path: Path):
+def _forty_leads(result: CalibrateResult, history: tuple[Path, dict[str, Any]],
+                 folder: Path) -> tuple[Path, Path]:
+    """The calibrated answers saved, and the first forty leads of the history as a CSV."""
     from slabuilder.answers import save_answers
 
-    answers = tmp_path / "acme-v2.yaml"
+    answers = folder / "acme-v2.yaml"
     save_answers(result.proposed, answers)
-    leads = tmp_path / "leads.csv"
+    leads = folder / "leads.csv"
     leads.write_text("\n".join(history[0].read_text(encoding="utf-8").splitlines()[:41]) + "\n",
                      encoding="utf-8")
+    return answers, leads
+
+
+def test_score_gives_each_lead_its_score_and_reason_in_input_order(
+        result: CalibrateResult, history: tuple[Path, dict[str, Any]], tmp_path: Path):
+    answers, leads = _forty_leads(result, history, tmp_path)
     scored = score_leads(answers, leads, output=tmp_path / "scored.csv")
     assert scored.header == ["Prospect ID", "Email", "score", "mql", "reason"]
     assert [row[0] for row in scored.rows] == [f"7927b2df-{i:08d}" for i in range(40)]
@@ -226,13 +233,7 @@ def test_score_reads_the_same_leads_from_parquet(
         result: CalibrateResult, history: tuple[Path, dict[str, Any]], tmp_path: Path):
     import duckdb
 
-    from slabuilder.answers import save_answers
-
-    answers = tmp_path / "acme-v2.yaml"
-    save_answers(result.proposed, answers)
-    leads = tmp_path / "leads.csv"
-    leads.write_text("\n".join(history[0].read_text(encoding="utf-8").splitlines()[:41]) + "\n",
-                     encoding="utf-8")
+    answers, leads = _forty_leads(result, history, tmp_path)
     unload = tmp_path / "leads.parquet"
     # Text columns, as the CSV has them (a typed unload would turn Yes/No into true/false).
     duckdb.connect().execute(f"COPY (SELECT * FROM read_csv('{leads}', all_varchar = true)) "
