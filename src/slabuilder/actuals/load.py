@@ -198,7 +198,7 @@ def _read_leads(con: duckdb.DuckDBPyConnection, export: ExportFile, plan: Column
     return export, True
 
 
-FIRST_ROWS = 20_000
+FIRST_ROWS = 5_000
 """Rows read first to learn the shapes of the values."""
 
 _ISO_FORMATS = {10: "%Y-%m-%d", 16: "%Y-%m-%d %H:%M", 19: "%Y-%m-%d %H:%M:%S"}
