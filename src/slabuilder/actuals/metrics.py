@@ -200,18 +200,21 @@ class MonthFigures:
 
     def _tier_speeds(self, tier: str | None) -> tuple[TierSpeed, ...]:
         """Each tier's MQLs against its limit; every MQL against each limit when the tiers
-        cannot be told apart."""
-        found = []
+        cannot be told apart.  One pass for all tiers."""
+        hours = "greatest(first_touch_bm - mql_bm, 0) / 60.0"
+        parts = []
         for rule in self.rules.tiers:
-            where = f"{self._in_month('mql_at')}"
-            if tier is not None:
-                where += f" AND {tier} = {_literal(rule.id)}"
-            hours = "greatest(first_touch_bm - mql_bm, 0) / 60.0"
-            mqls, within, median = self._one(f"""
-                SELECT count(*), count(*) FILTER (WHERE first_touch_at IS NOT NULL
-                                                  AND {hours} <= {rule.hours}),
-                       median(CASE WHEN first_touch_at IS NOT NULL THEN {hours} END)
-                FROM {self.table} WHERE {where}""")
+            mine = "true" if tier is None else f"{tier} = {_literal(rule.id)}"
+            parts.append(f"count(*) FILTER (WHERE {mine}), "
+                         f"count(*) FILTER (WHERE {mine} AND first_touch_at IS NOT NULL "
+                         f"AND {hours} <= {rule.hours}), "
+                         f"median(CASE WHEN {mine} AND first_touch_at IS NOT NULL "
+                         f"THEN {hours} END)")
+        row = self._one(f"SELECT {', '.join(parts)} FROM {self.table} "
+                        f"WHERE {self._in_month('mql_at')}")
+        found = []
+        for k, rule in enumerate(self.rules.tiers):
+            mqls, within, median = row[3 * k:3 * k + 3]
             found.append(TierSpeed(rule.id, rule.label, rule.hours, int(mqls), int(within),
                                    _share(within, mqls), _round(median)))
         return tuple(found)
@@ -312,28 +315,34 @@ class MonthFigures:
             return "true"
         return "(" + " OR ".join(decided) + ")"
 
-    def cohort(self, source: str, target: str) -> tuple[int, int] | None:
-        """Records at ``source`` in the month, and how many of them reached ``target``."""
+    def _cohort_sql(self, source: str, target: str) -> str | None:
+        """SQL for two counts: records at ``source`` in the month, and how many of them
+        reached ``target`` (None: the export cannot tell)."""
         reached = self._reached(target)
         if STAGE_COLUMN[source] not in self.has or reached is None:
             return None
-        row = self._one(f"SELECT count(*), count(*) FILTER (WHERE {reached}) FROM {self.table} "
-                        f"WHERE {self._in_month(STAGE_COLUMN[source])}")
-        return int(row[0]), int(row[1])
+        month = self._in_month(STAGE_COLUMN[source])
+        return (f"count(*) FILTER (WHERE {month}), "
+                f"count(*) FILTER (WHERE {month} AND {reached})")
 
     def cohorts(self, volumes: dict[str, int | None],
                 rate_keys: list[str]) -> dict[str, tuple[int, int] | None]:
         """For each consecutive pair of stages the export holds, plus the plan's own rate
-        keys: the records at the first stage in the month and how many reached the second."""
+        keys: the records at the first stage in the month and how many reached the second,
+        all counted in one pass."""
         present = [s for s in FUNNEL_STAGES if volumes.get(s) is not None]
         keys = [f"{a}_to_{b}" for a, b in itertools.pairwise(present)]
         keys += [k for k in rate_keys if k not in keys]
-        found: dict[str, tuple[int, int] | None] = {}
+        sqls: dict[str, str | None] = {}
         for key in keys:
             source, target = key.split("_to_")
-            found[key] = (self.cohort(source, target)
-                          if source in STAGE_COLUMN and target in FUNNEL_STAGES else None)
-        return found
+            sqls[key] = (self._cohort_sql(source, target)
+                         if source in STAGE_COLUMN and target in FUNNEL_STAGES else None)
+        asked = [key for key, sql in sqls.items() if sql is not None]
+        row = self._one("SELECT " + ", ".join(str(sqls[key]) for key in asked)
+                        + f" FROM {self.table}") if asked else ()
+        counts = {key: (int(row[2 * k]), int(row[2 * k + 1])) for k, key in enumerate(asked)}
+        return {key: counts.get(key) for key in keys}
 
     def acceptance(self) -> dict[str, Any]:
         """MQLs accepted (SAL or SQL) over the month's MQLs dispositioned, as agreed."""
