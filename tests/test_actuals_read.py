@@ -295,3 +295,34 @@ def test_the_file_order_is_kept_only_when_ids_repeat(
     monkeypatch.setattr(load, "_read_leads", counted)
     _measure(export, example_answers)
     assert seen == reads
+
+
+def test_a_damaged_or_foreign_parquet_file_is_refused_in_plain_words(
+        tmp_path: Path, example_answers: Answers) -> None:
+    import duckdb
+
+    export = write_csv(tmp_path / "leads.csv", HEADER, ROWS)
+    whole = _parquet(export, tmp_path / "leads.parquet")
+    cut = tmp_path / "cut.parquet"
+    cut.write_bytes(whole.read_bytes()[:300])
+    with pytest.raises(ExportError) as refused:
+        _measure(cut, example_answers)
+    assert str(refused.value) == (f"{cut}: cannot be read as Parquet: the file is cut short or "
+                                  "damaged; unload the table from the warehouse again")
+    foreign = tmp_path / "foreign.parquet"
+    duckdb.connect().execute(f"COPY (SELECT 1 AS a, 2 AS b) TO '{foreign}' (FORMAT parquet)")
+    with pytest.raises(ExportError) as unknown:
+        _measure(foreign, example_answers)
+    # Named by its file alone: a Parquet file has column names, not a header line.
+    assert str(unknown.value).startswith(f"{foreign}: cannot tell which CRM wrote this export")
+
+
+def test_the_room_a_parquet_export_needs_comes_from_its_footers(tmp_path: Path) -> None:
+    from slabuilder.actuals.columns import plan_columns
+    from slabuilder.actuals.reading import open_export
+
+    export = write_csv(tmp_path / "leads.csv", HEADER, ROWS)
+    unload = open_export(_parquet(export, tmp_path / "parts", parts=3), tmp_path)
+    assert unload.rows == 11
+    plan = plan_columns(unload.header, None, {}, unload.source)
+    assert load.working_bytes(unload, plan) == 11 * 32 * len(load.needed_columns(plan))

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from slabuilder.actuals.columns import NUMBERS, TIMESTAMPS, ColumnPlan
 from slabuilder.actuals.progress import LARGE_FILE_BYTES, execute_with_progress
-from slabuilder.actuals.reading import ExportFile, transcode_to_utf8
+from slabuilder.actuals.reading import DAMAGED_PARQUET, ExportFile, transcode_to_utf8
 from slabuilder.actuals.timestamps import (
     DateOrder,
     SlashedDates,
@@ -204,9 +204,8 @@ def _read_parquet_text(con: duckdb.DuckDBPyConnection, export: ExportFile,
         execute_with_progress(con, sql, f"Reading {export.source.name}", show)
     except (duckdb.InterruptException, duckdb.OutOfMemoryException):
         raise
-    except duckdb.Error as error:
-        raise ExportError(f"cannot be read as Parquet ({str(error).splitlines()[0]}); "
-                          "unload the table again", file=export.source) from None
+    except duckdb.Error:
+        raise ExportError(DAMAGED_PARQUET, file=export.source) from None
 
 
 MAX_LINE_BYTES = 10_000_000

@@ -93,7 +93,13 @@ def load_export(source: Path, scratch: Path, plan_for: Any, *, clock: BusinessCl
                 show_progress: bool, tasks: Path | None = None) -> LoadedExport:
     """Read ``source`` under the ``funnel`` view; ``plan_for(header)`` picks the columns."""
     export = open_export(source, scratch)
-    plan: ColumnPlan = plan_for(export.header)
+    try:
+        plan: ColumnPlan = plan_for(export.header)
+    except ExportError as error:
+        if not (export.is_parquet and error.line):
+            raise
+        # The header is line 1 of a CSV; a Parquet file has its column names, not lines.
+        raise ExportError(error.message, file=error.file) from None
     check_room(export, plan, scratch)
     con = connect(naive_zone, scratch)
     # Out of file order the read is quicker; only repeated ids need the order back.
@@ -120,12 +126,7 @@ def working_bytes(export: ExportFile, plan: ColumnPlan) -> int:
     its footer, without reading them) at a generous 32 bytes a needed column."""
     if not export.is_parquet:
         return export.size_bytes
-    import duckdb
-
-    files = "[" + ", ".join(quote_literal(part) for part in export.parts) + "]"
-    rows = duckdb.connect().execute(
-        f"SELECT sum(num_rows) FROM parquet_file_metadata({files})").fetchone()
-    return int(rows[0] or 0) * 32 * len(needed_columns(plan)) if rows else 0
+    return (export.rows or 0) * 32 * len(needed_columns(plan))
 
 
 def check_room(export: ExportFile, plan: ColumnPlan, scratch: Path) -> None:

@@ -40,6 +40,8 @@ class ExportFile:
     """For Parquet: the files DuckDB reads, in order (empty for a CSV export)."""
     types: tuple[str, ...] = ()
     """For Parquet: the type of each column of ``header``, as DuckDB names it."""
+    rows: int | None = None
+    """For Parquet: the rows its parts hold, as their footers count them."""
 
     @property
     def is_parquet(self) -> bool:
@@ -160,6 +162,8 @@ def open_export(source: Path, scratch: Path, *, encoding: str | None = None,
 
 
 PARQUET_MAGIC = b"PAR1"
+DAMAGED_PARQUET = ("cannot be read as Parquet: the file is cut short or damaged; unload the "
+                   "table from the warehouse again")
 
 
 def open_parquet(source: Path, parts: list[Path], scratch: Path, option: str) -> ExportFile:
@@ -189,9 +193,10 @@ def open_parquet(source: Path, parts: list[Path], scratch: Path, option: str) ->
     try:
         schemas = [con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(link)])
                    .fetchall() for link in links]
-    except duckdb.Error as error:
-        raise ExportError(f"cannot be read as Parquet ({str(error).splitlines()[0]}); unload "
-                          "the table again", file=source) from None
+        counted = con.execute("SELECT sum(num_rows) FROM parquet_file_metadata(?)",
+                              [[str(link) for link in links]]).fetchone()
+    except duckdb.Error:
+        raise ExportError(DAMAGED_PARQUET, file=source) from None
     finally:
         con.close()
     first = [(str(row[0]), str(row[1])) for row in schemas[0]]
@@ -204,7 +209,7 @@ def open_parquet(source: Path, parts: list[Path], scratch: Path, option: str) ->
         raise ExportError("has a single column; the export should have one column per "
                           "property", file=source)
     return ExportFile(source, links[0], "parquet", "", header, size, links,
-                      tuple(kind for _, kind in first))
+                      tuple(kind for _, kind in first), int(counted[0] or 0) if counted else 0)
 
 
 def _head(source: Path) -> bytes:
