@@ -14,7 +14,7 @@ from markupsafe import escape
 from starlette.testclient import TestClient
 
 from conftest import EXAMPLE
-from slabuilder.answers import check_answers_file, dump_answers, load_answers
+from slabuilder.answers import check_answers, dump_answers, load_answers
 from slabuilder.jobs.serve import build_app, build_workspace
 from slabuilder.questionnaire import AnswerError, check_answer, load_questionnaire
 
@@ -169,7 +169,7 @@ def test_loading_a_file_uses_the_command_lines_messages(tmp_path):
     response = client.post("/api/load", content=bad.read_bytes(), headers={
         "X-Token": token, "X-Filename": "C%3A%5Cfolder%5Cbad.yaml"})
     assert response.status_code == 400
-    expected = check_answers_file(bad)[0].replace(str(bad), "bad.yaml")
+    expected = check_answers(bad)[1][0].replace(str(bad), "bad.yaml")
     assert response.json()["error"].startswith(expected.split(" (and")[0])
     for body, message in [(b"a: [", "not valid YAML"), (b"\xff\xfe", "not UTF-8"),
                           (b"x" * 1_000_001, "larger than"), (b"- 1\n", "holds a list")]:

@@ -924,11 +924,6 @@ def load_answers(path: str | Path, settings: Sequence[str] = ()) -> Answers:
     return answers_from_data(data, document.source, document, settings)
 
 
-def check_answers_file(path: str | Path, settings: Sequence[str] = ()) -> list[str]:
-    """Every problem in an answers file, one line each (empty when it is valid)."""
-    return check_answers(path, settings)[1]
-
-
 def check_answers(path: str | Path,
                   settings: Sequence[str] = ()) -> tuple[Answers | None, list[str]]:
     """The answers of a valid file and no problems, or None and every problem, one line

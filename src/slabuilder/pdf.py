@@ -526,11 +526,16 @@ def html_to_pdf_many(jobs: Sequence[PdfJob], *, workers: int | None = None) -> l
         pool.shutdown(wait=True)
     finally:
         gc.unfreeze()
-    logger = logging.getLogger("weasyprint")
     for _, records in results:
-        for level, message in records:
-            logger.log(level, "%s", message)
+        _replay(records)
     return [data for data, _ in results]
+
+
+def _replay(records: Sequence[tuple[int, str]]) -> None:
+    """Log here what WeasyPrint logged in a worker."""
+    logger = logging.getLogger("weasyprint")
+    for level, message in records:
+        logger.log(level, "%s", message)
 
 
 _PREPARED: dict[int, ProcessPoolExecutor] = {}
@@ -596,9 +601,7 @@ def _render_in_prepared(pool: ProcessPoolExecutor, job: PdfJob) -> bytes:
         _end_workers(pool)
         raise
     pool.shutdown(wait=True)
-    logger = logging.getLogger("weasyprint")
-    for level, message in records:
-        logger.log(level, "%s", message)
+    _replay(records)
     return data
 
 

@@ -48,7 +48,7 @@ from slabuilder.actuals.model import (
     ExportDescription,
     MonthActuals,
 )
-from slabuilder.actuals.progress import LARGE_FILE_BYTES, status
+from slabuilder.actuals.progress import large_export, status
 from slabuilder.actuals.reading import DELIMITER_NAMES
 from slabuilder.actuals.timestamps import DateOrder, parse_date_format
 from slabuilder.answers import Answers
@@ -119,8 +119,8 @@ def compute_actuals(export: Path, answers: Answers, month: Month | str,
             tasks=options.tasks)
         try:
             _check_month(loaded, month)
-            large = options.show_progress and loaded.file.size_bytes >= LARGE_FILE_BYTES
-            with status(f"Measuring {month.label}", large):
+            with status(f"Measuring {month.label}",
+                        large_export(loaded.file, options.show_progress)):
                 window = month_window(loaded.con, loaded.available, month)
                 result = _measure(loaded, month, rules, rate_keys or [], window)
             if options.breaches is not None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from slabuilder.actuals.columns import NUMBERS, TIMESTAMPS, ColumnPlan
-from slabuilder.actuals.progress import LARGE_FILE_BYTES, execute_with_progress
+from slabuilder.actuals.progress import execute_with_progress, large_export
 from slabuilder.actuals.reading import DAMAGED_PARQUET, ExportFile, transcode_to_utf8
 from slabuilder.actuals.timestamps import (
     DateOrder,
@@ -213,11 +213,6 @@ MAX_LINE_BYTES = 10_000_000
 READ_BUFFER_BYTES = 16 << 20
 """The CSV reader's buffer: left to itself, DuckDB sizes it from the longest row allowed
 (160 MB a thread here); 16 MB reads as fast with a fraction of the memory."""
-
-
-def large_export(export: ExportFile, show_progress: bool) -> bool:
-    """Whether to show progress for this export: asked for, and large enough to wait on."""
-    return show_progress and export.size_bytes >= LARGE_FILE_BYTES
 
 
 def count_of(con: duckdb.DuckDBPyConnection, sql: str) -> int:

@@ -26,7 +26,6 @@ from slabuilder.actuals.careful import (
     canonical_sql,
     count_of,
     export_sql,
-    large_export,
     parse_raw,
     probe,
     read_text_columns,
@@ -38,7 +37,7 @@ from slabuilder.actuals.columns import (
     TIMESTAMPS,
     ColumnPlan,
 )
-from slabuilder.actuals.progress import execute_with_progress, status
+from slabuilder.actuals.progress import execute_with_progress, large_export, status
 from slabuilder.actuals.reading import ExportFile, open_export
 from slabuilder.actuals.timestamps import (
     DateOrder,

@@ -14,23 +14,27 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import duckdb
+    from rich.console import Console
+
+    from slabuilder.actuals.reading import ExportFile
 
 LARGE_FILE_BYTES = 20 * 1024 * 1024
+
+
+def large_export(export: ExportFile, show_progress: bool) -> bool:
+    """Whether to show progress for this export: asked for, and large enough to wait on."""
+    return show_progress and export.size_bytes >= LARGE_FILE_BYTES
 
 
 def execute_with_progress(con: duckdb.DuckDBPyConnection, sql: str, label: str,
                           show: bool) -> None:
     """Run ``sql`` on ``con``; while it runs, show a bar labelled ``label`` if ``show``."""
-    if not show:
+    console = _terminal(show)
+    if console is None:
         con.execute(sql)
         return
-    from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    console = Console(stderr=True)
-    if not console.is_terminal:
-        con.execute(sql)
-        return
     failure: list[BaseException] = []
 
     def work() -> None:
@@ -62,14 +66,19 @@ def execute_with_progress(con: duckdb.DuckDBPyConnection, sql: str, label: str,
 def status(label: str, show: bool) -> Iterator[None]:
     """A spinner labelled ``label`` on stderr while the block runs (the steps after the
     read of a large export, which report no progress of their own), if ``show``."""
-    if not show:
-        yield
-        return
-    from rich.console import Console
-
-    console = Console(stderr=True)
-    if not console.is_terminal:
+    console = _terminal(show)
+    if console is None:
         yield
         return
     with console.status(label):
         yield
+
+
+def _terminal(show: bool) -> Console | None:
+    """The console on stderr, when progress is to be shown and stderr is a terminal."""
+    if not show:
+        return None
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    return console if console.is_terminal else None
