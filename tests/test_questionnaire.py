@@ -250,15 +250,28 @@ def test_conditions_read_answers_and_gates() -> None:
     assert not Condition(question="has_sal", equals=True).holds(data, {})
 
 
-@pytest.mark.parametrize("bad", [
-    {"key": "funnel.mql_to_sal"},
-    {"key": "funnel.mql_to_sal", "question": "has_sal", "is_set": True},
-    {"key": "funnel.mql_to_sal", "equals": 1, "is_set": True},
-    {"key": "__import__('os')", "is_set": True},
+@pytest.mark.parametrize(("bad", "message"), [
+    ({"key": "funnel.mql_to_sal"}, "give exactly one test: equals, not_equals, one_of or is_set"),
+    ({"key": "funnel.mql_to_sal", "question": "has_sal", "is_set": True},
+     "give exactly one of key or question"),
+    ({"key": "funnel.mql_to_sal", "equals": 1, "is_set": True}, "give exactly one test"),
+    ({"key": "__import__('os')", "is_set": True},
+     "key: should be an answers key such as funnel.mql_to_sql, not \"__import__('os')\""),
+    ({"key": "funnel.mql_to_sal", "python": "os.system(1)"}, "python: unknown key"),
+    ({"key": "funnel.mql_to_sal", "is_set": "yes"}, "is_set: should be true or false"),
+    ({"key": "funnel.mql_to_sal", "one_of": "month"}, "one_of: should be a list"),
+    (["funnel.mql_to_sal"], "should be a group of keys"),
 ])
-def test_conditions_are_plain_data(bad: dict[str, Any]) -> None:
-    with pytest.raises(ValueError, match="validation error"):
-        Condition.model_validate(bad)
+def test_conditions_are_plain_data(bad: Any, message: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        Condition.from_data(bad)
+    assert message in str(caught.value)
+
+
+def test_a_null_test_is_a_test_of_its_own() -> None:
+    condition = Condition.from_data({"key": "company.crm", "equals": None})
+    assert condition.equals is None
+    assert not condition.holds({"company": {"crm": "hubspot"}}, {})
 
 
 def test_key_paths_create_and_remove_nested_answers() -> None:

@@ -45,22 +45,30 @@ A section file::
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from types import UnionType
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Literal,
+    TypeVar,
+    Union,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
 
 from slabuilder.errors import SlabuilderError
 from slabuilder.keypath import (
     MISSING,
     KeyPath,
-    data_path,
     format_path,
     get_path,
     parse_key,
@@ -68,6 +76,9 @@ from slabuilder.keypath import (
 )
 from slabuilder.words import rate_text
 from slabuilder.yamlio import read_yaml_file
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 __all__ = [
     "MISSING", "AnswerError", "Choice", "Condition", "Question", "QuestionType",
@@ -83,35 +94,51 @@ _ID = r"^[a-z][a-z0-9_]*$"
 _KEY = r"^[a-z][a-z0-9_]*(\[\d+\])*(\.[a-z][a-z0-9_]*(\[\d+\])*)*$"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+# --------------------------------------------------------------------------- the file's shape
+#
+# The four kinds of entry below are plain frozen dataclasses, checked by ``_build`` from their
+# own field types and the rules in each field's metadata.  pydantic is not used here on
+# purpose: importing it and building its models took longer than everything else before the
+# first question appears, and a questionnaire's shape is small enough to check directly.
+# Typed *answers* are still checked by the answers model (``model_error``).
+
+_RULES_ID = {"pattern": re.compile(_ID), "looks": "a word of lowercase letters, digits and "
+             "underscores, starting with a letter"}
+_RULES_KEY = {"pattern": re.compile(_KEY), "looks": "an answers key such as funnel.mql_to_sql"}
+_NOT_EMPTY = {"min_length": 1}
 
 
-# --------------------------------------------------------------------------- key paths
+class _ShapeError(ValueError):
+    """A questionnaire entry that does not fit its shape, at ``loc`` in the file's data."""
 
-# --------------------------------------------------------------------------- conditions
+    def __init__(self, loc: KeyPath, message: str) -> None:
+        super().__init__(f"{format_path(loc) or 'the file'}: {message}")
+        self.loc = loc
+        self.message = message
 
 
-class Condition(_Strict):
-    """One test over an earlier answer: exactly one of ``key`` or ``question``, one test."""
+@dataclass(frozen=True)
+class Condition:
+    """One test over an earlier answer: exactly one of ``key`` or ``question``, one test.
 
-    key: str | None = Field(default=None, pattern=_KEY)
+    A test not given is :data:`MISSING`, so ``equals: null`` is a test of its own."""
+
+    key: str | None = field(default=None, metadata=_RULES_KEY)
     """An answers key path, such as ``funnel.mql_to_sal``."""
-    question: str | None = Field(default=None, pattern=_ID)
+    question: str | None = field(default=None, metadata=_RULES_ID)
     """The id of a gate question (one without a key)."""
-    equals: Any = None
-    not_equals: Any = None
-    one_of: list[Any] | None = None
-    is_set: bool | None = None
+    equals: Any = MISSING
+    not_equals: Any = MISSING
+    one_of: list[Any] = field(default=MISSING, metadata={"list": True})
+    is_set: bool = field(default=MISSING, metadata={"bool": True})
 
-    @model_validator(mode="after")
-    def _one_subject_one_test(self) -> Condition:
+    def __post_init__(self) -> None:
         if (self.key is None) == (self.question is None):
             raise ValueError("give exactly one of key or question")
-        tests = {"equals", "not_equals", "one_of", "is_set"} & self.model_fields_set
+        tests = [name for name in ("equals", "not_equals", "one_of", "is_set")
+                 if getattr(self, name) is not MISSING]
         if len(tests) != 1:
             raise ValueError("give exactly one test: equals, not_equals, one_of or is_set")
-        return self
 
     def holds(self, data: dict[str, Any], gates: dict[str, Any]) -> bool:
         if self.key is not None:
@@ -119,15 +146,20 @@ class Condition(_Strict):
         else:
             value = gates.get(self.question or "", MISSING)
         present = value is not MISSING and value is not None and value not in ([], {})
-        if "is_set" in self.model_fields_set:
+        if self.is_set is not MISSING:
             return present == self.is_set
         if not present:
             return False
-        if "equals" in self.model_fields_set:
+        if self.equals is not MISSING:
             return _same(value, self.equals)
-        if "not_equals" in self.model_fields_set:
+        if self.not_equals is not MISSING:
             return not _same(value, self.not_equals)
         return any(_same(value, option) for option in self.one_of or [])
+
+    @classmethod
+    def from_data(cls, data: Any) -> Condition:
+        """A condition read from plain data; ValueError names what does not fit."""
+        return _build(cls, data, ())
 
 
 def _same(value: Any, expected: Any) -> bool:
@@ -139,7 +171,8 @@ def _same(value: Any, expected: Any) -> bool:
 # --------------------------------------------------------------------------- questions
 
 
-class Choice(_Strict):
+@dataclass(frozen=True)
+class Choice:
     value: str | None
     """What is saved; null saves nothing (the "not sure" answer)."""
     label: str | None = None
@@ -149,23 +182,25 @@ class Choice(_Strict):
         return self.label or (self.value if self.value is not None else "Not sure / skip")
 
 
-class Question(_Strict):
-    id: str = Field(pattern=_ID)
-    key: str | None = Field(default=None, pattern=_KEY)
-    prompt: str = Field(min_length=1)
+@dataclass(frozen=True)
+class Question:
+    id: str = field(metadata=_RULES_ID)
+    prompt: str = field(metadata=_NOT_EMPTY)
+    type: QuestionType
+    key: str | None = field(default=None, metadata=_RULES_KEY)
     label: str | None = None
     """A short name for the review screen; the prompt is used when absent."""
     help: str = ""
-    type: QuestionType
     choices: list[Choice] | None = None
     default: Any = None
-    default_from: str | None = Field(default=None, pattern=_KEY)
+    default_from: str | None = field(default=None, metadata=_RULES_KEY)
     """A key whose answer, when there is one, is the default instead (the acceptance term
     follows the funnel's MQL-to-SAL rate)."""
     required: bool = True
     min: Decimal | None = None
     max: Decimal | None = None
-    when: list[Condition] = Field(default_factory=list)
+    when: list[Condition] = field(default_factory=list, metadata={"one_or_list": True})
+    """All must hold for the question to be asked; one condition may stand alone."""
     when_skipped: Literal["keep", "drop"] = "keep"
     """What happens to a saved answer while ``when`` is false: kept, or dropped (for
     answers that would contradict the branch taken, such as a rate of a stage not used)."""
@@ -178,15 +213,7 @@ class Question(_Strict):
     infer: Condition | None = None
     """For gates: the default, worked out from the answers (``is_set`` of a key)."""
 
-    @model_validator(mode="before")
-    @classmethod
-    def _when_as_list(cls, data: Any) -> Any:
-        if isinstance(data, dict) and isinstance(data.get("when"), dict):
-            data = {**data, "when": [data["when"]]}
-        return data
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Question:
+    def __post_init__(self) -> None:
         if self.type in ("choice", "multi-choice") and not self.choices:
             raise ValueError(f"a {self.type} question needs choices")
         if self.type not in ("choice", "multi-choice") and self.choices:
@@ -199,7 +226,6 @@ class Question(_Strict):
             raise ValueError("infer is only for gate questions (those without a key)")
         if self.min is not None and self.max is not None and self.max < self.min:
             raise ValueError("max is below min")
-        return self
 
     @property
     def is_gate(self) -> bool:
@@ -213,14 +239,109 @@ class Question(_Strict):
         return all(condition.holds(data, gates) for condition in self.when)
 
 
-class Section(_Strict):
-    id: str = Field(pattern=_ID)
-    title: str = Field(min_length=1)
+@dataclass(frozen=True)
+class Section:
+    id: str = field(metadata=_RULES_ID)
+    title: str = field(metadata=_NOT_EMPTY)
+    questions: list[Question] = field(metadata=_NOT_EMPTY)
     intro: str = ""
     summary: Literal["funnel", "capacity"] | None = None
     """Derived figures shown once the section is answered: ``funnel``, the MQL target;
     ``capacity``, the MQLs and touches each rep would get a day."""
-    questions: list[Question] = Field(min_length=1)
+
+
+_FIELDS: dict[type, tuple[tuple[dataclasses.Field[Any], Any], ...]] = {}
+
+
+def _fields(cls: type) -> tuple[tuple[dataclasses.Field[Any], Any], ...]:
+    """Each field of the dataclass ``cls`` with its type, the annotation read once."""
+    if cls not in _FIELDS:
+        hints = get_type_hints(cls)
+        _FIELDS[cls] = tuple((item, hints[item.name]) for item in dataclasses.fields(cls))
+    return _FIELDS[cls]
+
+
+def _build(cls: type[_Entry], data: Any, loc: KeyPath) -> _Entry:
+    """An entry of type ``cls`` from the file's ``data`` at ``loc``, or :class:`_ShapeError`
+    naming the first thing that does not fit (unknown keys first, then each field in order,
+    then the rules that join fields)."""
+    if not isinstance(data, dict):
+        raise _ShapeError(loc, "should be a group of keys (key: value lines)")
+    fields = _fields(cls)
+    names = {item.name for item, _ in fields}
+    for name in data:
+        if name not in names:
+            raise _ShapeError((*loc, name), "unknown key")
+    values: dict[str, Any] = {}
+    for item, kind in fields:
+        if item.name in data:
+            values[item.name] = _value(kind, data[item.name], (*loc, item.name),
+                                       item.metadata)
+        elif item.default is dataclasses.MISSING and \
+                item.default_factory is dataclasses.MISSING:
+            raise _ShapeError((*loc, item.name), "is missing; add it")
+    try:
+        return cls(**values)
+    except ValueError as error:
+        raise _ShapeError(loc, str(error)) from None
+
+
+def _value(kind: Any, value: Any, loc: KeyPath, rules: Any) -> Any:
+    """``value`` checked against the type ``kind`` and the field's ``rules``."""
+    origin, args = get_origin(kind), get_args(kind)
+    if kind is Any:
+        return value
+    if origin in (UnionType, Union):
+        if value is None and type(None) in args:
+            return None
+        inner = [arg for arg in args if arg is not type(None)]
+        return _value(inner[0], value, loc, rules)
+    if rules.get("one_or_list") and isinstance(value, dict):
+        value = [value]
+    if origin is list or rules.get("list"):
+        if not isinstance(value, list):
+            raise _ShapeError(loc, "should be a list")
+        if rules.get("min_length") and not value:
+            raise _ShapeError(loc, "should not be empty")
+        item_kind = args[0] if args else Any
+        return [_value(item_kind, item, (*loc, index), {}) for index, item in enumerate(value)]
+    if origin is Literal:
+        if value not in args:
+            options = ", ".join(repr(arg) for arg in args)
+            raise _ShapeError(loc, f"should be one of {options}")
+        return value
+    if kind is bool or rules.get("bool"):
+        if not isinstance(value, bool):
+            raise _ShapeError(loc, "should be true or false")
+        return value
+    if kind is str:
+        if not isinstance(value, str):
+            raise _ShapeError(loc, "should be text")
+        if rules.get("min_length") and not value.strip():
+            raise _ShapeError(loc, "should not be empty")
+        if "pattern" in rules and not rules["pattern"].match(value):
+            raise _ShapeError(loc, f"should be {rules['looks']}, not {value!r}")
+        return value
+    if kind is Decimal:
+        return _decimal(value, loc)
+    if kind in (Condition, Choice, Question, Section):
+        return _build(kind, value, loc)
+    raise TypeError(f"no rule to read {kind!r}")  # a field type this module does not know
+
+
+def _decimal(value: Any, loc: KeyPath) -> Decimal:
+    if isinstance(value, (int, float, str, Decimal)) and not isinstance(value, bool):
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            pass
+        else:
+            if number.is_finite():
+                return number
+    raise _ShapeError(loc, "should be a number")
+
+
+_Entry = TypeVar("_Entry", Condition, Choice, Question, Section)
 
 
 @dataclass(frozen=True)
@@ -271,21 +392,16 @@ def _load_section(path: Path) -> Section:
     data = _fast_read(path)
     if data is not None:
         try:
-            return Section.model_validate(data)
-        except ValidationError:
+            return _build(Section, data, ())
+        except _ShapeError:
             pass  # read it again, slowly, for the line of the problem
     document = read_yaml_file(path, what="questionnaire file")
     try:
-        return Section.model_validate(document.data)
-    except ValidationError as error:
-        first = error.errors()[0]
-        loc = data_path(tuple(first["loc"]), document.data,
-                        lambda part: "[" in part or part.startswith("function-"))
-        message = str(first["msg"]).removeprefix("Value error, ")
-        if first["type"] == "extra_forbidden":
-            message = "unknown key"
-        raise SlabuilderError(message, file=document.source, line=document.line_of(loc),
-                              key=format_path(loc) or None) from None
+        return _build(Section, document.data, ())
+    except _ShapeError as error:
+        raise SlabuilderError(error.message, file=document.source,
+                              line=document.line_of(error.loc),
+                              key=format_path(error.loc) or None) from None
 
 
 def _fast_read(path: Path) -> Any:
@@ -421,6 +537,8 @@ def _is_dict(annotation: Any) -> bool:
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:
+    from pydantic import BaseModel
+
     annotation = _strip_optional(annotation)
     if get_origin(annotation) is list:
         annotation = get_args(annotation)[0]
@@ -437,6 +555,8 @@ def model_error(key: str, value: Any, data: dict[str, Any] | None = None, *,
     at ``key`` count (a neighbour not yet answered is not this answer's fault), unless
     ``cross_check`` also asks for the rules that join neighbours (max above min).
     """
+    from pydantic import ValidationError
+
     from slabuilder.answers import validation_messages
 
     model, prefix, rest = owner_of(key)
