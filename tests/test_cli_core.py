@@ -305,7 +305,7 @@ def test_render_of_one_document_imports_only_what_it_uses(fmt: str, tmp_path: Pa
 
 
 @pytest.mark.slow
-def test_new_imports_only_the_questionnaire_and_prompt_before_the_first_question(tmp_path: Path) -> None:
+def test_new_imports_no_answers_model_before_the_first_question(tmp_path: Path) -> None:
     pexpect = pytest.importorskip("pexpect")
     log = tmp_path / "imports.log"
     env = {"TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}
