@@ -12,7 +12,8 @@ previous answers file reopens the same branch.
 
 Typed answers are checked with the answers model's own rules: the value is validated through
 the pydantic model that owns the key, so the prompt and ``slabuilder check`` never disagree.
-This module imports no terminal library; :mod:`slabuilder.interview` does the asking.
+This module imports no terminal library (:mod:`slabuilder.interview` does the asking), and
+pydantic only when the first answer is checked: the files themselves are read by `_build`.
 
 A section file::
 
