@@ -97,3 +97,12 @@ def test_the_measure_sees_a_split_table_and_an_empty_page() -> None:
     assert sum(sum(page.table_rows.values()) for page in pages) == 60
     problems = layout_problems(html)
     assert any("only" in problem and "full" in problem for problem in problems), problems
+
+
+def test_the_example_summary_fits_on_its_first_layout(example_path: Path) -> None:
+    """The summary's page as designed holds a typical answers file, so the example is laid
+    out once; a long profile with four signatories still needs the denser steps."""
+    example = render_html("summary", build_context(_plan(example_path, "example")))
+    assert len(measure(example)) == 1
+    long = render_html("summary", build_context(_plan(example_path, "long-icp")))
+    assert len(measure(long)) > 1

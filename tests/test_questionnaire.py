@@ -129,6 +129,32 @@ def test_unknown_keys_and_code_in_conditions_are_refused(tmp_path: Path) -> None
                                  "unknown key")
 
 
+_NAME_QUESTION = ("id: a\ntitle: A\nquestions:\n  - id: name\n    key: company.name\n"
+                  "    prompt: Name?\n    type: text\n")
+
+
+@pytest.mark.parametrize(("text", "where", "message"), [
+    (_NAME_QUESTION + "    min: lots\n", "8: questions[0].min", "should be a number"),
+    (_NAME_QUESTION + "    required: maybe\n", "8: questions[0].required",
+     "should be true or false"),
+    (_NAME_QUESTION + "    when: yes\n", "8: questions[0].when", "should be a list"),
+    (_NAME_QUESTION.replace("id: name", "id: Company Name"), "4: questions[0].id",
+     "should be a word of lowercase letters, digits and underscores, starting with a "
+     "letter, not 'Company Name'"),
+    (_NAME_QUESTION.replace("    prompt: Name?\n", ""), "4: questions[0].prompt",
+     "is missing; add it"),
+    ("id: a\ntitle: A\nquestions: []\n", "3: questions", "should not be empty"),
+    ("- id: a\n", "", "should be a group of keys (key: value lines)"),
+])
+def test_a_file_of_the_wrong_shape_is_named_with_its_line(tmp_path: Path, text: str,
+                                                          where: str, message: str) -> None:
+    _write(tmp_path, "10-a.yaml", text)
+    with pytest.raises(SlabuilderError) as caught:
+        load_questionnaire(tmp_path)
+    at = f":{where}" if where else ""
+    assert str(caught.value) == f"{tmp_path / '10-a.yaml'}{at}: {message}"
+
+
 def test_a_condition_must_read_an_earlier_question(tmp_path: Path) -> None:
     _write(tmp_path, "10-a.yaml", "id: a\ntitle: A\nquestions:\n  - id: name\n"
            "    key: company.name\n    prompt: Name?\n    type: text\n"
