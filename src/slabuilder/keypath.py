@@ -12,7 +12,27 @@ __all__ = ["MISSING", "KeyPath", "KeyPathError", "data_path", "delete_path", "fo
 
 KeyPath = tuple[str | int, ...]
 
-MISSING: Any = object()
+class _Missing:
+    """The one "no value here" marker: copies and pickles of it are itself, so an object
+    that holds it (a questionnaire condition without a test) still compares and behaves
+    the same after ``copy.deepcopy`` or a trip to a worker process."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+    def __copy__(self) -> _Missing:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _Missing:
+        return self
+
+    def __reduce__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
 """Marks a key path that holds no value (distinct from an explicit null)."""
 
 _PIECE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)")

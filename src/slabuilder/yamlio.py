@@ -59,7 +59,7 @@ class _StrictLoader(yaml.SafeLoader):
                                     "merge keys (<<) are not allowed; write the keys out")
             key = self.construct_object(key_node, deep=True)
             line = key_node.start_mark.line + 1
-            if isinstance(key, list | dict):
+            if isinstance(key, list | dict | set):
                 raise _RefusedError(line, "a key must be a plain word, not a list or mapping")
             if key in seen:
                 raise _RefusedError(line, f"the key {key!r} appears twice (first on line "
@@ -83,6 +83,15 @@ def _construct_decimal(loader: yaml.SafeLoader, node: ScalarNode) -> Decimal:
         raise _RefusedError(node.start_mark.line + 1, f"{text!r} is not a number") from None
     if not number.is_finite():
         raise _RefusedError(node.start_mark.line + 1, f"{text!r} is not a usable number")
+    return number
+
+
+def _construct_int(loader: yaml.SafeLoader, node: ScalarNode) -> int:
+    try:
+        number: int = loader.construct_yaml_int(node)
+    except ValueError:  # longer than Python reads as a number (4,300 digits)
+        raise _RefusedError(node.start_mark.line + 1,
+                            "this number is far too long; write a realistic figure") from None
     return number
 
 
@@ -113,6 +122,7 @@ _StrictLoader.add_implicit_resolver(
     re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[Tt ][0-9]{2}:[0-9]{2}(?::[0-9]{2})?"
                r"(?:\.[0-9]+)?(?:Z|[-+][0-9]{2}:?[0-9]{2})?)?$"),
     list("0123456789"))
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _StrictLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
 _StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_date)
 
