@@ -126,7 +126,8 @@ def test_unknown_keys_and_code_in_conditions_are_refused(tmp_path: Path) -> None
     with pytest.raises(SlabuilderError) as caught:
         load_questionnaire(tmp_path)
     assert str(caught.value) == (f"{tmp_path / '10-a.yaml'}:8: questions[0].when[0].python: "
-                                 "unknown key")
+                                 "unknown key; the keys here are key, question, equals, "
+                                 "not_equals, one_of, is_set")
 
 
 _NAME_QUESTION = ("id: a\ntitle: A\nquestions:\n  - id: name\n    key: company.name\n"
@@ -136,7 +137,19 @@ _NAME_QUESTION = ("id: a\ntitle: A\nquestions:\n  - id: name\n    key: company.n
 @pytest.mark.parametrize(("text", "where", "message"), [
     (_NAME_QUESTION + "    min: lots\n", "8: questions[0].min", "should be a number"),
     (_NAME_QUESTION + "    required: maybe\n", "8: questions[0].required",
-     "should be true or false"),
+     "should be true or false, not 'maybe'"),
+    (_NAME_QUESTION + "    promt: Name?\n", "8: questions[0].promt",
+     "unknown key; did you mean prompt?"),
+    (_NAME_QUESTION.replace("id: name", 'id: "name\\n"'), "4: questions[0].id",
+     "should be a word of lowercase letters, digits and underscores, starting with a "
+     "letter, not 'name\\n'"),
+    (_NAME_QUESTION.replace("key: company.name", 'key: "company.name\\n"'),
+     "5: questions[0].key", "should be an answers key such as funnel.mql_to_sql, not "
+     "'company.name\\n'"),
+    (_NAME_QUESTION + "    1: red\n", "4: questions[0]",
+     "1 is not a key; keys are words such as id"),
+    (_NAME_QUESTION.replace("    type: text\n", "    type: text\n    min: " + "1" * 5000 + "\n"),
+     "8: questions[0].min", "this number is far too long; write a realistic figure"),
     (_NAME_QUESTION + "    when: yes\n", "8: questions[0].when", "should be a list"),
     (_NAME_QUESTION.replace("id: name", "id: Company Name"), "4: questions[0].id",
      "should be a word of lowercase letters, digits and underscores, starting with a "
@@ -153,6 +166,38 @@ def test_a_file_of_the_wrong_shape_is_named_with_its_line(tmp_path: Path, text: 
         load_questionnaire(tmp_path)
     at = f":{where}" if where else ""
     assert str(caught.value) == f"{tmp_path / '10-a.yaml'}{at}: {message}"
+
+
+@pytest.mark.parametrize(("written", "read"), [
+    ("true", True), ("yes", True), ("on", True), ("'1'", True), ("1", True),
+    ("false", False), ("no", False), ("off", False), ("0", False),
+])
+def test_yes_and_no_read_as_true_and_false_as_before(tmp_path: Path, written: str,
+                                                    read: bool) -> None:
+    _write(tmp_path, "10-a.yaml", _NAME_QUESTION + f"    required: {written}\n")
+    assert load_questionnaire(tmp_path).question("name").required is read
+
+
+def test_a_repeated_key_is_named_by_file_and_place(tmp_path: Path) -> None:
+    _write(tmp_path, "10-a.yaml", _NAME_QUESTION)
+    _write(tmp_path, "20-b.yaml", _NAME_QUESTION.replace("id: a", "id: b")
+           .replace("id: name", "id: other"))
+    with pytest.raises(SlabuilderError) as caught:
+        load_questionnaire(tmp_path)
+    assert str(caught.value) == (f"{tmp_path / '20-b.yaml'}: questions[0].key: the key "
+                                 "'company.name' is already asked in 10-a.yaml; ask it once")
+
+
+def test_conditions_survive_a_copy(questionnaire: Questionnaire) -> None:
+    import copy
+    import pickle
+
+    condition = Condition(key="economics.period", equals="quarter")
+    data = {"economics": {"period": "quarter"}}
+    for twin in (copy.deepcopy(condition), pickle.loads(pickle.dumps(condition))):
+        assert twin == condition
+        assert twin.holds(data, {})
+    assert copy.deepcopy(questionnaire) == questionnaire
 
 
 def test_a_condition_must_read_an_earlier_question(tmp_path: Path) -> None:
@@ -285,7 +330,8 @@ def test_conditions_read_answers_and_gates() -> None:
     ({"key": "__import__('os')", "is_set": True},
      "key: should be an answers key such as funnel.mql_to_sql, not \"__import__('os')\""),
     ({"key": "funnel.mql_to_sal", "python": "os.system(1)"}, "python: unknown key"),
-    ({"key": "funnel.mql_to_sal", "is_set": "yes"}, "is_set: should be true or false"),
+    ({"key": "funnel.mql_to_sal", "is_set": "maybe"},
+     "is_set: should be true or false, not 'maybe'"),
     ({"key": "funnel.mql_to_sal", "one_of": "month"}, "one_of: should be a list"),
     (["funnel.mql_to_sal"], "should be a group of keys"),
 ])

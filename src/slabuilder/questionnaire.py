@@ -269,10 +269,13 @@ def _build(cls: type[_Entry], data: Any, loc: KeyPath) -> _Entry:
     if not isinstance(data, dict):
         raise _ShapeError(loc, "should be a group of keys (key: value lines)")
     fields = _fields(cls)
-    names = {item.name for item, _ in fields}
+    names = [item.name for item, _ in fields]
     for name in data:
+        if not isinstance(name, str):
+            raise _ShapeError(loc, f"{name!r} is not a key; keys are words such as "
+                              f"{names[0]}")
         if name not in names:
-            raise _ShapeError((*loc, name), "unknown key")
+            raise _ShapeError((*loc, name), _unknown(name, names))
     values: dict[str, Any] = {}
     for item, kind in fields:
         if item.name in data:
@@ -285,6 +288,30 @@ def _build(cls: type[_Entry], data: Any, loc: KeyPath) -> _Entry:
         return cls(**values)
     except ValueError as error:
         raise _ShapeError(loc, str(error)) from None
+
+
+def _unknown(name: str, names: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.75)
+    if close:
+        return f"unknown key; did you mean {close[0]}?"
+    return f"unknown key; the keys here are {', '.join(names)}"
+
+
+_TRUE = frozenset({"true", "yes", "on", "y", "t", "1"})
+_FALSE = frozenset({"false", "no", "off", "n", "f", "0"})
+
+
+def _yes_or_no(value: Any, loc: KeyPath) -> bool:
+    """true or false, also as the words and numbers files written for earlier versions
+    used (yes, no, on, off, 1, 0)."""
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower() if isinstance(value, str | int) else None
+    if word in _TRUE or word in _FALSE:
+        return word in _TRUE
+    raise _ShapeError(loc, f"should be true or false, not {value!r}")
 
 
 def _value(kind: Any, value: Any, loc: KeyPath, rules: Any) -> Any:
@@ -312,15 +339,13 @@ def _value(kind: Any, value: Any, loc: KeyPath, rules: Any) -> Any:
             raise _ShapeError(loc, f"should be one of {options}")
         return value
     if kind is bool or rules.get("bool"):
-        if not isinstance(value, bool):
-            raise _ShapeError(loc, "should be true or false")
-        return value
+        return _yes_or_no(value, loc)
     if kind is str:
         if not isinstance(value, str):
             raise _ShapeError(loc, "should be text")
         if rules.get("min_length") and not value.strip():
             raise _ShapeError(loc, "should not be empty")
-        if "pattern" in rules and not rules["pattern"].match(value):
+        if "pattern" in rules and not rules["pattern"].fullmatch(value):
             raise _ShapeError(loc, f"should be {rules['looks']}, not {value!r}")
         return value
     if kind is Decimal:
@@ -460,23 +485,32 @@ def _c_strict_loader() -> Any:
 
 
 def _check_whole(questionnaire: Questionnaire) -> None:
-    """Ids and keys are unique, and every condition reads an earlier question."""
-    seen_ids: set[str] = set()
-    seen_keys: set[str] = set()
-    for section, question in questionnaire.questions():
-        where = f"questionnaire section {section.id}"
-        if question.id in seen_ids:
-            raise SlabuilderError(f"the id {question.id!r} is used twice", file=where)
-        if question.key is not None:
-            if question.key in seen_keys:
-                raise SlabuilderError(f"the key {question.key!r} is asked twice", file=where)
-            seen_keys.add(question.key)
-        for condition in [*question.when, *([question.infer] if question.infer else [])]:
-            if condition.question is not None and condition.question not in seen_ids:
+    """Ids and keys are unique, and every condition reads an earlier question; a problem is
+    named by its file and the question's place in it."""
+    seen_ids: dict[str, str] = {}
+    seen_keys: dict[str, str] = {}
+    for section, source in zip(questionnaire.sections, questionnaire.sources, strict=True):
+        for index, question in enumerate(section.questions):
+            at = f"questions[{index}]"
+            if question.id in seen_ids:
                 raise SlabuilderError(
-                    f"question {question.id!r} depends on {condition.question!r}, which is "
-                    "not an earlier question", file=where)
-        seen_ids.add(question.id)
+                    f"the id {question.id!r} is already used in {seen_ids[question.id]}; "
+                    "give this question another id", file=source, key=f"{at}.id")
+            if question.key is not None:
+                if question.key in seen_keys:
+                    raise SlabuilderError(
+                        f"the key {question.key!r} is already asked in "
+                        f"{seen_keys[question.key]}; ask it once", file=source, key=f"{at}.key")
+                seen_keys[question.key] = Path(source).name
+            for part, conditions in (("when", question.when),
+                                     ("infer", [question.infer] if question.infer else [])):
+                for condition in conditions:
+                    if condition.question is not None and condition.question not in seen_ids:
+                        raise SlabuilderError(
+                            f"question {question.id!r} depends on {condition.question!r}, "
+                            "which is not an earlier question; ask that one first",
+                            file=source, key=f"{at}.{part}")
+            seen_ids[question.id] = Path(source).name
 
 
 # --------------------------------------------------------------------------- the answers model
