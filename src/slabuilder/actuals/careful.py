@@ -238,15 +238,18 @@ def _counted(plan: ColumnPlan, name: str) -> str:
     return f"count({raw})"
 
 
+def plain_iso_sql(raw: str) -> str:
+    """SQL: the text ``raw`` is a plain ISO time, 10, 16 or 19 bytes with a dash at the
+    fifth; anything else (an offset, a Z, a slash, AM/PM) takes the slower, careful path."""
+    return f"(strlen({raw}) IN (10, 16, 19) AND substr({raw}, 5, 1) = '-')"
+
+
 def probe(con: duckdb.DuckDBPyConnection, plan: ColumnPlan, given: DateOrder | None,
            export: ExportFile, table: str = "raw") -> Shapes:
     """The date order of slashed values, the plain ISO columns and the counts of values."""
     checked = [name for name in plan.columns if name in TIMESTAMPS or name in NUMBERS]
     stamped = sorted({plan.columns[name] for name in checked if name in TIMESTAMPS})
-    # Plain ISO is 10, 16 or 19 bytes with a dash at the fifth; anything else (an offset,
-    # a Z, a slash, AM/PM) takes the slower, careful path.
-    probes = [f"count(*) FILTER (WHERE strlen(c{i}) NOT IN (10, 16, 19) "
-              f"OR substr(c{i}, 5, 1) <> '-')" for i in stamped]
+    probes = [f"count(*) FILTER (WHERE NOT {plain_iso_sql(f'c{i}')})" for i in stamped]
     probes += [_counted(plan, name) for name in checked]
     values = con.execute("SELECT " + ", ".join(probes) + f" FROM {table}").fetchone() \
         if probes else ()
@@ -310,12 +313,10 @@ def _line(export: ExportFile, row: Any) -> int | None:
     return None if export.is_parquet else int(row)
 
 
-# Dates a CRM export can hold are the years every date of slabuilder lives in; beyond them
-# a value is a typo (0027 for 2027) and would overflow the calendar.
-
-
 def _report_out_of_range(con: duckdb.DuckDBPyConnection, plan: ColumnPlan,
                          export: ExportFile) -> None:
+    """Name the first date outside the years every date of slabuilder lives in: beyond
+    them a value is a typo (0027 for 2027) and would overflow the calendar."""
     stamps = [name for name in plan.columns if name in TIMESTAMPS]
     if not stamps:
         return

@@ -27,6 +27,7 @@ from slabuilder.actuals.careful import (
     count_of,
     export_sql,
     parse_raw,
+    plain_iso_sql,
     probe,
     read_text_columns,
 )
@@ -333,7 +334,7 @@ def _fits_sql(plan: ColumnPlan, name: str, shapes: Shapes, typed: frozenset[int]
     checks = [f"{name} >= TIMESTAMP '{FIRST_YEAR}-01-01'",
               f"{name} < TIMESTAMP '{LAST_YEAR + 1}-01-01'"]
     if index in shapes.plain and index not in typed:
-        checks.append(f"strlen({raw}) IN (10, 16, 19) AND substr({raw}, 5, 1) = '-'")
+        checks.append(plain_iso_sql(raw))
     elif index not in shapes.plain and shapes.order is None:
         checks.append(f"NOT contains({raw}, '/')")
     return f"({blank} OR ({' AND '.join(checks)}))"
