@@ -299,19 +299,13 @@ def _unknown(name: str, names: list[str]) -> str:
     return f"unknown key; the keys here are {', '.join(names)}"
 
 
-_TRUE = frozenset({"true", "yes", "on", "y", "t", "1"})
-_FALSE = frozenset({"false", "no", "off", "n", "f", "0"})
-
-
 def _yes_or_no(value: Any, loc: KeyPath) -> bool:
-    """true or false, also as the words and numbers files written for earlier versions
-    used (yes, no, on, off, 1, 0)."""
-    if isinstance(value, bool):
-        return value
-    word = str(value).strip().lower() if isinstance(value, str | int) else None
-    if word in _TRUE or word in _FALSE:
-        return word in _TRUE
-    raise _ShapeError(loc, f"should be true or false, not {value!r}")
+    """true or false, also as the words a yes/no answer takes (yes, no, on, off, 1, 0),
+    which files written for earlier versions used."""
+    found = _truth(value)
+    if found is None:
+        raise _ShapeError(loc, f"should be true or false, not {value!r}")
+    return found
 
 
 def _value(kind: Any, value: Any, loc: KeyPath, rules: Any) -> Any:
@@ -688,14 +682,21 @@ def _from_text(question: Question, typed: Any) -> Any:
 
 
 def _yes_no(typed: Any) -> bool:
-    if isinstance(typed, bool):
-        return typed
-    text = str(typed).strip().lower()
-    if text in _YES:
-        return True
-    if text in _NO:
-        return False
-    raise AnswerError(f"{typed!r} is not yes or no; type y or n")
+    found = _truth(typed)
+    if found is None:
+        raise AnswerError(f"{typed!r} is not yes or no; type y or n")
+    return found
+
+
+def _truth(value: Any) -> bool | None:
+    """``value`` as true or false (a boolean, or one of the yes and no words); None when it
+    is neither."""
+    if isinstance(value, bool):
+        return value
+    if not isinstance(value, str | int):
+        return None
+    word = str(value).strip().lower()
+    return True if word in _YES else False if word in _NO else None
 
 
 def _as_list(typed: Any) -> list[str]:
