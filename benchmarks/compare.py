@@ -23,7 +23,7 @@ actuals         ``compute_actuals(export, acme.yaml, month)`` against bare DuckD
                 plain hours from MQL to first engagement and the MQLs by original source.
 parquet         the same from a Parquet file converted once from that CSV (types as DuckDB
                 detects them, as a warehouse unload would be), the baseline reading it with
-                ``read_parquet``; skipped while slabuilder does not read Parquet.
+                ``read_parquet``.
 plan, check     ``slabuilder plan acme.yaml --json`` and ``slabuilder check acme.yaml``
                 against ``python -c "import yaml, pydantic; yaml.safe_load(...)"``.
 first-question  ``slabuilder new`` in a pseudo-terminal until "What is the company called?"
@@ -61,8 +61,6 @@ SECTIONS = ("actuals", "parquet", "plan", "check", "first-question", "render", "
 DEFAULT_SECTIONS = SECTIONS[:-1]
 FIRST_QUESTION = "What is the company called?"
 SOURCE_DATE_EPOCH = "1798761600"
-REFUSED = 3
-"""Exit status of our actuals child when slabuilder refuses the export (Parquet today)."""
 
 # The children.  Both sides of a comparison are `python -c CODE ARGS`, or the slabuilder
 # script, which is the same interpreter; each prints one JSON line with the time of its core
@@ -72,16 +70,9 @@ import json, sys, time
 from pathlib import Path
 from slabuilder.actuals import compute_actuals
 from slabuilder.answers import load_answers
-from slabuilder.errors import SlabuilderError
 export, answers, month = Path(sys.argv[1]), load_answers(Path(sys.argv[2])), sys.argv[3]
 started = time.perf_counter()
-try:
-    actuals = compute_actuals(export, answers, month)
-except SlabuilderError as error:
-    if export.suffix != ".parquet":
-        raise
-    print(json.dumps({"refused": str(error)}))
-    sys.exit(3)
+actuals = compute_actuals(export, answers, month)
 print(json.dumps({"core": time.perf_counter() - started, "mql": actuals.month.mql}))
 """
 
@@ -171,8 +162,8 @@ class Comparison:
     ours: Callable[[], Sample]
     baseline: Callable[[], Sample]
     memory: bool = False
-    check: Callable[[Sample, Sample], str | None] | None = None
-    """Given the warm-up samples: a reason to skip, or None; may print warnings."""
+    check: Callable[[Sample, Sample], None] | None = None
+    """Given the warm-up samples: prints a warning when the two sides disagree."""
 
 
 @dataclass
@@ -181,15 +172,13 @@ class Result:
     ours: list[Sample] = field(default_factory=list)
     baseline: list[Sample] = field(default_factory=list)
     memory: bool = False
-    skipped: str | None = None
 
 
 class ChildFailedError(RuntimeError):
     pass
 
 
-def run_child(argv: Sequence[str], env: dict[str, str], *, refused_ok: bool = False,
-              stdout: bool = True) -> Sample:
+def run_child(argv: Sequence[str], env: dict[str, str], *, stdout: bool = True) -> Sample:
     """Run one child to its end: wall time from launch to exit, its peak memory, and its
     JSON report line (the last line of its output) when ``stdout``."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -202,7 +191,7 @@ def run_child(argv: Sequence[str], env: dict[str, str], *, refused_ok: bool = Fa
         process.returncode = code = os.waitstatus_to_exitcode(status)
         out.seek(0)
         lines = out.read().decode("utf-8", "replace").strip().splitlines()
-        if code != 0 and not (refused_ok and code == REFUSED):
+        if code != 0:
             err.seek(0)
             tail = err.read().decode("utf-8", "replace").strip()[-2000:]
             raise ChildFailedError(f"{' '.join(argv[:3])} ... exited with {code}:\n{tail}")
@@ -239,10 +228,7 @@ def measure(comparison: Comparison, rounds: int) -> Result:
     say(f"{comparison.name}: warm-up")
     warm_ours, warm_base = comparison.ours(), comparison.baseline()
     if comparison.check is not None:
-        result.skipped = comparison.check(warm_ours, warm_base)
-        if result.skipped:
-            say(f"{comparison.name}: {result.skipped}")
-            return result
+        comparison.check(warm_ours, warm_base)
     for index in range(rounds):
         result.ours.append(comparison.ours())
         result.baseline.append(comparison.baseline())
@@ -302,14 +288,10 @@ def export_parquet(setup: Setup, rows: int) -> Path:
     return path
 
 
-def same_month(ours: Sample, baseline: Sample) -> str | None:
-    if ours.report.get("refused"):
-        say(f"slabuilder refused the Parquet file: {ours.report['refused']}")
-        return "skipped: this build does not read Parquet"
+def same_month(ours: Sample, baseline: Sample) -> None:
     if ours.report.get("mql") != baseline.report.get("mql"):
         say(f"warning: slabuilder counts {ours.report.get('mql')} MQLs in the month, the "
             f"baseline {baseline.report.get('mql')}: they did not measure the same thing")
-    return None
 
 
 def actuals_comparison(setup: Setup, export: Path, reader: str, label: str) -> Comparison:
@@ -321,7 +303,7 @@ def actuals_comparison(setup: Setup, export: Path, reader: str, label: str) -> C
     base = [str(setup.python), "-c", BARE_DUCKDB, str(export), reader, setup.zone, start, end,
             memory]
     return Comparison(
-        label, lambda: run_child(ours, setup.env, refused_ok=True),
+        label, lambda: run_child(ours, setup.env),
         lambda: run_child(base, setup.env), memory=True, check=same_month)
 
 
@@ -478,8 +460,6 @@ def seconds(values: Sequence[float]) -> str:
 
 
 def row_cells(result: Result) -> list[str]:
-    if result.skipped:
-        return [result.name, result.skipped, "", "", "", "", ""]
     ours = [s.wall for s in result.ours]
     base = [s.wall for s in result.baseline]
     ratio = statistics.median(a / b for a, b in zip(ours, base, strict=True))
