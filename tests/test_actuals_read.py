@@ -299,6 +299,29 @@ def test_the_file_order_is_kept_only_when_ids_repeat(
     assert seen == reads
 
 
+@pytest.mark.parametrize("repeated", [False, True])
+def test_rows_set_aside_do_not_widen_the_dates_covered(
+        tmp_path: Path, example_answers: Answers, monkeypatch: pytest.MonkeyPatch,
+        repeated: bool) -> None:
+    """The dates an export covers are those of the rows kept, whether they come from the
+    pass that counts the rows set aside or (when ids repeat) from the rows left after it."""
+    lead_id, created, mql = (HEADER.index(name) for name in ("lead_id", "created_at", "mql_at"))
+    rows = [list(row) for row in ROWS]
+    rows[8][created], rows[8][mql] = "2026-06-01 09:00", "2026-06-01 10:00"  # no lead id
+    rows[10][created] = "2026-05-04 09:00"  # never an MQL
+    if repeated:
+        rows[9][mql] = "2027-03-30 10:00"  # L1 again
+    else:
+        rows[9][lead_id] = ""
+    export = write_csv(tmp_path / "leads.csv", HEADER, rows)
+    quick = _both_ways(export, example_answers, monkeypatch)
+    assert (quick.export.first_date, quick.export.last_date) == ("2026-12-15", "2027-02-02")
+    assert {item.reason: item.rows for item in quick.export.excluded} == (
+        {"no lead id": 1, "the same lead id as an earlier row": 1,
+         "no funnel date (never an MQL or later stage)": 1} if repeated else
+        {"no lead id": 2, "no funnel date (never an MQL or later stage)": 1})
+
+
 def test_a_damaged_or_foreign_parquet_file_is_refused_in_plain_words(
         tmp_path: Path, example_answers: Answers) -> None:
     import duckdb

@@ -68,6 +68,8 @@ class LoadedExport:
     tasks_file: ExportFile | None = None
     source_table: str = "leads"
     """The table of kept rows under the ``funnel`` view."""
+    days_counted: bool = False
+    """Whether ``first_day`` and ``last_day`` already hold the dates of the kept rows."""
 
     @property
     def rows_used(self) -> int:
@@ -357,22 +359,28 @@ def _inspect(loaded: LoadedExport, ordered: bool) -> bool:
     stages = [column for column in STAGE_COLUMNS.values() if plan.has(column)]
     any_stage = " OR ".join(f"{column} IS NOT NULL" for column in stages) or "false"
     kept = f"lead_id IS NOT NULL AND ({any_stage})"
+    stamps = [name for name in plan.columns if name in TIMESTAMPS]
     # Distinct hashes prove distinct ids, and a table of numbers is quicker to build than
     # one of strings; only when two hashes meet are the ids themselves counted.
     found = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE lead_id IS NULL), count(lead_id), "
         "count(DISTINCT hash(lead_id)) FILTER (WHERE lead_id IS NOT NULL), "
         f"count(*) FILTER (WHERE lead_id IS NOT NULL AND NOT ({any_stage}))"
-        + "".join(f", count({name})" for name in names) + " FROM leads").fetchone()
+        + "".join(f", count({name})" for name in names)
+        # The dates the kept rows cover, in the same pass (unless ids repeat, see below).
+        + "".join(f", min({name}) FILTER (WHERE {kept}), max({name}) FILTER (WHERE {kept})"
+                  for name in stamps)
+        + " FROM leads").fetchone()
     assert found is not None
     rows, blank, ids, distinct, no_stage = (int(value) for value in found[:5])
+    counts, moments = found[5:5 + len(names)], found[5 + len(names):]
     if distinct != ids:
         distinct = count_of(con, "SELECT count(DISTINCT lead_id) FROM leads")
     repeated = ids - distinct
     if repeated and not ordered:
         return False
     loaded.rows_read = rows
-    empty = [name for name, count in zip(names, found[5:], strict=True) if not count]
+    empty = [name for name, count in zip(names, counts, strict=True) if not count]
     if empty and rows:
         loaded.available -= set(empty)
         labels = ", ".join(repr(plan.label(name)) for name in empty)
@@ -387,6 +395,10 @@ def _inspect(loaded: LoadedExport, ordered: bool) -> bool:
                     "FROM leads WHERE lead_id IS NOT NULL) WHERE n > 1)")
         no_stage = count_of(con, "SELECT count(*) FROM leads WHERE lead_id IS NOT NULL AND "
                                f"NOT ({any_stage})")
+    else:
+        # Without repeated ids no row is deleted, so the kept rows' dates are final.
+        _set_days(loaded, moments)
+        loaded.days_counted = True
     if blank or no_stage:
         # A view, not a DELETE: deleted rows slow down every later scan of the table.
         con.execute(f"CREATE OR REPLACE TEMP VIEW kept AS SELECT * FROM leads WHERE {kept}")
@@ -457,6 +469,7 @@ def _join_tasks(loaded: LoadedExport, tasks: Path, scratch: Path, company_zone: 
         SELECT f.*{exclude}, t.first_touch_at, coalesce(t.attempts, 0) AS attempts
         FROM {loaded.source_table} f LEFT JOIN touches t ON t.who = left(f.lead_id, 15)""")
     loaded.source_table = "with_tasks"
+    loaded.days_counted = False  # first touches now come from the tasks
     con.execute("DROP TABLE raw_tasks; DROP VIEW IF EXISTS kept")
     _drop_leads(con)
     loaded.available |= {"first_touch_at", "attempts"}
@@ -479,17 +492,23 @@ def _note_task_rows_set_aside(loaded: LoadedExport, tasks: Path, no_who: int,
                             "nor as attempts.")
 
 
+def _set_days(loaded: LoadedExport, moments: Any) -> None:
+    """The first and last day of ``moments`` (instants, some of them None)."""
+    days = [moment.date() for moment in moments if moment is not None]
+    loaded.first_day = min(days) if days else None
+    loaded.last_day = max(days) if days else None
+
+
 def _add_business_time(loaded: LoadedExport, clock: BusinessClock) -> None:
     """The ``funnel`` view: the kept rows with business minutes at MQL, first touch and
     disposition, looked up in the calendar table when a query asks for them."""
     con = loaded.con
-    stamps = [c for c in TIMESTAMPS if c in loaded.available]
-    bounds = con.execute("SELECT " + ", ".join(
-        f"min({c}), max({c})" for c in stamps)
-        + f" FROM {loaded.source_table}").fetchone() if stamps else ()
-    days = [moment.date() for moment in bounds or () if moment is not None]
-    loaded.first_day = min(days) if days else None
-    loaded.last_day = max(days) if days else None
+    if not loaded.days_counted:
+        stamps = [c for c in TIMESTAMPS if c in loaded.available]
+        bounds = con.execute("SELECT " + ", ".join(
+            f"min({c}), max({c})" for c in stamps)
+            + f" FROM {loaded.source_table}").fetchone() if stamps else ()
+        _set_days(loaded, bounds or ())
     first = (loaded.first_day or dt.date.today()) - dt.timedelta(days=40)
     last = (loaded.last_day or dt.date.today()) + dt.timedelta(days=40)
     create_calendar(con, clock, first, last)
