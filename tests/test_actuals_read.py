@@ -177,6 +177,23 @@ def test_parquet_gives_the_figures_of_the_csv(tmp_path: Path, example_answers: A
     assert from_parquet.export.excluded == from_csv.export.excluded
 
 
+def test_parquet_with_numeric_lead_ids(tmp_path: Path, example_answers: Answers,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ids a warehouse stores as numbers read as their text, blank ids and repeats alike."""
+    import duckdb
+
+    rows = [[str(100 + int(row[0][1:])) if row[0] else "", *row[1:]] for row in ROWS]
+    export = write_csv(tmp_path / "leads.csv", HEADER, rows)
+    unload = _parquet(export, tmp_path / "leads.parquet")
+    kind = duckdb.connect().execute(f"SELECT typeof(lead_id) FROM '{unload}' LIMIT 1").fetchone()
+    assert kind == ("BIGINT",)
+    quick = _both_ways(unload, example_answers, monkeypatch)
+    from_csv = _measure(export, example_answers)
+    assert _figures(quick) == _figures(from_csv)
+    assert quick.export.excluded == from_csv.export.excluded
+    assert quick.month.mql == 7
+
+
 def test_parquet_with_zoned_times(tmp_path: Path, example_answers: Answers) -> None:
     """A time with a zone is an instant: read in New York time whatever the unload's zone."""
     import duckdb

@@ -284,7 +284,7 @@ def canonical_sql(plan: ColumnPlan, name: str, order: DateOrder | None, company_
         return parsed
     if name in NUMBERS:
         return raw if index in typed else number_sql(raw, decimal_comma)
-    return f"nullif(trim({raw}), '')"
+    return raw if index in typed else f"nullif(trim({raw}), '')"
 
 
 def parse_raw(con: duckdb.DuckDBPyConnection, plan: ColumnPlan, shapes: Shapes,

@@ -265,7 +265,9 @@ def _quick_read(con: duckdb.DuckDBPyConnection, plan: ColumnPlan, shapes: Shapes
 
 def _parquet_read(plan: ColumnPlan, shapes: Shapes, export: ExportFile) -> _QuickRead:
     """A Parquet export's typed columns are read as they are: times (with or without a
-    zone) and dates as times, numbers as numbers; text columns are parsed as a CSV's."""
+    zone) and dates as times, numbers as numbers; text columns are parsed as a CSV's.
+    A number in a text field (a numeric lead id) is its text, never blank or padded, so
+    it skips the trim every later query would otherwise repeat."""
     typed: dict[int, str] = {}
     for name, index in plan.columns.items():
         kind = export.types[index].upper()
@@ -273,6 +275,8 @@ def _parquet_read(plan: ColumnPlan, shapes: Shapes, export: ExportFile) -> _Quic
             typed[index] = "TIMESTAMP"
         elif name in NUMBERS and kind.startswith(PARQUET_NUMBERS):
             typed[index] = "DOUBLE"
+        elif name not in TIMESTAMPS | NUMBERS and kind.startswith(PARQUET_NUMBERS):
+            typed[index] = "VARCHAR"
     return _QuickRead(shapes, typed, None)
 
 
