@@ -221,6 +221,21 @@ def test_a_bad_parquet_value_is_named_by_row_and_column(tmp_path: Path,
                                   "another column) and run again")
 
 
+@pytest.mark.parametrize("column", ["mql_at", "first_touch_at"])
+def test_a_typed_parquet_date_outside_the_years_is_named(tmp_path: Path,
+                                                        example_answers: Answers,
+                                                        column: str) -> None:
+    """Typed Parquet dates are checked by their smallest and largest, from the footer; one
+    outside the years still sends the read the careful way, which names its row."""
+    export = write_csv(tmp_path / "leads.csv", HEADER, _with(column, {"L7": "1970-01-01 00:00"}))
+    unload = _parquet(export, tmp_path / "leads.parquet")
+    with pytest.raises(ExportError) as refused:
+        _measure(unload, example_answers)
+    assert str(refused.value) == (f"{unload}: row 8, column {column!r}: '1970-01-01 00:00:00' "
+                                  "is not a date between 2000 and 2099; correct it in the "
+                                  "export and run again")
+
+
 def test_parquet_folders_that_cannot_be_read(tmp_path: Path, example_answers: Answers) -> None:
     export = write_csv(tmp_path / "leads.csv", HEADER, ROWS)
     empty = tmp_path / "empty"
