@@ -222,13 +222,18 @@ def test_a_bad_parquet_value_is_named_by_row_and_column(tmp_path: Path,
 
 
 @pytest.mark.parametrize("column", ["mql_at", "first_touch_at"])
-def test_a_typed_parquet_date_outside_the_years_is_named(tmp_path: Path,
-                                                        example_answers: Answers,
-                                                        column: str) -> None:
+def test_a_typed_parquet_date_outside_the_years_is_named(
+        tmp_path: Path, example_answers: Answers, monkeypatch: pytest.MonkeyPatch,
+        column: str) -> None:
     """Typed Parquet dates are checked by their smallest and largest, from the footer; one
-    outside the years still sends the read the careful way, which names its row."""
-    export = write_csv(tmp_path / "leads.csv", HEADER, _with(column, {"L7": "1970-01-01 00:00"}))
+    after the first rows and outside the years still sends the read the careful way, which
+    names its row.  No id repeats, so the file is read once, out of order, and every
+    column is typed (the amount without its thousands separator)."""
+    rows = [[value.replace("25,000", "25000") for value in row]
+            for row in _with(column, {"L7": "1970-01-01 00:00"})]
+    export = write_csv(tmp_path / "leads.csv", HEADER, rows[:9] + rows[10:])
     unload = _parquet(export, tmp_path / "leads.parquet")
+    monkeypatch.setattr(load, "FIRST_ROWS", 2)
     with pytest.raises(ExportError) as refused:
         _measure(unload, example_answers)
     assert str(refused.value) == (f"{unload}: row 8, column {column!r}: '1970-01-01 00:00:00' "
