@@ -13,6 +13,10 @@ peak memory is that child's own maximum resident set (``os.wait4``).  Printed fo
 comparison: min and median of each side, and the median of the per-pair ratios
 ours/baseline (the figure to quote; below 1 means slabuilder is faster).
 
+Where a goal is a ratio to the baseline, a third child, the floor, runs in the same turns:
+the least work any tool doing slabuilder's job must do, written bare.  Its ratio to the
+baseline shows how much of the goal is left for everything else slabuilder does.
+
 Sections (``--only``):
 
 actuals         ``compute_actuals(export, acme.yaml, month)`` against bare DuckDB, with the
@@ -21,11 +25,17 @@ actuals         ``compute_actuals(export, acme.yaml, month)`` against bare DuckD
                 thread count), reading the same CSV with ``read_csv`` auto-detection into a
                 table of the three columns it needs, then the month's MQL count, the median
                 plain hours from MQL to first engagement and the MQLs by original source.
+                Floor: the same bare DuckDB reading every column the report needs (the
+                twelve slabuilder's column plan picks for the export) into one table, and
+                counting the distinct lead ids (the least a check for repeated ids does).
 parquet         the same from a Parquet file converted once from that CSV (types as DuckDB
                 detects them, as a warehouse unload would be), the baseline reading it with
                 ``read_parquet``.
 plan, check     ``slabuilder plan acme.yaml --json`` and ``slabuilder check acme.yaml``
                 against ``python -c "import yaml, pydantic; yaml.safe_load(...)"``.
+                Floor: the same, then one pydantic model of one field built and the
+                file's company name validated with it (the least a check with pydantic
+                does).
 first-question  ``slabuilder new`` in a pseudo-terminal until "What is the company called?"
                 appears, against questionary asking that question alone.
 render          ``slabuilder render acme.yaml --doc D --format pdf`` against WeasyPrint alone
@@ -100,7 +110,32 @@ print(json.dumps({"core": time.perf_counter() - started, "mql": mql, "median": m
                   "sources": len(by_source)}))
 """
 
+FLOOR_DUCKDB = r"""
+import json, sys, tempfile, time
+import duckdb
+export, reader, zone, memory, lead_id, *columns = sys.argv[1:]
+started = time.perf_counter()
+with tempfile.TemporaryDirectory(prefix="bench-duckdb-") as scratch:
+    con = duckdb.connect(config={"memory_limit": memory, "temp_directory": scratch,
+                                 "preserve_insertion_order": False})
+    con.execute("SET TimeZone = '" + zone.replace("'", "''") + "'")
+    quoted = ['"' + name.replace('"', '""') + '"' for name in columns]
+    con.execute("CREATE TEMP TABLE leads AS SELECT " + ", ".join(quoted) + " FROM "
+                + reader + "('" + export.replace("'", "''") + "')")
+    rows, ids = con.execute('SELECT count(*), count(DISTINCT "'
+                            + lead_id.replace('"', '""') + '") FROM leads').fetchone()
+    con.close()
+print(json.dumps({"core": time.perf_counter() - started, "rows": rows, "ids": ids}))
+"""
+
 BARE_YAML = "import yaml, pydantic; yaml.safe_load(open({path!r}, encoding='utf-8'))"
+
+FLOOR_YAML = """import yaml, pydantic
+answers = yaml.safe_load(open({path!r}, encoding='utf-8'))
+class Company(pydantic.BaseModel):
+    name: str
+Company(name=answers['company']['name'])
+"""
 
 BARE_QUESTION = f"import questionary; questionary.text({FIRST_QUESTION!r}).ask()"
 
@@ -164,6 +199,8 @@ class Comparison:
     memory: bool = False
     check: Callable[[Sample, Sample], None] | None = None
     """Given the warm-up samples: prints a warning when the two sides disagree."""
+    floor: Callable[[], Sample] | None = None
+    """The least work the job needs, written bare (see the module's docstring)."""
 
 
 @dataclass
@@ -172,6 +209,7 @@ class Result:
     ours: list[Sample] = field(default_factory=list)
     baseline: list[Sample] = field(default_factory=list)
     memory: bool = False
+    floor: list[Sample] = field(default_factory=list)
 
 
 class ChildFailedError(RuntimeError):
@@ -227,13 +265,19 @@ def measure(comparison: Comparison, rounds: int) -> Result:
     result = Result(comparison.name, memory=comparison.memory)
     say(f"{comparison.name}: warm-up")
     warm_ours, warm_base = comparison.ours(), comparison.baseline()
+    if comparison.floor is not None:
+        comparison.floor()
     if comparison.check is not None:
         comparison.check(warm_ours, warm_base)
     for index in range(rounds):
         result.ours.append(comparison.ours())
         result.baseline.append(comparison.baseline())
+        floor = ""
+        if comparison.floor is not None:
+            result.floor.append(comparison.floor())
+            floor = f", floor {result.floor[-1].wall:.2f} s"
         say(f"{comparison.name}: round {index + 1}/{rounds}: ours "
-            f"{result.ours[-1].wall:.2f} s, baseline {result.baseline[-1].wall:.2f} s")
+            f"{result.ours[-1].wall:.2f} s, baseline {result.baseline[-1].wall:.2f} s{floor}")
     return result
 
 
@@ -302,18 +346,35 @@ def actuals_comparison(setup: Setup, export: Path, reader: str, label: str) -> C
     memory = f"{actuals_memory_bytes() // 2**20}MiB"
     base = [str(setup.python), "-c", BARE_DUCKDB, str(export), reader, setup.zone, start, end,
             memory]
+    floor = [str(setup.python), "-c", FLOOR_DUCKDB, str(export), reader, setup.zone, memory,
+             *needed_labels(export)]
     return Comparison(
         label, lambda: run_child(ours, setup.env),
-        lambda: run_child(base, setup.env), memory=True, check=same_month)
+        lambda: run_child(base, setup.env), memory=True, check=same_month,
+        floor=lambda: run_child(floor, setup.env))
+
+
+def needed_labels(export: Path) -> list[str]:
+    """The lead id's column, then every column slabuilder's report reads from ``export``."""
+    from slabuilder.actuals.columns import plan_columns
+    from slabuilder.actuals.reading import open_export
+
+    with tempfile.TemporaryDirectory(prefix="slabuilder-compare-") as scratch:
+        header = open_export(export, Path(scratch)).header
+    plan = plan_columns(header, None, {}, export)
+    return [plan.label("lead_id"), *(header[index] for index in sorted(
+        set(plan.columns.values())))]
 
 
 def command_comparison(setup: Setup, command: str) -> Comparison:
     ours = [str(setup.slabuilder), command, str(EXAMPLE)] + (["--json"] if command == "plan"
                                                               else [])
     base = [str(setup.python), "-c", BARE_YAML.format(path=str(EXAMPLE))]
+    floor = [str(setup.python), "-c", FLOOR_YAML.format(path=str(EXAMPLE))]
     return Comparison(f"`slabuilder {' '.join([command, *ours[3:]])}` (cold)",
                       lambda: run_child(ours, setup.env, stdout=False),
-                      lambda: run_child(base, setup.env, stdout=False), memory=True)
+                      lambda: run_child(base, setup.env, stdout=False), memory=True,
+                      floor=lambda: run_child(floor, setup.env, stdout=False))
 
 
 def question_comparison(setup: Setup) -> Comparison:
@@ -474,13 +535,19 @@ def row_cells(result: Result) -> list[str]:
         theirs = [s.peak_mb or 0.0 for s in result.baseline]
         peak = f"{statistics.median(mine):.0f} / {statistics.median(theirs):.0f}"
         memory_ratio = f"{statistics.median(a / b for a, b in zip(mine, theirs, strict=True)):.2f}"
+    floor = floor_ratio = "–"
+    if result.floor:
+        least = [s.wall for s in result.floor]
+        floor = seconds(least)
+        floor_ratio = f"{statistics.median(a / b for a, b in zip(least, base, strict=True)):.2f}"
     return [result.name, seconds(ours), seconds(base), f"{ratio:.2f}", core, peak,
-            memory_ratio]
+            memory_ratio, floor, floor_ratio]
 
 
 HEADINGS = ["comparison", "ours min / median (s)", "baseline min / median (s)",
             "ratio (median of pairs)", "in-process ours / baseline (s)",
-            "peak MB ours / baseline (medians)", "memory ratio"]
+            "peak MB ours / baseline (medians)", "memory ratio", "floor min / median (s)",
+            "floor ratio (median of pairs)"]
 
 
 def print_table(results: Sequence[Result], header: Sequence[str], markdown: bool) -> None:
@@ -494,7 +561,8 @@ def print_table(results: Sequence[Result], header: Sequence[str], markdown: bool
             print("| " + " | ".join(cells) + " |")
         return
     print("\n".join(header))
-    widths = [max([len(HEADINGS[i]), *(len(r[i]) for r in rows if r[2])]) for i in range(7)]
+    widths = [max([len(HEADINGS[i]), *(len(r[i]) for r in rows if r[2])])
+              for i in range(len(HEADINGS))]
     print("  ".join(h.ljust(w) if i == 0 else h.rjust(w)
                     for i, (h, w) in enumerate(zip(HEADINGS, widths, strict=True))))
     for cells in rows:
