@@ -347,23 +347,35 @@ def actuals_comparison(setup: Setup, export: Path, reader: str, label: str) -> C
     base = [str(setup.python), "-c", BARE_DUCKDB, str(export), reader, setup.zone, start, end,
             memory]
     floor = [str(setup.python), "-c", FLOOR_DUCKDB, str(export), reader, setup.zone, memory,
-             *needed_labels(export)]
+             *needed_labels(setup, export)]
     return Comparison(
         label, lambda: run_child(ours, setup.env),
         lambda: run_child(base, setup.env), memory=True, check=same_month,
         floor=lambda: run_child(floor, setup.env))
 
 
-def needed_labels(export: Path) -> list[str]:
-    """The lead id's column, then every column slabuilder's report reads from ``export``."""
-    from slabuilder.actuals.columns import plan_columns
-    from slabuilder.actuals.reading import open_export
+NEEDED_LABELS = r"""
+import json, sys, tempfile
+from pathlib import Path
+from slabuilder.actuals.columns import plan_columns
+from slabuilder.actuals.reading import open_export
+export = Path(sys.argv[1])
+with tempfile.TemporaryDirectory(prefix="slabuilder-compare-") as scratch:
+    header = open_export(export, Path(scratch)).header
+plan = plan_columns(header, None, {}, export)
+print(json.dumps([plan.label("lead_id"),
+                  *(header[index] for index in sorted(set(plan.columns.values())))]))
+"""
 
-    with tempfile.TemporaryDirectory(prefix="slabuilder-compare-") as scratch:
-        header = open_export(export, Path(scratch)).header
-    plan = plan_columns(header, None, {}, export)
-    return [plan.label("lead_id"), *(header[index] for index in sorted(
-        set(plan.columns.values())))]
+
+def needed_labels(setup: Setup, export: Path) -> list[str]:
+    """The lead id's column, then every column slabuilder's report reads from ``export``.
+    Asked of a child: this process stays small, as every child's peak memory counts the
+    memory of the process it was started from."""
+    found = subprocess.run([str(setup.python), "-c", NEEDED_LABELS, str(export)],
+                           check=True, capture_output=True, text=True).stdout
+    labels: list[str] = json.loads(found)
+    return labels
 
 
 def command_comparison(setup: Setup, command: str) -> Comparison:
