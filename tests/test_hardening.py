@@ -3,6 +3,7 @@ nothing outside the folders the user named and never leaves half a set of files.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import signal
@@ -823,10 +824,58 @@ def test_killing_a_render_ends_every_worker(tmp_path: Path, sig: signal.Signals)
         os.kill(pid, signal.SIGKILL)
     assert not survivors
     if sig != signal.SIGKILL:
-        assert process.returncode == 130, error
+        assert process.returncode == 130, (process.returncode, error, workers)
         assert b"stopped" in error
         assert b"Traceback" not in error
     assert [name for name in leftovers(out) if name.endswith(".tmp")] == []
+
+
+def _interrupt_swallowed() -> None:
+    """What a library that catches every error while it loads does to a Ctrl-C landing
+    there (lxml under WeasyPrint's fonts did): the signal arrives, and nothing comes of it."""
+    with contextlib.suppress(BaseException):
+        signal.raise_signal(signal.SIGINT)
+
+
+def test_an_interrupt_held_over_an_import_takes_effect_after_it() -> None:
+    from slabuilder.terminal import interrupts_held, sigterm_as_interrupt
+
+    _interrupt_swallowed()  # without the hold, nothing is left of it
+    steps: list[str] = []
+
+    def held_block() -> None:
+        with interrupts_held():
+            _interrupt_swallowed()
+            steps.append("the block went on to its end")
+
+    with pytest.raises(KeyboardInterrupt):
+        held_block()
+    assert steps == ["the block went on to its end"]
+    with sigterm_as_interrupt(), pytest.raises(KeyboardInterrupt), interrupts_held():
+        signal.raise_signal(signal.SIGTERM)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    with interrupts_held():  # nothing came: nothing happens
+        steps.append("quiet")
+    assert steps[-1] == "quiet"
+
+
+def test_an_interrupt_while_weasyprint_loads_stops_the_render(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    from slabuilder import pdf
+
+    real = builtins.__import__
+
+    def importing(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "weasyprint":
+            _interrupt_swallowed()
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", importing)
+    monkeypatch.setattr(pdf, "_WEASYPRINT", None)
+    with pytest.raises(KeyboardInterrupt):
+        pdf._weasyprint()
 
 
 def test_answers_are_printed_as_written_not_as_markup(run_cli: Run) -> None:

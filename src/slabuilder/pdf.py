@@ -33,6 +33,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from slabuilder.errors import LimitError, SlabuilderError
+from slabuilder.terminal import interrupts_held
 
 __all__ = [
     "SIGNING_INFO_KEY",
@@ -61,7 +62,7 @@ def _weasyprint() -> Any:
     global _WEASYPRINT  # noqa: PLW0603 - one import per process, on first use
     if _WEASYPRINT is None:
         try:
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), interrupts_held():
                 # "No fonts configured": harmless, every font comes from our own folder.
                 warnings.simplefilter("ignore", UserWarning)
                 import weasyprint

@@ -65,6 +65,30 @@ def sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+@contextlib.contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Within the block, Ctrl-C and SIGTERM wait; at its end they take effect as they would
+    have.  Around imports of libraries whose loading catches every error: WeasyPrint's font
+    code loads lxml, and an interrupt landing in there was lost, so the run went on."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+
+    def hold(signum: int, frame: object) -> None:
+        held.append(signum)
+
+    signals = (signal.SIGINT, signal.SIGTERM)
+    previous = [signal.signal(signum, hold) for signum in signals]
+    try:
+        yield
+    finally:
+        for signum, handler in zip(signals, previous, strict=True):
+            signal.signal(signum, handler)
+        for signum in dict.fromkeys(held):  # once each, in the order they came
+            signal.raise_signal(signum)
+
+
 def quiet_stdout() -> None:
     """Point stdout at /dev/null, so that the flush at exit does not fail a second time."""
     with contextlib.suppress(OSError, ValueError):
