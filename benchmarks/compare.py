@@ -13,8 +13,9 @@ peak memory is that child's own maximum resident set (``os.wait4``).  Printed fo
 comparison: min and median of each side, and the median of the per-pair ratios
 ours/baseline (the figure to quote; below 1 means slabuilder is faster).
 
-Where a goal is a ratio to the baseline, a third child, the floor, runs in the same turns:
-the least work any tool doing slabuilder's job must do, written bare.  Its ratio to the
+For actuals, parquet, plan and check, a third child, the floor, runs in the same turns
+(ours, baseline, floor, ...): the least work any tool doing slabuilder's job must do,
+written bare.  Its ratio to the
 baseline shows how much of the goal is left for everything else slabuilder does.
 
 Sections (``--only``):
