@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import signal
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,3 +59,19 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
         return CliResult(code, captured.out, captured.err)
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _signal_handlers_kept() -> Iterator[None]:
+    """A test must leave Ctrl-C and SIGTERM as it found them: a SIGINT left ignored is
+    inherited by every command a later test starts, which then cannot be stopped."""
+    signals = (signal.SIGINT, signal.SIGTERM)
+    before = [signal.getsignal(signum) for signum in signals]
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    yield
+    after = [signal.getsignal(signum) for signum in signals]
+    left_blocked = signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+    for signum, found, left in zip(signals, before, after, strict=True):
+        signal.signal(signum, found)
+        assert left == found, f"the test left {signum.name} handled by {left!r}"
+    assert left_blocked == blocked, f"the test left {sorted(left_blocked)} blocked"

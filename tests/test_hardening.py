@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -792,9 +792,20 @@ def _alive(pid: int) -> bool:
     return status.rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended
 
 
+@pytest.fixture
+def ctrl_c_raises() -> Iterator[None]:
+    """Ctrl-C raises KeyboardInterrupt in this process during the test, as in a terminal,
+    and reaches the commands it starts (a background job starts with Ctrl-C ignored, and
+    its commands inherit that); the handler found is put back after."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL, signal.SIGINT])
+@pytest.mark.usefixtures("ctrl_c_raises")
 def test_killing_a_render_ends_every_worker(tmp_path: Path, sig: signal.Signals) -> None:
     folder = user_templates(tmp_path, PARAGRAPHS)
     second = example_with(tmp_path, name="beta.yaml",
@@ -837,6 +848,7 @@ def _interrupt_swallowed() -> None:
         signal.raise_signal(signal.SIGINT)
 
 
+@pytest.mark.usefixtures("ctrl_c_raises")
 def test_an_interrupt_held_over_an_import_takes_effect_after_it() -> None:
     from slabuilder.terminal import interrupts_held, sigterm_as_interrupt
 
@@ -859,6 +871,7 @@ def test_an_interrupt_held_over_an_import_takes_effect_after_it() -> None:
     assert steps[-1] == "quiet"
 
 
+@pytest.mark.usefixtures("ctrl_c_raises")
 def test_an_interrupt_while_weasyprint_loads_stops_the_render(
         monkeypatch: pytest.MonkeyPatch) -> None:
     import builtins

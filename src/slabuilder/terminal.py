@@ -78,15 +78,19 @@ def interrupts_held() -> Iterator[None]:
     def hold(signum: int, frame: object) -> None:
         held.append(signum)
 
-    signals = (signal.SIGINT, signal.SIGTERM)
-    previous = [signal.signal(signum, hold) for signum in signals]
+    # A signal ignored (a job started in the background) stays so; one handled outside
+    # Python (getsignal gives None) is left alone.
+    previous = {signum: handler for signum in (signal.SIGINT, signal.SIGTERM)
+                if (handler := signal.getsignal(signum)) not in (None, signal.SIG_IGN)}
+    for signum in previous:
+        signal.signal(signum, hold)
     try:
         yield
     finally:
-        for signum, handler in zip(signals, previous, strict=True):
+        for signum, handler in previous.items():
             signal.signal(signum, handler)
-        for signum in dict.fromkeys(held):  # once each, in the order they came
-            signal.raise_signal(signum)
+        for caught in dict.fromkeys(held):  # once each, in the order they came
+            signal.raise_signal(caught)
 
 
 def quiet_stdout() -> None:
