@@ -869,6 +869,12 @@ def test_an_interrupt_held_over_an_import_takes_effect_after_it() -> None:
     with interrupts_held():  # nothing came: nothing happens
         steps.append("quiet")
     assert steps[-1] == "quiet"
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a background job: Ctrl-C stays ignored
+    with interrupts_held():
+        signal.raise_signal(signal.SIGINT)
+        steps.append("ignored")
+    assert steps[-1] == "ignored"
+    assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
 
 
 @pytest.mark.usefixtures("ctrl_c_raises")
