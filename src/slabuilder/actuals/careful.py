@@ -244,6 +244,13 @@ def plain_iso_sql(raw: str) -> str:
     return f"(strlen({raw}) IN (10, 16, 19) AND substr({raw}, 5, 1) = '-')"
 
 
+def within_years_sql(earliest: str, latest: str | None = None) -> str:
+    """SQL: the times ``earliest`` to ``latest`` (one time when only ``earliest`` is given)
+    fall within the years every date of slabuilder lives in."""
+    return (f"{earliest} >= TIMESTAMP '{FIRST_YEAR}-01-01' AND "
+            f"{latest or earliest} < TIMESTAMP '{LAST_YEAR + 1}-01-01'")
+
+
 def probe(con: duckdb.DuckDBPyConnection, plan: ColumnPlan, given: DateOrder | None,
            export: ExportFile, table: str = "raw") -> Shapes:
     """The date order of slashed values, the plain ISO columns and the counts of values."""
@@ -320,8 +327,7 @@ def _report_out_of_range(con: duckdb.DuckDBPyConnection, plan: ColumnPlan,
     stamps = [name for name in plan.columns if name in TIMESTAMPS]
     if not stamps:
         return
-    outside = [f"NOT (l.{name} >= TIMESTAMP '{FIRST_YEAR}-01-01' AND "
-               f"l.{name} < TIMESTAMP '{LAST_YEAR + 1}-01-01')" for name in stamps]
+    outside = [f"NOT ({within_years_sql(f'l.{name}')})" for name in stamps]
     # Cheap first: one pass over the parsed table; the join to the raw text only on a find.
     if not count_of(con, "SELECT count(*) FROM leads l WHERE " + " OR ".join(outside)):
         return

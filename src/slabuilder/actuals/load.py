@@ -30,6 +30,7 @@ from slabuilder.actuals.careful import (
     plain_iso_sql,
     probe,
     read_text_columns,
+    within_years_sql,
 )
 from slabuilder.actuals.columns import (
     NUMBERS,
@@ -46,7 +47,6 @@ from slabuilder.actuals.timestamps import (
     timestamp_sql,
 )
 from slabuilder.errors import ExportError
-from slabuilder.words import FIRST_YEAR, LAST_YEAR
 
 if TYPE_CHECKING:
     import duckdb
@@ -309,8 +309,7 @@ def _read_parsed(con: duckdb.DuckDBPyConnection, export: ExportFile, plan: Colum
         if all(plan.columns[name] in typed for name in checked):
             # Typed values need only be within the years, which the smallest and largest
             # tell, and a Parquet file keeps those in its footer: no pass at all.
-            years = [f"coalesce(min({name}) >= TIMESTAMP '{FIRST_YEAR}-01-01' AND "
-                     f"max({name}) < TIMESTAMP '{LAST_YEAR + 1}-01-01', true)"
+            years = [f"coalesce({within_years_sql(f'min({name})', f'max({name})')}, true)"
                      for name in checked if name in TIMESTAMPS]
             if years:
                 con.execute(f"SELECT CASE WHEN {' AND '.join(years)} THEN true "
@@ -348,8 +347,7 @@ def _fits_sql(plan: ColumnPlan, name: str, shapes: Shapes, typed: frozenset[int]
             blank += f" OR nullif(trim(r{plan.opportunity_flag}), '') IS NULL"
     if name in NUMBERS:
         return f"({blank} OR {name} IS NOT NULL)"
-    checks = [f"{name} >= TIMESTAMP '{FIRST_YEAR}-01-01'",
-              f"{name} < TIMESTAMP '{LAST_YEAR + 1}-01-01'"]
+    checks = [within_years_sql(name)]
     if index in shapes.plain and index not in typed:
         checks.append(plain_iso_sql(raw))
     elif index not in shapes.plain and shapes.order is None:
