@@ -254,6 +254,20 @@ def test_salesforce_with_tasks_in_utc(tmp_path: Path, example_answers: Answers) 
     assert "1 people with tasks" in notes
 
 
+def test_first_touches_from_tasks_count_in_the_dates_covered(tmp_path: Path,
+                                                             example_answers: Answers) -> None:
+    leads = write_csv(tmp_path / "leads.csv", SF_LEADS, [
+        ["00Q000000000001AAA", "Working - Contacted", "Web", "2027-01-05T15:00:00.000Z",
+         "false", "", "", "005A"],
+    ])
+    tasks = write_csv(tmp_path / "tasks.csv", SF_TASKS, [
+        ["00T1", "00Q000000000001AAA", "Call", "Call", "Call", "2027-01-28T15:00:00.000Z",
+         "2027-01-28T15:00:00.000Z", "2027-01-28"],
+    ])
+    result = compute_actuals(leads, example_answers, "2027-01", ExportOptions(tasks=tasks))
+    assert (result.export.first_date, result.export.last_date) == ("2027-01-05", "2027-01-28")
+
+
 def test_salesforce_without_tasks(tmp_path: Path, example_answers: Answers) -> None:
     leads = write_csv(tmp_path / "leads.csv", SF_LEADS, [
         ["00Q1", "Open - Not Contacted", "Web", "2027-01-05T21:00:00.000Z", "false", "", "",

@@ -68,8 +68,6 @@ class LoadedExport:
     tasks_file: ExportFile | None = None
     source_table: str = "leads"
     """The table of kept rows under the ``funnel`` view."""
-    days_counted: bool = False
-    """Whether ``first_day`` and ``last_day`` already hold the dates of the kept rows."""
 
     @property
     def rows_used(self) -> int:
@@ -408,10 +406,10 @@ def _inspect(loaded: LoadedExport, ordered: bool) -> bool:
                     "FROM leads WHERE lead_id IS NOT NULL) WHERE n > 1)")
         no_stage = count_of(con, "SELECT count(*) FROM leads WHERE lead_id IS NOT NULL AND "
                                f"NOT ({any_stage})")
+        _count_days(loaded, f"leads WHERE {kept}")
     else:
         # Without repeated ids no row is deleted, so the kept rows' dates are final.
         _set_days(loaded, moments)
-        loaded.days_counted = True
     if blank or no_stage:
         # A view, not a DELETE: deleted rows slow down every later scan of the table.
         con.execute(f"CREATE OR REPLACE TEMP VIEW kept AS SELECT * FROM leads WHERE {kept}")
@@ -482,10 +480,10 @@ def _join_tasks(loaded: LoadedExport, tasks: Path, scratch: Path, company_zone: 
         SELECT f.*{exclude}, t.first_touch_at, coalesce(t.attempts, 0) AS attempts
         FROM {loaded.source_table} f LEFT JOIN touches t ON t.who = left(f.lead_id, 15)""")
     loaded.source_table = "with_tasks"
-    loaded.days_counted = False  # first touches now come from the tasks
     con.execute("DROP TABLE raw_tasks; DROP VIEW IF EXISTS kept")
     _drop_leads(con)
     loaded.available |= {"first_touch_at", "attempts"}
+    _count_days(loaded, "with_tasks")  # first touches now come from the tasks
     loaded.tasks_file = export
     if unmatched:
         loaded.notes.append(f"{unmatched:,} people with tasks in {tasks.name} are not leads "
@@ -512,16 +510,19 @@ def _set_days(loaded: LoadedExport, moments: Any) -> None:
     loaded.last_day = max(days) if days else None
 
 
+def _count_days(loaded: LoadedExport, rows: str) -> None:
+    """The first and last day of ``rows`` (a table, with its WHERE clause if any), for when
+    the kept rows changed after the pass that counted the rows set aside."""
+    stamps = [c for c in TIMESTAMPS if c in loaded.available]
+    bounds = loaded.con.execute("SELECT " + ", ".join(f"min({c}), max({c})" for c in stamps)
+                                + f" FROM {rows}").fetchone() if stamps else ()
+    _set_days(loaded, bounds or ())
+
+
 def _add_business_time(loaded: LoadedExport, clock: BusinessClock) -> None:
     """The ``funnel`` view: the kept rows with business minutes at MQL, first touch and
     disposition, looked up in the calendar table when a query asks for them."""
     con = loaded.con
-    if not loaded.days_counted:
-        stamps = [c for c in TIMESTAMPS if c in loaded.available]
-        bounds = con.execute("SELECT " + ", ".join(
-            f"min({c}), max({c})" for c in stamps)
-            + f" FROM {loaded.source_table}").fetchone() if stamps else ()
-        _set_days(loaded, bounds or ())
     first = (loaded.first_day or dt.date.today()) - dt.timedelta(days=40)
     last = (loaded.last_day or dt.date.today()) + dt.timedelta(days=40)
     create_calendar(con, clock, first, last)
