@@ -15,8 +15,8 @@ ours/baseline (the figure to quote; below 1 means slabuilder is faster).
 
 For actuals, parquet, plan and check, a third child, the floor, runs in the same turns
 (ours, baseline, floor, ...): the least work any tool doing slabuilder's job must do,
-written bare.  Its ratio to the
-baseline shows how much of the goal is left for everything else slabuilder does.
+written bare.  Its ratio to the baseline shows how much of the goal is left for everything
+else slabuilder does.
 
 Sections (``--only``):
 
@@ -533,10 +533,14 @@ def seconds(values: Sequence[float]) -> str:
     return f"{min(values):.2f} / {statistics.median(values):.2f}"
 
 
+def median_ratio(tops: Sequence[float], bottoms: Sequence[float]) -> str:
+    """The median of the per-round ratios, as printed."""
+    return f"{statistics.median(a / b for a, b in zip(tops, bottoms, strict=True)):.2f}"
+
+
 def row_cells(result: Result) -> list[str]:
     ours = [s.wall for s in result.ours]
     base = [s.wall for s in result.baseline]
-    ratio = statistics.median(a / b for a, b in zip(ours, base, strict=True))
     cores = [s.core for s in result.ours], [s.core for s in result.baseline]
     core = "–"
     if all(c is not None for c in cores[0] + cores[1]):
@@ -547,13 +551,13 @@ def row_cells(result: Result) -> list[str]:
         mine = [s.peak_mb or 0.0 for s in result.ours]
         theirs = [s.peak_mb or 0.0 for s in result.baseline]
         peak = f"{statistics.median(mine):.0f} / {statistics.median(theirs):.0f}"
-        memory_ratio = f"{statistics.median(a / b for a, b in zip(mine, theirs, strict=True)):.2f}"
+        memory_ratio = median_ratio(mine, theirs)
     floor = floor_ratio = "–"
     if result.floor:
         least = [s.wall for s in result.floor]
         floor = seconds(least)
-        floor_ratio = f"{statistics.median(a / b for a, b in zip(least, base, strict=True)):.2f}"
-    return [result.name, seconds(ours), seconds(base), f"{ratio:.2f}", core, peak,
+        floor_ratio = median_ratio(least, base)
+    return [result.name, seconds(ours), seconds(base), median_ratio(ours, base), core, peak,
             memory_ratio, floor, floor_ratio]
 
 
@@ -574,14 +578,9 @@ def print_table(results: Sequence[Result], header: Sequence[str], markdown: bool
             print("| " + " | ".join(cells) + " |")
         return
     print("\n".join(header))
-    widths = [max([len(HEADINGS[i]), *(len(r[i]) for r in rows if r[2])])
+    widths = [max([len(HEADINGS[i]), *(len(r[i]) for r in rows)])
               for i in range(len(HEADINGS))]
-    print("  ".join(h.ljust(w) if i == 0 else h.rjust(w)
-                    for i, (h, w) in enumerate(zip(HEADINGS, widths, strict=True))))
-    for cells in rows:
-        if not cells[2]:
-            print(f"{cells[0].ljust(widths[0])}  {cells[1]}")
-            continue
+    for cells in [HEADINGS, *rows]:
         print("  ".join(c.ljust(w) if i == 0 else c.rjust(w)
                         for i, (c, w) in enumerate(zip(cells, widths, strict=True))))
 
