@@ -288,7 +288,7 @@ def test_ctrl_c_offers_to_save_and_resume_carries_on(
         interview("Zeta Corp" + ENTER + ENTER + CTRL_C + "y", partial_path=partial)
     assert caught.value.exit_code == 130
     assert str(caught.value) == (f"stopped; your answers so far are in {partial}: carry on "
-                                 f"with `slabuilder new --resume {partial}`")
+                                 f"with `slabuilder new -o {tmp_path} --resume {partial}`")
     assert read_yaml_file(partial).data == {"company": {"name": "Zeta Corp", "crm": "other"}}
     assert partial.read_text(encoding="utf-8").startswith("# slabuilder partial answers")
 

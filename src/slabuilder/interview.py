@@ -38,12 +38,15 @@ from slabuilder.words import count, number, stage_plural
 if TYPE_CHECKING:
     from slabuilder.plan import Plan
 
-__all__ = ["Terminal", "collect_answers", "confirm", "derived_figures", "is_partial",
-           "layered", "read_answers_mapping", "read_partial", "save_partial"]
+__all__ = ["PARTIAL_NAME", "Terminal", "collect_answers", "confirm", "derived_figures",
+           "is_partial", "layered", "read_answers_mapping", "read_partial", "resume_command",
+           "save_partial"]
 
 _SAVE = "__save__"
 _NONE = "__none__"
 PARTIAL_HEADER = "# slabuilder partial answers"
+PARTIAL_NAME = "slabuilder-partial.yaml"
+"""The file a stopped interview keeps its answers in, in the folder it was writing to."""
 
 
 # --------------------------------------------------------------------------- the terminal
@@ -329,8 +332,8 @@ class _Interview:
     def _row(self, question: Question) -> str:
         value = (self.gates.get(question.id) if question.is_gate
                  else get_path(self.data, question.key or ""))
-        if value is MISSING and question.default is not None:
-            value = question.default  # left out of the file because it is the default
+        if value is MISSING:  # left out of the file: the default is what will be used
+            value = standard_default(question, self.data)
         text = value_text(question, value) or "(none)"
         if len(text) > 60:
             text = text[:57] + "..."
@@ -578,9 +581,17 @@ def _on_interrupt(interview: _Interview, partial_path: Path | None,
     if not keep:
         raise InterviewAborted("stopped; nothing was written") from None
     path = save_partial(partial, partial_path)
-    again = f" --from {from_label}" if from_label else ""
     raise InterviewAborted(f"stopped; your answers so far are in {path}: carry on with "
-                           f"`slabuilder new --resume {path}{again}`") from None
+                           f"`{resume_command(path, from_label)}`") from None
+
+
+def resume_command(partial: Path, from_label: str | None = None) -> str:
+    """The command that carries on from ``partial``, writing where the stopped run wrote."""
+    from shlex import quote
+
+    again = f" --from {quote(from_label)}" if from_label else ""
+    return (f"slabuilder new -o {quote(str(partial.parent))} --resume {quote(str(partial))}"
+            f"{again}")
 
 
 def save_partial(partial: dict[str, Any], path: Path) -> Path:

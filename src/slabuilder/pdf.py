@@ -52,9 +52,16 @@ _FONT_CONFIG: Any = None
 
 
 class PdfRenderError(SlabuilderError):
-    """WeasyPrint is missing, or its system libraries are."""
+    """WeasyPrint is missing, or its system libraries are: the machine, not the input, is at
+    fault, but the user can act on it (install Pango), so it is not reported as a bug."""
 
-    exit_code = 1
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"{reason}, or render with --format html")
+        self.reason = reason
+        """Why, without the hint about ``--format`` (``new`` has no such option)."""
+
+    def __reduce__(self) -> tuple[type[PdfRenderError], tuple[str]]:
+        return type(self), (self.reason,)  # from a worker process, as it was raised
 
 
 def _weasyprint() -> Any:
@@ -70,8 +77,7 @@ def _weasyprint() -> Any:
             raise PdfRenderError(
                 "PDF output needs WeasyPrint and the Pango library "
                 f"({type(error).__name__}: {error}); install Pango (for example "
-                "`apt-get install libpango-1.0-0 libpangoft2-1.0-0`) or render with "
-                "--format html") from None
+                "`apt-get install libpango-1.0-0 libpangoft2-1.0-0`)") from None
         _WEASYPRINT = weasyprint
     return _WEASYPRINT
 

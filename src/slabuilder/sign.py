@@ -18,6 +18,7 @@ import io
 import json
 import logging
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -110,7 +111,24 @@ def esign_tags(service: str, signer: int) -> tuple[str, str]:
     return signature.format(n=signer), date.format(n=signer)
 
 
+def _pyhanko() -> None:
+    """Make sure pyHanko is there, and keep its library notices off the user's terminal.
+
+    pyHanko imports cryptography's DSA classes, which newer cryptography releases mark as
+    deprecated: a note for pyHanko's authors that a user can do nothing about.  Only that
+    category from pyHanko's own modules is silenced.
+    """
+    from slabuilder.extras import require
+
+    require("sign")
+    from cryptography.utils import CryptographyDeprecationWarning
+
+    warnings.filterwarnings("ignore", category=CryptographyDeprecationWarning,
+                            module=r"pyhanko(_certvalidator)?(\.|$)")
+
+
 def _reader(data: bytes, where: str) -> Any:
+    _pyhanko()
     from pyhanko.pdf_utils.misc import PdfReadError
     from pyhanko.pdf_utils.reader import PdfFileReader
 
@@ -157,6 +175,7 @@ class SigningKey:
 def load_signing_key(data: bytes, passphrase: str | None, *, where: str,
                      now: dt.datetime | None = None) -> SigningKey:
     """Open a PKCS#12 (.p12 / .pfx) file and check that it can sign today."""
+    _pyhanko()
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.serialization import pkcs12
     from cryptography.x509.oid import NameOID

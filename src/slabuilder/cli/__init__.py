@@ -69,6 +69,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (click.exceptions.Abort, KeyboardInterrupt):
             _say_error("stopped; nothing was written")
             return 130
+        except click.exceptions.NoArgsIsHelpError as error:  # `slabuilder` alone
+            click.echo(error.ctx.get_help())
+            return 0
         except click.ClickException as error:
             _say_error(_click_message(error))
             return 2

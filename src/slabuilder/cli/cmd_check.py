@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -12,27 +13,42 @@ from slabuilder.errors import AnswersError
 
 @click.command("check")
 @ANSWERS_ARGUMENT
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON object (valid, problems, warnings) for scripts.")
 @SET_OPTION
-def command(answers_file: Path, settings: tuple[str, ...]) -> None:
+def command(answers_file: Path, as_json: bool, settings: tuple[str, ...]) -> None:
     """Check an answers file: every problem, then every warning about the terms.
 
     Exits with 2 when the file has problems; warnings alone do not fail the check.
+
+    \b
+    Examples:
+      slabuilder check acme.yaml
+      slabuilder check acme.yaml --json | jq '.warnings[].message'
     """
     from slabuilder.answers import check_answers
     from slabuilder.plan import build_plan
 
     answers, problems = check_answers(answers_file, settings)
+    plan = build_plan(answers) if answers is not None else None
+    warnings = plan.to_dict()["warnings"] if plan is not None else []
+    if as_json:
+        click.echo(json.dumps({"file": str(answers_file), "valid": answers is not None,
+                               "problems": problems, "warnings": warnings},
+                              indent=2, ensure_ascii=False))
+        if problems:
+            raise click.exceptions.Exit(2)
+        return
     if answers is None:
         for line in problems[:-1]:
             click.echo(f"slabuilder: {line}", err=True)
         raise AnswersError(problems[-1])
-    plan = build_plan(answers)
     click.echo(f"{answers_file}: valid.")
-    if not plan.warnings:
+    if not warnings:
         click.echo("No warnings: the terms fit together.")
         return
-    click.echo(f"{len(plan.warnings)} warning(s):")
-    for warning in plan.warnings:
-        key = f" [{warning.key}]" if warning.key else ""
-        label = "note" if warning.severity == "note" else "warning"
-        click.echo(f"  {label}: {warning.message}{key}")
+    click.echo(f"{len(warnings)} warning(s):")
+    for warning in warnings:
+        key = f" [{warning['key']}]" if warning["key"] else ""
+        label = "note" if warning["severity"] == "note" else "warning"
+        click.echo(f"  {label}: {warning['message']}{key}")

@@ -13,8 +13,9 @@ if TYPE_CHECKING:
 
 @click.command("new")
 @click.option("-o", "--output", "output_dir", type=click.Path(path_type=Path, file_okay=False),
-              default=Path(), show_default=".", metavar="DIR",
-              help="Folder for the answers file (named after the company) and documents.")
+              metavar="DIR",
+              help="Folder for the answers file (named after the company) and documents "
+                   "[default: the current folder; with --resume, the resumed file's folder].")
 @click.option("--from", "from_file", type=click.Path(path_type=Path, dir_okay=False),
               metavar="FILE", help="A previous answers file: its answers become the defaults "
                                    "(Enter keeps each).")
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
               help="Replace an answers file (and documents) that already exist.")
 @click.option("--no-documents", "no_documents", is_flag=True,
               help="Write only the answers file; render the documents later.")
-def command(output_dir: Path, from_file: Path | None, use_defaults: bool,
+def command(output_dir: Path | None, from_file: Path | None, use_defaults: bool,
             settings: tuple[str, ...], resume: Path | None, force: bool,
             no_documents: bool) -> None:
     """Answer plain-language questions and get a validated answers file, the plan and,
@@ -46,10 +47,13 @@ def command(output_dir: Path, from_file: Path | None, use_defaults: bool,
       slabuilder new -o acme/
       slabuilder new -o q2/ --from q1/acme-analytics.yaml          (renegotiation)
       slabuilder new -o out/ --from acme.yaml --defaults --set economics.revenue_target=1.2M
-      slabuilder new -o acme/ --resume acme/slabuilder-partial.yaml
+      slabuilder new --resume acme/slabuilder-partial.yaml       (writes into acme/)
     """
+    from slabuilder.errors import SlabuilderError
     from slabuilder.jobs.new import run_new
 
+    if output_dir is None:  # a resumed interview writes where the stopped one was writing
+        output_dir = resume.parent if resume is not None else Path()
     result = run_new(output_dir, from_file=from_file, settings=settings,
                      use_defaults=use_defaults, resume=resume, force=force,
                      render=not no_documents)
@@ -62,6 +66,8 @@ def command(output_dir: Path, from_file: Path | None, use_defaults: bool,
             result.plan.icp_missing) + "): the agreement can only be a draft until you fill "
             "it in; edit the file or run `slabuilder new --from " + str(result.path) + "`.")
     click.echo(f"Next: slabuilder plan {result.path}")
+    if result.pdf_problem:
+        raise SlabuilderError(result.pdf_problem)
 
 
 def _print_summary(plan: Plan) -> None:

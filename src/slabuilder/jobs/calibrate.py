@@ -42,6 +42,9 @@ def calibrate(answers_path: str | Path, history: str | Path, options: Calibratio
               show_progress: bool = False) -> CalibrateResult:
     """Calibrate on ``history``; with ``out_dir``, write the proposed answers
     (``<stem>-v<N>.yaml``) and the calibration report beside them."""
+    from slabuilder.extras import require
+
+    require("calibrate")
     from slabuilder.answers import answers_from_data, load_answers
     from slabuilder.calibrate.run import calibrate_table
     from slabuilder.calibrate.table import read_lead_table

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from slabuilder.errors import OutputError
 from slabuilder.interview import (
+    PARTIAL_NAME,
     Terminal,
     collect_answers,
     confirm,
@@ -29,7 +30,6 @@ from slabuilder.words import slugify
 
 if TYPE_CHECKING:
     from slabuilder.answers import Answers
-    from slabuilder.fsutil import OutputFile
     from slabuilder.plan import Plan
     from slabuilder.questionnaire import Questionnaire
 
@@ -44,6 +44,8 @@ class NewResult:
     plan: Plan
     documents: list[Path]
     """Documents rendered beside it (none with ``render=False``)."""
+    pdf_problem: str | None = None
+    """Why no PDF could be made (the answers and the HTML documents were saved)."""
 
 
 def run_new(
@@ -65,11 +67,13 @@ def run_new(
 
     questionnaire = questionnaire or load_questionnaire()
     previous = _read_previous(from_file) if from_file is not None else None
+    if resume is None and _is_interactive(interactive, use_defaults):
+        resume = _offer_to_resume(output_dir / PARTIAL_NAME, terminal or Terminal())
     _refuse_known_target(output_dir, previous, settings, resume, force)
     data = collect_answers(
         questionnaire, defaults=previous, settings=settings, use_defaults=use_defaults,
         interactive=interactive, resume=resume, show_observed=show_observed,
-        terminal=terminal, partial_path=output_dir / "slabuilder-partial.yaml",
+        terminal=terminal, partial_path=output_dir / PARTIAL_NAME,
         from_label=str(from_file) if from_file is not None else None)
     # imported only now: the first question must not wait for the plan's modules
     from slabuilder.answers import answers_from_data, dump_answers
@@ -86,17 +90,28 @@ def run_new(
         _document_paths(answers, output_dir), force=force, asking=asking,
         terminal=terminal or Terminal())
     plan = build_plan(answers)
-    # The answers file and the documents are one set: written all together or not at all.
-    answers_file = OutputFile(target, dump_answers(answers), replace_answers)
-    if documents_wanted:
-        documents = _render_documents(plan, output_dir, target, force=True,
-                                      with_answers=answers_file)
-    else:
-        write_all([answers_file])
-        documents = []
+    # The answers are saved first: ten minutes of typing must survive whatever rendering
+    # meets (no Pango, a full disk, Ctrl-C); the documents are then one set of their own.
+    write_all([OutputFile(target, dump_answers(answers), replace_answers)])
     if resume is not None and is_partial(resume):
         resume.unlink(missing_ok=True)
-    return NewResult(path=target, answers=answers, plan=plan, documents=documents)
+    documents: list[Path] = []
+    problem = None
+    if documents_wanted:
+        documents, problem = _render_documents(plan, output_dir, target)
+    return NewResult(path=target, answers=answers, plan=plan, documents=documents,
+                     pdf_problem=problem)
+
+
+def _offer_to_resume(partial: Path, terminal: Terminal) -> Path | None:
+    """A stopped interview left its answers in the output folder: offer to carry on."""
+    if not is_partial(partial):
+        return None
+    if confirm(terminal, f"An interview stopped earlier left its answers in {partial}. "
+               "Carry on from them?", default=True):
+        return partial
+    terminal.say(f"Starting afresh; {partial} is kept until these answers are saved.")
+    return None
 
 
 def _is_interactive(interactive: bool | None, use_defaults: bool) -> bool:
@@ -180,14 +195,25 @@ def _documents_may_be_written(paths: list[Path], *, force: bool, asking: bool,
     return replace
 
 
-def _render_documents(plan: Plan, output_dir: Path, answers_path: Path, *,
-                      force: bool, with_answers: OutputFile) -> list[Path]:
-    """Render the documents beside the answers file, as a draft while the ICP is missing,
-    and write them and the answers file as one set."""
+def _render_documents(plan: Plan, output_dir: Path,
+                      answers_path: Path) -> tuple[list[Path], str | None]:
+    """Render the documents beside the answers file, as a draft while the ICP is missing.
+
+    When PDFs cannot be made (WeasyPrint or its Pango library missing), the HTML documents
+    are still written and the reason comes back instead of an error: the answers are saved.
+    """
     from slabuilder.documents import DEFAULT_DOCUMENTS
     from slabuilder.outputs import render_documents
+    from slabuilder.pdf import PdfRenderError
 
-    written = render_documents(plan, DEFAULT_DOCUMENTS, output_dir, force=force,
-                               draft=bool(plan.icp_missing), answers_path=answers_path,
-                               extra_files=[with_answers])
-    return written[:-1]
+    draft = bool(plan.icp_missing)
+    try:
+        written = render_documents(plan, DEFAULT_DOCUMENTS, output_dir, force=True,
+                                   draft=draft, answers_path=answers_path)
+    except PdfRenderError as error:
+        written = render_documents(plan, DEFAULT_DOCUMENTS, output_dir, force=True,
+                                   draft=draft, answers_path=answers_path, formats=("html",))
+        return written, (f"no PDFs were made: {error.reason}. The answers and the HTML "
+                         "documents are saved; once PDFs work, make them with "
+                         f"`slabuilder render {answers_path} -o {output_dir}`")
+    return written, None
