@@ -33,6 +33,20 @@ def example_path() -> Path:
 
 
 @pytest.fixture(scope="session")
+def contract_example() -> Path:
+    """The answers file slabuilder must accept unchanged, from ``../shared/contract/``.
+
+    It lies beside the repository in CI, which must check it; a clone on its own (a
+    newcomer's) has no such folder, and the tests that read it say so and skip.
+    """
+    if CONTRACT.is_file():
+        return CONTRACT
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must check the contract files, but {CONTRACT} is missing")
+    pytest.skip(f"the contract file {CONTRACT} is not beside this clone (CI checks it)")
+
+
+@pytest.fixture(scope="session")
 def example_answers() -> Answers:
     return load_answers(EXAMPLE)
 

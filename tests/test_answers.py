@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import CONTRACT, EXAMPLE
+from conftest import EXAMPLE
 from slabuilder.answers import (
     Answers,
     answers_from_data,
@@ -27,9 +27,9 @@ from slabuilder.yamlio import parse_yaml
 D = Decimal
 
 
-@pytest.mark.skipif(not CONTRACT.exists(), reason="shared contract folder not beside the repo")
-def test_contract_example_is_accepted_unchanged_and_equals_the_builtin_example():
-    contract = load_answers(CONTRACT)
+def test_contract_example_is_accepted_unchanged_and_equals_the_builtin_example(
+        contract_example: Path):
+    contract = load_answers(contract_example)
     assert contract == load_answers(EXAMPLE)
     assert contract.fingerprint() == load_answers(EXAMPLE).fingerprint()
 

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from conftest import CONTRACT, EXAMPLE
+from conftest import EXAMPLE
 from leadgen import TRUE_EFFECTS, true_auc, write_history
 from slabuilder.answers import SignalCondition, answers_from_data, load_answers
 from slabuilder.calibrate.options import CalibrationOptions
@@ -45,7 +45,7 @@ def test_a_signal_condition_loads_and_names_its_one_test():
 
 
 def test_a_custom_signal_with_a_bad_condition_is_one_line_naming_the_key():
-    data = load_answers(CONTRACT).model_dump(mode="json")
+    data = load_answers(EXAMPLE).model_dump(mode="json")
     data["scoring"]["signals"] = {"webinar": {"label": "Webinar", "points": 10,
                                               "condition": {"column": "Source"}}}
     with pytest.raises(AnswersError) as caught:

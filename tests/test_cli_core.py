@@ -79,6 +79,23 @@ def test_check_lists_warnings_and_succeeds(run_cli):
     assert "2 warning(s)" in result.out
 
 
+def test_check_json_carries_the_same_as_the_lines(run_cli, tmp_path, example_text):
+    good = run_cli("check", EXAMPLE, "--json")
+    assert good.code == 0
+    data = json.loads(good.out)
+    assert (data["file"], data["valid"], data["problems"]) == (str(EXAMPLE), True, [])
+    assert [w["code"] for w in data["warnings"]] == ["volume_gap", "sla_rarely_met"]
+    assert data["warnings"][0]["message"] in run_cli("check", EXAMPLE).out
+    broken = write(tmp_path, example_text.replace("mql_to_sql: 60%", "mql_to_sql: 60"))
+    bad = run_cli("check", broken, "--json")
+    assert bad.code == 2
+    data = json.loads(bad.out)
+    assert (data["valid"], data["warnings"]) == (False, [])
+    (problem,) = data["problems"]
+    assert problem.startswith(f"{broken}:{line_of(example_text, 'mql_to_sql: 60%')}: "
+                              "funnel.mql_to_sql: 60 is not")
+
+
 def test_check_lists_every_problem(run_cli, tmp_path, example_text):
     text = example_text.replace("mql_to_sql: 60%", "mql_to_sql: 60").replace(
         "crm: hubspot", "crm: pipedrive")
@@ -223,6 +240,41 @@ def test_help_speaks_plainly(run_cli, command):
     result = run_cli(command, "--help")
     assert result.code == 0
     assert "Usage: slabuilder " + command in result.out
+
+
+def test_slabuilder_alone_prints_the_usage_on_several_lines(run_cli):
+    result = run_cli()
+    assert result.code == 0
+    assert result.err == ""
+    assert result.out.startswith("Usage: slabuilder [OPTIONS] COMMAND [ARGS]...\n")
+    assert result.out == run_cli("--help").out
+    assert len(result.out.splitlines()) > 20
+
+
+@pytest.mark.parametrize(("extra", "command"), [
+    ("calibrate", ["calibrate", str(EXAMPLE), "--history", "leads.csv", "--outcome", "Won"]),
+    ("sign", ["status", "out.pdf"]),
+])
+def test_a_missing_optional_part_names_the_pip_install(run_cli, monkeypatch, tmp_path, extra,
+                                                       command):
+    from slabuilder import extras
+
+    found = extras.util.find_spec
+    hidden = set(extras.EXTRAS[extra][1][:1])
+    monkeypatch.setattr(extras.util, "find_spec",
+                        lambda name, *rest: None if name in hidden else found(name, *rest))
+    (tmp_path / "leads.csv").write_text("Won\n1\n", encoding="utf-8")
+    (tmp_path / "out.pdf").write_bytes(b"%PDF-1.7\n")
+    monkeypatch.chdir(tmp_path)
+    result = run_cli(*command)
+    assert result.code == 2
+    assert result.out == ""
+    hint = extras.install_hint(extra)
+    assert hint.startswith("pip install '")
+    assert hint.endswith(f"[{extra}]'")
+    assert result.err == (f"slabuilder: this needs slabuilder's optional part '{extra}' "
+                          f"({extras.EXTRAS[extra][0]}), which is not installed; install it "
+                          f"with: {hint}\n")
 
 
 def test_top_level_help_lists_commands(run_cli):

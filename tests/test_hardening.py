@@ -18,6 +18,7 @@ import pytest
 
 from helpers import HEADER, ROWS, source_date, write_csv
 from slabuilder import fsutil, limits
+from slabuilder.answers import load_answers
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "acme.yaml"
@@ -580,13 +581,19 @@ def test_report_writes_documents_and_breaches_as_one_set(run_cli: Run, tmp_path:
     assert (tmp_path / "b.csv").exists()
 
 
-def test_new_writes_the_answers_with_the_documents_or_not_at_all(
+def test_new_keeps_the_answers_when_the_documents_cannot_be_written(
         run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The answers are saved first; the documents are then all written or none."""
     out = tmp_path / "out"
     fail_on(monkeypatch, "_stage", 3, FULL)
     line = one_line(run_cli("new", "--from", EXAMPLE, "--defaults", "-o", out))
-    assert "nothing was written" in line
-    assert leftovers(out) == []
+    answers = out / "acme-analytics.yaml"
+    assert line.startswith("slabuilder: the documents were not written (")
+    assert "the disk is full" in line
+    assert line.endswith(f"); the answers are saved in {answers}: make them with "
+                         f"`slabuilder render {answers} -o {out}`")
+    assert leftovers(out) == ["acme-analytics.yaml"]
+    assert load_answers(answers) == load_answers(EXAMPLE)
 
 
 def test_example_and_breaches_on_a_full_disk(run_cli: Run, tmp_path: Path,

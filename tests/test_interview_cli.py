@@ -253,6 +253,92 @@ def test_the_whole_interview_in_a_real_terminal(tmp_path: Path) -> None:
     from slabuilder.plan import build_plan
 
     assert build_plan(answers).terms.commitments.acceptance_rate == Decimal("0.75")
+    # ... and the review screen showed that figure, not the questionnaire's fixed default
+    assert "MQLs sales should accept: 75%" in transcript.getvalue()
+    assert "MQLs sales should accept: 60%" not in transcript.getvalue()
     text = (tmp_path / "northwind-gmbh.yaml").read_text(encoding="utf-8")
     assert "sla:\n  marketing: {routing_minutes: 15}\n" in text
     assert "escalation" not in text
+
+
+def _terminal(args: list[str], cwd: Path) -> object:
+    pexpect = pytest.importorskip("pexpect")
+    env = {**os.environ, "TERM": "xterm", "COLUMNS": "120", "LINES": "100",
+           "PROMPT_TOOLKIT_NO_CPR": "1"}
+    return pexpect.spawn(str(SLABUILDER), args, env=env, cwd=str(cwd), dimensions=(100, 120),
+                         encoding="utf-8", timeout=20)
+
+
+@pytest.mark.slow
+def test_a_stopped_interview_is_offered_again_in_its_folder(tmp_path: Path) -> None:
+    import pexpect
+
+    folder = tmp_path / "acme"
+    folder.mkdir()
+    partial = folder / "slabuilder-partial.yaml"
+    partial.write_text("# slabuilder partial answers: not a complete answers file yet.\n"
+                       "company:\n  name: Zeta Corp\n  crm: other\n", encoding="utf-8")
+    child = _terminal(["new", "-o", str(folder), "--no-documents"], tmp_path)
+    try:
+        child.expect(r"An interview stopped earlier left its answers in .*Carry on from them\?")
+        child.send("\r")
+        child.expect("Carrying on from")
+        child.expect(r"Which time zone")  # the name and CRM are kept: the next question
+        child.sendintr()
+        child.expect("Save your answers so far")
+        child.send("y")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 130
+    said = " ".join((child.before or "").split())
+    assert f"carry on with `slabuilder new -o {folder} --resume {partial}`" in said
+    assert "name: Zeta Corp" in partial.read_text(encoding="utf-8")
+
+
+def test_resume_writes_into_the_folder_of_the_stopped_interview(
+        tmp_path: Path, example_path: Path) -> None:
+    folder = tmp_path / "acme"
+    folder.mkdir()
+    partial = folder / "slabuilder-partial.yaml"
+    partial.write_text("# slabuilder partial answers: not a complete answers file yet.\n"
+                       + example_path.read_text(encoding="utf-8"), encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    done = subprocess.run([str(SLABUILDER), "new", "--resume", str(partial), "--defaults",
+                           "--no-documents"], cwd=elsewhere, capture_output=True, text=True,
+                          check=False, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    assert load_answers(folder / "acme-analytics.yaml") == load_answers(example_path)
+    assert list(elsewhere.iterdir()) == []
+    assert not partial.exists()  # carried on and saved: the partial answers are done with
+
+
+@pytest.mark.slow
+def test_without_pango_new_keeps_the_answers_and_the_html(
+        tmp_path: Path, example_path: Path) -> None:
+    """The whole interview must survive a machine that cannot make PDFs."""
+    fake = tmp_path / "no-pango" / "weasyprint"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text(
+        "raise OSError(\"cannot load library 'libpango-1.0-0': no such file\")\n",
+        encoding="utf-8")
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(fake.parent)}
+    done = subprocess.run([str(SLABUILDER), "new", "--from", str(example_path), "--defaults",
+                           "-o", str(out)], capture_output=True, text=True, check=False,
+                          env=env, stdin=subprocess.DEVNULL)
+    assert done.returncode == 2, done.stderr
+    (line,) = done.stderr.splitlines()
+    answers = out / "acme-analytics.yaml"
+    assert line == (
+        "slabuilder: no PDFs were made: PDF output needs WeasyPrint and the Pango library "
+        "(OSError: cannot load library 'libpango-1.0-0': no such file); install Pango (for "
+        "example `apt-get install libpango-1.0-0 libpangoft2-1.0-0`). The answers and the "
+        "HTML documents are saved; once PDFs work, make them with "
+        f"`slabuilder render {answers} -o {out}`")
+    assert f"Saved the answers in {answers}" in done.stdout
+    assert sorted(path.name for path in out.iterdir()) == [
+        "acme-analytics-agreement.html", "acme-analytics-brief.html",
+        "acme-analytics-summary.html", "acme-analytics.yaml"]
+    assert load_answers(answers) == load_answers(example_path)

@@ -49,10 +49,10 @@ def cli() -> None:
 
     \b
     Start here:
-      slabuilder example -o acme.yaml     a complete answers file to copy and edit
-      slabuilder new -o acme/             answer the questions in the terminal
-      slabuilder plan acme.yaml           MQL targets, scoring model and terms
-      slabuilder render acme.yaml -o out  the agreement, brief and summary as PDF
+      slabuilder example -o acme.yaml     # a complete answers file to copy and edit
+      slabuilder new -o acme/             # answer the questions in the terminal
+      slabuilder plan acme.yaml           # MQL targets, scoring model and terms
+      slabuilder render acme.yaml -o out  # the agreement, brief and summary as PDF
     """
 
 
@@ -60,8 +60,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code instead of raising it."""
     with sigterm_as_interrupt():  # outputs being written are taken back, workers end
         try:
-            cli.main(args=list(argv) if argv is not None else None, prog_name="slabuilder",
-                     standalone_mode=False)
+            # Without standalone mode, click hands back a command's own exit code (Exit(N)).
+            code = cli.main(args=list(argv) if argv is not None else None,
+                            prog_name="slabuilder", standalone_mode=False)
             sys.stdout.flush()  # a full disk or a closed pipe is reported here, not at exit
         except SlabuilderError as error:
             _say_error(str(error))
@@ -87,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         except Exception as error:
             return _unexpected(error)
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 def _unexpected(error: Exception) -> int:

@@ -50,9 +50,10 @@ def command(answers_file: Path, history: Path, outcome: str, positive: str | Non
 
     \b
     Examples:
-      slabuilder calibrate acme.yaml --history leads.csv --outcome Converted
-      slabuilder calibrate acme.yaml --history leads.csv --outcome Stage --positive SQL \\
-          --date-column "Create Date" -o out
+      slabuilder calibrate examples/acme.yaml --history examples/lead-history.csv \\
+          --outcome Converted
+      slabuilder calibrate examples/acme.yaml --history examples/lead-history.csv \\
+          --outcome Converted --positive Yes --date-column "Create Date" -o q2/
     """
     from slabuilder.calibrate.options import CalibrationOptions
     from slabuilder.jobs.calibrate import calibrate

@@ -23,15 +23,14 @@ def command(answers_file: Path, as_json: bool, settings: tuple[str, ...]) -> Non
 
     \b
     Examples:
-      slabuilder check acme.yaml
-      slabuilder check acme.yaml --json | jq '.warnings[].message'
+      slabuilder check examples/acme.yaml
+      slabuilder check examples/acme.yaml --json > check.json
     """
     from slabuilder.answers import check_answers
     from slabuilder.plan import build_plan
 
     answers, problems = check_answers(answers_file, settings)
-    plan = build_plan(answers) if answers is not None else None
-    warnings = plan.to_dict()["warnings"] if plan is not None else []
+    warnings = build_plan(answers).to_dict()["warnings"] if answers is not None else []
     if as_json:
         click.echo(json.dumps({"file": str(answers_file), "valid": answers is not None,
                                "problems": problems, "warnings": warnings},
@@ -50,5 +49,4 @@ def command(answers_file: Path, as_json: bool, settings: tuple[str, ...]) -> Non
     click.echo(f"{len(warnings)} warning(s):")
     for warning in warnings:
         key = f" [{warning['key']}]" if warning["key"] else ""
-        label = "note" if warning["severity"] == "note" else "warning"
-        click.echo(f"  {label}: {warning['message']}{key}")
+        click.echo(f"  {warning['severity']}: {warning['message']}{key}")

@@ -44,10 +44,12 @@ def command(output_dir: Path | None, from_file: Path | None, use_defaults: bool,
 
     \b
     Examples:
-      slabuilder new -o acme/
-      slabuilder new -o q2/ --from q1/acme-analytics.yaml          (renegotiation)
-      slabuilder new -o out/ --from acme.yaml --defaults --set economics.revenue_target=1.2M
-      slabuilder new --resume acme/slabuilder-partial.yaml       (writes into acme/)
+      slabuilder new -o acme/                    # every question, in the terminal
+      slabuilder new -o acme/ --set company.name="Acme Analytics"
+      slabuilder new --resume acme/slabuilder-partial.yaml   # after Ctrl-C, into acme/
+      slabuilder new -o q2/ --from examples/acme.yaml        # last quarter's answers as defaults
+      slabuilder new -o out/ --from examples/acme.yaml --defaults \\
+          --set economics.revenue_target=1.2M
     """
     from slabuilder.errors import SlabuilderError
     from slabuilder.jobs.new import run_new

@@ -25,9 +25,9 @@ def command(answers_file: Path, as_json: bool, mqls: int | None,
 
     \b
     Examples:
-      slabuilder plan acme.yaml
-      slabuilder plan acme.yaml --set economics.revenue_target=1.2M   (what if?)
-      slabuilder plan acme.yaml --json | jq .targets.mql
+      slabuilder plan examples/acme.yaml
+      slabuilder plan examples/acme.yaml --set economics.revenue_target=1.2M   # what if?
+      slabuilder plan examples/acme.yaml --json > plan.json
     """
     from slabuilder.answers import load_answers
     from slabuilder.plan import build_plan

@@ -46,11 +46,10 @@ def command(answers_files: tuple[Path, ...], out_dir: Path, formats: str, docs: 
 
     \b
     Examples:
-      slabuilder render acme.yaml -o out
-      slabuilder render acme.yaml -o out --doc summary --format pdf
-      slabuilder render acme.yaml -o out --draft --force
-      slabuilder render acme.yaml -o out --doc agreement --esign-tags docusign
-      slabuilder render team-a.yaml team-b.yaml -o out     (both cores)
+      slabuilder render examples/acme.yaml -o out
+      slabuilder render examples/acme.yaml -o out --draft --force     # replace, marked DRAFT
+      slabuilder render examples/acme.yaml -o one --doc summary --format pdf
+      slabuilder render examples/acme.yaml -o tags --doc agreement --esign-tags docusign
     """
     from slabuilder.jobs.render import run_render
 

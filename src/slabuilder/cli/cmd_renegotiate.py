@@ -48,9 +48,11 @@ def command(answers_file: Path, out_dir: Path, settings: tuple[str, ...], use_de
 
     \b
     Examples:
-      slabuilder renegotiate acme.yaml -o q2/
-      slabuilder renegotiate acme.yaml -o q2/ --defaults --set economics.revenue_target=1.2M
-      slabuilder renegotiate acme.yaml -o q2/ --actuals hubspot-q1.csv
+      slabuilder renegotiate examples/acme.yaml -o q2/
+      slabuilder renegotiate examples/acme.yaml -o bigger/ --defaults \\
+          --set economics.revenue_target=1.2M
+      slabuilder renegotiate examples/acme.yaml -o evidence/ \\
+          --actuals examples/hubspot-contacts.csv
     """
     from slabuilder.jobs.renegotiate import run_renegotiate
     from slabuilder.terminal import console, print_diff, print_rates

@@ -74,11 +74,14 @@ def command(answers_file: Path, month: str | None, out_dir: Path | None, as_json
 
     \b
     Examples:
-      slabuilder report acme.yaml --month 2027-03 -o out
-      slabuilder report acme.yaml --month 2027-03 -o out --actuals contacts.csv
-      slabuilder report acme.yaml --month 2027-03 --actuals leads.csv --tasks tasks.csv --json
-      slabuilder report acme.yaml --month 2027-03 -o out --actuals export.csv \\
-          --map "mql_at=MQL Date" --tz UTC --breaches out/breaches.csv
+      slabuilder report examples/acme.yaml --month 2027-03 -o shells
+      slabuilder report examples/acme.yaml --month 2027-03 -o out \\
+          --actuals examples/hubspot-contacts.csv
+      slabuilder report examples/acme.yaml --month 2027-03 --json \\
+          --actuals examples/hubspot-contacts.csv > march.json
+      slabuilder report examples/acme.yaml --month 2027-02 -o feb \\
+          --actuals examples/hubspot-contacts.csv --tz America/New_York \\
+          --map "mql_at=Became a Marketing Qualified Lead Date" --breaches feb/breaches.csv
     """
     from slabuilder.jobs.report import run_report
 

@@ -30,8 +30,10 @@ def command(answers_file: Path, leads: Path, output: Path | None, as_json: bool,
 
     \b
     Examples:
-      slabuilder score acme.v2.yaml --leads new-leads.csv
-      slabuilder score acme.v2.yaml --leads new-leads.csv -o scored.csv
+      slabuilder calibrate examples/acme.yaml --history examples/lead-history.csv \\
+          --outcome Converted -o q2/                  # learn a model first
+      slabuilder score q2/acme-v2.yaml --leads examples/new-leads.csv
+      slabuilder score q2/acme-v2.yaml --leads examples/new-leads.csv -o scored.csv
     """
     from slabuilder.jobs.score import score_leads
 

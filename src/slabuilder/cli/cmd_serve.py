@@ -30,7 +30,7 @@ def command(answers: Path | None, output_dir: Path, port: int | None, host: str,
     \b
     Examples:
       slabuilder serve -o acme/
-      slabuilder serve acme/acme-analytics.yaml -o acme/ --port 8800 --no-browser
+      slabuilder serve examples/acme.yaml -o acme/ --port 8800 --no-browser
     """
     from slabuilder.jobs.serve import ServeSettings, run_serve
 

@@ -36,9 +36,12 @@ def command(pdf: Path, key_file: Path, signer: str, passphrase_env: str,
 
     \b
     Examples:
-      slabuilder sign out/acme-analytics-agreement.pdf --key dana.p12 --signer "Dana Reyes"
-      SLABUILDER_SIGN_PASSPHRASE=... slabuilder sign agreement.pdf --key sam.p12 \\
-          --signer "Sam Okafor"
+      slabuilder render examples/acme.yaml -o out --doc agreement
+      export SLABUILDER_SIGN_PASSPHRASE=demo       # the demo keys' passphrase
+      slabuilder sign out/acme-analytics-agreement.pdf --signer "Dana Reyes" \\
+          --key examples/keys/dana-reyes.p12
+      slabuilder sign out/acme-analytics-agreement.pdf --signer "Sam Okafor" \\
+          --key examples/keys/sam-okafor.p12
     """
     from slabuilder.jobs.sign import sign_document
 

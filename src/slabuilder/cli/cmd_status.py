@@ -24,6 +24,7 @@ def command(path: Path, as_json: bool, trust_files: tuple[Path, ...]) -> None:
 
     \b
     Examples:
+      slabuilder render examples/acme.yaml -o out --doc agreement
       slabuilder status out/
       slabuilder status out/acme-analytics-agreement.pdf --json
     """

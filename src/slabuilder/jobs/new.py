@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from slabuilder.errors import OutputError
+from slabuilder.errors import InterviewAborted, OutputError, SlabuilderError
 from slabuilder.interview import (
     PARTIAL_NAME,
     Terminal,
@@ -98,7 +98,15 @@ def run_new(
     documents: list[Path] = []
     problem = None
     if documents_wanted:
-        documents, problem = _render_documents(plan, output_dir, target)
+        later = f"make them with `slabuilder render {target} -o {output_dir}`"
+        try:
+            documents, problem = _render_documents(plan, output_dir, target)
+        except KeyboardInterrupt:
+            raise InterviewAborted(f"stopped while making the documents; the answers are "
+                                   f"saved in {target}: {later}") from None
+        except SlabuilderError as error:
+            raise SlabuilderError(f"the documents were not written ({error}); the answers "
+                                  f"are saved in {target}: {later}") from None
     return NewResult(path=target, answers=answers, plan=plan, documents=documents,
                      pdf_problem=problem)
 
