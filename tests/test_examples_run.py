@@ -3,7 +3,8 @@
 Each README code block, and each command's Examples, is a recipe: its commands run in order,
 verbatim, in a fresh folder laid out as a fresh clone is (``examples/`` and, as after
 ``bash scripts/setup``, ``.venv``), with ``.venv/bin`` first on PATH as after
-``source .venv/bin/activate``. Each must exit 0 and print no traceback.
+``source .venv/bin/activate``. Each must exit 0 and print no traceback and no library
+warning.
 
 Three kinds of line are treated otherwise, each for a stated reason:
 
@@ -134,6 +135,8 @@ def _run_recipe(commands: list[str], folder: Path, env: dict[str, str]) -> None:
                               stdin=subprocess.DEVNULL)
         assert done.returncode == 0, f"{command}\nexit {done.returncode}\n{done.stderr}"
         assert "Traceback" not in done.stderr, f"{command}\n{done.stderr}"
+        # a library's notice (pyHanko's DeprecationWarning, say) never reaches the user
+        assert not re.search(r"\w+Warning\b", done.stderr), f"{command}\n{done.stderr}"
 
 
 @pytest.mark.parametrize(("where", "commands"), readme_recipes(), ids=lambda x: str(x)[:24])
