@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import fnmatch
 import re
 from pathlib import Path
 
@@ -55,3 +57,84 @@ def test_no_test_imports_a_private_name_or_another_test_file() -> None:
         assert not re.search(r"from slabuilder\.cli[\w.]* import _", text), path.name
         imported = set(re.findall(r"^\s*(?:from|import) (test_\w+)", text, re.MULTILINE))
         assert not imported & modules, f"{path.name} imports {imported & modules}"
+
+
+# --------------------------------------------------------------------------- layers
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports() -> dict[str, set[str]]:
+    """Each module of the package and the package modules it imports, anywhere in it
+    (function bodies and ``TYPE_CHECKING`` blocks included). ``from slabuilder import words``
+    imports ``words``, not the package's public API."""
+    modules = {_module_name(path): path for path in PACKAGE.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        found: set[str] = set()
+        package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found.update(alias.name.removeprefix("slabuilder").lstrip(".")
+                             for alias in node.names if alias.name.startswith("slabuilder"))
+                continue
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            if node.level:
+                base = package[:len(package) - node.level + 1]
+                target = ".".join([*base, *([node.module] if node.module else [])])
+            elif (node.module or "").startswith("slabuilder"):
+                target = (node.module or "").removeprefix("slabuilder").lstrip(".")
+            else:
+                continue
+            submodules = {f"{target}.{a.name}".lstrip(".") for a in node.names}
+            found.update(submodules & modules.keys())
+            if not submodules <= modules.keys():
+                found.add(target)
+        graph[name] = {item for item in found if item in modules and item != name}
+    return graph
+
+
+def _layers() -> dict[str, int]:
+    """Each module's layer, from ARCHITECTURE.md's table."""
+    rows = re.findall(r"^\| (\d+) [^|]+\| (.+) \|$", _section("## Layers"), re.MULTILINE)
+    assert rows, "ARCHITECTURE.md has no layer table"
+    layer_of: dict[str, int] = {}
+    for path in PACKAGE.rglob("*.py"):
+        relative = path.relative_to(PACKAGE).as_posix()
+        for number, cells in rows:
+            patterns = re.findall(r"`([^`]+)`", cells)
+            if any(fnmatch.fnmatch(relative, pattern) for pattern in patterns):
+                assert _module_name(path) not in layer_of, f"{relative} is in two layers"
+                layer_of[_module_name(path)] = int(number)
+        assert _module_name(path) in layer_of, f"{relative} has no layer in ARCHITECTURE.md"
+    return layer_of
+
+
+def test_imports_run_down_the_layers() -> None:
+    layer = _layers()
+    upward = sorted(f"{name or '__init__'} (layer {layer[name]}) imports {other} "
+                    f"(layer {layer[other]})"
+                    for name, targets in _imports().items() for other in targets
+                    if layer[other] > layer[name])
+    assert upward == []
+
+
+def test_no_modules_import_each_other_in_a_circle() -> None:
+    graph = _imports()
+    circles = []
+    for start in graph:
+        # every module reachable from start; start in it means a circle through start
+        seen: set[str] = set()
+        todo = list(graph[start])
+        while todo:
+            item = todo.pop()
+            if item not in seen:
+                seen.add(item)
+                todo.extend(graph[item])
+        if start in seen:
+            circles.append(start or "__init__")
+    assert circles == []

@@ -342,7 +342,7 @@ def test_control_characters_from_set_and_keys_are_escaped(run_cli: Run) -> None:
 
 
 def test_printable_escapes_what_a_terminal_would_run() -> None:
-    from slabuilder.terminal import printable
+    from slabuilder.textclean import printable
 
     assert printable("a\x1b[2Jb\x07\x00\tc\n") == "a\\x1b[2Jb\\x07\\x00\tc\n"
     assert printable("\u202eevil") == "\\u202eevil"
@@ -857,7 +857,7 @@ def _interrupt_swallowed() -> None:
 
 @pytest.mark.usefixtures("ctrl_c_raises")
 def test_an_interrupt_held_over_an_import_takes_effect_after_it() -> None:
-    from slabuilder.terminal import interrupts_held, sigterm_as_interrupt
+    from slabuilder.interrupts import interrupts_held, sigterm_as_interrupt
 
     _interrupt_swallowed()  # without the hold, nothing is left of it
     steps: list[str] = []

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from slabuilder.version import __version__
 
 _LAZY = {
     # answers -> plan

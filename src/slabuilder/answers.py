@@ -958,7 +958,7 @@ def _check_keys_and_text(data: Any, source: str, document: YamlDocument | None,
                          settings: Sequence[str], path: KeyPath = ()) -> None:
     """Refuse keys that are not words (a date, a number) and text holding control
     characters, naming the key, before the model sees them."""
-    from slabuilder.terminal import printable
+    from slabuilder.textclean import printable
 
     def fail(message: str, where: KeyPath) -> None:
         key = format_path(where) or None

@@ -261,7 +261,7 @@ def _bytecode_cache(env: jinja2.Environment) -> jinja2.BytecodeCache | None:
     environment's settings."""
     if os.name != "posix":
         return None
-    from slabuilder import __version__
+    from slabuilder.version import __version__
 
     try:
         top = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from slabuilder.plan import Plan
 
 __all__ = ["PARTIAL_NAME", "Terminal", "collect_answers", "confirm", "derived_figures",
-           "is_partial", "layered", "read_answers_mapping", "read_partial", "resume_command",
+           "is_partial", "layered", "read_partial", "resume_command",
            "save_partial"]
 
 _SAVE = "__save__"
@@ -627,17 +627,9 @@ def is_partial(path: Path) -> bool:
         return False
 
 
-def read_answers_mapping(path: Path, what: str, hint: str) -> dict[str, Any]:
-    """A YAML file of answers as data; anything but a mapping is refused with ``hint``."""
-    from slabuilder.yamlio import read_yaml_file
-
-    data = read_yaml_file(path, what=what).data
-    if not isinstance(data, dict):
-        raise SlabuilderError(f"this is not {hint}", file=path)
-    return data
-
-
 def read_partial(path: Path) -> dict[str, Any]:
-    return read_answers_mapping(path, "file of saved answers",
+    from slabuilder.yamlio import read_mapping
+
+    return read_mapping(path, "file of saved answers",
                          "a file of saved answers; resume from the file `slabuilder new` "
                          "wrote when it was stopped")

@@ -33,7 +33,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from slabuilder.errors import LimitError, SlabuilderError
-from slabuilder.terminal import interrupts_held
+from slabuilder.interrupts import interrupts_held
 
 __all__ = [
     "SIGNING_INFO_KEY",

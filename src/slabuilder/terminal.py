@@ -1,17 +1,17 @@
-"""What the terminal shows: the plan, the diff between two versions and observed rates as
-rich tables.  rich is imported on first use, so commands that print no table start fast."""
+"""What the terminal shows: the plan, the diff between two versions, observed rates,
+signature status and calibration as rich tables.  rich is imported on first use, so commands
+that print no table start fast.  The top of the house, beside ``cli/``: only the command line
+imports it."""
 
 from __future__ import annotations
 
 import contextlib
 import os
-import re
-import signal
 import sys
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from slabuilder.textclean import printable
 from slabuilder.words import count, number, percent
 
 if TYPE_CHECKING:
@@ -24,19 +24,7 @@ if TYPE_CHECKING:
     from slabuilder.plan import Plan
 
 __all__ = ["console", "describe_versions", "print_calibration", "print_diff", "print_plan",
-           "print_rates", "printable", "quiet_stdout", "sigterm_as_interrupt",
-           "status_lines", "step_progress"]
-
-
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e"
-                          "\u2066-\u2069]")
-
-
-def printable(text: str) -> str:
-    """``text`` safe for a terminal: control characters (escape sequences, bells, NUL,
-    bidirectional overrides) shown as ``\\x1b``-style escapes; tab and line feed kept."""
-    return _UNPRINTABLE.sub(lambda found: found.group().encode("unicode_escape")
-                            .decode("ascii"), text)
+           "print_rates", "quiet_stdout", "status_lines", "step_progress"]
 
 
 def _text(text: str) -> str:
@@ -45,52 +33,6 @@ def _text(text: str) -> str:
     from rich.markup import escape
 
     return escape(printable(text))
-
-
-@contextlib.contextmanager
-def sigterm_as_interrupt() -> Iterator[None]:
-    """Within the block, SIGTERM takes the path of Ctrl-C (a KeyboardInterrupt), so that a
-    killed run cleans up as a stopped one does; the previous handler is put back after."""
-
-    def stop(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGTERM, stop)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-@contextlib.contextmanager
-def interrupts_held() -> Iterator[None]:
-    """Within the block, Ctrl-C and SIGTERM wait; at its end they take effect as they would
-    have.  Around imports of libraries whose loading catches every error: WeasyPrint's font
-    code loads lxml, and an interrupt landing in there was lost, so the run went on."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    held: list[int] = []
-
-    def hold(signum: int, frame: object) -> None:
-        held.append(signum)
-
-    # A signal ignored (a job started in the background) stays so; one handled outside
-    # Python (getsignal gives None) is left alone.
-    previous = {signum: handler for signum in (signal.SIGINT, signal.SIGTERM)
-                if (handler := signal.getsignal(signum)) not in (None, signal.SIG_IGN)}
-    for signum in previous:
-        signal.signal(signum, hold)
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-        for caught in dict.fromkeys(held):  # once each, in the order they came
-            signal.raise_signal(caught)
 
 
 def quiet_stdout() -> None:

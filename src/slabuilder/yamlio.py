@@ -221,6 +221,15 @@ def read_yaml_file(path: Path, *, what: str = "file") -> YamlDocument:
     return parse_yaml(text, source, what=what)
 
 
+def read_mapping(path: Path, what: str, hint: str) -> dict[str, Any]:
+    """A YAML file that must be a mapping (an answers file, saved answers); anything else is
+    refused with ``hint``, which says what the file should be."""
+    data = read_yaml_file(path, what=what).data
+    if not isinstance(data, dict):
+        raise SlabuilderError(f"this is not {hint}", file=path)
+    return data
+
+
 def parse_scalar(text: str) -> Any:
     """Read one value typed on the command line (``--set key=value``) with the same rules."""
     if not text.strip():

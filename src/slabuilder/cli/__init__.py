@@ -18,9 +18,11 @@ from typing import Any
 
 import click
 
-from slabuilder import __version__
 from slabuilder.errors import SlabuilderError
-from slabuilder.terminal import printable, quiet_stdout, sigterm_as_interrupt
+from slabuilder.interrupts import sigterm_as_interrupt
+from slabuilder.terminal import quiet_stdout
+from slabuilder.textclean import printable
+from slabuilder.version import __version__
 
 _COMMAND_DIR = Path(__file__).resolve().parent
 _FULL = (errno.ENOSPC, errno.EIO, errno.EDQUOT)

@@ -22,7 +22,6 @@ from slabuilder.interview import (
     confirm,
     is_partial,
     layered,
-    read_answers_mapping,
     read_partial,
 )
 from slabuilder.keypath import get_path
@@ -144,7 +143,9 @@ def _place_for(target: Path, terminal: Terminal) -> tuple[Path, bool]:
 
 
 def _read_previous(path: Path) -> dict[str, Any]:
-    return read_answers_mapping(path, "answers file",
+    from slabuilder.yamlio import read_mapping
+
+    return read_mapping(path, "answers file",
                          "an answers file (it should start with company:, agreement:, ...)")
 
 

@@ -39,13 +39,13 @@ class ServeSettings:
 
 def build_workspace(answers_file: Path | None, output_dir: Path) -> Workspace:
     """A workspace started from ``answers_file`` (as ``new --from``) or from the defaults."""
-    from slabuilder.interview import read_answers_mapping
     from slabuilder.questionnaire import load_questionnaire
     from slabuilder.web.workspace import Workspace
+    from slabuilder.yamlio import read_mapping
 
     if output_dir.exists() and not output_dir.is_dir():
         raise OutputError("is a file, not a folder; give a folder with -o", file=output_dir)
-    base = {} if answers_file is None else read_answers_mapping(
+    base = {} if answers_file is None else read_mapping(
         answers_file, "answers file",
         "an answers file (it should start with company:, agreement:, ...)")
     return Workspace(load_questionnaire(), output_dir, base=base,

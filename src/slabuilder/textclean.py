@@ -1,0 +1,22 @@
+"""Text from users and files made safe to print: no escape sequences, bells or direction
+overrides reach a terminal or a log line.
+
+Low in the house so that any layer may clean what it quotes back (``answers`` quotes a bad
+key, the command line every error).
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["printable"]
+
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e"
+                          "\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` safe for a terminal: control characters (escape sequences, bells, NUL,
+    bidirectional overrides) shown as ``\\x1b``-style escapes; tab and line feed kept."""
+    return _UNPRINTABLE.sub(lambda found: found.group().encode("unicode_escape")
+                            .decode("ascii"), text)
