@@ -138,3 +138,37 @@ def test_no_modules_import_each_other_in_a_circle() -> None:
         if start in seen:
             circles.append(start or "__init__")
     assert circles == []
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def _formats_by_hand(node: ast.AST) -> bool:
+    """``format(x, spec)`` or ``"..." % x``."""
+    if isinstance(node, ast.Call):
+        return (isinstance(node.func, ast.Name) and node.func.id == "format"
+                and len(node.args) == 2)
+    return (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod)
+            and isinstance(node.left, ast.Constant) and isinstance(node.left.value, str))
+
+
+def test_every_figure_is_written_by_words() -> None:
+    """One home for how a number looks: outside ``words.py`` no f-string carries a format
+    spec (``{x:,}``, ``{x:.1f}``, ``{x:+d}``), no ``format(x, spec)`` or ``%`` formatting
+    writes a number, and no ``round()`` is done for the sake of what is printed."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path == PACKAGE / "words.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            where = f"{path.relative_to(PACKAGE)}:{getattr(node, 'lineno', 0)}"
+            if isinstance(node, ast.FormattedValue):
+                if node.format_spec is not None:
+                    found.append(f"{where}: {ast.unparse(node)}")
+                found.extend(f"{where}: round() inside {ast.unparse(node)}"
+                             for inner in ast.walk(node.value)
+                             if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name)
+                             and inner.func.id == "round")
+            elif _formats_by_hand(node):
+                found.append(f"{where}: {ast.unparse(node)}")
+    assert found == []

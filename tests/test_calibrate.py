@@ -217,7 +217,8 @@ def test_score_gives_each_lead_its_score_and_reason_in_input_order(
     assert [row[0] for row in scored.rows] == [f"7927b2df-{i:08d}" for i in range(40)]
     for row in scored.rows:
         assert row[3] in ("yes", "no")
-        assert row[4].startswith(f"{row[2]} points from ")
+        # the column is data (-15), the reason prose with a true minus sign (−15)
+        assert row[4].startswith(row[2].replace("-", "\u2212") + " points from ")
         # The example's ICP lists countries; these leads are in India, so none is an MQL.
         assert row[3] == "no"
     assert (tmp_path / "scored.csv").read_text(encoding="utf-8") == scored.to_csv()

@@ -32,6 +32,7 @@ from pydantic import (
     model_validator,
 )
 
+from slabuilder import words
 from slabuilder.errors import AnswersError
 from slabuilder.keypath import KeyPath, KeyPathError, data_path, format_path, set_path
 from slabuilder.signals import DEFAULT_THRESHOLD, FIT_SIGNALS, KNOWN_SIGNAL_IDS
@@ -80,7 +81,7 @@ def parse_rate(value: Any) -> Decimal:
 
 def _not_a_rate(value: Any, rate: Decimal) -> str:
     if rate <= 100:
-        return f"{value} is not a rate; write {value}% or {format((rate / 100).normalize(), 'f')}"
+        return f"{value} is not a rate; write {value}% or {words.exact(rate / 100)}"
     return f"{value} is not a rate; a rate lies between 0% and 100%, such as 60% or 0.6"
 
 
@@ -477,7 +478,7 @@ def _as_cell_text(value: Any) -> Any:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int | Decimal | float):
-        return format(Decimal(str(value)).normalize(), "f")
+        return words.exact(value, trim=False)
     return value
 
 
@@ -836,13 +837,13 @@ def _describe(error: Any, data: Any = None) -> tuple[KeyPath, str]:
     bounds = {"less_than_equal": ("at most", "le"), "greater_than_equal": ("at least", "ge"),
               "greater_than": ("more than", "gt"), "less_than": ("less than", "lt")}
     if kind in bounds:
-        words, name = bounds[kind]
+        side, name = bounds[kind]
         limit = error.get("ctx", {}).get(name)
         # pydantic passes a Decimal bound as its repr, "Decimal('0.01')"
-        shown = f"{limit:,}" if isinstance(limit, int) else re.sub(
+        shown = words.count(limit) if isinstance(limit, int) else re.sub(
             r"^Decimal\('(.*)'\)$", r"\1", str(limit))
         return loc, f"{error['input']} is too {'large' if 'l' in name else 'small'}; " \
-                    f"it should be {words} {shown}"
+                    f"it should be {side} {shown}"
     message = str(error["msg"])
     message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
     return loc, message
@@ -978,7 +979,7 @@ def _check_keys_and_text(data: Any, source: str, document: YamlDocument | None,
             found = _CONTROL_IN_KEY.search(key)
             if found:
                 fail(f"the key {printable(key)!r} holds a control character "
-                     f"(U+{ord(found.group()):04X}); delete it", path)
+                     f"({words.code_point(found.group())}); delete it", path)
             _check_keys_and_text(value, source, document, settings, (*path, key))
     elif isinstance(data, list):
         for index, item in enumerate(data):
@@ -986,7 +987,7 @@ def _check_keys_and_text(data: Any, source: str, document: YamlDocument | None,
     elif isinstance(data, str):
         found = _CONTROL_IN_VALUE.search(data)
         if found:
-            fail(f"holds a control character (U+{ord(found.group()):04X}); delete it "
+            fail(f"holds a control character ({words.code_point(found.group())}); delete it "
                  "(only tabs and line breaks are allowed in text)", path)
 
 
@@ -1060,10 +1061,10 @@ def _plain_value(value: Any, is_rate: bool) -> Any:
         return {key: _plain_value(item, is_rate) for key, item in value.items()}
     if isinstance(value, Decimal):
         if is_rate:
-            return format((value * 100).normalize(), "f") + "%"
+            return words.exact(value * 100) + "%"
         if value == value.to_integral_value():
             return int(value)
-        return format(value, "f")
+        return words.exact(value)
     return value
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from slabuilder import words
 from slabuilder.answers import Answers
 from slabuilder.derive.funnel import MONTHS_IN
 from slabuilder.plan import Plan
@@ -172,8 +173,8 @@ def _capacity(plan: Plan) -> dict[str, Any] | None:
         "rep_role": cap.rep_role,
         "mqls_per_month": cap.mqls_per_month,
         "business_days_per_month": cap.business_days_per_month,
-        "leads_per_rep_per_day": round(float(cap.leads_per_rep_per_day), 1),
-        "touches_per_rep_per_day": round(float(cap.touches_per_rep_per_day)),
+        "leads_per_rep_per_day": words.number(cap.leads_per_rep_per_day, 1),
+        "touches_per_rep_per_day": words.count(cap.touches_per_rep_per_day),
         "max_touches_per_rep_per_day": cap.max_touches_per_rep_per_day,
         "over_capacity": cap.over_capacity,
     }
@@ -187,7 +188,7 @@ def _forward(plan: Plan) -> dict[str, Any] | None:
         "start_name": STAGE_NAMES[forward.start_stage],
         "start_per_month": forward.start_per_month,
         "won_per_month": forward.whole("won"),
-        "won_per_month_exact": round(float(forward.expected["won"]), 1),
+        "won_per_month_exact": words.number(forward.expected["won"], 1),
         "revenue_per_month": plain_number(forward.revenue_per_month.__floor__()),
     }
 
@@ -339,8 +340,9 @@ def _diagnosis(answers: Answers, plan: Plan) -> dict[str, Any]:
         evidence.append(f"{percent(state.worked_within_sla)} of MQLs are worked within "
                         "today's service level.")
     if state.mqls_per_month is not None:
-        evidence.append(f"Marketing produces {state.mqls_per_month:,} MQLs a month today; "
-                        f"the revenue target needs {plan.mql_per_month:,}.")
+        evidence.append(f"Marketing produces {words.count(state.mqls_per_month)} MQLs a month "
+                        "today; "
+                        f"the revenue target needs {words.count(plan.mql_per_month)}.")
     if state.main_conflict:
         evidence.append(f"In the team's own words: \u201c{state.main_conflict}\u201d")
     if state.main_problem:
@@ -376,15 +378,16 @@ def _risks(answers: Answers, plan: Plan) -> list[dict[str, str]]:
     if "volume_gap" in codes and state.mqls_per_month is not None:
         gap = plan.mql_per_month - state.mqls_per_month
         risks.append({"title": "Marketing misses the volume term from month one", "body": (
-            f"The plan needs {plan.mql_per_month:,} MQLs a month and marketing delivers "
-            f"{state.mqls_per_month:,} today, a gap of {gap:,} a month. If the gap is not "
+            f"The plan needs {words.count(plan.mql_per_month)} MQLs a month and marketing delivers "
+            f"{words.count(state.mqls_per_month)} today, a gap of {words.count(gap)} a month. "
+            "If the gap is not "
             "closed by a named plan (budget, campaigns, dormant leads, joint outbound), "
             "sales will read the first monthly report as proof that the agreement is "
             "one-sided.")})
     if "over_capacity" in codes and plan.capacity is not None:
         risks.append({"title": "The team cannot physically meet the terms", "body": (
             f"Each {plan.capacity.rep_role} would need "
-            f"{round(float(plan.capacity.touches_per_rep_per_day))} touches a day. Terms "
+            f"{words.count(plan.capacity.touches_per_rep_per_day)} touches a day. Terms "
             "that cannot be met are broken every day and teach everyone that the agreement "
             "does not matter.")})
     for side in ("marketing", "sales"):

@@ -425,13 +425,15 @@ def _render_limited(template: jinja2.Template, data: dict[str, Any], spec: Docum
                 if size > limits.HTML_MAX_CHARS:
                     raise TemplateError(
                         f"the template of the {spec.id} writes more than "
-                        f"{limits.HTML_MAX_CHARS:,} characters of HTML, the most a document "
+                        f"{words.count(limits.HTML_MAX_CHARS)} characters of HTML, the most a "
+                        "document "
                         "may have; loop over the data it is given instead of large ranges",
                         file=template.filename or spec.template)
                 pieces.append(piece)
     except limits.TimeLimitExceeded:
         raise TemplateError(f"the template of the {spec.id} ran longer than "
-                            f"{limits.TEMPLATE_SECONDS:g} seconds, the limit for one document; "
+                            f"{words.number(limits.TEMPLATE_SECONDS)} seconds, the limit for "
+                            "one document; "
                             "look for loops over large ranges",
                             file=template.filename or spec.template) from None
     return "".join(pieces)

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from slabuilder import words
 from slabuilder.errors import Interrupted, OutputError, SlabuilderError
 
 # --------------------------------------------------------------------------- inputs
@@ -73,7 +74,7 @@ def describe_size(size: int) -> str:
     """``1_000_000`` as ``1 MB``: caps are stated in the units README uses."""
     for unit, name in ((10**9, "GB"), (10**6, "MB"), (10**3, "kB")):
         if size >= unit:
-            return f"{size / unit:g} {name}"
+            return f"{words.number(size / unit)} {name}"
     return f"{size} bytes"
 
 

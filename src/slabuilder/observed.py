@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from slabuilder import words
 from slabuilder.words import percent, rate_label, rate_text
 
 __all__ = ["MIN_RATE_SAMPLE", "RateComparison", "compare_rates", "observed_cohort_rates",
@@ -57,7 +58,7 @@ class RateComparison:
         if not 0 < self.observed <= 1:
             return "0% cannot be planned on" if self.observed <= 0 else "over 100%"
         if self.sample is not None and self.sample < MIN_RATE_SAMPLE:
-            return f"too few records ({self.sample:,} of {MIN_RATE_SAMPLE} needed)"
+            return f"too few records ({words.count(self.sample)} of {MIN_RATE_SAMPLE} needed)"
         return None
 
     @property

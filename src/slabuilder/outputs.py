@@ -195,7 +195,7 @@ def longest_answers(answers: Answers) -> tuple[str | None, str]:
                                       for person in answers.agreement.signatories]
     sizes = sorted(((sum(len(item) for item in items), len(items), key)
                     for key, items in lists.items() if items), reverse=True)
-    shown = [f"{key} ({count} entr{'y' if count == 1 else 'ies'}, {chars:,} characters)"
+    shown = [f"{key} ({count} entr{'y' if count == 1 else 'ies'}, {words.count(chars)} characters)"
              for chars, count, key in sizes[:2]]
     if not shown:
         return None, "the longest answers on it"

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from slabuilder import words
 from slabuilder.errors import LimitError, SlabuilderError
 from slabuilder.interrupts import interrupts_held
 
@@ -249,8 +250,9 @@ def render_job(job: PdfJob) -> bytes:
     name = job.metadata.get("title") or "the document"
     elements = job.html.count("<")
     if elements > limits.HTML_MAX_ELEMENTS:
-        raise LimitError(f"{name} has {elements:,} HTML elements, more than the "
-                         f"{limits.HTML_MAX_ELEMENTS:,} a document may have; shorten the "
+        raise LimitError(f"{name} has {words.count(elements)} HTML elements, more than the "
+                         f"{words.count(limits.HTML_MAX_ELEMENTS)} a document may have; "
+                         "shorten the "
                          "template (--templates) or the answers it repeats")
     _weasyprint()  # loading WeasyPrint is not the template's time, and must not be cut
     _font_config()
@@ -258,7 +260,7 @@ def render_job(job: PdfJob) -> bytes:
         with limits.deadline(limits.PDF_SECONDS):
             return _render_job(job)
     except limits.TimeLimitExceeded:
-        raise LimitError(f"laying out {name} took longer than {limits.PDF_SECONDS:g} "
+        raise LimitError(f"laying out {name} took longer than {words.number(limits.PDF_SECONDS)} "
                          "seconds, the limit for one PDF; simplify the template (--templates): "
                          "fewer elements, smaller images") from None
 
@@ -284,7 +286,8 @@ def _render_job(job: PdfJob) -> bytes:
     document = layout(job.html)
     if len(document.pages) > limits.PDF_MAX_PAGES:
         raise LimitError(f"{job.metadata.get('title') or 'the document'} would have "
-                         f"{len(document.pages):,} pages, more than the {limits.PDF_MAX_PAGES} "
+                         f"{words.count(len(document.pages))} pages, more than the "
+                         f"{limits.PDF_MAX_PAGES} "
                          "a document may have; shorten the template (--templates)")
     if job.one_page:
         # A long company name, many signatories or disqualifiers push the page over: try

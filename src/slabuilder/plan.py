@@ -12,6 +12,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from slabuilder import words
 from slabuilder.answers import Answers
 from slabuilder.derive import funnel
 from slabuilder.derive.alignment import Alignment, build_alignment
@@ -129,21 +130,22 @@ def _rate_warnings(rates: dict[str, Decimal]) -> list[Finding]:
 def _capacity_warnings(answers: Answers, cap: Capacity | None, mql_per_month: int) -> list[Finding]:
     if cap is None:
         return [Finding("no_reps",
-                        f"Nobody is named to work the {mql_per_month:,} MQLs a month: give "
-                        "the number of SDRs or AEs.", "team.sdrs")]
+                        f"Nobody is named to work the {words.count(mql_per_month)} MQLs a "
+                        "month: give the number of SDRs or AEs.", "team.sdrs")]
     found = []
     if cap.over_capacity:
         found.append(Finding(
             "over_capacity",
-            f"Each {cap.rep_role} would get {float(cap.leads_per_rep_per_day):.1f} new MQLs a "
-            f"day and need {float(cap.touches_per_rep_per_day):.0f} touches a day to meet the "
+            f"Each {cap.rep_role} would get {words.number(cap.leads_per_rep_per_day, 1)} new "
+            f"MQLs a day and need {words.number(cap.touches_per_rep_per_day, 0)} touches a "
+            "day to meet the "
             f"attempts term, over the {cap.max_touches_per_rep_per_day} a rep can make: add "
             "reps, lower the attempts or route some MQLs to AEs.", "team.sdrs"))
     sales = answers.sla.sales
     if sales.speed_to_lead_hours < 1 and not answers.team.after_hours_coverage:
         found.append(Finding(
             "speed_without_coverage",
-            f"A first attempt within {float(sales.speed_to_lead_hours) * 60:.0f} minutes "
+            f"A first attempt within {words.number(sales.speed_to_lead_hours * 60, 0)} minutes "
             "cannot be met for leads arriving at night or at weekends without cover outside "
             "business hours: lengthen it or set team.after_hours_coverage.",
             "sla.sales.speed_to_lead_hours"))
@@ -157,9 +159,9 @@ def _state_warnings(answers: Answers, mql_per_month: int) -> list[Finding]:
         gap = mql_per_month - state.mqls_per_month
         found.append(Finding(
             "volume_gap",
-            f"The plan needs {mql_per_month:,} MQLs a month and marketing produces "
-            f"{state.mqls_per_month:,} today: {gap:,} more a month "
-            f"({float(Fraction(gap, max(state.mqls_per_month, 1)) * 100):.0f}% up).",
+            f"The plan needs {words.count(mql_per_month)} MQLs a month and marketing produces "
+            f"{words.count(state.mqls_per_month)} today: {words.count(gap)} more a month "
+            f"({words.number(Fraction(gap, max(state.mqls_per_month, 1)) * 100, 0)}% up).",
             "current_state.mqls_per_month"))
     if state.worked_within_sla is not None and state.worked_within_sla < Decimal("0.5"):
         found.append(Finding(
@@ -172,7 +174,8 @@ def _state_warnings(answers: Answers, mql_per_month: int) -> list[Finding]:
     if override is not None and override < mql_per_month:
         found.append(Finding(
             "volume_term_below_plan",
-            f"The MQL volume term ({override:,} a month) is below the {mql_per_month:,} the "
+            f"The MQL volume term ({words.count(override)} a month) is below the "
+            f"{words.count(mql_per_month)} the "
             "revenue target needs.", "sla.marketing.mql_volume_per_month"))
     sides = {s.side for s in answers.agreement.signatories}
     for side in ("marketing", "sales"):

@@ -66,6 +66,7 @@ from typing import (
     get_type_hints,
 )
 
+from slabuilder import words
 from slabuilder.errors import SlabuilderError
 from slabuilder.keypath import (
     MISSING,
@@ -776,7 +777,7 @@ def _number(typed: Any) -> int | str:
 
 def _plain_number(number: Decimal) -> int | str:
     """Whole numbers as int; others as exact text (YAML would turn them into binary floats)."""
-    return int(number) if number == number.to_integral_value() else format(number, "f")
+    return int(number) if number == number.to_integral_value() else words.exact(number, trim=False)
 
 
 def _check_bounds(question: Question, value: Any) -> None:
@@ -808,13 +809,13 @@ def value_text(question: Question, value: Any) -> str:
         except ValueError:
             return str(value)
     if question.type == "money" and isinstance(value, int | Decimal):
-        return f"{value:,}"
+        return words.number(value)
     if question.type == "choice":
         for choice in question.choices or []:
             if choice.value == value:
                 return choice.title
     if isinstance(value, Decimal):
-        return format(value, "f")
+        return words.exact(value, trim=False)
     return str(value)
 
 

@@ -197,11 +197,12 @@ def load_signing_key(data: bytes, passphrase: str | None, *, where: str,
                         "key again with the right certificate", file=where)
     moment = now or dt.datetime.now(tz=dt.UTC)
     if cert.not_valid_after_utc < moment:
-        raise SignError(f"its certificate expired on {cert.not_valid_after_utc:%Y-%m-%d}; "
+        raise SignError("its certificate expired on "
+                        f"{cert.not_valid_after_utc.date().isoformat()}; "
                         "sign with a current key", file=where)
     if cert.not_valid_before_utc > moment:
         raise SignError(f"its certificate is valid only from "
-                        f"{cert.not_valid_before_utc:%Y-%m-%d}; sign with a current key",
+                        f"{cert.not_valid_before_utc.date().isoformat()}; sign with a current key",
                         file=where)
     names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     common_name = str(names[0].value) if names else ""

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from slabuilder import words
 from slabuilder.textclean import printable
 from slabuilder.words import count, number, percent
 
@@ -121,7 +122,8 @@ def print_plan(plan: Plan, out: Console | None = None) -> None:
         table.add_column(f"MQLs per {plan.period}", justify="right")
         table.add_column("MQLs per month", justify="right")
         for option in plan.sensitivity:
-            mark = " (plan)" if option.delta_points == 0 else f" ({option.delta_points:+d} pts)"
+            mark = (" (plan)" if option.delta_points == 0
+                    else f" ({words.signed(option.delta_points)} pts)")
             table.add_row(percent(option.rate) + mark, count(option.mql_per_period),
                           count(option.mql_per_month))
         out.print(table)
@@ -147,7 +149,7 @@ def print_plan(plan: Plan, out: Console | None = None) -> None:
     points.add_column("Points", justify="right")
     points.add_column("Kind")
     for item in scoring.signals:
-        points.add_row(_text(item.label), f"{item.points:+d}", item.kind)
+        points.add_row(_text(item.label), f"{words.signed(item.points)}", item.kind)
     out.print(points)
     for criterion in scoring.fit:
         out.print(f"  Fit, {criterion.criterion.lower()}: {_text(criterion.requirement)}")
@@ -235,7 +237,7 @@ def print_rates(comparisons: list[RateComparison], out: Console | None = None) -
     table.add_column("New default")
     for row in comparisons:
         table.add_row(row.label, row.agreed_text, row.observed_text,
-                      f"{row.sample:,}" if row.sample is not None else "",
+                      f"{words.count(row.sample)}" if row.sample is not None else "",
                       "observed" if row.refusal is None else f"agreed: {row.refusal}")
     out = out or console()
     out.print(table)
@@ -313,7 +315,7 @@ def print_calibration(figures: dict[str, Any], out: Console | None = None) -> No
               f"{number(holdout['top_decile']['lift'], 1)}x the average.", markup=False)
     out.print("")
     for item in figures["signals"]:
-        out.print(f"  {item['points']:+4d}  {item['label']}", markup=False)
+        out.print(f"  {words.signed(item['points']).rjust(4)}  {item['label']}", markup=False)
     out.print("")
     precision = "none" if at["precision"] is None else percent(at["precision"], 0)
     out.print(f"Threshold {figures['threshold']}: {percent(at['share_of_leads'], 0)} of "

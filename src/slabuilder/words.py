@@ -97,6 +97,19 @@ def count(value: Any) -> str:
     return number(value, 0)
 
 
+def exact(value: Any, *, trim: bool = True) -> str:
+    """A number exactly as a file writes it: ``0.5``, ``1200``, ``2.67``; no grouping and no
+    exponent.  Trailing zeros go, unless ``trim=False`` keeps those the value was typed with
+    (``1234.50`` stays so)."""
+    amount = to_decimal(value)
+    return format(amount.normalize() if trim else amount, "f")
+
+
+def code_point(character: str) -> str:
+    """A character named for someone who must find and delete it: ``U+001B``."""
+    return f"U+{ord(character):04X}"
+
+
 def plain_number(value: Decimal | Fraction | int) -> int | float:
     """A number for JSON: whole values as int, others as float rounded to 4 places."""
     if isinstance(value, int):
@@ -160,6 +173,12 @@ def signed(points: Any) -> str:
     """Points with their sign: ``+20``, ``−50`` (a true minus sign), ``0``."""
     amount = int(points)
     return f"+{amount}" if amount > 0 else f"\u2212{abs(amount)}" if amount < 0 else "0"
+
+
+def score(points: Any) -> str:
+    """A lead's total score as the points tables write their figures: ``35``, ``0``,
+    ``−15`` (a true minus sign, no plus)."""
+    return signed(points).removeprefix("+")
 
 
 # --------------------------------------------------------------------------- dates

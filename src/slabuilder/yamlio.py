@@ -23,6 +23,7 @@ import yaml
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from slabuilder import words
 from slabuilder.errors import SlabuilderError
 from slabuilder.keypath import KeyPath, format_path
 from slabuilder.limits import ANSWERS_MAX_BYTES
@@ -175,7 +176,8 @@ def parse_yaml(text: str, source: str, *, what: str = "file") -> YamlDocument:
     except yaml.reader.ReaderError as error:
         line = text[: error.position].count("\n") + 1
         raise SlabuilderError(f"the {what} contains a control character "
-                              f"(#x{error.character:04x}) that YAML does not allow; delete it",
+                              f"({words.code_point(chr(error.character))}) that YAML does not "
+                              "allow; delete it",
                               file=source, line=line) from None
     try:
         node = loader.get_single_node()

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from slabuilder import words
 from slabuilder.actuals.calendar import BusinessClock, business_minutes_sql, create_calendar
 from slabuilder.actuals.careful import (
     PARQUET_NUMBERS,
@@ -486,18 +487,19 @@ def _join_tasks(loaded: LoadedExport, tasks: Path, scratch: Path, company_zone: 
     _count_days(loaded, "with_tasks")  # first touches now come from the tasks
     loaded.tasks_file = export
     if unmatched:
-        loaded.notes.append(f"{unmatched:,} people with tasks in {tasks.name} are not leads "
+        loaded.notes.append(f"{words.count(unmatched)} people with tasks in {tasks.name} are "
+                            "not leads "
                             "in the lead export (contacts, or leads outside it); their tasks "
                             "were left out.")
 
 
 def _note_task_rows_set_aside(loaded: LoadedExport, tasks: Path, no_who: int,
                               no_date: int) -> None:
-    reasons = [f"{count:,} without {what}" for count, what in
+    reasons = [f"{words.count(count)} without {what}" for count, what in
                ((no_who, "a WhoId"), (no_date, "a readable date")) if count]
     if reasons:
         total = no_who + no_date
-        loaded.notes.append(f"{total:,} task row{'s' * (total != 1)} in {tasks.name} "
+        loaded.notes.append(f"{words.count(total)} task row{'s' * (total != 1)} in {tasks.name} "
                             f"{'were' if total != 1 else 'was'} set aside ("
                             + " and ".join(reasons) + "); they count neither as touches "
                             "nor as attempts.")

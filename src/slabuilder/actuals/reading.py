@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from slabuilder import words
 from slabuilder.errors import ExportError
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -100,7 +101,8 @@ def read_header(source: Path, encoding: str, head: bytes | None = None) -> tuple
                           "save the export again as CSV UTF-8", file=source) from None
     first_line = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
     if len(first_line) > MAX_HEADER_CHARS:
-        raise ExportError(f"the first line is longer than {MAX_HEADER_CHARS:,} characters, "
+        raise ExportError(f"the first line is longer than {words.count(MAX_HEADER_CHARS)} "
+                          "characters, "
                           "so it is not the header of a CRM export; export the contacts or "
                           "leads again as CSV", file=source, line=1)
     if _CONTROL.search(first_line):
@@ -186,7 +188,8 @@ def open_parquet(source: Path, parts: list[Path], scratch: Path, option: str) ->
                 raise ExportError("is not a Parquet file though its folder holds Parquet "
                                   "parts; remove it or unload the table again", file=part)
     if size > EXPORT_MAX_BYTES:
-        raise ExportError(f"the parts add up to more than {EXPORT_MAX_BYTES:,} bytes, the "
+        raise ExportError(f"the parts add up to more than {words.count(EXPORT_MAX_BYTES)} "
+                          "bytes, the "
                           "most slabuilder reads; unload fewer months", file=source)
     links = tuple(literal_path(part, scratch, suffix=".parquet") for part in parts)
     con = duckdb.connect()

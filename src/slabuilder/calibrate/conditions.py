@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from slabuilder import words
 from slabuilder.actuals.timestamps import quote_literal
 from slabuilder.answers import Answers, CustomSignal, SignalCondition
 from slabuilder.calibrate.table import LeadTable
@@ -31,11 +32,7 @@ class ScoredSignal:
 
 
 def number_text(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    if "." not in text:
-        return f"{int(text):,}"
-    whole, _, fraction = text.partition(".")
-    return f"{int(whole):,}.{fraction}"
+    return words.number(value)
 
 
 def condition_sql(condition: SignalCondition, table: LeadTable) -> str | None:
@@ -54,9 +51,9 @@ def condition_sql(condition: SignalCondition, table: LeadTable) -> str | None:
         number = table.number(profile)
         parts = []
         if condition.at_least is not None:
-            parts.append(f"{number} >= {format(condition.at_least, 'f')}")
+            parts.append(f"{number} >= {words.exact(condition.at_least, trim=False)}")
         if condition.below is not None:
-            parts.append(f"{number} < {format(condition.below, 'f')}")
+            parts.append(f"{number} < {words.exact(condition.below, trim=False)}")
         test = " AND ".join(parts)
     return f"coalesce({test}, false)"
 

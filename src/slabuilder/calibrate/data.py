@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import Any
 
 import numpy as np
@@ -262,7 +262,8 @@ def _nice(value: float) -> Decimal:
     """A bin edge a person would write: two significant figures."""
     if value == 0:
         return Decimal(0)
-    return Decimal(f"{value:.2g}").normalize()
+    nice: Decimal = Context(prec=2).create_decimal_from_float(value).normalize()
+    return nice
 
 
 def _numeric(table: LeadTable, profile: ColumnProfile,

@@ -5,23 +5,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from slabuilder import words
 from slabuilder.plan import Plan
 
 
 def _volume_sentence(figures: dict[str, Any]) -> str:
     at = figures["at_threshold"]
-    share = f"{at['share_of_leads'] * 100:.0f}%"
+    share = f"{words.number(at['share_of_leads'] * 100, 0)}%"
     per_month = figures["leads_per_month"]
     target = figures["mql_target_per_month"]
     if per_month is None:
         return (f"At {figures['threshold']} points, {share} of leads become MQLs. The MQLs a "
                 f"month this yields is {figures['leads_per_month_source']}; the plan's MQL "
-                f"target is {target:,} a month.")
+                f"target is {words.count(target)} a month.")
     mqls = round(at["share_of_leads"] * per_month)
     side = "above" if mqls >= target else "below"
     return (f"At {figures['threshold']} points, {share} of leads become MQLs: about "
-            f"{mqls:,} a month from {figures['leads_per_month_source']} "
-            f"({round(per_month):,} leads), {side} the plan's MQL target of {target:,}.")
+            f"{words.count(mqls)} a month from {figures['leads_per_month_source']} "
+            f"({words.count(per_month)} leads), {side} the plan's MQL target of "
+            f"{words.count(target)}.")
 
 
 def report_context(figures: dict[str, Any], old_plan: Plan, new_plan: Plan) -> dict[str, Any]:

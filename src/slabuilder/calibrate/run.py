@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from slabuilder import words
 from slabuilder.answers import Answers
 from slabuilder.calibrate import fit
 from slabuilder.calibrate.conditions import model_signals
@@ -69,16 +70,18 @@ def calibrate_table(table: LeadTable, plan: Plan, options: CalibrationOptions,
         if leak["kept"]:
             warnings.append(_warning(
                 "leak_kept", f"{leak['column']!r} alone predicts the outcome with a holdout "
-                f"AUC of {leak['holdout_auc_alone']:.2f}; it is kept because --include asks "
+                f"AUC of {words.number(leak['holdout_auc_alone'], 2)}; it is kept because "
+                "--include asks "
                 "for it, so check that it is known before sales talks to the lead",
                 leak["column"]))
         else:
             why = ("almost perfectly" if leak["holdout_auc_alone"] >= fit.LEAK_ALONE_AUC else
                    f"better than all the other columns together "
-                   f"({leak['holdout_auc_others']:.2f})")
+                   f"({words.number(leak['holdout_auc_others'], 2)})")
             warnings.append(_warning(
                 "leak_excluded", f"{leak['column']!r} alone predicts the outcome {why} "
-                f"(holdout AUC {leak['holdout_auc_alone']:.2f}): it was most likely filled in "
+                f"(holdout AUC {words.number(leak['holdout_auc_alone'], 2)}): it was most "
+                "likely filled in "
                 "after the outcome was known, so it is left out; --include it if it is not",
                 leak["column"]))
     for item in history.left_out:
@@ -98,7 +101,7 @@ def calibrate_table(table: LeadTable, plan: Plan, options: CalibrationOptions,
     threshold, met = fit.choose_threshold(s_test, y_test, float(rate), max(5, fit_points + 5))
     if not met:
         warnings.append(_warning(
-            "target_unreachable", f"no score converts at {float(rate):.0%} on the holdout; "
+            "target_unreachable", f"no score converts at {words.percent(rate, 0)} on the holdout; "
             f"the threshold is set where conversion is highest ({threshold} points)"))
     if len(chosen) < 2:
         warnings.append(_warning("few_signals", "the history supports fewer than two "
@@ -110,7 +113,7 @@ def calibrate_table(table: LeadTable, plan: Plan, options: CalibrationOptions,
     left_out = [*history.left_out,
                 *({"column": leak["column"], "code": "leak",
                    "reason": f"alone predicts the outcome on the holdout with AUC "
-                             f"{leak['holdout_auc_alone']:.2f}"}
+                             f"{words.number(leak['holdout_auc_alone'], 2)}"}
                   for leak in leaks if not leak["kept"])]
     figures: dict[str, Any] = {
         "history": _describe_history(table, history),

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from slabuilder import words
 from slabuilder.answers import Answers
 from slabuilder.calibrate.conditions import ScoredSignal, model_signals
 from slabuilder.calibrate.table import ColumnProfile, LeadTable
@@ -70,8 +71,8 @@ def _fit_checks(answers: Answers, table: LeadTable) -> tuple[list[tuple[str, str
         if column is None:
             unchecked.append("buying role")
         else:
-            words = "|".join(re.escape(t.lower()) for t in icp.titles)
-            pattern = quote_literal(r"\b(" + words + r")\b")
+            titles = "|".join(re.escape(t.lower()) for t in icp.titles)
+            pattern = quote_literal(r"\b(" + titles + r")\b")
             checks.append(("buying role", f"coalesce(regexp_matches(lower({column.sql}), "
                                           f"{pattern}), false)"))
     return checks, unchecked
@@ -140,15 +141,15 @@ def _lead(row: tuple[Any, ...], id_count: int, signals: list[ScoredSignal],
     failed_fit = [name for (name, _), ok in zip(fit_checks, fits, strict=True) if not ok]
     disqualified = [name for (name, _), hit in zip(dq_checks, dqs, strict=True) if hit]
     mql = score >= threshold and not failed_fit and not disqualified
-    because = ", ".join(f"{s.label} ({s.points:+d})" for s in matched) or "no signal"
-    words = [f"{score} points from {because}; "
+    because = ", ".join(f"{s.label} ({words.signed(s.points)})" for s in matched) or "no signal"
+    said = [f"{words.score(score)} points from {because}; "
              + (f"reaches the threshold of {threshold}" if score >= threshold
                 else f"below the threshold of {threshold}")]
     if failed_fit:
-        words.append("outside the profile on " + ", ".join(failed_fit))
+        said.append("outside the profile on " + ", ".join(failed_fit))
     if disqualified:
-        words.append("disqualified: " + ", ".join(disqualified))
+        said.append("disqualified: " + ", ".join(disqualified))
     not_checked = fit_unchecked + dq_unchecked
     if not_checked:
-        words.append("not checked (no column): " + ", ".join(not_checked))
-    return ScoredLead(ids, score, mql, "; ".join(words))
+        said.append("not checked (no column): " + ", ".join(not_checked))
+    return ScoredLead(ids, score, mql, "; ".join(said))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from slabuilder import words
 from slabuilder.cli.common import ANSWERS_ARGUMENT, say_notes
 
 
@@ -45,4 +46,5 @@ def command(answers_file: Path, leads: Path, output: Path | None, as_json: bool,
         click.echo(result.to_csv(), nl=False)
     else:
         summary = result.summary
-        click.echo(f"{summary['leads']:,} leads scored, {summary['mqls']:,} MQLs: {output}")
+        click.echo(f"{words.count(summary['leads'])} leads scored, "
+                   f"{words.count(summary['mqls'])} MQLs: {output}")

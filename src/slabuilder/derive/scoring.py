@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from slabuilder import words
 from slabuilder.answers import Answers, CustomSignal, Icp
 from slabuilder.derive.findings import Finding
 from slabuilder.signals import DEFAULT_SIGNALS, FIT_SIGNALS, KNOWN_SIGNAL_IDS, Signal
@@ -63,8 +64,8 @@ def _size_text(icp: Icp) -> str | None:
     if size is None:
         return None
     if size.max is None:
-        return f"{size.min:,} or more employees"
-    return f"{size.min:,} to {size.max:,} employees"
+        return f"{words.count(size.min)} or more employees"
+    return f"{words.count(size.min)} to {words.count(size.max)} employees"
 
 
 def fit_criteria(icp: Icp) -> list[FitCriterion]:
@@ -157,11 +158,12 @@ def explain(icp: Icp, signals: list[Signal], threshold: int, fit_points: int) ->
     single = next((s for s in sorted(behaviour, key=lambda s: -s.points)
                    if s.points >= needed), None)
     pair = _cheapest_path([s for s in behaviour if s is not single], needed)
-    shown = [f"{_short(s)} ({s.points:+d})" for s in pair[:3]]
+    shown = [f"{_short(s)} ({words.signed(s.points)})" for s in pair[:3]]
     rest = f" and {len(pair) - 3} more" if len(pair) > 3 else ""
     if single is not None:
         also = f", and so do {join(shown)} together" if len(pair) > 1 else ""
-        second = (f"For example, {_short(single)} ({single.points:+d}) qualifies on its own"
+        second = (f"For example, {_short(single)} ({words.signed(single.points)}) qualifies on "
+                  "its own"
                   f"{also}; fitting the profile without doing anything never does.")
     elif pair:
         second = (f"No single act is enough: it takes {needed} points of engagement, for "
@@ -199,7 +201,8 @@ def build_scoring(answers: Answers) -> ScoringModel:
         warnings.append(Finding(
             "threshold_too_low",
             f"Two pieces of low-intent activity ({_short(low_intent[0])}, "
-            f"{low_intent[0].points:+d} each) reach the threshold of {threshold}: raise the "
+            f"{words.signed(low_intent[0].points)} each) reach the threshold of {threshold}: "
+            "raise the "
             "threshold so that only real interest qualifies.", "scoring.threshold"))
     if cap is not None and threshold > cap:
         warnings.append(Finding(

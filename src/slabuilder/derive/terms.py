@@ -245,8 +245,9 @@ def marketing_terms(answers: Answers, agreed: Commitments, mql_per_period: int) 
                 else "assigned by hand")
     return [
         Term("mql_volume", "marketing", "MQL volume",
-             f"Deliver at least {volume:,} MQLs a month"
-             + (f" ({mql_per_period:,} for the {period})" if period != "month" else "") + ".",
+             f"Deliver at least {words.count(volume)} MQLs a month"
+             + (f" ({words.count(mql_per_period)} for the {period})"
+                if period != "month" else "") + ".",
              "MQLs created in the CRM during the calendar month."),
         Term("acceptance", "marketing", "MQL acceptance",
              f"At least {words.percent(agreed.acceptance_rate)} of MQLs are accepted by sales.",
@@ -398,12 +399,12 @@ def routing_segments(answers: Answers, first_touch: str | None) -> list[RoutingS
 
 def _segment_name(name: str, start: int, end: int | None) -> str:
     if end is None:
-        return f"{name} ({start:,}+ employees)"
+        return f"{name} ({words.count(start)}+ employees)"
     if start == end:
-        return f"{name} ({start:,} employees)"
+        return f"{name} ({words.count(start)} employees)"
     if start <= 1:
-        return f"{name} (up to {end:,} employees)"
-    return f"{name} ({start:,} to {end:,} employees)"
+        return f"{name} (up to {words.count(end)} employees)"
+    return f"{name} ({words.count(start)} to {words.count(end)} employees)"
 
 
 def routing_rules(answers: Answers, segments: list[RoutingSegment]) -> list[Rule]:

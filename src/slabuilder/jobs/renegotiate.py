@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from slabuilder import words
 from slabuilder.errors import AnswersError, ExportError, OutputError
 
 if TYPE_CHECKING:
@@ -116,7 +117,8 @@ def _interview(defaults: dict[str, Any], settings: Sequence[str], use_defaults: 
     from slabuilder.questionnaire import load_questionnaire
 
     shown = {f"funnel.{row.key}": f"Last period's CRM export shows {row.observed_text} "
-                                  f"(of {row.sample:,}); the agreement says {row.agreed_text}."
+                                  f"(of {words.count(row.sample)}); the agreement says "
+                                  f"{row.agreed_text}."
              for row in observed if row.usable and row.sample is not None}
     return collect_answers(load_questionnaire(), defaults=defaults, settings=settings,
                            use_defaults=use_defaults, interactive=interactive, resume=None,
