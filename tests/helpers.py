@@ -14,8 +14,8 @@ from typing import Any
 from slabuilder.outputs import render_documents
 from slabuilder.plan import Plan
 
-__all__ = ["EPOCH", "HEADER", "INJECTION", "ROWS", "render_clean", "source_date",
-           "weasyprint_problems", "write_csv"]
+__all__ = ["EPOCH", "HEADER", "INJECTION", "ROWS", "pdf_pages", "pdf_text", "render_clean",
+           "source_date", "weasyprint_problems", "write_csv"]
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[str]], *, delimiter: str = ",",
@@ -104,3 +104,17 @@ def render_clean(plan: Plan, docs: list[str], out: Path, **options: Any) -> list
         written = render_documents(plan, docs, out, formats=["pdf"], **options)
     assert problems == []
     return written
+
+
+def pdf_pages(source: Path | bytes) -> list[str]:
+    """The text of each page of a PDF as pypdf reads it, words joined by single spaces."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(source) if isinstance(source, bytes) else source)
+    return [" ".join((page.extract_text() or "").split()) for page in reader.pages]
+
+
+def pdf_text(source: Path | bytes) -> str:
+    """The text of a whole PDF, pages joined by a space: the one way tests read a PDF's
+    words (poppler's pdftotext is run beside it where two readers must agree)."""
+    return " ".join(pdf_pages(source))

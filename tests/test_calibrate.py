@@ -18,6 +18,7 @@ from slabuilder.calibrate.options import CalibrationOptions
 from slabuilder.errors import AnswersError
 from slabuilder.jobs.calibrate import CalibrateResult, calibrate
 from slabuilder.jobs.score import score_leads
+from slabuilder.plan import Plan
 
 ROWS = 9240
 
@@ -305,3 +306,22 @@ def test_calibrate_writes_answers_and_report_that_diff_reads(
     assert (points["old_value"], points["new_value"]) == (None, first["points"])
     demo = changes[("plan", "scoring.signals.demo_request")]
     assert demo["old_value"] == 25
+
+
+def test_the_report_context_states_the_volume_at_the_threshold(result: CalibrateResult,
+                                                               example_plan: Plan):
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from slabuilder.calibrate.report import report_context
+
+    figures = result.figures
+    context = report_context(figures, example_plan, example_plan)
+    share = Decimal(str(figures["at_threshold"]["share_of_leads"])) * 100
+    whole = share.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    assert context["volume_sentence"].startswith(
+        f"At {figures['threshold']} points, {whole}% of leads become MQLs")
+    assert context["volume_sentence"].endswith(f"{example_plan.mql_per_month:,}" + (
+        "." if figures["leads_per_month"] is not None else " a month."))
+    assert max(band["bar"] for band in context["bands"]) == 100
+    assert (context["old_threshold"], context["mql_target_per_month"]) == (
+        example_plan.scoring.threshold, example_plan.mql_per_month)

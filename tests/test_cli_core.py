@@ -443,3 +443,13 @@ def test_deeply_nested_yaml_is_refused(run_cli, tmp_path):
     result = run_cli("check", write(tmp_path, "a: " + "[" * 10_000 + "\n"))
     assert result.code == 2
     assert "nests lists or groups far too deeply" in result.err
+
+
+def test_python_dash_m_runs_the_command_line(monkeypatch, capsys):
+    import runpy
+
+    monkeypatch.setattr(sys, "argv", ["slabuilder", "--version"])
+    with pytest.raises(SystemExit) as done:
+        runpy.run_module("slabuilder", run_name="__main__")
+    assert done.value.code == 0
+    assert capsys.readouterr().out == "slabuilder, version 0.1.0\n"

@@ -662,6 +662,7 @@ PARAGRAPHS = ("<html><head></head><body>{% for i in range(8000) %}<p>Paragraph {
 
 # The alarm that ends a runaway layout can land while Python runs a finaliser, which it then
 # reports as an unraisable exception: noise of the timer, not of the outcome asserted here.
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_a_layout_that_takes_too_long_is_stopped(run_cli: Run, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
@@ -686,6 +687,7 @@ SVG_BOMB = ("<svg width='100' height='100' xmlns='http://www.w3.org/2000/svg' "
 
 # The alarm that ends a runaway layout can land while Python runs a finaliser, which it then
 # reports as an unraisable exception: noise of the timer, not of the outcome asserted here.
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_an_svg_bomb_in_a_data_url_is_stopped(run_cli: Run, tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
@@ -744,6 +746,7 @@ def test_the_deadline_is_left_as_it_was_found() -> None:
 # --------------------------------------------------------------------------- 7. attachments
 
 
+@pytest.mark.slow
 def test_a_template_cannot_embed_files_and_output_stays_identical(
         run_cli: Run, tmp_path: Path) -> None:
     folder = user_templates(tmp_path, '<html><body><a rel="attachment" href="style.css">css'
@@ -766,6 +769,7 @@ def test_a_template_cannot_embed_files_and_output_stays_identical(
 # --------------------------------------------------------------------------- 9. one page
 
 
+@pytest.mark.slow
 def test_a_summary_that_cannot_fit_fails_naming_the_long_answers(run_cli: Run,
                                                                  tmp_path: Path) -> None:
     long = ", ".join(f'"Disqualifier {n}: ' + "an account in an active renewal " * 9 + '"'

@@ -116,6 +116,7 @@ def _enter(count: int) -> str:
 # --------------------------------------------------------------------------- Enter keeps
 
 
+@pytest.mark.slow
 def test_enter_keeps_every_answer_of_the_previous_file(
         interview: Any, run: Run, example_data: dict[str, Any],
         example_answers: Answers) -> None:
@@ -125,6 +126,7 @@ def test_enter_keeps_every_answer_of_the_previous_file(
                               "opportunity_to_won": "25%"}
 
 
+@pytest.mark.slow
 def test_derived_figures_follow_the_funnel_section(
         interview: Any, run: Run, example_data: dict[str, Any]) -> None:
     interview(_enter(ASKED_FROM_EXAMPLE) + ENTER, defaults=example_data)
@@ -138,6 +140,7 @@ def test_derived_figures_follow_the_funnel_section(
     assert run.lines[run.lines.index(capacity) + 2] == "Part 6 of 8: Where things stand today"
 
 
+@pytest.mark.slow
 def test_a_team_of_nobody_is_flagged_after_the_team_section(
         interview: Any, run: Run, example_data: dict[str, Any]) -> None:
     sdrs = 32
@@ -147,6 +150,7 @@ def test_a_team_of_nobody_is_flagged_after_the_team_section(
             "AEs.") in run.lines
 
 
+@pytest.mark.slow
 def test_a_rate_outside_the_typical_range_is_flagged_after_the_funnel(
         interview: Any, run: Run, example_data: dict[str, Any]) -> None:
     keys = _enter(ORDER["mql_to_sql"]) + "8%" + ENTER + _enter(16) + ENTER
@@ -165,6 +169,7 @@ def test_a_rate_outside_the_typical_range_is_flagged_after_the_funnel(
     ("160%", "160% is outside 0% to 100%"),
     ("55", "55 is not a rate; write 55% or 0.55"),
 ])
+@pytest.mark.slow
 def test_a_wrong_rate_is_refused_with_what_to_type_and_nothing_is_lost(
         interview: Any, run: Run, example_data: dict[str, Any], wrong: str,
         message: str) -> None:
@@ -179,6 +184,7 @@ def test_a_wrong_rate_is_refused_with_what_to_type_and_nothing_is_lost(
     assert data["agreement"] == example_data["agreement"]
 
 
+@pytest.mark.slow
 def test_money_accepts_the_ways_people_write_it(
         interview: Any, example_data: dict[str, Any]) -> None:
     revenue, deal = 22, 23
@@ -198,6 +204,7 @@ def test_a_required_answer_cannot_be_left_empty(interview: Any, run: Run) -> Non
 # --------------------------------------------------------------------------- conditions
 
 
+@pytest.mark.slow
 def test_a_sales_accepted_stage_asks_its_own_rates_instead(
         interview: Any, run: Run, example_data: dict[str, Any]) -> None:
     keys = (_enter(ORDER["has_sal"]) + "y" + "70%" + ENTER + "50%" + ENTER + _enter(2)
@@ -209,6 +216,7 @@ def test_a_sales_accepted_stage_asks_its_own_rates_instead(
         "915 MQLs." in run.lines
 
 
+@pytest.mark.slow
 def test_the_standard_terms_are_only_asked_when_wanted(
         interview: Any, example_data: dict[str, Any]) -> None:
     terms = 13
@@ -219,6 +227,7 @@ def test_the_standard_terms_are_only_asked_when_wanted(
     assert "escalation" not in data
 
 
+@pytest.mark.slow
 def test_a_changed_term_stays_listed_and_saved_after_closing_the_terms(
         interview: Any, example_data: dict[str, Any]) -> None:
     terms = 13
@@ -233,6 +242,7 @@ def test_a_changed_term_stays_listed_and_saved_after_closing_the_terms(
 # --------------------------------------------------------------------------- review
 
 
+@pytest.mark.slow
 def test_review_goes_back_to_one_answer_and_returns(
         interview: Any, example_data: dict[str, Any], example_answers: Answers) -> None:
     keys = (_enter(ASKED_FROM_EXAMPLE) + DOWN + ENTER + "Acme Data" + ENTER  # change, return
@@ -245,6 +255,7 @@ def test_review_goes_back_to_one_answer_and_returns(
         exclude={"company"})
 
 
+@pytest.mark.slow
 def test_review_can_open_a_branch_and_asks_its_new_questions(
         interview: Any, run: Run, example_data: dict[str, Any]) -> None:
     row = ORDER["has_sal"] + 1
@@ -255,6 +266,7 @@ def test_review_can_open_a_branch_and_asks_its_new_questions(
                               "sql_to_opportunity": "50%", "opportunity_to_won": "25%"}
 
 
+@pytest.mark.slow
 def test_review_lists_every_answer(interview: Any, run: Run,
                                    example_data: dict[str, Any]) -> None:
     interview([_enter(ASKED_FROM_EXAMPLE), ENTER], defaults=example_data, screen=True)
@@ -269,6 +281,7 @@ def test_review_lists_every_answer(interview: Any, run: Run,
         assert row in review
 
 
+@pytest.mark.slow
 def test_saving_is_refused_while_the_whole_file_does_not_hold_together(
         interview: Any, run: Run, example_data: dict[str, Any]) -> None:
     example_data["funnel"]["sql_to_won"] = "10%"  # kept from the file, never asked
@@ -281,6 +294,7 @@ def test_saving_is_refused_while_the_whole_file_does_not_hold_together(
 # --------------------------------------------------------------------------- Ctrl-C
 
 
+@pytest.mark.slow
 def test_ctrl_c_offers_to_save_and_resume_carries_on(
         interview: Any, tmp_path: Path, example_data: dict[str, Any]) -> None:
     partial = tmp_path / "slabuilder-partial.yaml"
@@ -311,6 +325,7 @@ def test_ctrl_c_twice_writes_nothing(interview: Any, tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_ctrl_c_on_the_review_screen_can_save_too(
         interview: Any, tmp_path: Path, example_data: dict[str, Any]) -> None:
     partial = tmp_path / "p.yaml"
@@ -323,6 +338,7 @@ def test_ctrl_c_on_the_review_screen_can_save_too(
 # --------------------------------------------------------------------------- other inputs
 
 
+@pytest.mark.slow
 def test_set_answers_are_not_asked_but_listed(
         interview: Any, run: Run, example_data: dict[str, Any]) -> None:
     data = interview([_enter(ASKED_FROM_EXAMPLE - 1), ENTER], defaults=example_data,
@@ -332,6 +348,7 @@ def test_set_answers_are_not_asked_but_listed(
     assert "Company name: Set Co" in run.shown
 
 
+@pytest.mark.slow
 def test_observed_figures_are_shown_beside_the_question(
         interview: Any, run: Run, example_data: dict[str, Any]) -> None:
     observed = "Last quarter you saw 48%; the agreement said 60%."

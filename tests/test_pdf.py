@@ -18,7 +18,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import ROOT
-from helpers import EPOCH, render_clean, source_date, weasyprint_problems
+from helpers import EPOCH, pdf_pages, render_clean, source_date, weasyprint_problems
 from slabuilder.answers import answers_from_data
 from slabuilder.errors import SlabuilderError
 from slabuilder.outputs import render_documents
@@ -30,7 +30,7 @@ TEMPLATES = ROOT / "templates"
 
 @functools.cache
 def _extracted(path: Path, size: int) -> tuple[str, ...]:
-    return tuple(" ".join((page.extract_text() or "").split()) for page in PdfReader(path).pages)
+    return tuple(pdf_pages(path))
 
 
 def page_texts(path: Path) -> list[str]:
@@ -144,6 +144,7 @@ def test_pdf_metadata(pdfs: dict[str, Path], example_plan: Plan):
     assert meta["/Creator"] == "slabuilder"
 
 
+@pytest.mark.slow
 def test_same_answers_give_identical_bytes(pdfs: dict[str, Path], example_plan: Plan,
                                            example_path: Path, tmp_path: Path):
     """The module fixture rendered in parallel workers; this renders serially: same bytes."""
@@ -151,6 +152,7 @@ def test_same_answers_give_identical_bytes(pdfs: dict[str, Path], example_plan: 
     assert again.read_bytes() == pdfs["agreement"].read_bytes()
 
 
+@pytest.mark.slow
 def test_one_pdf_made_by_the_worker_started_early_has_the_same_bytes(
         pdfs: dict[str, Path], example_path: Path, tmp_path: Path):
     """`render` of a single PDF starts its worker before the answers are read (it loads
@@ -223,6 +225,7 @@ def test_plain_pdf_has_no_attachment(pdfs: dict[str, Path]):
 # --------------------------------------------------------------------------- draft
 
 
+@pytest.mark.slow
 def test_draft_marks_every_page(example_path: Path, tmp_path: Path):
     from slabuilder.yamlio import read_yaml_file
 
@@ -288,7 +291,7 @@ def test_fetcher_refuses_files_and_network(local_server: tuple[str, list[str]],
     assert not any(u.startswith("data:") for u in blocked)
     assert b"/EmbeddedFile" not in data
     assert PdfReader(io.BytesIO(data)).attachments == {}
-    assert "TOPSECRET" not in PdfReader(io.BytesIO(data)).pages[0].extract_text()
+    assert "TOPSECRET" not in pdf_pages(data)[0]
 
 
 def test_answers_that_look_like_markup_stay_text(example_path: Path, tmp_path: Path,

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pypdf import PdfReader
 
+from helpers import pdf_text
 from slabuilder.answers import load_answers
 from slabuilder.observed import (
     MIN_RATE_SAMPLE,
@@ -42,9 +42,6 @@ def checksums(folder: Path) -> dict[str, str]:
             for path in sorted(folder.iterdir()) if path.is_file()}
 
 
-def pdf_text(path: Path) -> str:
-    return " ".join(" ".join((page.extract_text() or "").split())
-                    for page in PdfReader(path).pages)
 
 
 # --------------------------------------------------------------------------- one full run

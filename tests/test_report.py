@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from helpers import HEADER, ROWS, write_csv
+from helpers import HEADER, ROWS, pdf_text, write_csv
 from slabuilder.answers import answers_from_data
 from slabuilder.charts import funnel_chart, trend_chart
 from slabuilder.plan import Plan, build_plan
@@ -226,7 +226,7 @@ def test_shell_pdf_has_a_form_field_for_every_actual(shell_pdfs: Path) -> None:
     assert fields["report.marketing.mql_volume.missed"]["/FT"] == "/Btn"
     # pypdf cannot map the digits of a font that form fields also use; the words suffice
     # here and the HTML (same template) carries the figures.
-    text = " ".join(page.extract_text() for page in reader.pages)
+    text = pdf_text(shell_pdfs / "acme-analytics-2027-03-report.pdf")
     assert "Marketing commitments" in text
     assert "Touched within 4 business hours" in " ".join(text.split())
     html = (shell_pdfs / "acme-analytics-2027-03-report.html").read_text(encoding="utf-8")
@@ -265,8 +265,7 @@ def test_filled_report_shows_actuals(filled: Path) -> None:
     # The funnel chart has a heading and sits right under its table.
     assert (html.index("funnel-actuals") < html.index("Target against actual, by stage")
             < html.index("<th class=\"w-25\">Conversion</th>"))
-    reader = PdfReader(filled / "acme-analytics-2027-01-report.pdf")
-    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    text = pdf_text(filled / "acme-analytics-2027-01-report.pdf")
     assert "MQL volume was 7 against the target of 178" in text
     assert "11 read, 8 used, 3 set aside" in text
     assert "1 with no lead id" in text

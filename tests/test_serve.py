@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 
 from conftest import EXAMPLE
+from helpers import pdf_text
 
 pytestmark = pytest.mark.slow
 
@@ -151,7 +151,7 @@ def test_the_whole_interview_in_a_real_browser(served, browser, tmp_path):
     _wait(pdf.exists, "the agreement to download", 60)
     _wait(lambda: pdf.stat().st_size > 0 and not list(downloads.glob("*.crdownload")),
           "the download to finish")
-    text = "".join(page.extract_text() or "" for page in PdfReader(pdf).pages)
+    text = pdf_text(pdf)
     assert re.search(r"\b640\b", text)
     assert sorted(p.name for p in out.iterdir()) == ["acme-analytics.yaml"]
 

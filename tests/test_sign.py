@@ -17,7 +17,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import CliResult
-from helpers import render_clean, source_date
+from helpers import pdf_pages, pdf_text, render_clean, source_date
 from pki import PASSPHRASE, Pki, make_pki
 from slabuilder.errors import OutputError
 from slabuilder.jobs.sign import sign_document
@@ -126,8 +126,7 @@ def test_each_person_has_a_named_signature_and_date_field_on_their_line(
 
 
 def test_agreement_fields_sit_on_its_signatures_page(rendered: dict[str, Path]):
-    pages = [(" ".join((page.extract_text() or "").split()))
-             for page in PdfReader(rendered["agreement"]).pages]
+    pages = pdf_pages(rendered["agreement"])
     (signature_page,) = [n for n, text in enumerate(pages) if "By signing" in text]
     assert {w["page"] for w in _widgets(rendered["agreement"])} == {signature_page}
 
@@ -471,7 +470,7 @@ def test_text_layer_is_the_text_on_the_page(every_pdf: dict[str, Path], example_
                     .fingerprint()}
     poppler = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
                              check=True).stdout
-    pypdf = " ".join(page.extract_text() or "" for page in PdfReader(path).pages)
+    pypdf = pdf_text(path)
     for tool, text in (("pdftotext", poppler), ("pypdf", pypdf)):
         assert _private_use(text) == [], (tool, doc)
         words = " ".join(text.split())
