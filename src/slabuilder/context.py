@@ -261,6 +261,7 @@ def _sla(plan: Plan) -> dict[str, Any]:
         "attempt_window_days": agreed.attempt_window_days,
         "channels": list(agreed.channels),
         "disposition_days": agreed.disposition_days,
+        "no_attempt_hours": agreed.no_attempt_hours,
         "review_hours": plain_number(agreed.review_hours),
         "win_loss_hours": plain_number(agreed.win_loss_hours),
         "crm_update": agreed.crm_update,

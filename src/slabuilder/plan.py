@@ -86,6 +86,14 @@ class Plan:
     def mql_per_month(self) -> int:
         return self.targets["mql"].per_month if "mql" in self.targets else 0
 
+    @property
+    def measured_rates(self) -> list[str]:
+        """The conversions a month's report measures: the chain's rates, and the one the
+        low-conversion line judges when the chain does not hold it (MQL to SQL across an SAL
+        stage)."""
+        line = self.alignment.lines.low_conversion_key
+        return [*self.rates, *([line] if line and line not in self.rates else [])]
+
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (numbers as numbers, dates as ISO text)."""
         data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)

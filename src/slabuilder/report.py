@@ -23,6 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
+from slabuilder import words
 from slabuilder.actuals.model import Actuals, MonthActuals
 from slabuilder.charts import funnel_chart, trend_chart
 from slabuilder.derive.funnel import MONTHS_IN
@@ -193,7 +194,8 @@ def _sales_rows(plan: Plan, actuals: Actuals | None) -> list[dict[str, Any]]:
                  note=(f"{number(average)} attempts per MQL on average"
                        if average is not None else "")),
         _disposition_row(rows, plan, month, previous),
-        rows.row("no_attempt_72h", "MQLs with no attempt after 72 hours", "none", neglected,
+        rows.row("no_attempt_72h", f"MQLs with no attempt after {_no_attempt_age(plan)}",
+                 "none", neglected,
                  "count", neglected == 0,
                  previous=previous.no_attempt_after_72h if previous else None),
         rows.row("dq_feedback", "Rejections with a reason code", "100%", None, "rate", None,
@@ -346,9 +348,10 @@ def _insights(plan: Plan, actuals: Actuals, mql_target: int) -> list[str]:
         verdict = "on plan" if rate >= float(agreed) else "below plan"
         found.append(f"{_rate_name(key)} ran at {percent(rate)} against the {percent(agreed)} "
                      f"the targets are built on: {verdict}.")
-        if rate < 0.2:
-            found.append("With fewer than one MQL in five moving on, look first at "
-                         "qualification and training.")
+    low = _low_conversion(plan, month)
+    if low is not None:
+        found.append(f"{low}: below the {percent(plan.alignment.lines.low_conversion_rate, 0)} "
+                     "line the agreement sets, so look first at qualification and training.")
     found.extend(_speed_insights(plan, month))
     if month.acceptance_rate is not None:
         floor = float(plan.terms.commitments.acceptance_rate)
@@ -364,9 +367,26 @@ def _insights(plan: Plan, actuals: Actuals, mql_target: int) -> list[str]:
         found.append(f"{top.name} brought the most MQLs ({count(top.mql or 0)}).")
     neglected = month.no_attempt_after_72h
     if neglected:
-        found.append(f"{count(neglected)} MQLs had no attempt 72 hours after qualifying by the "
+        found.append(f"{count(neglected)} MQLs had no attempt {_no_attempt_age(plan)} after "
+                     "qualifying by the "
                      "month's end, against none agreed.")
     return list(dict.fromkeys(found))
+
+
+def _no_attempt_age(plan: Plan) -> str:
+    """"72 hours": how old an MQL may grow with no attempt, as the plan holds it."""
+    return words.hours(plan.terms.commitments.no_attempt_hours, business=False, places=0)
+
+
+def _low_conversion(plan: Plan, month: MonthActuals) -> str | None:
+    """"MQL to SQL ran at 12%" when the month's conversion at the low-conversion line's own
+    stage (never another stage's) is under the line the plan holds; else None."""
+    lines = plan.alignment.lines
+    key = lines.low_conversion_key
+    rate = month.conversions.get(key) if key is not None else None
+    if key is None or rate is None or rate >= _num(lines.low_conversion_rate):
+        return None
+    return f"{_rate_name(key)} ran at {percent(rate)}"
 
 
 def _rate_name(key: str) -> str:
@@ -417,7 +437,7 @@ _PRIORITY = {
                       "queue review.",
     "attempts": "Make the full set of attempts before marking a lead unreachable.",
     "disposition": "Disposition every MQL within the deadline: review the open list weekly.",
-    "no_attempt_72h": "Work or reassign every MQL left without an attempt after 72 hours.",
+    "no_attempt_72h": "Work or reassign every MQL left without an attempt after {age}.",
 }
 
 
@@ -441,8 +461,9 @@ def _priorities(plan: Plan, rows: list[dict[str, Any]], month: MonthActuals,
     missed = [(round(_mqls_at_stake(row, month, mql_target) * value), row) for row in rows
               if row["met"] == "missed" and row["field"] in _PRIORITY]
     missed.sort(key=lambda item: -item[0])
-    return [f"{_PRIORITY[row['field']]} About {money(stake, plan.currency)} of bookings at "
-            "stake." if stake else _PRIORITY[row["field"]] for stake, row in missed[:5]]
+    said = {field: text.format(age=_no_attempt_age(plan)) for field, text in _PRIORITY.items()}
+    return [f"{said[row['field']]} About {money(stake, plan.currency)} of bookings at "
+            "stake." if stake else said[row["field"]] for stake, row in missed[:5]]
 
 
 def _diagnoses(plan: Plan, month: MonthActuals, mql_target: int,
@@ -452,12 +473,10 @@ def _diagnoses(plan: Plan, month: MonthActuals, mql_target: int,
     lines = plan.alignment.lines
     table = {symptom.id: symptom for symptom in plan.alignment.symptoms}
     found: list[tuple[str, str]] = []
-    conversion = next(((key, rate) for key, rate in month.conversions.items()
-                       if key.startswith("mql_to_") and rate is not None), None)
     evidence = []
-    if conversion is not None and conversion[1] < _num(lines.low_conversion_rate):
-        evidence.append(f"{_rate_name(conversion[0])} ran at {percent(conversion[1])}, under "
-                        f"{percent(lines.low_conversion_rate, 0)}")
+    low = _low_conversion(plan, month)
+    if low is not None:
+        evidence.append(f"{low}, under {percent(lines.low_conversion_rate, 0)}")
     if month.acceptance_rate is not None and 1 - month.acceptance_rate > _num(
             lines.rejection_rate):
         evidence.append(f"sales rejected {percent(1 - month.acceptance_rate)} of the MQLs it "

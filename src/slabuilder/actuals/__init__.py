@@ -99,7 +99,8 @@ def compute_actuals(export: Path, answers: Answers, month: Month | str,
     agreed = build_plan(answers).terms.commitments
     tiers = tuple(TierRule(tier.id, tier.label, float(tier.hours), tier.triggers)
                   for tier in agreed.response_tiers)
-    rules = Rules(tiers, agreed.contact_attempts, agreed.disposition_days, clock)
+    rules = Rules(tiers, agreed.contact_attempts, agreed.disposition_days,
+                  agreed.no_attempt_hours, clock)
     if options.tasks is not None:
         from slabuilder.fsutil import check_input
         from slabuilder.limits import EXPORT_MAX_BYTES

@@ -41,7 +41,6 @@ OPEN_STATUSES = ("", "new", "open", "in progress", "attempted to contact", "atte
                  "connected", "working", "working - contacted", "open - not contacted",
                  "contacted", "not contacted")
 SALES_SOURCED = ("outbound", "sales", "prospect", "cold", "sdr", "bdr", "offline", "event")
-NO_ATTEMPT_HOURS = 72
 
 
 @dataclass(frozen=True)
@@ -89,6 +88,7 @@ class Rules:
     tiers: tuple[TierRule, ...]
     contact_attempts: int
     disposition_days: int
+    no_attempt_hours: int
     clock: BusinessClock
 
     @property
@@ -269,7 +269,7 @@ class MonthFigures:
         return figures
 
     def no_attempt(self) -> int | None:
-        late = f"mql_at <= {self.end} - INTERVAL {NO_ATTEMPT_HOURS} HOUR"
+        late = f"mql_at <= {self.end} - INTERVAL {int(self.rules.no_attempt_hours)} HOUR"
         if "first_touch_at" in self.has:
             untouched = f"(first_touch_at IS NULL OR first_touch_at >= {self.end})"
         elif "attempts" in self.has:

@@ -38,6 +38,9 @@ class DiagnosticLines:
     """The figures past which the monthly report names a symptom."""
 
     low_conversion_rate: Decimal
+    low_conversion_key: str | None
+    """The conversion the low-conversion line applies to: MQL to SQL, the step where marketing's
+    leads meet sales' qualification (``None`` when the funnel has no SQL stage)."""
     rejection_rate: Decimal
     late_touch_share: Decimal
 
@@ -327,7 +330,8 @@ def build_alignment(answers: Answers, agreed: Commitments, rates: dict[str, Deci
         exceptions=exceptions(answers, agreed),
         intent=intent(answers, intent_points, agreed),
         symptoms=symptoms(answers),
-        lines=DiagnosticLines(esc.low_conversion_rate, esc.rejection_rate,
+        lines=DiagnosticLines(esc.low_conversion_rate,
+                              "mql_to_sql" if "sql" in stages else None, esc.rejection_rate,
                               esc.late_touch_share),
         speed_bands=list(SPEED_BANDS),
         closed_loop=list(CLOSED_LOOP),

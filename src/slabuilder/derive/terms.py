@@ -13,6 +13,9 @@ from slabuilder import words
 from slabuilder.answers import Answers
 from slabuilder.words import STAGE_NAMES
 
+NO_ATTEMPT_HOURS = 72
+"""How old an MQL may grow with no attempt before the reports list it (clock hours)."""
+
 
 @dataclass(frozen=True)
 class Term:
@@ -121,6 +124,9 @@ class Commitments:
     """``SDR`` or ``AE``: the role every MQL of the ICP reaches first (None: nobody)."""
     first_touch_reps: int
     lead_to_mql_hours: Decimal
+    no_attempt_hours: int
+    """An MQL this many hours old with no attempt logged is listed in the weekly report and
+    counted against sales in the monthly one."""
     sql_to_opportunity_days: int
     advocate_review_days: int
     attempts_optimal_min: int
@@ -460,6 +466,7 @@ def agreed_commitments(answers: Answers, rates: dict[str, Decimal],
         first_touch_role=role,
         first_touch_reps=reps,
         lead_to_mql_hours=marketing.lead_to_mql_hours,
+        no_attempt_hours=NO_ATTEMPT_HOURS,
         sql_to_opportunity_days=sales.sql_to_opportunity_days,
         advocate_review_days=marketing.advocate_review_days,
         attempts_optimal_min=sales.attempts_optimal_min,

@@ -208,7 +208,7 @@ def observed_period_rates(actuals_file: Path, plan: Plan) -> list[RateComparison
     for month in plan.months:
         try:
             measured = compute_actuals(actuals_file, plan.answers, month.month,
-                                       rate_keys=list(plan.rates))
+                                       rate_keys=plan.measured_rates)
         except ExportError as error:
             problem = problem or error
             continue

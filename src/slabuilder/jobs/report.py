@@ -141,7 +141,7 @@ def run_report(answers_file: Path, *, month: str | None = None, out_dir: Path | 
         from slabuilder.actuals import ExportOptions, compute_actuals
 
         actuals = compute_actuals(actuals_file, answers, month_key, export or ExportOptions(),
-                                  rate_keys=list(plan.rates), pending=pending)
+                                  rate_keys=plan.measured_rates, pending=pending)
     from slabuilder.actuals.metrics import Month
     from slabuilder.report import build_report_context
 
