@@ -27,6 +27,7 @@ from slabuilder import words
 from slabuilder.actuals.model import Actuals, MonthActuals
 from slabuilder.charts import funnel_chart, trend_chart
 from slabuilder.derive.funnel import MONTHS_IN
+from slabuilder.derive.terms import scoring_misses_text
 from slabuilder.plan import Plan
 from slabuilder.words import (
     STAGE_NAMES,
@@ -111,8 +112,8 @@ def _marketing_rows(plan: Plan, actuals: Actuals | None,
         rows.row("scoring_accuracy", "Scoring accuracy",
                  f"over {percent(agreed.scoring_accuracy)}", accuracy, "rate",
                  accuracy is not None and accuracy > _num(agreed.scoring_accuracy),
-                 note="of the month's MQLs dispositioned, those not rejected as wrong persona "
-                      "(DQ-02) or too small (DQ-07)"),
+                 note="of the month's MQLs dispositioned, those not rejected as "
+                      + scoring_misses_text()),
         rows.row("data_completeness", "Data completeness",
                  f"{percent(agreed.core_fields_complete)} core, "
                  f"{percent(agreed.extended_fields_complete)} extended", None, "rate", None,
@@ -427,8 +428,7 @@ _PRIORITY = {
                   "dormant leads, joint outbound).",
     "mql_acceptance": "Raise acceptance: review rejected MQLs with sales and adjust the "
                       "definition or the scoring threshold.",
-    "scoring_accuracy": "Recalibrate scoring against the rejections coded wrong persona or "
-                        "too small.",
+    "scoring_accuracy": "Recalibrate scoring against the rejections coded {misses}.",
     "speed_within_sla": "Get every MQL touched within its tier's limit: set the SLA timer and "
                         "escalate at the deadline.",
     "speed_fast": "Call back every demo and trial request within its limit: alerts and cover "
@@ -461,7 +461,9 @@ def _priorities(plan: Plan, rows: list[dict[str, Any]], month: MonthActuals,
     missed = [(round(_mqls_at_stake(row, month, mql_target) * value), row) for row in rows
               if row["met"] == "missed" and row["field"] in _PRIORITY]
     missed.sort(key=lambda item: -item[0])
-    said = {field: text.format(age=_no_attempt_age(plan)) for field, text in _PRIORITY.items()}
+    said = {field: text.format(age=_no_attempt_age(plan),
+                               misses=scoring_misses_text(codes=False))
+            for field, text in _PRIORITY.items()}
     return [f"{said[row['field']]} About {money(stake, plan.currency)} of bookings at "
             "stake." if stake else said[row["field"]] for stake, row in missed[:5]]
 

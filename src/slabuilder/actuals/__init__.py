@@ -100,7 +100,8 @@ def compute_actuals(export: Path, answers: Answers, month: Month | str,
     tiers = tuple(TierRule(tier.id, tier.label, float(tier.hours), tier.triggers)
                   for tier in agreed.response_tiers)
     rules = Rules(tiers, agreed.contact_attempts, agreed.disposition_days,
-                  agreed.no_attempt_hours, clock)
+                  agreed.no_attempt_hours, clock,
+                  tuple((code.code, code.said_as) for code in agreed.scoring_misses))
     if options.tasks is not None:
         from slabuilder.fsutil import check_input
         from slabuilder.limits import EXPORT_MAX_BYTES

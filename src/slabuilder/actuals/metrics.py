@@ -90,6 +90,9 @@ class Rules:
     disposition_days: int
     no_attempt_hours: int
     clock: BusinessClock
+    scoring_misses: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """The rejection codes that count against scoring accuracy, each with the words that
+    mark a free-text reason as that code."""
 
     @property
     def disposition_minutes(self) -> int:
@@ -356,16 +359,16 @@ class MonthFigures:
                 "mqls_dispositioned": int(row[0]), "mqls_accepted": int(row[1])}
 
     def scoring_accuracy(self) -> float | None:
-        """MQLs not disqualified as the wrong persona (DQ-02) or too small (DQ-07), over
-        the month's MQLs dispositioned."""
-        if "disqualification_reason" not in self.has:
+        """MQLs not disqualified with a code that counts against scoring (the wrong persona,
+        too small: the plan's), over the month's MQLs dispositioned."""
+        if "disqualification_reason" not in self.has or not self.rules.scoring_misses:
             return None
+        patterns = [pattern for code, said in self.rules.scoring_misses
+                    for pattern in (f"{code}%", *(f"%{word}%" for word in said))]
+        miss = " OR ".join(f"disqualification_reason ILIKE {_sql_text(pattern)}"
+                           for pattern in patterns)
         row = self._one(f"""
-            SELECT count(*), count(*) FILTER (WHERE
-                disqualification_reason ILIKE 'DQ-02%' OR disqualification_reason ILIKE 'DQ-07%'
-                OR disqualification_reason ILIKE '%persona%'
-                OR disqualification_reason ILIKE '%not icp%'
-                OR disqualification_reason ILIKE '%too small%')
+            SELECT count(*), count(*) FILTER (WHERE {miss})
             FROM {self.table} WHERE {self._in_month('mql_at')} AND {self._dispositioned()}""")
         dispositioned, wrong = int(row[0]), int(row[1])
         return _share(dispositioned - wrong, dispositioned)
@@ -504,6 +507,10 @@ def cohort_rates(cohorts: dict[str, tuple[int, int] | None]) -> dict[str, float 
     """Each cohort's share that reached the next stage (``None``: not in export or empty)."""
     return {key: _share(counts[1], counts[0]) if counts else None
             for key, counts in cohorts.items()}
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _share(part: Any, whole: Any) -> float | None:

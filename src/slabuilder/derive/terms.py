@@ -41,6 +41,11 @@ class ReasonCode:
     code: str
     reason: str
     follow_up: str
+    scoring_miss: str = ""
+    """For the codes that count against scoring accuracy, how the term names them ("the wrong
+    persona"); empty for the others."""
+    said_as: tuple[str, ...] = ()
+    """Words that mark a free-text rejection reason as this code (lower case)."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +129,8 @@ class Commitments:
     """``SDR`` or ``AE``: the role every MQL of the ICP reaches first (None: nobody)."""
     first_touch_reps: int
     lead_to_mql_hours: Decimal
+    scoring_misses: tuple[ReasonCode, ...]
+    """The rejection codes that count against scoring accuracy."""
     no_attempt_hours: int
     """An MQL this many hours old with no attempt logged is listed in the weekly report and
     counted against sales in the monthly one."""
@@ -260,8 +267,10 @@ def marketing_terms(answers: Answers, agreed: Commitments, mql_per_period: int) 
              "MQLs accepted as SAL or SQL, divided by MQLs dispositioned in the month."),
         Term("scoring_accuracy", "marketing", "Scoring accuracy",
              f"More than {words.percent(terms.scoring_accuracy)} of MQLs survive sales review "
-             "without being rejected as the wrong persona or too small.",
-             "MQLs not disqualified with DQ-02 or DQ-07, divided by MQLs dispositioned."),
+             f"without being rejected as {scoring_misses_text(codes=False)}.",
+             "MQLs not disqualified with "
+             + words.join([code.code for code in SCORING_MISSES], "or")
+             + ", divided by MQLs dispositioned."),
         Term("data_completeness", "marketing", "Data completeness",
              f"{words.percent(terms.core_fields_complete)} of MQLs carry name, e-mail and company; "
              f"{words.percent(terms.extended_fields_complete)} also carry phone, title and company "
@@ -333,15 +342,27 @@ def sales_terms(answers: Answers, agreed: Commitments) -> list[Term]:
 REASON_CODES = (
     ReasonCode("DQ-01", "No budget", "Nurture with ROI content; re-engage next fiscal year."),
     ReasonCode("DQ-02", "No authority or wrong persona",
-               "Marketing refines targeting and the title criteria of scoring."),
+               "Marketing refines targeting and the title criteria of scoring.",
+               "the wrong persona", ("persona",)),
     ReasonCode("DQ-03", "No need", "Marketing reviews targeting and tightens the ICP."),
     ReasonCode("DQ-04", "Bad timing (more than 6 months out)", "Long-term nurture."),
     ReasonCode("DQ-05", "Chose a competitor",
                "Feeds competitive intelligence and positioning."),
     ReasonCode("DQ-06", "Bad data", "Marketing audits the source and the form's validation."),
     ReasonCode("DQ-07", "Too small, not ICP",
-               "Adjust scoring; point the lead to the self-serve path."),
+               "Adjust scoring; point the lead to the self-serve path.",
+               "too small", ("not icp", "too small")),
 )
+SCORING_MISSES = tuple(code for code in REASON_CODES if code.scoring_miss)
+"""The rejections that count against scoring accuracy: the lead should never have been an
+MQL."""
+
+
+def scoring_misses_text(*, codes: bool = True) -> str:
+    """The codes that count against scoring, named: ``the wrong persona (DQ-02) or too small
+    (DQ-07)``, or without the codes."""
+    return words.join([f"{code.scoring_miss} ({code.code})" if codes else code.scoring_miss
+                       for code in SCORING_MISSES], "or")
 
 
 def dispositions(answers: Answers) -> list[Rule]:
@@ -466,6 +487,7 @@ def agreed_commitments(answers: Answers, rates: dict[str, Decimal],
         first_touch_role=role,
         first_touch_reps=reps,
         lead_to_mql_hours=marketing.lead_to_mql_hours,
+        scoring_misses=SCORING_MISSES,
         no_attempt_hours=NO_ATTEMPT_HOURS,
         sql_to_opportunity_days=sales.sql_to_opportunity_days,
         advocate_review_days=marketing.advocate_review_days,
