@@ -1,11 +1,21 @@
-"""A finding of the plan: a warning where terms do not fit together, or a note.
+"""The plan's findings: a warning where terms do not fit together, or a note; and the rules
+that raise them (targets, rates, capacity, terms, today's state).
 
 Named `Finding` rather than `Warning` so that it never shadows Python's built-in warning class."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
 from typing import Literal
+
+from slabuilder import words
+from slabuilder.answers import Answers
+from slabuilder.derive import funnel
+from slabuilder.derive.funnel import Capacity
+from slabuilder.derive.terms import Terms
+from slabuilder.words import money, number, percent
 
 
 @dataclass(frozen=True)
@@ -17,3 +27,156 @@ class Finding:
     key: str | None = None
     """The answers key to change, when one is to blame."""
     severity: Literal["warning", "note"] = "warning"
+
+
+def plan_findings(answers: Answers, cap: Capacity | None, terms: Terms,
+                  scoring_warnings: list[Finding], mql_per_month: int,
+                  won_per_period: int) -> list[Finding]:
+    """Every warning and note the plan raises, the incomplete profile first."""
+    found = [
+        *_target_warnings(answers, won_per_period),
+        *_rate_warnings(dict(answers.funnel.rates())),
+        *_capacity_warnings(answers, cap, mql_per_month),
+        *_term_warnings(answers, terms),
+        *_state_warnings(answers, mql_per_month),
+        *scoring_warnings,
+    ]
+    missing = answers.icp.missing()
+    if missing:
+        found.insert(0, Finding(
+            "icp_incomplete",
+            "The ideal customer profile is incomplete (" + ", ".join(missing) + "); the "
+            "agreement can only be rendered as a draft until it is filled in.", missing[0]))
+    return found
+
+
+def _rate_warnings(rates: dict[str, Decimal]) -> list[Finding]:
+    found = []
+    for key, rate in rates.items():
+        if key not in funnel.TYPICAL_RANGES:
+            continue
+        low, high = funnel.TYPICAL_RANGES[key]
+        if not low <= rate <= high:
+            side = "below" if rate < low else "above"
+            found.append(Finding(
+                "rate_outside_typical_range",
+                f"{key} of {percent(rate)} is {side} the typical {percent(low)} to "
+                f"{percent(high)}; use your own CRM history if you have it, and check this "
+                "figure if you do not.", f"funnel.{key}"))
+    return found
+
+
+def _capacity_warnings(answers: Answers, cap: Capacity | None, mql_per_month: int) -> list[Finding]:
+    if cap is None:
+        return [Finding("no_reps",
+                        f"Nobody is named to work the {words.count(mql_per_month)} MQLs a "
+                        "month: give the number of SDRs or AEs.", "team.sdrs")]
+    found = []
+    if cap.over_capacity:
+        found.append(Finding(
+            "over_capacity",
+            f"Each {cap.rep_role} would get {words.number(cap.leads_per_rep_per_day, 1)} new "
+            f"MQLs a day and need {words.number(cap.touches_per_rep_per_day, 0)} touches a "
+            "day to meet the "
+            f"attempts term, over the {cap.max_touches_per_rep_per_day} a rep can make: add "
+            "reps, lower the attempts or route some MQLs to AEs.", "team.sdrs"))
+    sales = answers.sla.sales
+    if sales.speed_to_lead_hours < 1 and not answers.team.after_hours_coverage:
+        found.append(Finding(
+            "speed_without_coverage",
+            f"A first attempt within {words.number(sales.speed_to_lead_hours * 60, 0)} minutes "
+            "cannot be met for leads arriving at night or at weekends without cover outside "
+            "business hours: lengthen it or set team.after_hours_coverage.",
+            "sla.sales.speed_to_lead_hours"))
+    return found
+
+
+def _state_warnings(answers: Answers, mql_per_month: int) -> list[Finding]:
+    found = []
+    state = answers.current_state
+    if state.mqls_per_month is not None and state.mqls_per_month < mql_per_month:
+        gap = mql_per_month - state.mqls_per_month
+        found.append(Finding(
+            "volume_gap",
+            f"The plan needs {words.count(mql_per_month)} MQLs a month and marketing produces "
+            f"{words.count(state.mqls_per_month)} today: {words.count(gap)} more a month "
+            f"({words.number(Fraction(gap, max(state.mqls_per_month, 1)) * 100, 0)}% up).",
+            "current_state.mqls_per_month"))
+    if state.worked_within_sla is not None and state.worked_within_sla < Decimal("0.5"):
+        found.append(Finding(
+            "sla_rarely_met",
+            f"Only {percent(state.worked_within_sla)} of MQLs are worked within the SLA today; "
+            "an SLA broken this often teaches everyone it does not matter. Start with terms "
+            "the team can meet and tighten them each quarter.",
+            "current_state.worked_within_sla"))
+    override = answers.sla.marketing.mql_volume_per_month
+    if override is not None and override < mql_per_month:
+        found.append(Finding(
+            "volume_term_below_plan",
+            f"The MQL volume term ({words.count(override)} a month) is below the "
+            f"{words.count(mql_per_month)} the "
+            "revenue target needs.", "sla.marketing.mql_volume_per_month"))
+    sides = {s.side for s in answers.agreement.signatories}
+    for side in ("marketing", "sales"):
+        if side not in sides:
+            found.append(Finding(
+                f"no_{side}_signatory",
+                f"No signatory speaks for {side}; an agreement one side has not signed binds "
+                "nobody.", "agreement.signatories"))
+    return found
+
+
+def _target_warnings(answers: Answers, won_per_period: int) -> list[Finding]:
+    economics = answers.economics
+    found = []
+    if economics.average_deal_size > economics.revenue_target:
+        found.append(Finding(
+            "deal_above_target",
+            f"One average deal ({money(economics.average_deal_size, economics.currency)}) is "
+            f"larger than the revenue target ({money(economics.revenue_target, economics.currency)}"
+            f"), so the plan asks for a single deal in the {economics.period} and every "
+            "shorter target is that one deal: check both figures.",
+            "economics.average_deal_size"))
+    elif economics.period != "month" and won_per_period < funnel.MONTHS_IN[economics.period]:
+        found.append(Finding(
+            "under_a_deal_a_month",
+            f"The target is {won_per_period} won deal{'s' * (won_per_period != 1)} in the "
+            f"{economics.period}, fewer than one a month: monthly and weekly targets are then "
+            "mostly zero, so judge the agreement over the whole period.",
+            "economics.revenue_target"))
+    return found
+
+
+def _term_warnings(answers: Answers, terms: Terms) -> list[Finding]:
+    """Terms that contradict each other or the team."""
+    agreed = terms.commitments
+    found = []
+    fast, standard = agreed.fast_tier, agreed.standard_tier
+    if fast.hours > standard.hours:
+        found.append(Finding(
+            "fast_tier_slower",
+            f"{fast.label} get a first attempt within {number(fast.hours)} business hours, "
+            f"slower than the {number(standard.hours)} for every other MQL: the fast tier "
+            "must be the faster one (sla.sales.speed_to_lead_hours, sla.sales.other_mql_hours)."
+            , "sla.sales.speed_to_lead_hours"))
+    sal_rate = answers.funnel.rates().get("mql_to_sal")
+    given = answers.sla.marketing.acceptance_rate
+    if sal_rate is not None and given is not None and given != sal_rate:
+        found.append(Finding(
+            "acceptance_against_funnel",
+            f"The acceptance commitment is {percent(given)} while the funnel plans on "
+            f"{percent(sal_rate)} of MQLs becoming SALs: the targets and the term measure the "
+            "same step, so make them one figure (sla.marketing.acceptance_rate, "
+            "funnel.mql_to_sal).", "sla.marketing.acceptance_rate"))
+    team = answers.team
+    for index, rule in enumerate(answers.routing.rules or []):
+        for role, people, key in (("SDR", team.sdrs, "team.sdrs"), ("AE", team.aes, "team.aes")):
+            if people == 0 and role.lower() in rule.route_to.lower().replace("-", " ").split():
+                found.append(Finding(
+                    "routing_to_nobody",
+                    f"Routing rule {index + 1} ({rule.segment}) sends MQLs to {role}s, but the "
+                    f"team has none ({key}): route them to someone who exists.",
+                    f"routing.rules[{index}].route_to"))
+    return found
+
+
