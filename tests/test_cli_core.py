@@ -168,6 +168,15 @@ BAD_INPUTS = [
      "is not a time zone", "company.timezone"),
     ("size range upside down", "{min: 50, max: 500}", "{min: 500, max: 50}", "swap them",
      "icp.company_size"),
+    # Numbers whose marks read two ways are refused, never guessed (0,5 hours was 5 hours).
+    ("decimal comma", "pipeline_coverage: 3", "pipeline_coverage: 2,5",
+     "'2,5' could be 2.5 (a decimal comma) or 25 (the comma ignored); type 2.5",
+     "economics.pipeline_coverage"),
+    ("dot between thousands", "sdrs: 4", "sdrs: 1.000",
+     "'1.000' could be 1 (a decimal point) or 1,000 (a dot between thousands)", "team.sdrs"),
+    ("money with a dot between thousands", "revenue_target: 1000000",
+     "revenue_target: 1.000.000", "'1.000.000' mixes commas and dots",
+     "economics.revenue_target"),
 ]
 
 
@@ -453,3 +462,24 @@ def test_python_dash_m_runs_the_command_line(monkeypatch, capsys):
         runpy.run_module("slabuilder", run_name="__main__")
     assert done.value.code == 0
     assert capsys.readouterr().out == "slabuilder, version 0.1.0\n"
+
+
+@pytest.mark.parametrize(("typed", "hours"), [("0,5", None), ("0.5", "0.5"), ("1,5h", None),
+                                              ("1.5 hours", "1.5"), ("2", "2")])
+def test_half_an_hour_is_never_read_as_five(run_cli, typed, hours):
+    """The fast tier's limit through --set: a decimal comma is refused with both readings; a
+    dot is read as written, and the agreement's term says so."""
+    result = run_cli("plan", EXAMPLE, "--json", "--set",
+                     f"sla.sales.speed_to_lead_hours={typed}")
+    if hours is None:
+        assert result.code == 2
+        number = typed.removesuffix("h")
+        decimal, ignored = number.replace(",", "."), str(int(number.replace(",", "")))
+        assert result.err == (
+            f"slabuilder: --set: sla.sales.speed_to_lead_hours: {number!r} could be {decimal} "
+            f"(a decimal comma) or {ignored} (the comma ignored); type {decimal}, with a dot "
+            "for decimals\n")
+        return
+    assert result.code == 0, result.err
+    tiers = json.loads(result.out)["terms"]["commitments"]["response_tiers"]
+    assert str(tiers[0]["hours"]) == hours

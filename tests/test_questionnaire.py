@@ -257,8 +257,18 @@ def test_typed_answers_become_the_saved_values(questionnaire: Questionnaire, que
      "'1/1/2027' is not a date; write it as YYYY-MM-DD, for example 2027-01-01"),
     ("sdrs", "2.5", "2.5 is not a whole number; type one such as 40"),
     ("sdrs", "-1", "-1 is below the lowest allowed, 0"),
-    ("sdrs", "INF", "'INF' is not a usable number; type one such as 40"),
-    ("sdrs", "1e999999999", "'1e999999999' is not a usable number; type one such as 40"),
+    ("sdrs", "INF", "'INF' is not a whole number; type one such as 40"),
+    ("sdrs", "1e999999999", "'1e999999999' is not a whole number; type one such as 40"),
+    ("sdrs", "1" + "0" * 40, f"'1{'0' * 40}' is not a usable number; type one such as 40"),
+    # A decimal comma or a dot between thousands could mean two numbers: both are shown.
+    ("sdrs", "1.000", "'1.000' could be 1 (a decimal point) or 1,000 (a dot between "
+                      "thousands); type 1 or 1000"),
+    ("pipeline_coverage", "2,5", "'2,5' could be 2.5 (a decimal comma) or 25 (the comma "
+                                 "ignored); type 2.5, with a dot for decimals"),
+    ("pipeline_coverage", "2,500.5,0", "'2,500.5,0' mixes commas and dots in a way that can "
+                                       "be read more than one way; type it with a dot for "
+                                       "decimals and commas only between thousands, such as "
+                                       "1234.5 or 1,234.5"),
     ("pipeline_coverage", "NaN", "'NaN' is not a number; type one such as 4 or 1.5"),
     ("threshold", "5000", "5000 is above the highest allowed, 1000"),
     ("timezone", "Mars/Base",

@@ -80,6 +80,22 @@ def test_messages_are_the_questionnaires_own(tmp_path):
     assert fields["company_name"]["error"] is None
 
 
+def test_a_decimal_comma_is_refused_in_the_browser_as_in_the_terminal(tmp_path):
+    """Half an hour typed as 0,5 used to become 5 hours: the browser now shows both readings,
+    and keeps the file's value until the answer is clear."""
+    client, token = _client(tmp_path)
+    fields = _update(client, token, change_terms="yes", speed_to_lead_hours="0,5",
+                     pipeline_coverage="1.000")["fields"]
+    assert fields["speed_to_lead_hours"]["error"] == (
+        "'0,5' could be 0.5 (a decimal comma) or 5 (the comma ignored); type 0.5, with a dot "
+        "for decimals")
+    assert fields["pipeline_coverage"]["error"] == (
+        "'1.000' could be 1 (a decimal point) or 1,000 (a dot between thousands); type 1 or "
+        "1000")
+    clear = _update(client, token, change_terms="yes", speed_to_lead_hours="0.5")["fields"]
+    assert clear["speed_to_lead_hours"]["error"] is None
+
+
 def test_figures_and_preview_follow_the_revenue_target(tmp_path):
     client, token = _client(tmp_path)
     before = _update(client, token)

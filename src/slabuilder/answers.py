@@ -35,6 +35,7 @@ from pydantic import (
 from slabuilder import words
 from slabuilder.errors import AnswersError
 from slabuilder.keypath import KeyPath, KeyPathError, data_path, format_path, set_path
+from slabuilder.numbertext import NumberTextError, read_number, written_once
 from slabuilder.signals import DEFAULT_THRESHOLD, FIT_SIGNALS, KNOWN_SIGNAL_IDS
 from slabuilder.words import FIRST_YEAR, LAST_YEAR, STAGE_NAMES
 from slabuilder.yamlio import YamlDocument, read_yaml_file
@@ -43,7 +44,7 @@ from slabuilder.yamlio import YamlDocument, read_yaml_file
 
 MIN_RATE = Decimal("0.000001")
 """Smaller rates are typing slips (and would make the exact arithmetic needlessly huge)."""
-_PERCENT = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*%\s*$")
+_PERCENT = re.compile(r"^\s*([-+]?[\d.,]*\d)\s*%\s*$")
 
 
 def parse_rate(value: Any) -> Decimal:
@@ -52,13 +53,13 @@ def parse_rate(value: Any) -> Decimal:
         raise ValueError("expected a rate such as 60% or 0.6, not yes/no")
     if isinstance(value, str):
         match = _PERCENT.match(value)
-        if match:
-            rate = Decimal(match.group(1)) / 100
-        else:
-            try:
-                rate = Decimal(value.strip())
-            except InvalidOperation:
-                raise ValueError(f"{value!r} is not a rate; write it as 60% or 0.6") from None
+        try:
+            rate = read_number(match.group(1)) / 100 if match else read_number(value)
+        except NumberTextError as error:
+            if error.ambiguous:
+                raise
+            raise ValueError(f"{value!r} is not a rate; write it as 60% or 0.6") from None
+        if not match:
             if not rate.is_finite():
                 raise ValueError(f"{value!r} is not a rate; write it as 60% or 0.6")
             if rate > 1:
@@ -86,7 +87,7 @@ def _not_a_rate(value: Any, rate: Decimal) -> str:
 
 
 _MONEY = re.compile(
-    r"^\s*(?P<sign>-)?\s*(?P<currency>[$€£¥]|[A-Z]{3}\s)?\s*(?P<number>\d[\d,]*(?:\.\d+)?)\s*"
+    r"^\s*(?P<sign>-)?\s*(?P<currency>[$€£¥]|[A-Z]{3}\s)?\s*(?P<number>\d[\d,.]*)\s*"
     r"(?P<suffix>[kKmMbB])?\s*$")
 MAX_AMOUNT = Decimal(10) ** 13
 _SUFFIX = {"k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
@@ -97,15 +98,20 @@ def parse_money(value: Any) -> Decimal:
     if isinstance(value, bool):
         raise ValueError("expected an amount such as 25000 or $25k")
     if isinstance(value, int | Decimal):
-        amount = Decimal(value)
+        amount = written_once(Decimal(value))
     elif isinstance(value, float):
         amount = Decimal(str(value))
     elif isinstance(value, str):
         match = _MONEY.match(value)
-        if not match or (match.group("number").count(",") and not re.fullmatch(
-                r"\d{1,3}(,\d{3})*(\.\d+)?", match.group("number"))):
-            raise ValueError(f"{value!r} is not an amount; write it as 25000, 25,000 or $25k")
-        amount = Decimal(match.group("number").replace(",", ""))
+        refused = f"{value!r} is not an amount; write it as 25000, 25,000 or $25k"
+        if not match:
+            raise ValueError(refused)
+        try:
+            amount = read_number(match.group("number"))
+        except NumberTextError as error:
+            if error.ambiguous:
+                raise
+            raise ValueError(refused) from None
         if match.group("suffix"):
             amount *= _SUFFIX[match.group("suffix").lower()]
         if match.group("sign"):
@@ -144,7 +150,12 @@ def parse_multiple(value: Any) -> Decimal:
     if isinstance(value, str):
         value = value.strip().rstrip("xX").strip()
     try:
-        number = Decimal(str(value)) if not isinstance(value, bool) else None
+        number = (None if isinstance(value, bool) else read_number(value)
+                  if isinstance(value, str) else written_once(Decimal(str(value))))
+    except NumberTextError as error:
+        if error.ambiguous:
+            raise
+        number = None
     except InvalidOperation:
         number = None
     if number is None or not number.is_finite() or number <= 0:
@@ -157,25 +168,30 @@ def parse_multiple(value: Any) -> Decimal:
 def _as_int(value: Any) -> Any:
     """Accept whole decimals such as ``4.0``; leave everything else for pydantic to judge."""
     if isinstance(value, Decimal):
+        written_once(value)
         if not value.is_finite() or value.adjusted() > 15:
             raise ValueError(f"{value} is not a usable whole number")
         if value == value.to_integral_value():
             return int(value)
-    if isinstance(value, str) and re.fullmatch(r"\s*\d[\d,]*\s*", value):
-        return int(value.replace(",", ""))
+    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d[\d,.]*\s*", value):
+        number = read_number(value)  # refuses 1,5 and 1.000 with both readings
+        return int(number) if number == number.to_integral_value() else value
     return value
 
 
 def _as_hours(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool):
         return Decimal(value)
+    if isinstance(value, Decimal):
+        return written_once(value)
     if isinstance(value, str):
         text = value.strip().lower().removesuffix("hours").removesuffix("h").strip()
         try:
-            hours = Decimal(text)
-        except InvalidOperation:
+            return read_number(text)  # "0,5" is refused, never read as 5
+        except NumberTextError as error:
+            if error.ambiguous:
+                raise
             return value
-        return hours if hours.is_finite() else value
     return value
 
 

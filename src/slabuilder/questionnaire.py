@@ -76,6 +76,7 @@ from slabuilder.keypath import (
     parse_key,
     set_path,
 )
+from slabuilder.numbertext import NumberTextError, read_number
 from slabuilder.words import rate_text
 from slabuilder.yamlio import read_yaml_file
 
@@ -733,10 +734,12 @@ def _integer(typed: Any) -> int:
         raise AnswerError("type a whole number such as 40")
     if isinstance(typed, int):
         return typed
-    text = str(typed).strip().replace(",", "").replace(" ", "")
+    text = str(typed).strip().replace(" ", "")
     try:
-        number = Decimal(text)
-    except InvalidOperation:
+        number = read_number(text)
+    except NumberTextError as error:
+        if error.ambiguous:
+            raise AnswerError(str(error)) from None
         raise AnswerError(f"{typed!r} is not a whole number; type one such as 40") from None
     if not number.is_finite() or number.adjusted() >= _LARGEST_DIGITS:
         raise AnswerError(f"{typed!r} is not a usable number; type one such as 40")
@@ -767,8 +770,10 @@ def _number(typed: Any) -> int | str:
     for suffix in ("hours", "hour", "h", "x"):
         text = text.removesuffix(suffix).strip()
     try:
-        number = Decimal(text.replace(",", ""))
-    except InvalidOperation:
+        number = read_number(text)
+    except NumberTextError as error:
+        if error.ambiguous:
+            raise AnswerError(str(error)) from None
         number = None
     if number is None or not number.is_finite() or number.adjusted() >= _LARGEST_DIGITS:
         raise AnswerError(f"{typed!r} is not a number; type one such as 4 or 1.5")
