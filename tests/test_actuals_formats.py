@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -248,10 +249,12 @@ def test_salesforce_with_tasks_in_utc(tmp_path: Path, example_answers: Answers) 
     assert result.export.format == "salesforce"
     assert (result.month.mql, result.month.sql, result.month.opportunity) == (3, 1, 1)
     assert result.month.speed_to_lead_median_hours == 3.0  # 2 h and 4 h; lead 3 untouched
-    assert result.month.attempts_average == 1.0  # 1 + 2 + 0 over three leads
+    # 1 + 1 + 0 over three leads: the e-mail task 00T2 has no CompletedDateTime (and this
+    # export no Status), so it is not done and is no attempt
+    assert result.month.attempts_average == 0.7
     notes = " ".join(result.export.notes)
     assert "no standard MQL date" in notes
-    assert "1 people with tasks" in notes
+    assert "1 person with tasks in tasks.csv is not a lead in the lead export" in notes
 
 
 def test_first_touches_from_tasks_count_in_the_dates_covered(tmp_path: Path,
@@ -359,3 +362,63 @@ def test_tasks_are_refused_with_a_hubspot_export_or_a_lead_export(
     assert _refusal(leads, example_answers, tasks=leads) == (
         "is a lead or contact export, not a Salesforce task export; give --tasks the Tasks "
         "export (WhoId and CompletedDateTime or CreatedDate)")
+
+
+SF_TASKS_DATA_LOADER = ["Id", "WhoId", "Subject", "Status", "IsClosed", "Type", "TaskSubtype",
+                        "CreatedDate", "CompletedDateTime", "ActivityDate"]
+
+
+def _business_hours(start: dt.datetime, end: dt.datetime) -> float:
+    """Hours between two New York times within 09:00-17:00 on weekdays (no holiday falls in
+    these days), worked out here, not by slabuilder."""
+    total = 0.0
+    day = start.date()
+    while day <= end.date():
+        if day.weekday() < 5:
+            opens = dt.datetime.combine(day, dt.time(9))
+            closes = dt.datetime.combine(day, dt.time(17))
+            begin, finish = max(start, opens), min(end, closes)
+            total += max((finish - begin).total_seconds(), 0) / 3600
+        day += dt.timedelta(days=1)
+    return total
+
+
+def test_only_completed_calls_emails_and_meetings_are_touches(
+        tmp_path: Path, example_answers: Answers) -> None:
+    """A Data Loader task export as Salesforce writes it: the open task created at assignment,
+    a completed generic task and one still in progress are not touches."""
+    leads = write_csv(tmp_path / "leads.csv", SF_LEADS, [
+        ["00Q000000000001AAA", "Working - Contacted", "Web", "2027-01-05T14:00:00.000Z",
+         "false", "", "", "005A"],
+        ["00Q000000000002AAA", "Working - Contacted", "Web", "2027-01-06T15:00:00.000Z",
+         "false", "", "", "005A"],
+        ["00Q000000000003AAA", "Open - Not Contacted", "Web", "2027-01-07T16:00:00.000Z",
+         "false", "", "", "005B"],
+    ])
+    tasks = write_csv(tmp_path / "tasks.csv", SF_TASKS_DATA_LOADER, [
+        # created by the assignment rule, never worked: not a touch
+        ["00T1", "00Q000000000001AAA", "Call new lead", "Not Started", "false", "Call", "Task",
+         "2027-01-05T14:00:00.000Z", "", "2027-01-05"],
+        ["00T2", "00Q000000000001AAA", "Call", "Completed", "true", "Call", "Call",
+         "2027-01-05T17:30:00.000Z", "2027-01-05T17:30:00.000Z", "2027-01-05"],
+        # a completed to-do that is not a call, an e-mail or a meeting: not a touch
+        ["00T3", "00Q000000000002AAA", "Research account", "Completed", "true", "Other", "Task",
+         "2027-01-06T15:30:00.000Z", "2027-01-06T15:30:00.000Z", "2027-01-06"],
+        ["00T4", "00Q000000000002AAA", "Email: intro", "Completed", "true", "Email", "Email",
+         "2027-01-07T15:00:00.000Z", "2027-01-07T15:00:00.000Z", "2027-01-07"],
+        # still in progress: not a touch, so lead 3 is untouched
+        ["00T5", "00Q000000000003AAA", "Call", "In Progress", "false", "Call", "Call",
+         "2027-01-07T16:05:00.000Z", "", "2027-01-07"],
+    ])
+    result = compute_actuals(leads, example_answers, "2027-01", ExportOptions(tasks=tasks))
+    # New York is UTC-5 in January.
+    first = _business_hours(dt.datetime(2027, 1, 5, 9), dt.datetime(2027, 1, 5, 12, 30))
+    second = _business_hours(dt.datetime(2027, 1, 6, 10), dt.datetime(2027, 1, 7, 10))
+    assert (first, second) == (3.5, 8.0)
+    assert result.month.mql == 3
+    assert result.month.speed_to_lead_median_hours == (first + second) / 2
+    assert result.month.speed_to_lead_touched == 2
+    assert result.month.attempts_average == round((1 + 1 + 0) / 3, 1)
+    notes = " ".join(result.export.notes)
+    assert ("3 tasks in tasks.csv are not a touch (still open, or not a call, an e-mail or a "
+            "meeting) and count neither as touches nor as attempts.") in notes

@@ -67,6 +67,9 @@ SALESFORCE: dict[str, tuple[str, ...]] = {
     "mql_trigger": ("MQL_Trigger__c",),
 }
 SALESFORCE_OPPORTUNITY_ID = "ConvertedOpportunityId"
+TOUCH_KINDS = ("call", "email", "e-mail", "listemail", "meeting")
+"""A task of one of these kinds (TaskSubtype or Type) reaches the lead; "Task", "Other" and
+"Cadence" steps do not."""
 
 GENERIC: dict[str, tuple[str, ...]] = {name: (name,) for name in CANONICAL}
 LABELS = {"hubspot": HUBSPOT, "salesforce": SALESFORCE, "generic": GENERIC}
@@ -76,12 +79,18 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "generic": ("lead_id", "mql_at"),
 }
 
-# Salesforce task export: who was touched, and when.
+# Salesforce task export: who was touched, and when.  Only a task that is done (Status
+# "Completed" or IsClosed; else a CompletedDateTime) and is a call, an e-mail or a meeting is
+# a touch: Salesforce creates open tasks at assignment, which nobody has worked yet.
 TASK_COLUMNS: dict[str, tuple[str, ...]] = {
     "who_id": ("WhoId", "Who.Id", "Lead ID", "lead_id"),
     "touched_at": ("CompletedDateTime", "CreatedDate", "touched_at"),
     "created_at": ("CreatedDate",),
-    "kind": ("TaskSubtype", "Type"),
+    "completed_at": ("CompletedDateTime",),
+    "status": ("Status",),
+    "closed": ("IsClosed",),
+    "subtype": ("TaskSubtype",),
+    "type": ("Type",),
 }
 
 

@@ -38,6 +38,7 @@ from slabuilder.actuals.columns import (
     STAGE_COLUMNS,
     TASK_COLUMNS,
     TIMESTAMPS,
+    TOUCH_KINDS,
     ColumnPlan,
 )
 from slabuilder.actuals.progress import execute_with_progress, large_export, status
@@ -462,19 +463,27 @@ def _join_tasks(loaded: LoadedExport, tasks: Path, scratch: Path, company_zone: 
     # A task without a WhoId or without a readable date is set aside and counted, as bad
     # rows of a lead export are: it is neither a touch nor an attempt.
     con.execute(f"""CREATE OR REPLACE TEMP TABLE tasks_read AS
-        SELECT nullif(left(trim(c{found['who_id']}), 15), '') AS who, {parsed} AS touched_at
+        SELECT nullif(left(trim(c{found['who_id']}), 15), '') AS who, {parsed} AS touched_at,
+               {_task_is_touch(con, found)} AS is_touch
         FROM raw_tasks""")
-    no_who, no_date = con.execute(
+    no_who, no_date, not_touches = con.execute(
         "SELECT count(*) FILTER (WHERE who IS NULL), "
-        "count(*) FILTER (WHERE who IS NOT NULL AND touched_at IS NULL) FROM tasks_read"
-    ).fetchone() or (0, 0)
+        "count(*) FILTER (WHERE who IS NOT NULL AND touched_at IS NULL), "
+        "count(*) FILTER (WHERE who IS NOT NULL AND touched_at IS NOT NULL AND NOT is_touch) "
+        "FROM tasks_read").fetchone() or (0, 0, 0)
     con.execute("""CREATE OR REPLACE TEMP TABLE touches AS
         SELECT who, min(touched_at) AS first_touch_at, count(*) AS attempts
-        FROM tasks_read WHERE who IS NOT NULL AND touched_at IS NOT NULL GROUP BY 1""")
+        FROM tasks_read WHERE who IS NOT NULL AND touched_at IS NOT NULL AND is_touch
+        GROUP BY 1""")
+    unmatched = count_of(con, "SELECT count(DISTINCT who) FROM tasks_read WHERE who NOT IN "
+                              f"(SELECT left(lead_id, 15) FROM {loaded.source_table})")
     con.execute("DROP TABLE tasks_read")
     _note_task_rows_set_aside(loaded, tasks, int(no_who), int(no_date))
-    unmatched = count_of(con, "SELECT count(*) FROM touches WHERE who NOT IN "
-                            f"(SELECT left(lead_id, 15) FROM {loaded.source_table})")
+    if not_touches:
+        loaded.notes.append(
+            f"{words.count(not_touches)} task{'s' * (not_touches != 1)} in {tasks.name} "
+            f"{'are' if not_touches != 1 else 'is'} not a touch (still open, or not a call, "
+            "an e-mail or a meeting) and count neither as touches nor as attempts.")
     drop = [column for column in ("first_touch_at", "attempts") if loaded.plan.has(column)]
     exclude = f" EXCLUDE ({', '.join(drop)})" if drop else ""
     con.execute(f"""CREATE OR REPLACE TEMP TABLE with_tasks AS
@@ -487,10 +496,35 @@ def _join_tasks(loaded: LoadedExport, tasks: Path, scratch: Path, company_zone: 
     _count_days(loaded, "with_tasks")  # first touches now come from the tasks
     loaded.tasks_file = export
     if unmatched:
-        loaded.notes.append(f"{words.count(unmatched)} people with tasks in {tasks.name} are "
-                            "not leads "
-                            "in the lead export (contacts, or leads outside it); their tasks "
+        one = unmatched == 1
+        loaded.notes.append(f"{words.count(unmatched)} {'person' if one else 'people'} with "
+                            f"tasks in {tasks.name} {'is not a lead' if one else 'are not leads'}"
+                            " in the lead export (contacts, or leads outside it); their tasks "
                             "were left out.")
+
+
+def _task_is_touch(con: Any, found: dict[str, int]) -> str:
+    """SQL that is true for a task that reached the lead: done, and a call, an e-mail or a
+    meeting.  Done is Status "Completed" or IsClosed, else a CompletedDateTime; the kind comes
+    from TaskSubtype or Type when the export fills either in (else every done task counts)."""
+    def cell(key: str) -> str:
+        return f"lower(trim(coalesce(c{found[key]}, '')))"
+
+    if "status" in found or "closed" in found:
+        done = " OR ".join([*([f"{cell('status')} = 'completed'"] if "status" in found else []),
+                            *([f"{cell('closed')} IN ('true', '1', 'yes')"]
+                              if "closed" in found else [])])
+    elif "completed_at" in found:
+        done = f"{cell('completed_at')} <> ''"
+    else:
+        done = "true"
+    kinds = [key for key in ("subtype", "type") if key in found and count_of(
+        con, f"SELECT count(*) FROM raw_tasks WHERE {cell(key)} <> ''")]
+    if not kinds:
+        return f"({done})"
+    listed = ", ".join(f"'{kind}'" for kind in TOUCH_KINDS)
+    kind = " OR ".join(f"{cell(key)} IN ({listed})" for key in kinds)
+    return f"(({done}) AND ({kind}))"
 
 
 def _note_task_rows_set_aside(loaded: LoadedExport, tasks: Path, no_who: int,
