@@ -325,3 +325,31 @@ def test_the_report_context_states_the_volume_at_the_threshold(result: Calibrate
     assert max(band["bar"] for band in context["bands"]) == 100
     assert (context["old_threshold"], context["mql_target_per_month"]) == (
         example_plan.scoring.threshold, example_plan.mql_per_month)
+
+
+def test_a_history_whose_signals_only_lower_the_chance_is_refused_in_one_line(
+        run_cli: Any, tmp_path: Path):
+    """Every column only lowers conversion (a do-not-call flag, a bounced e-mail): there is
+    nothing a lead can do to reach a threshold. It used to end in an AssertionError."""
+    import random
+
+    rng = random.Random(5)
+    rows = ["Lead,Do Not Call,Email Bounced,Converted"]
+    for number in range(2000):
+        no_call, bounced = rng.random() < 0.3, rng.random() < 0.25
+        chance = 0.3 * (0.1 if no_call else 1) * (0.2 if bounced else 1)
+        rows.append(f"L{number},{'Yes' if no_call else 'No'},{'Yes' if bounced else 'No'},"
+                    f"{int(rng.random() < chance)}")
+    history = tmp_path / "history.csv"
+    history.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = run_cli("calibrate", EXAMPLE, "--history", history, "--outcome", "Converted",
+                     "-o", tmp_path / "out")
+    assert result.code == 2, result.err
+    (line,) = result.err.splitlines()
+    assert line.startswith("slabuilder: --history: every signal this history supports lowers "
+                           "a lead's chance of converting (")
+    assert "Do Not Call is Yes" in line
+    assert line.endswith("so no score could ever reach a threshold and no model was written; "
+                         "give columns that record what leads did (visits, forms, demo "
+                         "requests), or keep the current model")
+    assert not (tmp_path / "out").exists()

@@ -26,11 +26,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from slabuilder import words
 from slabuilder.answers import SignalCondition
 from slabuilder.calibrate.conditions import ScoredSignal, condition_sql, describe, score_sql
 from slabuilder.calibrate.data import Feature, History, Ints
 from slabuilder.calibrate.options import CalibrationOptions, Progress
 from slabuilder.calibrate.table import LeadTable
+from slabuilder.errors import SlabuilderError
 
 SELECTION_ROWS = 100_000
 LEAK_ALONE_AUC = 0.95
@@ -216,8 +218,13 @@ def to_points(coefficients: npt.NDArray[np.float64], x_sample: Any, y_sample: In
         score = auc(y_sample, x_sample @ points)
         if best is None or score > best[0] + 0.0002:
             best = (score, points)
-    assert best is not None, "no scale gave a usable model"
+    if best is None:  # every signal lowers the chance (or rounds to nothing that raises it)
+        raise _NothingRaisesError
     return best[1]
+
+
+class _NothingRaisesError(Exception):
+    """No chosen signal raises a lead's score, so no threshold could ever be reached."""
 
 
 def _slug(text: str) -> str:
@@ -250,8 +257,20 @@ def choose_signals(features: list[Feature], history: History, options: Calibrati
     coefficients = _refit(features, levels, history)
     rows = _sample(np.nonzero(history.train)[0], SELECTION_ROWS, options.seed + 1)
     x_sample = indicators(features, rows)[:, levels].toarray()
-    points = to_points(coefficients, x_sample, history.y[rows], cap)
     offsets = _offsets(features)
+    try:
+        points = to_points(coefficients, x_sample, history.y[rows], cap)
+    except _NothingRaisesError:
+        found = [describe(features[index].conditions[level - offsets[index]])
+                 for level in levels
+                 for index in [int(np.searchsorted(offsets, level, side="right")) - 1]]
+        raise SlabuilderError(
+            "every signal this history supports lowers a lead's chance of converting ("
+            + words.join([f"\u201c{text}\u201d" for text in found[:4]])
+            + (f" and {len(found) - 4} more" if len(found) > 4 else "")
+            + "), so no score could ever reach a threshold and no model was written; give "
+            "columns that record what leads did (visits, forms, demo requests), or keep the "
+            "current model", key="--history") from None
     taken = set(KNOWN_SIGNAL_IDS)
     chosen = []
     for level, coefficient, value in zip(levels, coefficients, points, strict=True):
