@@ -272,6 +272,30 @@ def test_status_names_signers_and_the_version_in_force(
     assert version_in_force(rendered["agreement"].parent) is None
 
 
+def test_a_version_signed_with_untrusted_keys_is_not_in_force(
+        both_signed: tuple[Path, bytes, bytes], tmp_path: Path,
+        run_cli: Callable[..., CliResult]):
+    """Keys from another authority bearing the right names: with --trust naming the company's
+    authority, the signatures are intact but not trusted, and no version binds."""
+    pdf, _, _ = both_signed
+    other = make_pki(tmp_path / "other")
+    (tmp_path / "other-ca.pem").write_bytes(other.ca_pem)
+    report = signature_status(pdf, trust_roots=[other.ca_pem])
+    (doc,) = report.documents
+    assert [(f.name, f.intact, f.trusted) for f in doc.fields if f.signed] == [
+        ("Dana Reyes", True, False), ("Sam Okafor", True, False)]
+    assert report.in_force == []
+    result = run_cli("status", pdf, "--trust", tmp_path / "other-ca.pem")
+    assert result.code == 2
+    assert "NOT trusted" in result.out
+    assert "No version is in force yet" in result.out
+    assert result.err.startswith(f"slabuilder: {pdf}: the signature of Dana Reyes is not "
+                                 "trusted: its certificate does not chain to a certificate "
+                                 "authority given with --trust (and 1 more problem above)")
+    # Without --trust only integrity is checked, and the status is clean.
+    assert run_cli("status", pdf).code == 0
+
+
 def test_one_signature_is_not_enough(both_signed: tuple[Path, bytes, bytes], tmp_path: Path):
     _, _, after_one = both_signed
     (tmp_path / "agreement.pdf").write_bytes(after_one)
@@ -295,10 +319,14 @@ def test_a_changed_byte_is_reported(both_signed: tuple[Path, bytes, bytes], tmp_
         doc.problems
     assert report.in_force == []
     result = run_cli("status", tampered)
-    assert result.code == 0
+    # the whole status is printed, then one line says why it is not clean (exit 2)
+    assert result.code == 2
     assert "BROKEN" in result.out
     assert "CHANGED after signing" in result.out
     assert "No version is in force yet" in result.out
+    assert result.err == (f"slabuilder: {tampered}: the signature of Dana Reyes is broken: "
+                          f"the signed content was changed (and {len(doc.problems) - 1} more "
+                          f"problem{'s' * (len(doc.problems) > 2)} above)\n")
 
 
 def test_answers_that_no_longer_match_are_reported(both_signed: tuple[Path, bytes, bytes],
@@ -312,10 +340,12 @@ def test_answers_that_no_longer_match_are_reported(both_signed: tuple[Path, byte
     assert len(doc.problems) == 1
     assert doc.problems[0].startswith("its answers file acme.yaml no longer matches it")
     result = run_cli("status", tmp_path, "--json")
-    assert result.code == 0
+    assert result.code == 2
     import json
 
     data = json.loads(result.out)
+    assert (data["ok"], data["problems"]) == (
+        False, [f"{tmp_path / pdf.name}: {doc.problems[0]}"])
     assert data["in_force"][0]["version"] == 1
     assert data["documents"][0]["problems"] == doc.problems
     assert data["documents"][0]["signed_by_every_signatory"] is True
@@ -342,12 +372,13 @@ def sign_cli(run_cli: Callable[..., CliResult],
     return run
 
 
-def _refused(result: CliResult, message: str) -> None:
+def _refused(result: CliResult, message: str) -> str:
     assert result.code == 2, result
     assert result.err.count("\n") == 1, result.err
     assert result.err.startswith("slabuilder: ")
     assert message in result.err, result.err
     assert "Traceback" not in result.err
+    return result.err
 
 
 @pytest.mark.slow
@@ -379,8 +410,11 @@ def test_sign_refuses_bad_input_and_writes_nothing(
     _refused(sign_cli(fresh, "--key", expired, "--signer", "Dana Reyes"), "expired on")
     _refused(sign_cli(fresh, "--key", tmp_path / "none.p12", "--signer", "Dana Reyes"),
              "no such key file")
-    _refused(sign_cli(fresh, "--key", dana, "--signer", "Dana Reyes", "-o", brief),
-             "already exists")
+    refused = _refused(sign_cli(fresh, "--key", dana, "--signer", "Dana Reyes", "-o", brief),
+                       "already exists")
+    # sign has no --force, so the message must not offer one
+    assert "--force" not in refused
+    assert "give -o a new name, or leave -o out to sign the PDF itself" in refused
     monkeypatch.setenv("SLABUILDER_SIGN_PASSPHRASE", "not the passphrase")
     _refused(sign_cli(fresh, "--key", dana, "--signer", "Dana Reyes"),
              "the passphrase is wrong or it is not a PKCS#12")

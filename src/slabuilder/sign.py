@@ -353,10 +353,11 @@ class PdfStatus:
 
     @property
     def signed_by_every_signatory(self) -> bool:
-        """Every signatory's signature is there and intact, and nothing changed since."""
+        """Every signatory's signature is there, intact and (when trust roots were given)
+        trusted, and nothing changed since."""
         signatories = [f for f in self.fields if f.role == "signatory"]
         return bool(signatories) and not self.changed_after_signing and all(
-            f.signed and f.intact for f in signatories)
+            f.signed and f.intact and f.trusted is not False for f in signatories)
 
     @property
     def any_signature(self) -> bool:
@@ -431,6 +432,10 @@ def _check_signatures(status: PdfStatus, record: dict[str, Any], signatures: dic
         if not entry.intact:
             status.problems.append(f"the signature of {entry.name} is broken: the signed "
                                    "content was changed")
+        elif entry.trusted is False:
+            status.problems.append(f"the signature of {entry.name} is not trusted: its "
+                                   "certificate does not chain to a certificate authority "
+                                   "given with --trust")
         elif entry.changed_after:
             status.problems.append(f"the document was changed after {entry.name} signed")
     for name in signatures:

@@ -20,7 +20,8 @@ def command(path: Path, as_json: bool, trust_files: tuple[Path, ...]) -> None:
     """Show, for a signed PDF or every signable PDF in a folder: version, effective date,
     answers fingerprint, each person's signature (unsigned, or by whom, when, and whether
     it is intact), whether the document changed after signing, and which version of the
-    agreement is in force (the highest one every signatory signed).
+    agreement is in force (the highest one every signatory signed).  Exits with 2, after the
+    status, when a signature is broken or untrusted or a document changed after signing.
 
     \b
     Examples:
@@ -28,12 +29,17 @@ def command(path: Path, as_json: bool, trust_files: tuple[Path, ...]) -> None:
       slabuilder status out/
       slabuilder status out/acme-analytics-agreement.pdf --json
     """
+    from slabuilder.errors import SlabuilderError
     from slabuilder.jobs.status import read_trust_roots, signature_status
     from slabuilder.terminal import status_lines
 
     report = signature_status(path, trust_roots=read_trust_roots(trust_files) or None)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
-        return
-    for line in status_lines(report):
-        click.echo(line)
+    else:
+        for line in status_lines(report):
+            click.echo(line)
+    if report.problems:
+        more = len(report.problems) - 1
+        raise SlabuilderError(report.problems[0] + (f" (and {more} more problem"
+                                                   f"{'s' * (more > 1)} above)" if more else ""))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from slabuilder.errors import SlabuilderError
-from slabuilder.fsutil import append_update_atomic, write_atomic
+from slabuilder.errors import OutputError, SlabuilderError
+from slabuilder.fsutil import append_update_atomic, same_file, write_atomic
 
 __all__ = ["SignResult", "sign_document"]
 
@@ -43,6 +44,10 @@ def sign_document(pdf: Path, *, key_file: Path, passphrase: str | None, signer: 
     valid.  With ``output`` the signed copy goes there instead, and an existing file is
     never replaced.
     """
+    if output is not None and os.path.lexists(output) and not same_file(output, pdf):
+        # checked before the passphrase is used: sign has no --force, it never replaces a file
+        raise OutputError("already exists; sign never replaces a file: give -o a new name, "
+                          "or leave -o out to sign the PDF itself", file=output)
     original = _read(pdf, "PDF")
     key_data = _read(key_file, "key file")
     from slabuilder.sign import load_signing_key, sign_pdf_bytes

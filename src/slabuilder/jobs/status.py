@@ -39,8 +39,16 @@ class StatusReport:
     not_ours: list[str] = field(default_factory=list)
     """PDFs in the folder that are not signable slabuilder documents."""
 
+    @property
+    def problems(self) -> list[str]:
+        """Every problem found, each naming its PDF: a broken or untrusted signature, a
+        change after signing, answers that no longer match."""
+        return [f"{doc.path}: {problem}" for doc in self.documents for problem in doc.problems]
+
     def to_dict(self) -> dict[str, Any]:
         return {
+            "ok": not self.problems,
+            "problems": self.problems,
             "documents": [{**asdict(doc),
                            "signed_by_every_signatory": doc.signed_by_every_signatory}
                           for doc in self.documents],
