@@ -111,8 +111,19 @@ def read_input(path: Path, *, what: str, max_bytes: int,
 # --------------------------------------------------------------------------- outputs
 
 
+def is_regular_file(path: Path) -> bool:
+    """True for a regular file (through links); never opens it, so a FIFO cannot hang."""
+    try:
+        return stat.S_ISREG(Path(path).stat().st_mode)
+    except (OSError, ValueError):
+        return False
+
+
 def is_signed_pdf(path: Path) -> bool:
-    """True when ``path`` is a PDF carrying a digital signature (a /Sig field or /ByteRange)."""
+    """True when ``path`` is a PDF carrying a digital signature (a /Sig field or /ByteRange).
+    Only a regular file is opened: a FIFO or a device named ``*.pdf`` is no signed PDF."""
+    if not is_regular_file(path):
+        return False
     try:
         with path.open("rb") as handle:
             head = handle.read(5)
@@ -170,6 +181,9 @@ def check_writable(path: Path, *, force: bool) -> None:
     if present:
         if path.is_dir():
             raise OutputError(f"{path} is a folder; choose another output name", file=path)
+        if not is_regular_file(path):
+            raise OutputError("is not a regular file (a pipe, a device or a socket), and "
+                              "slabuilder writes only files; choose another name", file=path)
         if is_signed_pdf(path):
             raise OutputError("this PDF carries a signature and is never overwritten; "
                               "write the new version to another folder", file=path)
@@ -254,9 +268,12 @@ def _roll_back(staged: Sequence[_Placed], committed: int) -> list[Path]:
 def write_all(items: Sequence[OutputFile]) -> list[Path]:
     """Write a set of files all or nothing (see the module's docstring); returns the paths.
 
-    A failure becomes an :class:`OutputError` and Ctrl-C or SIGTERM an
+    A target that is a symbolic link to a file is written through (the file it points to is
+    replaced, the link stays); one that points to nothing or to something other than a file
+    is refused.  A failure becomes an :class:`OutputError` and Ctrl-C or SIGTERM an
     :class:`~slabuilder.errors.Interrupted`, each saying that nothing was written, or naming
     the replaced files that could not be restored."""
+    items = [_through_link(item) for item in items]
     for item in items:
         check_writable(item.path, force=item.force)
     staged: list[_Placed] = []
@@ -276,6 +293,25 @@ def write_all(items: Sequence[OutputFile]) -> list[Path]:
             with contextlib.suppress(OSError):
                 placed.backup.unlink()
     return [item.path for item in items]
+
+
+def _through_link(item: OutputFile) -> OutputFile:
+    """The same output with a symbolic link as its target replaced by the file it names."""
+    try:
+        if not item.path.is_symlink():
+            return item
+    except OSError:  # a name too long, a loop on the way: check_writable says which
+        return item
+    try:
+        real = item.path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        raise OutputError("is a symbolic link that points to nothing; remove it or choose "
+                          "another name", file=item.path) from None
+    if not is_regular_file(real):
+        raise OutputError(f"is a link to {real}, which is not a regular file (a pipe, a "
+                          "device or a socket), and slabuilder writes only files; choose "
+                          "another name", file=item.path)
+    return OutputFile(real, item.data, item.force)
 
 
 def _explained(error: BaseException, items: Sequence[OutputFile], staged: Sequence[_Placed],

@@ -32,6 +32,7 @@ __all__ = [
     "MEMORY_ENV",
     "PDF_MAX_PAGES",
     "PDF_SECONDS",
+    "SIGNED_PDF_MAX_BYTES",
     "TEMPLATE_MAX_BYTES",
     "TEMPLATE_SECONDS",
     "TimeLimitExceeded",
@@ -45,6 +46,9 @@ TEMPLATE_MAX_BYTES = 1_000_000
 """A template or stylesheet in a ``--templates`` folder."""
 ASSET_MAX_BYTES = 20_000_000
 """A font or an image a document loads from a template folder."""
+SIGNED_PDF_MAX_BYTES = 50_000_000
+"""A PDF that sign or status reads (slabuilder's own are well under 1 MB, even signed by
+eight people)."""
 EXPORT_MAX_BYTES = 4_000_000_000
 """A CRM export (or task export): millions of rows fit well below it."""
 ACTUALS_MEMORY_BYTES = 256_000_000

@@ -43,9 +43,17 @@ def command(pdf: Path, key_file: Path, signer: str, passphrase_env: str,
       slabuilder sign out/acme-analytics-agreement.pdf --signer "Sam Okafor" \\
           --key examples/keys/sam-okafor.p12
     """
-    from slabuilder.jobs.sign import sign_document
+    import sys
 
+    from slabuilder.errors import SlabuilderError
+    from slabuilder.jobs.sign import check_sign_inputs, sign_document
+
+    check_sign_inputs(pdf, key_file, output)
     passphrase = os.environ.get(passphrase_env)
+    if passphrase is None and not sys.stdin.isatty():
+        raise SlabuilderError(f"no terminal to ask for the passphrase of {key_file.name} in; "
+                              f"set it in the environment variable {passphrase_env}, or run "
+                              "sign in a terminal", key="--passphrase-env")
     if passphrase is None:
         passphrase = click.prompt(f"Passphrase for {key_file.name}", hide_input=True,
                                   default="", show_default=False, err=True)

@@ -7,10 +7,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from slabuilder.errors import OutputError, SlabuilderError
-from slabuilder.fsutil import append_update_atomic, same_file, write_atomic
+from slabuilder.errors import OutputError
+from slabuilder.fsutil import append_update_atomic, read_input, same_file, write_atomic
 
-__all__ = ["SignResult", "sign_document"]
+__all__ = ["SignResult", "check_sign_inputs", "sign_document"]
 
 
 @dataclass(frozen=True)
@@ -25,14 +25,25 @@ class SignResult:
 
 
 def _read(path: Path, what: str) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise SlabuilderError(f"no such {what}; check the path", file=path) from None
-    except IsADirectoryError:
-        raise SlabuilderError(f"is a folder, not a {what}", file=path) from None
-    except OSError as error:
-        raise SlabuilderError(f"cannot read the {what}: {error.strerror}", file=path) from None
+    """A PDF or a key file, checked to be a regular file under the cap before it is read
+    (a FIFO would hang, /dev/zero fill memory)."""
+    from slabuilder.limits import SIGNED_PDF_MAX_BYTES
+
+    return read_input(path, what=what, max_bytes=SIGNED_PDF_MAX_BYTES)
+
+
+def check_sign_inputs(pdf: Path, key_file: Path, output: Path | None) -> None:
+    """Refuse, before anyone types a passphrase, a PDF or key that cannot be read (a pipe, a
+    device, a folder, too large) and an ``-o`` that names an existing file."""
+    from slabuilder.fsutil import check_input
+    from slabuilder.limits import SIGNED_PDF_MAX_BYTES
+
+    check_input(pdf, what="PDF", max_bytes=SIGNED_PDF_MAX_BYTES)
+    check_input(key_file, what="key file", max_bytes=SIGNED_PDF_MAX_BYTES)
+    if output is not None and os.path.lexists(output) and not same_file(output, pdf):
+        # sign has no --force: it never replaces a file
+        raise OutputError("already exists; sign never replaces a file: give -o a new name, "
+                          "or leave -o out to sign the PDF itself", file=output)
 
 
 def sign_document(pdf: Path, *, key_file: Path, passphrase: str | None, signer: str,
@@ -44,10 +55,7 @@ def sign_document(pdf: Path, *, key_file: Path, passphrase: str | None, signer: 
     valid.  With ``output`` the signed copy goes there instead, and an existing file is
     never replaced.
     """
-    if output is not None and os.path.lexists(output) and not same_file(output, pdf):
-        # checked before the passphrase is used: sign has no --force, it never replaces a file
-        raise OutputError("already exists; sign never replaces a file: give -o a new name, "
-                          "or leave -o out to sign the PDF itself", file=output)
+    check_sign_inputs(pdf, key_file, output)
     original = _read(pdf, "PDF")
     key_data = _read(key_file, "key file")
     from slabuilder.sign import load_signing_key, sign_pdf_bytes

@@ -60,7 +60,7 @@ class StatusReport:
 def _pdfs(path: Path) -> tuple[list[Path], Path]:
     if path.is_dir():
         return sorted(p for p in path.iterdir() if p.suffix.lower() == ".pdf"), path
-    if path.is_file():
+    if path.exists():  # a pipe or a device is refused by the read, without blocking
         return [path], path.parent
     raise SlabuilderError("no such PDF or folder; give a signed PDF or the folder that holds "
                           "the documents", file=path)
@@ -100,20 +100,24 @@ def signature_status(path: Path, *, trust_roots: list[bytes] | None = None) -> S
     A PDF whose answers file (same company and version, in the same folder) now has another
     fingerprint is reported: its content no longer matches its answers.
     """
+    from slabuilder.fsutil import is_regular_file, read_input
+    from slabuilder.limits import SIGNED_PDF_MAX_BYTES
     from slabuilder.sign import SignError, pdf_status
 
     pdfs, folder = _pdfs(path)
     report = StatusReport()
     for pdf in pdfs:
+        if path.is_dir() and not is_regular_file(pdf):
+            report.not_ours.append(str(pdf))  # a pipe or a device named *.pdf: never opened
+            continue
+        data = read_input(pdf, what="PDF", max_bytes=SIGNED_PDF_MAX_BYTES)
         try:
-            status = pdf_status(pdf.read_bytes(), where=str(pdf), trust_roots=trust_roots)
+            status = pdf_status(data, where=str(pdf), trust_roots=trust_roots)
         except SignError:
             if path.is_dir():
                 report.not_ours.append(str(pdf))
                 continue
             raise
-        except OSError as error:
-            raise SlabuilderError(f"cannot read the PDF: {error.strerror}", file=pdf) from None
         report.documents.append(status)
     answers = _answers_fingerprints(folder) if report.documents else {}
     for doc in report.documents:
