@@ -385,14 +385,14 @@ def test_diff_notes_other_companies_and_an_older_new_version(run_cli: Run,
 @pytest.mark.parametrize("cell", ["\n=1+1", "\u200b=1+1", "\uff1d1+1", "\u00a0+1",
                                   "\ufeff@SUM(A1)", "\r-1"])
 def test_hidden_formula_starts_are_neutralised(cell: str) -> None:
-    from slabuilder.actuals.breaches import neutralise
+    from slabuilder.csvsafe import neutralise
 
     assert neutralise(cell) == "'" + cell
 
 
 @pytest.mark.parametrize("cell", ["Ana", "Webinar", "\u200bAna", "1+1", "Paid Search"])
 def test_plain_cells_stay_as_they_are(cell: str) -> None:
-    from slabuilder.actuals.breaches import neutralise
+    from slabuilder.csvsafe import neutralise
 
     assert neutralise(cell) == cell
 

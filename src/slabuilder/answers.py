@@ -37,6 +37,7 @@ from slabuilder.errors import AnswersError
 from slabuilder.keypath import KeyPath, KeyPathError, data_path, format_path, set_path
 from slabuilder.numbertext import NumberTextError, read_number, written_once
 from slabuilder.signals import DEFAULT_THRESHOLD, FIT_SIGNALS, KNOWN_SIGNAL_IDS
+from slabuilder.textclean import CONTROL_IN_TEXT
 from slabuilder.words import FIRST_YEAR, LAST_YEAR, STAGE_NAMES
 from slabuilder.yamlio import YamlDocument, read_yaml_file
 
@@ -967,7 +968,7 @@ def check_answers(path: str | Path,
 
 # Control characters in an answer would reach the terminal (escape sequences), the HTML and
 # the PDF's metadata (NUL); tab and line feed are kept in values, where text may be long.
-_CONTROL_IN_VALUE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_IN_VALUE = CONTROL_IN_TEXT
 _CONTROL_IN_KEY = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 

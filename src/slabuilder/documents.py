@@ -15,6 +15,7 @@ import contextlib
 import functools
 import hashlib
 import os
+import re
 import stat
 import sys
 from collections.abc import Callable, Sequence
@@ -185,16 +186,84 @@ class _TemplateLoader(jinja2.BaseLoader):
         return text, str(path), unchanged
 
 
-class _LimitedEnvironment(SandboxedEnvironment):
-    """The sandbox, with ``*`` and ``**`` refusing results no document can hold (a string
-    repeated a billion times, ``10 ** 10 ** 9``) before they fill memory."""
+_WIDTH = re.compile(r"[%:](?:\([^)]*\))?[-+ #0<>^=,_]*(\d+)(?:\.(\d+))?|\.(\d+)")
+"""A width or precision in a ``%`` or ``{:}`` format: ``%999999999s``, ``{:>99999999}``."""
 
-    intercepted_binops = frozenset({"*", "**"})
+
+def _too_wide(text: str) -> bool:
+    from slabuilder.limits import HTML_MAX_CHARS
+
+    return any(int(number) > HTML_MAX_CHARS for found in _WIDTH.finditer(text)
+               for number in found.groups() if number)
+
+
+def _refuse_growth(name: str, value: Any, args: tuple[Any, ...]) -> None:
+    """Refuse, before it runs, a call that would build a text no document can hold: the work
+    is done in C, where the time limit's alarm cannot stop it."""
+    from slabuilder.limits import HTML_MAX_CHARS
+
+    # A size argument (ljust's width, center's, a '%*s' star): values to be formatted are
+    # only sizes where the format asks for one with '*'.
+    sizes = args if name not in ("format", "%") or "*" in str(value) else ()
+    if any(isinstance(arg, int) and not isinstance(arg, bool) and arg > HTML_MAX_CHARS
+           for arg in sizes):
+        raise jinja2.exceptions.SecurityError(f"{name}() with a size no document can hold")
+    if name in ("format", "%") and isinstance(value, str) and _too_wide(value):
+        raise jinja2.exceptions.SecurityError("a field width no document can hold")
+    if name == "replace" and isinstance(value, str) and len(args) >= 2:
+        old, new = str(args[0]), str(args[1])
+        grown = len(value) + (value.count(old) if old else len(value) + 1) * (len(new) - len(old))
+        if grown > HTML_MAX_CHARS:
+            raise jinja2.exceptions.SecurityError("replace() would make a text longer than a "
+                                                  "document holds")
+
+
+def _guarded_filter(name: str, real: Callable[..., Any]) -> Callable[..., Any]:
+    """``real``, checked by :func:`_refuse_growth` first; Jinja's marker for a filter that
+    takes the context or environment first is kept (``functools.wraps`` copies it)."""
+    passes = getattr(real, "jinja_pass_arg", None) is not None
+
+    @functools.wraps(real)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        value, *rest = args[1:] if passes else args
+        _refuse_growth(name, value, (*rest, *kwargs.values()))
+        return real(*args, **kwargs)
+
+    return guarded
+
+
+class _LimitedEnvironment(SandboxedEnvironment):
+    """The sandbox, refusing results no document can hold before they fill memory: ``*``
+    and ``**`` (a string repeated a billion times, ``10 ** 10 ** 9``), ``%`` and format
+    widths (``'%999999999s'|format('x')``), ``replace`` chains that double a text, and any
+    padding or repeating method asked for more characters than a document may have."""
+
+    intercepted_binops = frozenset({"*", "**", "%"})
+
+    def call(__self, __context: jinja2.runtime.Context, __obj: Any,  # noqa: N805
+             *args: Any, **kwargs: Any) -> Any:
+        name = getattr(__obj, "__name__", "")
+        if isinstance(getattr(__obj, "__self__", None), str):
+            _refuse_growth(name, __obj.__self__, args + tuple(kwargs.values()))
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        """``'{:>999999999}'.format(x)``: the sandbox hands templates its own ``format``; a
+        width no document can hold is refused before it runs."""
+        wrapped = super().wrap_str_format(value)
+        if wrapped is not None and _too_wide(value.__self__):
+            def refuse(*args: Any, **kwargs: Any) -> str:
+                raise jinja2.exceptions.SecurityError("a field width no document can hold")
+
+            return refuse
+        return wrapped
 
     def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any,
                    right: Any) -> Any:
         from slabuilder.limits import HTML_MAX_CHARS
 
+        if operator == "%":
+            _refuse_growth("%", left, right if isinstance(right, tuple) else (right,))
         if operator == "*":
             sizes = [len(side) for side in (left, right) if isinstance(side, str | list | tuple)]
             counts = [side for side in (left, right) if isinstance(side, int)]
@@ -305,6 +374,8 @@ def _environment(user_dir: Path | None) -> SandboxedEnvironment:
         keep_trailing_newline=True,
     )
     env.filters.update(FILTERS)
+    for name in ("format", "replace", "center", "indent", "truncate", "wordwrap"):
+        env.filters[name] = _guarded_filter(name, env.filters[name])
     env.bytecode_cache = _bytecode_cache(env)
     return env
 

@@ -259,6 +259,9 @@ def render_job(job: PdfJob) -> bytes:
     try:
         with limits.deadline(limits.PDF_SECONDS):
             return _render_job(job)
+    except RecursionError:  # WeasyPrint styles nested elements recursively
+        raise LimitError(f"{name} nests its HTML elements too deeply to lay out (thousands of "
+                         "levels); flatten the template (--templates)") from None
     except limits.TimeLimitExceeded:
         raise LimitError(f"laying out {name} took longer than {words.number(limits.PDF_SECONDS)} "
                          "seconds, the limit for one PDF; simplify the template (--templates): "

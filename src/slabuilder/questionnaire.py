@@ -77,6 +77,7 @@ from slabuilder.keypath import (
     set_path,
 )
 from slabuilder.numbertext import NumberTextError, read_number
+from slabuilder.textclean import control_character
 from slabuilder.words import rate_text
 from slabuilder.yamlio import read_yaml_file
 
@@ -637,6 +638,10 @@ def convert(question: Question, typed: Any) -> Any:
 
 def check_answer(question: Question, typed: Any, data: dict[str, Any] | None = None) -> Any:
     """:func:`convert`, then the answers model's own rules for the key."""
+    for text in (typed if isinstance(typed, list | tuple) else [typed]):
+        if isinstance(text, str) and (bad := control_character(text)) is not None:
+            raise AnswerError(f"holds a control character ({words.code_point(bad)}); delete "
+                              "it (only tabs and line breaks are allowed in text)")
     value = convert(question, typed)
     if value is None or question.key is None:
         return value

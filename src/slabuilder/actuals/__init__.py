@@ -16,7 +16,6 @@ from pathlib import Path
 from slabuilder.actuals.breaches import (
     breach_rows,
     breaches_file_text,
-    neutralise,
     write_breaches,
 )
 from slabuilder.actuals.calendar import BusinessClock
@@ -52,6 +51,7 @@ from slabuilder.actuals.progress import large_export, status
 from slabuilder.actuals.reading import DELIMITER_NAMES
 from slabuilder.actuals.timestamps import DateOrder, parse_date_format
 from slabuilder.answers import Answers
+from slabuilder.csvsafe import neutralise
 from slabuilder.errors import ExportError
 from slabuilder.fsutil import OutputFile
 

@@ -1,22 +1,15 @@
 # ruff: noqa: S608 - SQL is assembled from our own column names; user text goes through quote_literal
-"""The SLA breaches of a month as CSV, safe to open in a spreadsheet.
-
-A text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a line break (also behind
-invisible characters, or written full-width) would be run as a formula by Excel or Sheets;
-such cells get a leading apostrophe, which spreadsheets show as text.  Numbers are written
-as numbers.
-"""
+"""The SLA breaches of a month as CSV, safe to open in a spreadsheet (through
+:mod:`slabuilder.csvsafe`, like every CSV slabuilder writes)."""
 
 from __future__ import annotations
 
-import csv
-import io
-import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from slabuilder.actuals.timestamps import quote_literal
+from slabuilder.csvsafe import spreadsheet_csv
 from slabuilder.fsutil import write_atomic
 
 if TYPE_CHECKING:
@@ -24,41 +17,8 @@ if TYPE_CHECKING:
 
 BREACH_COLUMNS = ("lead_id", "breach", "owner", "source", "mql_at", "first_touch_at",
                   "business_hours_to_first_touch", "disposition", "sla_hours")
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
-def neutralise(cell: Any) -> Any:
-    """Make a text cell inert in a spreadsheet; leave numbers and blanks alone."""
-    if cell is None:
-        return ""
-    if isinstance(cell, bool):
-        return "yes" if cell else "no"
-    if isinstance(cell, int | float):
-        return cell
-    text = str(cell)
-    return "'" + text if _may_run(text) else text
-
-
-def _may_run(text: str) -> bool:
-    """A cell a spreadsheet could take for a formula: one that starts with a formula sign
-    or a line break, also behind invisible characters (a zero-width space, a no-break
-    space) or written full-width (``＝``, which spreadsheets read as ``=``)."""
-    if text.startswith(_FORMULA_STARTS):
-        return True
-    for character in text:
-        if unicodedata.category(character) in ("Cf", "Zs", "Cc"):
-            continue
-        return unicodedata.normalize("NFKC", character).startswith(_FORMULA_STARTS)
-    return False
-
-
 def breaches_csv(rows: Iterable[Sequence[Any]], columns: Sequence[str] = BREACH_COLUMNS) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([neutralise(cell) for cell in row])
-    return buffer.getvalue()
+    return spreadsheet_csv(columns, rows, line_end="\r\n")
 
 
 def breaches_file_text(rows: Iterable[Sequence[Any]]) -> str:

@@ -14,7 +14,6 @@ import sys
 from collections.abc import Sequence
 from importlib import import_module
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -60,6 +59,10 @@ def cli() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code instead of raising it."""
+    if sys.stdout is None:  # started with its output closed (`slabuilder plan >&-`)
+        _say_error("standard output is closed, so nothing can be printed; run the command "
+                   "with its output going to a terminal, a file or a pipe")
+        return 2
     with sigterm_as_interrupt():  # outputs being written are taken back, workers end
         try:
             # Without standalone mode, click hands back a command's own exit code (Exit(N)).
@@ -89,8 +92,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             _say_error(f"cannot write the output: {error.strerror}; nothing more was written")
             return 2
         except Exception as error:
+            if _is_interrupt(error):  # Ctrl-C or SIGTERM that landed inside a DuckDB query
+                _say_error("stopped; nothing was written")
+                return 130
             return _unexpected(error)
     return code if isinstance(code, int) else 0
+
+
+def _is_interrupt(error: BaseException | None) -> bool:
+    """A stop, not a bug: DuckDB turns an interrupt that lands while a query runs into its
+    own exception (or a RuntimeError, "Query interrupted"), and a library being imported may
+    wrap it in another error (pydantic's RuntimeError, an extension's ImportError) whose
+    cause or context is the KeyboardInterrupt.  Named, not imported: no DuckDB on start-up."""
+    seen = 0
+    while error is not None and seen < 20:
+        if isinstance(error, KeyboardInterrupt) or type(error).__name__ == "InterruptException" \
+                or (isinstance(error, RuntimeError) and str(error) == "Query interrupted"):
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
 
 
 def _unexpected(error: Exception) -> int:
@@ -110,6 +130,3 @@ def _say_error(message: str) -> None:
     line = " ".join(printable(message).split())
     click.echo(f"slabuilder: {line}", err=True)
 
-
-def run() -> Any:  # pragma: no cover - console entry point
-    sys.exit(main())

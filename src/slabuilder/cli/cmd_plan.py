@@ -14,7 +14,8 @@ from slabuilder.cli.common import ANSWERS_ARGUMENT, SET_OPTION
 @ANSWERS_ARGUMENT
 @click.option("--json", "as_json", is_flag=True,
               help="Print one JSON object (targets, scoring, terms, warnings) for scripts.")
-@click.option("--mqls", type=click.IntRange(min=1), default=None, metavar="N",
+@click.option("--mqls", type=click.IntRange(min=1, max=1_000_000_000), default=None,
+              metavar="N",
               help="Also run the funnel forward from N MQLs a month (default: today's volume "
                    "from current_state.mqls_per_month).")
 @SET_OPTION

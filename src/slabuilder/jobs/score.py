@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,11 +19,11 @@ class ScoreResult:
     notes: list[str] = field(default_factory=list)
 
     def to_csv(self) -> str:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(self.header)
-        writer.writerows(self.rows)
-        return buffer.getvalue()
+        """Ids, e-mails and headers come from the leads file: a cell that a spreadsheet would
+        run as a formula is neutralised, as in every CSV slabuilder writes."""
+        from slabuilder.csvsafe import spreadsheet_csv
+
+        return spreadsheet_csv(self.header, self.rows)
 
     def to_dict(self) -> dict[str, Any]:
         return {"summary": self.summary,
