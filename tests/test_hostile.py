@@ -316,3 +316,41 @@ def test_direction_overrides_are_refused_in_every_way_in(run_cli: Run, tmp_path:
     assert f"holds a control character ({code})" in run_cli("check", answers).err
     with pytest.raises(AnswerError, match=re.escape(f"holds a control character ({code})")):
         check_answer(load_questionnaire().question("company_name"), name)
+
+
+_FORMULA_HEADS = ["=", "+", "-", "@", "\t", "\uff1d", "\u200b=", "\u00a0+", "\r"]
+
+
+@pytest.mark.slow
+@settings(max_examples=15, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(heads=st.lists(st.sampled_from(_FORMULA_HEADS), min_size=3, max_size=3),
+       tails=st.lists(st.text(alphabet="abcAB1(),!|' ", max_size=12), min_size=3, max_size=3))
+def test_no_csv_slabuilder_writes_carries_a_formula_cell(run_cli: Run, tmp_path_factory: Any,
+                                                         heads: list[str], tails: list[str]):
+    """Cells from the user's files (ids, e-mails, owners, sources, headers) that a spreadsheet
+    would run come out of score and of report's breaches file with a leading apostrophe."""
+    folder = tmp_path_factory.mktemp("formulas")
+    cells = [head + tail for head, tail in zip(heads, tails, strict=True)]
+    leads = folder / "leads.csv"
+    with leads.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([cells[0] or "=x", "Email", "Original Source"])
+        writer.writerow([cells[1], f"{cells[2]}@x.example", "Web"])
+    scored = folder / "scored.csv"
+    assert run_cli("score", EXAMPLE, "--leads", leads, "-o", scored).code == 0
+    export = folder / "export.csv"
+    with export.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["lead_id", "mql_at", "owner", "source"])
+        writer.writerow([cells[0], "2027-03-02 10:00", cells[1], cells[2]])
+    breaches = folder / "breaches.csv"
+    result = run_cli("report", EXAMPLE, "--month", "2027-03", "--json", "--actuals", export,
+                     "--breaches", breaches)
+    assert result.code == 0, result.err
+    for written in (scored, breaches):
+        for row in csv.reader(io.StringIO(written.read_text(encoding="utf-8-sig"))):
+            for cell in row:
+                visible = cell.lstrip("\u200b\u00a0")
+                assert not visible.startswith(("=", "+", "-", "@", "\t", "\r", "\uff1d")), \
+                    (written.name, cell)
