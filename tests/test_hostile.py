@@ -86,13 +86,33 @@ PLACES: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
     ("calibrate --history", ("calibrate", str(EXAMPLE), "--history", "{x}", "--outcome",
                              "Converted"), ()),
     ("status", ("status", "{x}"), ("folder",)),
+    ("status --trust", ("status", str(ROOT / "examples"), "--trust", "{x}"), ()),
     ("sign", ("sign", "{x}", "--key", str(ROOT / "examples" / "keys" / "dana-reyes.p12"),
               "--signer", "Dana Reyes"), ()),
+    ("sign --key", ("sign", str(ROOT / "examples" / "acme.yaml"), "--key", "{x}",
+                    "--signer", "Dana Reyes"), ()),
+    ("render", ("render", "{x}", "-o", "out"), ()),
+    ("render -o", ("render", str(EXAMPLE), "-o", "{x}", "--force"), ("folder",)),
+    ("render --templates", ("render", str(EXAMPLE), "-o", "out", "--templates", "{x}"),
+     ("folder",)),
+    ("renegotiate", ("renegotiate", "{x}", "-o", "out", "--defaults"), ()),
+    ("report --tasks", ("report", str(EXAMPLE), "--month", "2027-03", "--json", "--actuals",
+                        str(ROOT / "examples" / "hubspot-contacts.csv"), "--tasks", "{x}"),
+     ()),
+    ("report --mapping", ("report", str(EXAMPLE), "--month", "2027-03", "--json",
+                          "--actuals", str(ROOT / "examples" / "hubspot-contacts.csv"),
+                          "--mapping", "{x}"), ()),
+    ("report --breaches", ("report", str(EXAMPLE), "--month", "2027-03", "--json",
+                           "--actuals", str(ROOT / "examples" / "hubspot-contacts.csv"),
+                           "--breaches", "{x}", "--force"), ()),
+    ("new --resume", ("new", "--resume", "{x}", "--defaults", "-o", "out"), ()),
+    ("calibrate -o", ("calibrate", str(EXAMPLE), "--history", str(HISTORY), "--outcome",
+                      "Converted", "-o", "{x}", "--force"), ("folder",)),
 ]
 
 
 @pytest.mark.slow
-@settings(max_examples=60, deadline=None, derandomize=True,
+@settings(max_examples=45, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(place=st.sampled_from(PLACES), kind=st.sampled_from(KINDS))
 def test_a_special_file_anywhere_is_refused_in_one_line(tmp_path_factory: Any,
@@ -182,7 +202,7 @@ def test_an_interrupt_inside_a_query_is_a_stop_not_a_bug(run_cli: Run, tmp_path:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("sig", [signal.SIGTERM])  # Ctrl-C: the property test below
 def test_a_signal_during_a_big_read_stops_cleanly(tmp_path: Path, sig: signal.Signals):
     leads = tmp_path / "big.csv"
     rng = random.Random(3)
@@ -201,7 +221,8 @@ def test_a_signal_during_a_big_read_stops_cleanly(tmp_path: Path, sig: signal.Si
     process.send_signal(sig)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130, err
-    assert err == "slabuilder: stopped; nothing was written\n"
+    assert [line for line in err.splitlines() if line.strip()] == [
+        "slabuilder: stopped; nothing was written"]
     assert not (tmp_path / "scored.csv").exists()
 
 
@@ -211,11 +232,14 @@ RUNS: list[tuple[str, ...]] = [
      str(ROOT / "examples" / "hubspot-contacts.csv"), "--breaches", "out/breaches.csv"),
     ("score", str(EXAMPLE), "--leads", str(HISTORY), "-o", "out/scored.csv"),
     ("new", "--from", str(EXAMPLE), "--defaults", "-o", "out"),
+    ("renegotiate", str(EXAMPLE), "-o", "out", "--defaults"),
+    ("calibrate", str(EXAMPLE), "--history", str(HISTORY), "--outcome", "Converted", "-o",
+     "out"),
 ]
 
 
 @pytest.mark.slow
-@settings(max_examples=12, deadline=None, derandomize=True,
+@settings(max_examples=10, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(run=st.sampled_from(RUNS), sig=st.sampled_from([signal.SIGINT, signal.SIGTERM]),
        after=st.floats(min_value=0.15, max_value=2.0))
@@ -224,7 +248,9 @@ def test_a_signal_at_any_moment_leaves_nothing_partial(tmp_path_factory: Any,
                                                        sig: signal.Signals, after: float):
     """Stopped at a random moment, a command either finished (exit 0, every file complete)
     or stopped (130, one line) and left nothing behind: no temporary file, no half set.
-    (From 0.15 s: before that Python itself is still starting, and no program's code runs.)"""
+    A signal that lands while Python itself is still starting, before any of slabuilder's
+    code runs, ends the process by the signal (no program can catch it there): allowed, with
+    nothing printed and nothing written."""
     folder = tmp_path_factory.mktemp("signal")
     process = subprocess.Popen(
         [sys.executable, "-m", "slabuilder", *run], cwd=folder, stdout=subprocess.DEVNULL,
@@ -235,8 +261,11 @@ def test_a_signal_at_any_moment_leaves_nothing_partial(tmp_path_factory: Any,
         process.send_signal(sig)
     _, err = process.communicate(timeout=60)
     assert "Traceback" not in err
-    assert process.returncode in (0, 130), (process.returncode, err)
     left = sorted(path.name for path in folder.rglob("*"))
+    if process.returncode == -sig:
+        assert (err, left) == ("", []), "killed by the signal after slabuilder had started"
+        return
+    assert process.returncode in (0, 130), (process.returncode, err)
     assert not [name for name in left if name.startswith(".")], left
     if process.returncode == 130:
         assert err.splitlines()[-1].startswith("slabuilder: stopped")

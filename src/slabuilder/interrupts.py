@@ -11,7 +11,7 @@ import signal
 import threading
 from collections.abc import Iterator
 
-__all__ = ["interrupts_held", "sigterm_as_interrupt"]
+__all__ = ["interrupts_held", "is_interrupt", "sigterm_as_interrupt"]
 
 
 @contextlib.contextmanager
@@ -58,3 +58,17 @@ def interrupts_held() -> Iterator[None]:
             signal.signal(signum, handler)
         for caught in dict.fromkeys(held):  # once each, in the order they came
             signal.raise_signal(caught)
+
+
+def is_interrupt(error: BaseException | None) -> bool:
+    """A stop, not a bug: DuckDB turns an interrupt that lands while a query runs into its
+    own exception (or a RuntimeError, "Query interrupted"), and a library being imported may
+    wrap it in another error (pydantic's RuntimeError, an extension's ImportError) whose
+    cause or context is the KeyboardInterrupt.  Named, not imported: no DuckDB on start-up."""
+    seen = 0
+    while error is not None and seen < 20:
+        if isinstance(error, KeyboardInterrupt) or type(error).__name__ == "InterruptException" \
+                or (isinstance(error, RuntimeError) and str(error) == "Query interrupted"):
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False

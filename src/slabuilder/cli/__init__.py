@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 
 from slabuilder.errors import SlabuilderError
-from slabuilder.interrupts import sigterm_as_interrupt
+from slabuilder.interrupts import is_interrupt, sigterm_as_interrupt
 from slabuilder.terminal import quiet_stdout
 from slabuilder.textclean import printable
 from slabuilder.version import __version__
@@ -92,25 +92,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             _say_error(f"cannot write the output: {error.strerror}; nothing more was written")
             return 2
         except Exception as error:
-            if _is_interrupt(error):  # Ctrl-C or SIGTERM that landed inside a DuckDB query
+            if is_interrupt(error):  # Ctrl-C or SIGTERM that landed inside a DuckDB query
                 _say_error("stopped; nothing was written")
                 return 130
             return _unexpected(error)
     return code if isinstance(code, int) else 0
-
-
-def _is_interrupt(error: BaseException | None) -> bool:
-    """A stop, not a bug: DuckDB turns an interrupt that lands while a query runs into its
-    own exception (or a RuntimeError, "Query interrupted"), and a library being imported may
-    wrap it in another error (pydantic's RuntimeError, an extension's ImportError) whose
-    cause or context is the KeyboardInterrupt.  Named, not imported: no DuckDB on start-up."""
-    seen = 0
-    while error is not None and seen < 20:
-        if isinstance(error, KeyboardInterrupt) or type(error).__name__ == "InterruptException" \
-                or (isinstance(error, RuntimeError) and str(error) == "Query interrupted"):
-            return True
-        error, seen = error.__cause__ or error.__context__, seen + 1
-    return False
 
 
 def _unexpected(error: Exception) -> int:
@@ -129,4 +115,3 @@ def _click_message(error: click.ClickException) -> str:
 def _say_error(message: str) -> None:
     line = " ".join(printable(message).split())
     click.echo(f"slabuilder: {line}", err=True)
-

@@ -83,15 +83,13 @@ def _answers_fingerprints(folder: Path) -> dict[tuple[str, int], tuple[Path, str
 
 
 def read_trust_roots(files: Sequence[Path]) -> list[bytes]:
-    """The certificate authorities given with ``--trust``, read whole (they are small)."""
-    roots = []
-    for file in files:
-        try:
-            roots.append(Path(file).read_bytes())
-        except OSError as error:
-            raise SlabuilderError(f"cannot read the certificate: {error.strerror}",
-                                  file=file, key="--trust") from None
-    return roots
+    """The certificate authorities given with ``--trust``: regular files under the cap,
+    read whole (a pipe or a device is refused at once)."""
+    from slabuilder.fsutil import read_input
+    from slabuilder.limits import SIGNED_PDF_MAX_BYTES
+
+    return [read_input(Path(file), what="certificate", max_bytes=SIGNED_PDF_MAX_BYTES)
+            for file in files]
 
 
 def signature_status(path: Path, *, trust_roots: list[bytes] | None = None) -> StatusReport:
