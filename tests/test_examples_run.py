@@ -139,20 +139,40 @@ def _run_recipe(commands: list[str], folder: Path, env: dict[str, str]) -> None:
         assert not re.search(r"\w+Warning\b", done.stderr), f"{command}\n{done.stderr}"
 
 
-@pytest.mark.parametrize(("where", "commands"), readme_recipes(), ids=lambda x: str(x)[:24])
-def test_every_readme_code_block_runs_as_written(where: str, commands: list[str],
-                                                 tmp_path: Path):
-    assert commands, where
-    _run_recipe(commands, *_sandbox(tmp_path))
+def _recipes() -> list[tuple[str, list[str]]]:
+    """Every recipe: README's code blocks, then each command's --help examples."""
+    found = list(readme_recipes())
+    for command in (None, *COMMANDS):
+        recipe = help_recipe(command)
+        if command in (None, "new", "plan", "check", "render", "report", "renegotiate",
+                       "calibrate", "score", "sign", "status", "serve"):
+            assert recipe, f"slabuilder {command or ''} --help shows no examples"
+        if recipe:
+            found.append((f"slabuilder {command or ''} --help", recipe))
+    return found
 
 
-@pytest.mark.parametrize("command", [None, *COMMANDS])
-def test_every_help_example_runs_as_written(command: str | None, tmp_path: Path):
-    recipe = help_recipe(command)
-    if command in (None, "new", "plan", "check", "render", "report", "renegotiate",
-                   "calibrate", "score", "sign", "status", "serve"):
-        assert recipe, f"slabuilder {command or ''} --help shows no examples"
-    _run_recipe(recipe, *_sandbox(tmp_path))
+def test_every_readme_block_and_help_example_runs_as_written(tmp_path: Path):
+    """The recipes are independent (each in its own fresh folder) and mostly wait on their
+    commands, so they run three at a time; every failure is reported with its recipe."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    recipes = _recipes()
+    assert len(recipes) > 20
+
+    def one(index: int) -> str | None:
+        where, commands = recipes[index]
+        folder = tmp_path / f"recipe-{index}"
+        folder.mkdir()
+        try:
+            _run_recipe(commands, *_sandbox(folder))
+        except AssertionError as failure:
+            return f"{where}: {failure}"
+        return None
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        failures = [found for found in pool.map(one, range(len(recipes))) if found]
+    assert failures == []
 
 
 def test_the_readme_recipes_cover_the_main_commands():

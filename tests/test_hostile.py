@@ -112,7 +112,7 @@ PLACES: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
 
 
 @pytest.mark.slow
-@settings(max_examples=45, deadline=None, derandomize=True,
+@settings(max_examples=30, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(place=st.sampled_from(PLACES), kind=st.sampled_from(KINDS))
 def test_a_special_file_anywhere_is_refused_in_one_line(tmp_path_factory: Any,
