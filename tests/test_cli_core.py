@@ -456,10 +456,18 @@ def test_deeply_nested_yaml_is_refused(run_cli, tmp_path):
 
 def test_python_dash_m_runs_the_command_line(monkeypatch, capsys):
     import runpy
+    import signal
 
     monkeypatch.setattr(sys, "argv", ["slabuilder", "--version"])
-    with pytest.raises(SystemExit) as done:
-        runpy.run_module("slabuilder", run_name="__main__")
+    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with pytest.raises(SystemExit) as done:
+            runpy.run_module("slabuilder", run_name="__main__")
+        # a finished run ignores a late Ctrl-C or SIGTERM while Python shuts down
+        assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
     assert done.value.code == 0
     assert capsys.readouterr().out == "slabuilder, version 0.1.0\n"
 

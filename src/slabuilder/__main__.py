@@ -5,6 +5,7 @@ turn them into its one-line message; :func:`run` catches that moment too.
 """
 
 import os
+import signal
 import sys
 
 
@@ -24,6 +25,10 @@ def run() -> None:
             if stream is not None:
                 stream.flush()
         os._exit(130)
+    # The work is done and reported: a Ctrl-C or SIGTERM that lands while Python shuts down
+    # must not turn a finished run into one killed by the signal.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
     sys.exit(code)
 
 

@@ -11,7 +11,7 @@ import signal
 import threading
 from collections.abc import Iterator
 
-__all__ = ["interrupts_held", "is_interrupt", "sigterm_as_interrupt"]
+__all__ = ["import_held", "interrupts_held", "is_interrupt", "sigterm_as_interrupt"]
 
 
 @contextlib.contextmanager
@@ -72,3 +72,13 @@ def is_interrupt(error: BaseException | None) -> bool:
             return True
         error, seen = error.__cause__ or error.__context__, seen + 1
     return False
+
+
+def import_held(name: str) -> object:
+    """Import ``name`` with Ctrl-C and SIGTERM held until it is done.  An interrupt inside a
+    compiled extension's initialisation (DuckDB's) can abort the whole process instead of
+    raising; held, it takes effect right after, where it is an ordinary stop."""
+    import importlib
+
+    with interrupts_held():
+        return importlib.import_module(name)

@@ -30,6 +30,7 @@ from slabuilder.actuals.timestamps import (
     timestamp_sql,
 )
 from slabuilder.errors import ExportError
+from slabuilder.interrupts import is_interrupt
 from slabuilder.words import FIRST_YEAR, LAST_YEAR
 
 if TYPE_CHECKING:
@@ -120,6 +121,8 @@ def _read_csv(con: duckdb.DuckDBPyConnection, export: ExportFile, indices: list[
     try:
         execute_with_progress(con, sql, f"Reading {export.source.name}", show)
     except Exception as error:
+        if is_interrupt(error):  # Ctrl-C or SIGTERM while DuckDB reads: a stop, not a bad file
+            raise
         raise _unreadable(error) from None
     reject = con.execute(f"SELECT line, column_idx, error_type FROM {rejects} "
                          "ORDER BY line LIMIT 1").fetchone()

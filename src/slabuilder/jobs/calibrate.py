@@ -45,6 +45,9 @@ def calibrate(answers_path: str | Path, history: str | Path, options: Calibratio
     from slabuilder.extras import require
 
     require("calibrate")
+    from slabuilder.interrupts import import_held
+
+    import_held("duckdb")  # a stop inside its initialisation would abort the process
     from slabuilder.answers import answers_from_data, load_answers
     from slabuilder.calibrate.run import calibrate_table
     from slabuilder.calibrate.table import read_lead_table

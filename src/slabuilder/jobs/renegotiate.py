@@ -198,6 +198,9 @@ def observed_period_rates(actuals_file: Path, plan: Plan) -> list[RateComparison
     Months the export does not reach are skipped (a renegotiation often happens before the
     period's last month is over); an export that reaches none of them is refused.
     """
+    from slabuilder.interrupts import import_held
+
+    import_held("duckdb")  # a stop inside its initialisation would abort the process
     from slabuilder.actuals import compute_actuals
     from slabuilder.observed import observed_cohort_rates
 

@@ -138,6 +138,9 @@ def run_report(answers_file: Path, *, month: str | None = None, out_dir: Path | 
     actuals = None
     pending: list[OutputFile] = []
     if actuals_file is not None:
+        from slabuilder.interrupts import import_held
+
+        import_held("duckdb")  # a stop inside its initialisation would abort the process
         from slabuilder.actuals import ExportOptions, compute_actuals
 
         actuals = compute_actuals(actuals_file, answers, month_key, export or ExportOptions(),

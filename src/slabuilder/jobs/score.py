@@ -34,6 +34,9 @@ def score_leads(answers_path: str | Path, leads: str | Path, *, output: Path | N
                 force: bool = False, show_progress: bool = False) -> ScoreResult:
     """Score every lead of ``leads`` with the model in ``answers_path``; write ``output``
     (CSV, atomically, never over an existing file unless ``force``) when given."""
+    from slabuilder.interrupts import import_held
+
+    import_held("duckdb")  # a stop inside its initialisation would abort the process
     from slabuilder.calibrate.score import score_table
     from slabuilder.calibrate.table import read_lead_table
     from slabuilder.fsutil import check_writable, write_atomic
