@@ -266,8 +266,8 @@ def choose_signals(features: list[Feature], history: History, options: Calibrati
                  for index in [int(np.searchsorted(offsets, level, side="right")) - 1]]
         raise SlabuilderError(
             "every signal this history supports lowers a lead's chance of converting ("
-            + words.join([f"\u201c{text}\u201d" for text in found[:4]])
-            + (f" and {len(found) - 4} more" if len(found) > 4 else "")
+            + words.join([f"\u201c{text}\u201d" for text in found[:4]]
+                         + ([f"{words.count(len(found) - 4)} more"] if len(found) > 4 else []))
             + "), so no score could ever reach a threshold and no model was written; give "
             "columns that record what leads did (visits, forms, demo requests), or keep the "
             "current model", key="--history") from None
