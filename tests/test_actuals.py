@@ -190,7 +190,7 @@ def test_a_hubspot_recent_conversion_is_the_trigger() -> None:
     from slabuilder.actuals.columns import HUBSPOT, SALESFORCE
 
     assert HUBSPOT["mql_trigger"] == ("Recent Conversion",)
-    assert SALESFORCE["mql_trigger"] == ("MQL_Trigger__c",)
+    assert SALESFORCE["mql_trigger"] == ("MQL_Trigger__c", "MQL Trigger")  # API name, label
 
 
 @pytest.mark.parametrize(("cell", "expected"), [

@@ -51,20 +51,23 @@ HUBSPOT: dict[str, tuple[str, ...]] = {
     "mql_trigger": ("Recent Conversion",),
 }
 
-# Salesforce Lead API names (Data Loader).  A lead converts into an opportunity, so the
-# conversion date is the SQL date, and the opportunity date when an opportunity was created.
+# Salesforce Lead API names (Data Loader), then the labels a report export prints.  A lead
+# converts into an opportunity, so the conversion date is the SQL date, and the opportunity
+# date when an opportunity was created.
 SALESFORCE: dict[str, tuple[str, ...]] = {
-    "lead_id": ("Id",),
-    "created_at": ("CreatedDate",),
-    "mql_at": ("MQL_Date__c", "MQL_Date_Time__c", "MQLDate__c", "Marketing_Qualified_Date__c"),
-    "sql_at": ("ConvertedDate",),
-    "opportunity_at": ("ConvertedDate",),
-    "disposition": ("Status",),
+    "lead_id": ("Id", "Lead ID"),
+    "created_at": ("CreatedDate", "Create Date", "Created Date"),
+    "mql_at": ("MQL_Date__c", "MQL_Date_Time__c", "MQLDate__c", "Marketing_Qualified_Date__c",
+               "MQL Date", "MQL Date/Time", "Marketing Qualified Date"),
+    "sql_at": ("ConvertedDate", "Converted Date"),
+    "opportunity_at": ("ConvertedDate", "Converted Date"),
+    "disposition": ("Status", "Lead Status"),
     "disqualification_reason": ("Disqualification_Reason__c", "Reason_Disqualified__c",
-                                "Unqualified_Reason__c"),
-    "owner": ("OwnerId", "Owner.Name"),
-    "source": ("LeadSource",),
-    "mql_trigger": ("MQL_Trigger__c",),
+                                "Unqualified_Reason__c", "Disqualification Reason",
+                                "Unqualified Reason"),
+    "owner": ("OwnerId", "Owner.Name", "Lead Owner"),
+    "source": ("LeadSource", "Lead Source"),
+    "mql_trigger": ("MQL_Trigger__c", "MQL Trigger"),
 }
 SALESFORCE_OPPORTUNITY_ID = "ConvertedOpportunityId"
 TOUCH_KINDS = ("call", "email", "e-mail", "listemail", "meeting")
@@ -130,6 +133,9 @@ def detect_format(header: list[str]) -> ExportFormat | None:
     if "id" in names and ("createddate" in names or "leadsource" in names
                           or "isconverted" in names):
         return "salesforce"
+    if "lead id" in names and ({"create date", "created date", "lead owner", "lead source"}
+                               & names.keys()):
+        return "salesforce"  # a report export, with the labels Salesforce prints
     if "lead_id" in names:
         return "generic"
     return None
