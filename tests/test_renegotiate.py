@@ -465,3 +465,27 @@ def test_renegotiate_shows_but_does_not_adopt_a_rate_from_three_leads(
     new = load_answers(out / "acme-v2.yaml")
     assert (new.funnel.mql_to_sql, new.funnel.sql_to_opportunity) == (Decimal("0.6"),
                                                                       Decimal("0.5"))
+
+
+@pytest.mark.parametrize("funnel", [
+    {"mql_to_won": "10%"},
+    {"mql_to_sal": "70%", "sal_to_sql": "60%", "sql_to_opportunity": "50%",
+     "opportunity_to_won": "25%"},
+])
+def test_renegotiation_keeps_a_funnel_of_any_shape(run_cli: Callable[..., Any],
+                                                   tmp_path: Path, funnel: dict[str, str]):
+    """A funnel from MQL straight to won, or through an SAL stage, is renegotiated as it is:
+    the steps it does not have are not asked, nor filled in with defaults."""
+    import yaml
+
+    data = yaml.safe_load((Path(__file__).parents[1] / "examples" / "acme.yaml")
+                          .read_text(encoding="utf-8"))
+    data["funnel"] = funnel
+    answers = tmp_path / "shape.yaml"
+    answers.write_text(yaml.safe_dump(data), encoding="utf-8")
+    result = run_cli("renegotiate", answers, "-o", tmp_path / "q2", "--defaults",
+                     "--format", "html")
+    assert result.code == 0, result.err
+    renewed = read_yaml_file(tmp_path / "q2" / "shape-v2.yaml").data
+    assert renewed["funnel"] == funnel
+    assert renewed["agreement"]["version"] == 2
