@@ -489,3 +489,24 @@ def test_renegotiation_keeps_a_funnel_of_any_shape(run_cli: Callable[..., Any],
     renewed = read_yaml_file(tmp_path / "q2" / "shape-v2.yaml").data
     assert renewed["funnel"] == funnel
     assert renewed["agreement"]["version"] == 2
+
+
+def test_renegotiate_reads_an_export_with_the_same_options_as_report(
+        run_cli: Callable[..., Any], tmp_path: Path, example_path: Path):
+    """An export whose MQL column has another name: refused without --map, read with it,
+    exactly as report reads it."""
+    from helpers import HEADER, ROWS, write_csv
+
+    header = ["MQL Date" if name == "mql_at" else name for name in HEADER]
+    export = write_csv(tmp_path / "export.csv", header, ROWS)
+    refused = run_cli("renegotiate", example_path, "-o", tmp_path / "plain", "--defaults",
+                      "--format", "html", "--actuals", export)
+    assert refused.code == 2
+    assert "--map" in refused.err
+    read = run_cli("renegotiate", example_path, "-o", tmp_path / "mapped", "--defaults",
+                   "--format", "html", "--actuals", export, "--map", "mql_at=MQL Date",
+                   "--tz", "America/New_York")
+    assert read.code == 0, read.err
+    report = run_cli("report", example_path, "--month", "2027-01", "--json", "--actuals",
+                     export, "--map", "mql_at=MQL Date")
+    assert report.code == 0, report.err

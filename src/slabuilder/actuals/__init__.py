@@ -12,6 +12,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from slabuilder.actuals.breaches import (
     breach_rows,
@@ -73,6 +74,19 @@ class ExportOptions:
     show_progress: bool = False
     breaches: Path | None = None
     force: bool = False
+
+    @classmethod
+    def from_options(cls, *, export_format: str | None, column_map: tuple[str, ...],
+                     mapping_file: Path | None, tasks_file: Path | None,
+                     timezone: str | None, date_format: str | None,
+                     **extra: Any) -> ExportOptions:
+        """The reading options as the command line gives them (``--map`` as text, the date
+        order as ``MM/DD/YYYY``), checked; ``extra``: a command's own, such as breaches."""
+        return cls(export_format=export_format,  # type: ignore[arg-type]
+                   column_map=parse_map_options(list(column_map)), mapping_file=mapping_file,
+                   tasks=tasks_file, timezone=timezone,
+                   date_format=parse_date_format(date_format) if date_format else None,
+                   **extra)
 
 
 def compute_actuals(export: Path, answers: Answers, month: Month | str,

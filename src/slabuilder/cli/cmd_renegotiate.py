@@ -7,10 +7,17 @@ options and prints the observed rates, the diff and the files written.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
-from slabuilder.cli.common import FORMAT_OPTION, TEMPLATES_OPTION, say_notes, split_list
+from slabuilder.cli.common import (
+    FORMAT_OPTION,
+    TEMPLATES_OPTION,
+    export_reading_options,
+    say_notes,
+    split_list,
+)
 
 
 @click.command("renegotiate")
@@ -29,6 +36,7 @@ from slabuilder.cli.common import FORMAT_OPTION, TEMPLATES_OPTION, say_notes, sp
               type=click.Path(path_type=Path),
               help="A CRM export of last period (CSV or Parquet): offer its observed "
                    "conversion rates as the new defaults, shown beside the agreed ones.")
+@export_reading_options
 @FORMAT_OPTION
 @TEMPLATES_OPTION
 @click.option("--draft", is_flag=True,
@@ -38,7 +46,7 @@ from slabuilder.cli.common import FORMAT_OPTION, TEMPLATES_OPTION, say_notes, sp
                    "file, never a signed PDF).")
 def command(answers_file: Path, out_dir: Path, settings: tuple[str, ...], use_defaults: bool,
             actuals_file: Path | None, formats: str, templates_dir: Path | None,
-            draft: bool, force: bool) -> None:
+            draft: bool, force: bool, **reading: Any) -> None:
     """Write the next version of the agreement, its amendment, and show what changed.
 
     The interview runs with the current answers as defaults; the version number goes up by
@@ -54,11 +62,14 @@ def command(answers_file: Path, out_dir: Path, settings: tuple[str, ...], use_de
       slabuilder renegotiate examples/acme.yaml -o evidence/ \\
           --actuals examples/hubspot-contacts.csv
     """
+    from slabuilder.actuals import ExportOptions
     from slabuilder.jobs.renegotiate import run_renegotiate
     from slabuilder.terminal import console, print_diff, print_rates
 
+    export = ExportOptions.from_options(**reading) if actuals_file is not None else None
     run = run_renegotiate(answers_file, out_dir, settings=settings, use_defaults=use_defaults,
-                          actuals_file=actuals_file, formats=split_list(formats, "format"),
+                          actuals_file=actuals_file, export=export,
+                          formats=split_list(formats, "format"),
                           templates_dir=templates_dir, draft=draft, force=force,
                           show_rates=print_rates)
     out = console()

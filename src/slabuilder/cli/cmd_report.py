@@ -7,7 +7,14 @@ from pathlib import Path
 
 import click
 
-from slabuilder.cli.common import FORMAT_OPTION, SET_OPTION, TEMPLATES_OPTION, say_notes, split_list
+from slabuilder.cli.common import (
+    FORMAT_OPTION,
+    SET_OPTION,
+    TEMPLATES_OPTION,
+    export_reading_options,
+    say_notes,
+    split_list,
+)
 from slabuilder.errors import SlabuilderError
 from slabuilder.jobs.report import REPORT_DOCUMENTS
 
@@ -25,24 +32,7 @@ from slabuilder.jobs.report import REPORT_DOCUMENTS
               help="CRM export to fill the actuals from: a CSV, a Parquet file or a folder "
                    "of Parquet parts. Without it, the documents are shells with blanks to "
                    "fill in by hand.")
-@click.option("--export-format", type=click.Choice(["hubspot", "salesforce", "generic"]),
-              default=None, help="The CRM that wrote the export (default: recognised from "
-                                 "its header).")
-@click.option("--map", "column_map", metavar="FIELD=COLUMN", multiple=True,
-              help="Take a report field from another export column, e.g. "
-                   "--map \"mql_at=MQL Date\". Repeatable.")
-@click.option("--mapping", "mapping_file", metavar="FILE", default=None,
-              type=click.Path(path_type=Path, dir_okay=False),
-              help="YAML file of field: column pairs (and optionally format:).")
-@click.option("--tasks", "tasks_file", metavar="FILE", default=None,
-              type=click.Path(path_type=Path, dir_okay=False),
-              help="Salesforce task export (WhoId, CompletedDateTime or CreatedDate) for "
-                   "first touches and attempts.")
-@click.option("--tz", "timezone", metavar="ZONE", default=None,
-              help="Zone of export times written without an offset (default: the company's "
-                   "time zone), e.g. UTC.")
-@click.option("--date-format", metavar="FORMAT", default=None,
-              help="MM/DD/YYYY or DD/MM/YYYY, when the export's slashed dates are ambiguous.")
+@export_reading_options
 @click.option("--breaches", "breaches_file", metavar="FILE", default=None,
               type=click.Path(path_type=Path, dir_okay=False),
               help="Also write the month's SLA breaches as CSV (safe to open in Excel).")
@@ -90,13 +80,11 @@ def command(answers_file: Path, month: str | None, out_dir: Path | None, as_json
                               "figures with --json)", key="-o")
     export = None
     if actuals_file is not None or any((breaches_file, tasks_file, column_map, mapping_file)):
-        from slabuilder.actuals import ExportOptions, parse_date_format, parse_map_options
+        from slabuilder.actuals import ExportOptions
 
-        export = ExportOptions(
-            export_format=export_format,  # type: ignore[arg-type]
-            column_map=parse_map_options(list(column_map)), mapping_file=mapping_file,
-            tasks=tasks_file, timezone=timezone,
-            date_format=parse_date_format(date_format) if date_format else None,
+        export = ExportOptions.from_options(
+            export_format=export_format, column_map=column_map, mapping_file=mapping_file,
+            tasks_file=tasks_file, timezone=timezone, date_format=date_format,
             show_progress=True, breaches=breaches_file, force=force)
     run = run_report(answers_file, month=month, out_dir=out_dir, actuals_file=actuals_file,
                      export=export, formats=split_list(formats, "format"),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -36,3 +38,34 @@ def say_notes(notes: list[str]) -> None:
     """What the user should know about a run, on stderr, one line each."""
     for note in notes:
         click.echo(f"note: {note}", err=True)
+
+
+_EXPORT_READING = [
+    click.option("--export-format", type=click.Choice(["hubspot", "salesforce", "generic"]),
+                 default=None, help="The CRM that wrote the export (default: recognised from "
+                                    "its header)."),
+    click.option("--map", "column_map", metavar="FIELD=COLUMN", multiple=True,
+                 help="Take a report field from another export column, e.g. "
+                      "--map \"mql_at=MQL Date\". Repeatable."),
+    click.option("--mapping", "mapping_file", metavar="FILE", default=None,
+                 type=click.Path(path_type=Path, dir_okay=False),
+                 help="YAML file of field: column pairs (and optionally format:)."),
+    click.option("--tasks", "tasks_file", metavar="FILE", default=None,
+                 type=click.Path(path_type=Path, dir_okay=False),
+                 help="Salesforce task export (WhoId, Status, CompletedDateTime) for first "
+                      "touches and attempts."),
+    click.option("--tz", "timezone", metavar="ZONE", default=None,
+                 help="Zone of export times written without an offset (default: the "
+                      "company's time zone), e.g. UTC."),
+    click.option("--date-format", metavar="FORMAT", default=None,
+                 help="MM/DD/YYYY or DD/MM/YYYY, when the export's slashed dates are "
+                      "ambiguous."),
+]
+
+
+def export_reading_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options that say how to read a CRM export, the same for every command that reads
+    one (report, renegotiate); ``ExportOptions.from_options`` takes them as they come."""
+    for option in reversed(_EXPORT_READING):
+        command = option(command)
+    return command

@@ -17,6 +17,7 @@ from slabuilder import words
 from slabuilder.errors import AnswersError, ExportError, OutputError
 
 if TYPE_CHECKING:
+    from slabuilder.actuals import ExportOptions
     from slabuilder.answers import Answers
     from slabuilder.diff import AgreementDiff
     from slabuilder.observed import RateComparison
@@ -56,6 +57,7 @@ class RenegotiationRun:
 
 def run_renegotiate(answers_file: Path, out_dir: Path, *, settings: Sequence[str] = (),
                     use_defaults: bool = False, actuals_file: Path | None = None,
+                    export: ExportOptions | None = None,
                     formats: Sequence[str] = ("html", "pdf"),
                     templates_dir: Path | None = None, draft: bool = False,
                     force: bool = False,
@@ -93,7 +95,7 @@ def run_renegotiate(answers_file: Path, out_dir: Path, *, settings: Sequence[str
     if actuals_file is not None:
         from slabuilder.observed import observed_rate_defaults
 
-        observed = observed_period_rates(actuals_file, current_plan)
+        observed = observed_period_rates(actuals_file, current_plan, export)
         if show_rates is not None:
             show_rates(observed)
         defaults = observed_rate_defaults(defaults, observed)
@@ -192,7 +194,8 @@ def _write_version(source: Path, out_dir: Path, data: dict[str, Any], plan: Plan
     return target, written[:-1]
 
 
-def observed_period_rates(actuals_file: Path, plan: Plan) -> list[RateComparison]:
+def observed_period_rates(actuals_file: Path, plan: Plan,
+                          export: ExportOptions | None = None) -> list[RateComparison]:
     """Each month of the plan's period measured from the export, rates over the whole period.
 
     Months the export does not reach are skipped (a renegotiation often happens before the
@@ -210,7 +213,7 @@ def observed_period_rates(actuals_file: Path, plan: Plan) -> list[RateComparison
     problem: ExportError | None = None
     for month in plan.months:
         try:
-            measured = compute_actuals(actuals_file, plan.answers, month.month,
+            measured = compute_actuals(actuals_file, plan.answers, month.month, export,
                                        rate_keys=plan.measured_rates)
         except ExportError as error:
             problem = problem or error
