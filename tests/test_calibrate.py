@@ -327,6 +327,7 @@ def test_the_report_context_states_the_volume_at_the_threshold(result: Calibrate
         example_plan.scoring.threshold, example_plan.mql_per_month)
 
 
+@pytest.mark.slow
 def test_a_history_whose_signals_only_lower_the_chance_is_refused_in_one_line(
         run_cli: Any, tmp_path: Path):
     """Every column only lowers conversion (a do-not-call flag, a bounced e-mail): there is

@@ -26,6 +26,8 @@ from hypothesis import strategies as st
 
 from conftest import ROOT
 
+pytestmark = pytest.mark.slow  # real processes, signals and property tests
+
 EXAMPLE = ROOT / "examples" / "acme.yaml"
 LEADS = ROOT / "examples" / "new-leads.csv"
 HISTORY = ROOT / "examples" / "lead-history.csv"
@@ -111,7 +113,6 @@ PLACES: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
 ]
 
 
-@pytest.mark.slow
 @settings(max_examples=30, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(place=st.sampled_from(PLACES), kind=st.sampled_from(KINDS))
@@ -201,7 +202,6 @@ def test_an_interrupt_inside_a_query_is_a_stop_not_a_bug(run_cli: Run, tmp_path:
     assert not (tmp_path / "scored.csv").exists()
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGTERM])  # Ctrl-C: the property test below
 def test_a_signal_during_a_big_read_stops_cleanly(tmp_path: Path, sig: signal.Signals):
     leads = tmp_path / "big.csv"
@@ -241,7 +241,6 @@ RUNS: list[tuple[str, ...]] = [
 ]
 
 
-@pytest.mark.slow
 @settings(max_examples=14, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(run=st.sampled_from(RUNS), sig=st.sampled_from([signal.SIGINT, signal.SIGTERM]),
@@ -353,7 +352,6 @@ def test_direction_overrides_are_refused_in_every_way_in(run_cli: Run, tmp_path:
 _FORMULA_HEADS = ["=", "+", "-", "@", "\t", "\uff1d", "\u200b=", "\u00a0+", "\r"]
 
 
-@pytest.mark.slow
 @settings(max_examples=15, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(heads=st.lists(st.sampled_from(_FORMULA_HEADS), min_size=3, max_size=3),

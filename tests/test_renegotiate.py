@@ -491,6 +491,7 @@ def test_renegotiation_keeps_a_funnel_of_any_shape(run_cli: Callable[..., Any],
     assert renewed["agreement"]["version"] == 2
 
 
+@pytest.mark.slow
 def test_renegotiate_reads_an_export_with_the_same_options_as_report(
         run_cli: Callable[..., Any], tmp_path: Path, example_path: Path):
     """An export whose MQL column has another name: refused without --map, read with it,

@@ -19,6 +19,8 @@ import pytest
 
 from conftest import ROOT
 
+pytestmark = pytest.mark.slow  # every case runs the real command in a process
+
 EXAMPLE = ROOT / "examples" / "acme.yaml"
 NOT_A_FILE = "is not a regular file (a pipe, a device or a socket)"
 
