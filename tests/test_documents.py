@@ -686,3 +686,19 @@ def test_shipped_templates_are_compiled_once_into_a_private_cache(
 
     folder.chmod(0o777)
     assert documents._bytecode_cache(first_run) is None
+
+
+def test_the_brief_counts_reps_and_leads_in_the_right_number(example_answers):
+    """One rep getting one lead a day reads "1 SDR" and "1 new lead", not "1 SDRs"."""
+    from slabuilder.answers import answers_from_data
+    from slabuilder.context import build_context
+
+    data = example_answers.model_dump(mode="json")
+    data["team"]["sdrs"] = 1
+    data["current_state"]["mqls_per_month"] = 21
+    data["sla"] = {"marketing": {"mql_volume_per_month": 21}}
+    capacity = build_context(build_plan(answers_from_data(data)))["capacity"]
+    assert capacity["reps_text"] == "1 SDR"
+    example = build_context(build_plan(example_answers))["capacity"]
+    assert (example["reps_text"], example["new_leads_per_rep_per_day"]) == (
+        "4 SDRs", "2.1 new leads")

@@ -174,6 +174,10 @@ def _capacity(plan: Plan) -> dict[str, Any] | None:
         "mqls_per_month": cap.mqls_per_month,
         "business_days_per_month": cap.business_days_per_month,
         "leads_per_rep_per_day": words.number(cap.leads_per_rep_per_day, 1),
+        # as the brief's sentence says them: "1 new lead", "2.1 new leads", "1 SDR", "4 SDRs"
+        "new_leads_per_rep_per_day": words.unit(
+            words.rounded(cap.leads_per_rep_per_day, "0.1"), "new lead", "new leads"),
+        "reps_text": words.unit(cap.reps, cap.rep_role, f"{cap.rep_role}s"),
         "touches_per_rep_per_day": words.count(cap.touches_per_rep_per_day),
         "max_touches_per_rep_per_day": cap.max_touches_per_rep_per_day,
         "over_capacity": cap.over_capacity,
