@@ -356,6 +356,10 @@ class Icp(_Section):
     geographies: TextList = Field(default_factory=list)
     titles: TextList = Field(default_factory=list)
     disqualifiers: TextList = Field(default_factory=list)
+    blank_fit_fields: Literal["pass", "fail"] = "pass"
+    """How ``score`` and ``calibrate`` treat a lead whose fit field (size, industry, country,
+    title) is blank in an export: ``pass`` (unknown is not a reason to hold a lead back) or
+    ``fail``."""
 
     def missing(self) -> list[str]:
         """The ICP answers an agreement cannot be signed without."""
@@ -524,14 +528,17 @@ class SignalCondition(_Section):
     one_of: list[CellText] | None = None
     at_least: Bound | None = None
     below: Bound | None = None
+    blank: bool = False
+    """The signal also applies when the column is blank (alone: only when it is blank)."""
 
     @model_validator(mode="after")
     def _one_test(self) -> SignalCondition:
         text_tests = (self.equals is not None) + (self.one_of is not None)
         numeric = self.at_least is not None or self.below is not None
-        if text_tests + numeric != 1:
+        if text_tests + numeric > 1 or (text_tests + numeric == 0 and not self.blank):
             raise ValueError("a condition needs its column and one test: equals, one_of, or "
-                             "at_least and/or below")
+                             "at_least and/or below (blank: true adds blank cells, or alone "
+                             "tests for them)")
         if self.one_of is not None and not self.one_of:
             raise ValueError("one_of needs at least one value")
         if (self.at_least is not None and self.below is not None

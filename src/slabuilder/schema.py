@@ -52,6 +52,9 @@ KEY_DOCS: dict[str, str] = {
     "icp.geographies": "Countries or regions in scope.",
     "icp.titles": "Titles with buying authority or real influence, e.g. [VP, Director].",
     "icp.disqualifiers": "Reasons a lead is never routed to sales (write at least three).",
+    "icp.blank_fit_fields": "How `score` and `calibrate` treat a lead whose size, industry, "
+                            "country or title is blank in the export: pass (the default: "
+                            "unknown does not hold a lead back) or fail.",
     "economics": "The revenue goal the funnel targets are worked back from.",
     "economics.period": "Planning period of the revenue target: month, quarter or year.",
     "economics.revenue_target": "New revenue to book in the period: 1000000, \"1,000,000\" or "
@@ -102,7 +105,8 @@ KEY_DOCS: dict[str, str] = {
     "scoring.signals.*.kind": "fit, behaviour or negative.",
     "scoring.signals.*.condition": "Optional test that says, from one column of a lead export, "
                                    "when the signal applies: {column, equals}, {column, "
-                                   "one_of}, or {column, at_least, below}. `slabuilder score` "
+                                   "one_of}, or {column, at_least, below}, each optionally with "
+                                   "blank: true. `slabuilder score` "
                                    "and `slabuilder calibrate` evaluate it.",
     "scoring.signals.*.condition.column": "Column of the export, as in its header.",
     "scoring.signals.*.condition.equals": "The value that makes the signal apply (case is "
@@ -110,6 +114,8 @@ KEY_DOCS: dict[str, str] = {
     "scoring.signals.*.condition.one_of": "Values any of which make the signal apply.",
     "scoring.signals.*.condition.at_least": "Lowest number that makes the signal apply.",
     "scoring.signals.*.condition.below": "The signal applies to numbers below this one.",
+    "scoring.signals.*.condition.blank": "true: the signal also applies when the column is "
+                                         "blank; alone, it applies only to blank cells.",
     "scoring.max_signals": "Above this many signals the model is flagged as too complex to "
                            "explain.",
     "scoring.score_cap": "Highest score the CRM stores (HubSpot: 100, 500 on Enterprise).",

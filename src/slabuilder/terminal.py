@@ -303,25 +303,34 @@ def step_progress(steps: Sequence[str], title: str) -> Iterator[Callable[[str], 
 
 
 def print_calibration(figures: dict[str, Any], out: Console | None = None) -> None:
-    """The calibrated model, its holdout evidence and its two sentences."""
+    """The verdict first, then the model, its threshold and its two sentences."""
+    from slabuilder.calibrate.report import threshold_sentence
+
     out = out or console()
     holdout = figures["holdout"]
-    at = figures["at_threshold"]
+    grade = figures["quality"]
+    low, high = grade["interval"]
+    out.print(f"Grade {grade['grade']}, {grade['grade_word']}: {grade['verdict']}. Holdout AUC "
+              f"{number(grade['auc'], 3)} (95% interval {number(low, 2)} to "
+              f"{number(high, 2)}; plain logistic regression "
+              f"{number(holdout['reference_logistic_auc'], 3)}).", markup=False)
     out.print(f"Calibrated on {count(figures['train']['rows'])} leads, measured on "
               f"{count(holdout['rows'])} others ({percent(figures['outcome_rate'])} "
-              "converted).", markup=False)
-    out.print(f"Holdout AUC {number(holdout['auc'], 3)} (plain logistic regression "
-              f"{number(holdout['reference_logistic_auc'], 3)}); top tenth converts "
-              f"{number(holdout['top_decile']['lift'], 1)}x the average.", markup=False)
+              f"converted); the top tenth converts {number(holdout['top_decile']['lift'], 1)}x "
+              "the average.", markup=False)
     out.print("")
     for item in figures["signals"]:
         out.print(f"  {words.signed(item['points']).rjust(4)}  {item['label']}", markup=False)
     out.print("")
-    precision = "none" if at["precision"] is None else percent(at["precision"], 0)
-    out.print(f"Threshold {figures['threshold']}: {percent(at['share_of_leads'], 0)} of "
-              f"leads, {precision} of them convert, catching {percent(at['recall'], 0)} of "
-              "conversions.", markup=False)
+    score_range = figures["score_range"]
+    out.print(f"Scores run from {words.signed(score_range['min'])} to "
+              f"{words.signed(score_range['max'])}. {threshold_sentence(figures)}",
+              markup=False)
+    at = figures["at_threshold"]
+    file_mqls = figures["file_mqls"]
+    out.print(f"At {figures['threshold']} points {percent(at['share_of_leads'], 0)} of leads "
+              f"are MQLs, catching {percent(at['recall'], 0)} of conversions; on the whole "
+              f"file, score names {count(file_mqls['mqls'])} of {count(file_mqls['leads'])}.",
+              markup=False)
     for sentence in figures["explanation"]:
         out.print(sentence, markup=False)
-    for warning in figures["warnings"]:
-        out.print(f"warning: {warning['message']}", markup=False)

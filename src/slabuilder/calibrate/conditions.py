@@ -42,12 +42,13 @@ def condition_sql(condition: SignalCondition, table: LeadTable) -> str | None:
     if profile is None:
         return None
     column = profile.sql
+    test = None
     if condition.equals is not None:
         test = f"lower({column}) = {quote_literal(condition.equals.lower())}"
     elif condition.one_of is not None:
         test = f"lower({column}) IN (" + ", ".join(
             quote_literal(value.lower()) for value in condition.one_of) + ")"
-    else:
+    elif condition.at_least is not None or condition.below is not None:
         number = table.number(profile)
         parts = []
         if condition.at_least is not None:
@@ -55,23 +56,29 @@ def condition_sql(condition: SignalCondition, table: LeadTable) -> str | None:
         if condition.below is not None:
             parts.append(f"{number} < {words.exact(condition.below, trim=False)}")
         test = " AND ".join(parts)
+    if condition.blank:
+        # Blank is what the reader leaves as NULL: an empty cell or a placeholder ("Select").
+        blank = f"{column} IS NULL"
+        return blank if test is None else f"({blank} OR coalesce({test}, false))"
     return f"coalesce({test}, false)"
 
 
 def describe(condition: SignalCondition) -> str:
-    """``Lead Source is Google``, ``Page Views from 3 to under 6``."""
+    """``Lead Source is Google``, ``Page Views from 3 to under 6``, ``Country is blank``."""
     column = condition.column
+    blank = " or blank" if condition.blank else ""
     if condition.equals is not None:
-        return f"{column} is {condition.equals}"
+        return f"{column} is {condition.equals}{blank}"
     if condition.one_of is not None:
-        return f"{column} is one of {', '.join(condition.one_of)}"
+        return f"{column} is one of {', '.join(condition.one_of)}{blank}"
     if condition.at_least is not None and condition.below is not None:
         return (f"{column} from {number_text(condition.at_least)} to under "
-                f"{number_text(condition.below)}")
+                f"{number_text(condition.below)}{blank}")
     if condition.at_least is not None:
-        return f"{column} at least {number_text(condition.at_least)}"
-    assert condition.below is not None
-    return f"{column} below {number_text(condition.below)}"
+        return f"{column} at least {number_text(condition.at_least)}{blank}"
+    if condition.below is not None:
+        return f"{column} below {number_text(condition.below)}{blank}"
+    return f"{column} is blank"
 
 
 def model_signals(answers: Answers, table: LeadTable) -> list[ScoredSignal]:

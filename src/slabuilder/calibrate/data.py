@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from decimal import Context, Decimal
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from slabuilder.actuals.timestamps import number_sql, quote_literal
-from slabuilder.answers import SignalCondition
 from slabuilder.calibrate.options import (
     MIN_EACH_CLASS,
     MIN_ROWS,
@@ -24,23 +22,30 @@ from slabuilder.calibrate.table import KIND_REASONS, ColumnProfile, LeadTable
 from slabuilder.errors import ExportError
 
 MAX_LEVELS = 30
-NUMERIC_BINS = 5
+NUMERIC_BINS = 10
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
 
 
+BLANK = -1
+"""The code of a blank cell."""
+OTHER = -2
+"""The code of a value too rare to name (fewer than ``least`` leads)."""
+
+
 @dataclass
 class Feature:
-    """One usable column as codes: ``-1`` missing (or a rare value), else a level."""
+    """One usable column: a category per row (``BLANK``, ``OTHER`` or a level), or a number
+    per row (``NaN`` when blank) with decile bins as its codes."""
 
     profile: ColumnProfile
-    conditions: list[SignalCondition]
-    """The condition of each level, in code order."""
     codes: npt.NDArray[np.int16]
     numeric: bool
-    cumulative: bool = False
-    """Levels are thresholds: a row with code k is in every level from 0 to k."""
+    levels: list[str] = field(default_factory=list)
+    """A category column's values as first written, in code order."""
+    values: Floats | None = None
+    """A number column's values (``NaN`` where blank)."""
 
     @property
     def name(self) -> str:
@@ -118,6 +123,15 @@ def load_history(table: LeadTable, options: CalibrationOptions) -> History:
     table.con.execute("DELETE FROM usable WHERE y IS NULL")
     if date is not None:
         undated = _count(table, "SELECT count(*) FROM usable WHERE t IS NULL")
+        dated = _count(table, "SELECT count(*) FROM usable") - undated
+        if dated < max(MIN_ROWS, undated):
+            sample = table.con.execute(
+                f"SELECT {date.sql} FROM leads WHERE {date.sql} IS NOT NULL LIMIT 1").fetchone()
+            shown = f" (such as {str(sample[0])!r})" if sample else ""
+            raise ExportError(f"--date-column {date.name!r}: {dated} of {dated + undated} "
+                              f"rows hold a date slabuilder can read{shown}; give a column "
+                              "of dates such as 2027-03-31 or 03/31/2027, or drop "
+                              "--date-column to split at random", file=source)
         set_aside.append((f"no readable date in {date.name!r}", undated))
         table.con.execute("DELETE FROM usable WHERE t IS NULL")
     rows = _count(table, "SELECT count(*) FROM usable")
@@ -215,12 +229,13 @@ def _features(table: LeadTable, options: CalibrationOptions, used: set[int],
                               file=table.file.source)
         if kind in KIND_REASONS and profile.index not in included:
             left_out.append({"column": profile.name, "code": kind,
-                             "reason": KIND_REASONS[kind]})
+                             "reason": profile.id_reason or KIND_REASONS[kind]})
             continue
         chosen.append(profile)
     features = []
     for profile in chosen:
-        feature = (_numeric(table, profile, train) if profile.kind == "number"
+        ordered = profile.kind == "number" or (profile.numbers and profile.distinct > 2)
+        feature = (_numeric(table, profile, train) if ordered
                    else _categorical(table, profile))
         if feature is None:
             left_out.append({"column": profile.name, "code": "too_rare",
@@ -246,41 +261,23 @@ def _categorical(table: LeadTable, profile: ColumnProfile) -> Feature | None:
         f"ORDER BY n DESC, v LIMIT {MAX_LEVELS}").fetchall()
     if not levels:
         return None
-    if profile.distinct == 2 and len(levels) == 2:
-        # A yes/no column is one signal, on its "yes" (or else its rarer) value.
-        yes = [level for level in levels if level[0] in POSITIVE_WORDS]
-        levels = yes[:1] or [min(levels, key=lambda level: level[2])]
     cases = " ".join(f"WHEN {quote_literal(value)} THEN {code}"
                      for code, (value, _, _) in enumerate(levels))
-    codes = _fetch(table, f"CASE lower({column}) {cases} ELSE -1 END", np.int16)
-    conditions = [SignalCondition(column=profile.name, equals=str(shown))
-                  for _, shown, _ in levels]
-    return Feature(profile, conditions, codes, numeric=False)
-
-
-def _nice(value: float) -> Decimal:
-    """A bin edge a person would write: two significant figures."""
-    if value == 0:
-        return Decimal(0)
-    nice: Decimal = Context(prec=2).create_decimal_from_float(value).normalize()
-    return nice
+    codes = _fetch(table, f"CASE WHEN {column} IS NULL THEN {BLANK} "
+                          f"ELSE CASE lower({column}) {cases} ELSE {OTHER} END END", np.int16)
+    return Feature(profile, codes, numeric=False, levels=[str(shown) for _, shown, _ in levels])
 
 
 def _numeric(table: LeadTable, profile: ColumnProfile,
              train: npt.NDArray[np.bool_]) -> Feature | None:
-    values = _fetch(table, number_sql(f"l.{profile.sql}", table.decimal_comma), np.float64)
+    values = _fetch(table, number_sql(f"l.{profile.sql}", profile.decimal_comma),
+                    np.float64)
     known = values[train & ~np.isnan(values)]
-    if len(known) < MIN_ROWS:
+    if len(known) < MIN_ROWS or known.min() == known.max():
         return None
-    quantiles = np.quantile(known, np.linspace(0, 1, NUMERIC_BINS + 1)[1:-1])
-    edges = sorted({_nice(float(q)) for q in quantiles})
-    edges = [edge for edge in edges if float(edge) > float(known.min())]
-    if not edges:
-        return None
-    floats = np.array([float(edge) for edge in edges])
-    # Level k means "at least edges[k]"; a lead is in every level up to its own, so the
-    # fitted points build a step function (a saturating or a middle-peaked effect alike).
-    codes = (np.searchsorted(floats, values, side="right") - 1).astype(np.int16)
-    codes[np.isnan(values)] = -1
-    conditions = [SignalCondition(column=profile.name, at_least=edge) for edge in edges]
-    return Feature(profile, conditions, codes, numeric=True, cumulative=True)
+    # Decile bins stand for the column where a whole column is weighed at once (the leak
+    # screen, the reference regression); signals cut it where the data says.
+    edges = np.unique(np.quantile(known, np.linspace(0, 1, NUMERIC_BINS + 1)[1:-1]))
+    codes = np.searchsorted(edges, values, side="right").astype(np.int16)
+    codes[np.isnan(values)] = BLANK
+    return Feature(profile, codes, numeric=True, values=values)

@@ -1,26 +1,38 @@
 # ruff: noqa: S608 - SQL is assembled from our own column names; user text goes through quote_literal
-"""Calibrating points and threshold: leakage screen, signal selection, integer points, the
-threshold that serves the agreement, and every figure measured on the holdout.
+"""Calibrating points and threshold: leakage screen, one plain condition per column, signal
+selection, integer points, and every figure measured on the holdout.
 
 The method, in order:
 
-1. Each column alone predicts the holdout from its training conversion rates; a column that
-   does so almost perfectly (AUC 0.95 or more), or better than every other column together,
-   was most likely filled in after the outcome was known, and is left out unless
-   ``--include`` keeps it.
-2. An L1-penalised logistic regression (scikit-learn, liblinear) on yes/no indicators, one per
-   category or numeric range, with the penalty set so that at most ``max_signals`` remain.
-3. The kept indicators are refitted (L2, lbfgs) on the whole training part and their log-odds
-   turned into points in multiples of 5, at the scale that ranks the training leads best.
-4. The integer model is scored on the holdout with the very SQL ``slabuilder score`` uses.
+1. Each column alone predicts the holdout from its training conversion rates.  A column that
+   does so strongly (AUC 0.75 or more) is a suspect.  Each suspect is then weighed against a
+   model of every column that is not a suspect: one that predicts almost perfectly on its own
+   (0.90), or that adds 0.12 AUC or more to all of them together, was most likely filled in
+   after the outcome was known and is left out unless ``--include`` keeps it.  (The strongest
+   honest column of a realistic history, time on the website, adds about 0.09.)
+   Suspects never hide one another, because none of them is in the model they are weighed
+   against.
+2. Each column's best yes/no condition is found on the training leads: for a number, the cut
+   point (any percentile) with the highest likelihood gain; for a category, the set of values
+   (in order of conversion rate) that splits best.  Blank cells are a value like any other,
+   so "Country is blank" can carry points.  A column gives at most one condition.
+3. Conditions are added one at a time, the one whose score test against the model so far is
+   largest (an unpenalised logistic regression with an intercept), until ``max_signals`` are
+   in or none adds significantly (p < 0.001).
+4. The kept conditions' log-odds become points in multiples of 5 at the scale that ranks the
+   training leads best.  A condition that lowers the chance is stated the other way round
+   where that reads naturally ("Do Not Email is No" rather than a minus on almost everyone),
+   so every lead starts at 0 and scores are seldom negative.
+5. The integer model is scored on the holdout with the very SQL ``slabuilder score`` uses.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import warnings
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import dataclass, replace
+from decimal import Context, Decimal
 from typing import Any
 
 import numpy as np
@@ -29,19 +41,41 @@ import numpy.typing as npt
 from slabuilder import words
 from slabuilder.answers import SignalCondition
 from slabuilder.calibrate.conditions import ScoredSignal, condition_sql, describe, score_sql
-from slabuilder.calibrate.data import Feature, History, Ints
+from slabuilder.calibrate.data import BLANK, OTHER, Feature, History, Ints
 from slabuilder.calibrate.options import CalibrationOptions, Progress
 from slabuilder.calibrate.table import LeadTable
 from slabuilder.errors import SlabuilderError
 
 SELECTION_ROWS = 100_000
-LEAK_ALONE_AUC = 0.95
-LEAK_STRONG_AUC = 0.80
-SCALES = (5, 10, 15, 20, 25, 30, 40)
+LEAK_SUSPECT_AUC = 0.75
+LEAK_ALONE_AUC = 0.90
+LEAK_GAIN_AUC = 0.12
+"""AUC one column adds to every non-suspect column together beyond which it is implausible
+for information known before the outcome."""
+ENTRY_CHI2 = 10.83
+"""A condition joins the model only if its score test is significant at p < 0.001."""
+MAX_NAMED = 6
+"""Most values a category condition names ("Lead Source is one of A, B, C")."""
+NATURAL_SHARE = 0.9
+"""A condition true for more than this share of leads is stated the other way round."""
+SCALES = (5, 10, 15, 20, 25, 30, 40, 50)
 """Points per unit of log-odds tried when rounding the fitted model to multiples of 5."""
 FIT_COLUMN = re.compile(r"title|job|role|occupation|seniority|industry|vertical|country|"
                         r"region|geograph|state|city|employee|company.?size|headcount",
                         re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A column's best yes/no condition, and its opposite where one can be written."""
+
+    feature: Feature
+    condition: SignalCondition
+    mask: npt.NDArray[np.bool_]
+    """Where the condition holds, for every usable row."""
+    opposite: SignalCondition | None
+    gain: float
+    """Log-likelihood gain of the split on the training leads."""
 
 
 @dataclass(frozen=True)
@@ -69,35 +103,13 @@ def auc(y: Ints, scores: npt.NDArray[Any]) -> float:
     return float(roc_auc_score(y, scores))
 
 
-def _offsets(features: list[Feature]) -> list[int]:
-    offsets, total = [], 0
-    for feature in features:
-        offsets.append(total)
-        total += len(feature.conditions)
-    return [*offsets, total]
-
-
-def indicators(features: list[Feature], rows: Ints) -> Any:
-    """A sparse 0/1 matrix: one column per level of every feature, for ``rows``."""
-    from scipy import sparse
-
-    offsets = _offsets(features)
-    row_parts, col_parts = [], []
-    for feature, offset in zip(features, offsets, strict=False):
-        codes = feature.codes[rows]
-        present = np.nonzero(codes >= 0)[0]
-        if feature.cumulative:
-            for level in range(len(feature.conditions)):
-                inside = np.nonzero(codes >= level)[0]
-                row_parts.append(inside)
-                col_parts.append(np.full(len(inside), offset + level, dtype=np.int64))
-            continue
-        row_parts.append(present)
-        col_parts.append(offset + codes[present].astype(np.int64))
-    row_index = np.concatenate(row_parts) if row_parts else np.array([], dtype=np.int64)
-    col_index = np.concatenate(col_parts) if col_parts else np.array([], dtype=np.int64)
-    data = np.ones(len(row_index), dtype=np.float64)
-    return sparse.csr_matrix((data, (row_index, col_index)), shape=(len(rows), offsets[-1]))
+def auc_interval(value: float, positives: int, negatives: int) -> tuple[float, float]:
+    """A 95% interval for an AUC (Hanley and McNeil's standard error)."""
+    q1, q2 = value / (2 - value), 2 * value * value / (1 + value)
+    variance = (value * (1 - value) + (positives - 1) * (q1 - value * value)
+                + (negatives - 1) * (q2 - value * value)) / (positives * negatives)
+    half = 1.96 * math.sqrt(max(variance, 0.0))
+    return max(0.0, value - half), min(1.0, value + half)
 
 
 def _sample(rows: Ints, limit: int, seed: int) -> Ints:
@@ -107,12 +119,32 @@ def _sample(rows: Ints, limit: int, seed: int) -> Ints:
     return np.sort(rng.choice(rows, size=limit, replace=False))
 
 
+def onehot(features: list[Feature], rows: Ints) -> Any:
+    """A sparse 0/1 matrix with one column per code (blank and rare values included) of
+    every feature, for ``rows``: each column weighed whole, as the leak screen and the
+    reference regression do."""
+    from scipy import sparse
+
+    parts, offset, cols = [], 0, []
+    for feature in features:
+        codes = feature.codes[rows].astype(np.int64) - OTHER  # OTHER -> 0, BLANK -> 1
+        parts.append(codes + offset)
+        cols.append(offset)
+        offset += int(feature.codes.max()) - OTHER + 1
+    if not parts:
+        return sparse.csr_matrix((len(rows), 0))
+    col_index = np.concatenate(parts)
+    row_index = np.tile(np.arange(len(rows)), len(parts))
+    data = np.ones(len(col_index), dtype=np.float64)
+    return sparse.csr_matrix((data, (row_index, col_index)), shape=(len(rows), offset))
+
+
 # --------------------------------------------------------------------------- leakage
 
 
 def alone_auc(feature: Feature, history: History) -> float:
-    """Holdout AUC of one column on its own: each level scores its training conversion."""
-    codes = feature.codes.astype(np.int64) + 1
+    """Holdout AUC of one column on its own: each code scores its training conversion."""
+    codes = feature.codes.astype(np.int64) - OTHER
     size = int(codes.max()) + 1
     train, y = history.train, history.y
     base = float(y[train].mean())
@@ -125,83 +157,271 @@ def alone_auc(feature: Feature, history: History) -> float:
 def _together_auc(features: list[Feature], history: History, seed: int) -> float:
     from sklearn.linear_model import LogisticRegression
 
+    if not features:
+        return 0.5
     train_rows = _sample(np.nonzero(history.train)[0], SELECTION_ROWS, seed)
     test_rows = np.nonzero(~history.train)[0]
     model = _quiet_fit(LogisticRegression(C=1.0, solver="liblinear"),
-                       indicators(features, train_rows), history.y[train_rows])
-    scores = model.decision_function(indicators(features, test_rows))
+                       onehot(features, train_rows), history.y[train_rows])
+    scores = model.decision_function(onehot(features, test_rows))
     return auc(history.y[test_rows], scores)
 
 
 def screen_leaks(history: History, options: CalibrationOptions,
-                 progress: Progress) -> tuple[list[Feature], list[dict[str, Any]]]:
-    """The features kept, and one record per column suspected of leaking the outcome."""
+                 progress: Progress) -> tuple[list[Feature], list[dict[str, Any]],
+                                              dict[str, float]]:
+    """The features kept, one record per column suspected of leaking the outcome, and every
+    column's holdout AUC on its own."""
     included = {name.strip().lower() for name in options.include}
-    kept = list(history.features)
+    alone = {feature.name: alone_auc(feature, history) for feature in history.features}
+    suspects = [f for f in history.features if alone[f.name] >= LEAK_SUSPECT_AUC]
+    clean = [f for f in history.features if f not in suspects]
     found: list[dict[str, Any]] = []
-    alone = {feature.name: alone_auc(feature, history) for feature in kept}
-    for _ in range(len(kept)):
-        candidates = [f for f in kept if f.name.strip().lower() not in included
-                      and f.name not in {item["column"] for item in found}]
-        if not candidates or len(kept) < 2:
-            break
-        top = max(candidates, key=lambda f: alone[f.name])
-        score = alone[top.name]
-        if score < LEAK_STRONG_AUC:
-            break
-        progress("Checking for leaking columns")
-        others = _together_auc([f for f in kept if f is not top], history, options.seed)
-        if score < LEAK_ALONE_AUC and score <= others:
-            break
-        found.append({"column": top.name, "holdout_auc_alone": round(score, 4),
-                      "holdout_auc_others": round(others, 4), "kept": False})
-        kept.remove(top)
-    for feature in history.features:
-        if feature.name.strip().lower() in included and alone[feature.name] >= LEAK_STRONG_AUC:
-            found.append({"column": feature.name,
-                          "holdout_auc_alone": round(alone[feature.name], 4),
-                          "holdout_auc_others": None, "kept": True})
-    return kept, found
+    if not suspects:
+        return list(history.features), found, alone
+    progress("Checking for leaking columns")
+    others = _together_auc(clean, history, options.seed)
+    left_out: set[str] = set()
+    for suspect in sorted(suspects, key=lambda f: -alone[f.name]):
+        score = alone[suspect.name]
+        together = _together_auc([*clean, suspect], history, options.seed)
+        gain = together - others
+        reasons = []
+        if score >= LEAK_ALONE_AUC:
+            reasons.append("alone")
+        if gain >= LEAK_GAIN_AUC:
+            reasons.append("gain")
+        kept = suspect.name.strip().lower() in included
+        if reasons or kept:
+            found.append({"column": suspect.name, "holdout_auc_alone": round(score, 4),
+                          "holdout_auc_others": round(others, 4),
+                          "holdout_auc_with": round(together, 4),
+                          "gain": round(gain, 4), "reasons": reasons, "flagged": bool(reasons),
+                          "kept": kept})
+        if reasons and not kept:
+            left_out.add(suspect.name)
+    kept_features = [f for f in history.features if f.name not in left_out]
+    return kept_features, found, alone
+
+
+# --------------------------------------------------------------------------- conditions
+
+
+def _entropy_loss(positives: npt.NDArray[np.float64], count: npt.NDArray[np.float64]) -> Any:
+    """``n * H(p)`` in nats, element-wise (0 for an empty or pure group)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(count > 0, positives / np.maximum(count, 1), 0.0)
+        inner = (np.where(rate > 0, rate * np.log(np.where(rate > 0, rate, 1)), 0.0)
+                 + np.where(rate < 1, (1 - rate) * np.log(np.where(rate < 1, 1 - rate, 1)),
+                            0.0))
+    return -count * inner
+
+
+def nice(value: float, figures: int = 2) -> Decimal:
+    """A cut point a person would write: ``figures`` significant figures."""
+    if value == 0:
+        return Decimal(0)
+    found: Decimal = Context(prec=figures).create_decimal_from_float(value).normalize()
+    return found
+
+
+def _categorical_candidate(feature: Feature, history: History, least: int) -> Candidate | None:
+    train, y = history.train, history.y
+    codes = feature.codes.astype(np.int64)
+    groups = sorted(set(codes[train].tolist()))
+    stats = []
+    base = float(y[train].mean())
+    for code in groups:
+        inside = train & (codes == code)
+        n, k = int(inside.sum()), int(y[inside].sum())
+        stats.append((code, n, k, (k + 5 * base) / (n + 5)))
+    stats.sort(key=lambda item: -item[3])
+    total_n, total_k = int(train.sum()), int(y[train].sum())
+    whole = _entropy_loss(np.array([total_k], float), np.array([total_n], float))[0]
+    best: tuple[float, list[int], list[int]] | None = None
+    for cut in range(1, len(stats)):
+        high, low = stats[:cut], stats[cut:]
+        hn, hk = sum(s[1] for s in high), sum(s[2] for s in high)
+        if hn < least or total_n - hn < least:
+            continue
+        if not (_nameable([s[0] for s in high]) or _nameable([s[0] for s in low])):
+            continue
+        gain = whole - float(_entropy_loss(np.array([hk, total_k - hk], float),
+                                           np.array([hn, total_n - hn], float)).sum())
+        if best is None or gain > best[0]:
+            best = (gain, [s[0] for s in high], [s[0] for s in low])
+    if best is None:
+        return None
+    gain, high_codes, low_codes = best
+    sides = [side for side in (high_codes, low_codes) if _nameable(side)]
+    counts = {code: int((train & (codes == code)).sum()) for code in groups}
+    named = min(sides, key=lambda side: sum(counts[c] for c in side))
+    other = low_codes if named is high_codes else high_codes
+    condition = _category_condition(feature, named)
+    opposite = _category_condition(feature, other) if _nameable(other) else None
+    return Candidate(feature, condition, np.isin(codes, named), opposite, gain)
+
+
+def _nameable(codes: list[int]) -> bool:
+    return OTHER not in codes and len([c for c in codes if c != BLANK]) <= MAX_NAMED
+
+
+def _category_condition(feature: Feature, codes: list[int]) -> SignalCondition:
+    values = [feature.levels[c] for c in sorted(c for c in codes if c >= 0)]
+    blank = BLANK in codes
+    if not values:
+        return SignalCondition(column=feature.name, blank=True)
+    if len(values) == 1:
+        return SignalCondition(column=feature.name, equals=values[0], blank=blank)
+    return SignalCondition(column=feature.name, one_of=values, blank=blank)
+
+
+def _numeric_candidate(feature: Feature, history: History, least: int) -> Candidate | None:
+    assert feature.values is not None
+    train, y = history.train, history.y
+    values = feature.values
+    known = train & ~np.isnan(values)
+    blank = train & np.isnan(values)
+    order = np.sort(values[known])
+    sorted_y = y[known][np.argsort(values[known], kind="stable")]
+    distinct = np.unique(order)
+    cuts = distinct[1:] if len(distinct) <= 100 else np.unique(
+        np.quantile(order, np.linspace(0.01, 0.99, 99), method="higher"))
+    cuts = cuts[cuts > order[0]]
+    if not len(cuts):
+        return None
+    below = np.searchsorted(order, cuts, side="left").astype(np.float64)
+    cum = np.concatenate([[0], np.cumsum(sorted_y)]).astype(np.float64)
+    below_k = cum[below.astype(np.int64)]
+    n_known, k_known = float(len(order)), float(cum[-1])
+    n_blank, k_blank = float(blank.sum()), float(y[blank].sum())
+    total_n, total_k = n_known + n_blank, k_known + k_blank
+    whole = float(_entropy_loss(np.array([total_k]), np.array([total_n]))[0])
+    best: tuple[float, int, bool] | None = None
+    for blank_low in (True, False):
+        low_n = below + (n_blank if blank_low else 0)
+        low_k = below_k + (k_blank if blank_low else 0)
+        high_n, high_k = total_n - low_n, total_k - low_k
+        gains = whole - _entropy_loss(low_k, low_n) - _entropy_loss(high_k, high_n)
+        gains[(low_n < least) | (high_n < least)] = -np.inf
+        index = int(np.argmax(gains))
+        if np.isfinite(gains[index]) and (best is None or gains[index] > best[0]):
+            best = (float(gains[index]), index, blank_low)
+    if best is None:
+        return None
+    gain, index, blank_low = best
+    cut = _rounded_cut(float(cuts[index]), order)
+    low_rate = ((below_k[index] + (k_blank if blank_low else 0))
+                / max(below[index] + (n_blank if blank_low else 0), 1))
+    high_rate = ((k_known - below_k[index] + (0 if blank_low else k_blank))
+                 / max(n_known - below[index] + (0 if blank_low else n_blank), 1))
+    up = SignalCondition(column=feature.name, at_least=cut, blank=not blank_low)
+    down = SignalCondition(column=feature.name, below=cut, blank=blank_low)
+    condition, opposite = (up, down) if high_rate >= low_rate else (down, up)
+    with np.errstate(invalid="ignore"):
+        mask = np.where(np.isnan(values), condition.blank,
+                        values >= float(cut) if condition.at_least is not None
+                        else values < float(cut))
+    return Candidate(feature, condition, mask.astype(bool), opposite, gain)
+
+
+def _rounded_cut(cut: float, order: npt.NDArray[np.float64]) -> Decimal:
+    """The roundest number that splits the training values exactly where ``cut`` does."""
+    index = int(np.searchsorted(order, cut, side="left"))
+    for figures in range(1, 16):
+        rounded = nice(cut, figures)
+        if int(np.searchsorted(order, float(rounded), side="left")) == index:
+            return rounded
+    return Decimal(repr(cut))
+
+
+def candidates(features: list[Feature], history: History) -> list[Candidate]:
+    """Each column's best condition on the training leads (columns with none left out)."""
+    least = max(20, math.ceil(int(history.train.sum()) * 0.01))
+    found = []
+    for feature in features:
+        candidate = (_numeric_candidate(feature, history, least) if feature.numeric
+                     else _categorical_candidate(feature, history, least))
+        if candidate is not None and candidate.gain > 0:
+            found.append(candidate)
+    return found
 
 
 # --------------------------------------------------------------------------- selection
 
 
-def select_levels(features: list[Feature], history: History, max_signals: int,
-                  seed: int) -> list[int]:
-    """Indicator columns kept by the strongest L1 penalty that leaves at most
-    ``max_signals`` of them (a bisection on the penalty's log scale)."""
+def _fit_logistic(x: npt.NDArray[np.float64], y: Ints) -> tuple[float, npt.NDArray[Any]]:
+    """Intercept and coefficients of a logistic regression whose intercept is not
+    penalised (a very light ridge keeps separable data finite)."""
     from sklearn.linear_model import LogisticRegression
 
+    if x.shape[1] == 0:
+        rate = min(max(float(y.mean()), 1e-6), 1 - 1e-6)
+        return math.log(rate / (1 - rate)), np.zeros(0)
+    model = _quiet_fit(LogisticRegression(C=1e4, max_iter=500), x, y)
+    return float(model.intercept_[0]), model.coef_[0]
+
+
+def select(found: list[Candidate], history: History, max_signals: int,
+           seed: int) -> tuple[list[Candidate], npt.NDArray[np.float64]]:
+    """Forward selection by the score test: at each step the condition that the model so
+    far explains least, while it is significant and fewer than ``max_signals`` are in."""
     rows = _sample(np.nonzero(history.train)[0], SELECTION_ROWS, seed)
-    x, y = indicators(features, rows), history.y[rows]
+    y = history.y[rows].astype(np.float64)
+    pool = np.column_stack([c.mask[rows] for c in found]).astype(np.float64) if found \
+        else np.zeros((len(rows), 0))
+    chosen: list[int] = []
+    coefficients: npt.NDArray[Any] = np.zeros(0)
+    while len(chosen) < max_signals:
+        x = pool[:, chosen]
+        intercept, coefficients = _fit_logistic(x, y.astype(np.int64))
+        p = 1 / (1 + np.exp(-(intercept + x @ coefficients)))
+        w = p * (1 - p)
+        design = np.column_stack([np.ones(len(rows)), x])
+        information = design.T @ (design * w[:, None])
+        cross = design.T @ (pool * w[:, None])
+        inverse = np.linalg.pinv(information)
+        variance = (pool * pool * w[:, None]).sum(axis=0) - np.einsum(
+            "ij,ik,kj->j", cross, inverse, cross)
+        statistic = (pool.T @ (y - p)) ** 2 / np.maximum(variance, 1e-12)
+        statistic[chosen] = 0
+        statistic[variance < 1e-9] = 0
+        best = int(np.argmax(statistic)) if len(statistic) else -1
+        if best < 0 or statistic[best] < ENTRY_CHI2:
+            break
+        chosen.append(best)
+    if chosen:
+        coefficients = _fit_logistic(pool[:, chosen], y.astype(np.int64))[1]
+    return [found[i] for i in chosen], np.asarray(coefficients, dtype=np.float64)
 
-    def kept(log_c: float) -> list[int]:
-        model = _quiet_fit(LogisticRegression(C=10 ** log_c, l1_ratio=1.0,
-                                              solver="liblinear", random_state=seed), x, y)
-        return [int(i) for i in np.nonzero(np.abs(model.coef_[0]) > 1e-6)[0]]
 
-    low, high = -5.0, 1.0
-    best = kept(high)
-    if len(best) <= max_signals:
-        return best
-    best = []
-    for _ in range(14):
-        middle = (low + high) / 2
-        found = kept(middle)
-        if len(found) <= max_signals:
-            low, best = middle, found if len(found) >= len(best) else best
+def orient(chosen: list[Candidate],
+           coefficients: npt.NDArray[np.float64]) -> tuple[list[Candidate], list[float]]:
+    """State each condition the way a rep reads it best: one that lowers the chance turns
+    into its opposite (raising it by as much) unless that opposite would hold for nearly
+    every lead; if no condition raises the chance at all, every one that can turns."""
+    turned: list[Candidate] = []
+    signs: list[float] = []
+
+    def flip(candidate: Candidate) -> Candidate:
+        assert candidate.opposite is not None
+        return replace(candidate, condition=candidate.opposite, opposite=candidate.condition,
+                       mask=~candidate.mask)
+
+    for candidate, coefficient in zip(chosen, coefficients, strict=True):
+        share = 1 - float(candidate.mask.mean())
+        if coefficient < 0 and candidate.opposite is not None and share <= NATURAL_SHARE:
+            turned.append(flip(candidate))
+            signs.append(-float(coefficient))
         else:
-            high = middle
-    return best
-
-
-def _refit(features: list[Feature], levels: list[int], history: History) -> Any:
-    from sklearn.linear_model import LogisticRegression
-
-    rows = np.nonzero(history.train)[0]
-    x = indicators(features, rows)[:, levels].toarray()
-    return _quiet_fit(LogisticRegression(C=1.0), x, history.y[rows]).coef_[0]
+            turned.append(candidate)
+            signs.append(float(coefficient))
+    if signs and max(signs) <= 0:
+        for index, candidate in enumerate(turned):
+            if signs[index] < 0 and candidate.opposite is not None:
+                turned[index] = flip(candidate)
+                signs[index] = -signs[index]
+    return turned, signs
 
 
 def to_points(coefficients: npt.NDArray[np.float64], x_sample: Any, y_sample: Ints,
@@ -211,14 +431,14 @@ def to_points(coefficients: npt.NDArray[np.float64], x_sample: Any, y_sample: In
     for scale in SCALES:
         points = (np.round(coefficients * scale / 5) * 5).astype(np.int64)
         points = np.clip(points, -100, 100)
-        if not points.any() or (points > 0).sum() == 0:
+        if (points > 0).sum() == 0:
             continue
         if cap is not None and points[points > 0].sum() > cap and best is not None:
             continue
         score = auc(y_sample, x_sample @ points)
         if best is None or score > best[0] + 0.0002:
             best = (score, points)
-    if best is None:  # every signal lowers the chance (or rounds to nothing that raises it)
+    if best is None:
         raise _NothingRaisesError
     return best[1]
 
@@ -232,14 +452,7 @@ def _slug(text: str) -> str:
 
 
 def _signal_id(condition: SignalCondition, taken: set[str]) -> str:
-    if condition.equals is not None:
-        base = _slug(f"{condition.column} {condition.equals}")
-    elif condition.below is None:
-        base = _slug(f"{condition.column} at least {condition.at_least}")
-    else:
-        low = "" if condition.at_least is None else f"from {condition.at_least}"
-        high = "" if condition.below is None else f"below {condition.below}"
-        base = _slug(f"{condition.column} {low} {high}")
+    base = _slug(describe(condition))
     name, number = base, 2
     while name in taken:
         name, number = f"{base}_{number}", number + 1
@@ -248,44 +461,41 @@ def _signal_id(condition: SignalCondition, taken: set[str]) -> str:
 
 
 def choose_signals(features: list[Feature], history: History, options: CalibrationOptions,
-                   cap: int | None) -> list[ChosenSignal]:
+                   cap: int | None) -> tuple[list[ChosenSignal], list[Candidate]]:
+    """The signals of the calibrated model, and every column's best condition."""
     from slabuilder.signals import KNOWN_SIGNAL_IDS
 
-    levels = select_levels(features, history, options.max_signals, options.seed)
-    if not levels:
-        return []
-    coefficients = _refit(features, levels, history)
+    found = candidates(features, history)
+    picked, coefficients = select(found, history, options.max_signals, options.seed)
+    if not picked:
+        return [], found
+    picked, signs = orient(picked, coefficients)
     rows = _sample(np.nonzero(history.train)[0], SELECTION_ROWS, options.seed + 1)
-    x_sample = indicators(features, rows)[:, levels].toarray()
-    offsets = _offsets(features)
+    x_sample = np.column_stack([c.mask[rows] for c in picked]).astype(np.float64)
     try:
-        points = to_points(coefficients, x_sample, history.y[rows], cap)
+        points = to_points(np.array(signs), x_sample, history.y[rows], cap)
     except _NothingRaisesError:
-        found = [describe(features[index].conditions[level - offsets[index]])
-                 for level in levels
-                 for index in [int(np.searchsorted(offsets, level, side="right")) - 1]]
+        shown = [describe(c.condition) for c in picked]
         raise SlabuilderError(
             "every signal this history supports lowers a lead's chance of converting ("
-            + words.join([f"\u201c{text}\u201d" for text in found[:4]]
-                         + ([f"{words.count(len(found) - 4)} more"] if len(found) > 4 else []))
+            + words.join([f"\u201c{text}\u201d" for text in shown[:4]]
+                         + ([f"{words.count(len(shown) - 4)} more"] if len(shown) > 4 else []))
             + "), so no score could ever reach a threshold and no model was written; give "
             "columns that record what leads did (visits, forms, demo requests), or keep the "
             "current model", key="--history") from None
     taken = set(KNOWN_SIGNAL_IDS)
     chosen = []
-    for level, coefficient, value in zip(levels, coefficients, points, strict=True):
+    for candidate, coefficient, value in zip(picked, signs, points, strict=True):
         if value == 0:
             continue
-        index = int(np.searchsorted(offsets, level, side="right")) - 1
-        feature = features[index]
-        condition = feature.conditions[level - offsets[index]]
         kind = "negative" if value < 0 else (
-            "fit" if FIT_COLUMN.search(feature.name) else "behaviour")
-        chosen.append(ChosenSignal(_signal_id(condition, taken), describe(condition),
-                                   feature.name, condition, int(value), kind,
+            "fit" if FIT_COLUMN.search(candidate.feature.name) else "behaviour")
+        chosen.append(ChosenSignal(_signal_id(candidate.condition, taken),
+                                   describe(candidate.condition), candidate.feature.name,
+                                   candidate.condition, int(value), kind,
                                    round(float(coefficient), 4)))
     chosen.sort(key=lambda s: -s.points)
-    return chosen
+    return chosen, found
 
 
 # --------------------------------------------------------------------------- measuring
@@ -304,8 +514,13 @@ def as_scored(table: LeadTable, chosen: list[ChosenSignal]) -> list[ScoredSignal
                          condition_sql(s.condition, table)) for s in chosen]
 
 
-def at_threshold(scores: npt.NDArray[np.int64], y: Ints, threshold: int) -> dict[str, Any]:
+def at_threshold(scores: npt.NDArray[np.int64], y: Ints, threshold: int,
+                 eligible: npt.NDArray[np.bool_] | None = None) -> dict[str, Any]:
+    """Leads at or above ``threshold`` (and ``eligible``: passing the fit filter), how many
+    convert and what share of every conversion they catch."""
     chosen = scores >= threshold
+    if eligible is not None:
+        chosen &= eligible
     count = int(chosen.sum())
     hits = int(y[chosen].sum())
     return {"threshold": threshold, "leads": count,
@@ -334,37 +549,59 @@ def bands(scores: npt.NDArray[np.int64], y: Ints) -> list[dict[str, Any]]:
     return found
 
 
-def top_decile(scores: npt.NDArray[np.int64], y: Ints) -> dict[str, Any]:
-    """Leads scoring at or above the score of the lead at the 90th percentile."""
-    cut = int(np.quantile(scores, 0.9, method="higher"))
-    inside = scores >= cut
-    rate = float(y[inside].mean())
-    return {"min_score": cut, "leads": int(inside.sum()),
-            "share_of_leads": round(float(inside.mean()), 4), "rate": round(rate, 4),
+def top_decile(scores: npt.NDArray[Any], y: Ints) -> dict[str, Any]:
+    """The tenth of leads with the highest scores (ties broken at random, seeded, so that
+    an integer score and a continuous one are compared on the same number of leads)."""
+    count = max(1, round(len(y) / 10))
+    jitter = np.random.default_rng(0).random(len(y))
+    top = np.lexsort((jitter, -np.asarray(scores, dtype=np.float64)))[:count]
+    rate = float(y[top].mean())
+    return {"min_score": round(float(np.min(np.asarray(scores)[top])), 4), "leads": count,
+            "share_of_leads": round(count / len(y), 4), "rate": round(rate, 4),
             "lift": round(rate / float(y.mean()), 2)}
 
 
-def choose_threshold(scores: npt.NDArray[np.int64], y: Ints, target: float,
-                     floor: int) -> tuple[int, bool]:
-    """The lowest score, not below ``floor``, whose leads at or above it convert at
-    ``target`` or better; else the best-converting score with enough leads (``False``)."""
-    levels = sorted({int(s) for s in scores if s >= floor})
+@dataclass(frozen=True)
+class ThresholdChoice:
+    threshold: int
+    met: bool
+    why: str
+    """``met``: the lowest score above the floor at the target rate; ``best``: no score does,
+    the best-converting one with enough leads; ``too_few``: no score above the floor has
+    enough leads to judge."""
+    least: int
+    """Fewest holdout MQLs a threshold must give to be judged."""
+
+
+def choose_threshold(scores: npt.NDArray[np.int64], y: Ints, target: float, floor: int,
+                     eligible: npt.NDArray[np.bool_] | None = None) -> ThresholdChoice:
+    """The lowest score, not below ``floor``, whose MQLs (at or above it and ``eligible``)
+    convert at ``target`` or better; else the best-converting score with enough MQLs."""
+    mask = np.ones(len(y), dtype=bool) if eligible is None else eligible
+    levels = sorted({int(s) for s in scores[mask] if s >= floor})
     least = max(10, len(y) // 100)
+    usable = []
     for level in levels:
-        chosen = scores >= level
-        if chosen.sum() >= least and float(y[chosen].mean()) >= target:
-            return level, True
-    usable = [(float(y[scores >= level].mean()), -level) for level in levels
-              if (scores >= level).sum() >= least]
+        chosen = (scores >= level) & mask
+        if chosen.sum() < least:
+            continue
+        rate = float(y[chosen].mean())
+        if rate >= target:
+            return ThresholdChoice(level, True, "met", least)
+        usable.append((rate, -level))
     if not usable:
-        return floor, False
-    return -max(usable)[1], False
+        return ThresholdChoice(floor, False, "too_few", least)
+    return ThresholdChoice(-max(usable)[1], False, "best", least)
 
 
-def reference_auc(features: list[Feature], history: History, seed: int) -> float:
-    """Holdout AUC of a plain logistic regression on every indicator (the benchmark)."""
-    return _together_auc(features, history, seed)
+def reference_auc(features: list[Feature], history: History, seed: int) -> tuple[float, Any]:
+    """Holdout AUC and scores of a plain logistic regression on every column (the
+    benchmark the integer model is held against)."""
+    from sklearn.linear_model import LogisticRegression
 
-
-def decimal_of(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)
+    train_rows = _sample(np.nonzero(history.train)[0], SELECTION_ROWS, seed)
+    test_rows = np.nonzero(~history.train)[0]
+    model = _quiet_fit(LogisticRegression(C=1.0, solver="liblinear"),
+                       onehot(features, train_rows), history.y[train_rows])
+    scores = model.decision_function(onehot(features, test_rows))
+    return auc(history.y[test_rows], scores), scores

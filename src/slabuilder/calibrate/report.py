@@ -9,6 +9,11 @@ from slabuilder import words
 from slabuilder.plan import Plan
 
 
+FIRST_PAGE = ("quality_gate", "leak_excluded", "leak_kept", "fit_filter_narrow",
+              "target_unreachable", "threshold_untested")
+"""Warnings a reader must see before the model: they change whether to use it."""
+
+
 def _volume_sentence(figures: dict[str, Any]) -> str:
     at = figures["at_threshold"]
     share = f"{words.number(at['share_of_leads'] * 100, 0)}%"
@@ -24,6 +29,39 @@ def _volume_sentence(figures: dict[str, Any]) -> str:
             f"{words.count(mqls)} a month from {figures['leads_per_month_source']} "
             f"({words.count(per_month)} leads), {side} the plan's MQL target of "
             f"{words.count(target)}.")
+
+
+def threshold_sentence(figures: dict[str, Any]) -> str:
+    """Why the threshold is where it is, in the words the figures support."""
+    threshold, target = figures["threshold"], figures["outcome"]["target_rate"]
+    fit_points, reason = figures["fit_points"], figures["threshold_reason"]
+    at = figures["at_threshold"]
+    floor = (f" above the {words.count(fit_points)} points that fit alone can give"
+             if fit_points else "")
+    if reason == "met":
+        said = (f"{threshold} points is the lowest threshold{floor} at which the MQLs (leads at "
+                f"or above it that pass the fit filter) convert at {words.percent(target, 0)} "
+                f"or better, {figures['outcome']['target_source']}: "
+                f"{words.percent(at['precision'], 0)} of {words.count(at['leads'])} holdout "
+                "leads.")
+    elif reason == "best":
+        said = (f"No threshold{floor} gives MQLs that convert at {words.percent(target, 0)} "
+                f"({figures['outcome']['target_source']}); at {threshold} points they convert "
+                f"best, {words.percent(at['precision'], 0)} of "
+                f"{words.count(at['leads'])} holdout leads.")
+    else:
+        said = (f"Too few holdout leads score above {words.count(fit_points)} points and pass "
+                f"the fit filter to judge any threshold; {threshold} points is only the lowest "
+                "the agreement allows and must be checked against the first month's MQLs.")
+    lower = figures["below_floor_at_target"]
+    if lower:
+        rates = [row["precision"] for row in lower]
+        span = (words.percent(min(rates), 0) if min(rates) == max(rates) else
+                f"{words.percent(min(rates), 0)} to {words.percent(max(rates), 0)}")
+        said += (f" A threshold of {words.join([str(row['threshold']) for row in lower])} "
+                 f"would also reach the rate ({span}), but fit alone can give that many "
+                 "points, and the agreement never lets fit alone make an MQL.")
+    return said
 
 
 def report_context(figures: dict[str, Any], old_plan: Plan, new_plan: Plan) -> dict[str, Any]:
@@ -43,6 +81,15 @@ def report_context(figures: dict[str, Any], old_plan: Plan, new_plan: Plan) -> d
         "old_threshold": old_plan.scoring.threshold,
         "old_signals": len(old_plan.scoring.signals),
         "threshold_meets_target": figures["threshold_meets_target"],
+        "threshold_sentence": threshold_sentence(figures),
+        "quality": figures["quality"],
+        "score_range": figures["score_range"],
+        "priority_bands": figures["priority_bands"],
+        "importance": figures["importance"],
+        "fit_filter": figures["fit_filter"],
+        "file_mqls": figures["file_mqls"],
+        "first_page_warnings": [item["message"] for item in figures["warnings"]
+                                if item["code"] in FIRST_PAGE],
         "fit_points": figures["fit_points"],
         "at_threshold": figures["at_threshold"],
         "volume_sentence": _volume_sentence(figures),
@@ -54,7 +101,8 @@ def report_context(figures: dict[str, Any], old_plan: Plan, new_plan: Plan) -> d
         "used": figures["columns"]["used"],
         "included": figures["columns"]["included"],
         "leakage": figures["leakage"],
-        "warnings": [item["message"] for item in figures["warnings"]],
+        "warnings": [item["message"] for item in figures["warnings"]
+                     if item["code"] not in FIRST_PAGE],
         "proposed": figures["proposed_answers"],
         "mql_target_per_month": new_plan.mql_per_month,
     }

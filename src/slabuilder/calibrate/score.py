@@ -12,6 +12,7 @@ from slabuilder import words
 from slabuilder.answers import Answers
 from slabuilder.calibrate.conditions import ScoredSignal, model_signals
 from slabuilder.calibrate.table import ColumnProfile, LeadTable
+from slabuilder.errors import ExportError
 
 _SIZE = re.compile(r"employees|company.?size|headcount", re.IGNORECASE)
 _INDUSTRY = re.compile(r"industry|vertical", re.IGNORECASE)
@@ -40,11 +41,19 @@ def id_columns(table: LeadTable) -> list[ColumnProfile]:
 
 
 def _fit_checks(answers: Answers, table: LeadTable) -> tuple[list[tuple[str, str]], list[str]]:
-    """SQL tests of the ICP that these columns can evaluate, and the ones they cannot."""
+    """SQL tests of the ICP that these columns can evaluate, and the ones they cannot.  A
+    blank cell passes or fails as ``icp.blank_fit_fields`` says."""
     from slabuilder.actuals.timestamps import quote_literal
 
     icp = answers.icp
     checks: list[tuple[str, str]] = []
+    blank_passes = icp.blank_fit_fields == "pass"
+
+    def test(column: ColumnProfile, sql: str) -> str:
+        if blank_passes:
+            return f"({column.sql} IS NULL OR coalesce({sql}, false))"
+        return f"coalesce({sql}, false)"
+
     unchecked: list[str] = []
     size = _find(table, _SIZE)
     if icp.company_size is not None:
@@ -52,10 +61,10 @@ def _fit_checks(answers: Answers, table: LeadTable) -> tuple[list[tuple[str, str
             unchecked.append("company size")
         else:
             number = table.number(size)
-            test = f"{number} >= {icp.company_size.min}"
+            within = f"{number} >= {icp.company_size.min}"
             if icp.company_size.max is not None:
-                test += f" AND {number} <= {icp.company_size.max}"
-            checks.append(("company size", f"coalesce({test}, false)"))
+                within += f" AND {number} <= {icp.company_size.max}"
+            checks.append(("company size", test(size, within)))
     for name, values, regex in (("industry", icp.industries, _INDUSTRY),
                                   ("geography", icp.geographies, _GEOGRAPHY)):
         if not values:
@@ -65,7 +74,7 @@ def _fit_checks(answers: Answers, table: LeadTable) -> tuple[list[tuple[str, str
             unchecked.append(name)
             continue
         listed = ", ".join(quote_literal(v.lower()) for v in values)
-        checks.append((name, f"coalesce(lower({column.sql}) IN ({listed}), false)"))
+        checks.append((name, test(column, f"lower({column.sql}) IN ({listed})")))
     if icp.titles:
         column = _find(table, _TITLE)
         if column is None:
@@ -73,8 +82,8 @@ def _fit_checks(answers: Answers, table: LeadTable) -> tuple[list[tuple[str, str
         else:
             titles = "|".join(re.escape(t.lower()) for t in icp.titles)
             pattern = quote_literal(r"\b(" + titles + r")\b")
-            checks.append(("buying role", f"coalesce(regexp_matches(lower({column.sql}), "
-                                          f"{pattern}), false)"))
+            checks.append(("buying role", test(column, f"regexp_matches(lower({column.sql}), "
+                                                       f"{pattern})")))
     return checks, unchecked
 
 
@@ -99,12 +108,64 @@ def _disqualifier_checks(answers: Answers,
     return checks, unchecked
 
 
-def score_table(answers: Answers, table: LeadTable) -> tuple[list[ScoredLead], dict[str, Any]]:
-    """Every lead of ``table`` in input order, and what could and could not be checked."""
-    signals = model_signals(answers, table)
-    usable = [s for s in signals if s.sql is not None]
+@dataclass(frozen=True)
+class MqlRule:
+    """Who is an MQL in a lead file, as far as its columns tell: the score from the signals
+    whose column is there, the fit checks and the disqualifiers; one rule for ``score`` and
+    for the volume ``calibrate`` promises."""
+
+    signals: list[ScoredSignal]
+    fit_checks: list[tuple[str, str]]
+    fit_unchecked: list[str]
+    dq_checks: list[tuple[str, str]]
+    dq_unchecked: list[str]
+    threshold: int
+
+    def eligible_sql(self) -> str:
+        """True where the lead passes every fit check and meets no disqualifier."""
+        parts = [f"({sql})" for _, sql in self.fit_checks]
+        parts += [f"NOT ({sql})" for _, sql in self.dq_checks]
+        return " AND ".join(parts) or "true"
+
+
+def mql_rule(answers: Answers, table: LeadTable,
+             signals: list[ScoredSignal] | None = None) -> MqlRule:
     fit_checks, fit_unchecked = _fit_checks(answers, table)
     dq_checks, dq_unchecked = _disqualifier_checks(answers, table)
+    return MqlRule(model_signals(answers, table) if signals is None else signals,
+                   fit_checks, fit_unchecked, dq_checks, dq_unchecked,
+                   answers.scoring.threshold)
+
+
+def _check_columns(rule: MqlRule, table: LeadTable) -> None:
+    """Refuse a file on which the model cannot be applied as written: scores that quietly
+    leave out a signal would name the wrong MQLs."""
+    missing = [s for s in rule.signals if s.missing_column is not None]
+    if missing:
+        first = missing[0]
+        shown = ", ".join(repr(p.name) for p in table.columns[:12])
+        more = (f" (and {words.count(len(missing) - 1)} more signal"
+                f"{'' if len(missing) == 2 else 's'})" if len(missing) > 1 else "")
+        raise ExportError(f"the signal {first.label!r} (scoring.signals.{first.id}) reads the "
+                          f"column {first.missing_column!r}, which this file does not have"
+                          f"{more}; its columns are {shown}: rename the column in the file "
+                          "or in the answers", file=table.file.source, line=1)
+    if not any(s.sql is not None for s in rule.signals):
+        raise ExportError(f"none of the model's {words.count(len(rule.signals))} signals says "
+                          "which column it reads (the standard signals are described in "
+                          "words), so every lead would score 0; learn a model from past leads "
+                          "with slabuilder calibrate, or give each signal a condition "
+                          "(scoring.signals.*.condition)", file=table.file.source)
+
+
+def score_table(answers: Answers, table: LeadTable) -> tuple[list[ScoredLead], dict[str, Any]]:
+    """Every lead of ``table`` in input order, and what could and could not be checked."""
+    rule = mql_rule(answers, table)
+    _check_columns(rule, table)
+    signals = rule.signals
+    usable = [s for s in signals if s.sql is not None]
+    fit_checks, fit_unchecked = rule.fit_checks, rule.fit_unchecked
+    dq_checks, dq_unchecked = rule.dq_checks, rule.dq_unchecked
     ids = id_columns(table)
     parts = [f"{p.sql}" for p in ids]
     parts += [f"({s.sql})" for s in usable]
@@ -123,6 +184,7 @@ def score_table(answers: Answers, table: LeadTable) -> tuple[list[ScoredLead], d
                "signals_not_evaluated": not_scored,
                "fit_checked": [name for name, _ in fit_checks],
                "fit_not_checked": fit_unchecked,
+               "blank_fit_fields": answers.icp.blank_fit_fields,
                "disqualifiers_checked": [name for name, _ in dq_checks],
                "disqualifiers_not_checked": dq_unchecked,
                "bad_rows": len(table.bad_rows)}

@@ -47,6 +47,14 @@ class ColumnProfile:
     kind: ColumnKind
     values: int
     distinct: int
+    decimal_comma: bool = False
+    """Numbers in this column are written ``2,67`` (read from the values themselves: a
+    semicolon-separated file may well use decimal points)."""
+    id_reason: str | None = None
+    """Why a column of numbers was taken for a row identifier, when it was."""
+    numbers: bool = False
+    """Nearly every value reads as a number (a count or a rating is ordered, even when it
+    has few distinct values)."""
 
     @property
     def sql(self) -> str:
@@ -67,10 +75,6 @@ class LeadTable:
     def header(self) -> list[str]:
         return self.file.header
 
-    @property
-    def decimal_comma(self) -> bool:
-        return self.file.delimiter == ";"
-
     def column(self, name: str, *, option: str) -> ColumnProfile:
         """The column called ``name`` (case and spaces aside), or a clear error."""
         wanted = name.strip().lower()
@@ -82,7 +86,7 @@ class LeadTable:
                           f"{shown}", file=self.file.source, line=1)
 
     def number(self, profile: ColumnProfile) -> str:
-        return number_sql(profile.sql, self.decimal_comma)
+        return number_sql(profile.sql, profile.decimal_comma)
 
 
 def read_lead_table(source: Path, scratch: Path, *, show_progress: bool = False,
@@ -106,6 +110,11 @@ def read_lead_table(source: Path, scratch: Path, *, show_progress: bool = False,
     return table
 
 
+_SURE_COMMA = r"'[-+]?[0-9.]*[0-9],([0-9]{1,2}|[0-9]{4,})'"
+"""A comma followed by other than three digits can only be a decimal comma (``2,67``)."""
+_SURE_POINT = r"'[-+]?[0-9,]*[0-9]\.([0-9]{1,2}|[0-9]{4,})'"
+
+
 def _profile(table: LeadTable) -> list[ColumnProfile]:
     probes = []
     for index in range(len(table.header)):
@@ -115,18 +124,50 @@ def _profile(table: LeadTable) -> list[ColumnProfile]:
                    r"'[-+]?[$€£]?\s?[0-9][0-9,. ]*%?'))",
                    f"count(*) FILTER (WHERE {c} LIKE '%_@_%._%')",
                    f"count(*) FILTER (WHERE regexp_full_match({c}, "
-                   r"'[0-9]{1,4}[-/.][0-9]{1,2}[-/.][0-9]{1,4}([ T].*)?'))"]
+                   r"'[0-9]{1,4}[-/.][0-9]{1,2}[-/.][0-9]{1,4}([ T].*)?'))",
+                   f"count(*) FILTER (WHERE regexp_full_match({c}, {_SURE_COMMA}))",
+                   f"count(*) FILTER (WHERE regexp_full_match({c}, {_SURE_POINT}))"]
+    width = 7
     found = table.con.execute("SELECT " + ", ".join(probes) + " FROM leads").fetchone() or ()
     profiles = []
     for index, name in enumerate(table.header):
-        values, distinct, numeric, emails, dates = (int(v or 0) for v in
-                                                    found[5 * index:5 * index + 5])
+        values, distinct, numeric, emails, dates, commas, points = (
+            int(v or 0) for v in found[width * index:width * (index + 1)])
         if values:
             distinct = max(1, min(distinct, values))
-        profiles.append(ColumnProfile(index, name, _kind(name, values, distinct, numeric,
-                                                         emails, dates, table.rows),
-                                      values, distinct))
+        # Each column speaks for itself; only where its values cannot tell (1.000, or no
+        # fraction at all) does the file's delimiter decide, as a spreadsheet's locale would.
+        comma = bool(commas) if bool(commas) != bool(points) else table.file.delimiter == ";"
+        kind = _kind(name, values, distinct, numeric, emails, dates, table.rows)
+        profile = ColumnProfile(index, name, kind, values, distinct, comma,
+                                numbers=bool(values) and numeric >= values * 0.95)
+        if kind in ("number", "category") and numeric >= values * 0.95 \
+                and distinct >= values * 0.9 and values >= 50:
+            profile = _maybe_row_number(table, profile)
+        profiles.append(profile)
     return profiles
+
+
+def _maybe_row_number(table: LeadTable, profile: ColumnProfile) -> ColumnProfile:
+    """A column of numbers that names rows rather than describing leads, found by what it
+    holds (whatever it is called): a different whole number in every row, or numbers that
+    rise or fall with the order of the rows."""
+    number = table.number(profile)
+    row = table.con.execute(
+        f"SELECT count(DISTINCT {number}), count(*) FILTER (WHERE {number} = round({number})), "
+        f"count({number}), corr({number}, rid) FROM leads").fetchone()
+    distinct, whole, counted, order = (row or (0, 0, 0, None))
+    if not counted:
+        return profile
+    reason = None
+    if distinct == counted and whole == counted:
+        reason = "holds a different whole number in every row (a record number)"
+    elif order is not None and abs(float(order)) >= 0.98 and distinct >= counted * 0.95:
+        reason = "rises with the order of the rows (a row or record number)"
+    if reason is None:
+        return profile
+    return ColumnProfile(profile.index, profile.name, "id", profile.values, profile.distinct,
+                         profile.decimal_comma, reason, profile.numbers)
 
 
 def _kind(name: str, values: int, distinct: int, numeric: int, emails: int, dates: int,

@@ -36,17 +36,20 @@ from slabuilder.cli.common import ANSWERS_ARGUMENT
               type=click.Path(path_type=Path, file_okay=False),
               help="Write the proposed answers (next version) and the calibration report.")
 @click.option("--json", "as_json", is_flag=True, help="Print every figure as one JSON object.")
-@click.option("--force", is_flag=True, help="Replace files that already exist.")
+@click.option("--force", is_flag=True, help="Replace files that already exist, and write a "
+              "model that fails the quality check.")
 def command(answers_file: Path, history: Path, outcome: str, positive: str | None,
             outcome_stage: Any, exclude: tuple[str, ...], include: tuple[str, ...],
             date_column: str | None, max_signals: int, out_dir: Path | None, as_json: bool,
             force: bool) -> None:
     """Learn the scoring points and the MQL threshold from the company's own past leads.
 
-    Fits at most --max-signals plain signals with whole points on part of the history and
-    measures everything on the rest. The threshold is the lowest score whose leads convert
-    at the agreement's MQL-to-SQL rate (or the rate of --outcome-stage). Columns that look
-    filled in after the outcome are left out with a warning.
+    Fits at most --max-signals plain signals (one condition per column, cut where the data
+    says) with whole points on part of the history and measures everything on the rest.
+    The threshold is the lowest score above what fit alone can give whose MQLs convert at the
+    agreement's MQL-to-SQL rate (or the rate of --outcome-stage). Columns that look filled in
+    after the outcome are left out with a warning. A model graded D (holdout AUC below 0.6)
+    or worse than the present one is not written unless --force.
 
     \b
     Examples:
@@ -67,6 +70,8 @@ def command(answers_file: Path, history: Path, outcome: str, positive: str | Non
     with step_progress(STEPS, "Calibrating") as step:
         result = calibrate(answers_file, history, options, out_dir=out_dir, force=force,
                            progress=step, show_progress=True)
+    for warning in result.figures["warnings"]:  # on stderr, so that --json stays clean
+        click.echo(f"warning: {warning['message']}", err=True)
     if as_json:
         click.echo(json.dumps(result.figures, indent=2, ensure_ascii=False))
     else:

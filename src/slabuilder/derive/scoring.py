@@ -175,6 +175,26 @@ def explain(icp: Icp, signals: list[Signal], threshold: int, fit_points: int) ->
     return [first, second]
 
 
+def measured_tiers(signals: list[Signal], threshold: int,
+                   fit_points: int) -> tuple[IntentTier, ...]:
+    """The intent tiers of a model learnt from the company's own leads: its own signals sorted
+    by whether one of them qualifies a fitting lead alone, not the standard examples (a
+    calibration may well have given a demo request no points)."""
+    needed = max(threshold - fit_points, 1)
+    behaviour = sorted((s for s in signals if s.kind == "behaviour" and s.points > 0),
+                       key=lambda s: -s.points)
+    high = [s.label for s in behaviour if s.points >= needed]
+    medium = [s.label for s in behaviour if s.points < needed]
+    tiers = []
+    if high:
+        tiers.append(IntentTier("High intent", "; ".join(high), INTENT_TIERS[0].rule))
+    if medium:
+        tiers.append(IntentTier("Medium intent", "; ".join(medium), INTENT_TIERS[1].rule))
+    tiers.append(IntentTier("Low intent", "any activity the scoring table gives no points",
+                            INTENT_TIERS[2].rule))
+    return tuple(tiers)
+
+
 def build_scoring(answers: Answers) -> ScoringModel:
     icp = answers.icp
     scoring = answers.scoring
@@ -209,7 +229,11 @@ def build_scoring(answers: Answers) -> ScoringModel:
             "threshold_over_cap",
             f"The threshold of {threshold} is above the CRM's score cap of {cap} points.",
             "scoring.threshold"))
-    if fit_points and not 50 <= threshold <= 80:
+    measured = any(isinstance(change, CustomSignal) and change.condition is not None
+                   for change in scoring.signals.values())
+    if fit_points and not 50 <= threshold <= 80 and not measured:
+        # A threshold learnt from the company's own leads (signals with conditions) stands on
+        # its evidence, not on the rule of thumb for hand-set combined scores.
         warnings.append(Finding(
             "threshold_unusual",
             f"A threshold of {threshold} is outside the common 50 to 80 points of a combined "
@@ -225,4 +249,6 @@ def build_scoring(answers: Answers) -> ScoringModel:
     return ScoringModel(
         fit=fit_criteria(icp), disqualifiers=list(icp.disqualifiers), signals=signals,
         threshold=threshold, fit_points=fit_points, max_points=max_points, score_cap=cap,
-        explanation=explain(icp, signals, threshold, fit_points), warnings=warnings)
+        explanation=explain(icp, signals, threshold, fit_points),
+        tiers=measured_tiers(signals, threshold, fit_points) if measured else INTENT_TIERS,
+        warnings=warnings)

@@ -82,6 +82,15 @@ def calibrate(answers_path: str | Path, history: str | Path, options: Calibratio
                                         "signals": len(plan.scoring.signals),
                                         "explanation": plan.scoring.explanation}
     result = CalibrateResult(figures, proposed, name)
+    gate = figures["quality"]
+    if out_dir is not None and not gate["passed"] and not force:
+        from slabuilder import words
+        from slabuilder.errors import SlabuilderError
+
+        raise SlabuilderError(
+            f"the calibrated model was not written: {words.join(gate['reasons'])}; give "
+            "columns known before sales contact or a longer history, or write it anyway "
+            "with --force", key="--history")
     if out_dir is not None:
         step("Writing the report")
         result.written = _write(out_dir, name, default_stem(proposed), following, new_plan,

@@ -60,6 +60,19 @@ def score_leads(answers_path: str | Path, leads: str | Path, *, output: Path | N
     if not id_names:
         result.notes.append("no id or e-mail column found; leads are named by their row in "
                             "the file")
+    unscored = summary["signals_not_evaluated"]
+    if unscored:
+        from slabuilder import words
+
+        result.notes.append(
+            ("1 signal of the model says no column to read and scores" if len(unscored) == 1
+             else f"{words.count(len(unscored))} signals of the model say no column to read "
+                  "and score")
+            + " 0 for every lead ("
+            + words.join([f"\u201c{label}\u201d" for label in unscored[:3]]
+                         + ([f"{words.count(len(unscored) - 3)} more"]
+                            if len(unscored) > 3 else []))
+            + "); give them a condition (scoring.signals.*.condition)")
     if output is not None:
         write_atomic(Path(output), result.to_csv(), force=force)
         result.written = Path(output)
