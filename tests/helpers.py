@@ -118,3 +118,20 @@ def pdf_text(source: Path | bytes) -> str:
     """The text of a whole PDF, pages joined by a space: the one way tests read a PDF's
     words (poppler's pdftotext is run beside it where two readers must agree)."""
     return " ".join(pdf_pages(source))
+
+
+def write_scored_model(path: Path) -> Path:
+    """The example answers with a scoring model that says which column it reads, as
+    ``calibrate`` writes one (``score`` refuses the standard table, which is in words): one
+    signal on Original Source, a column every lead file of the tests has."""
+    from slabuilder.answers import load_answers, save_answers
+    from slabuilder.signals import DEFAULT_SIGNALS
+
+    example = Path(__file__).resolve().parent.parent / "examples" / "acme.yaml"
+    data = load_answers(example).model_dump(mode="json", exclude_none=True)
+    data["scoring"] = {"threshold": 25, "signals": {
+        **{signal.id: 0 for signal in DEFAULT_SIGNALS},
+        "events": {"label": "Original Source is Events", "points": 25,
+                   "condition": {"column": "Original Source", "equals": "Events"}}}}
+    save_answers(data, path)
+    return path

@@ -18,6 +18,7 @@ from slabuilder.answers import load_answers, save_answers
 from slabuilder.calibrate.options import CalibrationOptions
 from slabuilder.jobs.calibrate import calibrate
 from slabuilder.jobs.score import score_leads
+from slabuilder.signals import DEFAULT_SIGNALS
 
 
 def _write(path: Path, header: list[str], columns: list[Any], delimiter: str = ",") -> Path:
@@ -159,7 +160,8 @@ def test_a_model_worse_than_chance_is_not_written_without_force(run_cli: Any, tm
                      "--date-column", "Created", "-o", out, "--force", "--json")
     assert forced.code == 0, forced.err
     quality = json.loads(forced.out)["quality"]
-    assert quality["grade"] == "D" and quality["passed"] is False
+    assert quality["grade"] == "D"
+    assert quality["passed"] is False
     assert quality["interval"][0] < quality["auc"] < quality["interval"][1]
     assert (out / "acme-v2.yaml").exists()
 
@@ -179,10 +181,7 @@ def test_a_recalibration_worse_than_the_present_model_is_refused(tmp_path: Path)
                   [source, visits, converted])
     data = load_answers(EXAMPLE).model_dump(mode="json", exclude_none=True)
     data["scoring"] = {"threshold": 20, "signals": {
-        **{signal: 0 for signal in ("demo_request", "pricing_page", "high_intent_content",
-                                    "repeat_visits", "intent_surge", "email_engagement",
-                                    "low_intent_content", "competitor", "unsubscribed",
-                                    "personal_email", "inactivity")},
+        **{signal.id: 0 for signal in DEFAULT_SIGNALS},
         "referral": {"label": "Referred", "points": 20,
                      "condition": {"column": "Source", "equals": "Referral"}}}}
     present = tmp_path / "present.yaml"
@@ -202,7 +201,8 @@ def test_blank_cells_can_carry_points(tmp_path: Path):
     path = _write(tmp_path / "h.csv", ["Country", "Converted"], [country, converted])
     found = calibrate(EXAMPLE, path, CalibrationOptions(outcome="Converted"))
     (signal,) = found.figures["signals"]
-    assert signal["label"] == "Country is blank" and signal["points"] > 0
+    assert signal["label"] == "Country is blank"
+    assert signal["points"] > 0
     assert signal["condition"] == {"column": "Country", "blank": True}
 
 
@@ -325,7 +325,8 @@ def test_check_does_not_dispute_a_learnt_threshold(run_cli: Any,
 def test_the_json_has_grade_interval_importance_and_bands(calibrated: tuple[Path, Path, Any]):
     figures = calibrated[2].figures
     quality = figures["quality"]
-    assert quality["grade"] in "ABCD" and quality["verdict"]
+    assert quality["grade"] in ("A", "B", "C", "D")
+    assert quality["verdict"]
     assert quality["interval"][0] <= quality["auc"] <= quality["interval"][1]
     columns = {row["column"] for row in figures["importance"]}
     assert columns == set(figures["columns"]["used"])

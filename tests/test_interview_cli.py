@@ -226,7 +226,8 @@ def test_the_whole_interview_in_a_real_terminal(tmp_path: Path) -> None:
         "geographies": ["Germany", "Austria", "Switzerland"],
         "titles": ["Head of Operations", "COO"],
         "disqualifiers": ["Competitor", "Student or academic", "Outside target geography",
-                          "No budget authority", "Personal or free e-mail domain"]}
+                          "No budget authority", "Personal or free e-mail domain"],
+        "blank_fit_fields": "pass"}
     economics = answers.economics
     assert (economics.currency, economics.revenue_target, economics.average_deal_size,
             economics.sales_cycle_days, economics.pipeline_coverage) == (

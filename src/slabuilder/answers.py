@@ -762,6 +762,10 @@ class Answers(_Section):
                     del part[key]
             if not part and "." not in section:
                 del data[section]
+        for signal in data.get("scoring", {}).get("signals", {}).values():
+            condition = signal.get("condition") if isinstance(signal, dict) else None
+            if isinstance(condition, dict) and condition.get("blank") is False:
+                del condition["blank"]  # added later too, like the keys below
         canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()[:12]
 
@@ -778,6 +782,7 @@ _LATER_DEFAULTS: dict[str, dict[str, Any]] = {
     "escalation": {"low_conversion_rate": "0.2", "rejection_rate": "0.3",
                    "late_touch_share": "0.5"},
     "handoff": {"notify_by": "crm_task"},
+    "icp": {"blank_fit_fields": "pass"},
     "exceptions": {"decided_by": "the demand generation director with the sales team lead",
                    "decision_hours": "48"},
     "intent": {"sources": []},

@@ -8,7 +8,6 @@ from typing import Any
 from slabuilder import words
 from slabuilder.plan import Plan
 
-
 FIRST_PAGE = ("quality_gate", "leak_excluded", "leak_kept", "fit_filter_narrow",
               "target_unreachable", "threshold_untested")
 """Warnings a reader must see before the model: they change whether to use it."""

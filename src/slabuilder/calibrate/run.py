@@ -318,14 +318,13 @@ def _importance(found: list[fit.Candidate], alone: dict[str, float],
     used = {s.column for s in chosen}
     leaked = {leak["column"] for leak in leaks if not leak["kept"]}
     rows = []
-    for feature in history.features:
+    for feature in sorted(history.features, key=lambda f: -alone[f.name]):
         candidate = best.get(feature.name)
         status = ("used" if feature.name in used else "leak" if feature.name in leaked
                   else "not needed" if candidate is not None else "no clear split")
         rows.append({"column": feature.name, "holdout_auc_alone": round(alone[feature.name], 4),
                      "best_condition": describe(candidate.condition) if candidate else None,
                      "status": status})
-    rows.sort(key=lambda row: -alone[row["column"]])
     return rows
 
 
@@ -334,7 +333,7 @@ def _part(y: np.ndarray[Any, Any]) -> dict[str, Any]:
 
 
 def _condition_dict(signal: fit.ChosenSignal) -> dict[str, Any]:
-    data = signal.condition.model_dump(exclude_none=True)
+    data = signal.condition.model_dump(exclude_defaults=True)
     return {key: (float(value) if isinstance(value, Decimal) else value)
             for key, value in data.items()}
 
@@ -395,7 +394,7 @@ def _scoring_section(answers: Answers, chosen: list[fit.ChosenSignal],
     for signal in chosen:
         signals[signal.id] = {"label": signal.label, "points": signal.points,
                               "kind": signal.kind,
-                              "condition": signal.condition.model_dump(exclude_none=True)}
+                              "condition": signal.condition.model_dump(exclude_defaults=True)}
     section: dict[str, Any] = {"threshold": threshold, "signals": signals}
     if answers.scoring.score_cap is not None:
         section["score_cap"] = answers.scoring.score_cap
