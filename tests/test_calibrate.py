@@ -364,3 +364,14 @@ def test_a_history_whose_signals_only_lower_the_chance_gets_a_model_stated_the_r
     # the threshold is where they convert best, and the report says so.
     assert found.figures["threshold"] == sum(signals.values())
     assert found.figures["threshold_reason"] == "best"
+    # The sentence says what the holdout showed, not "where conversion is highest" alone.
+    from slabuilder.calibrate.report import threshold_sentence
+
+    at = found.figures["at_threshold"]
+    holdout = found.figures["holdout"]
+    assert at["leads"] >= max(10, holdout["rows"] // 100)
+    whole = round(at["precision"] * 100)
+    assert threshold_sentence(found.figures).startswith(
+        f"No threshold gives MQLs that convert at 60% (the funnel's MQL to SQL rate "
+        f"(mql_to_sql)); at {found.figures['threshold']} points they convert best, {whole}% "
+        f"of {at['leads']:,} holdout leads.")

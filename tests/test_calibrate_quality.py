@@ -336,3 +336,23 @@ def test_the_json_has_grade_interval_importance_and_bands(calibrated: tuple[Path
     # Bands A and B are exactly the MQLs at the threshold.
     mqls = figures["priority_bands"][0]["leads"] + figures["priority_bands"][1]["leads"]
     assert mqls == figures["at_threshold"]["leads"]
+
+
+def test_the_agreements_intent_tiers_list_the_calibrated_signals(
+        calibrated: tuple[Path, Path, Any]):
+    from slabuilder.plan import build_plan
+
+    _, answers, found = calibrated
+    plan = build_plan(load_answers(answers))
+    tiers = {tier.tier: tier.examples for tier in plan.scoring.tiers}
+    shown = " ".join(tiers.values())
+    assert "demo or trial request" not in shown
+    behaviour = [s["label"] for s in found.figures["signals"]
+                 if s["kind"] == "behaviour" and s["points"] > 0]
+    assert behaviour
+    assert all(label in shown for label in behaviour)
+    # High intent: exactly the behaviours that reach the threshold with fit's points.
+    needed = found.figures["threshold"] - found.figures["fit_points"]
+    high = [s["label"] for s in found.figures["signals"]
+            if s["kind"] == "behaviour" and s["points"] >= needed]
+    assert tiers.get("High intent", "") == "; ".join(high)
