@@ -20,6 +20,7 @@ lift of both models.
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import sys
 import tempfile
@@ -80,8 +81,14 @@ def ours(history: Path) -> dict[str, Any]:
 
 
 def main() -> None:
-    rows = int(sys.argv[1]) if len(sys.argv) > 1 else 28_800
-    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("rows", nargs="?", type=int, default=28_800,
+                        help="rows of the synthetic history (default 28,800)")
+    parser.add_argument("rounds", nargs="?", type=int, default=3,
+                        help="rounds, each timing both in turn (default 3)")
+    args = parser.parse_args()
+    rows, rounds = args.rows, args.rounds
     with tempfile.TemporaryDirectory() as scratch:
         history = Path(scratch) / "history.csv"
         data = write_history(history, rows)
