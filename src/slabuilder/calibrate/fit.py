@@ -42,7 +42,7 @@ from slabuilder import words
 from slabuilder.answers import SignalCondition
 from slabuilder.calibrate.conditions import ScoredSignal, condition_sql, describe, score_sql
 from slabuilder.calibrate.data import BLANK, OTHER, Feature, History, Ints
-from slabuilder.calibrate.options import CalibrationOptions, Progress
+from slabuilder.calibrate.options import CalibrationOptions
 from slabuilder.calibrate.table import LeadTable
 from slabuilder.errors import SlabuilderError
 
@@ -166,9 +166,9 @@ def _together_auc(features: list[Feature], history: History, seed: int) -> float
     return reference_auc(features, history, seed)[0] if features else 0.5
 
 
-def screen_leaks(history: History, options: CalibrationOptions,
-                 progress: Progress) -> tuple[list[Feature], list[dict[str, Any]],
-                                              dict[str, float]]:
+def screen_leaks(history: History,
+                 options: CalibrationOptions) -> tuple[list[Feature], list[dict[str, Any]],
+                                                       dict[str, float]]:
     """The features kept, one record per column suspected of leaking the outcome, and every
     column's holdout AUC on its own."""
     included = {name.strip().lower() for name in options.include}
@@ -178,7 +178,6 @@ def screen_leaks(history: History, options: CalibrationOptions,
     found: list[dict[str, Any]] = []
     if not suspects:
         return list(history.features), found, alone
-    progress("Checking for leaking columns")
     others = _together_auc(clean, history, options.seed)
     left_out: set[str] = set()
     for suspect in sorted(suspects, key=lambda f: -alone[f.name]):
@@ -253,7 +252,7 @@ def _categorical_candidate(feature: Feature, history: History, least: int) -> Ca
         return None
     gain, high_codes, low_codes = best
     sides = [side for side in (high_codes, low_codes) if _nameable(side)]
-    counts = {code: int((train & (codes == code)).sum()) for code in groups}
+    counts = {code: n for code, n, _, _ in stats}
     named = min(sides, key=lambda side: sum(counts[c] for c in side))
     other = low_codes if named is high_codes else high_codes
     condition = _category_condition(feature, named)

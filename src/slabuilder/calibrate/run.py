@@ -117,7 +117,7 @@ def priority_bands(scores: npt.NDArray[np.int64], y: Ints, threshold: int,
     scoring well outside the profile), D the rest."""
     mql = (scores >= threshold) & eligible
     top = int(np.median(scores[mql])) if mql.any() else threshold
-    a_cut = max(top, threshold + 5) if top <= threshold else top
+    a_cut = top if top > threshold else threshold + 5
     half = threshold // 2
     groups = (("A", "call first: the better-scoring half of the MQLs", mql & (scores >= a_cut),
                a_cut, None),
@@ -140,9 +140,10 @@ def priority_bands(scores: npt.NDArray[np.int64], y: Ints, threshold: int,
     return found
 
 
-def _eligible(table: LeadTable, rule: MqlRule, where: str) -> npt.NDArray[np.bool_]:
-    result = table.con.execute(f"SELECT ({rule.eligible_sql()}) AS e FROM {where} "
-                               "ORDER BY rid").fetchnumpy()["e"]
+def _eligible(table: LeadTable, rule: MqlRule) -> npt.NDArray[np.bool_]:
+    """Whether each usable row (in ``rid`` order) passes the fit filter and disqualifiers."""
+    result = table.con.execute(f"SELECT ({rule.eligible_sql()}) AS e FROM usable u "
+                               "JOIN leads USING (rid) ORDER BY rid").fetchnumpy()["e"]
     return np.asarray(result, dtype=bool)
 
 
@@ -153,7 +154,7 @@ def calibrate_table(table: LeadTable, plan: Plan, options: CalibrationOptions,
     history = load_history(table, options)
     warnings: list[dict[str, Any]] = []
     progress("Checking for leaking columns")
-    features, leaks, alone = fit.screen_leaks(history, options, progress)
+    features, leaks, alone = fit.screen_leaks(history, options)
     for leak in leaks:
         warnings.append(_warning("leak_kept" if leak["kept"] else "leak_excluded",
                                  _leak_message(leak), leak["column"]))
@@ -173,7 +174,7 @@ def calibrate_table(table: LeadTable, plan: Plan, options: CalibrationOptions,
     rule = mql_rule(answers, table, signals=scored)
     progress("Measuring on the holdout")
     scores = fit.scores_of(table, scored)
-    eligible = _eligible(table, rule, "usable u JOIN leads USING (rid)")
+    eligible = _eligible(table, rule)
     holdout = ~history.train
     y_test, s_test, e_test = history.y[holdout], scores[holdout], eligible[holdout]
     fit_points = _fit_points(chosen)
