@@ -5,10 +5,11 @@ resumed partial file), which wins over a previous answers file (``--from``), whi
 the questionnaire's defaults.  Keys the questionnaire never asks about pass through from the
 previous file untouched, so a renegotiation keeps every custom term.
 
-Every typed answer is checked at the prompt by :func:`slabuilder.questionnaire.check_answer`
-(the answers model's own rules), so a wrong entry is refused with a message and nothing typed
-before is lost.  questionary has no "back" key, so the interview ends on a review screen that
-lists every answer and lets the user change any one of them before saving.
+The questions are walked by :mod:`slabuilder.walk`, the walker the browser uses too, and every
+typed answer is checked at the prompt by the walk's check (the answers model's own rules), so
+a wrong entry is refused with a message and nothing typed before is lost.  questionary has
+no "back" key, so the interview ends on a review screen that lists every answer and lets the
+user change any one of them before saving.
 """
 
 from __future__ import annotations
@@ -21,18 +22,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from slabuilder.errors import InterviewAborted, SlabuilderError
-from slabuilder.keypath import MISSING, delete_path, get_path, set_path
+from slabuilder.keypath import MISSING, get_path, set_path
 from slabuilder.questionnaire import (
     AnswerError,
     Question,
     Questionnaire,
     Section,
-    check_answer,
-    default_for,
     fill_placeholders,
     standard_default,
     value_text,
 )
+from slabuilder.walk import Step, Walk
 from slabuilder.words import count, number, stage_plural
 
 if TYPE_CHECKING:
@@ -97,62 +97,63 @@ def _wrapped(text: str) -> str:
 
 @dataclass
 class _Interview:
-    questionnaire: Questionnaire
-    data: dict[str, Any]
-    """The working answers: previous file, then resumed and --set answers, then typed ones."""
-    before: dict[str, Any]
-    """The previous answers file as given (to tell a kept value from a new default)."""
+    walk: Walk
+    """The answers being walked: previous file, then resumed and --set answers, then typed."""
     fixed: dict[str, str]
     """Key paths answered on the command line or in a resumed file, and where from."""
     interactive: bool
     terminal: Terminal
     show_observed: dict[str, str] = field(default_factory=dict)
-    gates: dict[str, Any] = field(default_factory=dict)
-    done: set[str] = field(default_factory=set)
     missing: list[str] = field(default_factory=list)
     introduced: set[str] = field(default_factory=set)
     from_label: str | None = None
     """The ``--from`` file's name, so that a bad value in it is traced back to it."""
 
+    @property
+    def questionnaire(self) -> Questionnaire:
+        return self.walk.questionnaire
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.walk.data
+
     # ----------------------------------------------------------------- walking the questions
 
-    def walk(self) -> None:
-        """Answer every active question not yet answered, section by section, in order."""
-        for section in self.questionnaire.sections:
-            asked = False
-            for question in section.questions:
-                asked = self._visit(section, question) or asked
-            if asked and section.summary and self.interactive:
-                self.show_figures(section.summary)
+    def walk_questions(self) -> None:
+        """Answer every open question not yet answered, section by section, in order."""
+        asked_in: set[str] = set()
+        last: Section | None = None
+        for step in self.walk.steps():
+            if last is not None and step.section is not last:
+                self._section_done(last, asked_in)
+            last = step.section
+            if step.open and self._visit(step):
+                asked_in.add(step.section.id)
+        if last is not None:
+            self._section_done(last, asked_in)
 
-    def _visit(self, section: Section, question: Question) -> bool:
-        """Settle one question; True when the user was asked."""
-        if not question.active(self.data, self.gates):
-            self._deactivate(question)
-            return False
-        if question.id in self.done:
+    def _section_done(self, section: Section, asked_in: set[str]) -> None:
+        if section.id in asked_in and section.summary and self.interactive:
+            self.show_figures(section.summary)
+
+    def _visit(self, step: Step) -> bool:
+        """Settle one open question; True when the user was asked."""
+        question = step.question
+        if question.id in self.walk.done:
             return False
         if question.is_gate and self._gate_settled_by_given_answers(question):
-            self.gates[question.id] = default_for(question, self.data, self.gates)
-            self.done.add(question.id)
+            self.walk.store(question, step.default)
             return False
         if question.key is not None and question.key in self.fixed:
-            self._store(question, self._checked(question, get_path(self.data, question.key),
-                                                self.fixed[question.key]))
+            self.walk.store(question, self._checked(question, get_path(self.data, question.key),
+                                                    self.fixed[question.key]))
             return False
-        default = default_for(question, self.data, self.gates)
         if not question.ask or not self.interactive:
-            self._accept_default(question, default)
+            self._accept_default(question, step.default)
             return False
-        self._introduce(section)
-        self._store(question, self.ask(question, default))
+        self._introduce(step.section)
+        self.walk.store(question, self.ask(question, step.default))
         return True
-
-    def _deactivate(self, question: Question) -> None:
-        self.done.discard(question.id)
-        self.gates.pop(question.id, None)
-        if question.key is not None and question.when_skipped == "drop":
-            delete_path(self.data, question.key)
 
     def _gate_settled_by_given_answers(self, gate: Question) -> bool:
         """A gate is not asked when --set or a resumed file already answers its branch."""
@@ -160,35 +161,20 @@ class _Interview:
 
     def _accept_default(self, question: Question, default: Any) -> None:
         if question.is_gate:
-            self.gates[question.id] = default
-            self.done.add(question.id)
+            self.walk.store(question, default)
             return
         if (default is None or default is MISSING) and question.required:
             self.missing.append(question.key or question.id)
             return
-        origin = (self.from_label or "the previous answers file") if question.key and get_path(
-            self.before, question.key) is not MISSING else "the questionnaire's default"
-        self._store(question, self._checked(question, default, origin))
+        origin = ((self.from_label or "the previous answers file")
+                  if self.walk.from_before(question) else "the questionnaire's default")
+        self.walk.store(question, self._checked(question, default, origin))
 
     def _checked(self, question: Question, value: Any, origin: str) -> Any:
         try:
-            return check_answer(question, value, self.data)
+            return self.walk.check(question, value)
         except AnswerError as error:
             raise SlabuilderError(f"{error} (from {origin})", key=question.key) from None
-
-    def _store(self, question: Question, value: Any) -> None:
-        self.done.add(question.id)
-        if question.is_gate:
-            self.gates[question.id] = value
-            return
-        assert question.key is not None
-        unchanged_default = (question.omit_if_default
-                             and value == standard_default(question, self.data)
-                             and get_path(self.before, question.key) is MISSING)
-        if value is None or unchanged_default:
-            delete_path(self.data, question.key)
-        else:
-            set_path(self.data, question.key, value)
 
     # ----------------------------------------------------------------- asking
 
@@ -239,14 +225,14 @@ class _Interview:
 
         def validate(picked: list[str]) -> bool | str:
             try:
-                check_answer(question, picked, self.data)
+                self.walk.check(question, picked)
             except AnswerError as error:
                 return str(error)
             return True
 
         picked = questionary.checkbox(message, choices=choices, validate=validate,
                                       **self.terminal.prompt_kwargs).unsafe_ask()
-        return check_answer(question, picked, self.data)
+        return self.walk.check(question, picked)
 
     def _ask_text(self, question: Question, message: str, default: Any) -> Any:
         """A typed answer. The default is shown greyed and kept by Enter; typing replaces it.
@@ -265,7 +251,7 @@ class _Interview:
 
         def validate(text: str) -> bool | str:
             try:
-                check_answer(question, meant(text), self.data)
+                self.walk.check(question, meant(text))
             except AnswerError as error:
                 return str(error)
             return True
@@ -283,7 +269,7 @@ class _Interview:
                                              **options).unsafe_ask()
         else:
             typed = questionary.text(message, **options).unsafe_ask()
-        return check_answer(question, meant(typed), self.data)
+        return self.walk.check(question, meant(typed))
 
     # ----------------------------------------------------------------- derived figures
 
@@ -324,14 +310,13 @@ class _Interview:
         saved although its branch is closed (a changed term after "no more terms")."""
         if not question.ask:
             return False
-        if question.active(self.data, self.gates):
-            return question.id in self.done
+        if question.active(self.data, self.walk.gates):
+            return question.id in self.walk.done
         return question.when_skipped == "keep" and question.key is not None and get_path(
             self.data, question.key) is not MISSING
 
     def _row(self, question: Question) -> str:
-        value = (self.gates.get(question.id) if question.is_gate
-                 else get_path(self.data, question.key or ""))
+        value = self.walk.current(question)
         if value is MISSING:  # left out of the file: the default is what will be used
             value = standard_default(question, self.data)
         text = value_text(question, value) or "(none)"
@@ -340,14 +325,12 @@ class _Interview:
         return f"{question.title}: {text}"
 
     def _change(self, question: Question) -> None:
-        current = (self.gates.get(question.id) if question.is_gate
-                   else get_path(self.data, question.key or ""))
-        default = current if current is not MISSING else default_for(
-            question, self.data, self.gates)
-        self._store(question, self.ask(question, default))
+        current = self.walk.current(question)
+        default = current if current is not MISSING else self.walk.default(question)
+        self.walk.store(question, self.ask(question, default))
         if question.key is not None:
             self.fixed.pop(question.key, None)
-        self.walk()
+        self.walk_questions()
         section = next(s for s in self.questionnaire.sections if question in s.questions)
         if section.summary:
             self.show_figures(section.summary)
@@ -362,7 +345,8 @@ class _Interview:
         try:
             answers_from_data(self.data, "your answers")
         except SlabuilderError as error:
-            question = self._question_for(error.key)
+            question = self.questionnaire.question_for(
+                error.key, (q for _, q in self.questionnaire.questions() if self._listed(q)))
             self.terminal.say()
             where = (f"change \"{question.title}\"" if question is not None else
                      f"fix {error.key} in the file you started from, or use --set")
@@ -370,23 +354,13 @@ class _Interview:
             return question.id if question is not None else _SAVE
         return None
 
-    def _question_for(self, key: str | None) -> Question | None:
-        if not key:
-            return None
-        listed = [q for _, q in self.questionnaire.questions() if q.key and self._listed(q)]
-        exact = next((q for q in listed if q.key == key), None)
-        if exact is not None:
-            return exact
-        return next((q for q in listed if q.key and (q.key.startswith(key + ".")
-                                                     or key.startswith(q.key + "."))), None)
-
     # ----------------------------------------------------------------- partial answers
 
     def answered_data(self) -> dict[str, Any]:
         """Only what was answered (typed, --set or resumed), to resume from later."""
         partial: dict[str, Any] = {}
         for _, question in self.questionnaire.questions():
-            if question.key and question.id in self.done:
+            if question.key and question.id in self.walk.done:
                 value = get_path(self.data, question.key)
                 if value is not MISSING:
                     set_path(partial, question.key, copy.deepcopy(value))
@@ -494,8 +468,8 @@ def collect_answers(
         given = apply_settings(given, list(settings))
         typed_on_line = apply_settings({}, list(settings))
         fixed.update(dict.fromkeys(_question_keys(questionnaire, typed_on_line), "--set"))
-    data = layered(before, given)
-    interview = _Interview(questionnaire, data, before, fixed, interactive,
+    walk = Walk(questionnaire, layered(before, given), before)
+    interview = _Interview(walk, fixed, interactive,
                            terminal or Terminal(), dict(show_observed or {}),
                            from_label=from_label)
     if interactive and resume is None:
@@ -508,7 +482,7 @@ def collect_answers(
         interview.terminal.say(f"Carrying on from {resume}: {len(fixed)} answers kept; you can "
                                "change any of them on the review screen at the end.")
     try:
-        interview.walk()
+        interview.walk_questions()
         _refuse_missing(interview.missing, use_defaults=use_defaults, from_label=from_label)
         if interactive:
             interview.review()

@@ -49,7 +49,7 @@ import copy
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -385,6 +385,24 @@ class Questionnaire:
 
     def by_key(self, key: str) -> Question | None:
         return next((q for _, q in self.questions() if q.key == key), None)
+
+    def question_for(self, key: str | None,
+                     among: Iterable[Question] | None = None) -> Question | None:
+        """The question to change for a problem the answers model found at ``key``.
+
+        The question asking that key, else one asking a key below or above it (a problem at
+        ``funnel`` points at its first rate; one at ``icp.company_size.min`` at the size).
+        ``among`` narrows the search to the questions a front can go back to.
+        """
+        if not key:
+            return None
+        questions = [q for _, q in self.questions() if q.ask] if among is None else list(among)
+        exact = next((q for q in questions if key in (q.key, q.title)), None)
+        if exact is not None:
+            return exact
+        return next((q for q in questions if q.key and (
+            q.key.startswith((key + ".", key + "[")) or key.startswith((q.key + ".",
+                                                                       q.key + "[")))), None)
 
     def controlled_by(self, gate_id: str) -> list[Question]:
         """The questions whose ``when`` reads the gate ``gate_id``."""

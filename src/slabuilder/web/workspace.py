@@ -82,18 +82,7 @@ class Workspace:
             return Figures(build_plan(self.answers(state)))
         except SlabuilderError as error:
             return Figures(None, f"{error.key + ': ' if error.key else ''}{error.message}",
-                           self.question_for(error.key))
-
-    def question_for(self, key: str | None) -> Question | None:
-        """The question to change for a problem at ``key`` (or a key below or above it)."""
-        if not key:
-            return None
-        questions = [q for _, q in self.questionnaire.questions() if q.ask]
-        for question in questions:
-            if key in (question.key, question.title):
-                return question
-        return next((q for q in questions if q.key and (
-            q.key.startswith(key + ".") or key.startswith((q.key + ".", q.key + "[")))), None)
+                           self.questionnaire.question_for(error.key))
 
     # ----------------------------------------------------------------- documents
 
