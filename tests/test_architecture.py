@@ -173,3 +173,45 @@ def test_every_figure_is_written_by_words() -> None:
             elif _formats_by_hand(node):
                 found.append(f"{where}: {ast.unparse(node)}")
     assert found == []
+
+
+UNITS = r"(%|h|min|hours?|minutes?|days?|months?|business (hours?|days?))(?![\w-])"
+"""The units a figure is written with; ``words`` picks the singular or plural and the number
+of places, so a unit typed after a figure by hand is how "1 days" and "1.3 h" got in."""
+_UNIT_AFTER_VALUE = re.compile(r"^(\s|&nbsp;)?" + UNITS)
+_UNIT_IN_TEMPLATE = re.compile(r"\}\}(\s|&nbsp;)?" + UNITS)
+
+
+def test_no_unit_is_written_by_hand() -> None:
+    """A unit right after a figure in an f-string, or after ``{{ ... }}`` in a template, is
+    written by hand; ``words.hours``, ``days``, ``minutes``, ``percent``, ``short_hours`` and
+    their filters write both.  (A CSS length in a ``style`` attribute is not a figure.)"""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path == PACKAGE / "words.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.JoinedStr):
+                continue
+            for value, after in zip(node.values, node.values[1:], strict=False):
+                if (isinstance(value, ast.FormattedValue) and isinstance(after, ast.Constant)
+                        and _UNIT_AFTER_VALUE.match(str(after.value))):
+                    found.append(f"{path.relative_to(PACKAGE)}:{node.lineno}: "
+                                 f"{ast.unparse(node)[:80]}")
+    for path in sorted((ROOT / "templates").glob("*.j2")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            unstyled = re.sub(r'style="[^"]*"', "", line)
+            found.extend(f"templates/{path.name}:{number}: {match.group(0)}"
+                         for match in _UNIT_IN_TEMPLATE.finditer(unstyled))
+    assert found == []
+
+
+def test_the_unit_check_finds_a_unit_written_by_hand() -> None:
+    """The patterns above catch the forms that were in the code."""
+    assert _UNIT_AFTER_VALUE.match(" business hours for demo")
+    assert _UNIT_AFTER_VALUE.match(" h")
+    assert _UNIT_AFTER_VALUE.match("% up")
+    assert not _UNIT_AFTER_VALUE.match(" head of sales")
+    assert _UNIT_IN_TEMPLATE.search("{{ x|number }} h or less")
+    assert _UNIT_IN_TEMPLATE.search("{{ sla.routing_minutes }} minutes of")
+    assert not _UNIT_IN_TEMPLATE.search("{{ x|minutes }} of qualification")

@@ -83,7 +83,8 @@ def parse_rate(value: Any) -> Decimal:
 
 def _not_a_rate(value: Any, rate: Decimal) -> str:
     if rate <= 100:
-        return f"{value} is not a rate; write {value}% or {words.exact(rate / 100)}"
+        return (f"{value} is not a rate; write {words.percent(rate / 100, None)} or "
+                f"{words.exact(rate / 100)}")
     return f"{value} is not a rate; a rate lies between 0% and 100%, such as 60% or 0.6"
 
 

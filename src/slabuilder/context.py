@@ -16,13 +16,13 @@ from typing import Any
 from slabuilder import words
 from slabuilder.answers import Answers
 from slabuilder.derive.funnel import MONTHS_IN
+from slabuilder.derive.terms import code_pointers, code_range
 from slabuilder.plan import Plan
 from slabuilder.words import (
     CURRENCY_SYMBOLS,
     STAGE_NAMES,
     add_months,
     join,
-    number,
     percent,
     plain_number,
     slugify,
@@ -204,6 +204,7 @@ def _scoring(plan: Plan) -> dict[str, Any]:
         "fit": [{"criterion": f.criterion, "requirement": f.requirement,
                  "answered": f.answered} for f in scoring.fit],
         "disqualifiers": list(scoring.disqualifiers),
+        "min_disqualifiers": scoring.min_disqualifiers,
         "fit_signals": [s for s in signals if s["kind"] == "fit"],
         "behaviour_signals": [s for s in signals if s["kind"] == "behaviour"],
         "negative_signals": [s for s in signals if s["kind"] == "negative"],
@@ -233,6 +234,9 @@ def _terms(plan: Plan) -> dict[str, Any]:
         "dispositions": [{"when": r.when, "then": r.then} for r in terms.dispositions],
         "reason_codes": [{"code": c.code, "reason": c.reason, "follow_up": c.follow_up}
                          for c in terms.reason_codes],
+        "reason_code_range": code_range(terms.reason_codes),
+        "reason_code_count": len(terms.reason_codes),
+        "reason_code_pointers": code_pointers(terms.reason_codes),
         "requeue": [{"when": r.when, "then": r.then} for r in terms.requeue],
         "routing": [{"when": r.when, "then": r.then} for r in terms.routing],
         "routing_method": terms.routing_method,
@@ -254,7 +258,7 @@ def _sla(plan: Plan) -> dict[str, Any]:
         "routing_minutes": agreed.routing_minutes,
         "routing_automated": agreed.routing_automated,
         "response_tiers": [{"id": tier.id, "label": tier.label, "hours": plain_number(tier.hours),
-                            "phrase": tier.label[0].lower() + tier.label[1:],
+                            "phrase": tier.phrase, "limit": tier.limit,
                             "triggers": list(tier.triggers)} for tier in agreed.response_tiers],
         "fast_triggers": join([f"\u201c{word}\u201d" for word in agreed.fast_tier.triggers],
                               "or"),
@@ -369,9 +373,7 @@ def _risks(answers: Answers, plan: Plan) -> list[dict[str, str]]:
     codes = {w.code: w for w in plan.warnings}
     risks: list[dict[str, str]] = []
     state = answers.current_state
-    tiers = join([f"{number(tier.hours)} business hours for "
-                  f"{tier.label[0].lower() + tier.label[1:]}"
-                  for tier in plan.terms.commitments.response_tiers])
+    tiers = join([tier.limit_phrase for tier in plan.terms.commitments.response_tiers])
     if "sla_rarely_met" in codes and state.worked_within_sla is not None:
         risks.append({"title": "Sales misses the response term in the first week", "body": (
             f"Only {percent(state.worked_within_sla)} of MQLs are worked within today's "

@@ -103,13 +103,21 @@ def longdate_filter(context: jinja2.runtime.Context, value: Any) -> str:
 
 
 def hours_filter(value: Any, business: bool = True) -> str:
-    """``4`` -> ``4 business hours``; ``24, False`` -> ``24 hours``."""
-    return words.hours(value, business=business)
+    """An agreed limit, exactly as agreed: ``4`` -> ``4 business hours``; ``24, False`` ->
+    ``24 hours``; ``1.25`` -> ``1.25 business hours``."""
+    return words.hours(value, business=business, places=None)
+
+
+def days_filter(value: Any, business: bool = False) -> str:
+    """``14`` -> ``14 days``; ``5, True`` -> ``5 business days``."""
+    return words.days(value, business=business)
 
 
 FILTERS: dict[str, Callable[..., str]] = {
     "money": money_filter, "percent": words.percent, "number": words.number,
-    "hours": hours_filter, "signed": words.signed, "longdate": longdate_filter,
+    "hours": hours_filter, "short_hours": words.short_hours, "days": days_filter,
+    "minutes": words.minutes, "spelled": words.spelled, "signed": words.signed,
+    "longdate": longdate_filter,
     "sentence": words.sentence, "capfirst": words.capfirst, "stage_plural": words.stage_plural,
 }
 """Every filter is a thin call into :mod:`slabuilder.words`, so a figure reads the same in a

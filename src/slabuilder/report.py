@@ -67,7 +67,7 @@ def _num(value: Decimal | int | float) -> float:
 
 def _hours_text(value: float | None) -> str:
     """Measured hours inside a sentence: ``3 h``, ``1.2 h``."""
-    return "" if value is None else f"{number(value, 1)} h"
+    return "" if value is None else words.short_hours(value, 1)
 
 
 class _Rows:
@@ -119,7 +119,7 @@ def _marketing_rows(plan: Plan, actuals: Actuals | None,
                  f"{percent(agreed.extended_fields_complete)} extended", None, "rate", None,
                  measurable=False),
         rows.row("routing_speed", "Routing speed",
-                 f"within {agreed.routing_minutes} minutes", None, "count", None,
+                 f"within {words.minutes(agreed.routing_minutes)}", None, "count", None,
                  measurable=False),
     ]
 
@@ -131,11 +131,12 @@ def _disposition_row(rows: _Rows, plan: Plan, month: MonthActuals | None,
     undecided = month.undispositioned_past_deadline if month else None
     if disposition is not None or month is None or undecided is None:
         return rows.row("disposition", "Disposition in time",
-                        f"100% within {days} business days", disposition, "rate",
+                        f"100% within {words.days(days, business=True)}", disposition, "rate",
                         disposition is not None and disposition >= 1,
                         previous=previous.disposition_within_deadline if previous else None)
     return rows.row("disposition", "Undecided past the deadline",
-                    f"none after {days} business days", undecided, "count", undecided == 0,
+                    f"none after {words.days(days, business=True)}", undecided, "count",
+                    undecided == 0,
                     previous=previous.undispositioned_past_deadline if previous else None,
                     note="the export has no disposition date; counted from the lead status")
 
@@ -145,7 +146,7 @@ def _speed_rows(plan: Plan, rows: _Rows, month: MonthActuals | None,
     """Speed to lead, each MQL held to its own tier's limit; when the export cannot tell
     the tiers apart, each limit is shown over every MQL and nothing is judged."""
     agreed = plan.terms.commitments
-    limits = " and ".join(f"{number(tier.hours)} h for {tier.label[0].lower()}{tier.label[1:]}"
+    limits = " and ".join(f"{words.short_hours(tier.hours)} for {tier.phrase}"
                           for tier in agreed.response_tiers)
     known = bool(month and month.tiers_known)
     tiers = {item.tier: item for item in (month.speed_by_tier or ())} if month else {}
@@ -166,10 +167,9 @@ def _speed_rows(plan: Plan, rows: _Rows, month: MonthActuals | None,
     for tier in agreed.response_tiers:
         measured = tiers.get(tier.id)
         share = measured.share_within if measured else None
-        who = (f"{tier.label[0].lower()}{tier.label[1:]}" if known or rows.actuals is None
-               else "all MQLs")
+        who = tier.phrase if known or rows.actuals is None else "all MQLs"
         found.append(rows.row(
-            f"speed_{tier.id}", f"Touched within {number(tier.hours)} business hours: {who}",
+            f"speed_{tier.id}", f"Touched within {tier.limit}: {who}",
             "100%", share, "rate", (share or 0) >= 1 if known else None,
             previous=before[tier.id].share_within if tier.id in before else None,
             note=(f"median {_hours_text(measured.median_hours)} over "
@@ -399,10 +399,10 @@ def _speed_insights(plan: Plan, month: MonthActuals) -> list[str]:
     tiers = month.speed_by_tier or ()
     if not tiers:
         return []
+    agreed = {tier.id: tier for tier in plan.terms.commitments.response_tiers}
     if not month.tiers_known:
         within = " and ".join(f"{percent(tier.share_within or 0, 0)} within "
-                              f"{number(tier.limit_hours)} business hours"
-                              for tier in tiers)
+                              f"{agreed[tier.tier].limit}" for tier in tiers)
         return [f"The export does not say what made each lead an MQL, so the speed-to-lead "
                 f"tiers cannot be told apart: of all MQLs, {within}."]
     found = []
@@ -413,7 +413,7 @@ def _speed_insights(plan: Plan, month: MonthActuals) -> list[str]:
         median = (f" (median {_hours_text(tier.median_hours)})"
                   if tier.median_hours is not None else "")
         found.append(f"{tier.label}: {percent(tier.share_within or 0, 0)} were touched within "
-                     f"{number(tier.limit_hours)} business hours{median}, where the "
+                     f"{agreed[tier.tier].limit}{median}, where the "
                      f"agreement asks for every one: {verdict}.")
     buckets = month.response_buckets
     if buckets and month.mql and (buckets.over_24h + buckets.never) / month.mql > 0.5:

@@ -51,7 +51,8 @@ KEY_DOCS: dict[str, str] = {
     "icp.industries": "Industries in scope.",
     "icp.geographies": "Countries or regions in scope.",
     "icp.titles": "Titles with buying authority or real influence, e.g. [VP, Director].",
-    "icp.disqualifiers": "Reasons a lead is never routed to sales (write at least three).",
+    "icp.disqualifiers": "Reasons a lead is never routed to sales; the plan warns when too "
+                         "few are written.",
     "icp.blank_fit_fields": "How `score` and `calibrate` treat a lead whose size, industry, "
                             "country or title is blank in the export: pass (the default: "
                             "unknown does not hold a lead back) or fail.",

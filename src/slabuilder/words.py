@@ -169,6 +169,41 @@ def hours(value: Any, *, business: bool = True, places: int | None = 1) -> str:
     return unit(amount, f"{kind}hour", f"{kind}hours")
 
 
+def short_hours(value: Any, places: int | None = None) -> str:
+    """Hours where room is short (a tile, a table cell, a chart's scale): ``4 h``, ``1.2 h``."""
+    return f"{number(value, places)} h"
+
+
+def days(value: Any, *, business: bool = False) -> str:
+    """``14 days``, ``1 day``; ``business=True`` for ``5 business days``."""
+    kind = "business " if business else ""
+    return unit(value, f"{kind}day", f"{kind}days")
+
+
+def minutes(value: Any) -> str:
+    """``5 minutes``, ``1 minute``."""
+    return unit(value, "minute", "minutes")
+
+
+def short_minutes(value: Any) -> str:
+    """Minutes where room is short (a meeting's length in a table): ``15 min``."""
+    return f"{number(value)} min"
+
+
+def months(value: Any) -> str:
+    """``3 months``, ``1 month``."""
+    return unit(value, "month", "months")
+
+
+_SPELLED = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+            "ten")
+
+
+def spelled(value: int) -> str:
+    """A small count in words, as prose writes it: ``3`` -> ``three``; 11 and up as digits."""
+    return _SPELLED[value] if 0 <= value < len(_SPELLED) else count(value)
+
+
 def signed(points: Any) -> str:
     """Points with their sign: ``+20``, ``−50`` (a true minus sign), ``0``."""
     amount = int(points)

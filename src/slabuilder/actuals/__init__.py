@@ -111,7 +111,8 @@ def compute_actuals(export: Path, answers: Answers, month: Month | str,
     from slabuilder.plan import build_plan
 
     agreed = build_plan(answers).terms.commitments
-    tiers = tuple(TierRule(tier.id, tier.label, float(tier.hours), tier.triggers)
+    tiers = tuple(TierRule(tier.id, tier.label, float(tier.hours), tier.triggers,
+                           tier.limit, tier.phrase)
                   for tier in agreed.response_tiers)
     rules = Rules(tiers, agreed.contact_attempts, agreed.disposition_days,
                   agreed.no_attempt_hours, clock,

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from slabuilder.actuals.timestamps import quote_literal
 from slabuilder.csvsafe import spreadsheet_csv
 from slabuilder.fsutil import write_atomic
+from slabuilder.words import days
 
 if TYPE_CHECKING:
     from slabuilder.actuals.metrics import MonthFigures, Rules, TierRule
@@ -58,8 +59,9 @@ def breach_rows(figures: MonthFigures) -> list[tuple[Any, ...]]:
     undecided = figures._undecided()
     if undecided is not None:
         touch = "first_touch_at" if "first_touch_at" in has else "NULL"
+        why = quote_literal(f"no disposition after {days(rules.disposition_days, business=True)}")
         parts.append(f"""
-            SELECT lead_id, 'no disposition after {rules.disposition_days} business days',
+            SELECT lead_id, {why},
                    {owner}, {source}, mql_at, {touch}, NULL, {disposition},
                    {rules.disposition_minutes / 60}
             FROM {figures.table} WHERE {month} AND {end_bm} - mql_bm > {rules.disposition_minutes}
@@ -77,15 +79,13 @@ def breach_rows(figures: MonthFigures) -> list[tuple[Any, ...]]:
 def _limit_labels(rules: Rules, has: set[str]) -> str:
     """SQL giving each breach its limit in words: ``4 business hours (demo and trial
     requests)``, or the longest limit when the tiers cannot be told apart."""
-    from slabuilder.words import hours
-
     def words(tier: TierRule) -> str:
-        return quote_literal(f"{hours(tier.hours)} ({tier.label[0].lower()}{tier.label[1:]})")
+        return quote_literal(f"{tier.limit} ({tier.phrase})")
 
     tier = rules.tier_sql(has)
     if tier is None:
         longest = max(rules.tiers, key=lambda item: item.hours)
-        return quote_literal(f"{hours(longest.hours)}, the longest limit (the export does not "
+        return quote_literal(f"{longest.limit}, the longest limit (the export does not "
                              "say what made each lead an MQL)")
     cases = " ".join(f"WHEN {quote_literal(item.id)} THEN {words(item)}" for item in rules.tiers)
     return f"(CASE {tier} {cases} END)"

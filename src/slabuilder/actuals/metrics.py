@@ -79,6 +79,10 @@ class TierRule:
     label: str
     hours: float
     triggers: tuple[str, ...]
+    limit: str
+    """The limit as agreed, in words: ``4 business hours``."""
+    phrase: str
+    """The tier inside a sentence: ``demo and trial requests``."""
 
 
 @dataclass(frozen=True)
@@ -364,7 +368,7 @@ class MonthFigures:
         if "disqualification_reason" not in self.has or not self.rules.scoring_misses:
             return None
         patterns = [pattern for code, said in self.rules.scoring_misses
-                    for pattern in (f"{code}%", *(f"%{word}%" for word in said))]
+                    for pattern in (code + "%", *("%" + word + "%" for word in said))]
         miss = " OR ".join(f"disqualification_reason ILIKE {_sql_text(pattern)}"
                            for pattern in patterns)
         row = self._one(f"""
@@ -405,7 +409,7 @@ class MonthFigures:
     def revenue(self) -> Revenue | None:
         if "won_at" not in self.has or "source" not in self.has:
             return None
-        sales = " OR ".join(f"lower(coalesce(source, '')) LIKE '%{word}%'"
+        sales = " OR ".join("lower(coalesce(source, '')) LIKE " + _sql_text("%" + word + "%")
                             for word in SALES_SOURCED)
         amount = "sum(amount)" if "amount" in self.has else "NULL"
         rows = self.con.execute(f"""

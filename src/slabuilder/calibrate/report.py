@@ -15,7 +15,7 @@ FIRST_PAGE = ("quality_gate", "leak_excluded", "leak_kept", "fit_filter_narrow",
 
 def _volume_sentence(figures: dict[str, Any]) -> str:
     at = figures["at_threshold"]
-    share = f"{words.number(at['share_of_leads'] * 100, 0)}%"
+    share = words.percent(at["share_of_leads"], 0)
     per_month = figures["leads_per_month"]
     target = figures["mql_target_per_month"]
     if per_month is None:

@@ -247,8 +247,7 @@ def measures(answers: Answers, agreed: Commitments, rates: dict[str, Decimal],
         Measure("sql_to_opportunity", "SQL to opportunity", "Opportunities over SQLs",
                 f"at least {words.percent(rates[sql_key])}" if sql_key else "", None),
         Measure("speed_to_lead", "Speed to lead", "Median business hours from MQL to the "
-                "first sales touch", f"within {words.hours(agreed.fast_tier.hours)} for "
-                f"{agreed.fast_tier.label[0].lower()}{agreed.fast_tier.label[1:]}", None),
+                "first sales touch", f"within {agreed.fast_tier.limit_phrase}", None),
         Measure("sales_cycle", "Sales cycle", "Median days from SQL to close",
                 "shorter than last quarter", words.unit(cycle, "day", "days") if cycle
                 else None),

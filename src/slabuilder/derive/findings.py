@@ -15,7 +15,7 @@ from slabuilder.answers import Answers
 from slabuilder.derive import funnel
 from slabuilder.derive.funnel import Capacity
 from slabuilder.derive.terms import Terms
-from slabuilder.words import money, number, percent
+from slabuilder.words import money, percent
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,8 @@ def _capacity_warnings(answers: Answers, cap: Capacity | None, mql_per_month: in
     if sales.speed_to_lead_hours < 1 and not answers.team.after_hours_coverage:
         found.append(Finding(
             "speed_without_coverage",
-            f"A first attempt within {words.number(sales.speed_to_lead_hours * 60, 0)} minutes "
+            "A first attempt within "
+            f"{words.minutes(words.rounded(sales.speed_to_lead_hours * 60))} "
             "cannot be met for leads arriving at night or at weekends without cover outside "
             "business hours: lengthen it or set team.after_hours_coverage.",
             "sla.sales.speed_to_lead_hours"))
@@ -100,7 +101,7 @@ def _state_warnings(answers: Answers, mql_per_month: int) -> list[Finding]:
             "volume_gap",
             f"The plan needs {words.count(mql_per_month)} MQLs a month and marketing produces "
             f"{words.count(state.mqls_per_month)} today: {words.count(gap)} more a month "
-            f"({words.number(Fraction(gap, max(state.mqls_per_month, 1)) * 100, 0)}% up).",
+            f"({words.percent(Fraction(gap, max(state.mqls_per_month, 1)), 0)} up).",
             "current_state.mqls_per_month"))
     if state.worked_within_sla is not None and state.worked_within_sla < Decimal("0.5"):
         found.append(Finding(
@@ -155,8 +156,8 @@ def _term_warnings(answers: Answers, terms: Terms) -> list[Finding]:
     if fast.hours > standard.hours:
         found.append(Finding(
             "fast_tier_slower",
-            f"{fast.label} get a first attempt within {number(fast.hours)} business hours, "
-            f"slower than the {number(standard.hours)} for every other MQL: the fast tier "
+            f"{fast.label} get a first attempt within {fast.limit}, "
+            f"slower than the {standard.limit} for {standard.phrase}: the fast tier "
             "must be the faster one (sla.sales.speed_to_lead_hours, sla.sales.other_mql_hours)."
             , "sla.sales.speed_to_lead_hours"))
     sal_rate = answers.funnel.rates().get("mql_to_sal")

@@ -43,6 +43,10 @@ INTENT_TIERS = (
 )
 
 
+MIN_DISQUALIFIERS = 3
+"""Fewer disqualifiers than this and the agreement leaves sales arguing over every lead."""
+
+
 @dataclass(frozen=True)
 class ScoringModel:
     fit: list[FitCriterion]
@@ -57,6 +61,8 @@ class ScoringModel:
     """Exactly two sentences."""
     tiers: tuple[IntentTier, ...] = INTENT_TIERS
     warnings: list[Finding] = field(default_factory=list)
+    min_disqualifiers: int = 0
+    """The fewest disqualifiers a workable agreement names (``MIN_DISQUALIFIERS``)."""
 
 
 def _size_text(icp: Icp) -> str | None:
@@ -239,16 +245,18 @@ def build_scoring(answers: Answers) -> ScoringModel:
             f"A threshold of {threshold} is outside the common 50 to 80 points of a combined "
             "fit and engagement score; check it against how many MQLs sales accepts (aim for "
             "60% or more).", "scoring.threshold", severity="note"))
-    if len(icp.disqualifiers) < 3:
-        written = {0: "No disqualifier is written down", 1: "Only one disqualifier is written "
-                   "down", 2: "Only two disqualifiers are written down"}[len(icp.disqualifiers)]
+    written = len(icp.disqualifiers)
+    if written < MIN_DISQUALIFIERS:
+        so_far = ("No disqualifier is written down" if not written else
+                  f"Only {words.spelled(written)} "
+                  f"{'disqualifier is' if written == 1 else 'disqualifiers are'} written down")
         warnings.append(Finding(
             "few_disqualifiers",
-            f"{written}; the smallest workable agreement names at least three that both sides "
-            "sign.", "icp.disqualifiers"))
+            f"{so_far}; the smallest workable agreement names at least "
+            f"{words.spelled(MIN_DISQUALIFIERS)} that both sides sign.", "icp.disqualifiers"))
     return ScoringModel(
         fit=fit_criteria(icp), disqualifiers=list(icp.disqualifiers), signals=signals,
         threshold=threshold, fit_points=fit_points, max_points=max_points, score_cap=cap,
         explanation=explain(icp, signals, threshold, fit_points),
         tiers=measured_tiers(signals, threshold, fit_points) if measured else INTENT_TIERS,
-        warnings=warnings)
+        warnings=warnings, min_disqualifiers=MIN_DISQUALIFIERS)

@@ -6,6 +6,7 @@ never compute.  Figures are the answers' own or the domain brief's defaults.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -46,6 +47,25 @@ class ReasonCode:
     persona"); empty for the others."""
     said_as: tuple[str, ...] = ()
     """Words that mark a free-text rejection reason as this code (lower case)."""
+    points_at: str = ""
+    """What many rejections with this code say needs fixing: scoring, targeting or data."""
+
+
+def code_range(codes: Sequence[ReasonCode]) -> str:
+    """``DQ-01 to DQ-07``."""
+    return f"{codes[0].code} to {codes[-1].code}"
+
+
+def code_pointers(codes: Sequence[ReasonCode]) -> str:
+    """``DQ-02 and DQ-07 point at scoring, DQ-03 at targeting, DQ-06 at data``."""
+    groups: dict[str, list[str]] = {}
+    for code in codes:
+        if code.points_at:
+            groups.setdefault(code.points_at, []).append(code.code)
+    parts = [f"{words.join(names)} "
+             f"{('points at ' if len(names) == 1 else 'point at ') if not index else 'at '}"
+             f"{what}" for index, (what, names) in enumerate(groups.items())]
+    return ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -82,6 +102,21 @@ class ResponseTier:
     standard tier has none: it is every MQL the fast tier does not take."""
     hours: Decimal
     """Business hours from MQL to the first attempt."""
+
+    @property
+    def phrase(self) -> str:
+        """The tier inside a sentence: ``demo and trial requests``, ``every other MQL``."""
+        return self.label[0].lower() + self.label[1:]
+
+    @property
+    def limit(self) -> str:
+        """The limit exactly as agreed: ``4 business hours``, ``1.25 business hours``."""
+        return words.hours(self.hours, places=None)
+
+    @property
+    def limit_phrase(self) -> str:
+        """``4 business hours for demo and trial requests``."""
+        return f"{self.limit} for {self.phrase}"
 
 
 @dataclass(frozen=True)
@@ -179,12 +214,13 @@ class Terms:
     routing_segments: list[RoutingSegment]
 
 
-def _hours(value: Decimal, unit: str = "business hours") -> str:
-    return words.unit(value, unit.replace("hours", "hour"), unit)
+def _hours(value: Decimal | int, *, business: bool = True) -> str:
+    """An agreed number of hours, exactly as agreed."""
+    return words.hours(value, business=business, places=None)
 
 
-def _days(value: int, unit: str = "business days") -> str:
-    return words.unit(value, unit.replace("days", "day"), unit)
+def _days(value: int, *, business: bool = True) -> str:
+    return words.days(value, business=business)
 
 
 _WEEKDAY_NAMES = {"Mon": "Monday", "Tue": "Tuesday", "Wed": "Wednesday", "Thu": "Thursday",
@@ -219,7 +255,7 @@ def definitions(answers: Answers, stages: list[str], agreed: Commitments) -> lis
                  "threshold"),
         "mql": (f"A lead who {fit}, is not excluded by any disqualifier and has scored at "
                 f"least {threshold} points.", "Marketing",
-                f"is reviewed by sales within {_hours(agreed.review_hours, 'hours')}"),
+                f"is reviewed by sales within {_hours(agreed.review_hours, business=False)}"),
         "sal": ("An MQL that sales has reviewed and taken on: the contact details check out, "
                 "no disqualifier applies and a named owner is assigned.", "Sales",
                 "gets a first attempt within " + _tier_times(agreed)),
@@ -230,11 +266,11 @@ def definitions(answers: Answers, stages: list[str], agreed: Commitments) -> lis
         "opportunity": ("A qualified deal in progress: discovery is done and the requirements "
                         "and the decision maker are known.", "Sales",
                         f"is closed won or lost within the sales cycle "
-                        f"(about {answers.economics.sales_cycle_days} days)"),
+                        f"(about {_days(answers.economics.sales_cycle_days, business=False)})"),
         "won": ("A customer: the contract is signed or the first payment received.",
                 "Sales, then Customer Success",
                 f"is asked for a review or referral "
-                f"{_days(agreed.advocate_review_days, 'days')} after onboarding"),
+                f"{_days(agreed.advocate_review_days, business=False)} after onboarding"),
     }
     visitor = Definition("visitor", "Visitor", "Someone we cannot yet name, on our website or "
                          "another property we own.", "Marketing",
@@ -285,7 +321,8 @@ def marketing_terms(answers: Answers, agreed: Commitments, mql_per_period: int) 
              "Checked on five random MQLs at every weekly review."),
         Term("forecast", "marketing", "Volume forecast",
              f"At the start of each month, a forecast of MQL volume for the next "
-             f"{terms.forecast_days} days.", "Forecast against actual, at the monthly review."),
+             f"{_days(terms.forecast_days, business=False)}.",
+             "Forecast against actual, at the monthly review."),
         Term("enablement", "marketing", "Sales enablement content",
              "Sales content is refreshed every month; requests are delivered within "
              f"{_days(terms.objection_handling_days)} (objection handling), "
@@ -298,8 +335,7 @@ def marketing_terms(answers: Answers, agreed: Commitments, mql_per_period: int) 
 def _tier_times(agreed: Commitments) -> str:
     """``4 business hours for demo and trial requests and 24 business hours for every other
     MQL``."""
-    return " and ".join(f"{_hours(tier.hours)} for {tier.label[0].lower() + tier.label[1:]}"
-                        for tier in agreed.response_tiers)
+    return " and ".join(tier.limit_phrase for tier in agreed.response_tiers)
 
 
 def sales_terms(answers: Answers, agreed: Commitments) -> list[Term]:
@@ -312,29 +348,31 @@ def sales_terms(answers: Answers, agreed: Commitments) -> list[Term]:
              "Time from MQL to the first logged call or e-mail, in business hours; an MQL's "
              "tier comes from what made it an MQL (its form or signal)."),
         Term("contact_attempts", "sales", "Contact attempts",
-             f"At least {terms.contact_attempts} attempts over {terms.attempt_window_days} "
-             f"days, using {channels}, before a lead is marked unreachable; "
+             f"At least {terms.contact_attempts} attempts over "
+             f"{_days(terms.attempt_window_days, business=False)}, using {channels}, "
+             "before a lead is marked unreachable; "
              f"{agreed.attempts_optimal_min} to {agreed.attempts_optimal_max} attempts in that "
              "window is the range that works best.",
              "Logged activities per MQL in its first "
-             f"{terms.attempt_window_days} days."),
+             f"{_days(terms.attempt_window_days, business=False)}."),
         Term("disposition", "sales", "Disposition",
              f"Every MQL is accepted, disqualified or recycled within "
              f"{_days(terms.disposition_days)}.",
              "MQLs still without a disposition after the deadline."),
         Term("review", "sales", "Review",
-             f"Every MQL is reviewed within {_hours(terms.review_hours, 'hours')} of arriving.",
+             f"Every MQL is reviewed within {_hours(terms.review_hours, business=False)} "
+             "of arriving.",
              "Time from MQL to the first change of lead status."),
         Term("dq_feedback", "sales", "Disqualification feedback",
-             f"Every rejected MQL carries one of the agreed reason codes ({REASON_CODES[0].code} "
-             f"to {REASON_CODES[-1].code}); \"not interested\" is "
+             "Every rejected MQL carries one of the agreed reason codes "
+             f"({code_range(REASON_CODES)}); \"not interested\" is "
              "not a reason.", "Rejected MQLs without a reason code (target: none)."),
         Term("crm_hygiene", "sales", "CRM hygiene",
              f"Stage, amount, close date and next step are updated {terms.crm_update}.",
              "Open opportunities with a stale next step or close date in the past."),
         Term("win_loss", "sales", "Win/loss feedback",
              f"The reason for every win or loss is recorded within "
-             f"{_hours(terms.win_loss_hours, 'hours')} of closing.",
+             f"{_hours(terms.win_loss_hours, business=False)} of closing.",
              "Closed deals without a recorded reason after the deadline."),
     ]
 
@@ -343,15 +381,17 @@ REASON_CODES = (
     ReasonCode("DQ-01", "No budget", "Nurture with ROI content; re-engage next fiscal year."),
     ReasonCode("DQ-02", "No authority or wrong persona",
                "Marketing refines targeting and the title criteria of scoring.",
-               "the wrong persona", ("persona",)),
-    ReasonCode("DQ-03", "No need", "Marketing reviews targeting and tightens the ICP."),
+               "the wrong persona", ("persona",), "scoring"),
+    ReasonCode("DQ-03", "No need", "Marketing reviews targeting and tightens the ICP.",
+               points_at="targeting"),
     ReasonCode("DQ-04", "Bad timing (more than 6 months out)", "Long-term nurture."),
     ReasonCode("DQ-05", "Chose a competitor",
                "Feeds competitive intelligence and positioning."),
-    ReasonCode("DQ-06", "Bad data", "Marketing audits the source and the form's validation."),
+    ReasonCode("DQ-06", "Bad data", "Marketing audits the source and the form's validation.",
+               points_at="data"),
     ReasonCode("DQ-07", "Too small, not ICP",
                "Adjust scoring; point the lead to the self-serve path.",
-               "too small", ("not icp", "too small")),
+               "too small", ("not icp", "too small"), "scoring"),
 )
 SCORING_MISSES = tuple(code for code in REASON_CODES if code.scoring_miss)
 """The rejections that count against scoring accuracy: the lead should never have been an
@@ -381,7 +421,7 @@ def requeue_rules(answers: Answers) -> list[Rule]:
     sales = answers.sla.sales
     return [
         Rule(f"Unreachable after {sales.contact_attempts} attempts in "
-             f"{sales.attempt_window_days} days",
+             f"{_days(sales.attempt_window_days, business=False)}",
              "Back to nurture; the lead re-enters the queue if its score rises again."),
         Rule("Interested, but six months or more away",
              "Long-term nurture with a CRM reminder for the owner."),
@@ -509,9 +549,9 @@ def escalation_steps(answers: Answers) -> list[EscalationStep]:
     return [
         EscalationStep("A breach is detected", esc.detected_by, "as it happens"),
         EscalationStep("First escalation", esc.first_level,
-                       f"within {_hours(esc.first_hours, 'hours')}"),
+                       f"within {_hours(esc.first_hours, business=False)}"),
         EscalationStep("Second escalation", esc.second_level,
-                       f"within {_hours(esc.second_hours, 'hours')}"),
+                       f"within {_hours(esc.second_hours, business=False)}"),
     ]
 
 
@@ -520,13 +560,14 @@ def dispute_rules(answers: Answers) -> list[str]:
     shortfall = words.percent(esc.shortfall_threshold)
     return [
         "Sales rejects an MQL it disputes with a reason code, never silently.",
-        f"Marketing reviews every disputed MQL within {_hours(esc.quality_review_hours, 'hours')}.",
+        "Marketing reviews every disputed MQL within "
+        f"{_hours(esc.quality_review_hours, business=False)}.",
         "Changes to scoring are decided jointly, at the next weekly review.",
         f"If MQL volume falls more than {shortfall} short of the month's target, marketing "
         "presents the root cause and a recovery plan (spend, new campaigns, dormant leads, "
         "joint outbound) at the next weekly review.",
-        f"Either side may call an emergency review with {answers.cadence.emergency_notice_hours}"
-        " hours' notice.",
+        "Either side may call an emergency review with at least "
+        f"{_hours(answers.cadence.emergency_notice_hours, business=False)} of notice.",
     ]
 
 
@@ -534,23 +575,24 @@ def meetings(answers: Answers) -> list[Meeting]:
     cadence = answers.cadence
     found = []
     if cadence.daily_standup_minutes:
-        found.append(Meeting("Pipeline stand-up", "Daily", f"{cadence.daily_standup_minutes} min",
+        found.append(Meeting("Pipeline stand-up", "Daily",
+                             words.short_minutes(cadence.daily_standup_minutes),
                              ("SDR lead" if answers.team.sdrs else "Sales team lead")
                              + " and campaign manager",
                              "Yesterday's MQLs, today's follow-ups, anything stuck."))
     if cadence.weekly_review_minutes:
         found.append(Meeting("Campaign and pipeline review", "Weekly",
-                             f"{cadence.weekly_review_minutes} min",
+                             words.short_minutes(cadence.weekly_review_minutes),
                              "Marketing and sales managers",
                              "Funnel metrics, stalled deals, campaign impact, feedback."))
     if cadence.monthly_review_minutes:
         found.append(Meeting("Funnel health review", "Monthly",
-                             f"{cadence.monthly_review_minutes} min",
+                             words.short_minutes(cadence.monthly_review_minutes),
                              "VP Marketing, VP Sales and RevOps",
                              "The monthly alignment report: targets against actuals."))
     if cadence.quarterly_planning_hours:
         found.append(Meeting("Planning and SLA renegotiation", "Quarterly",
-                             f"{cadence.quarterly_planning_hours} h",
+                             words.short_hours(cadence.quarterly_planning_hours),
                              "Both leadership teams",
                              "Next quarter's targets, rates and terms; an amendment if they "
                              "change."))
@@ -561,7 +603,7 @@ def review_clauses(answers: Answers, agreed: Commitments) -> list[str]:
     months = answers.cadence.agreement_review_months
     return [
         f"Both sides review this agreement {answers.agreement.review_cadence}, and at least "
-        f"every {months} months.",
+        f"every {words.months(months)}.",
         "Any change is made by a numbered amendment that lists each changed term with its old "
         "and new value and is signed by the same signatories.",
         "Scoring is recalibrated each quarter against sales acceptance (target: "
