@@ -56,6 +56,18 @@ def example_plan(example_answers: Answers) -> Plan:
     return build_plan(example_answers)
 
 
+@pytest.fixture(scope="session")
+def example_pdfs(example_plan: Plan, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The example's agreement, brief and summary as PDFs (no WeasyPrint warning allowed),
+    rendered once for the whole session.  Read them or copy them; never change them."""
+    from helpers import render_clean
+
+    out = tmp_path_factory.mktemp("example-pdfs")
+    written = render_clean(example_plan, ["agreement", "brief", "summary"], out,
+                           answers_path=EXAMPLE)
+    return {path.stem.removeprefix("acme-analytics-"): path for path in written}
+
+
 @pytest.fixture
 def example_text() -> str:
     return EXAMPLE.read_text(encoding="utf-8")

@@ -44,13 +44,9 @@ def squashed(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def pdfs(example_plan: Plan, example_path: Path,
-         tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The example's three PDFs, rendered once (in parallel) for the whole module."""
-    out = tmp_path_factory.mktemp("pdf")
-    written = render_clean(example_plan, ["agreement", "brief", "summary"], out,
-                           answers_path=example_path)
-    return {path.stem.removeprefix("acme-analytics-"): path for path in written}
+def pdfs(example_pdfs: dict[str, Path]) -> dict[str, Path]:
+    """The example's three PDFs, rendered once for the session."""
+    return example_pdfs
 
 
 # --------------------------------------------------------------------------- content

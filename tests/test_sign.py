@@ -31,13 +31,9 @@ FIELDS = {"Dana Reyes": "Dana Reyes (Marketing)", "Sam Okafor": "Sam Okafor (Sal
 
 
 @pytest.fixture(scope="module")
-def rendered(example_plan: Plan, example_path: Path,
-             tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("signable")
-    with source_date():
-        written = render_documents(example_plan, ["agreement", "brief", "summary"], out,
-                                   formats=["pdf"], answers_path=example_path)
-    return {path.stem.removeprefix("acme-analytics-"): path for path in written}
+def rendered(example_pdfs: dict[str, Path]) -> dict[str, Path]:
+    """The example's three PDFs, rendered once for the session (copied before signing)."""
+    return example_pdfs
 
 
 @pytest.fixture(scope="module")
