@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from slabuilder.outputs import render_documents
+from slabuilder.outputs import RenderOptions, render_documents
 from slabuilder.plan import Plan
 
 __all__ = ["EPOCH", "HEADER", "INJECTION", "ROWS", "pdf_pages", "pdf_text", "render_clean",
@@ -98,10 +98,13 @@ def source_date(epoch: str = EPOCH) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = before
 
 
-def render_clean(plan: Plan, docs: list[str], out: Path, **options: Any) -> list[Path]:
-    """Render PDFs with SOURCE_DATE_EPOCH set; fail on any WeasyPrint warning."""
+def render_clean(plan: Plan, docs: list[str], out: Path, *, answers_path: Path | None = None,
+                 **choices: Any) -> list[Path]:
+    """Render PDFs with SOURCE_DATE_EPOCH set; fail on any WeasyPrint warning.  ``choices``
+    are :class:`RenderOptions` fields (``draft=True``, ``pdfa=True``)."""
     with source_date(), weasyprint_problems() as problems:
-        written = render_documents(plan, docs, out, formats=["pdf"], **options)
+        written = render_documents(plan, docs, out, RenderOptions(formats=("pdf",), **choices),
+                                   answers_path=answers_path)
     assert problems == []
     return written
 

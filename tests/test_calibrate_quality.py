@@ -18,6 +18,7 @@ from slabuilder.answers import load_answers, save_answers
 from slabuilder.calibrate.options import CalibrationOptions
 from slabuilder.jobs.calibrate import calibrate
 from slabuilder.jobs.score import score_leads
+from slabuilder.outputs import RenderOptions
 from slabuilder.signals import DEFAULT_SIGNALS
 
 
@@ -250,7 +251,8 @@ def calibrated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, An
     history = folder / "leads.csv"
     write_history(history, 6000, leaky=False)
     found = calibrate(EXAMPLE, history, CalibrationOptions(outcome="Converted"),
-                      out_dir=folder / "out", formats=("html",))
+                      out_dir=folder / "out",
+                      rendering=RenderOptions(formats=("html",)))
     return history, folder / "out" / "acme-v2.yaml", found
 
 

@@ -15,7 +15,7 @@ from slabuilder.answers import answers_from_data
 from slabuilder.context import build_context
 from slabuilder.documents import DOCUMENTS, money_filter, render_html
 from slabuilder.errors import OutputError, SlabuilderError, TemplateError
-from slabuilder.outputs import render_documents
+from slabuilder.outputs import RenderOptions, render_documents
 from slabuilder.plan import Plan, build_plan
 from slabuilder.words import percent as percent_filter
 from slabuilder.words import slugify
@@ -428,7 +428,7 @@ def test_templates_folder_must_exist(context: dict[str, Any], tmp_path: Path):
 
 def test_html_only_writes_named_files(example_plan: Plan, tmp_path: Path):
     written = render_documents(example_plan, ["agreement", "summary"], tmp_path,
-                               formats=["html"])
+                               RenderOptions(formats=["html"]))
     assert [p.name for p in written] == ["acme-analytics-agreement.html",
                                          "acme-analytics-summary.html"]
     assert sorted(p.name for p in tmp_path.iterdir()) == [p.name for p in written]
@@ -437,10 +437,12 @@ def test_html_only_writes_named_files(example_plan: Plan, tmp_path: Path):
 def test_existing_outputs_are_refused_and_nothing_changes(example_plan: Plan, tmp_path: Path):
     (tmp_path / "acme-analytics-summary.html").write_text("mine", encoding="utf-8")
     with pytest.raises(OutputError, match="already exists; use --force"):
-        render_documents(example_plan, ["agreement", "summary"], tmp_path, formats=["html"])
+        render_documents(example_plan, ["agreement", "summary"], tmp_path,
+                         RenderOptions(formats=["html"]))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["acme-analytics-summary.html"]
     assert (tmp_path / "acme-analytics-summary.html").read_text(encoding="utf-8") == "mine"
-    render_documents(example_plan, ["summary"], tmp_path, formats=["html"], force=True)
+    render_documents(example_plan, ["summary"], tmp_path,
+                     RenderOptions(formats=["html"], force=True))
     assert "SLA Summary" in (tmp_path / "acme-analytics-summary.html").read_text(
         encoding="utf-8")
 
@@ -449,15 +451,15 @@ def test_a_signed_pdf_is_never_overwritten(example_plan: Plan, tmp_path: Path):
     signed = tmp_path / "acme-analytics-agreement.pdf"
     signed.write_bytes(b"%PDF-1.7\n1 0 obj <</Type /Sig /ByteRange [0 10 20 30]>>\n")
     with pytest.raises(OutputError, match="carries a signature"):
-        render_documents(example_plan, ["agreement"], tmp_path, force=True)
+        render_documents(example_plan, ["agreement"], tmp_path, RenderOptions(force=True))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["acme-analytics-agreement.pdf"]
 
 
 def test_file_stem_and_extra_context(example_plan: Plan, tmp_path: Path):
-    written = render_documents(example_plan, ["summary"], tmp_path, formats=["html"],
-                               file_stem="acme-2027-q1",
-                               extra_context={"company": {**build_context(example_plan)[
-                                   "company"], "name": "Acme (renamed)"}})
+    renamed = {**build_context(example_plan)["company"], "name": "Acme (renamed)"}
+    written = render_documents(example_plan, ["summary"], tmp_path,
+                               RenderOptions(formats=["html"]), file_stem="acme-2027-q1",
+                               extra_context={"company": renamed})
     assert written == [tmp_path / "acme-2027-q1-summary.html"]
     assert "Acme (renamed)" in written[0].read_text(encoding="utf-8")
 
@@ -483,8 +485,8 @@ def test_agreement_without_icp_is_refused_naming_the_gaps(no_icp_plan: Plan, tmp
 
 
 def test_draft_marks_the_agreement(no_icp_plan: Plan, tmp_path: Path):
-    (written,) = render_documents(no_icp_plan, ["agreement"], tmp_path, formats=["html"],
-                                  draft=True)
+    (written,) = render_documents(no_icp_plan, ["agreement"], tmp_path,
+                                  RenderOptions(formats=["html"], draft=True))
     html = written.read_text(encoding="utf-8")
     assert '<div class="draft-mark" aria-hidden="true">DRAFT</div>' in html
     assert "missing icp.industries, icp.geographies, icp.disqualifiers" in html
@@ -492,7 +494,7 @@ def test_draft_marks_the_agreement(no_icp_plan: Plan, tmp_path: Path):
 
 
 def test_brief_renders_without_icp(no_icp_plan: Plan, tmp_path: Path):
-    (written,) = render_documents(no_icp_plan, ["brief"], tmp_path, formats=["html"])
+    (written,) = render_documents(no_icp_plan, ["brief"], tmp_path, RenderOptions(formats=["html"]))
     assert '<div class="draft-mark"' not in written.read_text(encoding="utf-8")
 
 
@@ -500,7 +502,8 @@ def test_summary_without_icp_is_refused_like_the_agreement(no_icp_plan: Plan, tm
     """The summary carries "Signed by" lines: no ICP, no summary, unless drafted."""
     assert DOCUMENTS["summary"].needs_icp
     with pytest.raises(SlabuilderError) as caught:
-        render_documents(no_icp_plan, ["summary", "brief"], tmp_path, formats=["html"])
+        render_documents(no_icp_plan, ["summary", "brief"], tmp_path,
+                         RenderOptions(formats=["html"]))
     assert str(caught.value).startswith(
         "icp.industries: the summary cannot be signed without the ideal customer profile; "
         "missing: icp.industries, icp.geographies, icp.disqualifiers.")
@@ -509,8 +512,8 @@ def test_summary_without_icp_is_refused_like_the_agreement(no_icp_plan: Plan, tm
 
 def test_drafted_summary_is_marked_and_has_no_empty_never_routed(no_icp_plan: Plan,
                                                                   tmp_path: Path):
-    (written,) = render_documents(no_icp_plan, ["summary"], tmp_path, formats=["html"],
-                                  draft=True)
+    (written,) = render_documents(no_icp_plan, ["summary"], tmp_path,
+                                  RenderOptions(formats=["html"], draft=True))
     html = written.read_text(encoding="utf-8")
     assert '<div class="draft-mark" aria-hidden="true">DRAFT</div>' in html
     assert "DRAFT \\00B7  NOT FOR SIGNATURE" in html
@@ -642,7 +645,7 @@ def test_a_later_version_gets_its_own_file_names(example_plan, tmp_path):
     data = example_plan.answers.model_dump()
     data["agreement"]["version"] = 3
     plan = build_plan(Answers.model_validate(data))
-    written = render_documents(plan, ["summary"], tmp_path, formats=("html",))
+    written = render_documents(plan, ["summary"], tmp_path, RenderOptions(formats=("html",)))
     assert [path.name for path in written] == ["acme-analytics-v3-summary.html"]
 
 

@@ -21,7 +21,7 @@ from conftest import ROOT
 from helpers import EPOCH, pdf_pages, render_clean, source_date, weasyprint_problems
 from slabuilder.answers import answers_from_data
 from slabuilder.errors import SlabuilderError
-from slabuilder.outputs import render_documents
+from slabuilder.outputs import RenderOptions, render_documents
 from slabuilder.pdf import blocked_urls, build_date, html_to_pdf
 from slabuilder.plan import Plan, build_plan
 
@@ -164,7 +164,8 @@ def test_one_pdf_made_by_the_worker_started_early_has_the_same_bytes(
     before = children()
     for doc in ("agreement", "summary"):  # the summary: laid out denser until on one page
         with source_date(), weasyprint_problems() as problems:
-            (written,) = run_render([example_path], tmp_path, docs=[doc], formats=["pdf"])
+            (written,) = run_render([example_path], tmp_path, RenderOptions(formats=["pdf"]),
+                                    docs=[doc])
         assert problems == []
         assert written.read_bytes() == pdfs[doc].read_bytes()
         assert _PREPARED == {}
@@ -190,7 +191,7 @@ def test_the_early_worker_says_when_weasyprint_cannot_load(
 
     monkeypatch.setattr(pdf, "_weasyprint", missing)
     with pytest.raises(pdf.PdfRenderError, match="needs WeasyPrint and the Pango library"):
-        run_render([example_path], tmp_path, docs=["summary"], formats=["pdf"])
+        run_render([example_path], tmp_path, RenderOptions(formats=["pdf"]), docs=["summary"])
     assert list(tmp_path.iterdir()) == []
 
 
@@ -210,7 +211,8 @@ def test_pdfa_embeds_the_answers_file(example_plan: Plan, example_path: Path, tm
     assert "/OutputIntents" in reader.trailer["/Root"]
     with source_date():
         again = render_documents(example_plan, ["summary"], tmp_path / "again",
-                                 formats=["pdf"], pdfa=True, answers_path=example_path)
+                                 RenderOptions(formats=["pdf"], pdfa=True),
+                                 answers_path=example_path)
     assert again[0].read_bytes() == written.read_bytes()
 
 
@@ -330,9 +332,9 @@ def test_render_many_files_on_a_machine_without_fonts(example_path: Path, tmp_pa
     assert "BETA ROBOTICS" in beta
     assert "178" in beta
     with source_date():
-        (reference,) = render_documents(
-            build_plan(answers_from_data(_read(example_path))), ["summary"],
-            tmp_path / "reference", formats=["pdf"])
+        (reference,) = render_documents(build_plan(answers_from_data(_read(example_path))),
+                                        ["summary"], tmp_path / "reference",
+                                        RenderOptions(formats=["pdf"]))
     assert (tmp_path / "out" / "acme-analytics-summary.pdf").read_bytes() == \
         reference.read_bytes()
 
@@ -349,7 +351,8 @@ def test_missing_fonts_are_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_pa
 
     monkeypatch.setattr(documents, "_shipped_templates", lambda: tmp_path)
     with pytest.raises(SlabuilderError, match="installed without its fonts"):
-        render_documents(example_plan, ["summary"], tmp_path / "out", formats=["pdf"])
+        render_documents(example_plan, ["summary"], tmp_path / "out",
+                         RenderOptions(formats=["pdf"]))
     assert not (tmp_path / "out").exists()
 
 

@@ -22,7 +22,7 @@ from pki import PASSPHRASE, Pki, make_pki
 from slabuilder.errors import OutputError
 from slabuilder.jobs.sign import sign_document
 from slabuilder.jobs.status import signature_status, version_in_force
-from slabuilder.outputs import prepare_outputs, render_documents
+from slabuilder.outputs import RenderOptions, prepare_outputs, render_documents
 from slabuilder.plan import Plan
 
 SIGNERS = ("Dana Reyes", "Sam Okafor", "Jordan Lee")
@@ -130,8 +130,8 @@ def test_agreement_fields_sit_on_its_signatures_page(rendered: dict[str, Path]):
 def test_brief_has_no_signature_fields_and_drafts_none(rendered: dict[str, Path],
                                                         example_plan: Plan, tmp_path: Path):
     assert _widgets(rendered["brief"]) == []
-    outputs = prepare_outputs(example_plan, ["agreement"], tmp_path, formats=["html", "pdf"],
-                              draft=True)
+    outputs = prepare_outputs(example_plan, ["agreement"], tmp_path,
+                              RenderOptions(formats=["html", "pdf"], draft=True))
     assert "data-sign-field" not in outputs[0].html
     assert outputs[1].pdf_job is not None
     assert outputs[1].pdf_job.signing is None
@@ -139,8 +139,9 @@ def test_brief_has_no_signature_fields_and_drafts_none(rendered: dict[str, Path]
 
 def test_fields_survive_pdfa(example_plan: Plan, example_path: Path, tmp_path: Path):
     with source_date():
-        (written,) = render_documents(example_plan, ["summary"], tmp_path, formats=["pdf"],
-                                      pdfa=True, answers_path=example_path)
+        (written,) = render_documents(example_plan, ["summary"], tmp_path,
+                                      RenderOptions(formats=["pdf"], pdfa=True),
+                                      answers_path=example_path)
     widgets = _widgets(written)
     assert sorted(w["type"] for w in widgets) == ["/Sig"] * 3 + ["/Tx"] * 3
     assert all(w["ap"] and w["flags"] == 4 for w in widgets)
@@ -159,8 +160,8 @@ def test_fields_survive_pdfa(example_plan: Plan, example_path: Path, tmp_path: P
     ("dropbox", "[sig|req|signer{n}]", "[date|req|signer{n}]")])
 def test_esign_tags_one_signer_number_per_person_in_answer_order(
         example_plan: Plan, tmp_path: Path, service: str, signature: str, date: str):
-    (output,) = prepare_outputs(example_plan, ["agreement"], tmp_path, formats=["html"],
-                                esign_tags=service)
+    (output,) = prepare_outputs(example_plan, ["agreement"], tmp_path,
+                                RenderOptions(formats=["html"], esign_tags=service))
     blocks = output.html.split('<div class="signature">')[1:]
     assert len(blocks) == 3
     for number, (person, block) in enumerate(zip(SIGNERS, blocks, strict=True), start=1):
@@ -352,8 +353,8 @@ def test_a_signed_pdf_is_never_overwritten(both_signed: tuple[Path, bytes, bytes
     pdf, _, _ = both_signed
     before = pdf.read_bytes()
     with pytest.raises(OutputError, match="carries a signature and is never overwritten"):
-        render_documents(example_plan, ["agreement"], pdf.parent, formats=["pdf"],
-                         force=True)
+        render_documents(example_plan, ["agreement"], pdf.parent,
+                         RenderOptions(formats=["pdf"], force=True))
     assert pdf.read_bytes() == before
 
 

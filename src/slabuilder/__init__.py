@@ -22,6 +22,7 @@ _LAZY = {
     # plan -> context -> HTML -> files
     "build_context": "slabuilder.context",
     "render_html": "slabuilder.documents",
+    "RenderOptions": "slabuilder.outputs",
     "render_documents": "slabuilder.outputs",
     # actuals and the monthly report
     "Actuals": "slabuilder.actuals",
@@ -69,6 +70,7 @@ __all__ = [
     "InForce",
     "NewResult",
     "Plan",
+    "RenderOptions",
     "RenegotiationRun",
     "ReportRun",
     "SignResult",
@@ -115,7 +117,7 @@ if TYPE_CHECKING:
     from slabuilder.jobs.score import score_leads
     from slabuilder.jobs.sign import SignResult, sign_document
     from slabuilder.jobs.status import InForce, StatusReport, signature_status, version_in_force
-    from slabuilder.outputs import render_documents
+    from slabuilder.outputs import RenderOptions, render_documents
     from slabuilder.plan import Plan, build_plan
     from slabuilder.questionnaire import load_questionnaire
     from slabuilder.report import build_report_context

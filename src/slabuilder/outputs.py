@@ -35,8 +35,27 @@ if TYPE_CHECKING:
     from slabuilder.pdf import PdfJob
     from slabuilder.plan import Plan
 
-__all__ = ["PlannedOutput", "default_stem", "output_paths", "prepare_outputs",
+__all__ = ["PlannedOutput", "RenderOptions", "default_stem", "output_paths", "prepare_outputs",
            "render_documents", "render_many", "write_outputs"]
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How documents are rendered and written, whatever the documents: one object that the
+    command line builds once and every step reads."""
+
+    formats: Sequence[str] = FORMATS
+    """``html``, ``pdf`` or both."""
+    force: bool = False
+    """Replace files that exist (never a signed PDF)."""
+    draft: bool = False
+    """Mark every page DRAFT and leave out signature fields."""
+    templates_dir: Path | None = None
+    """A folder of the user's own templates, tried before the shipped ones."""
+    pdfa: bool = False
+    """PDF/A-3b with the answers file attached."""
+    esign_tags: str | None = None
+    """An e-signature service whose text tags go under each signature line."""
 
 
 @dataclass
@@ -112,13 +131,11 @@ def default_stem(answers: Answers) -> str:
                                 answers.agreement.version)
 
 
-def prepare_outputs(plan: Plan, doc_ids: Sequence[str], out_dir: Path, *,
-                    formats: Sequence[str] = FORMATS, draft: bool = False,
-                    templates_dir: Path | None = None, pdfa: bool = False,
+def prepare_outputs(plan: Plan, doc_ids: Sequence[str], out_dir: Path,
+                    options: RenderOptions = RenderOptions(), *,
                     answers_path: Path | None = None,
                     extra_context: dict[str, Any] | None = None,
-                    file_stem: str | None = None,
-                    esign_tags: str | None = None) -> list[PlannedOutput]:
+                    file_stem: str | None = None) -> list[PlannedOutput]:
     """Render the HTML of every requested document and describe every file to write.
 
     A signable document that is not a draft gets its signing record (who signs, the names
@@ -127,15 +144,15 @@ def prepare_outputs(plan: Plan, doc_ids: Sequence[str], out_dir: Path, *,
     from slabuilder.context import build_context
     from slabuilder.sign import esign_tags as check_service
 
-    _check_choices(doc_ids, formats, pdfa)
-    if esign_tags is not None:
-        check_service(esign_tags, 1)
-    _refuse_without_icp(plan, doc_ids, draft, answers_path)
-    if "pdf" in formats:
+    _check_choices(doc_ids, options.formats, options.pdfa)
+    if options.esign_tags is not None:
+        check_service(options.esign_tags, 1)
+    _refuse_without_icp(plan, doc_ids, options.draft, answers_path)
+    if "pdf" in options.formats:
         check_fonts()
-    base = build_context(plan, draft=draft)
+    base = build_context(plan, draft=options.draft)
     stem = file_stem or default_stem(plan.answers)
-    folders = asset_dirs(templates_dir)
+    folders = asset_dirs(options.templates_dir)
     attachment, attachment_name = _answers_attachment(plan, answers_path, stem)
     outputs: list[PlannedOutput] = []
     for doc_id in doc_ids:
@@ -145,12 +162,12 @@ def prepare_outputs(plan: Plan, doc_ids: Sequence[str], out_dir: Path, *,
             context["draft"] = True
         info = document_info(spec, context)
         context["document"] = info
-        context["signing"] = _signing(spec, context, esign_tags)
-        html = render_html(doc_id, context, templates_dir=templates_dir)
-        for _, fmt, path in output_paths(stem, [doc_id], out_dir, formats):
+        context["signing"] = _signing(spec, context, options.esign_tags)
+        html = render_html(doc_id, context, templates_dir=options.templates_dir)
+        for _, fmt, path in output_paths(stem, [doc_id], out_dir, options.formats):
             output = PlannedOutput(path=path, doc_id=doc_id, fmt=fmt, html=html)
             if fmt == "pdf":
-                output.pdf_job = _pdf_job(html, context, info, folders, pdfa,
+                output.pdf_job = _pdf_job(html, context, info, folders, options.pdfa,
                                           attachment, attachment_name, plan)
                 output.pdf_job.signing = context["signing"]
             outputs.append(output)
@@ -229,34 +246,30 @@ def write_outputs(outputs: Sequence[PlannedOutput], *, force: bool,
     return write_all([*files, *extra_files])
 
 
-def render_documents(plan: Plan, doc_ids: Sequence[str], out_dir: Path, *,
-                     formats: Sequence[str] = FORMATS, force: bool = False,
-                     draft: bool = False, templates_dir: Path | None = None,
-                     pdfa: bool = False, answers_path: Path | None = None,
+def render_documents(plan: Plan, doc_ids: Sequence[str], out_dir: Path,
+                     options: RenderOptions = RenderOptions(), *,
+                     answers_path: Path | None = None,
                      extra_context: dict[str, Any] | None = None,
                      file_stem: str | None = None,
-                     esign_tags: str | None = None,
                      extra_files: Sequence[OutputFile] = ()) -> list[Path]:
     """Write ``doc_ids`` for ``plan`` into ``out_dir`` as HTML and/or PDF; return the paths.
 
     Every target is checked before anything is rendered or written: an existing file is
-    refused without ``force`` (and nothing at all is written), a signed PDF always.
+    refused without ``options.force`` (and nothing at all is written), a signed PDF always.
     ``extra_context`` is laid over the plan's context (reports pass ``actuals``, amendments
     ``amendment``); ``extra_files`` are written in the same all-or-nothing set (and
-    returned last).  Files are named ``<file_stem>-<doc>.<format>``, the stem defaulting to
-    the company's name as a slug.
+    returned last).  Files
+    are named ``<file_stem>-<doc>.<format>``, the stem defaulting to the company's name as a
+    slug.
     """
-    outputs = prepare_outputs(plan, doc_ids, out_dir, formats=formats, draft=draft,
-                              templates_dir=templates_dir, pdfa=pdfa,
-                              answers_path=answers_path, extra_context=extra_context,
-                              file_stem=file_stem, esign_tags=esign_tags)
-    return write_outputs(outputs, force=force, extra_files=extra_files)
+    outputs = prepare_outputs(plan, doc_ids, out_dir, options, answers_path=answers_path,
+                              extra_context=extra_context, file_stem=file_stem)
+    return write_outputs(outputs, force=options.force, extra_files=extra_files)
 
 
-def render_many(answers_paths: Sequence[Path], doc_ids: Sequence[str], out_dir: Path, *,
-                formats: Sequence[str] = FORMATS, force: bool = False, draft: bool = False,
-                templates_dir: Path | None = None, pdfa: bool = False,
-                esign_tags: str | None = None, settings: Sequence[str] = ()) -> list[Path]:
+def render_many(answers_paths: Sequence[Path], doc_ids: Sequence[str], out_dir: Path,
+                options: RenderOptions = RenderOptions(), *,
+                settings: Sequence[str] = ()) -> list[Path]:
     """Render several answers files at once: all targets are checked first, then the PDFs
     of every file are made together on all cores."""
     from slabuilder.answers import load_answers
@@ -265,7 +278,6 @@ def render_many(answers_paths: Sequence[Path], doc_ids: Sequence[str], out_dir: 
     outputs: list[PlannedOutput] = []
     for path in answers_paths:
         plan = build_plan(load_answers(path, settings))
-        outputs.extend(prepare_outputs(plan, doc_ids, out_dir, formats=formats, draft=draft,
-                                       templates_dir=templates_dir, pdfa=pdfa,
-                                       answers_path=Path(path), esign_tags=esign_tags))
-    return write_outputs(outputs, force=force)
+        outputs.extend(prepare_outputs(plan, doc_ids, out_dir, options,
+                                       answers_path=Path(path)))
+    return write_outputs(outputs, force=options.force)

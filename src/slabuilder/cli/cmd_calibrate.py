@@ -65,11 +65,13 @@ def command(answers_file: Path, history: Path, outcome: str, positive: str | Non
                                  outcome_stage=outcome_stage, exclude=exclude, include=include,
                                  date_column=date_column, max_signals=max_signals)
     from slabuilder.jobs.calibrate import STEPS
+    from slabuilder.outputs import RenderOptions
     from slabuilder.terminal import print_calibration, step_progress
 
     with step_progress(STEPS, "Calibrating") as step:
-        result = calibrate(answers_file, history, options, out_dir=out_dir, force=force,
-                           progress=step, show_progress=True)
+        result = calibrate(answers_file, history, options, out_dir=out_dir,
+                           rendering=RenderOptions(force=force), progress=step,
+                           show_progress=True)
     for warning in result.figures["warnings"]:  # on stderr, so that --json stays clean
         click.echo(f"warning: {warning['message']}", err=True)
     if as_json:

@@ -52,9 +52,10 @@ def command(answers_files: tuple[Path, ...], out_dir: Path, formats: str, docs: 
       slabuilder render examples/acme.yaml -o tags --doc agreement --esign-tags docusign
     """
     from slabuilder.jobs.render import run_render
+    from slabuilder.outputs import RenderOptions
 
-    for path in run_render(answers_files, out_dir, docs=split_list(docs, "document"),
-                           formats=split_list(formats, "format"), force=force, draft=draft,
-                           templates_dir=templates_dir, pdfa=pdfa, esign_tags=esign_tags,
-                           settings=settings):
+    rendering = RenderOptions(formats=split_list(formats, "format"), force=force, draft=draft,
+                              templates_dir=templates_dir, pdfa=pdfa, esign_tags=esign_tags)
+    for path in run_render(answers_files, out_dir, rendering,
+                           docs=split_list(docs, "document"), settings=settings):
         click.echo(str(path))

@@ -64,13 +64,15 @@ def command(answers_file: Path, out_dir: Path, settings: tuple[str, ...], use_de
     """
     from slabuilder.actuals import ExportOptions
     from slabuilder.jobs.renegotiate import run_renegotiate
+    from slabuilder.outputs import RenderOptions
     from slabuilder.terminal import console, print_diff, print_rates
 
     export = ExportOptions.from_options(**reading) if actuals_file is not None else None
     run = run_renegotiate(answers_file, out_dir, settings=settings, use_defaults=use_defaults,
                           actuals_file=actuals_file, export=export,
-                          formats=split_list(formats, "format"),
-                          templates_dir=templates_dir, draft=draft, force=force,
+                          rendering=RenderOptions(formats=split_list(formats, "format"),
+                                                  templates_dir=templates_dir, draft=draft,
+                                                  force=force),
                           show_rates=print_rates)
     out = console()
     say_notes(run.notes)

@@ -86,10 +86,13 @@ def command(answers_file: Path, month: str | None, out_dir: Path | None, as_json
             export_format=export_format, column_map=column_map, mapping_file=mapping_file,
             tasks_file=tasks_file, timezone=timezone, date_format=date_format,
             show_progress=True, breaches=breaches_file, force=force)
+    from slabuilder.outputs import RenderOptions
+
+    rendering = RenderOptions(formats=split_list(formats, "format"), force=force,
+                              templates_dir=templates_dir)
     run = run_report(answers_file, month=month, out_dir=out_dir, actuals_file=actuals_file,
-                     export=export, formats=split_list(formats, "format"),
-                     docs=split_list(docs, "document"), templates_dir=templates_dir,
-                     force=force, settings=settings)
+                     export=export, rendering=rendering, docs=split_list(docs, "document"),
+                     settings=settings)
     say_notes(run.notes)
     if as_json:
         click.echo(json.dumps(run.to_dict(), indent=2, ensure_ascii=False))

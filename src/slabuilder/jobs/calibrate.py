@@ -12,6 +12,7 @@ from slabuilder.calibrate.options import CalibrationOptions, Progress
 
 if TYPE_CHECKING:
     from slabuilder.answers import Answers
+    from slabuilder.outputs import RenderOptions
     from slabuilder.plan import Plan
 
 __all__ = ["CalibrateResult", "CalibrationOptions", "calibrate"]
@@ -37,11 +38,15 @@ def _nothing(step: str) -> None:
 
 
 def calibrate(answers_path: str | Path, history: str | Path, options: CalibrationOptions, *,
-              out_dir: Path | None = None, formats: tuple[str, ...] = ("html", "pdf"),
-              force: bool = False, progress: Progress | None = None,
+              out_dir: Path | None = None, rendering: RenderOptions | None = None,
+              progress: Progress | None = None,
               show_progress: bool = False) -> CalibrateResult:
     """Calibrate on ``history``; with ``out_dir``, write the proposed answers
-    (``<stem>-v<N>.yaml``) and the calibration report beside them."""
+    (``<stem>-v<N>.yaml``) and the calibration report beside them.  ``rendering.force``
+    replaces files, and writes a proposal that failed the quality check."""
+    from slabuilder.outputs import RenderOptions
+
+    rendering = rendering or RenderOptions()
     from slabuilder.extras import require
 
     require("calibrate")
@@ -83,7 +88,7 @@ def calibrate(answers_path: str | Path, history: str | Path, options: Calibratio
                                         "explanation": plan.scoring.explanation}
     result = CalibrateResult(figures, proposed, name)
     gate = figures["quality"]
-    if out_dir is not None and not gate["passed"] and not force:
+    if out_dir is not None and not gate["passed"] and not rendering.force:
         from slabuilder import words
         from slabuilder.errors import SlabuilderError
 
@@ -94,21 +99,22 @@ def calibrate(answers_path: str | Path, history: str | Path, options: Calibratio
     if out_dir is not None:
         step("Writing the report")
         result.written = _write(out_dir, name, default_stem(proposed), following, new_plan,
-                                plan, figures, formats, force)
+                                plan, figures, rendering)
     return result
 
 
 def _write(out_dir: Path, name: str, stem: str, data: dict[str, Any], new_plan: Plan,
-           old_plan: Plan, figures: dict[str, Any], formats: tuple[str, ...],
-           force: bool) -> list[Path]:
+           old_plan: Plan, figures: dict[str, Any],
+           rendering: RenderOptions) -> list[Path]:
     from slabuilder.answers import save_answers
     from slabuilder.calibrate.report import report_context
     from slabuilder.fsutil import check_writable
     from slabuilder.outputs import prepare_outputs, write_outputs
 
+    force = rendering.force
     target = Path(out_dir) / name
     check_writable(target, force=force)
-    outputs = prepare_outputs(new_plan, ["calibration"], Path(out_dir), formats=formats,
+    outputs = prepare_outputs(new_plan, ["calibration"], Path(out_dir), rendering,
                               extra_context={"calibration": report_context(figures,
                                                                            old_plan,
                                                                            new_plan)},

@@ -211,17 +211,20 @@ def _render_documents(plan: Plan, output_dir: Path,
     When PDFs cannot be made (WeasyPrint or its Pango library missing), the HTML documents
     are still written and the reason comes back instead of an error: the answers are saved.
     """
+    from dataclasses import replace
+
     from slabuilder.documents import DEFAULT_DOCUMENTS
-    from slabuilder.outputs import render_documents
+    from slabuilder.outputs import RenderOptions, render_documents
     from slabuilder.pdf import PdfRenderError
 
-    draft = bool(plan.icp_missing)
+    rendering = RenderOptions(force=True, draft=bool(plan.icp_missing))
     try:
-        written = render_documents(plan, DEFAULT_DOCUMENTS, output_dir, force=True,
-                                   draft=draft, answers_path=answers_path)
+        written = render_documents(plan, DEFAULT_DOCUMENTS, output_dir, rendering,
+                                   answers_path=answers_path)
     except PdfRenderError as error:
-        written = render_documents(plan, DEFAULT_DOCUMENTS, output_dir, force=True,
-                                   draft=draft, answers_path=answers_path, formats=("html",))
+        written = render_documents(plan, DEFAULT_DOCUMENTS, output_dir,
+                                   replace(rendering, formats=("html",)),
+                                   answers_path=answers_path)
         return written, (f"no PDFs were made: {error.reason}. The answers and the HTML "
                          "documents are saved; once PDFs work, make them with "
                          f"`slabuilder render {answers_path} -o {output_dir}`")

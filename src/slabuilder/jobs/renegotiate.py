@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from slabuilder.answers import Answers
     from slabuilder.diff import AgreementDiff
     from slabuilder.observed import RateComparison
+    from slabuilder.outputs import RenderOptions
     from slabuilder.plan import Plan
 
 __all__ = ["AMENDMENT_DOCUMENTS", "RenegotiationRun", "observed_period_rates",
@@ -58,9 +59,7 @@ class RenegotiationRun:
 def run_renegotiate(answers_file: Path, out_dir: Path, *, settings: Sequence[str] = (),
                     use_defaults: bool = False, actuals_file: Path | None = None,
                     export: ExportOptions | None = None,
-                    formats: Sequence[str] = ("html", "pdf"),
-                    templates_dir: Path | None = None, draft: bool = False,
-                    force: bool = False,
+                    rendering: RenderOptions | None = None,
                     show_rates: Callable[[list[RateComparison]], None] | None = None,
                     interactive: bool | None = None) -> RenegotiationRun:
     """Interview for the next version (current answers as defaults), write it and its
@@ -73,11 +72,13 @@ def run_renegotiate(answers_file: Path, out_dir: Path, *, settings: Sequence[str
     from slabuilder.answers import answers_from_data
     from slabuilder.diff import diff_plans
     from slabuilder.documents import check_formats
+    from slabuilder.outputs import RenderOptions
     from slabuilder.plan import build_plan
     from slabuilder.versions import next_version_defaults
     from slabuilder.yamlio import read_yaml_file
 
-    check_formats(formats)
+    rendering = rendering or RenderOptions()
+    check_formats(rendering.formats)
     document = read_yaml_file(answers_file, what="answers file")
     current = answers_from_data(document.data, document.source, document)
     current_plan = build_plan(current)
@@ -105,7 +106,7 @@ def run_renegotiate(answers_file: Path, out_dir: Path, *, settings: Sequence[str
     new_plan = build_plan(new)
     changes = diff_plans(current_plan, new_plan)
     target, documents = _write_version(answers_file, out_dir, data, new_plan, changes,
-                                       formats, templates_dir, draft, force)
+                                       rendering)
     return RenegotiationRun(source=answers_file, current=current, plan=new_plan,
                             changes=changes, answers_file=target, documents=documents,
                             observed=observed, notes=notes)
@@ -150,9 +151,8 @@ def _checked_new_version(data: dict[str, Any], current: Answers, source: str) ->
 
 
 def _write_version(source: Path, out_dir: Path, data: dict[str, Any], plan: Plan,
-                   changes: AgreementDiff, formats: Sequence[str],
-                   templates_dir: Path | None, draft: bool,
-                   force: bool) -> tuple[Path, list[Path]]:
+                   changes: AgreementDiff,
+                   rendering: RenderOptions) -> tuple[Path, list[Path]]:
     """Write the new answers file, then the amendment and the new agreement.
 
     Every target is checked first, so a refusal writes nothing; the answers file and the
@@ -173,13 +173,14 @@ def _write_version(source: Path, out_dir: Path, data: dict[str, Any], plan: Plan
         raise OutputError("nothing changed, not even the effective date, so there is nothing "
                           "to amend; change an answer with --set or in the interview",
                           file=source)
-    if plan.icp_missing and not draft:
+    force = rendering.force
+    if plan.icp_missing and not rendering.draft:
         missing = ", ".join(plan.icp_missing)
         raise OutputError(f"the amendment cannot be signed without the ideal customer profile; "
                           f"missing: {missing}. Give it with --set or in the interview, or add "
                           "--draft for copies marked DRAFT", key=plan.icp_missing[0])
     check_writable(target, force=force)
-    for _, _, path in output_paths(stem, AMENDMENT_DOCUMENTS, out_dir, formats):
+    for _, _, path in output_paths(stem, AMENDMENT_DOCUMENTS, out_dir, rendering.formats):
         if same_file(path, source):
             raise OutputError("would replace the file being renegotiated; choose another "
                               "-o folder", file=path)
@@ -187,8 +188,7 @@ def _write_version(source: Path, out_dir: Path, data: dict[str, Any], plan: Plan
     answers_file = OutputFile(target, dump_answers(answers_from_data(data, str(target))),
                               force)
     written = render_documents(
-        plan, AMENDMENT_DOCUMENTS, out_dir, formats=formats, force=force, draft=draft,
-        templates_dir=templates_dir, answers_path=target,
+        plan, AMENDMENT_DOCUMENTS, out_dir, rendering, answers_path=target,
         extra_context={"amendment": changes.to_dict()}, file_stem=stem,
         extra_files=[answers_file])
     return target, written[:-1]

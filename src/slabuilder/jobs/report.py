@@ -19,6 +19,7 @@ from slabuilder.fsutil import OutputFile
 
 if TYPE_CHECKING:
     from slabuilder.actuals import Actuals, ExportOptions
+    from slabuilder.outputs import RenderOptions
     from slabuilder.plan import Plan
 
 __all__ = ["REPORT_DOCUMENTS", "ReportRun", "parse_month", "run_report", "settle_month"]
@@ -99,9 +100,8 @@ def settle_month(given: str | None, plan: Plan, today: dt.date) -> tuple[str, li
 
 def run_report(answers_file: Path, *, month: str | None = None, out_dir: Path | None = None,
                actuals_file: Path | None = None, export: ExportOptions | None = None,
-               formats: Sequence[str] = ("html", "pdf"),
-               docs: Sequence[str] = REPORT_DOCUMENTS, templates_dir: Path | None = None,
-               force: bool = False, today: dt.date | None = None,
+               rendering: RenderOptions | None = None,
+               docs: Sequence[str] = REPORT_DOCUMENTS, today: dt.date | None = None,
                settings: Sequence[str] = ()) -> ReportRun:
     """Measure one month against the plan and write its documents into ``out_dir``.
 
@@ -109,12 +109,15 @@ def run_report(answers_file: Path, *, month: str | None = None, out_dir: Path | 
     the documents and the breaches file are written as one set, all or nothing.
     ``settings`` (``key.path=value``) change answers for this run only.  ``export``
     says how to read ``actuals_file`` (its CRM, column map, tasks, time zone, and where to
-    write the breaches); it needs ``actuals_file``.
+    write the breaches); it needs ``actuals_file``.  ``rendering`` holds the formats, the
+    user's templates and ``force``.
     """
     from slabuilder.answers import load_answers
+    from slabuilder.outputs import RenderOptions
     from slabuilder.plan import build_plan
     from slabuilder.words import slugify
 
+    rendering = rendering or RenderOptions()
     _refuse_export_options_without_export(export, actuals_file)
     for doc_id in docs:
         if doc_id not in REPORT_DOCUMENTS:
@@ -134,7 +137,7 @@ def run_report(answers_file: Path, *, month: str | None = None, out_dir: Path | 
     month_key, notes = settle_month(month_given, plan, today or dt.date.today())
     notes = [*binding.notes, *notes]
     stem = f"{slugify(answers.company.name)}-{month_key}"
-    _check_targets(stem, docs, out_dir, formats, force, answers_file, actuals_file, export)
+    _check_targets(stem, docs, out_dir, rendering, answers_file, actuals_file, export)
     actuals = None
     pending: list[OutputFile] = []
     if actuals_file is not None:
@@ -157,8 +160,7 @@ def run_report(answers_file: Path, *, month: str | None = None, out_dir: Path | 
         from slabuilder.outputs import render_documents
 
         written = render_documents(
-            plan, docs, out_dir, formats=formats, force=force, templates_dir=templates_dir,
-            answers_path=binding.answers_file,
+            plan, docs, out_dir, rendering, answers_path=binding.answers_file,
             extra_context={"report": report,
                            "actuals": actuals.to_dict() if actuals is not None else None},
             file_stem=stem, extra_files=pending)
@@ -187,7 +189,7 @@ def _refuse_export_options_without_export(export: ExportOptions | None,
 
 
 def _check_targets(stem: str, docs: Sequence[str], out_dir: Path | None,
-                   formats: Sequence[str], force: bool, answers_file: Path,
+                   rendering: RenderOptions, answers_file: Path,
                    actuals_file: Path | None, export: ExportOptions | None) -> None:
     """Refuse before the export is read (and the breaches written) rather than after."""
     from slabuilder.fsutil import check_writable, same_file
@@ -195,8 +197,8 @@ def _check_targets(stem: str, docs: Sequence[str], out_dir: Path | None,
     if out_dir is not None:
         from slabuilder.outputs import output_paths
 
-        for _, _, path in output_paths(stem, docs, out_dir, formats):
-            check_writable(path, force=force)
+        for _, _, path in output_paths(stem, docs, out_dir, rendering.formats):
+            check_writable(path, force=rendering.force)
     breaches = export.breaches if export is not None else None
     if breaches is None:
         return
@@ -208,4 +210,4 @@ def _check_targets(stem: str, docs: Sequence[str], out_dir: Path | None,
         if source is not None and same_file(breaches, source):
             raise SlabuilderError(f"{breaches} is the file given to {option}; write the "
                                   "breaches to another file", key="--breaches")
-    check_writable(breaches, force=force)
+    check_writable(breaches, force=rendering.force)

@@ -89,21 +89,21 @@ class Workspace:
     def preview(self, plan: Plan) -> str:
         """The agreement's HTML, from the same templates as the PDF (a draft while the ICP
         is incomplete)."""
-        from slabuilder.outputs import prepare_outputs
+        from slabuilder.outputs import RenderOptions, prepare_outputs
 
-        outputs = prepare_outputs(plan, ["agreement"], self.output_dir, formats=("html",),
-                                  draft=bool(plan.icp_missing))
+        outputs = prepare_outputs(plan, ["agreement"], self.output_dir,
+                                  RenderOptions(formats=("html",), draft=bool(plan.icp_missing)))
         return outputs[0].html
 
     def pdfs(self, doc_ids: tuple[str, ...]) -> dict[str, bytes]:
         """File name to PDF bytes, made in memory: a download writes nothing on this side."""
-        from slabuilder.outputs import prepare_outputs
+        from slabuilder.outputs import RenderOptions, prepare_outputs
         from slabuilder.pdf import html_to_pdf_many
         from slabuilder.plan import build_plan
 
         plan = build_plan(self.answers())
-        outputs = prepare_outputs(plan, doc_ids, self.output_dir, formats=("pdf",),
-                                  draft=bool(plan.icp_missing))
+        outputs = prepare_outputs(plan, doc_ids, self.output_dir,
+                                  RenderOptions(formats=("pdf",), draft=bool(plan.icp_missing)))
         made = html_to_pdf_many([o.pdf_job for o in outputs if o.pdf_job is not None])
         return {o.path.name: pdf for o, pdf in zip(outputs, made, strict=True)}
 
