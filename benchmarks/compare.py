@@ -80,7 +80,7 @@ OURS_ACTUALS = r"""
 import json, sys, time
 from pathlib import Path
 from slabuilder.actuals import compute_actuals
-from slabuilder.answers import load_answers
+from slabuilder.answerfile import load_answers
 export, answers, month = Path(sys.argv[1]), load_answers(Path(sys.argv[2])), sys.argv[3]
 started = time.perf_counter()
 actuals = compute_actuals(export, answers, month)
@@ -144,7 +144,7 @@ CAPTURE_HTML = r"""
 import json, sys, types
 from pathlib import Path
 from slabuilder import pdf
-from slabuilder.answers import load_answers
+from slabuilder.answerfile import load_answers
 from slabuilder.outputs import prepare_outputs
 from slabuilder.plan import build_plan
 answers, folder, docs = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3:]
@@ -625,7 +625,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def company_zone(python: Path) -> str:
-    code = ("from pathlib import Path; from slabuilder.answers import load_answers; "
+    code = ("from pathlib import Path; from slabuilder.answerfile import load_answers; "
             f"print(load_answers(Path({str(EXAMPLE)!r})).company.timezone)")
     return subprocess.run([str(python), "-c", code], check=True, capture_output=True,
                           text=True).stdout.strip()

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from slabuilder.answers import Answers, load_answers
+from slabuilder.answerfile import load_answers
+from slabuilder.answers import Answers
 from slabuilder.plan import Plan, build_plan
 
 ROOT = Path(__file__).resolve().parent.parent

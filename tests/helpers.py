@@ -127,7 +127,7 @@ def write_scored_model(path: Path) -> Path:
     """The example answers with a scoring model that says which column it reads, as
     ``calibrate`` writes one (``score`` refuses the standard table, which is in words): one
     signal on Original Source, a column every lead file of the tests has."""
-    from slabuilder.answers import load_answers, save_answers
+    from slabuilder.answerfile import load_answers, save_answers
     from slabuilder.signals import DEFAULT_SIGNALS
 
     example = Path(__file__).resolve().parent.parent / "examples" / "acme.yaml"

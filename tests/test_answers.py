@@ -11,16 +11,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import EXAMPLE
-from slabuilder.answers import (
-    Answers,
+from slabuilder.answerfile import (
     answers_from_data,
     apply_settings,
     dump_answers,
     load_answers,
-    parse_money,
-    parse_rate,
     save_answers,
 )
+from slabuilder.answers import Answers, parse_money, parse_rate
 from slabuilder.errors import AnswersError, OutputError, SlabuilderError
 from slabuilder.yamlio import parse_yaml
 

@@ -13,7 +13,8 @@ import pytest
 
 from conftest import EXAMPLE
 from leadgen import true_auc, write_history
-from slabuilder.answers import SignalCondition, answers_from_data, load_answers
+from slabuilder.answerfile import answers_from_data, load_answers
+from slabuilder.answers import SignalCondition
 from slabuilder.calibrate.options import CalibrationOptions
 from slabuilder.errors import AnswersError
 from slabuilder.jobs.calibrate import CalibrateResult, calibrate
@@ -212,7 +213,7 @@ def test_malformed_rows_are_set_aside_and_counted(tmp_path: Path):
 def _forty_leads(result: CalibrateResult, history: tuple[Path, dict[str, Any]],
                  folder: Path) -> tuple[Path, Path]:
     """The calibrated answers saved, and the first forty leads of the history as a CSV."""
-    from slabuilder.answers import save_answers
+    from slabuilder.answerfile import save_answers
 
     answers = folder / "acme-v2.yaml"
     save_answers(result.proposed, answers)

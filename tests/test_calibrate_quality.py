@@ -14,7 +14,7 @@ import pytest
 
 from conftest import EXAMPLE
 from leadgen import write_history
-from slabuilder.answers import load_answers, save_answers
+from slabuilder.answerfile import load_answers, save_answers
 from slabuilder.calibrate.options import CalibrationOptions
 from slabuilder.jobs.calibrate import calibrate
 from slabuilder.jobs.score import score_leads

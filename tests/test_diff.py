@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from slabuilder.answers import Answers, answers_from_data, apply_settings, save_answers
+from slabuilder.answerfile import answers_from_data, apply_settings, save_answers
+from slabuilder.answers import Answers
 from slabuilder.cli import main
 from slabuilder.diff import AgreementDiff, diff_answers, format_value
 from slabuilder.resources import example_answers_path

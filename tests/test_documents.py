@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from conftest import ROOT
-from slabuilder.answers import answers_from_data
+from slabuilder.answerfile import answers_from_data
 from slabuilder.context import build_context
 from slabuilder.documents import DOCUMENTS, money_filter, render_html
 from slabuilder.errors import OutputError, SlabuilderError, TemplateError
@@ -694,7 +694,7 @@ def test_shipped_templates_are_compiled_once_into_a_private_cache(
 
 def test_the_brief_counts_reps_and_leads_in_the_right_number(example_answers):
     """One rep getting one lead a day reads "1 SDR" and "1 new lead", not "1 SDRs"."""
-    from slabuilder.answers import answers_from_data
+    from slabuilder.answerfile import answers_from_data
     from slabuilder.context import build_context
 
     data = example_answers.model_dump(mode="json")

@@ -18,7 +18,7 @@ import pytest
 
 from helpers import HEADER, ROWS, source_date, write_csv
 from slabuilder import fsutil, limits
-from slabuilder.answers import load_answers
+from slabuilder.answerfile import load_answers
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "acme.yaml"

@@ -19,7 +19,8 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from prompt_toolkit.output.vt100 import Vt100_Output
 
-from slabuilder.answers import Answers, answers_from_data
+from slabuilder.answerfile import answers_from_data
+from slabuilder.answers import Answers
 from slabuilder.errors import InterviewAborted, SlabuilderError
 from slabuilder.interview import Terminal, collect_answers
 from slabuilder.questionnaire import Questionnaire, load_questionnaire

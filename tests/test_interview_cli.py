@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from slabuilder.answers import load_answers
+from slabuilder.answerfile import load_answers
 
 ROOT = Path(__file__).resolve().parent.parent
 SLABUILDER = Path(sys.executable).parent / "slabuilder"

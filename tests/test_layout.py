@@ -14,7 +14,7 @@ import pytest
 
 from helpers import HEADER, ROWS, write_csv
 from layout import layout_problems, measure
-from slabuilder.answers import answers_from_data
+from slabuilder.answerfile import answers_from_data
 from slabuilder.context import build_context
 from slabuilder.diff import diff_plans
 from slabuilder.documents import render_html

@@ -19,7 +19,7 @@ from pypdf import PdfReader
 
 from conftest import ROOT
 from helpers import EPOCH, pdf_pages, render_clean, source_date, weasyprint_problems
-from slabuilder.answers import answers_from_data
+from slabuilder.answerfile import answers_from_data
 from slabuilder.errors import SlabuilderError
 from slabuilder.outputs import RenderOptions, render_documents
 from slabuilder.pdf import blocked_urls, build_date, html_to_pdf
@@ -362,7 +362,7 @@ def test_pdfa_without_a_file_embeds_the_answers_as_yaml(example_plan: Plan, tmp_
     assert name == "acme-analytics-answers.yaml"
     embedded = tmp_path / name
     embedded.write_bytes(content)
-    from slabuilder.answers import load_answers
+    from slabuilder.answerfile import load_answers
 
     assert load_answers(embedded) == example_plan.answers
 

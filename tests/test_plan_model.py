@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from slabuilder.answers import Answers, answers_from_data
+from slabuilder.answerfile import answers_from_data
+from slabuilder.answers import Answers
 from slabuilder.plan import build_plan
 
 
@@ -330,7 +331,7 @@ def test_the_shipped_example_raises_nothing_about_its_own_terms(example_plan):
 def test_the_contract_example_raises_nothing_about_its_own_terms(contract_example: Path):
     import yaml
 
-    from slabuilder.answers import answers_from_data
+    from slabuilder.answerfile import answers_from_data
 
     data = yaml.safe_load(contract_example.read_text(encoding="utf-8"))
     assert codes(build_plan(answers_from_data(data))) <= ABOUT_THE_BUSINESS

@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from slabuilder.answers import Answers, answers_from_data, load_answers
+from slabuilder.answerfile import answers_from_data, load_answers
+from slabuilder.answers import Answers
 from slabuilder.errors import SlabuilderError
 from slabuilder.keypath import MISSING, delete_path, get_path, set_path
 from slabuilder.questionnaire import (
@@ -24,9 +25,9 @@ from slabuilder.questionnaire import (
     default_for,
     fill_placeholders,
     load_questionnaire,
-    owner_of,
     value_text,
 )
+from slabuilder.fields import owner_of
 from slabuilder.yamlio import read_yaml_file
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from helpers import pdf_text
-from slabuilder.answers import load_answers
+from slabuilder.answerfile import load_answers
 from slabuilder.observed import (
     MIN_RATE_SAMPLE,
     compare_rates,

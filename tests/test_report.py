@@ -14,7 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from helpers import HEADER, ROWS, pdf_text, write_csv
-from slabuilder.answers import answers_from_data
+from slabuilder.answerfile import answers_from_data
 from slabuilder.charts import funnel_chart, trend_chart
 from slabuilder.plan import Plan, build_plan
 from slabuilder.report import build_report_context

@@ -22,7 +22,7 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from slabuilder.answers import answers_from_data
+from slabuilder.answerfile import answers_from_data
 from slabuilder.cli import main
 from slabuilder.plan import Plan, build_plan
 from slabuilder.words import count, percent

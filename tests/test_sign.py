@@ -493,7 +493,7 @@ def _private_use(text: str) -> list[str]:
 @pytest.mark.parametrize("doc", sorted(TEXT_LAYER))
 def test_text_layer_is_the_text_on_the_page(every_pdf: dict[str, Path], example_path: Path,
                                             doc: str):
-    from slabuilder.answers import load_answers
+    from slabuilder.answerfile import load_answers
 
     path = every_pdf[doc]
     fingerprints = {V1: load_answers(example_path).fingerprint(),
@@ -514,7 +514,7 @@ def test_the_amendment_is_signable(every_pdf: dict[str, Path]):
     names = sorted(w["name"] for w in _widgets(every_pdf["v2-amendment"])
                    if w["type"] == "/Sig")
     assert names == sorted(f"{label} signature" for label in FIELDS.values())
-    from slabuilder.answers import load_answers
+    from slabuilder.answerfile import load_answers
 
     (doc,) = signature_status(every_pdf["v2-amendment"]).documents
     version_2 = load_answers(every_pdf["v2-amendment"].parent / "acme-v2.yaml")

@@ -14,7 +14,7 @@ from markupsafe import escape
 from starlette.testclient import TestClient
 
 from conftest import EXAMPLE
-from slabuilder.answers import check_answers, dump_answers, load_answers
+from slabuilder.answerfile import check_answers, dump_answers, load_answers
 from slabuilder.jobs.serve import build_app, build_workspace
 from slabuilder.questionnaire import AnswerError, check_answer, load_questionnaire
 

@@ -13,9 +13,9 @@ from slabuilder.version import __version__
 _LAZY = {
     # answers -> plan
     "Answers": "slabuilder.answers",
-    "load_answers": "slabuilder.answers",
-    "dump_answers": "slabuilder.answers",
-    "save_answers": "slabuilder.answers",
+    "load_answers": "slabuilder.answerfile",
+    "dump_answers": "slabuilder.answerfile",
+    "save_answers": "slabuilder.answerfile",
     "load_questionnaire": "slabuilder.questionnaire",
     "Plan": "slabuilder.plan",
     "build_plan": "slabuilder.plan",
@@ -103,7 +103,8 @@ __all__ = [
 
 if TYPE_CHECKING:
     from slabuilder.actuals import Actuals, ExportOptions, compute_actuals
-    from slabuilder.answers import Answers, dump_answers, load_answers, save_answers
+    from slabuilder.answerfile import dump_answers, load_answers, save_answers
+    from slabuilder.answers import Answers
     from slabuilder.context import build_context
     from slabuilder.diff import AgreementDiff, diff_answers, diff_plans
     from slabuilder.documents import render_html

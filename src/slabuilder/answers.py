@@ -15,31 +15,24 @@ import difflib
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
-    ValidationError,
     WithJsonSchema,
     field_validator,
     model_validator,
 )
 
 from slabuilder import words
-from slabuilder.errors import AnswersError
-from slabuilder.keypath import KeyPath, KeyPathError, data_path, format_path, set_path
 from slabuilder.numbertext import NumberTextError, read_number, written_once
 from slabuilder.signals import DEFAULT_THRESHOLD, FIT_SIGNALS, KNOWN_SIGNAL_IDS
-from slabuilder.textclean import CONTROL_IN_TEXT
-from slabuilder.words import FIRST_YEAR, LAST_YEAR, STAGE_NAMES
-from slabuilder.yamlio import YamlDocument, read_yaml_file
+from slabuilder.words import FIRST_YEAR, LAST_YEAR, STAGE_NAMES, Kind
 
 # --------------------------------------------------------------------------- value types
 
@@ -205,17 +198,35 @@ _MONEY_SCHEMA = {"anyOf": [{"type": "number", "exclusiveMinimum": 0},
                                                          r"(\.\d+)?\s*[kKmMbB]?\s*$"}],
                  "examples": [25000, "25,000", "$25k"]}
 
-Rate = Annotated[Decimal, BeforeValidator(parse_rate), WithJsonSchema(_RATE_SCHEMA)]
-Money = Annotated[Decimal, BeforeValidator(parse_money), WithJsonSchema(_MONEY_SCHEMA)]
+@dataclass(frozen=True)
+class Shown:
+    """How a field's value is written (``words.by_kind``), carried in the field's type so
+    that the field registry reads it instead of guessing from the field's name."""
+
+    kind: Kind
+
+
+Rate = Annotated[Decimal, BeforeValidator(parse_rate), WithJsonSchema(_RATE_SCHEMA),
+                 Shown("rate")]
+Money = Annotated[Decimal, BeforeValidator(parse_money), WithJsonSchema(_MONEY_SCHEMA),
+                  Shown("money")]
 IsoDate = Annotated[dt.date, BeforeValidator(parse_date),
-                    WithJsonSchema({"type": "string", "format": "date"})]
+                    WithJsonSchema({"type": "string", "format": "date"}), Shown("date")]
 Multiple = Annotated[Decimal, BeforeValidator(parse_multiple),
                      WithJsonSchema({"anyOf": [{"type": "number", "exclusiveMinimum": 0},
-                                               {"type": "string", "pattern": r"^\d+(\.\d+)?x$"}]})]
+                                               {"type": "string", "pattern": r"^\d+(\.\d+)?x$"}]}),
+                     Shown("multiple")]
 Count = Annotated[int, BeforeValidator(_as_int), Field(ge=0, le=1_000_000_000)]
 PositiveCount = Annotated[int, BeforeValidator(_as_int), Field(ge=1, le=1_000_000_000)]
 Hours = Annotated[Decimal, BeforeValidator(_as_hours), Field(ge=Decimal("0.01"), le=10_000),
-                  WithJsonSchema({"type": "number", "exclusiveMinimum": 0})]
+                  WithJsonSchema({"type": "number", "exclusiveMinimum": 0}), Shown("hours")]
+WholeHours = Annotated[PositiveCount, Shown("hours")]
+Days = Annotated[PositiveCount, Shown("days")]
+Minutes = Annotated[PositiveCount, Shown("minutes")]
+MeetingMinutes = Annotated[Count, Shown("minutes")]
+"""A meeting's length; 0 drops the meeting."""
+MeetingHours = Annotated[Count, Shown("hours")]
+Months = Annotated[PositiveCount, Shown("months")]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 
 
@@ -241,13 +252,13 @@ def _weekday(value: Any) -> Any:
 
 
 class Company(_Section):
-    name: Text
-    crm: Literal["hubspot", "salesforce", "other"] = "other"
-    timezone: str = "UTC"
-    business_hours: str = "09:00-17:00"
+    name: Text = Field(title="Name")
+    crm: Literal["hubspot", "salesforce", "other"] = Field("other", title="CRM")
+    timezone: str = Field("UTC", title="Time zone")
+    business_hours: str = Field("09:00-17:00", title="Business hours")
     business_days: list[Annotated[Weekday, BeforeValidator(_weekday)]] = Field(
-        default_factory=lambda: list(WORKWEEK), min_length=1)
-    holidays: str = "none"
+        default_factory=lambda: list(WORKWEEK), min_length=1, title="Business days")
+    holidays: str = Field("none", title="Public holidays")
 
     @field_validator("crm", mode="before")
     @classmethod
@@ -317,29 +328,30 @@ class Company(_Section):
 
 
 class Person(_Section):
-    name: Text
-    title: Text
+    name: Text = Field(title="Name")
+    title: Text = Field(title="Title")
 
 
 class Signatory(Person):
-    side: Literal["marketing", "sales", "revops", "executive"]
+    side: Literal["marketing", "sales", "revops", "executive"] = Field(title="Side")
 
 
 class Agreement(_Section):
-    effective_date: IsoDate
-    review_cadence: Literal["monthly", "quarterly", "biannual", "annual"] = "quarterly"
-    owner: Person
-    signatories: list[Signatory] = Field(min_length=1)
-    version: PositiveCount = 1
-    title: Text = "Sales and Marketing Service Level Agreement"
+    effective_date: IsoDate = Field(title="Effective date")
+    review_cadence: Literal["monthly", "quarterly", "biannual", "annual"] = Field(
+        "quarterly", title="Review cadence")
+    owner: Person = Field(title="Owner")
+    signatories: list[Signatory] = Field(min_length=1, title="Signatory")
+    version: PositiveCount = Field(1, title="Version")
+    title: Text = Field("Sales and Marketing Service Level Agreement", title="Title")
 
 
 # --------------------------------------------------------------------------- ICP
 
 
 class SizeRange(_Section):
-    min: PositiveCount
-    max: PositiveCount | None = None
+    min: PositiveCount = Field(title="Minimum")
+    max: PositiveCount | None = Field(None, title="Maximum")
 
     @model_validator(mode="after")
     def _ordered(self) -> SizeRange:
@@ -352,12 +364,12 @@ TextList = list[Annotated[Text, BeforeValidator(lambda v: str(v) if isinstance(v
 
 
 class Icp(_Section):
-    company_size: SizeRange | None = None
-    industries: TextList = Field(default_factory=list)
-    geographies: TextList = Field(default_factory=list)
-    titles: TextList = Field(default_factory=list)
-    disqualifiers: TextList = Field(default_factory=list)
-    blank_fit_fields: Literal["pass", "fail"] = "pass"
+    company_size: SizeRange | None = Field(None, title="Company size")
+    industries: TextList = Field(default_factory=list, title="Industries")
+    geographies: TextList = Field(default_factory=list, title="Geographies")
+    titles: TextList = Field(default_factory=list, title="Buying roles")
+    disqualifiers: TextList = Field(default_factory=list, title="Disqualifiers")
+    blank_fit_fields: Literal["pass", "fail"] = Field("pass", title="Blank fit fields")
     """How ``score`` and ``calibrate`` treat a lead whose fit field (size, industry, country,
     title) is blank in an export: ``pass`` (unknown is not a reason to hold a lead back) or
     ``fail``."""
@@ -376,15 +388,16 @@ class Icp(_Section):
 
 
 class Economics(_Section):
-    period: Literal["month", "quarter", "year"] = "quarter"
-    revenue_target: Money
-    currency: str = "USD"
-    average_deal_size: Money
-    sales_cycle_days: Annotated[int, BeforeValidator(_as_int), Field(ge=0, le=1000)] = 0
-    pipeline_coverage: Multiple = Decimal(3)
-    marketing_spend: Money | None = None
+    period: Literal["month", "quarter", "year"] = Field("quarter", title="Planning period")
+    revenue_target: Money = Field(title="Revenue target")
+    currency: str = Field("USD", title="Currency")
+    average_deal_size: Money = Field(title="Average deal size")
+    sales_cycle_days: Annotated[int, BeforeValidator(_as_int), Field(ge=0, le=1000),
+                                Shown("days")] = Field(0, title="Sales cycle")
+    pipeline_coverage: Multiple = Field(Decimal(3), title="Pipeline coverage")
+    marketing_spend: Money | None = Field(None, title="Marketing spend")
     """Marketing's acquisition spend for the period; with sales_spend it gives the CAC."""
-    sales_spend: Money | None = None
+    sales_spend: Money | None = Field(None, title="Sales spend")
 
     @field_validator("currency")
     @classmethod
@@ -406,21 +419,21 @@ RATE_KEYS = tuple(f"{a}_to_{b}" for i, a in enumerate(STAGES) for b in STAGES[i 
 class Funnel(_Section):
     """Conversion rates keyed ``<from>_to_<to>``; the set given must chain to ``won``."""
 
-    lead_to_mql: Rate | None = None
-    lead_to_sal: Rate | None = None
-    lead_to_sql: Rate | None = None
-    lead_to_opportunity: Rate | None = None
-    lead_to_won: Rate | None = None
-    mql_to_sal: Rate | None = None
-    mql_to_sql: Rate | None = None
-    mql_to_opportunity: Rate | None = None
-    mql_to_won: Rate | None = None
-    sal_to_sql: Rate | None = None
-    sal_to_opportunity: Rate | None = None
-    sal_to_won: Rate | None = None
-    sql_to_opportunity: Rate | None = None
-    sql_to_won: Rate | None = None
-    opportunity_to_won: Rate | None = None
+    lead_to_mql: Rate | None = Field(None, title="Lead to MQL rate")
+    lead_to_sal: Rate | None = Field(None, title="Lead to SAL rate")
+    lead_to_sql: Rate | None = Field(None, title="Lead to SQL rate")
+    lead_to_opportunity: Rate | None = Field(None, title="Lead to Opportunity rate")
+    lead_to_won: Rate | None = Field(None, title="Lead to Won rate")
+    mql_to_sal: Rate | None = Field(None, title="MQL to SAL rate")
+    mql_to_sql: Rate | None = Field(None, title="MQL to SQL rate")
+    mql_to_opportunity: Rate | None = Field(None, title="MQL to Opportunity rate")
+    mql_to_won: Rate | None = Field(None, title="MQL to Won rate")
+    sal_to_sql: Rate | None = Field(None, title="SAL to SQL rate")
+    sal_to_opportunity: Rate | None = Field(None, title="SAL to Opportunity rate")
+    sal_to_won: Rate | None = Field(None, title="SAL to Won rate")
+    sql_to_opportunity: Rate | None = Field(None, title="SQL to Opportunity rate")
+    sql_to_won: Rate | None = Field(None, title="SQL to Won rate")
+    opportunity_to_won: Rate | None = Field(None, title="Opportunity to Won rate")
 
     @model_validator(mode="after")
     def _one_chain(self) -> Funnel:
@@ -477,19 +490,22 @@ class Funnel(_Section):
 
 
 class Team(_Section):
-    sdrs: Count = 0
-    aes: Count = 0
-    business_days_per_month: Annotated[int, BeforeValidator(_as_int), Field(ge=1, le=31)] = 21
-    max_touches_per_rep_per_day: PositiveCount = 60
-    after_hours_coverage: bool = False
+    sdrs: Count = Field(0, title="SDRs")
+    aes: Count = Field(0, title="AEs")
+    business_days_per_month: Annotated[int, BeforeValidator(_as_int), Field(ge=1, le=31)] = Field(
+        21, title="Business days a month")
+    max_touches_per_rep_per_day: PositiveCount = Field(
+        60, title="Most touches a rep can make a day")
+    after_hours_coverage: bool = Field(False, title="Cover outside business hours")
 
 
 class CurrentState(_Section):
-    mqls_per_month: Count | None = None
-    worked_within_sla: Rate | None = None
-    main_conflict: Text | None = None
-    main_problem: Literal["definition", "enforcement", "trust"] | None = None
-    starting_point: Literal["scratch", "rebuild"] | None = None
+    mqls_per_month: Count | None = Field(None, title="MQLs a month today")
+    worked_within_sla: Rate | None = Field(None, title="MQLs worked within the SLA today")
+    main_conflict: Text | None = Field(None, title="Main conflict")
+    main_problem: Literal["definition", "enforcement", "trust"] | None = Field(
+        None, title="Main problem")
+    starting_point: Literal["scratch", "rebuild"] | None = Field(None, title="Starting point")
 
 
 # --------------------------------------------------------------------------- scoring
@@ -524,12 +540,12 @@ class SignalCondition(_Section):
     """When a signal applies, as a test on one column of a lead export (so that a model can
     be checked, re-run and turned into CRM rules).  Text is compared ignoring case."""
 
-    column: Text
-    equals: CellText | None = None
-    one_of: list[CellText] | None = None
-    at_least: Bound | None = None
-    below: Bound | None = None
-    blank: bool = False
+    column: Text = Field(title="Column")
+    equals: CellText | None = Field(None, title="Equals")
+    one_of: list[CellText] | None = Field(None, title="One of")
+    at_least: Bound | None = Field(None, title="At least")
+    below: Bound | None = Field(None, title="Below")
+    blank: bool = Field(False, title="Blank")
     """The signal also applies when the column is blank (alone: only when it is blank)."""
 
     @model_validator(mode="after")
@@ -550,10 +566,11 @@ class SignalCondition(_Section):
 
 
 class CustomSignal(_Section):
-    label: Text
-    points: Annotated[int, BeforeValidator(_as_int), Field(ge=-100, le=100)]
-    kind: Literal["fit", "behaviour", "negative"] = "behaviour"
-    condition: SignalCondition | None = None
+    label: Text = Field(title="Label")
+    points: Annotated[int, BeforeValidator(_as_int), Field(ge=-100, le=100),
+                      Shown("points")] = Field(title="Points")
+    kind: Literal["fit", "behaviour", "negative"] = Field("behaviour", title="Kind")
+    condition: SignalCondition | None = Field(None, title="Condition")
 
 
 SignalOverride = (Annotated[int, BeforeValidator(_as_int), Field(ge=-100, le=100)]
@@ -562,10 +579,10 @@ SignalOverride = (Annotated[int, BeforeValidator(_as_int), Field(ge=-100, le=100
 
 class Scoring(_Section):
     threshold: Annotated[int, BeforeValidator(_as_int),
-                         Field(ge=1, le=1000)] = DEFAULT_THRESHOLD
-    signals: dict[str, SignalOverride] = Field(default_factory=dict)
-    max_signals: PositiveCount = 15
-    score_cap: PositiveCount | None = None
+                         Field(ge=1, le=1000)] = Field(DEFAULT_THRESHOLD, title="MQL threshold")
+    signals: dict[str, SignalOverride] = Field(default_factory=dict, title="Signals")
+    max_signals: PositiveCount = Field(15, title="Most signals in the model")
+    score_cap: PositiveCount | None = Field(None, title="Score cap")
 
     @field_validator("signals")
     @classmethod
@@ -606,22 +623,23 @@ class Scoring(_Section):
 
 
 class MarketingTerms(_Section):
-    mql_volume_per_month: PositiveCount | None = None
-    acceptance_rate: Rate | None = None
+    mql_volume_per_month: PositiveCount | None = Field(
+        None, title="MQL volume a month (set by hand)")
+    acceptance_rate: Rate | None = Field(None, title="MQL acceptance")
     """None: the funnel's MQL-to-SAL rate where there is a SAL stage, else 60%."""
-    scoring_accuracy: Rate = Decimal("0.7")
-    core_fields_complete: Rate = Decimal(1)
-    extended_fields_complete: Rate = Decimal("0.8")
-    routing_minutes: PositiveCount = 60
-    routing_minutes_automated: PositiveCount = 5
-    forecast_days: PositiveCount = 30
-    lead_to_mql_hours: Hours = Decimal(1)
-    sourced_pipeline_share: Rate = Decimal("0.4")
-    influenced_revenue_share: Rate = Decimal("0.6")
-    advocate_review_days: PositiveCount = 90
-    objection_handling_days: PositiveCount = 5
-    battlecard_days: PositiveCount = 10
-    case_study_days: PositiveCount = 20
+    scoring_accuracy: Rate = Field(Decimal("0.7"), title="Scoring accuracy")
+    core_fields_complete: Rate = Field(Decimal(1), title="Name, e-mail and company filled in")
+    extended_fields_complete: Rate = Field(Decimal("0.8"), title="Phone, title and size filled in")
+    routing_minutes: Minutes = Field(60, title="Routing time")
+    routing_minutes_automated: Minutes = Field(5, title="Routing time when automated")
+    forecast_days: Days = Field(30, title="Volume forecast horizon")
+    lead_to_mql_hours: Hours = Field(Decimal(1), title="Lead to mql hours")
+    sourced_pipeline_share: Rate = Field(Decimal("0.4"), title="Sourced pipeline share")
+    influenced_revenue_share: Rate = Field(Decimal("0.6"), title="Influenced revenue share")
+    advocate_review_days: Days = Field(90, title="Advocate review days")
+    objection_handling_days: Days = Field(5, title="Objection handling turnaround")
+    battlecard_days: Days = Field(10, title="Battlecard turnaround")
+    case_study_days: Days = Field(20, title="Case study turnaround")
 
 
 Channel = Literal["phone", "email", "linkedin", "sms", "video"]
@@ -629,23 +647,24 @@ DEFAULT_CHANNELS: tuple[Channel, ...] = ("phone", "email")
 
 
 class SalesTerms(_Section):
-    speed_to_lead_hours: Hours = Decimal(4)
-    other_mql_hours: Hours = Decimal(24)
+    speed_to_lead_hours: Hours = Field(Decimal(4), title="Speed to lead (demo and trial requests)")
+    other_mql_hours: Hours = Field(Decimal(24), title="Speed to lead (other MQLs)")
     fast_tier_triggers: list[Annotated[str, Field(min_length=1, max_length=60)]] = Field(
-        default_factory=lambda: ["demo", "trial"], min_length=1, max_length=20)
+        default_factory=lambda: ["demo", "trial"], min_length=1, max_length=20,
+        title="Fast tier triggers")
     """What made a lead an MQL (its form or signal) that puts it in the fast tier: a trigger
     containing any of these words, in any case."""
-    contact_attempts: PositiveCount = 6
-    attempt_window_days: PositiveCount = 14
-    attempts_optimal_min: PositiveCount = 5
-    attempts_optimal_max: PositiveCount = 7
+    contact_attempts: PositiveCount = Field(6, title="Contact attempts")
+    attempt_window_days: Days = Field(14, title="Contact attempt window")
+    attempts_optimal_min: PositiveCount = Field(5, title="Attempts optimal min")
+    attempts_optimal_max: PositiveCount = Field(7, title="Attempts optimal max")
     channels: list[Channel] = Field(default_factory=lambda: list(DEFAULT_CHANNELS),
-                                    min_length=1)
-    disposition_days: PositiveCount = 5
-    review_hours: Hours = Decimal(24)
-    win_loss_hours: Hours = Decimal(48)
-    crm_update: Literal["daily", "weekly"] = "weekly"
-    sql_to_opportunity_days: PositiveCount = 5
+                                    min_length=1, title="Contact channels")
+    disposition_days: Days = Field(5, title="Disposition deadline")
+    review_hours: Hours = Field(Decimal(24), title="Review deadline")
+    win_loss_hours: Hours = Field(Decimal(48), title="Win/loss feedback deadline")
+    crm_update: Literal["daily", "weekly"] = Field("weekly", title="CRM update frequency")
+    sql_to_opportunity_days: Days = Field(5, title="Sql to opportunity days")
 
     @model_validator(mode="after")
     def _optimal_range(self) -> SalesTerms:
@@ -656,62 +675,66 @@ class SalesTerms(_Section):
 
 
 class Sla(_Section):
-    marketing: MarketingTerms = Field(default_factory=MarketingTerms)
-    sales: SalesTerms = Field(default_factory=SalesTerms)
+    marketing: MarketingTerms = Field(default_factory=MarketingTerms, title="Marketing")
+    sales: SalesTerms = Field(default_factory=SalesTerms, title="Sales")
 
 
 class RoutingRule(_Section):
-    segment: Text
-    route_to: Text
-    method: Literal["round_robin", "territory", "skill", "account_based", "direct"] = "direct"
+    segment: Text = Field(title="Segment")
+    route_to: Text = Field(title="Route to")
+    method: Literal["round_robin", "territory", "skill", "account_based", "direct"] = Field(
+        "direct", title="Routing method")
 
 
 class Routing(_Section):
-    method: Literal["round_robin", "territory", "skill", "account_based"] = "round_robin"
-    automated: bool | None = None
+    method: Literal["round_robin", "territory", "skill", "account_based"] = Field(
+        "round_robin", title="Routing method")
+    automated: bool | None = Field(None, title="Automated")
     """None: automated where the CRM routes by itself (HubSpot, Salesforce)."""
-    enterprise_min_employees: PositiveCount = 500
-    smb_max_employees: PositiveCount = 49
-    rules: list[RoutingRule] | None = None
+    enterprise_min_employees: PositiveCount = Field(500, title="Enterprise from (employees)")
+    smb_max_employees: PositiveCount = Field(49, title="Small business up to (employees)")
+    rules: list[RoutingRule] | None = Field(None, title="Routing rule")
 
 
 class Escalation(_Section):
-    detected_by: Text = "RevOps or an automated alert"
-    first_level: Text = "the team lead"
-    first_hours: Hours = Decimal(24)
-    second_level: Text = "the VPs of Marketing and Sales"
-    second_hours: Hours = Decimal(48)
-    quality_review_hours: Hours = Decimal(48)
-    shortfall_threshold: Rate = Decimal("0.1")
-    low_conversion_rate: Rate = Decimal("0.2")
-    rejection_rate: Rate = Decimal("0.3")
-    late_touch_share: Rate = Decimal("0.5")
+    detected_by: Text = Field("RevOps or an automated alert", title="Breaches detected by")
+    first_level: Text = Field("the team lead", title="First escalation to")
+    first_hours: Hours = Field(Decimal(24), title="First escalation within")
+    second_level: Text = Field("the VPs of Marketing and Sales", title="Second escalation to")
+    second_hours: Hours = Field(Decimal(48), title="Second escalation within")
+    quality_review_hours: Hours = Field(Decimal(48), title="Disputed MQL review within")
+    shortfall_threshold: Rate = Field(
+        Decimal("0.1"), title="Volume shortfall that triggers a recovery plan")
+    low_conversion_rate: Rate = Field(Decimal("0.2"), title="Low conversion rate")
+    rejection_rate: Rate = Field(Decimal("0.3"), title="Rejection rate")
+    late_touch_share: Rate = Field(Decimal("0.5"), title="Late touch share")
 
 
 class Handoff(_Section):
-    notify_by: Literal["crm_task", "email", "slack"] = "crm_task"
+    notify_by: Literal["crm_task", "email", "slack"] = Field("crm_task", title="Notify by")
 
 
 class Exceptions(_Section):
-    decided_by: Text = "the demand generation director with the sales team lead"
-    decision_hours: Hours = Decimal(48)
+    decided_by: Text = Field(
+        "the demand generation director with the sales team lead", title="Decided by")
+    decision_hours: Hours = Field(Decimal(48), title="Decision hours")
 
 
 class Intent(_Section):
-    sources: TextList = Field(default_factory=list)
+    sources: TextList = Field(default_factory=list, title="Sources")
 
 
 class Cadence(_Section):
-    daily_standup_minutes: Count = 15
-    weekly_review_minutes: Count = 30
-    monthly_review_minutes: Count = 60
-    quarterly_planning_hours: Count = 4
-    emergency_notice_hours: PositiveCount = 48
-    agreement_review_months: PositiveCount = 6
+    daily_standup_minutes: MeetingMinutes = Field(15, title="Daily stand-up")
+    weekly_review_minutes: MeetingMinutes = Field(30, title="Weekly review")
+    monthly_review_minutes: MeetingMinutes = Field(60, title="Monthly review")
+    quarterly_planning_hours: MeetingHours = Field(4, title="Quarterly planning")
+    emergency_notice_hours: WholeHours = Field(48, title="Notice for an emergency review")
+    agreement_review_months: Months = Field(6, title="Agreement reviewed at least every")
 
 
 class Documents(_Section):
-    page_size: Literal["a4", "letter"] | None = None
+    page_size: Literal["a4", "letter"] | None = Field(None, title="Page size")
 
     @field_validator("page_size", mode="before")
     @classmethod
@@ -725,23 +748,23 @@ class Documents(_Section):
 class Answers(_Section):
     """One answers file: everything slabuilder needs to write the agreement."""
 
-    format: Literal[1] = 1
-    company: Company
-    agreement: Agreement
-    icp: Icp = Field(default_factory=Icp)
-    economics: Economics
-    funnel: Funnel
-    team: Team = Field(default_factory=Team)
-    current_state: CurrentState = Field(default_factory=CurrentState)
-    scoring: Scoring = Field(default_factory=Scoring)
-    sla: Sla = Field(default_factory=Sla)
-    routing: Routing = Field(default_factory=Routing)
-    escalation: Escalation = Field(default_factory=Escalation)
-    handoff: Handoff = Field(default_factory=Handoff)
-    exceptions: Exceptions = Field(default_factory=Exceptions)
-    intent: Intent = Field(default_factory=Intent)
-    cadence: Cadence = Field(default_factory=Cadence)
-    documents: Documents = Field(default_factory=Documents)
+    format: Literal[1] = Field(1, title="Format")
+    company: Company = Field(title="Company")
+    agreement: Agreement = Field(title="Agreement")
+    icp: Icp = Field(default_factory=Icp, title="Icp")
+    economics: Economics = Field(title="Economics")
+    funnel: Funnel = Field(title="Funnel")
+    team: Team = Field(default_factory=Team, title="Team")
+    current_state: CurrentState = Field(default_factory=CurrentState, title="Current state")
+    scoring: Scoring = Field(default_factory=Scoring, title="Scoring")
+    sla: Sla = Field(default_factory=Sla, title="Sla")
+    routing: Routing = Field(default_factory=Routing, title="Routing")
+    escalation: Escalation = Field(default_factory=Escalation, title="Escalation")
+    handoff: Handoff = Field(default_factory=Handoff, title="Handoff")
+    exceptions: Exceptions = Field(default_factory=Exceptions, title="Exceptions")
+    intent: Intent = Field(default_factory=Intent, title="Intent")
+    cadence: Cadence = Field(default_factory=Cadence, title="Cadence")
+    documents: Documents = Field(default_factory=Documents, title="Documents")
 
     @property
     def page_size(self) -> Literal["a4", "letter"]:
@@ -788,381 +811,3 @@ _LATER_DEFAULTS: dict[str, dict[str, Any]] = {
                    "decision_hours": "48"},
     "intent": {"sources": []},
 }
-
-
-# --------------------------------------------------------------------------- loading
-
-
-def _model_names(model: type[BaseModel]) -> set[str]:
-    names = {model.__name__}
-    for sub in model.__subclasses__():
-        names |= _model_names(sub)
-    return names
-
-
-_MODEL_NAMES = _model_names(_Section)
-
-_FRIENDLY = {
-    "missing": "is missing; add it (see `slabuilder schema` or the README)",
-    "string_type": "should be text",
-    "int_type": "should be a whole number",
-    "bool_type": "should be true or false",
-    "list_type": "should be a list, such as [A, B]",
-    "model_type": "should be a group of keys (a mapping)",
-    "dict_type": "should be a group of keys (a mapping)",
-    "too_short": "needs at least one entry",
-    "string_too_short": "is empty; fill it in",
-}
-
-
-def _model_at(path: KeyPath) -> type[BaseModel] | None:
-    """The pydantic model that owns keys at ``path`` (for suggesting a misspelt key)."""
-    model: Any = Answers
-    for part in path:
-        if isinstance(part, int):
-            continue
-        fields = getattr(model, "model_fields", None)
-        field = fields.get(part) if isinstance(fields, dict) else None
-        if field is None:
-            return None
-        model = _unwrap_model(field.annotation)
-        if model is None:
-            return None
-    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
-
-
-def _unwrap_model(annotation: Any) -> Any:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _unwrap_model(arg)
-        if found is not None:
-            return found
-    return None
-
-
-def _is_union_tag(part: str) -> bool:
-    return "[" in part or "function-" in part or part in _MODEL_NAMES
-
-
-def _describe(error: Any, data: Any = None) -> tuple[KeyPath, str]:
-    loc = data_path(tuple(error["loc"]), data, _is_union_tag)
-    kind = error["type"]
-    if kind == "extra_forbidden" and loc:
-        parent, key = loc[:-1], str(loc[-1])
-        model = _model_at(parent)
-        hint = ""
-        if model is not None:
-            close = difflib.get_close_matches(key, list(model.model_fields), n=1, cutoff=0.6)
-            if close:
-                hint = f"; did you mean {close[0]}?"
-            else:
-                hint = "; allowed here: " + ", ".join(model.model_fields)
-        return loc, f"unknown key{hint}"
-    if kind == "literal_error":
-        expected = error.get("ctx", {}).get("expected", "")
-        return loc, f"{error['input']!r} is not one of the choices: {expected}"
-    if kind in _FRIENDLY:
-        return loc, _FRIENDLY[kind]
-    bounds = {"less_than_equal": ("at most", "le"), "greater_than_equal": ("at least", "ge"),
-              "greater_than": ("more than", "gt"), "less_than": ("less than", "lt")}
-    if kind in bounds:
-        side, name = bounds[kind]
-        limit = error.get("ctx", {}).get(name)
-        # pydantic passes a Decimal bound as its repr, "Decimal('0.01')"
-        shown = words.count(limit) if isinstance(limit, int) else re.sub(
-            r"^Decimal\('(.*)'\)$", r"\1", str(limit))
-        return loc, f"{error['input']} is too {'large' if 'l' in name else 'small'}; " \
-                    f"it should be {side} {shown}"
-    message = str(error["msg"])
-    message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
-    return loc, message
-
-
-def _union_member(loc: tuple[Any, ...]) -> str | None:
-    """The union member an error belongs to (``CustomSignal``, ``function-after[...]``)."""
-    for part in loc:
-        if isinstance(part, str) and (part in _MODEL_NAMES or "[" in part
-                                      or part.startswith("function-")):
-            return part
-    return None
-
-
-def validation_messages(error: ValidationError,
-                        data: Any = None) -> list[tuple[KeyPath, str]]:
-    """One message per key; of a union's members only the one the value was written for.
-
-    pydantic reports every member of ``int | CustomSignal`` that failed; a reader wants to
-    hear about the number when they wrote a number and about the mapping when they wrote one.
-    """
-    messages: dict[KeyPath, str] = {}
-    for item in error.errors():
-        member = _union_member(item["loc"])
-        if member in _MODEL_NAMES and item["type"] == "model_type":
-            continue  # a plain value was written: the mapping form is not what they meant
-        if member is not None and member not in _MODEL_NAMES and isinstance(
-                item.get("input"), dict):
-            continue  # a mapping was written: the plain-value form is not what they meant
-        path, message = _describe(item, data)
-        messages.setdefault(path, message)
-    # A misspelt key explains the "missing" key beside it: it leads.
-    return sorted(messages.items(), key=lambda item: not item[1].startswith("unknown key"))
-
-
-def _problems(error: ValidationError, source: str, document: YamlDocument | None,
-              settings: Sequence[str], data: Any = None) -> list[AnswersError]:
-    """Each problem as an error naming where it came from: the file's line, or ``--set``."""
-    overridden = [setting.partition("=")[0].strip() for setting in settings]
-    found = []
-    for path, message in validation_messages(error, data):
-        key = format_path(path)
-        if any(key == given or key.startswith((given + ".", given + "["))
-               or given.startswith((key + ".", key + "[")) for given in overridden):
-            found.append(AnswersError(message, file="--set", key=key or None))
-        else:
-            line = document.line_of(path) if document else None
-            found.append(AnswersError(message, file=source, line=line, key=key or None))
-    return found
-
-
-def answers_from_data(data: Any, source: str = "answers",
-                      document: YamlDocument | None = None,
-                      settings: Sequence[str] = ()) -> Answers:
-    """Validate already-parsed data; errors name ``source``, the key path and its line (or
-    ``--set`` for a value that came from the command line)."""
-    if not isinstance(data, dict):
-        kind = "a list" if isinstance(data, list) else "a single value"
-        raise AnswersError("the file holds " + kind + ", not the sections of an answers file "
-                           "(company:, agreement:, ...); see `slabuilder example`", file=source)
-    _check_keys_and_text(data, source, document, settings)
-    try:
-        return Answers.model_validate(data)
-    except ValidationError as error:
-        problems = _problems(error, source, document, settings, data)
-        first = problems[0]
-        if len(problems) > 1:
-            first.message += (f" (and {len(problems) - 1} more problem"
-                              f"{'s' * (len(problems) > 2)}: `slabuilder check` lists them)")
-        raise first from None
-
-
-def load_answers(path: str | Path, settings: Sequence[str] = ()) -> Answers:
-    """Read, check and validate an answers file, with ``key.path=value`` changes applied."""
-    document = read_yaml_file(Path(path), what="answers file")
-    data = document.data
-    if settings and isinstance(data, dict):
-        data = apply_settings(data, list(settings))
-    return answers_from_data(data, document.source, document, settings)
-
-
-def check_answers(path: str | Path,
-                  settings: Sequence[str] = ()) -> tuple[Answers | None, list[str]]:
-    """The answers of a valid file and no problems, or None and every problem, one line
-    each: what :func:`load_answers` would return, without reading the file twice."""
-    from slabuilder.errors import SlabuilderError
-
-    try:
-        document = read_yaml_file(Path(path), what="answers file")
-        data = document.data
-        if not isinstance(data, dict):
-            answers_from_data(data, document.source, document)
-        data = apply_settings(data, list(settings)) if settings else data
-    except SlabuilderError as error:
-        return None, [str(error)]
-    try:
-        _check_keys_and_text(data, document.source, document, settings)
-        return Answers.model_validate(data), []
-    except SlabuilderError as error:
-        return None, [str(error)]
-    except ValidationError as error:
-        return None, [str(problem) for problem in _problems(error, document.source, document,
-                                                            settings, data)]
-
-
-# Control characters in an answer would reach the terminal (escape sequences), the HTML and
-# the PDF's metadata (NUL); tab and line feed are kept in values, where text may be long.
-_CONTROL_IN_VALUE = CONTROL_IN_TEXT
-_CONTROL_IN_KEY = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-
-
-def _check_keys_and_text(data: Any, source: str, document: YamlDocument | None,
-                         settings: Sequence[str], path: KeyPath = ()) -> None:
-    """Refuse keys that are not words (a date, a number) and text holding control
-    characters, naming the key, before the model sees them."""
-    from slabuilder.textclean import printable
-
-    def fail(message: str, where: KeyPath) -> None:
-        key = format_path(where) or None
-        given = [s.partition("=")[0].strip() for s in settings]
-        if key is not None and any(key == g or key.startswith((g + ".", g + "["))
-                                   for g in given):
-            raise AnswersError(message, file="--set", key=key)
-        line = document.line_of(where) if document else None
-        raise AnswersError(message, file=source, line=line, key=key)
-
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if not isinstance(key, str):
-                shown = key.isoformat() if isinstance(key, dt.date) else str(key)
-                fail(f"the key {shown} is not a word; keys are names such as mql_to_sql "
-                     "(check the indentation: a value may have slipped into the keys)", path)
-            found = _CONTROL_IN_KEY.search(key)
-            if found:
-                fail(f"the key {printable(key)!r} holds a control character "
-                     f"({words.code_point(found.group())}); delete it", path)
-            _check_keys_and_text(value, source, document, settings, (*path, key))
-    elif isinstance(data, list):
-        for index, item in enumerate(data):
-            _check_keys_and_text(item, source, document, settings, (*path, index))
-    elif isinstance(data, str):
-        found = _CONTROL_IN_VALUE.search(data)
-        if found:
-            fail(f"holds a control character ({words.code_point(found.group())}); delete it "
-                 "(only tabs and line breaks are allowed in text)", path)
-
-
-# --------------------------------------------------------------------------- --set overrides
-
-
-def apply_settings(data: dict[str, Any], settings: list[str]) -> dict[str, Any]:
-    """Apply ``key.path=value`` strings (values read as YAML scalars) to a copy of ``data``."""
-    import copy
-
-    from slabuilder.yamlio import parse_scalar
-
-    result = copy.deepcopy(data)
-    for setting in settings:
-        if "=" not in setting:
-            raise AnswersError(f"{setting!r} has no value; write key.path=value, for example "
-                               "funnel.mql_to_sql=55%", file="--set")
-        key, _, raw = setting.partition("=")
-        try:
-            set_path(result, key.strip(), parse_scalar(raw), strict=True)
-        except KeyPathError as error:
-            raise AnswersError(str(error), file="--set") from None
-    return result
-
-
-# --------------------------------------------------------------------------- saving
-
-SECTION_NOTES: dict[str, str] = {
-    "format": "Version of this file's layout; leave it at 1.",
-    "company": "Who the agreement is for, and the clock every time limit runs on.",
-    "agreement": "When it takes effect, how often it is reviewed, and who signs.",
-    "icp": "Ideal customer profile: which companies and roles marketing brings to sales.\n"
-           "No signable agreement is rendered until this section is complete.",
-    "economics": "Revenue goal for one planning period; the MQL targets are worked back from it.",
-    "funnel": "Conversion rates between stages, as 60% or 0.6, ending at won.\n"
-              "Your own CRM history beats any published benchmark.",
-    "team": "Who works the leads; used to check that the terms can be met.",
-    "current_state": "Where you are today; used in the design brief and the warnings.",
-    "scoring": "Lead scoring: the MQL threshold and changes to the default points table.",
-    "sla": "The commitments of each side; anything left out takes the standard term.",
-    "routing": "Who receives which MQLs.",
-    "escalation": "What happens, and how fast, when a term is broken.",
-    "cadence": "The meetings that keep the agreement alive (minutes; 0 drops a meeting).",
-    "documents": "How the documents are printed.",
-}
-
-
-def _is_rate_field(annotation: Any) -> bool:
-    return "parse_rate" in repr(annotation)
-
-
-def _plain_section(model: BaseModel) -> dict[str, Any]:
-    """The keys the user set, with rates as ``60%`` and amounts as plain numbers."""
-    result: dict[str, Any] = {}
-    for name in model.model_fields_set:
-        if name not in type(model).model_fields:
-            continue
-        value = getattr(model, name)
-        annotation = type(model).model_fields[name].annotation
-        result[name] = _plain_value(value, _is_rate_field(annotation))
-    order = list(type(model).model_fields)
-    return {key: result[key] for key in sorted(result, key=order.index)}
-
-
-def _plain_value(value: Any, is_rate: bool) -> Any:
-    if isinstance(value, BaseModel):
-        return _plain_section(value)
-    if isinstance(value, list):
-        return [_plain_value(item, is_rate) for item in value]
-    if isinstance(value, dict):
-        return {key: _plain_value(item, is_rate) for key, item in value.items()}
-    if isinstance(value, Decimal):
-        if is_rate:
-            return words.exact(value * 100) + "%"
-        if value == value.to_integral_value():
-            return int(value)
-        return words.exact(value)
-    return value
-
-
-class _Dumper(yaml.SafeDumper):
-    pass
-
-
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _represent_str)
-
-
-class _FlowDict(dict[str, Any]):
-    pass
-
-
-class _FlowList(list[Any]):
-    pass
-
-
-_Dumper.add_representer(_FlowDict, lambda d, v: d.represent_mapping(
-    "tag:yaml.org,2002:map", v.items(), flow_style=True))
-_Dumper.add_representer(_FlowList, lambda d, v: d.represent_sequence(
-    "tag:yaml.org,2002:seq", v, flow_style=True))
-
-
-def _flow_leaves(value: Any, depth: int = 0) -> Any:
-    """Short groups of plain values on one line (``[Mon, Tue]``), sections as blocks."""
-    if isinstance(value, dict):
-        inner = {key: _flow_leaves(item, depth + 1) for key, item in value.items()}
-        leaf = all(not isinstance(item, dict | list) for item in value.values())
-        return _FlowDict(inner) if leaf and depth > 0 and value else inner
-    if isinstance(value, list):
-        items = [_flow_leaves(item, depth + 1) for item in value]
-        leaf = all(not isinstance(item, dict | list) for item in value)
-        return _FlowList(items) if leaf else items
-    return value
-
-
-def _dump(data: dict[str, Any]) -> str:
-    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, default_flow_style=False,
-                     allow_unicode=True, width=88).rstrip()
-
-
-def dump_answers(answers: Answers | dict[str, Any]) -> str:
-    """The answers as a commented, hand-editable YAML file (only the keys that were given)."""
-    model = answers if isinstance(answers, Answers) else Answers.model_validate(answers)
-    data = _plain_section(model)
-    out = ["# slabuilder answers file. Edit it freely, then check it with",
-           "# `slabuilder check FILE`; `slabuilder schema` describes every key.", ""]
-    for section, content in data.items():
-        out.extend(f"# {note}" for note in SECTION_NOTES.get(section, "").splitlines())
-        out.append(_dump({section: _flow_leaves(content)}))
-        out.append("")
-    return "\n".join(out)
-
-
-def save_answers(answers: Answers | dict[str, Any], path: str | Path, *,
-                 force: bool = False) -> Answers:
-    """Validate, then write the commented file atomically; refuses to overwrite unless forced."""
-    from slabuilder.fsutil import write_atomic
-
-    target = Path(path)
-    model = (answers if isinstance(answers, Answers)
-             else answers_from_data(answers, str(target)))
-    text = dump_answers(model)
-    write_atomic(target, text, force=force)
-    return model

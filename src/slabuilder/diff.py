@@ -17,12 +17,12 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 from pydantic import BaseModel
-from pydantic.functional_validators import BeforeValidator
 
-from slabuilder.answers import Answers, parse_date, parse_money, parse_multiple, parse_rate
+from slabuilder.answers import Answers
+from slabuilder.fields import field_at
 from slabuilder.keypath import format_path
 from slabuilder.plan import Plan, build_plan
 from slabuilder.signals import DEFAULT_SIGNALS
@@ -32,7 +32,6 @@ from slabuilder.words import (
     by_kind,
     capfirst,
     long_date,
-    rate_label,
     stage_plural,
 )
 
@@ -272,92 +271,6 @@ _ANSWER_SECTIONS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("documents",), "Documents"),
 )
 
-_LABELS = {
-    "name": "Name",
-    "crm": "CRM",
-    "timezone": "Time zone",
-    "business_hours": "Business hours",
-    "business_days": "Business days",
-    "holidays": "Public holidays",
-    "review_cadence": "Review cadence",
-    "title": "Title",
-    "side": "Side",
-    "industries": "Industries",
-    "geographies": "Geographies",
-    "titles": "Buying roles",
-    "disqualifiers": "Disqualifiers",
-    "period": "Planning period",
-    "revenue_target": "Revenue target",
-    "currency": "Currency",
-    "average_deal_size": "Average deal size",
-    "sales_cycle_days": "Sales cycle",
-    "pipeline_coverage": "Pipeline coverage",
-    "sdrs": "SDRs",
-    "aes": "AEs",
-    "business_days_per_month": "Business days a month",
-    "max_touches_per_rep_per_day": "Most touches a rep can make a day",
-    "after_hours_coverage": "Cover outside business hours",
-    "mqls_per_month": "MQLs a month today",
-    "worked_within_sla": "MQLs worked within the SLA today",
-    "main_conflict": "Main conflict",
-    "main_problem": "Main problem",
-    "starting_point": "Starting point",
-    "threshold": "MQL threshold",
-    "max_signals": "Most signals in the model",
-    "score_cap": "Score cap",
-    "mql_volume_per_month": "MQL volume a month (set by hand)",
-    "acceptance_rate": "MQL acceptance",
-    "scoring_accuracy": "Scoring accuracy",
-    "core_fields_complete": "Name, e-mail and company filled in",
-    "extended_fields_complete": "Phone, title and size filled in",
-    "routing_minutes": "Routing time",
-    "routing_minutes_automated": "Routing time when automated",
-    "forecast_days": "Volume forecast horizon",
-    "objection_handling_days": "Objection handling turnaround",
-    "battlecard_days": "Battlecard turnaround",
-    "case_study_days": "Case study turnaround",
-    "speed_to_lead_hours": "Speed to lead (demo and trial requests)",
-    "other_mql_hours": "Speed to lead (other MQLs)",
-    "contact_attempts": "Contact attempts",
-    "attempt_window_days": "Contact attempt window",
-    "channels": "Contact channels",
-    "disposition_days": "Disposition deadline",
-    "review_hours": "Review deadline",
-    "win_loss_hours": "Win/loss feedback deadline",
-    "crm_update": "CRM update frequency",
-    "method": "Routing method",
-    "enterprise_min_employees": "Enterprise from (employees)",
-    "smb_max_employees": "Small business up to (employees)",
-    "segment": "Segment",
-    "route_to": "Route to",
-    "detected_by": "Breaches detected by",
-    "first_level": "First escalation to",
-    "first_hours": "First escalation within",
-    "second_level": "Second escalation to",
-    "second_hours": "Second escalation within",
-    "quality_review_hours": "Disputed MQL review within",
-    "shortfall_threshold": "Volume shortfall that triggers a recovery plan",
-    "daily_standup_minutes": "Daily stand-up",
-    "weekly_review_minutes": "Weekly review",
-    "monthly_review_minutes": "Monthly review",
-    "quarterly_planning_hours": "Quarterly planning",
-    "emergency_notice_hours": "Notice for an emergency review",
-    "agreement_review_months": "Agreement reviewed at least every",
-    "page_size": "Page size",
-    "min": "minimum",
-    "max": "maximum",
-    "points": "points",
-    "label": "label",
-    "kind": "kind",
-}
-
-_GROUP_LABELS = {"owner": "Owner", "signatories": "Signatory", "company_size": "Company size",
-                 "rules": "Routing rule"}
-
-_VALIDATOR_KINDS: dict[Callable[..., Any], Kind] = {
-    parse_rate: "rate", parse_money: "money", parse_multiple: "multiple", parse_date: "date"}
-
-
 def _answer_sections(old: Answers, new: Answers) -> Iterator[tuple[str, str, Entries,
                                                                    Entries]]:
     for path, title in _ANSWER_SECTIONS:
@@ -387,92 +300,61 @@ def _descend(model: BaseModel, path: tuple[str, ...]) -> BaseModel:
 def _flatten_model(model: BaseModel, path: tuple[str, ...]) -> Entries:
     """Each leaf answer of a section, keyed by its dotted path (lists of words are one leaf)."""
     entries: Entries = {}
-    for name, field in type(model).model_fields.items():
+    for name in type(model).model_fields:
         key_path = (*path, name)
         if ".".join(key_path) in BOOKKEEPING_KEYS:
             continue
-        _flatten_value(getattr(model, name), key_path, _field_kind(field), entries)
+        _flatten_value(getattr(model, name), key_path, entries)
     return entries
 
 
-def _flatten_value(value: Any, path: tuple[str | int, ...], kind: Kind,
-                   entries: Entries) -> None:
+def _flatten_value(value: Any, path: tuple[str | int, ...], entries: Entries) -> None:
     if isinstance(value, BaseModel):
-        for name, field in type(value).model_fields.items():
-            _flatten_value(getattr(value, name), (*path, name), _field_kind(field), entries)
+        for name in type(value).model_fields:
+            _flatten_value(getattr(value, name), (*path, name), entries)
         return
     if isinstance(value, dict):
         for key, item in value.items():
-            _flatten_value(item, (*path, key), "points" if isinstance(item, int) else kind,
-                           entries)
+            _flatten_value(item, (*path, key), entries)
         return
     if isinstance(value, list) and any(isinstance(item, BaseModel) for item in value):
         for index, item in enumerate(value):
-            _flatten_value(item, (*path, index), kind, entries)
+            _flatten_value(item, (*path, index), entries)
         return
+    found = field_at(path)
+    kind: Kind = "points" if found is None else found.kind  # a signal's points by its id
     if isinstance(value, list):
         value, kind = tuple(value), "list"
-    elif kind == "auto":
-        kind = _kind_of(value, path)
     entries[format_path(path)] = (answer_label(path), value, kind)
-
-
-def _field_kind(field: Any) -> Kind:
-    """``rate`` for a field read with parse_rate, ``money`` for parse_money, and so on."""
-    for validator in _validators(field.annotation, list(field.metadata)):
-        kind = _VALIDATOR_KINDS.get(validator)
-        if kind is not None:
-            return kind
-    return "auto"
-
-
-def _validators(annotation: Any, metadata: list[Any]) -> Iterator[Callable[..., Any]]:
-    for item in [*metadata, *getattr(annotation, "__metadata__", ())]:
-        if isinstance(item, BeforeValidator):
-            yield item.func
-    for arg in get_args(annotation):
-        yield from _validators(arg, [])
-
-
-def _kind_of(value: Any, path: tuple[str | int, ...]) -> Kind:
-    name = str(path[-1])
-    if isinstance(value, bool):
-        return "bool"
-    if name.endswith("_hours") and isinstance(value, Decimal | int):
-        return "hours"
-    if name.endswith("_days") and isinstance(value, int):
-        return "days"
-    if name.endswith("_minutes") and isinstance(value, int):
-        return "minutes"
-    if isinstance(value, dt.date):
-        return "date"
-    if isinstance(value, int | Decimal):
-        return "count"
-    return "text"
 
 
 _SIGNAL_LABELS = {signal.id: signal.label for signal in DEFAULT_SIGNALS}
 
 
-def answer_label(path: tuple[str | int, ...]) -> str:
-    """``Revenue target``, ``MQL to SQL rate``, ``Signatory 2: title``."""
+def _title(path: tuple[str | int, ...]) -> str:
+    found = field_at(path)
     leaf = str(path[-1])
-    if path[0] == "funnel" and "_to_" in leaf:
-        return rate_label(leaf)
+    return found.title if found is not None else leaf.replace("_", " ").capitalize()
+
+
+def answer_label(path: tuple[str | int, ...]) -> str:
+    """``Revenue target``, ``MQL to SQL rate``, ``Signatory 2: title``: the field titles of
+    the registry, a group's title before its key."""
     if path[:2] == ("scoring", "signals") and len(path) >= 3:
         signal = str(path[2])
         name = _SIGNAL_LABELS.get(signal, signal.replace("_", " ").capitalize())
-        detail = f" ({_LABELS.get(leaf, leaf)})" if len(path) > 3 else ""
+        detail = f" ({_title(path).lower()})" if len(path) > 3 else ""
         return f"Points for \u201c{name}\u201d{detail}"
     groups: list[str] = []
-    for part in path[1:-1]:
+    for index in range(1, len(path) - 1):
+        part = path[index]
         if isinstance(part, int):
             groups[-1] = f"{groups[-1]} {part + 1}"
         elif not (path[0] == "sla" and part in ("marketing", "sales")):
-            groups.append(_GROUP_LABELS.get(part, part.replace("_", " ").capitalize()))
+            groups.append(_title(path[:index + 1]))
     if isinstance(path[-1], int):
         return f"{' '.join(groups)} {path[-1] + 1}"
-    label = _LABELS.get(leaf, leaf.replace("_", " ").capitalize())
+    label = _title(path)
     if not groups:
         return label
     if not label[1:2].isupper():  # keep acronyms such as CRM as they are

@@ -340,7 +340,7 @@ class _Interview:
 
         Returns the id of the question to point at (or the save row), None when valid.
         """
-        from slabuilder.answers import answers_from_data
+        from slabuilder.answerfile import answers_from_data
 
         try:
             answers_from_data(self.data, "your answers")
@@ -394,7 +394,7 @@ def _zone_names() -> list[str]:
 
 def derived_figures(summary: str, data: dict[str, Any]) -> list[str]:
     """The lines shown once a section's answers allow a plan: ``funnel`` or ``capacity``."""
-    from slabuilder.answers import answers_from_data
+    from slabuilder.answerfile import answers_from_data
     from slabuilder.plan import build_plan
 
     try:
@@ -463,7 +463,7 @@ def collect_answers(
     given: dict[str, Any] = read_partial(resume) if resume is not None else {}
     fixed = dict.fromkeys(_question_keys(questionnaire, given), f"--resume {resume}")
     if settings:
-        from slabuilder.answers import apply_settings  # not before it is needed: start-up
+        from slabuilder.answerfile import apply_settings  # not before it is needed: start-up
 
         given = apply_settings(given, list(settings))
         typed_on_line = apply_settings({}, list(settings))

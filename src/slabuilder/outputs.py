@@ -197,7 +197,7 @@ def _pdf_job(html: str, context: dict[str, Any], info: dict[str, str], folders: 
         job.attachment = attachment
         job.attachment_name = attachment_name
         if attachment is None:
-            from slabuilder.answers import dump_answers
+            from slabuilder.answerfile import dump_answers
 
             job.attachment_data = dump_answers(plan.answers).encode("utf-8")
     return job
@@ -272,7 +272,7 @@ def render_many(answers_paths: Sequence[Path], doc_ids: Sequence[str], out_dir: 
                 settings: Sequence[str] = ()) -> list[Path]:
     """Render several answers files at once: all targets are checked first, then the PDFs
     of every file are made together on all cores."""
-    from slabuilder.answers import load_answers
+    from slabuilder.answerfile import load_answers
     from slabuilder.plan import build_plan
 
     outputs: list[PlannedOutput] = []

@@ -73,7 +73,6 @@ from slabuilder.keypath import (
     KeyPath,
     format_path,
     get_path,
-    parse_key,
     set_path,
 )
 from slabuilder.numbertext import NumberTextError, read_number
@@ -82,12 +81,12 @@ from slabuilder.words import rate_text
 from slabuilder.yamlio import read_yaml_file
 
 if TYPE_CHECKING:
-    from pydantic import BaseModel
+    pass
 
 __all__ = [
     "MISSING", "AnswerError", "Choice", "Condition", "Question", "QuestionType",
     "Questionnaire", "Section", "check_answer", "convert", "default_for",
-    "fill_placeholders", "load_questionnaire", "model_error", "owner_of", "standard_default",
+    "fill_placeholders", "load_questionnaire", "model_error", "standard_default",
     "value_text",
 ]
 
@@ -531,72 +530,6 @@ def _check_whole(questionnaire: Questionnaire) -> None:
 # --------------------------------------------------------------------------- the answers model
 
 
-def owner_of(key: str) -> tuple[type[BaseModel], KeyPath, KeyPath]:
-    """The pydantic model that owns ``key``, the path to it and the rest of the key.
-
-    ``agreement.signatories[1].name`` gives ``(Signatory, ("agreement", "signatories", 1),
-    ("name",))``; ``scoring.signals.demo_request`` gives ``(Scoring, ("scoring",),
-    ("signals", "demo_request"))``.  Raises KeyError when a part is not in the model.
-    """
-    from slabuilder.answers import Answers
-
-    parts = parse_key(key)
-    model: type[BaseModel] = Answers
-    index = 0
-    while True:
-        name = parts[index]
-        if not isinstance(name, str) or name not in model.model_fields:
-            raise KeyError(f"{key}: {name} is not a key of {model.__name__}")
-        if index == len(parts) - 1:
-            return model, parts[:index], parts[index:]
-        annotation = model.model_fields[name].annotation
-        inner = _model_in(annotation)
-        following = parts[index + 1]
-        if _is_dict(annotation):
-            if index + 2 != len(parts):
-                raise KeyError(f"{key}: too deep below {name}")
-            return model, parts[:index], parts[index:]
-        if _is_list(annotation):
-            if not isinstance(following, int):
-                raise KeyError(f"{key}: {name} is a list; give an item number such as [0]")
-            if inner is None:
-                if index + 2 != len(parts):
-                    raise KeyError(f"{key}: too deep below {name}")
-                return model, parts[:index], parts[index:]
-            model, index = inner, index + 2
-            continue
-        if inner is None:
-            raise KeyError(f"{key}: {name} has no keys below it")
-        model, index = inner, index + 1
-
-
-def _strip_optional(annotation: Any) -> Any:
-    args = [a for a in get_args(annotation) if a is not type(None)]
-    if get_origin(annotation) is not None and type(None) in get_args(annotation) \
-            and len(args) == 1:
-        return args[0]
-    return annotation
-
-
-def _is_list(annotation: Any) -> bool:
-    return get_origin(_strip_optional(annotation)) is list
-
-
-def _is_dict(annotation: Any) -> bool:
-    return get_origin(_strip_optional(annotation)) is dict
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    from pydantic import BaseModel
-
-    annotation = _strip_optional(annotation)
-    if get_origin(annotation) is list:
-        annotation = get_args(annotation)[0]
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    return None
-
-
 def model_error(key: str, value: Any, data: dict[str, Any] | None = None, *,
                 cross_check: bool = False) -> str | None:
     """What the answers model says about ``value`` at ``key`` (None when it accepts it).
@@ -607,7 +540,8 @@ def model_error(key: str, value: Any, data: dict[str, Any] | None = None, *,
     """
     from pydantic import ValidationError
 
-    from slabuilder.answers import validation_messages
+    from slabuilder.answerfile import validation_messages
+    from slabuilder.fields import owner_of
 
     model, prefix, rest = owner_of(key)
     neighbours = get_path(data or {}, prefix) if prefix else data or {}

@@ -271,26 +271,19 @@ def schema_json() -> str:
 
 
 def _field_at(dotted: str) -> Any:
-    """The pydantic FieldInfo for a documented key, or None for wildcard entries."""
-    from slabuilder.answers import Answers, _unwrap_model
+    """The pydantic FieldInfo for a documented key."""
+    from slabuilder.fields import field_at
 
-    model: Any = Answers
-    info = None
-    for part in dotted.replace("[]", "").split("."):
-        if part == "*" or model is None:
-            return None
-        info = model.model_fields.get(part)
-        if info is None:
-            return None
-        model = _unwrap_model(info.annotation)
-    return info
+    found = field_at(dotted)
+    return None if found is None else found.info
 
 
 def default_text(dotted: str) -> str:
     """The default of a key as README shows it: ``required``, a value, or empty."""
     from pydantic_core import PydanticUndefined
 
-    from slabuilder.answers import _plain_value
+    from slabuilder.answerfile import _plain_value
+    from slabuilder.fields import kind_of
 
     info = _field_at(dotted)
     if info is None:
@@ -305,7 +298,7 @@ def default_text(dotted: str) -> str:
         value = info.default
     if value is None or value is PydanticUndefined:
         return ""
-    plain = _plain_value(value, "parse_rate" in repr(info.annotation))
+    plain = _plain_value(value, kind_of(info) == "rate")
     if isinstance(plain, list):
         return "[" + ", ".join(str(item) for item in plain) + "]"
     return str(plain).lower() if isinstance(plain, bool) else str(plain)

@@ -36,7 +36,7 @@ __all__ = [
 
 DateStyle = Literal["us", "international"]
 Kind = Literal["money", "rate", "multiple", "count", "points", "hours", "days", "minutes",
-               "date", "dates", "text", "list", "bool", "auto"]
+               "months", "date", "dates", "text", "list", "bool", "auto"]
 """How a value is written: ``money`` as ``$25,000``, ``rate`` as ``60%``, and so on."""
 
 FIRST_YEAR, LAST_YEAR = 2000, 2099
@@ -289,6 +289,7 @@ def by_kind(value: Any, kind: Kind, currency: str = "USD",
         "hours": lambda: unit(value, "hour", "hours"),
         "days": lambda: unit(value, "day", "days"),
         "minutes": lambda: unit(value, "minute", "minutes"),
+        "months": lambda: unit(value, "month", "months"),
         "list": lambda: ", ".join(str(item) for item in value) if value else "none",
         "dates": lambda: date_range(value[0], value[1], style),
     }

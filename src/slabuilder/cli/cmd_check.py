@@ -26,7 +26,7 @@ def command(answers_file: Path, as_json: bool, settings: tuple[str, ...]) -> Non
       slabuilder check examples/acme.yaml
       slabuilder check examples/acme.yaml --json > check.json
     """
-    from slabuilder.answers import check_answers
+    from slabuilder.answerfile import check_answers
     from slabuilder.plan import build_plan
 
     answers, problems = check_answers(answers_file, settings)

@@ -30,7 +30,7 @@ def command(answers_file: Path, as_json: bool, mqls: int | None,
       slabuilder plan examples/acme.yaml --set economics.revenue_target=1.2M   # what if?
       slabuilder plan examples/acme.yaml --json > plan.json
     """
-    from slabuilder.answers import load_answers
+    from slabuilder.answerfile import load_answers
     from slabuilder.plan import build_plan
 
     plan = build_plan(load_answers(answers_file, settings), forward_volume=mqls)

@@ -53,7 +53,7 @@ def calibrate(answers_path: str | Path, history: str | Path, options: Calibratio
     from slabuilder.interrupts import import_held
 
     import_held("duckdb")  # a stop inside its initialisation would abort the process
-    from slabuilder.answers import answers_from_data, load_answers
+    from slabuilder.answerfile import answers_from_data, load_answers
     from slabuilder.calibrate.run import calibrate_table
     from slabuilder.calibrate.table import read_lead_table
     from slabuilder.outputs import default_stem
@@ -106,7 +106,7 @@ def calibrate(answers_path: str | Path, history: str | Path, options: Calibratio
 def _write(out_dir: Path, name: str, stem: str, data: dict[str, Any], new_plan: Plan,
            old_plan: Plan, figures: dict[str, Any],
            rendering: RenderOptions) -> list[Path]:
-    from slabuilder.answers import save_answers
+    from slabuilder.answerfile import save_answers
     from slabuilder.calibrate.report import report_context
     from slabuilder.fsutil import check_writable
     from slabuilder.outputs import prepare_outputs, write_outputs

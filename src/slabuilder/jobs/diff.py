@@ -29,7 +29,7 @@ class DiffRun:
 
 def run_diff(old_file: Path, new_file: Path) -> DiffRun:
     """Load both versions and list every changed answer and every term that moved."""
-    from slabuilder.answers import load_answers
+    from slabuilder.answerfile import load_answers
     from slabuilder.diff import diff_answers
 
     old, new = load_answers(old_file), load_answers(new_file)

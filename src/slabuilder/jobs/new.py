@@ -75,7 +75,7 @@ def run_new(
         terminal=terminal, partial_path=output_dir / PARTIAL_NAME,
         from_label=str(from_file) if from_file is not None else None)
     # imported only now: the first question must not wait for the plan's modules
-    from slabuilder.answers import answers_from_data, dump_answers
+    from slabuilder.answerfile import answers_from_data, dump_answers
     from slabuilder.fsutil import OutputFile, write_all
     from slabuilder.plan import build_plan
 
@@ -160,7 +160,7 @@ def _refuse_known_target(output_dir: Path, previous: dict[str, Any] | None,
 
     known = layered(previous or {}, read_partial(resume) if resume is not None else {})
     if settings:
-        from slabuilder.answers import apply_settings
+        from slabuilder.answerfile import apply_settings
 
         known = apply_settings(known, list(settings))
     name = get_path(known, "company.name")

@@ -69,7 +69,7 @@ def run_renegotiate(answers_file: Path, out_dir: Path, *, settings: Sequence[str
     they rest on enough records; ``show_rates`` is called with them before the interview, so
     the user sees them beside the agreed rates.
     """
-    from slabuilder.answers import answers_from_data
+    from slabuilder.answerfile import answers_from_data
     from slabuilder.diff import diff_plans
     from slabuilder.documents import check_formats
     from slabuilder.outputs import RenderOptions
@@ -130,7 +130,7 @@ def _interview(defaults: dict[str, Any], settings: Sequence[str], use_defaults: 
 
 def _checked_new_version(data: dict[str, Any], current: Answers, source: str) -> Answers:
     """The new answers, refused when they would not follow the current version."""
-    from slabuilder.answers import answers_from_data
+    from slabuilder.answerfile import answers_from_data
     from slabuilder.words import long_date
 
     agreement = data.setdefault("agreement", {})
@@ -158,7 +158,7 @@ def _write_version(source: Path, out_dir: Path, data: dict[str, Any], plan: Plan
     Every target is checked first, so a refusal writes nothing; the answers file and the
     documents are then written as one set, all or nothing.
     """
-    from slabuilder.answers import answers_from_data, dump_answers
+    from slabuilder.answerfile import answers_from_data, dump_answers
     from slabuilder.fsutil import OutputFile, check_writable, same_file
     from slabuilder.outputs import default_stem, output_paths, render_documents
     from slabuilder.versions import versioned_answers_name

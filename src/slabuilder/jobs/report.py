@@ -112,7 +112,7 @@ def run_report(answers_file: Path, *, month: str | None = None, out_dir: Path | 
     write the breaches); it needs ``actuals_file``.  ``rendering`` holds the formats, the
     user's templates and ``force``.
     """
-    from slabuilder.answers import load_answers
+    from slabuilder.answerfile import load_answers
     from slabuilder.outputs import RenderOptions
     from slabuilder.plan import build_plan
     from slabuilder.words import slugify

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from slabuilder.answers import load_answers
+from slabuilder.answerfile import load_answers
 
 
 @dataclass

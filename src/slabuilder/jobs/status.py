@@ -68,7 +68,7 @@ def _pdfs(path: Path) -> tuple[list[Path], Path]:
 
 def _answers_fingerprints(folder: Path) -> dict[tuple[str, int], tuple[Path, str]]:
     """The answers files beside the PDFs: (company, version) -> (file, fingerprint)."""
-    from slabuilder.answers import load_answers
+    from slabuilder.answerfile import load_answers
     from slabuilder.plan import build_plan
 
     found: dict[tuple[str, int], tuple[Path, str]] = {}

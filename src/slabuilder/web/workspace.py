@@ -64,7 +64,7 @@ class Workspace:
 
     def answers(self, state: FormState | None = None) -> Answers:
         """The answers as a valid file would hold them; raises naming the first problem."""
-        from slabuilder.answers import answers_from_data
+        from slabuilder.answerfile import answers_from_data
 
         state = state or self.state()
         if state.errors:
@@ -126,7 +126,7 @@ class Workspace:
     def save(self, *, replace: bool) -> Path:
         """Write the commented answers file into the output folder, atomically; an existing
         file is replaced only when the user said so."""
-        from slabuilder.answers import save_answers
+        from slabuilder.answerfile import save_answers
 
         answers = self.answers()
         target = self.answers_path(answers)
@@ -141,7 +141,7 @@ class Workspace:
     def load(self, raw: bytes, name: str) -> None:
         """Start again from an uploaded answers file, read by the same strict reader and
         checked by the same model as ``slabuilder check`` (and with its messages)."""
-        from slabuilder.answers import answers_from_data
+        from slabuilder.answerfile import answers_from_data
         from slabuilder.yamlio import parse_yaml
 
         source = _plain_name(name)
