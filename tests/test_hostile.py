@@ -346,7 +346,8 @@ def test_a_template_cannot_build_what_no_document_holds(tmp_path: Path, body: st
 @pytest.mark.parametrize("mark", ["\u202e", "\u2066", "\u202a"])
 def test_direction_overrides_are_refused_in_every_way_in(run_cli: Run, tmp_path: Path,
                                                          mark: str):
-    from slabuilder.questionnaire import AnswerError, check_answer, load_questionnaire
+    from slabuilder.questionnaire import load_questionnaire
+    from slabuilder.typedanswer import AnswerError, check_answer
 
     name = f"Acme{mark}evil"
     code = f"U+{ord(mark):04X}"

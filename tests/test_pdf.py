@@ -155,7 +155,7 @@ def test_one_pdf_made_by_the_worker_started_early_has_the_same_bytes(
     WeasyPrint meanwhile): the PDF is the one rendered in this process, and no worker is
     left behind, whether the PDF was made or the run failed first."""
     from slabuilder.jobs.render import run_render
-    from slabuilder.pdf import _PREPARED, prepared_worker
+    from slabuilder.pdfpool import _PREPARED, prepared_worker
 
     def children() -> list[str]:
         found = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children")

@@ -15,19 +15,16 @@ from hypothesis import strategies as st
 from slabuilder.answerfile import answers_from_data, load_answers
 from slabuilder.answers import Answers
 from slabuilder.errors import SlabuilderError
+from slabuilder.fields import owner_of
 from slabuilder.keypath import MISSING, delete_path, get_path, set_path
-from slabuilder.questionnaire import (
+from slabuilder.questionnaire import Condition, Question, Questionnaire, load_questionnaire
+from slabuilder.typedanswer import (
     AnswerError,
-    Condition,
-    Question,
-    Questionnaire,
     check_answer,
     default_for,
     fill_placeholders,
-    load_questionnaire,
     value_text,
 )
-from slabuilder.fields import owner_of
 from slabuilder.yamlio import read_yaml_file
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,7 +16,8 @@ from starlette.testclient import TestClient
 from conftest import EXAMPLE
 from slabuilder.answerfile import check_answers, dump_answers, load_answers
 from slabuilder.jobs.serve import build_app, build_workspace
-from slabuilder.questionnaire import AnswerError, check_answer, load_questionnaire
+from slabuilder.questionnaire import load_questionnaire
+from slabuilder.typedanswer import AnswerError, check_answer
 
 QUESTIONNAIRE = load_questionnaire()
 

@@ -23,30 +23,19 @@ from typing import TYPE_CHECKING, Any
 
 from slabuilder.errors import InterviewAborted, SlabuilderError
 from slabuilder.keypath import MISSING, get_path, set_path
-from slabuilder.questionnaire import (
-    AnswerError,
-    Question,
-    Questionnaire,
-    Section,
-    fill_placeholders,
-    standard_default,
-    value_text,
-)
-from slabuilder.walk import Step, Walk
+from slabuilder.partial import read_partial, resume_command, save_partial
+from slabuilder.questionnaire import Question, Questionnaire, Section
+from slabuilder.typedanswer import AnswerError, fill_placeholders, standard_default, value_text
+from slabuilder.walk import Step, Walk, layered
 from slabuilder.words import count, number, stage_plural
 
 if TYPE_CHECKING:
     from slabuilder.plan import Plan
 
-__all__ = ["PARTIAL_NAME", "Terminal", "collect_answers", "confirm", "derived_figures",
-           "is_partial", "layered", "read_partial", "resume_command",
-           "save_partial"]
+__all__ = ["Terminal", "collect_answers", "confirm", "derived_figures"]
 
 _SAVE = "__save__"
 _NONE = "__none__"
-PARTIAL_HEADER = "# slabuilder partial answers"
-PARTIAL_NAME = "slabuilder-partial.yaml"
-"""The file a stopped interview keeps its answers in, in the folder it was writing to."""
 
 
 # --------------------------------------------------------------------------- the terminal
@@ -498,29 +487,6 @@ def _question_keys(questionnaire: Questionnaire, data: dict[str, Any]) -> list[s
             if q.key and get_path(data, q.key) is not MISSING]
 
 
-def layered(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
-    """``top`` laid over ``base``, group by group (lists are replaced whole)."""
-    result = copy.deepcopy(base)
-    for key, value in top.items():
-        if isinstance(value, dict) and isinstance(result.get(key), dict):
-            result[key] = layered(result[key], value)
-        elif isinstance(value, list) and isinstance(result.get(key), list) and any(
-                isinstance(item, dict) for item in value):
-            merged = list(result[key])
-            for index, item in enumerate(value):
-                if index < len(merged) and isinstance(item, dict) and isinstance(
-                        merged[index], dict):
-                    merged[index] = layered(merged[index], item)
-                elif index < len(merged):
-                    merged[index] = copy.deepcopy(item)
-                else:
-                    merged.append(copy.deepcopy(item))
-            result[key] = merged
-        else:
-            result[key] = copy.deepcopy(value)
-    return result
-
-
 def _refuse_missing(missing: list[str], *, use_defaults: bool, from_label: str | None) -> None:
     if not missing:
         return
@@ -557,53 +523,3 @@ def _on_interrupt(interview: _Interview, partial_path: Path | None,
     path = save_partial(partial, partial_path)
     raise InterviewAborted(f"stopped; your answers so far are in {path}: carry on with "
                            f"`{resume_command(path, from_label)}`") from None
-
-
-def resume_command(partial: Path, from_label: str | None = None) -> str:
-    """The command that carries on from ``partial``, writing where the stopped run wrote."""
-    from shlex import quote
-
-    again = f" --from {quote(from_label)}" if from_label else ""
-    return (f"slabuilder new -o {quote(str(partial.parent))} --resume {quote(str(partial))}"
-            f"{again}")
-
-
-def save_partial(partial: dict[str, Any], path: Path) -> Path:
-    """Write answers so far (not yet a valid answers file) for ``--resume``.
-
-    Overwrites only an earlier partial file; any other file of that name is left alone and a
-    numbered name is used instead.
-    """
-    import yaml
-
-    from slabuilder.fsutil import write_atomic
-
-    target = path
-    number = 2
-    while target.exists() and not is_partial(target):
-        target = path.with_name(f"{path.stem}-{number}{path.suffix}")
-        number += 1
-    body = yaml.safe_dump(partial, sort_keys=False, allow_unicode=True,
-                          default_flow_style=False)
-    text = (f"{PARTIAL_HEADER}: not a complete answers file yet.\n"
-            "# Carry on with `slabuilder new --resume THIS-FILE`.\n" + body)
-    write_atomic(target, text, force=True)
-    return target
-
-
-def is_partial(path: Path) -> bool:
-    if not path.is_file():  # a FIFO or a device is never a file of saved answers
-        return False
-    try:
-        with path.open(encoding="utf-8") as handle:
-            return handle.readline().startswith(PARTIAL_HEADER)
-    except OSError:
-        return False
-
-
-def read_partial(path: Path) -> dict[str, Any]:
-    from slabuilder.yamlio import read_mapping
-
-    return read_mapping(path, "file of saved answers",
-                         "a file of saved answers; resume from the file `slabuilder new` "
-                         "wrote when it was stopped")

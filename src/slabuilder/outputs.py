@@ -234,7 +234,7 @@ def write_outputs(outputs: Sequence[PlannedOutput], *, force: bool,
                   extra_files: Sequence[OutputFile] = ()) -> list[Path]:
     """Check every target, make the PDFs (in parallel), then write the files (with
     ``extra_files``, such as the answers or the breaches) as one set, all or nothing."""
-    from slabuilder.pdf import html_to_pdf_many
+    from slabuilder.pdfpool import html_to_pdf_many
 
     _check_targets(outputs, force)
     for extra in extra_files:

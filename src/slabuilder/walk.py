@@ -3,7 +3,7 @@
 A walk goes through the questions in questionnaire order.  A question whose ``when``
 condition fails is closed: its gate is forgotten and, when the questionnaire says
 ``when_skipped: drop``, its answer is taken out.  An open question gets its default from the
-answers so far; an answer is checked by :func:`slabuilder.questionnaire.check_answer` and
+answers so far; an answer is checked by :func:`slabuilder.typedanswer.check_answer` and
 stored, except that an unchanged standard default is left out of the file (so the file stays
 short and a later change of the standard reaches it).
 
@@ -20,16 +20,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from slabuilder.keypath import MISSING, delete_path, get_path, set_path
-from slabuilder.questionnaire import (
-    Question,
-    Questionnaire,
-    Section,
-    check_answer,
-    default_for,
-    standard_default,
-)
+from slabuilder.questionnaire import Question, Questionnaire, Section
+from slabuilder.typedanswer import check_answer, default_for, standard_default
 
-__all__ = ["Step", "Walk"]
+__all__ = ["Step", "Walk", "layered"]
 
 
 @dataclass(frozen=True)
@@ -121,3 +115,26 @@ class Walk:
     def from_before(self, question: Question) -> bool:
         """Whether the file the answers started from answers ``question``."""
         return question.key is not None and get_path(self.before, question.key) is not MISSING
+
+
+def layered(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    """``top`` laid over ``base``, group by group (lists are replaced whole)."""
+    result = copy.deepcopy(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key] = layered(result[key], value)
+        elif isinstance(value, list) and isinstance(result.get(key), list) and any(
+                isinstance(item, dict) for item in value):
+            merged = list(result[key])
+            for index, item in enumerate(value):
+                if index < len(merged) and isinstance(item, dict) and isinstance(
+                        merged[index], dict):
+                    merged[index] = layered(merged[index], item)
+                elif index < len(merged):
+                    merged[index] = copy.deepcopy(item)
+                else:
+                    merged.append(copy.deepcopy(item))
+            result[key] = merged
+        else:
+            result[key] = copy.deepcopy(value)
+    return result

@@ -15,16 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from slabuilder.errors import InterviewAborted, OutputError, SlabuilderError
-from slabuilder.interview import (
-    PARTIAL_NAME,
-    Terminal,
-    collect_answers,
-    confirm,
-    is_partial,
-    layered,
-    read_partial,
-)
+from slabuilder.interview import Terminal, collect_answers, confirm
 from slabuilder.keypath import get_path
+from slabuilder.partial import PARTIAL_NAME, is_partial, read_partial
+from slabuilder.walk import layered
 from slabuilder.words import slugify
 
 if TYPE_CHECKING:

@@ -39,7 +39,7 @@ def run_render(answers_files: Sequence[Path], out_dir: Path,
         where = (f"the {doc} is written by `slabuilder {_WRITTEN_BY[doc]}`"
                  if doc in _WRITTEN_BY else f"{doc!r} is not a document")
         raise SlabuilderError(f"{where}; choose from " + ", ".join(RENDERED_HERE), key="--doc")
-    from slabuilder.pdf import prepared_worker
+    from slabuilder.pdfpool import prepared_worker
 
     # One PDF: its worker loads WeasyPrint while the answers, the plan and the HTML are made.
     one_pdf = "pdf" in rendering.formats and len(answers_files) * len(set(docs)) == 1

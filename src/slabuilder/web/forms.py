@@ -14,14 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from slabuilder.keypath import MISSING
-from slabuilder.questionnaire import (
-    AnswerError,
-    Question,
-    Questionnaire,
-    Section,
-    fill_placeholders,
-    value_text,
-)
+from slabuilder.questionnaire import Question, Questionnaire, Section
+from slabuilder.typedanswer import AnswerError, fill_placeholders, value_text
 from slabuilder.walk import Walk
 
 __all__ = ["Field", "FormState", "evaluate", "field_value"]

@@ -98,7 +98,7 @@ class Workspace:
     def pdfs(self, doc_ids: tuple[str, ...]) -> dict[str, bytes]:
         """File name to PDF bytes, made in memory: a download writes nothing on this side."""
         from slabuilder.outputs import RenderOptions, prepare_outputs
-        from slabuilder.pdf import html_to_pdf_many
+        from slabuilder.pdfpool import html_to_pdf_many
         from slabuilder.plan import build_plan
 
         plan = build_plan(self.answers())
