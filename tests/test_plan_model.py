@@ -335,3 +335,17 @@ def test_the_contract_example_raises_nothing_about_its_own_terms(contract_exampl
 
     data = yaml.safe_load(contract_example.read_text(encoding="utf-8"))
     assert codes(build_plan(answers_from_data(data))) <= ABOUT_THE_BUSINESS
+
+
+def test_one_mql_is_worth_the_deal_size_times_the_rates_from_mql_on(example_path) -> None:
+    """The bookings an MQL brings (priorities rank missed terms by it): the example's
+    deal at 60% x 50% x 25%, and a rate before the MQL stage counts for nothing."""
+    from slabuilder.yamlio import read_yaml_file
+
+    data = read_yaml_file(example_path).data
+    plan = build_plan(answers_from_data(data))
+    deal = Decimal(str(data["economics"]["average_deal_size"]))
+    assert plan.mql_value == deal * Decimal("0.6") * Decimal("0.5") * Decimal("0.25")
+    data["funnel"] = {"lead_to_mql": "10%", "mql_to_sql": "40%", "sql_to_won": "20%"}
+    plan = build_plan(answers_from_data(data))
+    assert plan.mql_value == deal * Decimal("0.4") * Decimal("0.2")

@@ -86,6 +86,19 @@ class Plan:
         return self.targets["mql"].per_month if "mql" in self.targets else 0
 
     @property
+    def mql_value(self) -> Decimal:
+        """The bookings one MQL brings at the agreed rates: the rates from MQL to won times
+        the average deal size (0 without an MQL stage)."""
+        if "mql" not in self.stages:
+            return Decimal(0)
+        value = self.average_deal_size
+        first = self.stages.index("mql")
+        for key, rate in self.rates.items():
+            if self.stages.index(key.split("_to_")[0]) >= first:
+                value *= rate
+        return value
+
+    @property
     def measured_rates(self) -> list[str]:
         """The conversions a month's report measures: the chain's rates, and the one the
         low-conversion line judges when the chain does not hold it (MQL to SQL across an SAL
