@@ -215,3 +215,37 @@ def test_the_unit_check_finds_a_unit_written_by_hand() -> None:
     assert _UNIT_IN_TEMPLATE.search("{{ x|number }} h or less")
     assert _UNIT_IN_TEMPLATE.search("{{ sla.routing_minutes }} minutes of")
     assert not _UNIT_IN_TEMPLATE.search("{{ x|minutes }} of qualification")
+
+
+# --------------------------------------------------------------------------- template contexts
+
+
+def test_templates_read_only_keys_the_typed_contexts_hold() -> None:
+    """Every ``part.key`` a shipped template reads (``sla.fast_tier_hours``,
+    ``report.marketing_rows``, or through ``{% set r = report %}``) is a key of the typed
+    dictionary ``context.py`` or ``report.py`` returns for that part, so mypy's check of the
+    builders covers what the templates read."""
+    from typing import get_args, get_type_hints, is_typeddict
+
+    from slabuilder.contexts import DocumentContext, ReportContext
+
+    def typed(hint: object) -> object:
+        if is_typeddict(hint):
+            return hint
+        return next((arg for arg in get_args(hint) if is_typeddict(arg)), None)
+
+    parts = {name: typed(hint) for name, hint in
+             {**get_type_hints(DocumentContext), "report": ReportContext}.items()}
+    unknown = []
+    for path in sorted((ROOT / "templates").glob("*.j2")):
+        text = path.read_text(encoding="utf-8")
+        names = dict(parts)
+        for alias, source in re.findall(r"\{%-?\s*set\s+(\w+)\s*=\s*(\w+)\s*-?%\}", text):
+            if source in parts:
+                names[alias] = parts[source]
+        for match in re.finditer(r"(?<![\w.\"'])([a-z_]+)\.([a-z_]+)\b", text):
+            part = names.get(match.group(1))
+            if part is not None and match.group(2) not in get_type_hints(part):
+                unknown.append(f"{path.name}: {match.group(0)}")
+    assert unknown == []
+    assert len(parts) > 20  # the check above has parts to check

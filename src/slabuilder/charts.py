@@ -7,7 +7,7 @@ another.  Coordinates are SVG user units, rounded to a tenth.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 __all__ = ["funnel_chart", "trend_chart"]
@@ -20,7 +20,7 @@ def _r(value: float) -> float:
     return round(value, 1)
 
 
-def funnel_chart(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def funnel_chart(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Target (outline) against actual (solid) for each stage, as horizontal bars.
 
     ``rows`` are the report's funnel rows (``name``, ``target``, ``actual``, ``state``)."""

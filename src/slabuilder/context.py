@@ -15,6 +15,32 @@ from typing import Any
 
 from slabuilder import words
 from slabuilder.answers import Answers
+from slabuilder.contexts import (
+    AgreementPart,
+    AlignmentPart,
+    CapacityPart,
+    CompanyPart,
+    CurrentStatePart,
+    DiagnosisPart,
+    DocumentContext,
+    EconomicsPart,
+    ForwardPart,
+    FunnelPart,
+    IcpPart,
+    LeadTimePart,
+    MinimumAgreementPart,
+    MqlRate,
+    RateRow,
+    ScoringPart,
+    SensitivityRow,
+    SignalRow,
+    Signer,
+    SlaPart,
+    StageRow,
+    TermRow,
+    TermsPart,
+    WarningRow,
+)
 from slabuilder.derive.funnel import MONTHS_IN
 from slabuilder.derive.terms import code_pointers, code_range
 from slabuilder.plan import Plan
@@ -48,7 +74,7 @@ _PROBLEMS = {
 # --------------------------------------------------------------------------- sections
 
 
-def _company(answers: Answers) -> dict[str, Any]:
+def _company(answers: Answers) -> CompanyPart:
     company = answers.company
     return {
         "name": company.name,
@@ -63,16 +89,16 @@ def _company(answers: Answers) -> dict[str, Any]:
     }
 
 
-def _agreement(answers: Answers, plan: Plan) -> dict[str, Any]:
+def _agreement(answers: Answers, plan: Plan) -> AgreementPart:
     agreement = answers.agreement
     cadence_months = _CADENCE_MONTHS[agreement.review_cadence]
     first_review = add_months(agreement.effective_date, cadence_months)
     latest_review = add_months(agreement.effective_date,
                                 answers.cadence.agreement_review_months)
-    signatories = [{"name": s.name, "title": s.title, "side": s.side,
+    signatories: list[Signer] = [{"name": s.name, "title": s.title, "side": s.side,
                     "side_name": _SIDE_NAMES[s.side], "role": _ROLES[s.side]}
                    for s in agreement.signatories]
-    owner = {"name": agreement.owner.name, "title": agreement.owner.title,
+    owner: Signer = {"name": agreement.owner.name, "title": agreement.owner.title,
              "side": "owner", "side_name": "Agreement owner", "role": "Owner of the agreement"}
     already_signing = any(s["name"] == owner["name"] for s in signatories)
     return {
@@ -91,7 +117,7 @@ def _agreement(answers: Answers, plan: Plan) -> dict[str, Any]:
     }
 
 
-def _icp(answers: Answers, plan: Plan) -> dict[str, Any]:
+def _icp(answers: Answers, plan: Plan) -> IcpPart:
     icp = answers.icp
     size = icp.company_size
     size_text = next(f.requirement for f in plan.scoring.fit if f.criterion == "Company size")
@@ -108,7 +134,7 @@ def _icp(answers: Answers, plan: Plan) -> dict[str, Any]:
     }
 
 
-def _economics(answers: Answers, plan: Plan) -> dict[str, Any]:
+def _economics(answers: Answers, plan: Plan) -> EconomicsPart:
     economics = answers.economics
     months = MONTHS_IN[economics.period]
     return {
@@ -127,14 +153,14 @@ def _economics(answers: Answers, plan: Plan) -> dict[str, Any]:
     }
 
 
-def _funnel(plan: Plan) -> dict[str, Any]:
+def _funnel(plan: Plan) -> FunnelPart:
     rate_into: dict[str, Decimal] = {}
     sources: dict[str, str] = {}
     for key, rate in plan.rates.items():
         source, target = key.split("_to_")
         rate_into[target] = rate
         sources[target] = source
-    stages = []
+    stages: list[StageRow] = []
     for stage in plan.stages:
         count = plan.targets[stage]
         stages.append({
@@ -147,7 +173,7 @@ def _funnel(plan: Plan) -> dict[str, Any]:
             "from_name": STAGE_NAMES[sources[stage]] if stage in sources else None,
             "from_plural": stage_plural(sources[stage]) if stage in sources else None,
         })
-    rates = [{"key": key, "from_name": STAGE_NAMES[key.split("_to_")[0]],
+    rates: list[RateRow] = [{"key": key, "from_name": STAGE_NAMES[key.split("_to_")[0]],
               "to_name": STAGE_NAMES[key.split("_to_")[1]], "rate": plain_number(rate)}
              for key, rate in plan.rates.items()]
     first = plan.stages[0]
@@ -164,7 +190,7 @@ def _funnel(plan: Plan) -> dict[str, Any]:
     }
 
 
-def _capacity(plan: Plan) -> dict[str, Any] | None:
+def _capacity(plan: Plan) -> CapacityPart | None:
     cap = plan.capacity
     if cap is None:
         return None
@@ -184,7 +210,7 @@ def _capacity(plan: Plan) -> dict[str, Any] | None:
     }
 
 
-def _forward(plan: Plan) -> dict[str, Any] | None:
+def _forward(plan: Plan) -> ForwardPart | None:
     forward = plan.forward
     if forward is None:
         return None
@@ -197,9 +223,10 @@ def _forward(plan: Plan) -> dict[str, Any] | None:
     }
 
 
-def _scoring(plan: Plan) -> dict[str, Any]:
+def _scoring(plan: Plan) -> ScoringPart:
     scoring = plan.scoring
-    signals = [{"label": s.label, "points": s.points, "kind": s.kind} for s in scoring.signals]
+    signals: list[SignalRow] = [{"label": s.label, "points": s.points, "kind": s.kind}
+                                for s in scoring.signals]
     return {
         "fit": [{"criterion": f.criterion, "requirement": f.requirement,
                  "answered": f.answered} for f in scoring.fit],
@@ -219,10 +246,10 @@ def _scoring(plan: Plan) -> dict[str, Any]:
     }
 
 
-def _terms(plan: Plan) -> dict[str, Any]:
+def _terms(plan: Plan) -> TermsPart:
     terms = plan.terms
 
-    def term(t: Any) -> dict[str, str]:
+    def term(t: Any) -> TermRow:
         return {"id": t.id, "label": t.label, "commitment": t.commitment, "measure": t.measure}
 
     return {
@@ -250,7 +277,7 @@ def _terms(plan: Plan) -> dict[str, Any]:
     }
 
 
-def _sla(plan: Plan) -> dict[str, Any]:
+def _sla(plan: Plan) -> SlaPart:
     """The commitments' figures, from the plan (their one home), for templates to format."""
     agreed = plan.terms.commitments
     return {
@@ -282,7 +309,7 @@ def _sla(plan: Plan) -> dict[str, Any]:
     }
 
 
-def _alignment(plan: Plan) -> dict[str, Any]:
+def _alignment(plan: Plan) -> AlignmentPart:
     """Measures, handoff, exceptions, intent, diagnosis, benchmark, deal record, rollout."""
     found = plan.alignment
     agreed = plan.terms.commitments
@@ -321,7 +348,7 @@ def _alignment(plan: Plan) -> dict[str, Any]:
     }
 
 
-def _current_state(answers: Answers, plan: Plan) -> dict[str, Any]:
+def _current_state(answers: Answers, plan: Plan) -> CurrentStatePart:
     state = answers.current_state
     return {
         "mqls_per_month": state.mqls_per_month,
@@ -335,7 +362,7 @@ def _current_state(answers: Answers, plan: Plan) -> dict[str, Any]:
     }
 
 
-def _diagnosis(answers: Answers, plan: Plan) -> dict[str, Any]:
+def _diagnosis(answers: Answers, plan: Plan) -> DiagnosisPart:
     """Which of the three classic failures this SLA is fixing, and the evidence for it.
 
     The answers may name it (``current_state.main_problem``); otherwise the figures decide:
@@ -436,29 +463,30 @@ def _people(answers: Answers) -> list[dict[str, str]]:
     return named + roles
 
 
-def _minimum_agreement(answers: Answers, plan: Plan) -> dict[str, Any]:
-    disqualifiers = list(answers.icp.disqualifiers[:3])
+def _minimum_agreement(answers: Answers, plan: Plan) -> MinimumAgreementPart:
+    fewest = plan.scoring.min_disqualifiers
+    disqualifiers = list(answers.icp.disqualifiers[:fewest])
     return {
         "disqualifiers": disqualifiers,
-        "disqualifiers_missing": max(0, 3 - len(disqualifiers)),
+        "disqualifiers_missing": max(0, fewest - len(disqualifiers)),
         "threshold": plan.scoring.threshold,
         "disposition_days": plan.terms.commitments.disposition_days,
         "mql_per_month": plan.mql_per_month,
     }
 
 
-def _warnings(plan: Plan) -> list[dict[str, Any]]:
+def _warnings(plan: Plan) -> list[WarningRow]:
     return [{"code": w.code, "message": w.message, "key": w.key, "severity": w.severity}
             for w in plan.warnings]
 
 
-def _sensitivity(plan: Plan) -> list[dict[str, Any]]:
+def _sensitivity(plan: Plan) -> list[SensitivityRow]:
     return [{"rate": plain_number(row.rate), "delta_points": row.delta_points,
              "mql_per_period": row.mql_per_period, "mql_per_month": row.mql_per_month,
              "current": row.delta_points == 0} for row in plan.sensitivity]
 
 
-def _lead_time(plan: Plan) -> dict[str, Any]:
+def _lead_time(plan: Plan) -> LeadTimePart:
     lead = plan.lead_time
     return {"sales_cycle_days": lead.sales_cycle_days,
             "mql_window_start": lead.mql_window_start.isoformat(),
@@ -467,11 +495,14 @@ def _lead_time(plan: Plan) -> dict[str, Any]:
             "bookings_end": lead.bookings_end.isoformat()}
 
 
-def build_context(plan: Plan, *, draft: bool = False) -> dict[str, Any]:
+def build_context(plan: Plan, *, draft: bool = False) -> DocumentContext:
     """Everything a document template may show, as plain data."""
     answers = plan.answers
     rates = plan.rates
     mql_rate_key = next((key for key in rates if key.startswith("mql_to_")), None)
+    mql_rate: MqlRate | None = ({"key": mql_rate_key, "to_name": STAGE_NAMES[mql_rate_key[7:]],
+                                 "rate": plain_number(rates[mql_rate_key])}
+                                if mql_rate_key else None)
     return {
         "draft": draft,
         "fingerprint": plan.fingerprint,
@@ -484,8 +515,7 @@ def build_context(plan: Plan, *, draft: bool = False) -> dict[str, Any]:
         "icp": _icp(answers, plan),
         "economics": _economics(answers, plan),
         "funnel": _funnel(plan),
-        "mql_rate": ({"key": mql_rate_key, "to_name": STAGE_NAMES[mql_rate_key[7:]],
-                      "rate": plain_number(rates[mql_rate_key])} if mql_rate_key else None),
+        "mql_rate": mql_rate,
         "lead_time": _lead_time(plan),
         "sensitivity": _sensitivity(plan),
         "forward": _forward(plan),

@@ -7,7 +7,7 @@ rejection lines, the shortfall threshold, the agreed rates); nothing here sets a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from slabuilder import words
 from slabuilder.derive.terms import scoring_misses_text
@@ -16,6 +16,7 @@ from slabuilder.words import STAGE_NAMES, count, money, percent, sentence
 if TYPE_CHECKING:
     from slabuilder.actuals import Actuals
     from slabuilder.actuals.model import MonthActuals
+    from slabuilder.contexts import ComplianceRow
     from slabuilder.plan import Plan
 
 __all__ = ["diagnoses", "insights", "no_attempt_age", "priorities"]
@@ -136,7 +137,7 @@ _PRIORITY = {
 }
 
 
-def _mqls_at_stake(row: dict[str, Any], month: MonthActuals, mql_target: int) -> float:
+def _mqls_at_stake(row: ComplianceRow, month: MonthActuals, mql_target: int) -> float:
     """How many MQLs a missed term puts at risk this month."""
     mqls = month.mql or 0
     actual = row["actual"] or 0
@@ -149,7 +150,7 @@ def _mqls_at_stake(row: dict[str, Any], month: MonthActuals, mql_target: int) ->
     return float(actual)
 
 
-def priorities(plan: Plan, rows: list[dict[str, Any]], month: MonthActuals,
+def priorities(plan: Plan, rows: list[ComplianceRow], month: MonthActuals,
                 mql_target: int) -> list[str]:
     """The missed terms, the one with the most bookings at stake first."""
     value = float(plan.mql_value)

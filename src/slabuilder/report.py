@@ -26,6 +26,14 @@ from typing import Any, Literal
 from slabuilder import diagnosis, words
 from slabuilder.actuals.model import Actuals, MonthActuals
 from slabuilder.charts import funnel_chart, trend_chart
+from slabuilder.contexts import (
+    ComplianceRow,
+    ConversionRow,
+    FunnelRow,
+    ReportContext,
+    RowState,
+    Verdict,
+)
 from slabuilder.derive.funnel import MONTHS_IN
 from slabuilder.derive.terms import scoring_misses_text
 from slabuilder.diagnosis import no_attempt_age
@@ -41,9 +49,9 @@ from slabuilder.words import (
 
 __all__ = ["BLANK", "NOT_IN_EXPORT", "build_report_context"]
 
-BLANK = "blank"
+BLANK: Literal["blank"] = "blank"
 """A shell: the figure is written in by hand."""
-NOT_IN_EXPORT = "not in export"
+NOT_IN_EXPORT: Literal["not in export"] = "not in export"
 
 Kind = Literal["count", "rate", "hours", "money"]
 
@@ -78,21 +86,22 @@ class _Rows:
 
     def row(self, field: str, label: str, target: str, value: float | None, kind: Kind,
             met: bool | None, *, note: str = "", previous: float | None = None,
-            measurable: bool = True) -> dict[str, Any]:
-        base = {"field": field, "label": label, "target": target, "kind": kind,
-                "note": note, "actual": None, "met": None, "previous": None}
+            measurable: bool = True) -> ComplianceRow:
+        row: ComplianceRow = {"field": field, "label": label, "target": target, "kind": kind,
+                              "note": note, "actual": None, "met": None, "previous": None,
+                              "state": "blank"}
         if self.actuals is None or not measurable:
-            state = BLANK if self.actuals is None else NOT_IN_EXPORT
-            return {**base, "state": state}
-        if value is None:
-            return {**base, "state": NOT_IN_EXPORT, "previous": previous}
-        verdict = None if met is None else "met" if met else "missed"
-        return {**base, "actual": value, "state": "value", "met": verdict,
-                "previous": previous}
+            row["state"] = "blank" if self.actuals is None else "not in export"
+        elif value is None:
+            row["state"], row["previous"] = "not in export", previous
+        else:
+            row["state"], row["actual"], row["previous"] = "value", value, previous
+            row["met"] = None if met is None else "met" if met else "missed"
+        return row
 
 
 def _marketing_rows(plan: Plan, actuals: Actuals | None,
-                    mql_target: int) -> list[dict[str, Any]]:
+                    mql_target: int) -> list[ComplianceRow]:
     agreed = plan.terms.commitments
     rows = _Rows(actuals)
     month = actuals.month if actuals else None
@@ -125,7 +134,7 @@ def _marketing_rows(plan: Plan, actuals: Actuals | None,
 
 
 def _disposition_row(rows: _Rows, plan: Plan, month: MonthActuals | None,
-                     previous: MonthActuals | None) -> dict[str, Any]:
+                     previous: MonthActuals | None) -> ComplianceRow:
     days = plan.terms.commitments.disposition_days
     disposition = month.disposition_within_deadline if month else None
     undecided = month.undispositioned_past_deadline if month else None
@@ -142,7 +151,7 @@ def _disposition_row(rows: _Rows, plan: Plan, month: MonthActuals | None,
 
 
 def _speed_rows(plan: Plan, rows: _Rows, month: MonthActuals | None,
-                previous: MonthActuals | None) -> list[dict[str, Any]]:
+                previous: MonthActuals | None) -> list[ComplianceRow]:
     """Speed to lead, each MQL held to its own tier's limit; when the export cannot tell
     the tiers apart, each limit is shown over every MQL and nothing is judged."""
     agreed = plan.terms.commitments
@@ -178,7 +187,7 @@ def _speed_rows(plan: Plan, rows: _Rows, month: MonthActuals | None,
     return found
 
 
-def _sales_rows(plan: Plan, actuals: Actuals | None) -> list[dict[str, Any]]:
+def _sales_rows(plan: Plan, actuals: Actuals | None) -> list[ComplianceRow]:
     agreed = plan.terms.commitments
     rows = _Rows(actuals)
     month = actuals.month if actuals else None
@@ -204,7 +213,7 @@ def _sales_rows(plan: Plan, actuals: Actuals | None) -> list[dict[str, Any]]:
     ]
 
 
-def _shared_rows(plan: Plan, actuals: Actuals | None) -> list[dict[str, Any]]:
+def _shared_rows(plan: Plan, actuals: Actuals | None) -> list[ComplianceRow]:
     """The shared measures the export cannot judge as terms: marketing's shares, the sales
     cycle and the cost of a customer, each against the agreement's target."""
     agreed = plan.terms.commitments
@@ -259,21 +268,21 @@ def _change(actual: int | None, previous: int | None) -> str:
 
 
 def _funnel_rows(plan: Plan, actuals: Actuals | None,
-                 targets: dict[str, int]) -> list[dict[str, Any]]:
+                 targets: dict[str, int]) -> list[FunnelRow]:
     month = actuals.month if actuals else None
     previous = actuals.previous if actuals else None
     stages = list(plan.stages)
     if month is not None and month.sal is not None and "sal" not in stages:
         stages.insert(stages.index("mql") + 1 if "mql" in stages else 0, "sal")
-    rows = []
+    rows: list[FunnelRow] = []
     for stage in stages:
         target = targets.get(stage)
         actual = month.volume(stage) if month else None
         prior = previous.volume(stage) if previous else None
-        state = BLANK if actuals is None else ("value" if actual is not None
-                                               else NOT_IN_EXPORT)
-        met = (None if actual is None or target is None else
-               "met" if actual >= target else "missed")
+        state: RowState = BLANK if actuals is None else ("value" if actual is not None
+                                                         else NOT_IN_EXPORT)
+        met: Verdict = (None if actual is None or target is None else
+                        "met" if actual >= target else "missed")
         rows.append({"stage": stage, "name": STAGE_NAMES[stage], "plural": stage_plural(stage),
                      "field": f"{stage}_actual", "target": target, "actual": actual,
                      "state": state, "met": met, "previous": prior,
@@ -283,15 +292,15 @@ def _funnel_rows(plan: Plan, actuals: Actuals | None,
     return rows
 
 
-def _conversion_rows(plan: Plan, actuals: Actuals | None) -> list[dict[str, Any]]:
+def _conversion_rows(plan: Plan, actuals: Actuals | None) -> list[ConversionRow]:
     rates = actuals.month.conversions if actuals else {}
     previous = actuals.previous.conversions if actuals and actuals.previous else {}
-    rows = []
+    rows: list[ConversionRow] = []
     for key, rate in plan.rates.items():
         source, target = key.split("_to_")
         actual = rates.get(key)
-        state = BLANK if actuals is None else ("value" if actual is not None
-                                               else NOT_IN_EXPORT)
+        state: RowState = BLANK if actuals is None else ("value" if actual is not None
+                                                         else NOT_IN_EXPORT)
         rows.append({"key": key, "label": f"{STAGE_NAMES[source]} to {STAGE_NAMES[target]}",
                      "field": f"{key}_actual", "kind": "rate", "plan": _num(rate),
                      "actual": actual, "state": state, "previous": previous.get(key),
@@ -321,7 +330,7 @@ def _agenda_minutes(total: int) -> dict[str, int]:
             "feedback": max(total - 2 * third - sixth, 0)}
 
 
-def _pick(by_term: dict[str, dict[str, Any]], fields: Sequence[str]) -> list[dict[str, Any]]:
+def _pick(by_term: dict[str, ComplianceRow], fields: Sequence[str]) -> list[ComplianceRow]:
     return [by_term[field] for field in fields]
 
 
@@ -329,7 +338,8 @@ def _listed(items: Sequence[Any] | None) -> list[dict[str, Any]] | None:
     return None if items is None else [item.to_dict() for item in items]
 
 
-def _top(items: Sequence[Any] | None, limit: int, filled: bool) -> list[dict[str, Any]] | None:
+def _top(items: Sequence[Any] | None, limit: int,
+         filled: bool) -> list[dict[str, Any]] | None:
     """The first ``limit`` groups for a table: ``None`` on a shell (blank rows to fill in),
     an empty list when the export has none or cannot tell."""
     if not filled:
@@ -350,7 +360,7 @@ def _export(actuals: Actuals | None) -> dict[str, Any] | None:
 
 
 def build_report_context(plan: Plan, month: str, month_label: str,
-                         actuals: Actuals | None = None) -> dict[str, Any]:
+                         actuals: Actuals | None = None) -> ReportContext:
     """Everything the report, agenda and dashboard show, as plain data."""
     targets = _month_targets(plan, month)
     mql_target = plan.answers.sla.marketing.mql_volume_per_month or targets.get("mql", 0)

@@ -19,6 +19,7 @@ from slabuilder.fsutil import OutputFile
 
 if TYPE_CHECKING:
     from slabuilder.actuals import Actuals, ExportOptions
+    from slabuilder.contexts import ReportContext
     from slabuilder.outputs import RenderOptions
     from slabuilder.plan import Plan
 
@@ -34,7 +35,7 @@ class ReportRun:
     month: str
     """``YYYY-MM``."""
     plan: Plan
-    report: dict[str, Any]
+    report: ReportContext
     """The report's context, as the templates receive it."""
     actuals: Actuals | None
     """The figures computed from the export (``None`` for shells)."""
