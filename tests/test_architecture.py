@@ -249,3 +249,55 @@ def test_templates_read_only_keys_the_typed_contexts_hold() -> None:
                 unknown.append(f"{path.name}: {match.group(0)}")
     assert unknown == []
     assert len(parts) > 20  # the check above has parts to check
+
+
+# --------------------------------------------------------------------------- rules in derive/
+
+READERS = ("context.py", "report.py", "diagnosis.py", "diff.py", "observed.py")
+"""The modules that turn the plan into documents' data: they read rules, never set them."""
+
+
+def _threshold(node: ast.AST) -> object:
+    """A number other than 0 or 1 written in a comparison (``0.5``, ``Decimal("0.2")``)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float) \
+            and not isinstance(node.value, bool):
+        return None if node.value in (0, 1) else node.value
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+            and node.func.id in ("Decimal", "Fraction", "float") and node.args:
+        return _threshold(node.args[0]) if not isinstance(node.args[0], ast.Constant) or \
+            not isinstance(node.args[0].value, str) else (
+                None if node.args[0].value in ("0", "1") else node.args[0].value)
+    return None
+
+
+def test_documents_data_and_templates_hold_no_threshold() -> None:
+    """A line a figure is judged against (the low-conversion rate, the share of late
+    touches) is read from the plan; a number written into a comparison in the documents'
+    data or a template is a second home that drifts (the report judged slow follow-up at a
+    fixed 50% while the answers set another line)."""
+    found = []
+    for name in READERS:
+        tree = ast.parse((PACKAGE / name).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Compare):
+                continue
+            sides = [node.left, *node.comparators]
+            if any(isinstance(side, ast.Call) and isinstance(side.func, ast.Name)
+                   and side.func.id == "len" for side in sides):
+                continue  # a count of items, such as a key path's length
+            found.extend(f"{name}:{node.lineno}: {ast.unparse(node)}"
+                         for side in sides if _threshold(side) is not None)
+    tag = re.compile(r"\{[{%](.*?)[}%]\}", re.S)
+    for path in sorted((ROOT / "templates").glob("*.j2")):
+        for inside in tag.findall(path.read_text(encoding="utf-8")):
+            for match in re.finditer(r"(==|!=|<=|>=|<|>)\s*(\d+(?:\.\d+)?)", inside):
+                before = inside[:match.start()]
+                if match.group(2) not in ("0", "1") and not before.rstrip().endswith("length"):
+                    found.append(f"templates/{path.name}: {inside.strip()[:60]}")
+    assert found == []
+
+
+def test_the_threshold_check_sees_a_number_in_a_comparison() -> None:
+    assert _threshold(ast.parse("Decimal('0.5')", mode="eval").body) == "0.5"
+    assert _threshold(ast.parse("0.4", mode="eval").body) == 0.4
+    assert _threshold(ast.parse("1", mode="eval").body) is None

@@ -117,6 +117,33 @@ def test_filled_report_names_the_symptoms_its_figures_show(
                                        "business hours or never, over 10%.")
 
 
+def test_the_slow_follow_up_insight_and_diagnosis_share_the_answers_line(
+        export_csv: Path, example_answers: Any) -> None:
+    """One of the month's seven MQLs was never touched (1/7, 14%): under the default 50%
+    line neither the insight nor the diagnosis speaks of slow follow-up; at a 10% line both
+    do (the insight had its own fixed 50% before)."""
+    from slabuilder.actuals import compute_actuals
+
+    mqls = _january_mqls()
+    assert len(mqls) == 7
+
+    def report_at(line: str) -> dict[str, Any]:
+        data = example_answers.model_dump(mode="json")
+        data["escalation"]["late_touch_share"] = line
+        plan = build_plan(answers_from_data(data))
+        actuals = compute_actuals(export_csv, plan.answers, "2027-01",
+                                  rate_keys=list(plan.rates))
+        return build_report_context(plan, "2027-01", "January 2027", actuals)
+
+    def slow(report: dict[str, Any]) -> tuple[bool, bool]:
+        return (any("waited more than 24 business hours" in line
+                    for line in report["insights"]),
+                any(item["symptom"] == "Slow follow-up" for item in report["diagnoses"]))
+
+    assert slow(report_at("50%")) == (False, False)
+    assert slow(report_at("10%")) == (True, True)
+
+
 def _january_mqls() -> list[list[str]]:
     """The export's January MQLs, worked out from its rows here (not by slabuilder): a lead
     id, first appearance of that id, an MQL date in January 2027."""

@@ -385,7 +385,7 @@ def _diagnosis(answers: Answers, plan: Plan) -> DiagnosisPart:
         problem, inferred = state.main_problem, False
     elif state.starting_point == "scratch":
         problem, inferred = "definition", True
-    elif state.worked_within_sla is not None and state.worked_within_sla < Decimal("0.5"):
+    elif "sla_rarely_met" in {warning.code for warning in plan.warnings}:
         problem, inferred = "enforcement", True
     elif state.main_conflict:
         problem, inferred = "trust", True

@@ -92,17 +92,17 @@ def _rate_name(key: str) -> str:
 
 
 def _speed_insights(plan: Plan, month: MonthActuals) -> list[str]:
+    """Each tier against its limit (or, when the export cannot tell the tiers apart, every
+    MQL against each limit), then the late touches against the plan's line."""
+    found = []
     tiers = month.speed_by_tier or ()
-    if not tiers:
-        return []
     agreed = {tier.id: tier for tier in plan.terms.commitments.response_tiers}
-    if not month.tiers_known:
+    if tiers and not month.tiers_known:
         within = " and ".join(f"{percent(tier.share_within or 0, 0)} within "
                               f"{agreed[tier.tier].limit}" for tier in tiers)
-        return [f"The export does not say what made each lead an MQL, so the speed-to-lead "
-                f"tiers cannot be told apart: of all MQLs, {within}."]
-    found = []
-    for tier in tiers:
+        found.append(f"The export does not say what made each lead an MQL, so the "
+                     f"speed-to-lead tiers cannot be told apart: of all MQLs, {within}.")
+    for tier in tiers if month.tiers_known else ():
         if not tier.mqls:
             continue
         verdict = "met" if (tier.share_within or 0) >= 1 else "missed"
@@ -112,10 +112,12 @@ def _speed_insights(plan: Plan, month: MonthActuals) -> list[str]:
                      f"{agreed[tier.tier].limit}{median}, where the "
                      f"agreement asks for every one: {verdict}.")
     buckets = month.response_buckets
-    if buckets and month.mql and (buckets.over_24h + buckets.never) / month.mql > 0.5:
+    late_line = float(plan.alignment.lines.late_touch_share)
+    if buckets and month.mql and (buckets.over_24h + buckets.never) / month.mql > late_line:
         found.append(f"{count(buckets.over_24h + buckets.never)} of {count(month.mql)} MQLs "
-                     "waited more than 24 business hours or were never touched: check "
-                     "capacity, routing automation and alerts.")
+                     "waited more than 24 business hours or were never touched, over the "
+                     f"{percent(late_line, 0)} line: check capacity, routing automation and "
+                     "alerts.")
     return found
 
 

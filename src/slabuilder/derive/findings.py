@@ -17,6 +17,10 @@ from slabuilder.derive.funnel import Capacity
 from slabuilder.derive.terms import Terms
 from slabuilder.words import money, percent
 
+SLA_RARELY_MET = Decimal("0.5")
+"""Under this share of MQLs worked within today's service level, the terms exist but
+nothing enforces them."""
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -103,7 +107,7 @@ def _state_warnings(answers: Answers, mql_per_month: int) -> list[Finding]:
             f"{words.count(state.mqls_per_month)} today: {words.count(gap)} more a month "
             f"({words.percent(Fraction(gap, max(state.mqls_per_month, 1)), 0)} up).",
             "current_state.mqls_per_month"))
-    if state.worked_within_sla is not None and state.worked_within_sla < Decimal("0.5"):
+    if state.worked_within_sla is not None and state.worked_within_sla < SLA_RARELY_MET:
         found.append(Finding(
             "sla_rarely_met",
             f"Only {percent(state.worked_within_sla)} of MQLs are worked within the SLA today; "
