@@ -5,27 +5,18 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from helpers import EXAMPLE, ROOT, CliResult
 from slabuilder.answerfile import load_answers
 from slabuilder.answers import Answers
 from slabuilder.plan import Plan, build_plan
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = ROOT / "examples" / "acme.yaml"
 CONTRACT = ROOT.parent / "shared" / "contract" / "answers-example.yaml"
 
 os.environ.setdefault("COLUMNS", "120")
-
-
-@dataclass
-class CliResult:
-    code: int
-    out: str
-    err: str
 
 
 @pytest.fixture(scope="session")

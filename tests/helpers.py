@@ -8,14 +8,27 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from slabuilder.outputs import RenderOptions, render_documents
 from slabuilder.plan import Plan
 
-__all__ = ["EPOCH", "HEADER", "INJECTION", "ROWS", "pdf_pages", "pdf_text", "render_clean",
-           "source_date", "weasyprint_problems", "write_csv"]
+__all__ = ["EPOCH", "EXAMPLE", "HEADER", "INJECTION", "ROOT", "ROWS", "CliResult", "pdf_pages",
+           "pdf_text", "render_clean", "source_date", "weasyprint_problems", "write_csv"]
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "acme.yaml"
+
+
+@dataclass
+class CliResult:
+    """What a command run in-process gave: its exit code and what it wrote."""
+
+    code: int
+    out: str
+    err: str
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[str]], *, delimiter: str = ",",

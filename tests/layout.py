@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conftest import ROOT
+from helpers import ROOT
 
 __all__ = ["PageLayout", "layout_problems", "measure"]
 

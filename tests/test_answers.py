@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import EXAMPLE
+from helpers import EXAMPLE
 from slabuilder.answerfile import (
     answers_from_data,
     apply_settings,

@@ -301,3 +301,12 @@ def test_the_threshold_check_sees_a_number_in_a_comparison() -> None:
     assert _threshold(ast.parse("Decimal('0.5')", mode="eval").body) == "0.5"
     assert _threshold(ast.parse("0.4", mode="eval").body) == 0.4
     assert _threshold(ast.parse("1", mode="eval").body) is None
+
+
+def test_no_test_module_imports_conftest_or_another_test() -> None:
+    """Fixtures come from conftest by name; plain helpers from helpers.py."""
+    found = [f"{path.name}: {line.strip()}"
+             for path in sorted((ROOT / "tests").glob("*.py"))
+             for line in path.read_text(encoding="utf-8").splitlines()
+             if re.match(r"\s*(from|import) (conftest|test_)", line)]
+    assert found == []

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from conftest import EXAMPLE
+from helpers import EXAMPLE
 from leadgen import true_auc, write_history
 from slabuilder.answerfile import answers_from_data, load_answers
 from slabuilder.answers import SignalCondition

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from conftest import EXAMPLE
+from helpers import EXAMPLE
 from leadgen import write_history
 from slabuilder.answerfile import load_answers, save_answers
 from slabuilder.calibrate.options import CalibrationOptions

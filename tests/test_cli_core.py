@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE
+from helpers import EXAMPLE
 
 
 def write(tmp_path: Path, text: str, name: str = "answers.yaml") -> Path:

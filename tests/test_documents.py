@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 from slabuilder.answerfile import answers_from_data
 from slabuilder.context import build_context
 from slabuilder.documents import DOCUMENTS, money_filter, render_html

@@ -17,8 +17,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from conftest import ROOT
-from helpers import EPOCH, pdf_pages, render_clean, source_date, weasyprint_problems
+from helpers import EPOCH, ROOT, pdf_pages, render_clean, source_date, weasyprint_problems
 from slabuilder.answerfile import answers_from_data
 from slabuilder.errors import SlabuilderError
 from slabuilder.outputs import RenderOptions, render_documents

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE
-from helpers import pdf_text
+from helpers import EXAMPLE, pdf_text
 
 pytestmark = pytest.mark.slow
 

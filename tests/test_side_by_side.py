@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import yaml
 
-from conftest import ROOT
+from helpers import ROOT
 from slabuilder.answerfile import answers_from_data
 from slabuilder.cli import main
 from slabuilder.plan import Plan, build_plan

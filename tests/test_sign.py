@@ -16,8 +16,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from conftest import CliResult
-from helpers import pdf_pages, pdf_text, render_clean, source_date
+from helpers import CliResult, pdf_pages, pdf_text, render_clean, source_date
 from pki import PASSPHRASE, Pki, make_pki
 from slabuilder.errors import OutputError
 from slabuilder.jobs.sign import sign_document

@@ -13,7 +13,7 @@ import pytest
 from markupsafe import escape
 from starlette.testclient import TestClient
 
-from conftest import EXAMPLE
+from helpers import EXAMPLE
 from slabuilder.answerfile import check_answers, dump_answers, load_answers
 from slabuilder.jobs.serve import build_app, build_workspace
 from slabuilder.questionnaire import load_questionnaire
