@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from helpers import HEADER, ROWS, pdf_text, write_csv
-from slabuilder.answerfile import answers_from_data
+from helpers import HEADER, ROOT, ROWS, pdf_text, write_csv
+from slabuilder.answerfile import answers_from_data, dump_answers
 from slabuilder.charts import funnel_chart, trend_chart
 from slabuilder.plan import Plan, build_plan
 from slabuilder.report import build_report_context
@@ -518,3 +518,28 @@ def test_default_month_is_the_agreements_first_before_it_starts(example_plan: An
     assert settle_month(None, example_plan, dt.date(2027, 6, 5)) == (
         "2027-05", ["2027-05 is outside the agreement's period (January 2027 to March 2027); "
                     "its targets are the plan's monthly averages"])
+
+
+def test_the_breaches_file_states_an_agreed_limit_exactly(
+        run_cli: Any, tmp_path: Path, example_answers: Any) -> None:
+    """A 1.25-hour tier is 1.25 business hours in the breaches file, as in the agreement
+    (the file rounded it to 1.3 while the agreement said 1.25)."""
+    data = example_answers.model_dump(mode="json")
+    data["sla"]["sales"]["speed_to_lead_hours"] = "1.25"
+    answers = tmp_path / "acme.yaml"
+    answers.write_text(dump_answers(answers_from_data(data)), encoding="utf-8")
+    breaches = tmp_path / "breaches.csv"
+    result = run_cli("report", answers, "--month", "2027-03", "--actuals",
+                     ROOT / "examples" / "hubspot-contacts.csv", "--breaches", breaches,
+                     "-o", tmp_path / "out", "--format", "html")
+    assert result.code == 0, result.err
+    with breaches.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    fast = [row for row in rows if row["breach"].startswith("first touch after")]
+    assert fast
+    assert {row["breach"] for row in fast} <= {
+        "first touch after 1.25 business hours (demo and trial requests)",
+        "first touch after 24 business hours (every other MQL)"}
+    assert all(float(row["business_hours_to_first_touch"]) > float(row["sla_hours"])
+               for row in fast)
+    assert any(row["sla_hours"] == "1.25" for row in fast)
