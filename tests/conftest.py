@@ -6,6 +6,7 @@ import os
 import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,6 +14,8 @@ from helpers import EXAMPLE, ROOT, CliResult
 from slabuilder.answerfile import load_answers
 from slabuilder.answers import Answers
 from slabuilder.plan import Plan, build_plan
+from slabuilder.questionnaire import Questionnaire, load_questionnaire
+from slabuilder.yamlio import read_yaml_file
 
 CONTRACT = ROOT.parent / "shared" / "contract" / "answers-example.yaml"
 
@@ -58,6 +61,19 @@ def example_pdfs(example_plan: Plan, tmp_path_factory: pytest.TempPathFactory) -
     written = render_clean(example_plan, ["agreement", "brief", "summary"], out,
                            answers_path=EXAMPLE)
     return {path.stem.removeprefix("acme-analytics-"): path for path in written}
+
+
+@pytest.fixture(scope="session")
+def questionnaire() -> Questionnaire:
+    """The shipped questionnaire, loaded once."""
+    return load_questionnaire()
+
+
+@pytest.fixture
+def example_data() -> dict[str, Any]:
+    """The example answers file as plain data, a fresh copy for each test to change."""
+    data: dict[str, Any] = read_yaml_file(EXAMPLE).data
+    return data
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from slabuilder.answerfile import answers_from_data, apply_settings, save_answers
@@ -18,19 +18,11 @@ from slabuilder.answers import Answers
 from slabuilder.cli import main
 from slabuilder.diff import AgreementDiff, diff_answers, format_value
 from slabuilder.resources import example_answers_path
-from slabuilder.yamlio import read_yaml_file
 
 
 @pytest.fixture(scope="module")
-def example_data() -> dict[str, Any]:
-    data = read_yaml_file(example_answers_path(), what="answers file").data
-    assert isinstance(data, dict)
-    return data
-
-
-@pytest.fixture(scope="module")
-def example(example_data: dict[str, Any]) -> Answers:
-    return answers_from_data(example_data)
+def example(example_answers: Answers) -> Answers:
+    return example_answers
 
 
 def changed(example_data: dict[str, Any], *settings: str) -> Answers:
@@ -246,7 +238,8 @@ revenues = st.integers(min_value=1, max_value=400).map(lambda n: n * 25_000)
 rates = st.integers(min_value=5, max_value=100).map(lambda n: f"{n}%")
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # only read
 @given(revenue=revenues, rate=rates)
 def test_diff_is_symmetric_and_empty_on_itself(example_data: dict[str, Any], example: Answers,
                                                revenue: int, rate: str) -> None:

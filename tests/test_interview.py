@@ -23,7 +23,7 @@ from slabuilder.answerfile import answers_from_data
 from slabuilder.answers import Answers
 from slabuilder.errors import InterviewAborted, SlabuilderError
 from slabuilder.interview import Terminal, collect_answers
-from slabuilder.questionnaire import Questionnaire, load_questionnaire
+from slabuilder.questionnaire import Questionnaire
 from slabuilder.yamlio import read_yaml_file
 
 ENTER, DOWN, UP, CTRL_C, CTRL_U = "\r", "\x1b[B", "\x1b[A", "\x03", "\x15"
@@ -31,17 +31,6 @@ ASKED_FROM_EXAMPLE = 46
 """Questions asked when every answer comes from the example (gates closed)."""
 ORDER = {"company_name": 0, "mql_to_sql": 29, "has_sal": 28, "change_terms": 45}
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-
-
-@pytest.fixture(scope="module")
-def questionnaire() -> Questionnaire:
-    return load_questionnaire()
-
-
-@pytest.fixture
-def example_data(example_path: Path) -> dict[str, Any]:
-    data: dict[str, Any] = read_yaml_file(example_path).data
-    return data
 
 
 class Run:

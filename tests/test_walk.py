@@ -10,7 +10,6 @@ with the same messages and store the same answers.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,9 +17,8 @@ import pytest
 from slabuilder import interview as interview_module
 from slabuilder.interview import Terminal, collect_answers
 from slabuilder.keypath import delete_path, get_path
-from slabuilder.questionnaire import Questionnaire, load_questionnaire
+from slabuilder.questionnaire import Questionnaire
 from slabuilder.web.forms import evaluate
-from slabuilder.yamlio import read_yaml_file
 
 Script = dict[str, list[Any]]
 """Question id to what is typed there, in turn: every entry but the last is refused."""
@@ -59,17 +57,6 @@ SCRIPTS: dict[str, Script] = {
         "size_min": ["ten", "10"],
     },
 }
-
-
-@pytest.fixture(scope="module")
-def questionnaire() -> Questionnaire:
-    return load_questionnaire()
-
-
-@pytest.fixture
-def start(example_path: Path) -> dict[str, Any]:
-    data: dict[str, Any] = read_yaml_file(example_path).data
-    return data
 
 
 class Typist:
@@ -185,13 +172,13 @@ def _browser(questionnaire: Questionnaire, start: dict[str, Any], script: Script
 
 @pytest.mark.parametrize("name", list(SCRIPTS))
 def test_the_terminal_and_the_browser_ask_refuse_and_store_alike(
-        name: str, questionnaire: Questionnaire, start: dict[str, Any],
+        name: str, questionnaire: Questionnaire, example_data: dict[str, Any],
         monkeypatch: pytest.MonkeyPatch) -> None:
     script = SCRIPTS[name]
     if name in LEFT_OUT:
-        delete_path(start, LEFT_OUT[name])
-    in_terminal, typist = _terminal(questionnaire, start, script, monkeypatch)
-    in_browser, asked, messages = _browser(questionnaire, start, script)
+        delete_path(example_data, LEFT_OUT[name])
+    in_terminal, typist = _terminal(questionnaire, example_data, script, monkeypatch)
+    in_browser, asked, messages = _browser(questionnaire, example_data, script)
 
     assert typist.asked == asked
     assert typist.messages == messages
@@ -206,10 +193,10 @@ def test_the_terminal_and_the_browser_ask_refuse_and_store_alike(
 
 
 def test_the_script_reaches_the_branches_it_means_to(
-        questionnaire: Questionnaire, start: dict[str, Any],
+        questionnaire: Questionnaire, example_data: dict[str, Any],
         monkeypatch: pytest.MonkeyPatch) -> None:
     """The figures the first script types end up in the answers, as the user meant them."""
-    data, typist = _terminal(questionnaire, start, SCRIPTS["branches and wrong entries"],
+    data, typist = _terminal(questionnaire, example_data, SCRIPTS["branches and wrong entries"],
                              monkeypatch)
     assert get_path(data, "funnel.mql_to_sal") == "70%"
     assert get_path(data, "funnel.sal_to_sql") == "80%"
