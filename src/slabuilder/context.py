@@ -102,6 +102,7 @@ def _agreement(answers: Answers, plan: Plan) -> AgreementPart:
              "side": "owner", "side_name": "Agreement owner", "role": "Owner of the agreement"}
     already_signing = any(s["name"] == owner["name"] for s in signatories)
     return {
+        "signatories_phrase": words.every(len(signatories), "signatory", "signatories"),
         "title": agreement.title,
         "version": agreement.version,
         "effective_date": agreement.effective_date.isoformat(),
@@ -280,6 +281,7 @@ def _terms(plan: Plan) -> TermsPart:
 def _sla(plan: Plan) -> SlaPart:
     """The commitments' figures, from the plan (their one home), for templates to format."""
     agreed = plan.terms.commitments
+    team, one, shared = _first_touch(agreed.first_touch_role, agreed.first_touch_reps)
     return {
         "acceptance_rate": plain_number(agreed.acceptance_rate),
         "routing_minutes": agreed.routing_minutes,
@@ -306,7 +308,21 @@ def _sla(plan: Plan) -> SlaPart:
         "shortfall_threshold": plain_number(agreed.shortfall_threshold),
         "first_touch_role": agreed.first_touch_role,
         "first_touch_reps": agreed.first_touch_reps,
+        "first_touch_team": team,
+        "first_touch_one": one,
+        "first_touch_shared": shared,
     }
+
+
+def _first_touch(role: str | None, reps: int) -> tuple[str, str, bool]:
+    """Who takes new MQLs, as sentences say it: ``the 4 SDRs`` and ``one of the 4 SDRs``
+    (taken in turn), or ``the AE`` twice when there is one."""
+    if role is None:
+        return "", "", False
+    if reps == 1:
+        return f"the {role}", f"the {role}", False
+    team = f"the {words.count(reps)} {role}s"
+    return team, f"one of {team}", True
 
 
 def _alignment(plan: Plan) -> AlignmentPart:

@@ -59,6 +59,8 @@ class Signer(TypedDict):
 
 
 class AgreementPart(TypedDict):
+    signatories_phrase: str
+    """``both signatories``, ``all four signatories``, ``the signatory``."""
     title: str
     version: int
     effective_date: str
@@ -242,6 +244,12 @@ class SlaPart(TypedDict):
     shortfall_threshold: Number
     first_touch_role: str | None
     first_touch_reps: int
+    first_touch_team: str
+    """``the 4 SDRs``, ``the AE``."""
+    first_touch_one: str
+    """``one of the 4 SDRs``, ``the AE``."""
+    first_touch_shared: bool
+    """More than one rep takes new MQLs in turn."""
 
 
 class AlignmentPart(TypedDict):

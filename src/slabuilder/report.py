@@ -217,6 +217,7 @@ def _shared_rows(plan: Plan, actuals: Actuals | None) -> list[ComplianceRow]:
     """The shared measures the export cannot judge as terms: marketing's shares, the sales
     cycle and the cost of a customer, each against the agreement's target."""
     agreed = plan.terms.commitments
+    measures = {measure.id: measure for measure in plan.alignment.measures}
     rows = _Rows(actuals)
     revenue = actuals.revenue if actuals else None
     influenced = None
@@ -239,12 +240,13 @@ def _shared_rows(plan: Plan, actuals: Actuals | None) -> list[ComplianceRow]:
                  f"at least {percent(share, 0)} of won revenue", influenced, "rate",
                  influenced is not None and influenced >= share,
                  measurable=revenue is not None),
-        rows.row("sales_cycle", "Sales cycle, median days", "shorter than last quarter", None,
-                 "count", None, measurable=False),
-        rows.row("cac", "Customer acquisition cost", "lower than last quarter", cac, "money",
+        rows.row("sales_cycle", "Sales cycle, median days", measures["sales_cycle"].target,
+                 None, "count", None, measurable=False),
+        rows.row("cac", "Customer acquisition cost", measures["cac"].target, cac, "money",
                  None, measurable=spend is not None,
                  note=(f"planned {money(spend, plan.currency)} per deal"
-                       if spend is not None else "no spend in the answers")),
+                       if spend is not None else "the agreement was written without the "
+                       "marketing and sales spend to compare with")),
     ]
 
 

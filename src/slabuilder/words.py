@@ -204,6 +204,14 @@ def spelled(value: int) -> str:
     return _SPELLED[value] if 0 <= value < len(_SPELLED) else count(value)
 
 
+def every(number: int, singular: str, plural: str) -> str:
+    """The whole of a group, as prose names it: ``the signatory``, ``both signatories``,
+    ``all four signatories``."""
+    if number == 1:
+        return f"the {singular}"
+    return f"both {plural}" if number == 2 else f"all {spelled(number)} {plural}"
+
+
 def signed(points: Any) -> str:
     """Points with their sign: ``+20``, ``−50`` (a true minus sign), ``0``."""
     amount = int(points)

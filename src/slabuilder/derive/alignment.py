@@ -158,7 +158,7 @@ def symptoms(answers: Answers) -> list[Symptom]:
                 f"MQL to SQL under {words.percent(esc.low_conversion_rate, 0)}, or sales "
                 f"rejecting more than {words.percent(esc.rejection_rate, 0)} of MQLs"),
         Symptom("pipeline_shortfall", "Pipeline shortfall", "The MQL target was met.",
-                "There is not enough pipeline.", "MQLs are not turning into opportunities.",
+                "There is not enough pipeline.", "MQLs are not turning into pipeline.",
                 "Tighten the fit criteria and add intent signals to scoring.",
                 "MQL volume on target while opportunities fall short"),
         Symptom("long_cycles", "Long sales cycles", "Our leads are well nurtured.",
@@ -249,14 +249,17 @@ def measures(answers: Answers, agreed: Commitments, rates: dict[str, Decimal],
         Measure("speed_to_lead", "Speed to lead", "Median business hours from MQL to the "
                 "first sales touch", f"within {agreed.fast_tier.limit_phrase}", None),
         Measure("sales_cycle", "Sales cycle", "Median days from SQL to close",
-                "shorter than last quarter", words.unit(cycle, "day", "days") if cycle
+                f"shorter than last {economics.period}", words.days(cycle) if cycle
                 else None),
         Measure("deal_size", "Average deal size", "Won revenue over won deals",
                 f"{words.money(economics.average_deal_size, currency)} or more", None),
         Measure("cac", "Customer acquisition cost", "Marketing and sales acquisition spend "
-                "over new customers, by channel", "lower than last quarter",
+                "over new customers, by channel", f"lower than last {economics.period}",
                 words.money(cac, currency) if cac is not None else None),
     ]
+    # A conversion the funnel does not have is not a shared measure (no empty targets).
+    found = [item for item in found if item.id not in ("mql_to_sql", "sql_to_opportunity")
+             or item.target]
     success = [
         Measure("more_leads", "More qualified leads", "MQLs a month",
                 f"{words.count(agreed.mql_volume_per_month)} a month",

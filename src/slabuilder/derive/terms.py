@@ -261,8 +261,10 @@ def definitions(answers: Answers, stages: list[str], agreed: Commitments) -> lis
                 "gets a first attempt within " + _tier_times(agreed)),
         "sql": ("A lead sales has spoken to and qualified: budget, authority, need and timing "
                 "(BANT) are confirmed.", "Sales",
-                "becomes an opportunity or is dispositioned within "
-                f"{_days(agreed.sql_to_opportunity_days)}"),
+                ("becomes an opportunity or is dispositioned within "
+                 f"{_days(agreed.sql_to_opportunity_days)}") if "opportunity" in stages else
+                ("is closed won or lost within the sales cycle "
+                 f"(about {_days(answers.economics.sales_cycle_days, business=False)})")),
         "opportunity": ("A qualified deal in progress: discovery is done and the requirements "
                         "and the decision maker are known.", "Sales",
                         f"is closed won or lost within the sales cycle "
@@ -369,7 +371,7 @@ def sales_terms(answers: Answers, agreed: Commitments) -> list[Term]:
              "not a reason.", "Rejected MQLs without a reason code (target: none)."),
         Term("crm_hygiene", "sales", "CRM hygiene",
              f"Stage, amount, close date and next step are updated {terms.crm_update}.",
-             "Open opportunities with a stale next step or close date in the past."),
+             "Open deals with a stale next step or a close date in the past."),
         Term("win_loss", "sales", "Win/loss feedback",
              f"The reason for every win or loss is recorded within "
              f"{_hours(terms.win_loss_hours, business=False)} of closing.",
@@ -405,10 +407,13 @@ def scoring_misses_text(*, codes: bool = True) -> str:
                        for code in SCORING_MISSES], "or")
 
 
-def dispositions(answers: Answers) -> list[Rule]:
+def dispositions(answers: Answers, stages: list[str]) -> list[Rule]:
     attempts = answers.sla.sales.contact_attempts
+    converted = ("The lead becomes an opportunity and follows the sales process."
+                 if "opportunity" in stages else
+                 "The lead follows the sales process towards a signed deal.")
     return [
-        Rule("Converted", "The lead becomes an opportunity and follows the sales process."),
+        Rule("Converted", converted),
         Rule("Disqualified", "Sales records a reason code; marketing acts on it as listed."),
         Rule("Unable to reach",
              f"After {attempts} attempts the lead returns to marketing nurture; it is never "
@@ -588,22 +593,43 @@ def meetings(answers: Answers) -> list[Meeting]:
     if cadence.monthly_review_minutes:
         found.append(Meeting("Funnel health review", "Monthly",
                              words.short_minutes(cadence.monthly_review_minutes),
-                             "VP Marketing, VP Sales and RevOps",
+                             words.join(_signatory_titles(answers)),
                              "The monthly alignment report: targets against actuals."))
     if cadence.quarterly_planning_hours:
-        found.append(Meeting("Planning and SLA renegotiation", "Quarterly",
+        review = answers.agreement.review_cadence
+        span = REVIEW_SPANS[review]
+        found.append(Meeting("Planning and SLA renegotiation", REVIEW_WORDS[review],
                              words.short_hours(cadence.quarterly_planning_hours),
-                             "Both leadership teams",
-                             "Next quarter's targets, rates and terms; an amendment if they "
+                             "Every signatory and the agreement's owner",
+                             f"Next {span}'s targets, rates and terms; an amendment if they "
                              "change."))
     return found
+
+
+REVIEW_WORDS = {"monthly": "Monthly", "quarterly": "Quarterly", "biannual": "Twice a year",
+                "annual": "Yearly"}
+"""How often the agreement is reviewed and renegotiated, as a meeting's frequency."""
+REVIEW_SPANS = {"monthly": "month", "quarterly": "quarter", "biannual": "half-year",
+                "annual": "year"}
+REVIEW_ADVERBS = {"monthly": "every month", "quarterly": "every quarter",
+                  "biannual": "twice a year", "annual": "once a year"}
+
+
+def _signatory_titles(answers: Answers) -> list[str]:
+    """Who sits in the monthly review: the signatories by title, each once, and whoever
+    keeps the CRM when no signatory speaks for revenue operations."""
+    signatories = answers.agreement.signatories
+    titles = list(dict.fromkeys(person.title for person in signatories))
+    if not any(person.side == "revops" for person in signatories):
+        titles.append("the CRM administrator (RevOps)")
+    return titles
 
 
 def review_clauses(answers: Answers, agreed: Commitments) -> list[str]:
     months = answers.cadence.agreement_review_months
     return [
-        f"Both sides review this agreement {answers.agreement.review_cadence}, and at least "
-        f"every {words.months(months)}.",
+        f"Both sides review this agreement {REVIEW_ADVERBS[answers.agreement.review_cadence]}, "
+        f"and at least every {words.months(months)}.",
         "Any change is made by a numbered amendment that lists each changed term with its old "
         "and new value and is signed by the same signatories.",
         "Scoring is recalibrated each quarter against sales acceptance (target: "
@@ -619,7 +645,7 @@ def build_terms(answers: Answers, stages: list[str], rates: dict[str, Decimal],
         definitions=definitions(answers, stages, agreed),
         marketing=marketing_terms(answers, agreed, mql_per_period),
         sales=sales_terms(answers, agreed),
-        dispositions=dispositions(answers),
+        dispositions=dispositions(answers, stages),
         reason_codes=list(REASON_CODES),
         requeue=requeue_rules(answers),
         routing=routing_rules(answers, segments),

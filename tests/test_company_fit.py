@@ -1,0 +1,115 @@
+"""Every sentence fits the company: three very different companies, read as their signers
+would read them.
+
+- the example (Acme: quarterly, HubSpot, 4 SDRs and 6 AEs, two signatories, USD, letter);
+- Nordlicht (yearly, Salesforce, an SAL stage, no SDRs, four signatories, EUR, A4, 8
+  attempts over 21 days, reviewed twice a year);
+- Pebble (monthly, no CRM named, one AE, no opportunity stage, the founder signs).
+
+Each is rendered as HTML and its words are checked against the mistakes reviewers found:
+a count that does not agree with its noun, a role or stage the company does not have, a
+cadence that is not the agreement's.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+
+from helpers import EXAMPLE, ROOT
+from slabuilder.answerfile import load_answers
+from slabuilder.context import build_context
+from slabuilder.documents import render_html
+from slabuilder.plan import build_plan
+
+COMPANIES = {"acme": EXAMPLE, "nordlicht": ROOT / "tests" / "companies" / "nordlicht.yaml",
+             "pebble": ROOT / "tests" / "companies" / "pebble.yaml"}
+MISTAKES = [
+    r"\b1 (AE|SDR|day|month|minute|signatorie|business hour)s\b",  # a plural after one
+    r"\bamong the 1\b", r"\bone of the 1\b",
+    r"\bagreement (monthly|quarterly|biannual|annual)\b",  # an adjective where a time goes
+    r"\bbiannual\b", r"\ba Owner\b", r"\bmQL", r"Its source:", r"when you next answer",
+    r"no spend in the answers", r"\bnot icp\b",
+]
+
+
+def _texts(name: str) -> dict[str, str]:
+    plan = build_plan(load_answers(COMPANIES[name]))
+    context = build_context(plan)
+    found = {}
+    for doc in ("agreement", "brief", "summary"):
+        page = re.sub(r"<(style|script)\b.*?</\1>", " ", render_html(doc, context), flags=re.S)
+        found[doc] = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    return found
+
+
+@pytest.fixture(scope="module", params=list(COMPANIES))
+def company(request: pytest.FixtureRequest) -> tuple[str, dict[str, str]]:
+    return request.param, _texts(request.param)
+
+
+def test_no_known_mistake_in_any_document(company: tuple[str, dict[str, str]]) -> None:
+    name, texts = company
+    found = [f"{name} {doc}: {text[max(0, match.start() - 40):match.end() + 40]}"
+             for doc, text in texts.items() for pattern in MISTAKES
+             for match in re.finditer(pattern, text)]
+    assert found == []
+
+
+def test_the_signatories_are_counted_as_they_are() -> None:
+    assert "sends both signatories a report" in _texts("acme")["agreement"]
+    nordlicht = _texts("nordlicht")
+    assert "sends all four signatories a report" in nordlicht["agreement"]
+    assert "sent to all four signatories every Monday" in nordlicht["brief"]
+    assert "both signatories" not in " ".join(nordlicht.values())
+
+
+def test_a_single_rep_is_the_rep_not_one_of_one() -> None:
+    pebble = _texts("pebble")
+    assert "Every MQL goes first to the AE." in pebble["agreement"]
+    assert "then to the AE" in pebble["brief"]
+    assert "one of the 4 SDRs" in _texts("acme")["agreement"]
+    assert "round robin among the 5 AEs" in _texts("nordlicht")["brief"]
+
+
+def test_the_review_cadence_is_the_agreements_own() -> None:
+    nordlicht = _texts("nordlicht")
+    assert "review this agreement twice a year" in nordlicht["agreement"]
+    assert "Planning and SLA renegotiation Twice a year" in nordlicht["agreement"]
+    assert "review this agreement every quarter" in _texts("acme")["agreement"]
+    assert "review this agreement every month" in _texts("pebble")["agreement"]
+
+
+def test_no_stage_the_funnel_does_not_have() -> None:
+    """Pebble sells from SQL straight to a signed deal: no opportunity is ever named."""
+    pebble = _texts("pebble")
+    assert not re.search(r"[Oo]pportunit", " ".join(pebble.values()))
+    assert "SQL A lead sales has spoken to and qualified" in pebble["agreement"]
+    assert "Is closed won or lost within the sales cycle (about 14 days)" in pebble["agreement"]
+    assert "Becomes an opportunity or is dispositioned" in _texts("acme")["agreement"]
+
+
+def test_the_monthly_review_seats_the_signatories() -> None:
+    assert "Funnel health review Monthly, 60 min CMO, VP Sales EMEA, Head of RevOps and CEO" \
+        in _texts("nordlicht")["agreement"]
+    assert ("Funnel health review Monthly, 60 min Founder, Account Executive and the CRM "
+            "administrator (RevOps)") in _texts("pebble")["agreement"]
+
+
+def test_no_intent_source_means_no_intent_points() -> None:
+    text = _texts("acme")["agreement"]
+    assert "No intent source is bought yet, so intent is not part of the score" in text
+
+
+def test_measures_judged_against_the_companys_own_period() -> None:
+    assert "Sales cycle Median days from SQL to close. 150 days Shorter than last year" \
+        in _texts("nordlicht")["brief"]
+    assert "Shorter than last month" in _texts("pebble")["brief"]
+
+
+def test_the_company_files_are_whole_answers_files() -> None:
+    for path in COMPANIES.values():
+        assert Path(path).is_file()
