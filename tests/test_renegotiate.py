@@ -75,7 +75,8 @@ def test_new_version_files_are_written_beside_the_old(renegotiated: dict[str, An
     new_files = set(renegotiated["after"]) - set(renegotiated["before"])
     assert new_files == {"acme-v2.yaml",
                          "acme-analytics-v2-amendment.html", "acme-analytics-v2-amendment.pdf",
-                         "acme-analytics-v2-agreement.html", "acme-analytics-v2-agreement.pdf"}
+                         "acme-analytics-v2-agreement.html", "acme-analytics-v2-agreement.pdf",
+                         "acme-analytics-v2-summary.html", "acme-analytics-v2-summary.pdf"}
 
 
 def test_new_answers_are_version_2_from_the_day_after_the_period(
@@ -511,3 +512,23 @@ def test_renegotiate_reads_an_export_with_the_same_options_as_report(
     report = run_cli("report", example_path, "--month", "2027-01", "--json", "--actuals",
                      export, "--map", "mql_at=MQL Date")
     assert report.code == 0, report.err
+
+
+def test_the_new_summary_states_the_new_targets(renegotiated: dict[str, Any]) -> None:
+    """No signed one-pager of the old version is left to contradict the new one: v2's
+    summary carries v2's MQL target, worked out here from the new revenue target."""
+    import html
+    import math
+    import re
+    from fractions import Fraction
+
+    won = math.ceil(Fraction(1_200_000, 25_000))
+    mql_quarter = math.ceil(math.ceil(math.ceil(won / Fraction(1, 4)) / Fraction(1, 2))
+                            / Fraction(3, 5))
+    per_month = math.ceil(Fraction(mql_quarter, 3))
+    page = (renegotiated["folder"] / "acme-analytics-v2-summary.html").read_text(
+        encoding="utf-8")
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    assert f"{per_month} MQLs a month" in text or f"{per_month} a month" in text, text[:400]
+    assert "178" not in text
+    assert "Version 2" in text or "version 2" in text

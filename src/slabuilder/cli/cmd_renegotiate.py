@@ -25,7 +25,8 @@ from slabuilder.cli.common import (
                 type=click.Path(path_type=Path, dir_okay=False))
 @click.option("-o", "--output", "out_dir", required=True, metavar="DIR",
               type=click.Path(path_type=Path, file_okay=False),
-              help="Folder for the new answers file, the amendment and the new agreement.")
+              help="Folder for the new answers file, the amendment, the new agreement and its "
+                   "summary.")
 @click.option("--set", "settings", metavar="KEY=VALUE", multiple=True,
               help="Give one answer of the new version without being asked, e.g. --set "
                    "economics.revenue_target=1.2M (repeatable).")

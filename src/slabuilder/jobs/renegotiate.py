@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 __all__ = ["AMENDMENT_DOCUMENTS", "RenegotiationRun", "observed_period_rates",
            "run_renegotiate"]
 
-AMENDMENT_DOCUMENTS = ("amendment", "agreement")
+AMENDMENT_DOCUMENTS = ("amendment", "agreement", "summary")
+"""Every signable document of the new version, and the amendment that leads to it."""
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def run_renegotiate(answers_file: Path, out_dir: Path, *, settings: Sequence[str
                     show_rates: Callable[[list[RateComparison]], None] | None = None,
                     interactive: bool | None = None) -> RenegotiationRun:
     """Interview for the next version (current answers as defaults), write it and its
-    amendment and new agreement into ``out_dir``.
+    amendment, new agreement and new summary into ``out_dir``.
 
     With ``actuals_file`` last period's observed conversion rates become the defaults where
     they rest on enough records; ``show_rates`` is called with them before the interview, so
@@ -153,7 +154,7 @@ def _checked_new_version(data: dict[str, Any], current: Answers, source: str) ->
 def _write_version(source: Path, out_dir: Path, data: dict[str, Any], plan: Plan,
                    changes: AgreementDiff,
                    rendering: RenderOptions) -> tuple[Path, list[Path]]:
-    """Write the new answers file, then the amendment and the new agreement.
+    """Write the new answers file, then the amendment, the new agreement and its summary.
 
     Every target is checked first, so a refusal writes nothing; the answers file and the
     documents are then written as one set, all or nothing.
