@@ -74,8 +74,8 @@ def _documents(plan: Plan, export: Path) -> dict[str, str]:
     data["agreement"]["version"] = 2
     data["agreement"]["effective_date"] = dt.date(2027, 4, 1).isoformat()
     new = build_plan(answers_from_data(data))
-    html["amendment"] = render_html("amendment", {**build_context(new),
-                                                  "amendment": diff_plans(plan, new).to_dict()})
+    amendment = diff_plans(plan, new, wording=True).to_dict()
+    html["amendment"] = render_html("amendment", {**build_context(new), "amendment": amendment})
     return html
 
 
@@ -106,3 +106,23 @@ def test_the_example_summary_fits_on_its_first_layout(example_path: Path) -> Non
     assert len(measure(example)) == 1
     long = render_html("summary", build_context(_plan(example_path, "long-icp")))
     assert len(measure(long)) > 1
+
+
+@pytest.mark.parametrize("count", [1, 3, 8])
+def test_the_signature_section_stays_on_one_page(example_path: Path, tmp_path: Path,
+                                                 count: int) -> None:
+    """Heading, clause and every block (each with its signature and its labelled date line)
+    on one page, from one signatory to eight and the agreement's owner."""
+    from helpers import pdf_pages, render_clean
+
+    data = dict(read_yaml_file(example_path, what="answers").data)
+    sides = ["marketing", "sales", "revops", "executive"]
+    data["agreement"]["signatories"] = [
+        {"name": f"Signer Number{n}", "title": f"Title {n}", "side": sides[n % 4]}
+        for n in range(count)]
+    (written,) = render_clean(build_plan(answers_from_data(data)), ["agreement"], tmp_path)
+    pages = pdf_pages(written)
+    page = next(text for text in pages if "Signatures By signing" in text)
+    names = [f"Signer Number{n}" for n in range(count)] + ["Jordan Lee"]
+    assert [name for name in names if name not in page] == []
+    assert page.count("Signature") - 1 == page.count("Date") == len(names)

@@ -12,9 +12,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import html
+import re
 import shutil
 from collections.abc import Callable
 from decimal import Decimal
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -532,3 +535,93 @@ def test_the_new_summary_states_the_new_targets(renegotiated: dict[str, Any]) ->
     assert f"{per_month} MQLs a month" in text or f"{per_month} a month" in text, text[:400]
     assert "178" not in text
     assert "Version 2" in text or "version 2" in text
+
+
+# --------------------------------------------------------------------------- amendment = difference
+
+
+class _Blocks(HTMLParser):
+    """The agreement's clauses, read independently of slabuilder: the text of every
+    paragraph, list item and table row after the first section heading, the signature
+    section left out (the amendment carries its own)."""
+
+    BLOCKS = frozenset({"p", "li", "tr"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+        self.depth = 0
+        self.buffer: list[str] = []
+        self.heading: list[str] | None = None
+        self.section = ""
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag == "h2":
+            self.heading = []
+        elif tag in self.BLOCKS:
+            self.depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "h2" and self.heading is not None:
+            self.section = " ".join("".join(self.heading).split())
+            self.heading = None
+        elif tag in self.BLOCKS and self.depth:
+            self.depth -= 1
+            text = " ".join("".join(self.buffer).split())
+            if text and self.section and "Signatures" not in self.section:
+                self.found.append(text)
+            self.buffer = []
+
+    def handle_data(self, data: str) -> None:
+        if self.heading is not None:
+            self.heading.append(data)
+        elif self.depth:
+            self.buffer.append(data + " ")
+
+
+def _clauses(path: Path) -> list[str]:
+    parser = _Blocks()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser.found
+
+
+def _squashed(text: str) -> str:
+    return re.sub(r"[\s|]+", "", text)
+
+
+@pytest.mark.parametrize("settings", [
+    ["economics.revenue_target=1.2M"],
+    ["sla.sales.contact_attempts=8", "funnel.mql_to_sql=50%"],
+    ["agreement.review_cadence=biannual", "team.sdrs=0"],
+])
+def test_the_amendment_lists_every_clause_that_changes(
+        tmp_path: Path, example_path: Path, settings: list[str]) -> None:
+    """Whatever reads differently in version 2 is in the amendment, old wording and new;
+    the only clauses not listed are those that differ by the version's own number, dates
+    or fingerprint (stated at the amendment's top)."""
+    from slabuilder.cli import main
+
+    assert main(["render", str(example_path), "-o", str(tmp_path / "v1"), "--doc",
+                 "agreement", "--format", "html"]) == 0
+    flags = [part for setting in settings for part in ("--set", setting)]
+    assert main(["renegotiate", str(example_path), "-o", str(tmp_path / "v2"), "--defaults",
+                 "--format", "html", *flags]) == 0
+    old = _clauses(tmp_path / "v1" / "acme-analytics-agreement.html")
+    new = _clauses(tmp_path / "v2" / "acme-analytics-v2-agreement.html")
+    amendment = (tmp_path / "v2" / "acme-analytics-v2-amendment.html").read_text(
+        encoding="utf-8")
+    listed = _squashed(html.unescape(re.sub(r"<[^>]+>", " ", amendment)))
+    version_only = re.compile(r"[Vv]ersion [12]\b|fingerprint|took effect|takes effect|"
+                              r"effective|\b20(26|27|28)\b")
+    changed = [text for text in new if text not in old] + [text for text in old
+                                                          if text not in new]
+    assert changed
+    missing = [text for text in changed
+               if _squashed(text) not in listed and not version_only.search(text)]
+    assert missing == []
+    # Nothing listed is unchanged: every clause row's two sides differ.
+    rows = re.findall(r'<tr><td class="label">[^<]*</td><td>(.*?)</td><td>(.*?)</td></tr>',
+                      amendment.split('id="clauses"')[1].split("</section>")[0], flags=re.S)
+    assert rows
+    assert all(_squashed(re.sub(r"<[^>]+>", "", was)) != _squashed(re.sub(r"<[^>]+>", "", now))
+               for was, now in rows)

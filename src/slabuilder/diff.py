@@ -17,6 +17,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -25,6 +26,7 @@ from slabuilder.answers import Answers
 from slabuilder.fields import field_at
 from slabuilder.keypath import format_path
 from slabuilder.plan import Plan, build_plan
+from slabuilder.redline import Clause, changed_clauses
 from slabuilder.signals import DEFAULT_SIGNALS
 from slabuilder.words import (
     DateStyle,
@@ -143,6 +145,9 @@ class AgreementDiff:
     sections: list[Section]
     date_style: DateStyle = "international"
     """How dates are written: ``April 1, 2027`` (us) or ``1 April 2027``."""
+    clauses: list[Clause] | None = None
+    """Every clause of the agreement that reads differently, when asked for (the
+    amendment); None when the diff was made without rendering the agreements."""
 
     @property
     def inputs(self) -> list[Section]:
@@ -173,7 +178,9 @@ class AgreementDiff:
                 "number": max(self.new.version - 1, 1),
                 "changed": not self.is_empty,
                 "change_count": len(self.changes),
-                "sections": [section.to_dict() for section in self.sections]}
+                "sections": [section.to_dict() for section in self.sections],
+                "clauses": (None if self.clauses is None
+                            else [clause.to_dict() for clause in self.clauses])}
 
 
 # --------------------------------------------------------------------------- entry points
@@ -184,8 +191,11 @@ def diff_answers(old: Answers, new: Answers) -> AgreementDiff:
     return diff_plans(build_plan(old), build_plan(new))
 
 
-def diff_plans(old: Plan, new: Plan) -> AgreementDiff:
-    """As :func:`diff_answers`, for plans already built."""
+def diff_plans(old: Plan, new: Plan, *, wording: bool = False,
+               templates_dir: Path | None = None) -> AgreementDiff:
+    """As :func:`diff_answers`, for plans already built.  With ``wording``, both agreements
+    are rendered (from the user's templates when given) and every clause that reads
+    differently is kept too, as the amendment lists it."""
     # Dates are written as the new version's documents write them (US style on letter paper).
     style: DateStyle = "us" if new.answers.page_size == "letter" else "international"
     sections: list[Section] = []
@@ -198,7 +208,8 @@ def diff_plans(old: Plan, new: Plan) -> AgreementDiff:
         changes = _compare(extract(old), extract(new), old.currency, new.currency, style)
         if changes:
             sections.append(Section(section_id, title, "plan", changes))
-    return AgreementDiff(VersionInfo.of(old), VersionInfo.of(new), sections, style)
+    clauses = changed_clauses(old, new, templates_dir=templates_dir) if wording else None
+    return AgreementDiff(VersionInfo.of(old), VersionInfo.of(new), sections, style, clauses)
 
 
 # --------------------------------------------------------------------------- comparing

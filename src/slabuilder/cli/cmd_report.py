@@ -74,6 +74,7 @@ def command(answers_file: Path, month: str | None, out_dir: Path | None, as_json
           --map "mql_at=Became a Marketing Qualified Lead Date" --breaches feb/breaches.csv
     """
     from slabuilder.jobs.report import run_report
+    from slabuilder.outputs import RenderOptions
 
     if out_dir is None and not as_json:
         raise SlabuilderError("say where to write the documents with -o DIR (or print the "
@@ -86,8 +87,6 @@ def command(answers_file: Path, month: str | None, out_dir: Path | None, as_json
             export_format=export_format, column_map=column_map, mapping_file=mapping_file,
             tasks_file=tasks_file, timezone=timezone, date_format=date_format,
             show_progress=True, breaches=breaches_file, force=force)
-    from slabuilder.outputs import RenderOptions
-
     rendering = RenderOptions(formats=split_list(formats, "format"), force=force,
                               templates_dir=templates_dir)
     run = run_report(answers_file, month=month, out_dir=out_dir, actuals_file=actuals_file,

@@ -105,7 +105,8 @@ def run_renegotiate(answers_file: Path, out_dir: Path, *, settings: Sequence[str
                       interactive)
     new = _checked_new_version(data, current, document.source)
     new_plan = build_plan(new)
-    changes = diff_plans(current_plan, new_plan)
+    changes = diff_plans(current_plan, new_plan, wording=True,
+                         templates_dir=rendering.templates_dir)
     target, documents = _write_version(answers_file, out_dir, data, new_plan, changes,
                                        rendering)
     return RenegotiationRun(source=answers_file, current=current, plan=new_plan,
