@@ -113,3 +113,29 @@ def test_measures_judged_against_the_companys_own_period() -> None:
 def test_the_company_files_are_whole_answers_files() -> None:
     for path in COMPANIES.values():
         assert Path(path).is_file()
+
+
+def test_attempts_and_disposition_state_one_rule() -> None:
+    """8 attempts over 21 days against a 7-business-day disposition deadline: the agreement
+    settles which comes first, and never praises a range the agreed number is outside."""
+    nordlicht = _texts("nordlicht")
+    assert ("Every MQL is accepted, disqualified or recycled within 7 business days; one not "
+            "yet reached by then is accepted and worked until its 8 attempts are made, then "
+            "marked unable to reach.") in nordlicht["agreement"]
+    assert "5 to 7" not in " ".join(nordlicht.values())
+    assert "5 to 7 attempts in that window is the range that works best" in \
+        _texts("acme")["agreement"]
+    plan = build_plan(load_answers(COMPANIES["nordlicht"]))
+    assert [w.code for w in plan.warnings if w.key == "sla.sales.contact_attempts"] == [
+        "attempts_outside_range"]
+
+
+def test_the_rollout_prepares_before_the_effective_date() -> None:
+    """The brief asks for the CRM to be built before the effective date; the two phases
+    that build it end the day before, and tracking starts on it."""
+    plan = build_plan(load_answers(COMPANIES["pebble"]))
+    effective = plan.answers.agreement.effective_date
+    phases = {phase.name: phase for phase in plan.alignment.rollout}
+    assert phases["Unification"].end is not None
+    assert (effective - phases["Unification"].end).days == 1
+    assert phases["Optimisation"].start == effective

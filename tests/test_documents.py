@@ -247,8 +247,9 @@ def test_agreement_covers_the_frameworks_items_from_the_plan(html: dict[str, str
 
 def test_brief_dates_the_rollout_and_tables_the_benchmarks(html: dict[str, str]):
     brief = html["brief"]
+    assert "September 1, 2026 to October 31, 2026" in brief
     assert "January 1, 2027 to February 28, 2027" in brief
-    assert "From July 1, 2027, ongoing" in brief
+    assert "From March 1, 2027, ongoing" in brief
     assert re.search(r"Under 5 minutes</td><td class=\"num\">100%", brief)
     assert "Over 24 hours</td><td class=\"num\">10%" in brief
     assert "Winning factor" in brief

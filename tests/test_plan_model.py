@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 from decimal import Decimal
@@ -180,8 +181,11 @@ def test_new_terms_live_once_in_the_plan_and_follow_the_answers(example_answers)
     assert plan.alignment.exceptions.within == "24 business hours"
     # 400,000 of spend over the quarter's 40 won deals.
     assert plan.alignment.cac_per_deal == 10_000
+    # Two phases to prepare end the day before the effective date (2027-01-01), when tracking
+    # the service levels starts; so the CRM is built before it, as the brief asks.
     assert [p.start.isoformat() for p in plan.alignment.rollout] == [
-        "2027-01-01", "2027-03-01", "2027-05-01", "2027-07-01"]
+        "2026-09-01", "2026-11-01", "2027-01-01", "2027-03-01"]
+    assert plan.alignment.rollout[1].end == dt.date(2026, 12, 31)
     assert plan.alignment.rollout[-1].end is None
 
 

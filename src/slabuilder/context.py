@@ -295,6 +295,7 @@ def _sla(plan: Plan) -> SlaPart:
         "fast_tier_label": agreed.fast_tier.label,
         "standard_tier_hours": plain_number(agreed.standard_tier.hours),
         "contact_attempts": agreed.contact_attempts,
+        "attempts_in_range": agreed.attempts_in_range,
         "attempt_window_days": agreed.attempt_window_days,
         "channels": list(agreed.channels),
         "disposition_days": agreed.disposition_days,

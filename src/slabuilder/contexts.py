@@ -231,6 +231,7 @@ class SlaPart(TypedDict):
     fast_tier_label: str
     standard_tier_hours: Number
     contact_attempts: int
+    attempts_in_range: bool
     attempt_window_days: int
     channels: list[str]
     disposition_days: int

@@ -185,22 +185,25 @@ def symptoms(answers: Answers) -> list[Symptom]:
     ]
 
 
-def rollout(start: dt.date) -> list[RolloutPhase]:
-    """The four RevOps phases, dated from the agreement's effective date."""
+def rollout(effective: dt.date) -> list[RolloutPhase]:
+    """The four RevOps phases of two months each, placed so that the agreement takes effect
+    when they say it does: the first two (audit, then connecting the systems and defining the
+    SLA) end the day before the effective date, when tracking the service levels begins.
+    So the CRM set-up the brief asks for is built before the effective date, as it says."""
     def month(n: int) -> dt.date:
-        return words.add_months(start, n)
+        return words.add_months(effective, n)
 
     return [
-        RolloutPhase("Foundation", start, month(2) - dt.timedelta(days=1),
+        RolloutPhase("Foundation", month(-4), month(-2) - dt.timedelta(days=1),
                      "Audit today's process, write it down, find the gaps and agree the "
                      "funnel stages."),
-        RolloutPhase("Unification", month(2), month(4) - dt.timedelta(days=1),
-                     "Connect the CRM and marketing automation, share one dashboard, and "
-                     "switch on scoring and the SLA timers."),
-        RolloutPhase("Optimisation", month(4), month(6) - dt.timedelta(days=1),
-                     "Track the service levels, close the loop on every deal and hold the "
-                     "full meeting cadence."),
-        RolloutPhase("Maturity", month(6), None,
+        RolloutPhase("Unification", month(-2), effective - dt.timedelta(days=1),
+                     "Connect the CRM and marketing automation, share one dashboard, set up "
+                     "scoring and the SLA timers, and sign this agreement."),
+        RolloutPhase("Optimisation", effective, month(2) - dt.timedelta(days=1),
+                     "From the effective date: track the service levels, close the loop on "
+                     "every deal and hold the full meeting cadence."),
+        RolloutPhase("Maturity", month(2), None,
                      "Predictive scoring, attribution, forecasting and steady improvement."),
     ]
 

@@ -157,6 +157,16 @@ def _term_warnings(answers: Answers, terms: Terms) -> list[Finding]:
     agreed = terms.commitments
     found = []
     fast, standard = agreed.fast_tier, agreed.standard_tier
+    if not agreed.attempts_in_range:
+        side = "more" if agreed.contact_attempts > agreed.attempts_optimal_max else "fewer"
+        found.append(Finding(
+            "attempts_outside_range",
+            f"{agreed.contact_attempts} contact attempts is {side} than the "
+            f"{agreed.attempts_optimal_min} to {agreed.attempts_optimal_max} that work best: "
+            + ("each attempt past them costs rep time and rarely reaches anyone"
+               if side == "more" else "leads are given up before most of them answer")
+            + "; the agreement states the number agreed, without the range.",
+            "sla.sales.contact_attempts", severity="note"))
     if fast.hours > standard.hours:
         found.append(Finding(
             "fast_tier_slower",

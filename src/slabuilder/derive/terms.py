@@ -190,6 +190,11 @@ class Commitments:
         return self.response_tiers[-1]
 
     @property
+    def attempts_in_range(self) -> bool:
+        """Whether the agreed attempts fall in the range that works best."""
+        return self.attempts_optimal_min <= self.contact_attempts <= self.attempts_optimal_max
+
+    @property
     def longest_response_hours(self) -> Decimal:
         return max(tier.hours for tier in self.response_tiers)
 
@@ -352,14 +357,17 @@ def sales_terms(answers: Answers, agreed: Commitments) -> list[Term]:
         Term("contact_attempts", "sales", "Contact attempts",
              f"At least {terms.contact_attempts} attempts over "
              f"{_days(terms.attempt_window_days, business=False)}, using {channels}, "
-             "before a lead is marked unreachable; "
-             f"{agreed.attempts_optimal_min} to {agreed.attempts_optimal_max} attempts in that "
-             "window is the range that works best.",
+             "before a lead is marked unreachable"
+             + (f"; {agreed.attempts_optimal_min} to {agreed.attempts_optimal_max} attempts "
+                "in that window is the range that works best." if agreed.attempts_in_range
+                else "."),
              "Logged activities per MQL in its first "
              f"{_days(terms.attempt_window_days, business=False)}."),
         Term("disposition", "sales", "Disposition",
              f"Every MQL is accepted, disqualified or recycled within "
-             f"{_days(terms.disposition_days)}.",
+             f"{_days(terms.disposition_days)}; one not yet reached by then is accepted "
+             f"and worked until its {terms.contact_attempts} attempts are made, then marked "
+             "unable to reach.",
              "MQLs still without a disposition after the deadline."),
         Term("review", "sales", "Review",
              f"Every MQL is reviewed within {_hours(terms.review_hours, business=False)} "
