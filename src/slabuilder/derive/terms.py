@@ -179,6 +179,8 @@ class Commitments:
     exception_decider: str
     exception_decision_hours: Decimal
     handoff_channel: str
+    accepted_as: str
+    """What an accepted MQL becomes, in the funnel's own stages: ``SALs or SQLs``, ``SQLs``."""
     """How the new owner hears of an MQL, in words: ``a CRM task``, ``an e-mail``, ..."""
 
     @property
@@ -307,7 +309,8 @@ def marketing_terms(answers: Answers, agreed: Commitments, mql_per_period: int) 
              "MQLs created in the CRM during the calendar month."),
         Term("acceptance", "marketing", "MQL acceptance",
              f"At least {words.percent(agreed.acceptance_rate)} of MQLs are accepted by sales.",
-             "MQLs accepted as SAL or SQL, divided by MQLs dispositioned in the month."),
+             f"MQLs accepted as {agreed.accepted_as}, divided by MQLs dispositioned in the "
+             "month."),
         Term("scoring_accuracy", "marketing", "Scoring accuracy",
              f"More than {words.percent(terms.scoring_accuracy)} of MQLs survive sales review "
              f"without being rejected as {scoring_misses_text(codes=False)}.",
@@ -515,7 +518,11 @@ def agreed_commitments(answers: Answers, rates: dict[str, Decimal],
                   else "MQLs from " + words.join([f"\u201c{t}\u201d" for t in triggers], "or"))
     team = answers.team
     role, reps = ("SDR", team.sdrs) if team.sdrs else ("AE", team.aes) if team.aes else (None, 0)
+    after_mql = next((key.split("_to_")[1] for key in rates if key.startswith("mql_to_")), "sql")
+    accepted_as = ("SALs or SQLs" if after_mql == "sal" else "won deals" if after_mql == "won"
+                   else words.stage_plural(after_mql))
     return Commitments(
+        accepted_as=accepted_as,
         mql_volume_per_month=marketing.mql_volume_per_month or mql_per_month,
         acceptance_rate=acceptance,
         scoring_accuracy=marketing.scoring_accuracy,
