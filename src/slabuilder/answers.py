@@ -640,6 +640,8 @@ class MarketingTerms(_Section):
     objection_handling_days: Days = Field(5, title="Objection handling turnaround")
     battlecard_days: Days = Field(10, title="Battlecard turnaround")
     case_study_days: Days = Field(20, title="Case study turnaround")
+    product_update_days: Days = Field(5, title="Product update positioning turnaround")
+    event_support_days: Days = Field(15, title="Event support lead time")
 
 
 Channel = Literal["phone", "email", "linkedin", "sms", "video"]
@@ -800,7 +802,8 @@ class Answers(_Section):
 _LATER_DEFAULTS: dict[str, dict[str, Any]] = {
     "economics": {"marketing_spend": None, "sales_spend": None},
     "sla.marketing": {"lead_to_mql_hours": "1", "sourced_pipeline_share": "0.4",
-                      "influenced_revenue_share": "0.6", "advocate_review_days": 90},
+                      "influenced_revenue_share": "0.6", "advocate_review_days": 90,
+                      "product_update_days": 5, "event_support_days": 15},
     "sla.sales": {"attempts_optimal_min": 5, "attempts_optimal_max": 7,
                   "sql_to_opportunity_days": 5},
     "escalation": {"low_conversion_rate": "0.2", "rejection_rate": "0.3",

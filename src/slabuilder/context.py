@@ -251,7 +251,8 @@ def _terms(plan: Plan) -> TermsPart:
     terms = plan.terms
 
     def term(t: Any) -> TermRow:
-        return {"id": t.id, "label": t.label, "commitment": t.commitment, "measure": t.measure}
+        return {"id": t.id, "label": t.label, "commitment": t.commitment, "measure": t.measure,
+                "in_summary": t.in_summary, "headline": t.headline}
 
     return {
         "definitions": [{"stage": d.stage, "name": d.name, "meaning": d.meaning,

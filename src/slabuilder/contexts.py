@@ -191,6 +191,9 @@ class TermRow(TypedDict):
     label: str
     commitment: str
     measure: str
+    in_summary: bool
+    headline: str
+    """The main clause, for the one-page summary."""
 
 
 class TermsPart(TypedDict):

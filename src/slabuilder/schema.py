@@ -147,6 +147,11 @@ KEY_DOCS: dict[str, str] = {
     "sla.marketing.objection_handling_days": "Business days to deliver objection handling.",
     "sla.marketing.battlecard_days": "Business days to deliver a battlecard.",
     "sla.marketing.case_study_days": "Business days to deliver a case study.",
+    "sla.marketing.product_update_days": "Business days after a product release by which "
+                                         "its positioning (messaging and an e-mail "
+                                         "template) reaches sales.",
+    "sla.marketing.event_support_days": "Business days before an event or webinar by which "
+                                        "its landing page, e-mails and posts are ready.",
     "sla.sales": "What sales commits to.",
     "sla.sales.speed_to_lead_hours": "Business hours to the first attempt on an MQL of the "
                                      "fast tier (demo and trial requests by default).",

@@ -26,6 +26,15 @@ class Term:
     label: str
     commitment: str
     measure: str
+    in_summary: bool = True
+    """Whether the one-page summary states it (the service levels do; the way of working
+    together is for the agreement)."""
+
+    @property
+    def headline(self) -> str:
+        """The commitment's main clause, as the one-page summary gives it: what comes before
+        the first semicolon (the agreement states the rest)."""
+        return self.commitment.split("; ")[0].rstrip(".") + "."
 
 
 @dataclass(frozen=True)
@@ -334,11 +343,18 @@ def marketing_terms(answers: Answers, agreed: Commitments, mql_per_period: int) 
              f"{_days(terms.forecast_days, business=False)}.",
              "Forecast against actual, at the monthly review."),
         Term("enablement", "marketing", "Sales enablement content",
-             "Sales content is refreshed every month; requests are delivered within "
+             "Sales content is refreshed every month; requests are met within "
              f"{_days(terms.objection_handling_days)} (objection handling), "
-             f"{_days(terms.battlecard_days)} (battlecard) and "
-             f"{_days(terms.case_study_days)} (case study).",
+             f"{_days(terms.battlecard_days)} (battlecard), "
+             f"{_days(terms.case_study_days)} (case study) and "
+             f"{_days(terms.product_update_days)} of a release (product update), and "
+             f"event material {_days(terms.event_support_days)} before the event.",
              "Dates in the content request log."),
+        Term("joint_training", "marketing", "Joint training",
+             "Marketing organises a training with sales every quarter, where each team "
+             "shows the other its process and the problems it meets; every new hire on "
+             "either side is walked through this agreement in their first month.",
+             "Sessions held and attended, at the quarterly planning.", in_summary=False),
     ]
 
 
