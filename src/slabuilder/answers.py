@@ -369,7 +369,7 @@ class Icp(_Section):
     geographies: TextList = Field(default_factory=list, title="Geographies")
     titles: TextList = Field(default_factory=list, title="Buying roles")
     disqualifiers: TextList = Field(default_factory=list, title="Disqualifiers")
-    blank_fit_fields: Literal["pass", "fail"] = Field("pass", title="Blank fit fields")
+    blank_fit_fields: Literal["pass", "fail"] = Field("pass", title="A blank fit field")
     """How ``score`` and ``calibrate`` treat a lead whose fit field (size, industry, country,
     title) is blank in an export: ``pass`` (unknown is not a reason to hold a lead back) or
     ``fail``."""
@@ -633,10 +633,12 @@ class MarketingTerms(_Section):
     routing_minutes: Minutes = Field(60, title="Routing time")
     routing_minutes_automated: Minutes = Field(5, title="Routing time when automated")
     forecast_days: Days = Field(30, title="Volume forecast horizon")
-    lead_to_mql_hours: Hours = Field(Decimal(1), title="Lead to mql hours")
-    sourced_pipeline_share: Rate = Field(Decimal("0.4"), title="Sourced pipeline share")
-    influenced_revenue_share: Rate = Field(Decimal("0.6"), title="Influenced revenue share")
-    advocate_review_days: Days = Field(90, title="Advocate review days")
+    lead_to_mql_hours: Hours = Field(Decimal(1), title="Lead to MQL within")
+    sourced_pipeline_share: Rate = Field(Decimal("0.4"),
+                                         title="Marketing-sourced share of pipeline")
+    influenced_revenue_share: Rate = Field(Decimal("0.6"),
+                                           title="Marketing-influenced share of revenue")
+    advocate_review_days: Days = Field(90, title="Review or referral asked after onboarding")
     objection_handling_days: Days = Field(5, title="Objection handling turnaround")
     battlecard_days: Days = Field(10, title="Battlecard turnaround")
     case_study_days: Days = Field(20, title="Case study turnaround")
@@ -653,20 +655,20 @@ class SalesTerms(_Section):
     other_mql_hours: Hours = Field(Decimal(24), title="Speed to lead (other MQLs)")
     fast_tier_triggers: list[Annotated[str, Field(min_length=1, max_length=60)]] = Field(
         default_factory=lambda: ["demo", "trial"], min_length=1, max_length=20,
-        title="Fast tier triggers")
+        title="What puts an MQL in the fast tier")
     """What made a lead an MQL (its form or signal) that puts it in the fast tier: a trigger
     containing any of these words, in any case."""
     contact_attempts: PositiveCount = Field(6, title="Contact attempts")
     attempt_window_days: Days = Field(14, title="Contact attempt window")
-    attempts_optimal_min: PositiveCount = Field(5, title="Attempts optimal min")
-    attempts_optimal_max: PositiveCount = Field(7, title="Attempts optimal max")
+    attempts_optimal_min: PositiveCount = Field(5, title="Fewest attempts that work best")
+    attempts_optimal_max: PositiveCount = Field(7, title="Most attempts that work best")
     channels: list[Channel] = Field(default_factory=lambda: list(DEFAULT_CHANNELS),
                                     min_length=1, title="Contact channels")
     disposition_days: Days = Field(5, title="Disposition deadline")
     review_hours: Hours = Field(Decimal(24), title="Review deadline")
     win_loss_hours: Hours = Field(Decimal(48), title="Win/loss feedback deadline")
     crm_update: Literal["daily", "weekly"] = Field("weekly", title="CRM update frequency")
-    sql_to_opportunity_days: Days = Field(5, title="Sql to opportunity days")
+    sql_to_opportunity_days: Days = Field(5, title="SQL to opportunity within")
 
     @model_validator(mode="after")
     def _optimal_range(self) -> SalesTerms:
@@ -707,19 +709,19 @@ class Escalation(_Section):
     quality_review_hours: Hours = Field(Decimal(48), title="Disputed MQL review within")
     shortfall_threshold: Rate = Field(
         Decimal("0.1"), title="Volume shortfall that triggers a recovery plan")
-    low_conversion_rate: Rate = Field(Decimal("0.2"), title="Low conversion rate")
-    rejection_rate: Rate = Field(Decimal("0.3"), title="Rejection rate")
-    late_touch_share: Rate = Field(Decimal("0.5"), title="Late touch share")
+    low_conversion_rate: Rate = Field(Decimal("0.2"), title="Low conversion line (MQL to SQL)")
+    rejection_rate: Rate = Field(Decimal("0.3"), title="Rejection line")
+    late_touch_share: Rate = Field(Decimal("0.5"), title="Late first touches line")
 
 
 class Handoff(_Section):
-    notify_by: Literal["crm_task", "email", "slack"] = Field("crm_task", title="Notify by")
+    notify_by: Literal["crm_task", "email", "slack"] = Field("crm_task", title="New MQL alert")
 
 
 class Exceptions(_Section):
     decided_by: Text = Field(
-        "the demand generation director with the sales team lead", title="Decided by")
-    decision_hours: Hours = Field(Decimal(48), title="Decision hours")
+        "the demand generation director with the sales team lead", title="Exceptions decided by")
+    decision_hours: Hours = Field(Decimal(48), title="Exceptions decided within")
 
 
 class Intent(_Section):
