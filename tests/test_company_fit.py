@@ -139,3 +139,29 @@ def test_the_rollout_prepares_before_the_effective_date() -> None:
     assert phases["Unification"].end is not None
     assert (effective - phases["Unification"].end).days == 1
     assert phases["Optimisation"].start == effective
+
+
+def test_the_sales_cycle_is_measured_one_way() -> None:
+    """From SQL to close, as DOMAIN's shared measure has it: the measure, the closed-loop
+    record and the question that asks for it say the same."""
+    from slabuilder.questionnaire import load_questionnaire
+
+    brief = _texts("acme")["brief"]
+    assert "Median days from SQL to close" in brief
+    assert "first contact to close" not in brief
+    assert "Days from SQL to close." in brief
+    question = load_questionnaire().by_key("economics.sales_cycle_days")
+    assert question is not None
+    assert "from SQL to signature" in question.prompt
+
+
+def test_the_briefs_reading_guide_judges_by_the_agreements_own_lines() -> None:
+    """No generic '40% is excellent' beside a 60% target, and no MQL-to-SQL scale on an
+    MQL-to-SAL rate: the rate is read against its own target and the low-conversion line
+    only where that line applies."""
+    acme = _texts("acme")["brief"]
+    assert ("MQL to SQL rate 60% Below 60% the targets above are not met; under 20%, the "
+            "agreement's line for low conversion") in acme
+    nordlicht = _texts("nordlicht")["brief"]
+    assert "MQL to SAL rate 70% Below 70% the targets above are not met." in nordlicht
+    assert "excellent" not in acme + nordlicht

@@ -354,6 +354,8 @@ def _alignment(plan: Plan) -> AlignmentPart:
                       "sales_says": s.sales_says, "cause": s.root_cause, "fix": s.fix}
                      for s in found.symptoms],
         "rejection_rate": plain_number(found.lines.rejection_rate),
+        "low_conversion_rate": plain_number(found.lines.low_conversion_rate),
+        "low_conversion_key": found.lines.low_conversion_key,
         "speed_bands": [{"wait": band.wait, "kept": plain_number(band.kept)}
                         for band in found.speed_bands],
         "closed_loop": [{"field": f.field, "what": f.what, "when": f.when}

@@ -265,6 +265,9 @@ class AlignmentPart(TypedDict):
     intent: dict[str, Any]
     symptoms: list[dict[str, str]]
     rejection_rate: Number
+    low_conversion_rate: Number
+    low_conversion_key: str | None
+    """The conversion the low-conversion line judges (MQL to SQL), or None."""
     speed_bands: list[dict[str, Any]]
     closed_loop: list[dict[str, str]]
     rollout: list[dict[str, Any]]

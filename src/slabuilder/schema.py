@@ -62,8 +62,8 @@ KEY_DOCS: dict[str, str] = {
                                 "\"$1M\".",
     "economics.currency": "Three-letter currency code, e.g. USD.",
     "economics.average_deal_size": "Average first-year value of a won deal: 25000 or \"$25k\".",
-    "economics.sales_cycle_days": "Days from MQL to closed deal; sets how early leads must "
-                                  "arrive.",
+    "economics.sales_cycle_days": "Median days from SQL to closed deal (the sales cycle the "
+                                  "agreement measures); sets how early leads must arrive.",
     "economics.pipeline_coverage": "Pipeline needed as a multiple of the target: 3 or \"3x\".",
     "economics.marketing_spend": "Marketing's acquisition spend for the period (programmes and "
                                  "people); with sales_spend it gives the CAC. Empty: the CAC "

@@ -136,7 +136,7 @@ CLOSED_LOOP = (
     RecordField("Company", "The account's name as the CRM holds it.", "always"),
     RecordField("Outcome", "Won or lost, and the date.", "always"),
     RecordField("Deal size", "The contract's first-year value.", "always"),
-    RecordField("Sales cycle", "Days from first contact to close.", "always"),
+    RecordField("Sales cycle", "Days from SQL to close.", "always"),
     RecordField("Lead source", "The first touch that brought the lead in.", "always"),
     RecordField("Marketing touchpoints", "Each campaign, content or event, with its date.",
                 "always"),
