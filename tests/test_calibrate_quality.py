@@ -352,9 +352,9 @@ def test_the_agreements_intent_tiers_list_the_calibrated_signals(
     behaviour = [s["label"] for s in found.figures["signals"]
                  if s["kind"] == "behaviour" and s["points"] > 0]
     assert behaviour
-    assert all(label in shown for label in behaviour)
+    assert all(label.lower() in shown.lower() for label in behaviour)
     # High intent: exactly the behaviours that reach the threshold with fit's points.
     needed = found.figures["threshold"] - found.figures["fit_points"]
     high = [s["label"] for s in found.figures["signals"]
             if s["kind"] == "behaviour" and s["points"] >= needed]
-    assert tiers.get("High intent", "") == "; ".join(high)
+    assert tiers.get("High intent", "").lower() == "; ".join(high).lower()

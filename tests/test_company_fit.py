@@ -165,3 +165,18 @@ def test_the_briefs_reading_guide_judges_by_the_agreements_own_lines() -> None:
     nordlicht = _texts("nordlicht")["brief"]
     assert "MQL to SAL rate 70% Below 70% the targets above are not met." in nordlicht
     assert "excellent" not in acme + nordlicht
+
+
+def test_intent_tiers_agree_with_the_points_table() -> None:
+    """A signal called high intent ('an MQL as soon as the fit criteria are met') carries
+    the threshold's points on its own; every other positive signal needs company."""
+    for name in COMPANIES:
+        plan = build_plan(load_answers(COMPANIES[name]))
+        scoring = plan.scoring
+        needed = max(scoring.threshold - scoring.fit_points, 1)
+        tiers = {tier.tier: tier.examples.lower() for tier in scoring.tiers}
+        for signal in scoring.signals:
+            if signal.kind != "behaviour" or signal.points <= 0:
+                continue
+            tier = "High intent" if signal.points >= needed else "Medium intent"
+            assert signal.label.lower() in tiers[tier], (name, signal.label, tier)

@@ -181,16 +181,22 @@ def explain(icp: Icp, signals: list[Signal], threshold: int, fit_points: int) ->
     return [first, second]
 
 
-def measured_tiers(signals: list[Signal], threshold: int,
-                   fit_points: int) -> tuple[IntentTier, ...]:
-    """The intent tiers of a model learnt from the company's own leads: its own signals sorted
-    by whether one of them qualifies a fitting lead alone, not the standard examples (a
-    calibration may well have given a demo request no points)."""
+def _in_a_list(label: str) -> str:
+    """A signal's label inside a list: ``visited the pricing page`` (an acronym kept)."""
+    return label if label[1:2].isupper() else label[0].lower() + label[1:]
+
+
+def tiers_from_points(signals: list[Signal], threshold: int,
+                      fit_points: int) -> tuple[IntentTier, ...]:
+    """The intent tiers as the points table makes them: the model's own signals sorted by
+    whether one of them qualifies a fitting lead alone.  The standard examples (a pricing
+    page, return visits) would say that a signal worth fewer points than the threshold
+    makes an MQL on its own, which the points table beside them denies."""
     needed = max(threshold - fit_points, 1)
     behaviour = sorted((s for s in signals if s.kind == "behaviour" and s.points > 0),
                        key=lambda s: -s.points)
-    high = [s.label for s in behaviour if s.points >= needed]
-    medium = [s.label for s in behaviour if s.points < needed]
+    high = [_in_a_list(s.label) for s in behaviour if s.points >= needed]
+    medium = [_in_a_list(s.label) for s in behaviour if s.points < needed]
     tiers = []
     if high:
         tiers.append(IntentTier("High intent", "; ".join(high), INTENT_TIERS[0].rule))
@@ -258,5 +264,5 @@ def build_scoring(answers: Answers) -> ScoringModel:
         fit=fit_criteria(icp), disqualifiers=list(icp.disqualifiers), signals=signals,
         threshold=threshold, fit_points=fit_points, max_points=max_points, score_cap=cap,
         explanation=explain(icp, signals, threshold, fit_points),
-        tiers=measured_tiers(signals, threshold, fit_points) if measured else INTENT_TIERS,
+        tiers=tiers_from_points(signals, threshold, fit_points),
         warnings=warnings, min_disqualifiers=MIN_DISQUALIFIERS)
