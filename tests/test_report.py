@@ -543,3 +543,15 @@ def test_the_breaches_file_states_an_agreed_limit_exactly(
     assert all(float(row["business_hours_to_first_touch"]) > float(row["sla_hours"])
                for row in fast)
     assert any(row["sla_hours"] == "1.25" for row in fast)
+
+
+def test_the_agendas_speed_target_names_every_tier(example_plan: Plan) -> None:
+    """The weekly median is read against both limits, not the fast tier's alone."""
+    from slabuilder.context import build_context
+    from slabuilder.documents import render_html
+
+    report = build_report_context(example_plan, "2027-01", "January 2027")
+    page = render_html("agenda", {**build_context(example_plan), "report": report,
+                                  "actuals": None})
+    assert "4 h / 24 h by tier" in page
+    assert "4 h or less" not in page
