@@ -180,3 +180,11 @@ def test_intent_tiers_agree_with_the_points_table() -> None:
                 continue
             tier = "High intent" if signal.points >= needed else "Medium intent"
             assert signal.label.lower() in tiers[tier], (name, signal.label, tier)
+
+
+def test_the_brief_says_what_revenue_operations_owns() -> None:
+    brief = _texts("pebble")["brief"]
+    assert "Revenue operations is whoever owns the machinery both teams use:" in brief
+    for area in ("Process", "Technology", "Data", "Reporting", "Enablement"):
+        assert f"{area} " in brief.split("What revenue operations owns", 1)[1]
+    assert "HubSpot first of all" in _texts("acme")["brief"]

@@ -363,6 +363,7 @@ def _alignment(plan: Plan) -> AlignmentPart:
         "rollout": [{"name": phase.name, "start": phase.start.isoformat(),
                      "end": phase.end.isoformat() if phase.end else None, "work": phase.work}
                     for phase in found.rollout],
+        "revops": [{"area": area, "owns": owns} for area, owns in found.revops],
         "attempts_optimal_min": agreed.attempts_optimal_min,
         "attempts_optimal_max": agreed.attempts_optimal_max,
     }

@@ -271,6 +271,7 @@ class AlignmentPart(TypedDict):
     speed_bands: list[dict[str, Any]]
     closed_loop: list[dict[str, str]]
     rollout: list[dict[str, Any]]
+    revops: list[dict[str, str]]
     attempts_optimal_min: int
     attempts_optimal_max: int
 

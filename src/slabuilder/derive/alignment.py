@@ -122,6 +122,21 @@ class Alignment:
     speed_bands: list[SpeedBand]
     closed_loop: list[RecordField]
     rollout: list[RolloutPhase]
+    revops: tuple[tuple[str, str], ...] = ()
+    """What revenue operations owns, area by area."""
+
+
+REVOPS = (
+    ("Process", "The funnel's stage definitions, the routing rules, the handoff and the "
+                "service levels of this agreement."),
+    ("Technology", "The CRM, marketing automation, sales engagement and reporting tools, run "
+                   "as one set."),
+    ("Data", "One source for pipeline, conversion and revenue figures, and its hygiene."),
+    ("Reporting", "The shared dashboard, funnel analytics, attribution and the forecast."),
+    ("Enablement", "Training on the process for both teams, the written playbook and the "
+                   "onboarding of new hires."),
+)
+"""Revenue operations: the team (or the person) that owns the machinery both sides use."""
 
 
 SPEED_BANDS = (
@@ -341,4 +356,5 @@ def build_alignment(answers: Answers, agreed: Commitments, rates: dict[str, Deci
         speed_bands=list(SPEED_BANDS),
         closed_loop=list(CLOSED_LOOP),
         rollout=rollout(answers.agreement.effective_date),
+        revops=REVOPS,
     )
