@@ -188,3 +188,9 @@ def test_the_brief_says_what_revenue_operations_owns() -> None:
     for area in ("Process", "Technology", "Data", "Reporting", "Enablement"):
         assert f"{area} " in brief.split("What revenue operations owns", 1)[1]
     assert "HubSpot first of all" in _texts("acme")["brief"]
+
+
+def test_the_brief_quotes_the_speed_to_lead_research() -> None:
+    brief = _texts("acme")["brief"]
+    assert "about 9 times likelier to convert than leads contacted after 30 minutes" in brief
+    assert "about 60 times likelier than after 24 hours" in brief

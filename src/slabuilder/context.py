@@ -41,6 +41,7 @@ from slabuilder.contexts import (
     TermsPart,
     WarningRow,
 )
+from slabuilder.derive.alignment import SPEED_RESEARCH
 from slabuilder.derive.funnel import MONTHS_IN
 from slabuilder.derive.terms import code_pointers, code_range
 from slabuilder.plan import Plan
@@ -364,6 +365,7 @@ def _alignment(plan: Plan) -> AlignmentPart:
                      "end": phase.end.isoformat() if phase.end else None, "work": phase.work}
                     for phase in found.rollout],
         "revops": [{"area": area, "owns": owns} for area, owns in found.revops],
+        "speed_research": list(SPEED_RESEARCH),
         "attempts_optimal_min": agreed.attempts_optimal_min,
         "attempts_optimal_max": agreed.attempts_optimal_max,
     }

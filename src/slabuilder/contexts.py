@@ -272,6 +272,7 @@ class AlignmentPart(TypedDict):
     closed_loop: list[dict[str, str]]
     rollout: list[dict[str, Any]]
     revops: list[dict[str, str]]
+    speed_research: list[str]
     attempts_optimal_min: int
     attempts_optimal_max: int
 
