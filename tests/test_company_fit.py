@@ -194,3 +194,17 @@ def test_the_brief_quotes_the_speed_to_lead_research() -> None:
     brief = _texts("acme")["brief"]
     assert "about 9 times likelier to convert than leads contacted after 30 minutes" in brief
     assert "about 60 times likelier than after 24 hours" in brief
+
+
+def test_todays_definition_and_service_level_are_set_beside_the_new_ones(example_data) -> None:
+    from slabuilder.answerfile import answers_from_data
+
+    example_data["current_state"].update(mql_definition="any form fill from a company e-mail",
+                                         current_sla="call back within a day")
+    plan = build_plan(answers_from_data(example_data))
+    page = render_html("brief", build_context(plan))
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    assert "Today an MQL is \u201cany form fill from a company e-mail\u201d" in text
+    assert "Today's service level: \u201ccall back within a day\u201d." in text
+    # (Files written before these questions keep their fingerprint: test_answers pins the
+    # example's.)

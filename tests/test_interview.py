@@ -1,6 +1,6 @@
 """The interview driven in-process: prompt_toolkit pipe input, keystroke by keystroke.
 
-With the example as the previous answers file the interview asks 46 questions (in the order
+With the example as the previous answers file the interview asks 48 questions (in the order
 below), then shows the review screen, whose first row is "Save these answers".
 """
 
@@ -27,9 +27,9 @@ from slabuilder.questionnaire import Questionnaire
 from slabuilder.yamlio import read_yaml_file
 
 ENTER, DOWN, UP, CTRL_C, CTRL_U = "\r", "\x1b[B", "\x1b[A", "\x03", "\x15"
-ASKED_FROM_EXAMPLE = 46
+ASKED_FROM_EXAMPLE = 48
 """Questions asked when every answer comes from the example (gates closed)."""
-ORDER = {"company_name": 0, "mql_to_sql": 29, "has_sal": 28, "change_terms": 45}
+ORDER = {"company_name": 0, "mql_to_sql": 29, "has_sal": 28, "change_terms": 47}
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
@@ -143,7 +143,7 @@ def test_a_team_of_nobody_is_flagged_after_the_team_section(
 @pytest.mark.slow
 def test_a_rate_outside_the_typical_range_is_flagged_after_the_funnel(
         interview: Any, run: Run, example_data: dict[str, Any]) -> None:
-    keys = _enter(ORDER["mql_to_sql"]) + "8%" + ENTER + _enter(16) + ENTER
+    keys = _enter(ORDER["mql_to_sql"]) + "8%" + ENTER + _enter(18) + ENTER
     interview(keys, defaults=example_data)
     assert "That means, per quarter: 40 won deals, 160 opportunities, 320 SQLs, 4,000 MQLs." \
         in run.lines
@@ -166,7 +166,7 @@ def test_a_wrong_rate_is_refused_with_what_to_type_and_nothing_is_lost(
     # The screen is drawn as differences from the one before, so each test checks the
     # first message of its prompt, which is written out whole.
     keys = [_enter(ORDER["mql_to_sql"]) + wrong + ENTER,
-            CTRL_U + "0.55" + ENTER + _enter(16) + ENTER]
+            CTRL_U + "0.55" + ENTER + _enter(18) + ENTER]
     data = interview(keys, defaults=example_data, screen=True)
     assert message in run.shown
     assert data["funnel"]["mql_to_sql"] == "55%"
@@ -198,7 +198,7 @@ def test_a_required_answer_cannot_be_left_empty(interview: Any, run: Run) -> Non
 def test_a_sales_accepted_stage_asks_its_own_rates_instead(
         interview: Any, run: Run, example_data: dict[str, Any]) -> None:
     keys = (_enter(ORDER["has_sal"]) + "y" + "70%" + ENTER + "50%" + ENTER + _enter(2)
-            + _enter(14) + ENTER)
+            + _enter(16) + ENTER)
     data = interview(keys, defaults=example_data)
     assert data["funnel"] == {"mql_to_sal": "70%", "sal_to_sql": "50%",
                               "sql_to_opportunity": "50%", "opportunity_to_won": "25%"}

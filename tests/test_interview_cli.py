@@ -155,6 +155,8 @@ ANSWERS: list[tuple[str, str]] = [
     (r"What share of MQLs does sales work within the agreed time today\?", "\r"),
     (r"What gets in the way most today\?", UP + UP + UP + "\r"),  # Not sure -> Definition
     (r"what do the two teams say about each other\?", "Nobody agrees what a lead is.\r"),
+    (r"How is an MQL defined today", "any form fill\r"),
+    (r"What does sales commit to today", "\r"),  # skipped
     (r"Is this a first agreement", UP + UP + "\r"),  # Not sure -> A first agreement
     (r"How many points make a lead an MQL\?", "65\r"),
     (r"Do you want to change any of the standard points\?", "n"),

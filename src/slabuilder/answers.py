@@ -506,6 +506,8 @@ class CurrentState(_Section):
     main_problem: Literal["definition", "enforcement", "trust"] | None = Field(
         None, title="Main problem")
     starting_point: Literal["scratch", "rebuild"] | None = Field(None, title="Starting point")
+    mql_definition: Text | None = Field(None, title="Today's MQL definition")
+    current_sla: Text | None = Field(None, title="Today's service level")
 
 
 # --------------------------------------------------------------------------- scoring
@@ -803,6 +805,7 @@ class Answers(_Section):
 # its signed documents.
 _LATER_DEFAULTS: dict[str, dict[str, Any]] = {
     "economics": {"marketing_spend": None, "sales_spend": None},
+    "current_state": {"mql_definition": None, "current_sla": None},
     "sla.marketing": {"lead_to_mql_hours": "1", "sourced_pipeline_share": "0.4",
                       "influenced_revenue_share": "0.6", "advocate_review_days": 90,
                       "product_update_days": 5, "event_support_days": 15},

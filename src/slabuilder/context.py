@@ -404,6 +404,11 @@ def _diagnosis(answers: Answers, plan: Plan) -> DiagnosisPart:
                         f"the revenue target needs {words.count(plan.mql_per_month)}.")
     if state.main_conflict:
         evidence.append(f"In the team's own words: \u201c{state.main_conflict}\u201d")
+    if state.mql_definition:
+        evidence.append(f"Today an MQL is \u201c{state.mql_definition}\u201d; the agreement "
+                        "replaces that with the definition in its section on the MQL.")
+    if state.current_sla:
+        evidence.append(f"Today's service level: \u201c{state.current_sla}\u201d.")
     if state.main_problem:
         problem, inferred = state.main_problem, False
     elif state.starting_point == "scratch":

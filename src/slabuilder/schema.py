@@ -88,6 +88,10 @@ KEY_DOCS: dict[str, str] = {
     "current_state.main_conflict": "The main complaint between the teams, in a sentence.",
     "current_state.main_problem": "What mostly goes wrong: definition, enforcement or trust.",
     "current_state.starting_point": "scratch (no SLA yet) or rebuild (replacing one).",
+    "current_state.mql_definition": "How an MQL is defined today, in a sentence, if it is "
+                                    "(the brief sets it beside the new definition).",
+    "current_state.current_sla": "The service level sales works to today, in a sentence, if "
+                                 "there is one.",
     "scoring": "Lead scoring model; without this section the standard model applies.",
     "scoring.threshold": "Engagement points a lead that fits the profile needs to become an "
                          "MQL (25: one demo request qualifies). With fit points, it must be "
