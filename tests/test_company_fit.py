@@ -170,8 +170,8 @@ def test_the_briefs_reading_guide_judges_by_the_agreements_own_lines() -> None:
 def test_intent_tiers_agree_with_the_points_table() -> None:
     """A signal called high intent ('an MQL as soon as the fit criteria are met') carries
     the threshold's points on its own; every other positive signal needs company."""
-    for name in COMPANIES:
-        plan = build_plan(load_answers(COMPANIES[name]))
+    for name, path in COMPANIES.items():
+        plan = build_plan(load_answers(path))
         scoring = plan.scoring
         needed = max(scoring.threshold - scoring.fit_points, 1)
         tiers = {tier.tier: tier.examples.lower() for tier in scoring.tiers}
