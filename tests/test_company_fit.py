@@ -208,3 +208,17 @@ def test_todays_definition_and_service_level_are_set_beside_the_new_ones(example
     assert "Today's service level: \u201ccall back within a day\u201d." in text
     # (Files written before these questions keep their fingerprint: test_answers pins the
     # example's.)
+
+
+def test_the_second_escalation_goes_to_people_the_company_has(example_data) -> None:
+    """Unless the answers name someone, a breach goes second to those who sign for
+    marketing and sales, by title; a company without VPs is not told to call its VPs."""
+    from slabuilder.answerfile import answers_from_data
+
+    assert ("Second escalation: the Founder and the Account Executive, within 48 hours"
+            in _texts("pebble")["summary"])
+    assert "Second escalation The VP Marketing and the VP Sales" in _texts("acme")["agreement"]
+    assert "VPs" not in " ".join(_texts("pebble").values())
+    example_data["escalation"] = {"second_level": "the CEO"}
+    plan = build_plan(answers_from_data(example_data))
+    assert [step.who for step in plan.terms.escalation][-1] == "the CEO"

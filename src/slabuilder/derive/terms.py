@@ -586,9 +586,20 @@ def escalation_steps(answers: Answers) -> list[EscalationStep]:
         EscalationStep("A breach is detected", esc.detected_by, "as it happens"),
         EscalationStep("First escalation", esc.first_level,
                        f"within {_hours(esc.first_hours, business=False)}"),
-        EscalationStep("Second escalation", esc.second_level,
+        EscalationStep("Second escalation", _second_level(answers),
                        f"within {_hours(esc.second_hours, business=False)}"),
     ]
+
+
+def _second_level(answers: Answers) -> str:
+    """Who hears of a breach second: as the answers say, else the people who sign for
+    marketing and sales, by title (a company without VPs is not told to call its VPs)."""
+    esc = answers.escalation
+    if "second_level" in esc.model_fields_set:
+        return esc.second_level
+    leaders = list(dict.fromkeys(person.title for person in answers.agreement.signatories
+                                 if person.side in ("marketing", "sales")))
+    return words.join([f"the {title}" for title in leaders]) if leaders else esc.second_level
 
 
 def dispute_rules(answers: Answers) -> list[str]:
