@@ -2,8 +2,9 @@
 questions a signer asks.
 
 hypothesis draws the shape (planning period, CRM, funnel stages, SDRs and AEs, one to eight
-signatories, currency, page size, review cadence, attempts); the agreement, brief and summary
-are rendered as HTML and read as text.  Whatever the shape:
+signatories, currency, page size, review cadence, attempts); the agreement, brief and summary,
+and the month's report, agenda and dashboard as blank shells, are rendered as HTML and read
+as text.  Whatever the shape:
 
 - no known mistake of wording appears (a plural after one, a cadence as an adjective, ...);
 - no role or stage the company does not have is named (SDRs without SDRs, opportunities
@@ -29,6 +30,7 @@ from slabuilder.answerfile import answers_from_data
 from slabuilder.context import build_context
 from slabuilder.documents import render_html
 from slabuilder.plan import build_plan
+from slabuilder.report import build_report_context
 from slabuilder.words import count as written_count
 from slabuilder.yamlio import read_yaml_file
 
@@ -98,7 +100,11 @@ def test_every_company_reads_true(data: dict[str, Any]) -> None:
     plan = build_plan(answers_from_data(data))
     context = build_context(plan)
     texts = {doc: _text(render_html(doc, context)) for doc in ("agreement", "brief", "summary")}
-    everything = " ".join(texts.values())
+    month = plan.months[0]
+    shells = {**context, "report": build_report_context(plan, month.month, month.label),
+              "actuals": None}
+    reports = {doc: _text(render_html(doc, shells)) for doc in ("report", "agenda", "dashboard")}
+    everything = " ".join([*texts.values(), *reports.values()])
 
     mistakes = [match.group(0) for pattern in MISTAKES[:-1]
                 for match in re.finditer(pattern, everything)]

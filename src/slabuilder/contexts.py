@@ -422,6 +422,8 @@ class ReportContext(TypedDict):
     dashboard_response_rows: list[ComplianceRow]
     dashboard_quality_rows: list[ComplianceRow]
     funnel_rows: list[FunnelRow]
+    flow_stages: list[str]
+    """The stages the week-by-week tables show: the plan's, with an SAL the export counts."""
     shared_rows: list[ComplianceRow]
     headline_rows: list[FunnelRow]
     conversion_rows: list[ConversionRow]

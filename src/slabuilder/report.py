@@ -389,6 +389,8 @@ def build_report_context(plan: Plan, month: str, month_label: str,
         "dashboard_response_rows": _pick(by_term, _DASHBOARD_RESPONSE),
         "dashboard_quality_rows": _pick(by_term, _DASHBOARD_QUALITY),
         "funnel_rows": funnel,
+        "flow_stages": [row["stage"] for row in funnel
+                        if row["stage"] in ("mql", "sal", "sql", "opportunity")],
         "shared_rows": _shared_rows(plan, actuals),
         "headline_rows": [row for row in funnel if row["stage"] in _HEADLINE_STAGES],
         "conversion_rows": _conversion_rows(plan, actuals),

@@ -172,7 +172,7 @@ CLOSED_LOOP = (
 )
 
 
-def symptoms(answers: Answers) -> list[Symptom]:
+def symptoms(answers: Answers, stages: list[str]) -> list[Symptom]:
     esc = answers.escalation
     late = words.percent(esc.late_touch_share, 0)
     return [
@@ -185,7 +185,9 @@ def symptoms(answers: Answers) -> list[Symptom]:
         Symptom("pipeline_shortfall", "Pipeline shortfall", "The MQL target was met.",
                 "There is not enough pipeline.", "MQLs are not turning into pipeline.",
                 "Tighten the fit criteria and add intent signals to scoring.",
-                "MQL volume on target while opportunities fall short"),
+                "MQL volume on target while "
+                + ("opportunities" if "opportunity" in stages else "won deals")
+                + " fall short"),
         Symptom("long_cycles", "Long sales cycles", "Our leads are well nurtured.",
                 "Leads are not ready to buy.", "Nurture does not answer the objections "
                 "buyers raise.", "Map content to each buying stage, with sales' input.", ""),
@@ -359,7 +361,7 @@ def build_alignment(answers: Answers, agreed: Commitments, rates: dict[str, Deci
         handoff=handoff(answers, agreed, crm_name),
         exceptions=exceptions(answers, agreed),
         intent=intent(answers, intent_points, agreed),
-        symptoms=symptoms(answers),
+        symptoms=symptoms(answers, stages),
         lines=DiagnosticLines(esc.low_conversion_rate,
                               "mql_to_sql" if "sql" in stages else None, esc.rejection_rate,
                               esc.late_touch_share),
