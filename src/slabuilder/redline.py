@@ -17,6 +17,7 @@ from __future__ import annotations
 import difflib
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -76,17 +77,22 @@ def _text(chunk: str) -> str:
     return " | ".join(cell for cell in cells if cell)
 
 
-def _neutral(text: str, plan: Plan) -> str:
-    """The clause with what only names its version replaced by placeholders."""
+def _neutralizer(plan: Plan) -> Callable[[str], str]:
+    """Replaces, in a clause, what only names the plan's version by placeholders."""
     answers = plan.answers
     style = "us" if answers.page_size == "letter" else "international"
-    for value, placeholder in (
-            (plan.fingerprint, "⟨fingerprint⟩"),
-            (words.long_date(answers.agreement.effective_date, style), "⟨effective date⟩"),
-            (words.long_date(plan.period_start, style), "⟨period start⟩"),
-            (words.long_date(plan.period_end, style), "⟨period end⟩")):
-        text = text.replace(value, placeholder)
-    return re.sub(rf"\b[Vv]ersion {answers.agreement.version}\b", "version ⟨n⟩", text)
+    names = ((plan.fingerprint, "⟨fingerprint⟩"),
+             (words.long_date(answers.agreement.effective_date, style), "⟨effective date⟩"),
+             (words.long_date(plan.period_start, style), "⟨period start⟩"),
+             (words.long_date(plan.period_end, style), "⟨period end⟩"))
+    version = re.compile(rf"\b[Vv]ersion {answers.agreement.version}\b")
+
+    def neutral(text: str) -> str:
+        for value, placeholder in names:
+            text = text.replace(value, placeholder)
+        return version.sub("version ⟨n⟩", text)
+
+    return neutral
 
 
 def changed_clauses(old: Plan, new: Plan, *,
@@ -95,8 +101,9 @@ def changed_clauses(old: Plan, new: Plan, *,
     both rendered from the same templates (the user's own, when given)."""
     before = clauses_of(_agreement(old, templates_dir))
     after = clauses_of(_agreement(new, templates_dir))
-    matcher = difflib.SequenceMatcher(None, [_neutral(text, old) for _, text in before],
-                                      [_neutral(text, new) for _, text in after],
+    old_neutral, new_neutral = _neutralizer(old), _neutralizer(new)
+    matcher = difflib.SequenceMatcher(None, [old_neutral(text) for _, text in before],
+                                      [new_neutral(text) for _, text in after],
                                       autojunk=False)
     found: list[Clause] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():

@@ -73,11 +73,6 @@ def _num(value: Decimal | int | float) -> float:
     return float(value)
 
 
-def _hours_text(value: float | None) -> str:
-    """Measured hours inside a sentence: ``3 h``, ``1.2 h``."""
-    return "" if value is None else words.short_hours(value, 1)
-
-
 class _Rows:
     """Builds compliance rows; knows whether this is a shell or a filled report."""
 
@@ -166,7 +161,7 @@ def _speed_rows(plan: Plan, rows: _Rows, month: MonthActuals | None,
     unknown = ("the export does not say what made each lead an MQL, so the tiers cannot be "
                "told apart" if month and month.tiers_known is False else "")
     found = [rows.row("speed_median", "Speed to lead, median", limits, median, "hours",
-                      None, note=(f"90th percentile {_hours_text(p90)}" if p90 is not None
+                      None, note=(f"90th percentile {words.short_hours(p90, 1)}" if p90 is not None
                                   else ""),
                       previous=previous.speed_to_lead_median_hours if previous else None),
              rows.row("speed_within_sla", "MQLs touched within their tier's limit", "100%",
@@ -182,7 +177,7 @@ def _speed_rows(plan: Plan, rows: _Rows, month: MonthActuals | None,
             f"speed_{tier.id}", f"Touched within {tier.limit}: {who}",
             "100%", share, "rate", (share or 0) >= 1 if known else None,
             previous=before[tier.id].share_within if tier.id in before else None,
-            note=(f"median {_hours_text(measured.median_hours)} over "
+            note=(f"median {words.short_hours(measured.median_hours, 1)} over "
                   f"{count(measured.mqls)} MQLs" if measured and measured.median_hours
                   is not None else "")))
     return found
