@@ -215,10 +215,28 @@ def test_the_second_escalation_goes_to_people_the_company_has(example_data) -> N
     marketing and sales, by title; a company without VPs is not told to call its VPs."""
     from slabuilder.answerfile import answers_from_data
 
-    assert ("Second escalation: the Founder and the Account Executive, within 48 hours"
+    assert ("Second escalation: the Founder and the Account Executive, within 48 business hours"
             in _texts("pebble")["summary"])
     assert "Second escalation The VP Marketing and the VP Sales" in _texts("acme")["agreement"]
     assert "VPs" not in " ".join(_texts("pebble").values())
     example_data["escalation"] = {"second_level": "the CEO"}
     plan = build_plan(answers_from_data(example_data))
     assert [step.who for step in plan.terms.escalation][-1] == "the CEO"
+
+
+def test_every_limit_on_what_people_do_runs_on_the_business_clock(
+        company: tuple[str, dict[str, str]]) -> None:
+    """A review, an escalation, a dispute or a win/loss record is work done by people who
+    keep business hours, like the first attempt: each limit says business hours. Clock hours
+    are left only where they are meant: a notice period and the age of an untouched MQL."""
+    name, texts = company
+    clock = [f"{name} {doc}: {text[max(0, match.start() - 50):match.end() + 20]}"
+             for doc, text in texts.items()
+             for match in re.finditer(r"\b\d+(\.\d+)? hours?\b", text)
+             if not re.search(r"(older than|over|MQLs over|least) $",
+                              text[max(0, match.start() - 14):match.start()])
+             and not text[match.end():match.end() + 10].startswith(" of notice")
+             and "(HBR" not in text[match.start() - 300:match.start()]]
+    research = re.compile(r"(within an hour|after 24 hours|to 24 hours|Over 24 hours|"
+                          r"than 24 hours)")
+    assert [item for item in clock if not research.search(item)] == []

@@ -176,7 +176,7 @@ def test_agreement_names_every_party_figure_and_section(html: dict[str, str]):
                    "60% of MQLs", "25% of opportunities", "50 to 500 employees",
                    "SaaS, Fintech or Healthcare IT", "United States, Canada or United Kingdom",
                    "Student or academic", "MQL threshold 25 points", "DQ-07",
-                   "09:00 to 17:00 America/New_York", "within 24 hours",
+                   "09:00 to 17:00 America/New_York", "within 24 business hours",
                    "Version 1", "cd27d82ee0e8"[:6]):
         assert needle in text, needle
     headings = re.findall(r"<h2>(.*?)</h2>", html["agreement"])

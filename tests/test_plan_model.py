@@ -148,7 +148,7 @@ def test_terms_carry_the_answers_figures(example_plan):
     assert [r.code for r in example_plan.terms.reason_codes] == [
         f"DQ-0{i}" for i in range(1, 8)]
     assert [e.within for e in example_plan.terms.escalation] == [
-        "as it happens", "within 24 hours", "within 48 hours"]
+        "as it happens", "within 24 business hours", "within 48 business hours"]
     assert [m.frequency for m in example_plan.terms.meetings] == [
         "Daily", "Weekly", "Monthly", "Quarterly"]
 

@@ -167,8 +167,8 @@ KEY_DOCS: dict[str, str] = {
     "sla.sales.attempt_window_days": "Days over which the attempts are spread.",
     "sla.sales.channels": "Channels the attempts use: phone, email, linkedin, sms, video.",
     "sla.sales.disposition_days": "Business days to accept, disqualify or recycle an MQL.",
-    "sla.sales.review_hours": "Hours within which every MQL is reviewed.",
-    "sla.sales.win_loss_hours": "Hours after closing to record the win or loss reason.",
+    "sla.sales.review_hours": "Business hours within which every MQL is reviewed.",
+    "sla.sales.win_loss_hours": "Business hours after closing to record the win or loss reason.",
     "sla.sales.crm_update": "How often stage, amount, close date and next step are updated: "
                             "daily or weekly.",
     "sla.sales.attempts_optimal_min": "Low end of the range of attempts that works best.",
@@ -192,10 +192,10 @@ KEY_DOCS: dict[str, str] = {
     "escalation": "What happens when a term is broken.",
     "escalation.detected_by": "Who spots a breach.",
     "escalation.first_level": "Who hears of it first.",
-    "escalation.first_hours": "Hours before the first escalation.",
+    "escalation.first_hours": "Business hours before the first escalation.",
     "escalation.second_level": "Who hears of it next.",
-    "escalation.second_hours": "Hours before the second escalation.",
-    "escalation.quality_review_hours": "Hours marketing has to review a disputed MQL.",
+    "escalation.second_hours": "Business hours before the second escalation.",
+    "escalation.quality_review_hours": "Business hours marketing has to review a disputed MQL.",
     "escalation.shortfall_threshold": "Volume shortfall that calls for a recovery plan, e.g. "
                                       "10%.",
     "escalation.low_conversion_rate": "MQL to SQL rate under which the monthly report "

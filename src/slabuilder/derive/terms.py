@@ -188,9 +188,9 @@ class Commitments:
     exception_decider: str
     exception_decision_hours: Decimal
     handoff_channel: str
+    """How the new owner hears of an MQL, in words: ``a CRM task``, ``an e-mail``, ..."""
     accepted_as: str
     """What an accepted MQL becomes, in the funnel's own stages: ``SALs or SQLs``, ``SQLs``."""
-    """How the new owner hears of an MQL, in words: ``a CRM task``, ``an e-mail``, ..."""
 
     @property
     def fast_tier(self) -> ResponseTier:
@@ -199,6 +199,12 @@ class Commitments:
     @property
     def standard_tier(self) -> ResponseTier:
         return self.response_tiers[-1]
+
+    @property
+    def acceptance_measure(self) -> str:
+        """How acceptance is worked out, the one wording the term and the shared measure
+        give."""
+        return f"MQLs accepted as {self.accepted_as}, divided by MQLs dispositioned in the month"
 
     @property
     def attempts_in_range(self) -> bool:
@@ -271,7 +277,7 @@ def definitions(answers: Answers, stages: list[str], agreed: Commitments) -> lis
                  "threshold"),
         "mql": (f"A lead who {fit}, is not excluded by any disqualifier and has scored at "
                 f"least {threshold} points.", "Marketing",
-                f"is reviewed by sales within {_hours(agreed.review_hours, business=False)}"),
+                f"is reviewed by sales within {_hours(agreed.review_hours)}"),
         "sal": ("An MQL that sales has reviewed and taken on: the contact details check out, "
                 "no disqualifier applies and a named owner is assigned.", "Sales",
                 "gets a first attempt within " + _tier_times(agreed)),
@@ -318,8 +324,7 @@ def marketing_terms(answers: Answers, agreed: Commitments, mql_per_period: int) 
              "MQLs created in the CRM during the calendar month."),
         Term("acceptance", "marketing", "MQL acceptance",
              f"At least {words.percent(agreed.acceptance_rate)} of MQLs are accepted by sales.",
-             f"MQLs accepted as {agreed.accepted_as}, divided by MQLs dispositioned in the "
-             "month."),
+             f"{agreed.acceptance_measure}."),
         Term("scoring_accuracy", "marketing", "Scoring accuracy",
              f"More than {words.percent(terms.scoring_accuracy)} of MQLs survive sales review "
              f"without being rejected as {scoring_misses_text(codes=False)}.",
@@ -389,7 +394,7 @@ def sales_terms(answers: Answers, agreed: Commitments) -> list[Term]:
              "unable to reach.",
              "MQLs still without a disposition after the deadline."),
         Term("review", "sales", "Review",
-             f"Every MQL is reviewed within {_hours(terms.review_hours, business=False)} "
+             f"Every MQL is reviewed within {_hours(terms.review_hours)} "
              "of arriving.",
              "Time from MQL to the first change of lead status."),
         Term("dq_feedback", "sales", "Disqualification feedback",
@@ -401,7 +406,7 @@ def sales_terms(answers: Answers, agreed: Commitments) -> list[Term]:
              "Open deals with a stale next step or a close date in the past."),
         Term("win_loss", "sales", "Win/loss feedback",
              f"The reason for every win or loss is recorded within "
-             f"{_hours(terms.win_loss_hours, business=False)} of closing.",
+             f"{_hours(terms.win_loss_hours)} of closing.",
              "Closed deals without a recorded reason after the deadline."),
     ]
 
@@ -585,9 +590,9 @@ def escalation_steps(answers: Answers) -> list[EscalationStep]:
     return [
         EscalationStep("A breach is detected", esc.detected_by, "as it happens"),
         EscalationStep("First escalation", esc.first_level,
-                       f"within {_hours(esc.first_hours, business=False)}"),
+                       f"within {_hours(esc.first_hours)}"),
         EscalationStep("Second escalation", _second_level(answers),
-                       f"within {_hours(esc.second_hours, business=False)}"),
+                       f"within {_hours(esc.second_hours)}"),
     ]
 
 
@@ -608,7 +613,7 @@ def dispute_rules(answers: Answers) -> list[str]:
     return [
         "Sales rejects an MQL it disputes with a reason code, never silently.",
         "Marketing reviews every disputed MQL within "
-        f"{_hours(esc.quality_review_hours, business=False)}.",
+        f"{_hours(esc.quality_review_hours)}.",
         "Changes to scoring are decided jointly, at the next weekly review.",
         f"If MQL volume falls more than {shortfall} short of the month's target, marketing "
         "presents the root cause and a recovery plan (spend, new campaigns, dormant leads, "
