@@ -217,7 +217,7 @@ def test_shared_measures_show_the_cac_only_when_the_answers_give_the_spend(
     cac = shared(build_plan(answers_from_data(data)))["cac"]
     # 450,000 a quarter is 150,000 a month, over January's one won deal.
     assert (cac["actual"], cac["kind"], cac["note"]) == (150000.0, "money",
-                                                         "planned $11,250 per deal")
+                                                         "planned: $11,250 a deal")
 
 
 def test_shell_lists_the_symptoms_to_tick(example_plan: Plan) -> None:

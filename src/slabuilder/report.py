@@ -240,7 +240,7 @@ def _shared_rows(plan: Plan, actuals: Actuals | None) -> list[ComplianceRow]:
                  None, "count", None, measurable=False),
         rows.row("cac", "Customer acquisition cost", measures["cac"].target, cac, "money",
                  None, measurable=spend is not None,
-                 note=(f"planned {money(spend, plan.currency)} per deal"
+                 note=(f"planned: {money(spend, plan.currency)} a deal"
                        if spend is not None else "the agreement was written without the "
                        "marketing and sales spend to compare with")),
     ]

@@ -269,7 +269,7 @@ def measures(answers: Answers, agreed: Commitments, rates: dict[str, Decimal],
                 None),
         Measure("lead_to_customer", "Lead to customer", "Customers won over all new leads",
                 words.percent(lead_rate) if lead_rate is not None else "", None),
-        Measure("acceptance", "MQL acceptance", "MQLs sales accepts, over MQLs reviewed",
+        Measure("acceptance", "MQL acceptance", agreed.acceptance_measure,
                 f"at least {words.percent(agreed.acceptance_rate, 0)}", None),
         Measure("mql_to_sql", words.rate_label(mql_key) if mql_key else "MQL to SQL",
                 "The next stage's count over the month's MQLs",
@@ -284,12 +284,16 @@ def measures(answers: Answers, agreed: Commitments, rates: dict[str, Decimal],
         Measure("deal_size", "Average deal size", "Won revenue over won deals",
                 f"{words.money(economics.average_deal_size, currency)} or more", None),
         Measure("cac", "Customer acquisition cost", "Marketing and sales acquisition spend "
-                "over new customers, by channel", f"lower than last {economics.period}",
-                words.money(cac, currency) if cac is not None else None),
+                "over new customers, by channel"
+                + (f" (planned: {words.money(cac, currency)} a deal)" if cac is not None
+                   else ""), f"lower than last {economics.period}", None),
     ]
     # A conversion the funnel does not have is not a shared measure (no empty targets).
     found = [item for item in found if item.id not in ("mql_to_sql", "sql_to_opportunity")
              or item.target]
+    by_id = {item.id: item for item in found}
+    # A success criterion that is also a shared measure reads the measure: one target, one
+    # baseline, in both tables.
     success = [
         Measure("more_leads", "More qualified leads", "MQLs a month",
                 f"{words.count(agreed.mql_volume_per_month)} a month",
@@ -299,9 +303,9 @@ def measures(answers: Answers, agreed: Commitments, rates: dict[str, Decimal],
                 words.rate_label(mql_key) if mql_key else "MQL to SQL",
                 words.percent(rates[mql_key]) if mql_key else "", None),
         Measure("shorter_cycle", "A shorter sales cycle", "Median days from SQL to close",
-                "shorter each quarter", words.unit(cycle, "day", "days") if cycle else None),
-        Measure("lower_cac", "A lower acquisition cost", "CAC per new customer",
-                "lower each quarter", words.money(cac, currency) if cac is not None else None),
+                by_id["sales_cycle"].target, by_id["sales_cycle"].baseline),
+        Measure("lower_cac", "A lower acquisition cost", by_id["cac"].formula,
+                by_id["cac"].target, None),
         Measure("one_language", "One language, one rhythm",
                 "Both teams use the agreement's definitions and hold its meetings",
                 "every meeting held", None),
