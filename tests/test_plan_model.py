@@ -105,6 +105,24 @@ def test_few_disqualifiers_and_missing_signatory(example_answers):
     assert {"few_disqualifiers", "no_sales_signatory"} <= codes(plan)
 
 
+def test_an_agreement_starting_mid_month_names_its_months_by_their_days(example_answers):
+    """The report counts calendar months; an agreement from the 15th is flagged, and its
+    month rows say which days they cover instead of borrowing a calendar month's name."""
+    assert "period_not_calendar_months" not in codes(build_plan(example_answers))
+    plan = build_plan(changed(example_answers, agreement={"effective_date": "2027-02-15"}))
+    found = [w for w in plan.warnings if w.code == "period_not_calendar_months"]
+    assert [w.key for w in found] == ["agreement.effective_date"]
+    assert "starts on the 15th" in found[0].message
+    assert "March 1, 2027" in found[0].message
+    assert [(m.month, m.label, m.start, m.end) for m in plan.months] == [
+        ("2027-02", "15 Feb to 14 Mar 2027", dt.date(2027, 2, 15), dt.date(2027, 3, 14)),
+        ("2027-03", "15 Mar to 14 Apr 2027", dt.date(2027, 3, 15), dt.date(2027, 4, 14)),
+        ("2027-04", "15 Apr to 14 May 2027", dt.date(2027, 4, 15), dt.date(2027, 5, 14))]
+    plan = build_plan(changed(example_answers, agreement={"effective_date": "2027-01-31"}))
+    assert [m.label for m in plan.months] == [
+        "31 Jan to 27 Feb 2027", "28 Feb to 30 Mar 2027", "31 Mar to 30 Apr 2027"]
+
+
 def test_rates_outside_typical_ranges(example_answers):
     plan = build_plan(changed(example_answers, funnel={"mql_to_sql": "75%",
                                                        "opportunity_to_won": "5%"}))

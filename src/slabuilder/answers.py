@@ -779,6 +779,12 @@ class Answers(_Section):
             return self.documents.page_size
         return "letter" if self.company.timezone.startswith("America/") else "a4"
 
+    @property
+    def date_style(self) -> Literal["us", "international"]:
+        """How the documents write dates: US style on letter paper (``April 1, 2027``),
+        international on A4 (``1 April 2027``)."""
+        return "us" if self.page_size == "letter" else "international"
+
     def fingerprint(self) -> str:
         """A short, stable digest of every answer, printed on each page of the documents."""
         data = self.model_dump(mode="json")

@@ -156,6 +156,7 @@ def _economics(answers: Answers, plan: Plan) -> EconomicsPart:
 
 
 def _funnel(plan: Plan) -> FunnelPart:
+    style = plan.answers.date_style
     rate_into: dict[str, Decimal] = {}
     sources: dict[str, str] = {}
     for key, rate in plan.rates.items():
@@ -187,7 +188,7 @@ def _funnel(plan: Plan) -> FunnelPart:
         "mql_per_month": plan.mql_per_month,
         "mql_per_period": plan.targets["mql"].per_period if "mql" in plan.targets else 0,
         "won_per_period": plan.targets["won"].per_period,
-        "months": [{"month": m.month, "label": m.label,
+        "months": [{"month": m.month, "label": words.month_span(m.start, m.end, style),
                     "targets": [m.targets[s] for s in plan.stages]} for m in plan.months],
     }
 
@@ -537,7 +538,7 @@ def build_context(plan: Plan, *, draft: bool = False) -> DocumentContext:
         "currency": plan.currency,
         "currency_symbol": CURRENCY_SYMBOLS.get(plan.currency, ""),
         "page_size": answers.page_size,
-        "date_style": "us" if answers.page_size == "letter" else "international",
+        "date_style": answers.date_style,
         "company": _company(answers),
         "agreement": _agreement(answers, plan),
         "icp": _icp(answers, plan),

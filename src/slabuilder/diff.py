@@ -197,7 +197,7 @@ def diff_plans(old: Plan, new: Plan, *, wording: bool = False,
     are rendered (from the user's templates when given) and every clause that reads
     differently is kept too, as the amendment lists it."""
     # Dates are written as the new version's documents write them (US style on letter paper).
-    style: DateStyle = "us" if new.answers.page_size == "letter" else "international"
+    style: DateStyle = new.answers.date_style
     sections: list[Section] = []
     for section_id, title, old_entries, new_entries in _answer_sections(old.answers,
                                                                           new.answers):

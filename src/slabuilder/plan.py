@@ -25,6 +25,7 @@ from slabuilder.derive.funnel import (
 )
 from slabuilder.derive.scoring import ScoringModel, build_scoring
 from slabuilder.derive.terms import Terms, build_terms
+from slabuilder import words
 from slabuilder.words import STAGE_NAMES
 
 __all__ = ["Finding", "MonthTarget", "Plan", "WeekTarget", "build_plan"]
@@ -37,8 +38,13 @@ class MonthTarget:
     month: str
     """``2027-01``."""
     label: str
-    """``January 2027``."""
+    """``January 2027``; ``15 Feb to 14 Mar 2027`` for a month of an agreement that starts
+    after the first."""
     targets: dict[str, int]
+    start: dt.date
+    end: dt.date
+    """The month's last day."""
+
 
 
 @dataclass(frozen=True)
@@ -146,9 +152,12 @@ def build_plan(answers: Answers, *, forward_volume: int | None = None) -> Plan:
     start = answers.agreement.effective_date
     month_days = funnel.month_starts(start, economics.period)
     by_month = {stage: funnel.spread(total, len(month_days)) for stage, total in totals.items()}
-    months = [MonthTarget(month=day.strftime("%Y-%m"), label=day.strftime("%B %Y"),
-                          targets={stage: by_month[stage][index] for stage in totals})
-              for index, day in enumerate(month_days)]
+    ends = [*(day - dt.timedelta(days=1) for day in month_days[1:]),
+            funnel.period_end(start, economics.period)]
+    months = [MonthTarget(month=day.strftime("%Y-%m"), label=words.month_span(day, end),
+                          targets={stage: by_month[stage][index] for stage in totals},
+                          start=day, end=end)
+              for index, (day, end) in enumerate(zip(month_days, ends, strict=True))]
     week_count = funnel.weeks_in(economics.period) or 0
     by_week = {stage: funnel.spread(total, week_count) if week_count else []
                for stage, total in totals.items()}

@@ -80,7 +80,7 @@ def _text(chunk: str) -> str:
 def _neutralizer(plan: Plan) -> Callable[[str], str]:
     """Replaces, in a clause, what only names the plan's version by placeholders."""
     answers = plan.answers
-    style = "us" if answers.page_size == "letter" else "international"
+    style = answers.date_style
     names = ((plan.fingerprint, "⟨fingerprint⟩"),
              (words.long_date(answers.agreement.effective_date, style), "⟨effective date⟩"),
              (words.long_date(plan.period_start, style), "⟨period start⟩"),

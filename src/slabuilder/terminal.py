@@ -119,13 +119,16 @@ def print_plan(plan: Plan, out: Console | None = None) -> None:
         table = Table(title=f"If {plan.sensitivity[0].rate_key} turns out different",
                       title_justify="left")
         table.add_column(plan.sensitivity[0].rate_key, justify="right")
-        table.add_column(f"MQLs per {plan.period}", justify="right")
+        monthly = plan.period == "month"
+        if not monthly:
+            table.add_column(f"MQLs per {plan.period}", justify="right")
         table.add_column("MQLs per month", justify="right")
         for option in plan.sensitivity:
             mark = (" (plan)" if option.delta_points == 0
                     else f" ({words.signed(option.delta_points)} pts)")
-            table.add_row(percent(option.rate) + mark, count(option.mql_per_period),
-                          count(option.mql_per_month))
+            figures = ([] if monthly else [count(option.mql_per_period)]) + [
+                count(option.mql_per_month)]
+            table.add_row(percent(option.rate) + mark, *figures)
         out.print(table)
         out.print("Your own CRM history beats any benchmark: measure these rates each quarter.")
 

@@ -241,6 +241,24 @@ def date_range(start: dt.date, end: dt.date, style: DateStyle | str = "internati
     return f"{long_date(start, style)} to {long_date(end, style)}"
 
 
+def ordinal_suffix(number: int) -> str:
+    """``st``, ``nd``, ``rd`` or ``th``: 1st, 2nd, 3rd, 11th, 21st."""
+    if 10 <= number % 100 <= 20:
+        return "th"
+    return {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+
+
+def month_span(start: dt.date, end: dt.date,
+               style: DateStyle | str | None = "international") -> str:
+    """A month of the plan: ``January 2027`` when it is a calendar month, else its days:
+    ``15 Feb to 14 Mar 2027`` (``Feb 15 to Mar 14, 2027`` in US style)."""
+    if start.day == 1 and end == add_months(start, 1) - dt.timedelta(days=1):
+        return f"{start:%B} {start.year}"
+    if style == "us":
+        return f"{start:%b} {start.day} to {end:%b} {end.day}, {end.year}"
+    return f"{start.day} {start:%b} to {end.day} {end:%b} {end.year}"
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """The same day ``months`` later, or the month's last day when it has no such day
     (31 January plus one month is 28 or 29 February)."""

@@ -149,6 +149,17 @@ def _target_warnings(answers: Answers, won_per_period: int) -> list[Finding]:
             f"{economics.period}, fewer than one a month: monthly and weekly targets are then "
             "mostly zero, so judge the agreement over the whole period.",
             "economics.revenue_target"))
+    start = answers.agreement.effective_date
+    if start.day != 1:
+        following = words.add_months(start.replace(day=1), 1)
+        style = answers.date_style
+        found.append(Finding(
+            "period_not_calendar_months",
+            f"The agreement starts on {words.long_date(start, style)}, but MQL volume and the "
+            "monthly report count calendar months, so each report would set a calendar "
+            f"month against a month of the agreement that starts on the {start.day}"
+            f"{words.ordinal_suffix(start.day)}: start it on the first of a month (for "
+            f"example {words.long_date(following, style)}).", "agreement.effective_date"))
     return found
 
 
