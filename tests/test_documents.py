@@ -41,9 +41,24 @@ def _plan_with(example_path: Path, **changes: Any) -> Plan:
     return build_plan(answers_from_data(data))
 
 
+BUILT = "1798804800"
+"""A fixed moment for the brief's "Built" date: noon UTC on January 1, 2027."""
+
+
 @pytest.fixture(scope="module")
 def context(example_plan: Plan) -> dict[str, Any]:
-    return build_context(example_plan)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", BUILT)
+        return build_context(example_plan)
+
+
+def test_the_brief_says_the_day_it_was_built_in_the_company_zone(
+        html: dict[str, str], example_plan: Plan, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert "Built <b>January 1, 2027</b>" in html["brief"]
+    assert "Built" not in _text(html["agreement"]) and "Built" not in _text(html["summary"])
+    # 03:00 UTC on January 2 is still January 1 in New York.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(BUILT) + 15 * 3600))
+    assert build_context(example_plan)["built"] == "2027-01-01"
 
 
 @pytest.fixture(scope="module")

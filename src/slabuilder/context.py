@@ -12,6 +12,7 @@ import math
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slabuilder import words
 from slabuilder.answers import Answers
@@ -45,6 +46,7 @@ from slabuilder.derive.alignment import SPEED_RESEARCH
 from slabuilder.derive.funnel import MONTHS_IN
 from slabuilder.derive.terms import code_pointers, code_range
 from slabuilder.plan import Plan
+from slabuilder.version import build_date
 from slabuilder.words import (
     CURRENCY_SYMBOLS,
     STAGE_NAMES,
@@ -535,6 +537,7 @@ def build_context(plan: Plan, *, draft: bool = False) -> DocumentContext:
     return {
         "draft": draft,
         "fingerprint": plan.fingerprint,
+        "built": build_date().astimezone(ZoneInfo(answers.company.timezone)).date().isoformat(),
         "currency": plan.currency,
         "currency_symbol": CURRENCY_SYMBOLS.get(plan.currency, ""),
         "page_size": answers.page_size,

@@ -330,6 +330,9 @@ class DocumentContext(TypedDict):
 
     draft: bool
     fingerprint: str
+    built: str
+    """The day the documents were made, in the company's time zone (ISO date); the brief
+    states it."""
     currency: str
     currency_symbol: str
     page_size: Literal["a4", "letter"]

@@ -19,7 +19,6 @@ Rendering many documents shares one :class:`FontConfiguration` per process;
 from __future__ import annotations
 
 import datetime as dt
-import os
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from urllib.parse import unquote, urlsplit
 from slabuilder import words
 from slabuilder.errors import LimitError, SlabuilderError
 from slabuilder.interrupts import interrupts_held
+from slabuilder.version import build_date
 
 __all__ = [
     "SIGNING_INFO_KEY",
@@ -86,22 +86,6 @@ def _font_config() -> Any:
         _weasyprint()
         _FONT_CONFIG = FontConfiguration()
     return _FONT_CONFIG
-
-
-# --------------------------------------------------------------------------- dates
-
-
-def build_date() -> dt.datetime:
-    """The moment the PDF says it was made: ``SOURCE_DATE_EPOCH`` when set, else now (UTC)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch:
-        try:
-            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
-        except (ValueError, OverflowError, OSError):
-            raise SlabuilderError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds "
-                                  "since 1970; unset it or give one such as 1798761600") \
-                from None
-    return dt.datetime.now(tz=dt.UTC).replace(microsecond=0)
 
 
 # --------------------------------------------------------------------------- URL fetcher
