@@ -646,6 +646,8 @@ class MarketingTerms(_Section):
     case_study_days: Days = Field(20, title="Case study turnaround")
     product_update_days: Days = Field(5, title="Product update positioning turnaround")
     event_support_days: Days = Field(15, title="Event support lead time")
+    average_mql_score: PositiveCount | None = Field(None, title="Average score of the MQLs")
+    """None: a fifth above the threshold, rounded up to a multiple of 5."""
 
 
 Channel = Literal["phone", "email", "linkedin", "sms", "video"]
@@ -814,7 +816,8 @@ _LATER_DEFAULTS: dict[str, dict[str, Any]] = {
     "current_state": {"mql_definition": None, "current_sla": None},
     "sla.marketing": {"lead_to_mql_hours": "1", "sourced_pipeline_share": "0.4",
                       "influenced_revenue_share": "0.6", "advocate_review_days": 90,
-                      "product_update_days": 5, "event_support_days": 15},
+                      "product_update_days": 5, "event_support_days": 15,
+                      "average_mql_score": None},
     "sla.sales": {"attempts_optimal_min": 5, "attempts_optimal_max": 7,
                   "sql_to_opportunity_days": 5},
     "escalation": {"low_conversion_rate": "0.2", "rejection_rate": "0.3",

@@ -156,6 +156,10 @@ KEY_DOCS: dict[str, str] = {
                                          "template) reaches sales.",
     "sla.marketing.event_support_days": "Business days before an event or webinar by which "
                                         "its landing page, e-mails and posts are ready.",
+    "sla.marketing.average_mql_score": "Average score the month's MQLs reach, a sign they "
+                                       "are not borderline leads pushed over the line; by "
+                                       "default a fifth above the threshold, rounded up to "
+                                       "a multiple of 5.",
     "sla.sales": "What sales commits to.",
     "sla.sales.speed_to_lead_hours": "Business hours to the first attempt on an MQL of the "
                                      "fast tier (demo and trial requests by default).",

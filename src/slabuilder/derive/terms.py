@@ -6,6 +6,7 @@ never compute.  Figures are the answers' own or the domain brief's defaults.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -191,6 +192,11 @@ class Commitments:
     """How the new owner hears of an MQL, in words: ``a CRM task``, ``an e-mail``, ..."""
     accepted_as: str
     """What an accepted MQL becomes, in the funnel's own stages: ``SALs or SQLs``, ``SQLs``."""
+    average_mql_score: int
+    """The average score the month's MQLs reach."""
+    threshold: int
+    sales_rates: tuple[tuple[str, Decimal], ...]
+    """The conversions sales owns (every rate after the MQL's first step): key and rate."""
 
     @property
     def fast_tier(self) -> ResponseTier:
@@ -281,8 +287,9 @@ def definitions(answers: Answers, stages: list[str], agreed: Commitments) -> lis
         "sal": ("An MQL that sales has reviewed and taken on: the contact details check out, "
                 "no disqualifier applies and a named owner is assigned.", "Sales",
                 "gets a first attempt within " + _tier_times(agreed)),
-        "sql": ("A lead sales has spoken to and qualified: budget, authority, need and timing "
-                "(BANT) are confirmed.", "Sales",
+        "sql": ("A lead sales has qualified on a discovery call: budget, authority, need "
+                "and timing (BANT) are confirmed on the scorecard in the CRM, and the next "
+                "steps are agreed with the buyer.", "Sales",
                 ("becomes an opportunity or is dispositioned within "
                  f"{_days(agreed.sql_to_opportunity_days)}") if "opportunity" in stages else
                 ("is closed won or lost within the sales cycle "
@@ -355,6 +362,17 @@ def marketing_terms(answers: Answers, agreed: Commitments, mql_per_period: int) 
              f"{_days(terms.product_update_days)} of a release (product update), and "
              f"event material {_days(terms.event_support_days)} before the event.",
              "Dates in the content request log."),
+        Term("quality_score", "marketing", "MQL quality score",
+             f"The month's MQLs reach an average score of {agreed.average_mql_score} or more "
+             f"(the threshold is {agreed.threshold} points): most of them clearly qualified, "
+             "not pushed just over the line.",
+             "Average score of the month's MQLs when they qualified, from the CRM."),
+        Term("attribution", "marketing", "Attribution",
+             "Each month marketing reports the pipeline it sourced and the won revenue it "
+             "influenced, each as a share of the total (targets: at least "
+             f"{words.percent(agreed.sourced_pipeline_share, 0)} and "
+             f"{words.percent(agreed.influenced_revenue_share, 0)}).",
+             "The attribution section of the monthly report.", in_summary=False),
         Term("joint_training", "marketing", "Joint training",
              "Marketing organises a training with sales every quarter, where each team "
              "shows the other its process and the problems it meets; every new hire on "
@@ -373,7 +391,9 @@ def sales_terms(answers: Answers, agreed: Commitments) -> list[Term]:
     terms = answers.sla.sales
     channels = words.join([{"email": "e-mail", "linkedin": "LinkedIn", "sms": "SMS"}.get(c, c)
                       for c in terms.channels])
-    return [
+    review = ("each monthly funnel health review" if answers.cadence.monthly_review_minutes
+              else "each review of this agreement")
+    found = [
         Term("speed_to_lead", "sales", "Speed to lead",
              f"A first attempt within {_tier_times(agreed)}.",
              "Time from MQL to the first logged call or e-mail, in business hours; an MQL's "
@@ -408,7 +428,20 @@ def sales_terms(answers: Answers, agreed: Commitments) -> list[Term]:
              f"The reason for every win or loss is recorded within "
              f"{_hours(terms.win_loss_hours)} of closing.",
              "Closed deals without a recorded reason after the deadline."),
+        Term("profile_feedback", "sales", "Profile feedback",
+             f"At {review}, sales reports which accounts bought, which stalled and why, so "
+             "that both sides refine the ideal customer profile together.",
+             "Changes to the profile proposed there and agreed.", in_summary=False),
     ]
+    if agreed.sales_rates:
+        found.append(Term(
+            "conversion", "sales", "Conversion",
+            "Sales turns at least " + words.join([
+                f"{words.percent(rate)} of {words.stage_plural(key.split('_to_')[0])} into "
+                f"{words.stage_plural(key.split('_to_')[1])}" for key, rate in agreed.sales_rates])
+            + ", the rates the targets are built on.",
+            "Conversion of each stage, in the monthly report."))
+    return found
 
 
 REASON_CODES = (
@@ -542,8 +575,14 @@ def agreed_commitments(answers: Answers, rates: dict[str, Decimal],
     after_mql = next((key.split("_to_")[1] for key in rates if key.startswith("mql_to_")), "sql")
     accepted_as = ("SALs or SQLs" if after_mql == "sal" else "won deals" if after_mql == "won"
                    else words.stage_plural(after_mql))
+    threshold = answers.scoring.threshold
     return Commitments(
         accepted_as=accepted_as,
+        average_mql_score=(marketing.average_mql_score
+                           or default_average_score(threshold, answers.scoring.score_cap)),
+        threshold=threshold,
+        sales_rates=tuple((key, rate) for key, rate in rates.items()
+                          if key.split("_to_")[0] not in ("lead", "mql")),
         mql_volume_per_month=marketing.mql_volume_per_month or mql_per_month,
         acceptance_rate=acceptance,
         scoring_accuracy=marketing.scoring_accuracy,
@@ -580,6 +619,17 @@ def agreed_commitments(answers: Answers, rates: dict[str, Decimal],
         exception_decision_hours=answers.exceptions.decision_hours,
         handoff_channel=HANDOFF_CHANNELS[answers.handoff.notify_by],
     )
+
+
+AVERAGE_SCORE_MARGIN = Decimal("1.2")
+"""By default the month's MQLs average a fifth above the threshold: most of them clearly
+qualified, not a pile of leads pushed just over the line."""
+
+
+def default_average_score(threshold: int, cap: int | None) -> int:
+    """A fifth above ``threshold``, rounded up to a multiple of 5, never above the cap."""
+    value = math.ceil(threshold * AVERAGE_SCORE_MARGIN / 5) * 5
+    return min(value, cap) if cap else value
 
 
 HANDOFF_CHANNELS = {"crm_task": "a CRM task", "email": "an e-mail", "slack": "a Slack alert"}
