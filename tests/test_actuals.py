@@ -72,6 +72,32 @@ def test_volumes_count_events_in_the_month(january: Actuals) -> None:
     assert january.month.acceptance_rate == 0.6
 
 
+def test_lead_velocity_in_business_days(january: Actuals) -> None:
+    """Worked by hand on the clock of 8 business hours a day.  The January SQLs: L1, MQL
+    Mon 04 10:00 -> SQL Wed 06 10:00 = 7 + 8 + 1 = 16 h = 2 days; L3, MQL Fri 08 15:00 ->
+    SQL Wed 20 11:00 = 2 + 5 x 8 (11 to 15) + 0 (18, a holiday) + 8 (19) + 2 = 52 h = 6.5
+    days; median 4.25.  The January opportunity: L1, SQL Wed 06 10:00 -> Tue 12 10:00 =
+    7 + 8 + 8 + 8 + 1 = 32 h = 4 days."""
+    assert [(v.key, v.median_days, v.leads) for v in january.month.velocity or ()] == [
+        ("mql_to_sql", 4.25, 2), ("sql_to_opportunity", 4.0, 1)]
+    # Attempts: 2, 6, 3, 7, 0, 1, 0 for L1 to L7: three of seven had 3 or more.
+    assert january.month.attempts_floor_share == round(3 / 7, 4)
+    # No score column: the quality score is not in the export, never zero.
+    assert (january.month.mql_average_score, january.month.mqls_scored) == (None, None)
+
+
+def test_the_average_score_of_the_months_mqls(january_folder: Path,
+                                              example_answers: Answers) -> None:
+    scores = {"L0": "90", "L1": "40", "L2": "25", "L3": "", "L4": "31", "L5": "27",
+              "L6": "33", "L7": "29", "L8": "5"}
+    rows = [[*row, scores.get(row[0], "")] for row in ROWS]
+    export = write_csv(january_folder / "scored.csv", [*HEADER, "score"], rows)
+    month = compute_actuals(export, example_answers, "2027-01", rate_keys=["mql_to_sql"]).month
+    # January MQLs L1 to L7 with a score (L3 has none): 40, 25, 31, 27, 33, 29.
+    assert (month.mql_average_score, month.mqls_scored) == (
+        round((40 + 25 + 31 + 27 + 33 + 29) / 6, 1), 6)
+
+
 def test_speed_to_lead_in_business_hours(january: Actuals) -> None:
     assert january.month.speed_to_lead_median_hours == 3.0
     assert january.month.speed_to_lead_p90_hours == 10.0
@@ -241,8 +267,8 @@ def test_json_is_plain(january: Actuals) -> None:
 
 def test_json_keeps_its_keys_and_values(january: Actuals) -> None:
     """``report --json`` is a public contract: the typed actuals write the same JSON as the
-    dict they replaced, key for key and in the same order (the tiers of speed to lead came
-    later, as keys of their own)."""
+    dict they replaced, key for key and in the same order (the tiers of speed to lead, the
+    attempts floor, the quality score and lead velocity came later, as keys of their own)."""
     data = json.loads(json.dumps(january.to_dict()))
     assert list(data) == [
         "month", "month_label", "mql", "sal", "sql", "opportunity", "won", "lost",
@@ -252,7 +278,8 @@ def test_json_keeps_its_keys_and_values(january: Actuals) -> None:
         "response_buckets", "attempts_average", "attempts_meeting_minimum",
         "attempts_unconverted_mqls", "disposition_within_deadline",
         "undispositioned_past_deadline", "no_attempt_after_72h", "speed_by_tier",
-        "tiers_known", "scoring_accuracy",
+        "tiers_known", "attempts_floor_share", "mql_average_score", "mqls_scored",
+        "velocity", "scoring_accuracy",
         "dq_reasons", "by_source", "by_owner", "revenue", "previous", "trend", "weeks",
         "stalled_opportunities", "export", "not_in_export", "breaches"]
     assert (data["month"], data["month_label"]) == ("2027-01", "January 2027")
@@ -266,7 +293,7 @@ def test_json_keeps_its_keys_and_values(january: Actuals) -> None:
                                 "mql": 0, "sal": None, "sql": 0, "opportunity": 0,
                                 "speed_to_lead_median_hours": None}
     assert data["export"]["excluded"][0] == {"reason": "no lead id", "rows": 1}
-    assert data["not_in_export"] == ["mql_trigger", "sal_at"]
+    assert data["not_in_export"] == ["mql_trigger", "sal_at", "score"]
     assert data["breaches"]["rows"] == 2
 
 

@@ -94,6 +94,42 @@ def test_filled_report_compares_with_plan(example_plan: Plan, export_csv: Path,
     assert "<polyline" in draw("trend", report["charts"]["trend"])
 
 
+def test_the_report_measures_velocity_growth_and_shares(example_plan: Plan, export_csv: Path,
+                                                       example_answers: Any) -> None:
+    """The rows and columns the source documents ask for, on the hand-worked January export
+    (see tests/test_actuals.py): lead velocity against the deadlines the agreement sets,
+    MQL growth on the month before, attempts beside the framework floor of 3, each source's
+    share of the MQLs and each side's share of the bookings."""
+    from slabuilder.actuals import compute_actuals
+
+    actuals = compute_actuals(export_csv, example_answers, "2027-01",
+                              rate_keys=list(example_plan.rates))
+    report = build_report_context(example_plan, "2027-01", "January 2027", actuals)
+    sales = {row["field"]: row for row in report["sales_rows"]}
+    assert [(sales[key]["label"], sales[key]["target"], sales[key]["actual"], sales[key]["met"])
+            for key in ("velocity_mql_to_sql", "velocity_sql_to_opportunity")] == [
+        ("MQL to SQL, median time", "within 5 business days", 4.25, "met"),
+        ("SQL to Opportunity, median time", "within 5 business days", 4.0, "met")]
+    assert sales["velocity_mql_to_sql"]["note"] == "over 2 leads that reached SQL this month"
+    assert sales["attempts"]["note"] == ("2.7 attempts per MQL on average; 42.9% had 3 or "
+                                         "more")
+    assert (sales["crm_hygiene"]["state"], sales["crm_hygiene"]["target"]) == (
+        "not in export", "deals updated weekly")
+    marketing = {row["field"]: row for row in report["marketing_rows"]}
+    # 7 MQLs in January against 1 in December.
+    assert marketing["mql_volume"]["note"] == "change on December 2026: +6 (+600%)"
+    assert (marketing["quality_score"]["target"], marketing["quality_score"]["state"]) == (
+        "average of 30+ points", "not in export")
+    assert marketing["content_delivery"]["state"] == "not in export"
+    # January MQLs: 3 from the webinar, 2 from paid search, 2 with the neutralised name.
+    assert sorted((item["mql"], item["mql_share"]) for item in report["report_sources"]) == [
+        (2, round(2 / 7, 4)), (2, round(2 / 7, 4)), (3, round(3 / 7, 4))]
+    # The one deal won in January (L1, $25,000) came from a webinar: marketing-sourced.
+    revenue = report["revenue"]
+    assert (revenue["marketing_sourced"]["share"], revenue["sales_sourced"]["share"],
+            revenue["share_of"]) == (1.0, 0.0, "bookings")
+
+
 def test_filled_report_names_the_symptoms_its_figures_show(
         example_plan: Plan, export_csv: Path, example_answers: Any) -> None:
     from slabuilder.actuals import compute_actuals

@@ -305,6 +305,7 @@ def _sla(plan: Plan) -> SlaPart:
         "channels": list(agreed.channels),
         "disposition_days": agreed.disposition_days,
         "no_attempt_hours": agreed.no_attempt_hours,
+        "stalled_days": agreed.stalled_days,
         "review_hours": plain_number(agreed.review_hours),
         "win_loss_hours": plain_number(agreed.win_loss_hours),
         "crm_update": agreed.crm_update,

@@ -239,6 +239,7 @@ class SlaPart(TypedDict):
     channels: list[str]
     disposition_days: int
     no_attempt_hours: int
+    stalled_days: int
     review_hours: Number
     win_loss_hours: Number
     crm_update: str

@@ -53,11 +53,11 @@ BLANK: Literal["blank"] = "blank"
 """A shell: the figure is written in by hand."""
 NOT_IN_EXPORT: Literal["not in export"] = "not in export"
 
-Kind = Literal["count", "rate", "hours", "money"]
+Kind = Literal["count", "rate", "hours", "money", "days"]
 
-# The terms each view shows, by field: the agenda reviews the sales side's commitments, the
-# dashboard the response times and the quality of what marketing sends.
-_AGENDA_SALES = ("speed_fast", "speed_standard", "attempts", "disposition")
+# The terms each view shows, by field: the agenda reviews acceptance and the sales side's
+# commitments, the dashboard the response times and the quality of what marketing sends.
+_AGENDA_TERMS = ("mql_acceptance", "speed_fast", "speed_standard", "attempts", "disposition")
 _DASHBOARD_RESPONSE = ("speed_median", "speed_fast", "speed_standard", "no_attempt_72h")
 _DASHBOARD_QUALITY = ("mql_acceptance", "scoring_accuracy")
 _HEADLINE_STAGES = ("mql", "sql", "won")
@@ -104,10 +104,13 @@ def _marketing_rows(plan: Plan, actuals: Actuals | None,
     mql = month.mql if month else None
     acceptance = month.acceptance_rate if month else None
     accuracy = actuals.scoring_accuracy if actuals else None
+    score = month.mql_average_score if month else None
     return [
         rows.row("mql_volume", "MQL volume", f"at least {count(mql_target)}", mql, "count",
                  mql is not None and mql >= mql_target,
-                 previous=previous.mql if previous else None),
+                 previous=previous.mql if previous else None,
+                 note=(f"change on {previous.label}: {_change(mql, previous.mql)}"
+                       if mql is not None and previous and previous.mql else "")),
         rows.row("mql_acceptance", "MQLs accepted by sales",
                  f"at least {percent(agreed.acceptance_rate)}", acceptance, "rate",
                  acceptance is not None and acceptance >= _num(agreed.acceptance_rate),
@@ -119,6 +122,13 @@ def _marketing_rows(plan: Plan, actuals: Actuals | None,
                  accuracy is not None and accuracy > _num(agreed.scoring_accuracy),
                  note="of the month's MQLs dispositioned, those not rejected as "
                       + scoring_misses_text()),
+        rows.row("quality_score", "MQL quality score",
+                 f"average of {agreed.average_mql_score}+ points", score, "count",
+                 score is not None and score >= agreed.average_mql_score,
+                 previous=previous.mql_average_score if previous else None,
+                 note=(f"over {count(month.mqls_scored)} scored MQLs; threshold "
+                       f"{agreed.threshold} points" if month and month.mqls_scored
+                       else "")),
         rows.row("data_completeness", "Data completeness",
                  f"{percent(agreed.core_fields_complete)} core, "
                  f"{percent(agreed.extended_fields_complete)} extended", None, "rate", None,
@@ -126,6 +136,9 @@ def _marketing_rows(plan: Plan, actuals: Actuals | None,
         rows.row("routing_speed", "Routing speed",
                  f"within {words.minutes(agreed.routing_minutes)}", None, "count", None,
                  measurable=False),
+        rows.row("content_delivery", "Content delivered on time",
+                 "every request by its turnaround", None, "rate", None, measurable=False,
+                 note="from the content request log"),
     ]
 
 
@@ -197,8 +210,11 @@ def _sales_rows(plan: Plan, actuals: Actuals | None) -> list[ComplianceRow]:
                  f"{agreed.contact_attempts}+ attempts before unreachable", attempts, "rate",
                  attempts is not None and attempts >= 1,
                  previous=previous.attempts_meeting_minimum if previous else None,
-                 note=(f"{number(average)} attempts per MQL on average"
-                       if average is not None else "")),
+                 note=(f"{number(average)} attempts per MQL on average; "
+                       f"{percent(month.attempts_floor_share)} had "
+                       f"{agreed.attempts_floor} or more"
+                       if month and average is not None
+                       and month.attempts_floor_share is not None else "")),
         _disposition_row(rows, plan, month, previous),
         rows.row("no_attempt_72h", f"MQLs with no attempt after {no_attempt_age(plan)}",
                  "none", neglected,
@@ -206,7 +222,39 @@ def _sales_rows(plan: Plan, actuals: Actuals | None) -> list[ComplianceRow]:
                  previous=previous.no_attempt_after_72h if previous else None),
         rows.row("dq_feedback", "Rejections with a reason code", "100%", None, "rate", None,
                  measurable=False),
+        *_velocity_rows(plan, rows, month, previous),
+        rows.row("crm_hygiene", "CRM hygiene",
+                 f"deals updated {agreed.crm_update}", None, "rate", None, measurable=False,
+                 note="share of open deals with a current next step and close date"),
     ]
+
+
+def _velocity_rows(plan: Plan, rows: _Rows, month: MonthActuals | None,
+                   previous: MonthActuals | None) -> list[ComplianceRow]:
+    """How long leads wait between stages, against the deadline the agreement sets for that
+    step: the disposition deadline from MQL, the opportunity deadline from SQL."""
+    agreed = plan.terms.commitments
+    deadlines = {"sql_to_opportunity": agreed.sql_to_opportunity_days}
+    first = next((key for key in plan.rates if key.startswith("mql_to_")), None)
+    if first is not None and not first.endswith("_won"):
+        deadlines = {first: agreed.disposition_days, **deadlines}
+    measured = {item.key: item for item in (month.velocity or ())} if month else {}
+    before = {item.key: item for item in (previous.velocity or ())} if previous else {}
+    found = []
+    for key, days in deadlines.items():
+        if key not in plan.rates:
+            continue
+        item = measured.get(key)
+        value = item.median_days if item else None
+        found.append(rows.row(
+            f"velocity_{key}", " to ".join(STAGE_NAMES[stage] for stage in key.split("_to_"))
+            + ", median time",
+            f"within {words.days(days, business=True)}", value, "days",
+            value is not None and value <= days,
+            previous=before[key].median_days if key in before else None,
+            note=(f"over {count(item.leads)} leads that reached "
+                  f"{STAGE_NAMES[key.split('_to_')[1]]} this month" if item else "")))
+    return found
 
 
 def _shared_rows(plan: Plan, actuals: Actuals | None) -> list[ComplianceRow]:
@@ -336,13 +384,32 @@ def _listed(items: Sequence[Any] | None) -> list[dict[str, Any]] | None:
     return None if items is None else [item.to_dict() for item in items]
 
 
-def _top(items: Sequence[Any] | None, limit: int,
-         filled: bool) -> list[dict[str, Any]] | None:
-    """The first ``limit`` groups for a table: ``None`` on a shell (blank rows to fill in),
-    an empty list when the export has none or cannot tell."""
+def _top(items: Sequence[Any] | None, limit: int, filled: bool,
+         mqls: int | None = None) -> list[dict[str, Any]] | None:
+    """The first ``limit`` groups for a table, each with its share of the month's ``mqls``:
+    ``None`` on a shell (blank rows to fill in), an empty list when the export has none or
+    cannot tell."""
     if not filled:
         return None
-    return [item.to_dict() for item in (items or ())[:limit]]
+    return [{**item.to_dict(),
+             "mql_share": round(item.mql / mqls, 4) if mqls and item.mql is not None else None}
+            for item in (items or ())[:limit]]
+
+
+def _revenue(actuals: Actuals | None) -> dict[str, Any] | None:
+    """The month's won deals by who sourced them, each with its share of the bookings (of
+    the deals when the export has no amounts)."""
+    if actuals is None or actuals.revenue is None:
+        return None
+    lines = actuals.revenue.to_dict()
+    sourced = [lines[key] for key in ("marketing_sourced", "sales_sourced")]
+    by_amount = all(line["amount"] is not None for line in sourced)
+    measure = "amount" if by_amount else "won"
+    total = sum(line[measure] for line in sourced)
+    for line in lines.values():
+        if line is not None:
+            line["share"] = round(line[measure] / total, 4) if total else None
+    return {**lines, "share_of": "bookings" if by_amount else "deals"}
 
 
 def _export(actuals: Actuals | None) -> dict[str, Any] | None:
@@ -369,6 +436,7 @@ def build_report_context(plan: Plan, month: str, month_label: str,
     weekly_targets = {stage: target.per_week for stage, target in plan.targets.items()}
     filled = actuals is not None
     by_source = actuals.by_source if actuals else None
+    month_mqls = actuals.month.mql if actuals else None
     insights = diagnosis.insights(plan, actuals, mql_target) if actuals else []
     return {
         "month": month,
@@ -380,7 +448,7 @@ def build_report_context(plan: Plan, month: str, month_label: str,
         "marketing_rows": marketing,
         "sales_rows": sales,
         "rows_by_term": by_term,
-        "agenda_sales_rows": _pick(by_term, _AGENDA_SALES),
+        "agenda_sales_rows": _pick(by_term, _AGENDA_TERMS),
         "dashboard_response_rows": _pick(by_term, _DASHBOARD_RESPONSE),
         "dashboard_quality_rows": _pick(by_term, _DASHBOARD_QUALITY),
         "funnel_rows": funnel,
@@ -404,14 +472,14 @@ def build_report_context(plan: Plan, month: str, month_label: str,
                       "fix": s.fix} for s in plan.alignment.symptoms if s.trigger],
         "sources": _listed(actuals.by_source) if actuals else None,
         "owners": _listed(actuals.by_owner) if actuals else None,
-        "report_sources": _top(by_source, _REPORT_SOURCES, filled),
-        "agenda_sources": _top(by_source, _AGENDA_SOURCES, filled),
+        "report_sources": _top(by_source, _REPORT_SOURCES, filled, month_mqls),
+        "agenda_sources": _top(by_source, _AGENDA_SOURCES, filled, month_mqls),
         "dashboard_owners": _top(actuals.by_owner if actuals else None, _DASHBOARD_OWNERS,
-                                 filled),
+                                 filled, month_mqls),
         "dq_reasons": _listed(actuals.dq_reasons) if actuals else None,
         "agenda_dq_reasons": _listed(actuals.dq_reasons[:_AGENDA_REASONS]
                                      if actuals and actuals.dq_reasons else None),
-        "revenue": actuals.revenue.to_dict() if actuals and actuals.revenue else None,
+        "revenue": _revenue(actuals),
         "response_measured": bool(actuals and actuals.month.response_buckets),
         "response_buckets": _response_buckets(actuals),
         "stalled_opportunities": actuals.stalled_opportunities if actuals else None,

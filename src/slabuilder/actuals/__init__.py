@@ -116,7 +116,9 @@ def compute_actuals(export: Path, answers: Answers, month: Month | str,
                   for tier in agreed.response_tiers)
     rules = Rules(tiers, agreed.contact_attempts, agreed.disposition_days,
                   agreed.no_attempt_hours, clock,
-                  tuple((code.code, code.said_as) for code in agreed.scoring_misses))
+                  scoring_misses=tuple((code.code, code.said_as)
+                                       for code in agreed.scoring_misses),
+                  attempts_floor=agreed.attempts_floor, stalled_days=agreed.stalled_days)
     if options.tasks is not None:
         from slabuilder.fsutil import check_input
         from slabuilder.limits import EXPORT_MAX_BYTES
@@ -187,7 +189,8 @@ def _month_block(figures: MonthFigures, rate_keys: list[str]) -> MonthActuals:
         conversion_counts={key: None if counts is None else ConversionCount(*counts)
                            for key, counts in cohorts.items()},
         **figures.acceptance(), **figures.speed(), **figures.attempts(),
-        **figures.disposition(), no_attempt_after_72h=figures.no_attempt())
+        **figures.disposition(), no_attempt_after_72h=figures.no_attempt(),
+        **figures.quality(), velocity=figures.velocity(rate_keys))
 
 
 def _measure(loaded: LoadedExport, month: Month, rules: Rules,
@@ -205,7 +208,7 @@ def _measure(loaded: LoadedExport, month: Month, rules: Rules,
         revenue=figures.revenue(),
         trend=trend(con, has, month),
         weeks=weekly(con, has, month, window),
-        stalled_opportunities=stalled_opportunities(con, has, month),
+        stalled_opportunities=stalled_opportunities(con, has, month, rules.stalled_days),
         export=_describe_export(loaded),
         not_in_export=tuple(sorted(name for name in CANONICAL if name not in has)),
     )

@@ -21,13 +21,13 @@ FORMATS: tuple[ExportFormat, ...] = ("hubspot", "salesforce", "generic")
 CANONICAL = (
     "lead_id", "created_at", "mql_at", "sal_at", "sql_at", "opportunity_at", "won_at",
     "lost_at", "first_touch_at", "attempts", "disposition", "disposition_at",
-    "disqualification_reason", "owner", "source", "amount", "mql_trigger",
+    "disqualification_reason", "owner", "source", "amount", "mql_trigger", "score",
 )
 """``mql_trigger`` is what made the lead an MQL (its form or signal): it puts each MQL in its
-speed-to-lead tier."""
+speed-to-lead tier; ``score`` is the lead score the CRM holds."""
 TIMESTAMPS = frozenset({"created_at", "mql_at", "sal_at", "sql_at", "opportunity_at", "won_at",
                         "lost_at", "first_touch_at", "disposition_at"})
-NUMBERS = frozenset({"attempts", "amount"})
+NUMBERS = frozenset({"attempts", "amount", "score"})
 STAGE_COLUMNS = {"mql": "mql_at", "sal": "sal_at", "sql": "sql_at",
                  "opportunity": "opportunity_at", "won": "won_at", "lost": "lost_at"}
 
@@ -49,6 +49,7 @@ HUBSPOT: dict[str, tuple[str, ...]] = {
     "source": ("Original Source",),
     "amount": ("Total Revenue",),
     "mql_trigger": ("Recent Conversion",),
+    "score": ("HubSpot Score", "Lead Score"),
 }
 
 # Salesforce Lead API names (Data Loader), then the labels a report export prints.  A lead
@@ -68,6 +69,7 @@ SALESFORCE: dict[str, tuple[str, ...]] = {
     "owner": ("OwnerId", "Owner.Name", "Lead Owner"),
     "source": ("LeadSource", "Lead Source"),
     "mql_trigger": ("MQL_Trigger__c", "MQL Trigger"),
+    "score": ("Lead_Score__c", "Score__c", "Lead Score"),
 }
 SALESFORCE_OPPORTUNITY_ID = "ConvertedOpportunityId"
 TOUCH_KINDS = ("call", "email", "e-mail", "listemail", "meeting")

@@ -562,15 +562,17 @@ def _count_days(loaded: LoadedExport, rows: str) -> None:
 
 
 def _add_business_time(loaded: LoadedExport, clock: BusinessClock) -> None:
-    """The ``funnel`` view: the kept rows with business minutes at MQL, first touch and
-    disposition, looked up in the calendar table when a query asks for them."""
+    """The ``funnel`` view: the kept rows with business minutes at MQL, first touch,
+    disposition, SAL, SQL and opportunity, looked up in the calendar table when a query asks
+    for them."""
     con = loaded.con
     first = (loaded.first_day or dt.date.today()) - dt.timedelta(days=40)
     last = (loaded.last_day or dt.date.today()) + dt.timedelta(days=40)
     create_calendar(con, clock, first, last)
     joins, columns = [], []
     for alias, column in (("cm", "mql_at"), ("ct", "first_touch_at"),
-                          ("cd", "disposition_at")):
+                          ("cd", "disposition_at"), ("ca", "sal_at"), ("cs", "sql_at"),
+                          ("co", "opportunity_at")):
         if column not in loaded.available:
             continue
         joins.append(f"LEFT JOIN cal {alias} ON {alias}.d = CAST(f.{column} AS DATE)")

@@ -25,6 +25,7 @@ from slabuilder.actuals.model import (
     Revenue,
     RevenueLine,
     TierSpeed,
+    Velocity,
     TrendMonth,
     Week,
 )
@@ -94,6 +95,10 @@ class Rules:
     disposition_days: int
     no_attempt_hours: int
     clock: BusinessClock
+    attempts_floor: int = 3
+    stalled_days: int = 14
+    """The fewest attempts any framework asks for; its share is shown beside the agreed
+    minimum."""
     scoring_misses: tuple[tuple[str, tuple[str, ...]], ...] = ()
     """The rejection codes that count against scoring accuracy, each with the words that
     mark a free-text reason as that code."""
@@ -231,19 +236,50 @@ class MonthFigures:
     def attempts(self) -> dict[str, Any]:
         if "attempts" not in self.has:
             return {"attempts_average": None, "attempts_meeting_minimum": None,
-                    "attempts_unconverted_mqls": None}
+                    "attempts_unconverted_mqls": None, "attempts_floor_share": None}
         unconverted = " AND ".join(f"{c} IS NULL" for c in ("sql_at", "opportunity_at",
                                                             "won_at") if c in self.has)
         unconverted = unconverted or "true"
         row = self._one(f"""
             SELECT avg(attempts), count(*) FILTER (WHERE {unconverted}),
                    count(*) FILTER (WHERE {unconverted}
-                                    AND attempts >= {self.rules.contact_attempts})
+                                    AND attempts >= {self.rules.contact_attempts}),
+                   count(*) FILTER (WHERE attempts >= {self.rules.attempts_floor}),
+                   count(*)
             FROM {self.table} WHERE {self._in_month('mql_at')}""")
-        average, pool, meeting = row
+        average, pool, meeting, floor, mqls = row
         return {"attempts_average": _round(average, 1),
                 "attempts_meeting_minimum": _share(meeting, pool),
-                "attempts_unconverted_mqls": int(pool)}
+                "attempts_unconverted_mqls": int(pool),
+                "attempts_floor_share": _share(floor, mqls)}
+
+    # ------------------------------------------------------------------ quality, velocity
+
+    def quality(self) -> dict[str, Any]:
+        """The average score of the month's MQLs, over those the export gives a score."""
+        if "score" not in self.has:
+            return {"mql_average_score": None, "mqls_scored": None}
+        average, scored = self._one(f"SELECT avg(score), count(score) FROM {self.table} "
+                                    f"WHERE {self._in_month('mql_at')}")
+        return {"mql_average_score": _round(average, 1), "mqls_scored": int(scored)}
+
+    def velocity(self, rate_keys: list[str]) -> tuple[Velocity, ...] | None:
+        """Median business days from MQL to the funnel's next stage and from SQL to
+        opportunity, over the leads that reached the later stage this month."""
+        pairs = [key for key in rate_keys if key.startswith("mql_to_")][:1]
+        pairs += [key for key in rate_keys if key == "sql_to_opportunity"]
+        per_day = self.rules.clock.minutes_per_day
+        found = []
+        for key in pairs:
+            start, end = (STAGE_COLUMN[stage] for stage in key.split("_to_"))
+            if start not in self.has or end not in self.has or end == "won_at":
+                continue
+            first, last = (column.removesuffix("_at") + "_bm" for column in (start, end))
+            median, leads = self._one(f"""
+                SELECT median(greatest({last} - {first}, 0) / {per_day}.0), count(*)
+                FROM {self.table} WHERE {self._in_month(end)} AND {start} IS NOT NULL""")
+            found.append(Velocity(key, _round(median), int(leads)))
+        return tuple(found) or None
 
     def _undecided(self) -> str | None:
         """SQL: the lead had no disposition by the month's end (None: cannot tell)."""
@@ -481,8 +517,9 @@ def weekly(con: duckdb.DuckDBPyConnection, has: set[str], month: Month,
 
 
 def stalled_opportunities(con: duckdb.DuckDBPyConnection, has: set[str], month: Month,
-                          days: int = 14) -> int | None:
-    """Opportunities opened 14+ days before the month's end and neither won nor lost by it.
+                          days: int) -> int | None:
+    """Opportunities opened ``days`` or more before the month's end and neither won nor lost
+    by it.
     Without a lost date a contacts export cannot tell a lost deal from a stalled one."""
     if "opportunity_at" not in has or "lost_at" not in has:
         return None

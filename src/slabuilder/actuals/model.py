@@ -25,6 +25,7 @@ __all__ = [
     "Revenue",
     "RevenueLine",
     "TrendMonth",
+    "Velocity",
     "Week",
 ]
 
@@ -115,6 +116,12 @@ class MonthActuals:
     speed_by_tier: tuple[TierSpeed, ...] | None = None
     tiers_known: bool | None = None
     """Whether each MQL's tier could be told from the export (``None``: no first touches)."""
+    attempts_floor_share: float | None = None
+    """Share of the month's MQLs with at least the framework floor of attempts (3)."""
+    mql_average_score: float | None = None
+    mqls_scored: int | None = None
+    velocity: tuple[Velocity, ...] | None = None
+    """Median business days between stages, over the leads that reached the later one."""
 
     def volume(self, stage: str) -> int | None:
         """The month's count at ``stage`` (``mql`` ... ``lost``); ``None``: not in export."""
@@ -148,7 +155,27 @@ class MonthActuals:
             "speed_by_tier": (None if self.speed_by_tier is None
                               else [tier.to_dict() for tier in self.speed_by_tier]),
             "tiers_known": self.tiers_known,
+            "attempts_floor_share": self.attempts_floor_share,
+            "mql_average_score": self.mql_average_score,
+            "mqls_scored": self.mqls_scored,
+            "velocity": (None if self.velocity is None
+                         else [item.to_dict() for item in self.velocity]),
         }
+
+
+@dataclass(frozen=True)
+class Velocity:
+    """How long leads took from one stage to the next, in business days."""
+
+    key: str
+    """The rate key of the step: ``mql_to_sql``, ``sql_to_opportunity``."""
+    median_days: float | None
+    leads: int
+    """Leads that reached the later stage in the month with a date at the earlier one."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "median_business_days": self.median_days,
+                "leads": self.leads}
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,14 @@ from slabuilder import words
 from slabuilder.answers import Answers
 from slabuilder.words import STAGE_NAMES
 
+ATTEMPTS_FLOOR = 3
+"""The fewest attempts any published follow-up framework asks for: the reports show the share
+of MQLs that had at least this many, beside the agreed number."""
+
+STALLED_DAYS = 14
+"""An opportunity with no movement for this many days is stalled: the weekly review inspects
+it."""
+
 NO_ATTEMPT_HOURS = 72
 """How old an MQL may grow with no attempt before the reports list it (clock hours)."""
 
@@ -183,6 +191,8 @@ class Commitments:
     advocate_review_days: int
     attempts_optimal_min: int
     attempts_optimal_max: int
+    attempts_floor: int
+    stalled_days: int
     sourced_pipeline_share: Decimal
     """Marketing-sourced share of pipeline value, the target."""
     influenced_revenue_share: Decimal
@@ -613,6 +623,8 @@ def agreed_commitments(answers: Answers, rates: dict[str, Decimal],
         advocate_review_days=marketing.advocate_review_days,
         attempts_optimal_min=sales.attempts_optimal_min,
         attempts_optimal_max=sales.attempts_optimal_max,
+        attempts_floor=ATTEMPTS_FLOOR,
+        stalled_days=STALLED_DAYS,
         sourced_pipeline_share=marketing.sourced_pipeline_share,
         influenced_revenue_share=marketing.influenced_revenue_share,
         exception_decider=answers.exceptions.decided_by,
