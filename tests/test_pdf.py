@@ -199,6 +199,7 @@ def test_source_date_epoch_must_be_a_number():
         build_date()
 
 
+@pytest.mark.slow  # renders PDFs of its own
 def test_pdfa_embeds_the_answers_file(example_plan: Plan, example_path: Path, tmp_path: Path):
     (written,) = render_clean(example_plan, ["summary"], tmp_path, pdfa=True,
                               answers_path=example_path)
@@ -291,6 +292,7 @@ def test_fetcher_refuses_files_and_network(local_server: tuple[str, list[str]],
     assert "TOPSECRET" not in pdf_pages(data)[0]
 
 
+@pytest.mark.slow  # renders PDFs of its own
 def test_answers_that_look_like_markup_stay_text(example_path: Path, tmp_path: Path,
                                                  local_server: tuple[str, list[str]]):
     url, hits = local_server
@@ -355,6 +357,7 @@ def test_missing_fonts_are_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_pa
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow  # renders PDFs of its own
 def test_pdfa_without_a_file_embeds_the_answers_as_yaml(example_plan: Plan, tmp_path: Path):
     (written,) = render_clean(example_plan, ["summary"], tmp_path, pdfa=True)
     ((name, (content,)),) = PdfReader(written).attachments.items()
@@ -366,6 +369,7 @@ def test_pdfa_without_a_file_embeds_the_answers_as_yaml(example_plan: Plan, tmp_
     assert load_answers(embedded) == example_plan.answers
 
 
+@pytest.mark.slow  # renders PDFs of its own
 def test_a_user_folder_can_bring_its_own_font(example_plan: Plan, tmp_path: Path):
     user = tmp_path / "ours"
     (user / "fonts").mkdir(parents=True)
@@ -406,6 +410,7 @@ def _long_summary_data(example_path: Path, disqualifier: str) -> dict[str, Any]:
     return dict(data)
 
 
+@pytest.mark.slow  # renders PDFs of its own
 def test_draft_summary_fits_on_one_page(example_plan: Plan, tmp_path: Path):
     (written,) = render_clean(example_plan, ["summary"], tmp_path, draft=True)
     (text,) = page_texts(written)
@@ -419,6 +424,7 @@ def test_draft_summary_fits_on_one_page(example_plan: Plan, tmp_path: Path):
     "Partner or reseller",
     "An account in an active renewal or with an open support escalation of any severity, "
     "whichever team owns it"])
+@pytest.mark.slow  # renders PDFs of its own
 def test_long_summary_fits_on_one_page(example_path: Path, tmp_path: Path, disqualifier: str):
     """The longer disqualifiers overflow the page as designed: the denser steps take over."""
     plan = build_plan(answers_from_data(_long_summary_data(example_path, disqualifier)))
@@ -443,6 +449,7 @@ def test_overlong_summary_needs_the_denser_steps(example_path: Path):
     assert len(PdfReader(io.BytesIO(as_designed)).pages) == 2
 
 
+@pytest.mark.slow  # renders PDFs of its own
 def test_symbols_inter_lacks_print_from_the_shipped_fallback(example_path: Path,
                                                               tmp_path: Path):
     """Smileys, ticks and arrows come from the shipped DejaVu subset, not empty boxes."""

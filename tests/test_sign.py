@@ -136,6 +136,7 @@ def test_brief_has_no_signature_fields_and_drafts_none(rendered: dict[str, Path]
     assert outputs[1].pdf_job.signing is None
 
 
+@pytest.mark.slow  # renders PDFs of its own
 def test_fields_survive_pdfa(example_plan: Plan, example_path: Path, tmp_path: Path):
     with source_date():
         (written,) = render_documents(example_plan, ["summary"], tmp_path,
@@ -169,6 +170,7 @@ def test_esign_tags_one_signer_number_per_person_in_answer_order(
         assert tags == [signature.format(n=number), date.format(n=number)]
 
 
+@pytest.mark.slow  # renders PDFs of its own
 def test_esign_tags_are_in_the_pdf_text_and_white(example_plan: Plan, tmp_path: Path):
 
     (written,) = render_clean(example_plan, ["agreement"], tmp_path, esign_tags="dropbox")
@@ -509,6 +511,7 @@ def test_text_layer_is_the_text_on_the_page(every_pdf: dict[str, Path], example_
                 (tool, doc, needle)
 
 
+@pytest.mark.slow  # renders PDFs of its own
 def test_the_amendment_is_signable(every_pdf: dict[str, Path]):
     names = sorted(w["name"] for w in _widgets(every_pdf["v2-amendment"])
                    if w["type"] == "/Sig")
