@@ -96,8 +96,33 @@ def test_no_stage_the_funnel_does_not_have() -> None:
 def test_the_monthly_review_seats_the_signatories() -> None:
     assert "Funnel health review Monthly, 60 min CMO, VP Sales EMEA, Head of RevOps and CEO" \
         in _texts("nordlicht")["agreement"]
-    assert ("Funnel health review Monthly, 60 min Founder, Account Executive and the CRM "
-            "administrator (RevOps)") in _texts("pebble")["agreement"]
+    assert ("Funnel health review Monthly, 60 min Founder and Account Executive "
+            "The monthly alignment") in _texts("pebble")["agreement"]
+    assert ("Funnel health review Monthly, 60 min VP Marketing, VP Sales and the CRM "
+            "administrator (RevOps)") in _texts("acme")["agreement"]
+
+
+def test_a_team_too_small_for_a_lead_names_the_people_it_has() -> None:
+    """Pebble's one AE has no team lead, no RevOps and no campaign manager above him: the
+    founder who owns the agreement watches the timer, rules on exceptions and hears of a
+    breach first. Acme's four SDRs keep their team lead."""
+    pebble = _texts("pebble")
+    for doc, text in pebble.items():
+        for role in ("team lead", "RevOps or", "campaign manager", "VP", "demand generation "
+                     "director", "CRM administrator"):
+            assert role not in text, (doc, role)
+    agreement = pebble["agreement"]
+    assert "First escalation The Founder Within 24 business hours" in agreement
+    assert "A breach is detected An automated alert or the Founder As it happens" in agreement
+    assert "decided by the Founder with the Account Executive within" in agreement
+    assert "The Founder is alerted when the SLA timer runs out" in agreement
+    assert "Pipeline stand-up Daily, 15 min The AE and the Founder" in agreement
+    assert "Ask the AE whether the terms can be met in a normal week." in pebble["brief"]
+    acme = _texts("acme")
+    assert "First escalation The team lead Within 24 business hours" in acme["agreement"]
+    assert "Ask the SDR team lead whether the team can meet them" in acme["brief"]
+    assert "notify the team lead, and again after 24 business hours notify the VP " \
+        "Marketing and the VP Sales." in acme["brief"]
 
 
 def test_no_intent_source_means_no_intent_points() -> None:

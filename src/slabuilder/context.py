@@ -44,7 +44,7 @@ from slabuilder.contexts import (
 )
 from slabuilder.derive.alignment import SPEED_RESEARCH
 from slabuilder.derive.funnel import MONTHS_IN
-from slabuilder.derive.terms import code_pointers, code_range
+from slabuilder.derive.terms import Commitments, code_pointers, code_range
 from slabuilder.plan import Plan
 from slabuilder.version import build_date
 from slabuilder.words import (
@@ -306,6 +306,10 @@ def _sla(plan: Plan) -> SlaPart:
         "disposition_days": agreed.disposition_days,
         "no_attempt_hours": agreed.no_attempt_hours,
         "stalled_days": agreed.stalled_days,
+        "team_lead": agreed.team_lead,
+        "has_team_lead": agreed.has_team_lead,
+        "first_escalation": agreed.first_escalation,
+        "second_escalation": agreed.second_escalation,
         "review_hours": plain_number(agreed.review_hours),
         "win_loss_hours": plain_number(agreed.win_loss_hours),
         "crm_update": agreed.crm_update,
@@ -472,7 +476,7 @@ def _risks(answers: Answers, plan: Plan) -> list[dict[str, str]]:
     return risks[:3]
 
 
-def _people(answers: Answers) -> list[dict[str, str]]:
+def _people(answers: Answers, agreed: Commitments) -> list[dict[str, str]]:
     """Who must be in the room for the definition session."""
     agreement = answers.agreement
     named = [{"name": s.name, "title": s.title,
@@ -481,11 +485,18 @@ def _people(answers: Answers) -> list[dict[str, str]]:
         named.insert(0, {"name": agreement.owner.name, "title": agreement.owner.title,
                          "why": "owns the agreement and runs the session"})
     crm = CRM_NAMES[answers.company.crm]
+    if not agreed.has_team_lead:  # a small team: everyone who works leads is in the room
+        reps = agreed.first_touch_reps
+        return named + ([{"name": "", "title": words.capfirst(
+            f"every {agreed.first_touch_role or 'AE'}" if reps > 1 else
+            f"the {agreed.first_touch_role or 'AE'}"),
+            "why": "works the MQLs every day and knows which ones are wasted"}]
+            if not any(person.side == "sales" for person in agreement.signatories)
+            or reps > 1 else [])
     roles = [
         {"name": "", "title": "RevOps or the CRM administrator",
          "why": f"says what {crm} can measure and builds it"},
-        {"name": "", "title": ("The SDR team lead" if answers.team.sdrs
-                               else "The sales team lead"),
+        {"name": "", "title": words.capfirst(agreed.team_lead),
          "why": "works the MQLs every day and knows which ones are wasted"},
         {"name": "", "title": "One strong account executive",
          "why": "knows what a deal that closes looked like as a lead"},
@@ -565,7 +576,7 @@ def build_context(plan: Plan, *, draft: bool = False) -> DocumentContext:
         "current_state": _current_state(answers, plan),
         "diagnosis": _diagnosis(answers, plan),
         "risks": _risks(answers, plan),
-        "people": _people(answers),
+        "people": _people(answers, plan.terms.commitments),
         "minimum_agreement": _minimum_agreement(answers, plan),
         "cadence": {"weekly_review_minutes": answers.cadence.weekly_review_minutes,
                     "emergency_notice_hours": answers.cadence.emergency_notice_hours},

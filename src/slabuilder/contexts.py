@@ -240,6 +240,11 @@ class SlaPart(TypedDict):
     disposition_days: int
     no_attempt_hours: int
     stalled_days: int
+    team_lead: str
+    """Who watches the reps day to day: ``the SDR team lead``, ``the Founder``."""
+    has_team_lead: bool
+    first_escalation: str
+    second_escalation: str
     review_hours: Number
     win_loss_hours: Number
     crm_update: str

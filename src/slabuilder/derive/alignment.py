@@ -320,7 +320,7 @@ def handoff(answers: Answers, agreed: Commitments, crm_name: str) -> Handoff:
         system=crm_name,
         channel=agreed.handoff_channel,
         notified=who,
-        overdue_alert=(f"{words.capfirst(answers.escalation.first_level)} is alerted when the "
+        overdue_alert=(f"{words.capfirst(agreed.first_escalation)} is alerted when the "
                        "SLA timer runs out without a first attempt."),
         context=("the score and the reasons behind it", "the lead source",
                  "the activity history", "any third-party intent on the account"),

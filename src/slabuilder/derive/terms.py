@@ -19,6 +19,10 @@ ATTEMPTS_FLOOR = 3
 """The fewest attempts any published follow-up framework asks for: the reports show the share
 of MQLs that had at least this many, beside the agreed number."""
 
+TEAM_LEAD_FROM = 3
+"""A first-touch team of this many reps or more has a team lead of its own; a smaller one is
+watched by the agreement's owner, and has no RevOps of its own either."""
+
 STALLED_DAYS = 14
 """An opportunity with no movement for this many days is stalled: the weekly review inspects
 it."""
@@ -202,6 +206,16 @@ class Commitments:
     """How the new owner hears of an MQL, in words: ``a CRM task``, ``an e-mail``, ..."""
     accepted_as: str
     """What an accepted MQL becomes, in the funnel's own stages: ``SALs or SQLs``, ``SQLs``."""
+    team_lead: str
+    """Who watches the reps day to day, in a sentence: ``the SDR team lead``, or in a team
+    too small for one, the agreement's owner by title (``the Founder``)."""
+    has_team_lead: bool
+    has_revops: bool
+    """Whether the company is big enough to have revenue operations of its own (or a RevOps
+    signatory)."""
+    first_escalation: str
+    second_escalation: str
+    breach_detector: str
     average_mql_score: int
     """The average score the month's MQLs reach."""
     threshold: int
@@ -586,7 +600,23 @@ def agreed_commitments(answers: Answers, rates: dict[str, Decimal],
     accepted_as = ("SALs or SQLs" if after_mql == "sal" else "won deals" if after_mql == "won"
                    else words.stage_plural(after_mql))
     threshold = answers.scoring.threshold
+    owner = f"the {answers.agreement.owner.title}"
+    has_lead = reps >= TEAM_LEAD_FROM
+    team_lead = ((f"the {role} team lead" if role == "SDR" else "the sales team lead")
+                 if has_lead else owner)
+    has_revops = has_lead or any(person.side == "revops"
+                                 for person in answers.agreement.signatories)
+    esc = answers.escalation
+    given = esc.model_fields_set
     return Commitments(
+        team_lead=team_lead,
+        has_team_lead=has_lead,
+        has_revops=has_revops,
+        first_escalation=(esc.first_level if "first_level" in given or has_lead
+                          else team_lead),
+        second_escalation=_second_level(answers),
+        breach_detector=(esc.detected_by if "detected_by" in given or has_revops
+                         else f"an automated alert or {owner}"),
         accepted_as=accepted_as,
         average_mql_score=(marketing.average_mql_score
                            or default_average_score(threshold, answers.scoring.score_cap)),
@@ -627,7 +657,7 @@ def agreed_commitments(answers: Answers, rates: dict[str, Decimal],
         stalled_days=STALLED_DAYS,
         sourced_pipeline_share=marketing.sourced_pipeline_share,
         influenced_revenue_share=marketing.influenced_revenue_share,
-        exception_decider=answers.exceptions.decided_by,
+        exception_decider=_exception_decider(answers, has_lead, owner),
         exception_decision_hours=answers.exceptions.decision_hours,
         handoff_channel=HANDOFF_CHANNELS[answers.handoff.notify_by],
     )
@@ -644,17 +674,27 @@ def default_average_score(threshold: int, cap: int | None) -> int:
     return min(value, cap) if cap else value
 
 
+def _exception_decider(answers: Answers, has_lead: bool, owner: str) -> str:
+    """Who rules on a lead outside the criteria: as the answers say, else the demand
+    generation director with the sales team lead, or in a team without a lead the owner with
+    whoever signs for sales."""
+    if "decided_by" in answers.exceptions.model_fields_set or has_lead:
+        return answers.exceptions.decided_by
+    sales = next((f"the {person.title}" for person in answers.agreement.signatories
+                  if person.side == "sales" and f"the {person.title}" != owner), None)
+    return f"{owner} with {sales}" if sales else owner
+
+
 HANDOFF_CHANNELS = {"crm_task": "a CRM task", "email": "an e-mail", "slack": "a Slack alert"}
 
 
-def escalation_steps(answers: Answers) -> list[EscalationStep]:
-    esc = answers.escalation
+def escalation_steps(answers: Answers, agreed: Commitments) -> list[EscalationStep]:
     return [
-        EscalationStep("A breach is detected", esc.detected_by, "as it happens"),
-        EscalationStep("First escalation", esc.first_level,
-                       f"within {_hours(esc.first_hours)}"),
-        EscalationStep("Second escalation", _second_level(answers),
-                       f"within {_hours(esc.second_hours)}"),
+        EscalationStep("A breach is detected", agreed.breach_detector, "as it happens"),
+        EscalationStep("First escalation", agreed.first_escalation,
+                       f"within {_hours(agreed.first_escalation_hours)}"),
+        EscalationStep("Second escalation", agreed.second_escalation,
+                       f"within {_hours(agreed.second_escalation_hours)}"),
     ]
 
 
@@ -685,14 +725,16 @@ def dispute_rules(answers: Answers) -> list[str]:
     ]
 
 
-def meetings(answers: Answers) -> list[Meeting]:
+def meetings(answers: Answers, agreed: Commitments) -> list[Meeting]:
     cadence = answers.cadence
     found = []
     if cadence.daily_standup_minutes:
         found.append(Meeting("Pipeline stand-up", "Daily",
                              words.short_minutes(cadence.daily_standup_minutes),
-                             ("SDR lead" if answers.team.sdrs else "Sales team lead")
-                             + " and campaign manager",
+                             (("SDR lead" if answers.team.sdrs else "Sales team lead")
+                              + " and campaign manager") if agreed.has_team_lead else
+                             words.capfirst(words.join(list(dict.fromkeys(
+                                 [_reps(agreed), agreed.team_lead])))),
                              "Yesterday's MQLs, today's follow-ups, anything stuck."))
     if cadence.weekly_review_minutes:
         found.append(Meeting("Campaign and pipeline review", "Weekly",
@@ -702,7 +744,7 @@ def meetings(answers: Answers) -> list[Meeting]:
     if cadence.monthly_review_minutes:
         found.append(Meeting("Funnel health review", "Monthly",
                              words.short_minutes(cadence.monthly_review_minutes),
-                             words.join(_signatory_titles(answers)),
+                             words.join(_signatory_titles(answers, agreed)),
                              "The monthly alignment report: targets against actuals."))
     if cadence.quarterly_planning_hours:
         review = answers.agreement.review_cadence
@@ -724,14 +766,21 @@ REVIEW_ADVERBS = {"monthly": "every month", "quarterly": "every quarter",
                   "biannual": "twice a year", "annual": "once a year"}
 
 
-def _signatory_titles(answers: Answers) -> list[str]:
+def _signatory_titles(answers: Answers, agreed: Commitments) -> list[str]:
     """Who sits in the monthly review: the signatories by title, each once, and whoever
-    keeps the CRM when no signatory speaks for revenue operations."""
+    keeps the CRM when no signatory speaks for revenue operations (in a company big enough
+    to have one)."""
     signatories = answers.agreement.signatories
     titles = list(dict.fromkeys(person.title for person in signatories))
-    if not any(person.side == "revops" for person in signatories):
+    if agreed.has_revops and not any(person.side == "revops" for person in signatories):
         titles.append("the CRM administrator (RevOps)")
     return titles
+
+
+def _reps(agreed: Commitments) -> str:
+    """The reps who take new MQLs: ``the AE``, ``the 2 AEs``."""
+    role, reps = agreed.first_touch_role or "AE", agreed.first_touch_reps
+    return f"the {role}" if reps <= 1 else f"the {reps} {role}s"
 
 
 def review_clauses(answers: Answers, agreed: Commitments) -> list[str]:
@@ -759,9 +808,9 @@ def build_terms(answers: Answers, stages: list[str], rates: dict[str, Decimal],
         requeue=requeue_rules(answers),
         routing=routing_rules(answers, segments),
         routing_method=answers.routing.method.replace("_", " "),
-        escalation=escalation_steps(answers),
+        escalation=escalation_steps(answers, agreed),
         disputes=dispute_rules(answers),
-        meetings=meetings(answers),
+        meetings=meetings(answers, agreed),
         review=review_clauses(answers, agreed),
         business_hours=business_clock(answers),
         commitments=agreed,
