@@ -194,10 +194,14 @@ KEY_DOCS: dict[str, str] = {
     "routing.rules[].route_to": "Who receives them.",
     "routing.rules[].method": "round_robin, territory, skill, account_based or direct.",
     "escalation": "What happens when a term is broken.",
-    "escalation.detected_by": "Who spots a breach.",
-    "escalation.first_level": "Who hears of it first.",
+    "escalation.detected_by": "Who spots a breach; by default RevOps or an automated alert (in "
+                              "a team of fewer than 3 reps: an automated alert or the "
+                              "agreement's owner).",
+    "escalation.first_level": "Who hears of it first; by default the team lead (in a team of "
+                              "fewer than 3 reps: the agreement's owner).",
     "escalation.first_hours": "Business hours before the first escalation.",
-    "escalation.second_level": "Who hears of it next.",
+    "escalation.second_level": "Who hears of it next; by default whoever signs for marketing "
+                               "and sales.",
     "escalation.second_hours": "Business hours before the second escalation.",
     "escalation.quality_review_hours": "Business hours marketing has to review a disputed MQL.",
     "escalation.shortfall_threshold": "Volume shortfall that calls for a recovery plan, e.g. "
@@ -212,8 +216,9 @@ KEY_DOCS: dict[str, str] = {
     "handoff.notify_by": "How the new owner hears of an MQL: crm_task, email or slack. The "
                          "handoff itself always happens in the CRM.",
     "exceptions": "Leads outside the written criteria that one side still wants worked.",
-    "exceptions.decided_by": "Who decides an exception.",
-    "exceptions.decision_hours": "Hours within which an exception is decided.",
+    "exceptions.decided_by": "Who decides an exception (in a team of fewer than 3 reps, by "
+                             "default the agreement's owner with whoever signs for sales).",
+    "exceptions.decision_hours": "Business hours within which an exception is decided.",
     "intent": "Third-party intent data: research signals about an account from outside your "
               "own properties.",
     "intent.sources": "Where intent data comes from (providers, review sites); empty if none "
