@@ -741,7 +741,7 @@ def test_limits_of_one_are_singular_and_fractions_are_exact(example_path: Path) 
     assert "1.25 business hours for demo and trial requests" in pages["brief"]
     assert "1.3" not in everything
     assert "over 1 day," in pages["agreement"]
-    assert "at least every 1 month." in pages["agreement"]
+    assert "review this agreement every month." in pages["agreement"]  # settled to monthly
     assert "within 1 minute " in pages["agreement"]
     for plural_of_one in ("1 days", "1 months", "1 minutes", "1 business hours"):
         assert plural_of_one not in everything

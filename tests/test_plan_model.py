@@ -123,6 +123,28 @@ def test_an_agreement_starting_mid_month_names_its_months_by_their_days(example_
         "31 Jan to 27 Feb 2027", "28 Feb to 30 Mar 2027", "31 Mar to 30 Apr 2027"]
 
 
+def test_a_review_cadence_longer_than_the_limit_is_settled_to_the_shorter(example_answers):
+    """Reviewed once a year but at least every 6 months: check says so, and every document
+    reads the one interval the plan settled on (twice a year), first review date included."""
+    from slabuilder.context import build_context
+
+    assert "review_cadence_too_long" not in codes(build_plan(example_answers))
+    plan = build_plan(changed(example_answers, agreement={"review_cadence": "annual"}))
+    found = [w for w in plan.warnings if w.code == "review_cadence_too_long"]
+    assert [w.key for w in found] == ["agreement.review_cadence"]
+    assert plan.terms.commitments.review_cadence == "biannual"
+    assert plan.terms.review[0] == "Both sides review this agreement twice a year."
+    planning = [m for m in plan.terms.meetings if m.name == "Planning and SLA renegotiation"]
+    assert [(m.frequency, m.purpose.split("'")[0]) for m in planning] == [
+        ("Twice a year", "Next half-year")]
+    agreement = build_context(plan)["agreement"]
+    assert (agreement["first_review_date"], agreement["latest_review_date"]) == (
+        "2027-07-01", "2027-07-01")
+    # A shorter cadence keeps the outer limit as well.
+    assert build_plan(example_answers).terms.review[0] == (
+        "Both sides review this agreement every quarter, and at least every 6 months.")
+
+
 def test_rates_outside_typical_ranges(example_answers):
     plan = build_plan(changed(example_answers, funnel={"mql_to_sql": "75%",
                                                        "opportunity_to_won": "5%"}))

@@ -44,7 +44,7 @@ from slabuilder.contexts import (
 )
 from slabuilder.derive.alignment import SPEED_RESEARCH
 from slabuilder.derive.funnel import MONTHS_IN
-from slabuilder.derive.terms import Commitments, code_pointers, code_range
+from slabuilder.derive.terms import CADENCE_MONTHS, Commitments, code_pointers, code_range
 from slabuilder.plan import Plan
 from slabuilder.version import build_date
 from slabuilder.words import (
@@ -61,7 +61,6 @@ from slabuilder.words import (
 __all__ = ["CRM_NAMES", "build_context"]
 
 CRM_NAMES = {"hubspot": "HubSpot", "salesforce": "Salesforce", "other": "your CRM"}
-_CADENCE_MONTHS = {"monthly": 1, "quarterly": 3, "biannual": 6, "annual": 12}
 _PERIOD_WORDS = {"month": "monthly", "quarter": "quarterly", "year": "annual"}
 _SIDE_NAMES = {"marketing": "Marketing", "sales": "Sales", "revops": "Revenue Operations",
                "executive": "Executive sponsor"}
@@ -94,7 +93,8 @@ def _company(answers: Answers) -> CompanyPart:
 
 def _agreement(answers: Answers, plan: Plan) -> AgreementPart:
     agreement = answers.agreement
-    cadence_months = _CADENCE_MONTHS[agreement.review_cadence]
+    cadence = plan.terms.commitments.review_cadence
+    cadence_months = CADENCE_MONTHS[cadence]
     first_review = add_months(agreement.effective_date, cadence_months)
     latest_review = add_months(agreement.effective_date,
                                 answers.cadence.agreement_review_months)
@@ -110,7 +110,7 @@ def _agreement(answers: Answers, plan: Plan) -> AgreementPart:
         "version": agreement.version,
         "effective_date": agreement.effective_date.isoformat(),
         "period_end": plan.period_end.isoformat(),
-        "review_cadence": agreement.review_cadence,
+        "review_cadence": cadence,
         "first_review_date": first_review.isoformat(),
         "latest_review_date": min(first_review, latest_review).isoformat(),
         "review_months": answers.cadence.agreement_review_months,

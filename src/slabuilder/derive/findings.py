@@ -14,7 +14,7 @@ from slabuilder import words
 from slabuilder.answers import Answers
 from slabuilder.derive import funnel
 from slabuilder.derive.funnel import Capacity
-from slabuilder.derive.terms import Terms
+from slabuilder.derive.terms import REVIEW_ADVERBS, Terms, review_cadence
 from slabuilder.words import money, percent
 
 SLA_RARELY_MET = Decimal("0.5")
@@ -149,6 +149,16 @@ def _target_warnings(answers: Answers, won_per_period: int) -> list[Finding]:
             f"{economics.period}, fewer than one a month: monthly and weekly targets are then "
             "mostly zero, so judge the agreement over the whole period.",
             "economics.revenue_target"))
+    given = answers.agreement.review_cadence
+    months = answers.cadence.agreement_review_months
+    settled = review_cadence(answers)
+    if settled != given:
+        found.append(Finding(
+            "review_cadence_too_long",
+            f"The agreement is to be reviewed {REVIEW_ADVERBS[given]} but at least every "
+            f"{words.months(months)} (cadence.agreement_review_months): the documents follow "
+            f"the shorter and review it {REVIEW_ADVERBS[settled]}; make the two answers agree.",
+            "agreement.review_cadence"))
     start = answers.agreement.effective_date
     if start.day != 1:
         following = words.add_months(start.replace(day=1), 1)

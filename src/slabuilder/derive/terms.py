@@ -206,6 +206,8 @@ class Commitments:
     """How the new owner hears of an MQL, in words: ``a CRM task``, ``an e-mail``, ..."""
     accepted_as: str
     """What an accepted MQL becomes, in the funnel's own stages: ``SALs or SQLs``, ``SQLs``."""
+    review_cadence: str
+    """How often the agreement is reviewed, as :func:`review_cadence` settles it."""
     team_lead: str
     """Who watches the reps day to day, in a sentence: ``the SDR team lead``, or in a team
     too small for one, the agreement's owner by title (``the Founder``)."""
@@ -609,6 +611,7 @@ def agreed_commitments(answers: Answers, rates: dict[str, Decimal],
     esc = answers.escalation
     given = esc.model_fields_set
     return Commitments(
+        review_cadence=review_cadence(answers),
         team_lead=team_lead,
         has_team_lead=has_lead,
         has_revops=has_revops,
@@ -747,7 +750,7 @@ def meetings(answers: Answers, agreed: Commitments) -> list[Meeting]:
                              words.join(_signatory_titles(answers, agreed)),
                              "The monthly alignment report: targets against actuals."))
     if cadence.quarterly_planning_hours:
-        review = answers.agreement.review_cadence
+        review = agreed.review_cadence
         span = REVIEW_SPANS[review]
         found.append(Meeting("Planning and SLA renegotiation", REVIEW_WORDS[review],
                              words.short_hours(cadence.quarterly_planning_hours),
@@ -755,6 +758,22 @@ def meetings(answers: Answers, agreed: Commitments) -> list[Meeting]:
                              f"Next {span}'s targets, rates and terms; an amendment if they "
                              "change."))
     return found
+
+
+CADENCE_MONTHS = {"monthly": 1, "quarterly": 3, "biannual": 6, "annual": 12}
+"""Months between reviews of the agreement, by review cadence."""
+
+
+def review_cadence(answers: Answers) -> str:
+    """How often the agreement is reviewed: the answers' cadence, unless it is longer than
+    the longest the answers allow between reviews (``cadence.agreement_review_months``); then
+    the longest cadence within that, so that no document names two intervals."""
+    cadence = answers.agreement.review_cadence
+    months = answers.cadence.agreement_review_months
+    if CADENCE_MONTHS[cadence] <= months:
+        return cadence
+    return max((name for name, span in CADENCE_MONTHS.items() if span <= months),
+               key=CADENCE_MONTHS.__getitem__, default="monthly")
 
 
 REVIEW_WORDS = {"monthly": "Monthly", "quarterly": "Quarterly", "biannual": "Twice a year",
@@ -785,9 +804,11 @@ def _reps(agreed: Commitments) -> str:
 
 def review_clauses(answers: Answers, agreed: Commitments) -> list[str]:
     months = answers.cadence.agreement_review_months
+    cadence = agreed.review_cadence
     return [
-        f"Both sides review this agreement {REVIEW_ADVERBS[answers.agreement.review_cadence]}, "
-        f"and at least every {words.months(months)}.",
+        f"Both sides review this agreement {REVIEW_ADVERBS[cadence]}"
+        + (f", and at least every {words.months(months)}." if CADENCE_MONTHS[cadence] < months
+           else "."),
         "Any change is made by a numbered amendment that lists each changed term with its old "
         "and new value and is signed by the same signatories.",
         "Scoring is recalibrated each quarter against sales acceptance (target: "
