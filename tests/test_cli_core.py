@@ -56,7 +56,7 @@ def test_plan_tables_show_the_figures(run_cli):
     result = run_cli("plan", EXAMPLE)
     assert result.code == 0
     for text in ("Acme Analytics", "534", "178", "$3,000,000", "2 November 2026",
-                 "Lead scoring (MQL at 25 points)", "Speed to lead", "2 warning(s)"):
+                 "Lead scoring (MQL at 25 points)", "Speed to lead", "2 warnings"):
         assert text in result.out
 
 
@@ -76,7 +76,7 @@ def test_check_lists_warnings_and_succeeds(run_cli):
     result = run_cli("check", EXAMPLE)
     assert result.code == 0
     assert "valid" in result.out
-    assert "2 warning(s)" in result.out
+    assert "2 warnings" in result.out
 
 
 def test_check_json_carries_the_same_as_the_lines(run_cli, tmp_path, example_text):

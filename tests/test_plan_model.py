@@ -145,6 +145,22 @@ def test_a_review_cadence_longer_than_the_limit_is_settled_to_the_shorter(exampl
         "Both sides review this agreement every quarter, and at least every 6 months.")
 
 
+def test_attempts_that_mostly_outlast_the_disposition_deadline_get_a_note(example_answers):
+    """14 days of attempts against 5 business days (7 calendar days) is half after the
+    decision: no note; 21 days against 7 business days (9.8) is most of them."""
+    from slabuilder import words
+
+    assert "attempts_outlast_disposition" not in codes(build_plan(example_answers))
+    plan = build_plan(changed(example_answers, sla={
+        "sales": {"attempt_window_days": 21, "disposition_days": 7}}))
+    found = [w for w in plan.warnings if w.code == "attempts_outlast_disposition"]
+    assert [(w.severity, w.key) for w in found] == [("note", "sla.sales.attempt_window_days")]
+    assert "accepted and worked until its 6 attempts are made" in found[0].message
+    assert plan.warnings[-1].severity == "note"  # warnings first, then notes
+    assert words.tally(["warning", "note", "warning"]) == "2 warnings and 1 note"
+    assert words.tally(["note"]) == "1 note"
+
+
 def test_rates_outside_typical_ranges(example_answers):
     plan = build_plan(changed(example_answers, funnel={"mql_to_sql": "75%",
                                                        "opportunity_to_won": "5%"}))

@@ -170,7 +170,7 @@ def print_plan(plan: Plan, out: Console | None = None) -> None:
         out.print(table)
 
     if plan.warnings:
-        out.print(f"[bold]{len(plan.warnings)} warning(s)[/bold]")
+        out.print(f"[bold]{words.tally([w.severity for w in plan.warnings])}[/bold]")
         for warning in plan.warnings:
             style = "yellow" if warning.severity == "warning" else "cyan"
             key = f" [dim]({warning.key})[/dim]" if warning.key else ""

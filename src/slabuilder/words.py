@@ -330,6 +330,13 @@ def by_kind(value: Any, kind: Kind, currency: str = "USD",
     return str(value)
 
 
+def tally(severities: list[str]) -> str:
+    """``2 warnings and 1 note``: how many findings of each kind, warnings first."""
+    parts = [unit(n, kind, kind + "s") for kind in ("warning", "note")
+             if (n := severities.count(kind))]
+    return join(parts)
+
+
 def join(items: list[str], last: str = "and") -> str:
     """``a, b and c`` (or ``a, b or c``)."""
     if len(items) <= 1:

@@ -9,6 +9,7 @@ import click
 
 from slabuilder.cli.common import ANSWERS_ARGUMENT, SET_OPTION
 from slabuilder.errors import AnswersError
+from slabuilder.words import tally
 
 
 @click.command("check")
@@ -43,10 +44,8 @@ def command(answers_file: Path, as_json: bool, settings: tuple[str, ...]) -> Non
             click.echo(f"slabuilder: {line}", err=True)
         raise AnswersError(problems[-1])
     click.echo(f"{answers_file}: valid.")
-    if not warnings:
-        click.echo("No warnings: the terms fit together.")
-        return
-    click.echo(f"{len(warnings)} warning(s):")
+    click.echo(f"{tally([w['severity'] for w in warnings])}:" if warnings
+               else "No warnings: the terms fit together.")
     for warning in warnings:
         key = f" [{warning['key']}]" if warning["key"] else ""
         click.echo(f"  {warning['severity']}: {warning['message']}{key}")

@@ -45,6 +45,7 @@ def plan_findings(answers: Answers, cap: Capacity | None, terms: Terms,
         *_state_warnings(answers, mql_per_month),
         *scoring_warnings,
     ]
+    found.sort(key=lambda finding: finding.severity != "warning")  # warnings, then notes
     missing = answers.icp.missing()
     if missing:
         found.insert(0, Finding(
@@ -188,6 +189,18 @@ def _term_warnings(answers: Answers, terms: Terms) -> list[Finding]:
                if side == "more" else "leads are given up before most of them answer")
             + "; the agreement states the number agreed, without the range.",
             "sla.sales.contact_attempts", severity="note"))
+    # Most of the attempts fall after the disposition deadline when the window is more than
+    # twice as long (the deadline counted in calendar days).
+    working_days = len(answers.company.business_days) or 5
+    if agreed.attempt_window_days * working_days > 2 * agreed.disposition_days * 7:
+        found.append(Finding(
+            "attempts_outlast_disposition",
+            f"Attempts run over {words.days(agreed.attempt_window_days)} but every MQL is "
+            f"dispositioned within {words.days(agreed.disposition_days, business=True)}, so "
+            "most attempts come after the decision; the agreement settles it: a lead not yet "
+            "reached by the deadline is accepted and "
+            f"worked until its {agreed.contact_attempts} attempts are made, then marked unable "
+            "to reach.", "sla.sales.attempt_window_days", severity="note"))
     if fast.hours > standard.hours:
         found.append(Finding(
             "fast_tier_slower",
