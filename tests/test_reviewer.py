@@ -11,7 +11,12 @@ as text.  Whatever the shape:
   without an opportunity stage, an SAL without that stage);
 - the MQL target per month is one figure: the plan's, worked out here from the answers by
   the reverse funnel, and every document states that figure;
-- the signatories are counted as they are.
+- the signatories are counted as they are;
+- a team of fewer than three reps is not given a team lead or a campaign manager.
+
+Two more readers: the month's report, agenda and dashboard filled from an export, and the
+amendment of a version 2 with one answer changed, which must list every piece of the
+agreement that reads differently and nothing that does not.
 """
 
 from __future__ import annotations
@@ -20,12 +25,14 @@ import html
 import math
 import re
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import EXAMPLE
+from helpers import EXAMPLE, HEADER, ROWS, write_csv
 from slabuilder.answerfile import answers_from_data
 from slabuilder.context import build_context
 from slabuilder.documents import render_html
@@ -116,6 +123,9 @@ def test_every_company_reads_true(data: dict[str, Any]) -> None:
         assert not re.search(r"[Oo]pportunit", everything)
     if "sal" not in plan.stages:
         assert not re.search(r"\bSALs?\b", everything)
+    reps = data["team"]["sdrs"] or data["team"]["aes"]
+    if reps < 3:  # too small a team for a team lead or a campaign manager
+        assert not re.search(r"team lead|campaign manager", everything)
 
     per_month = _mql_per_month(data)
     assert plan.mql_per_month == per_month
@@ -125,3 +135,106 @@ def test_every_company_reads_true(data: dict[str, Any]) -> None:
     people = len(data["agreement"]["signatories"])
     if people != 2:
         assert "both signatories" not in everything
+
+
+def _with(section: str, key: str, value: Any) -> Any:
+    def change(data: dict[str, Any]) -> None:
+        part = data
+        for name in section.split("."):
+            part = part.setdefault(name, {})
+        part[key] = value(part.get(key)) if callable(value) else value
+    return change
+
+
+CHANGES = {
+    "revenue": _with("economics", "revenue_target", lambda old: old * 2),
+    "speed": _with("sla.sales", "speed_to_lead_hours", 2),
+    "attempts": _with("sla.sales", "contact_attempts", lambda old: (old or 6) % 10 + 1),
+    "accuracy": _with("sla.marketing", "scoring_accuracy", "80%"),
+    "review": _with("escalation", "quality_review_hours", 24),
+}
+VERSION_ONLY = re.compile(r"[Vv]ersion [12]\b|fingerprint|took effect|takes effect|effective|"
+                          r"\b20(26|27|28|29)\b")
+
+
+def _cells(page: str) -> set[str]:
+    """The text of every paragraph, list item and table cell of a page's sections (the title
+    block before them restates the key figures of the sections)."""
+    body = re.sub(r"<(style|script)\b.*?</\1>", " ", page.split("<body", 1)[1], flags=re.S)
+    body = body[body.index("<h2"):]
+    parts = re.split(r"</(?:p|li|td|th|h[1-6])>", body)
+    return {text for part in parts if (text := " ".join(
+        html.unescape(re.sub(r"<[^>]+>", " ", part)).split()))}
+
+
+def _squashed(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@settings(max_examples=20, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(data=companies(), change=st.sampled_from(sorted(CHANGES)))
+def test_the_amendment_is_the_difference_between_the_agreements(
+        data: dict[str, Any], change: str) -> None:
+    """Version 2 of any company, with one answer changed: every piece of the agreement that
+    reads differently is in the amendment (but for the version's own number, dates and
+    fingerprint, which its header states), and nothing the amendment lists is unchanged."""
+    import copy
+    import datetime as dt
+
+    from slabuilder.diff import diff_plans
+
+    old = build_plan(answers_from_data(data))
+    changed_data = copy.deepcopy(data)
+    CHANGES[change](changed_data)
+    changed_data["agreement"]["version"] = 2
+    changed_data["agreement"]["effective_date"] = (
+        old.period_end + dt.timedelta(days=1)).isoformat()
+    new = build_plan(answers_from_data(changed_data))
+    diff = diff_plans(old, new, wording=True)
+    context: dict[str, Any] = dict(build_context(new))
+    context["amendment"] = diff.to_dict()
+    amendment = _squashed(_text(render_html("amendment", context)))
+
+    before = _cells(render_html("agreement", build_context(old)))
+    after = _cells(render_html("agreement", build_context(new)))
+    differing = (after - before) | (before - after)
+    missing = sorted(text for text in differing
+                     if not VERSION_ONLY.search(text) and _squashed(text) not in amendment)
+    assert missing == []
+    listed = [item for section in diff.sections for item in section.changes]
+    assert listed and all(item.old != item.new for item in listed)
+    for clause in diff.clauses:
+        assert "".join(text for _, text in clause.old) != "".join(text for _, text in clause.new)
+
+
+@pytest.fixture(scope="module")
+def january_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_csv(tmp_path_factory.mktemp("reviewer") / "leads.csv", HEADER, ROWS)
+
+
+@settings(max_examples=12, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(data=companies())
+def test_every_filled_report_reads_true(january_export: Path, data: dict[str, Any]) -> None:
+    """The month's report, agenda and dashboard filled from an export: the same mistakes,
+    roles and stages as the shells, and the month's MQL target as the plan's calendar gives
+    it."""
+    from slabuilder.actuals import compute_actuals
+
+    plan = build_plan(answers_from_data(data))
+    month = plan.months[0]
+    actuals = compute_actuals(january_export, plan.answers, month.month,
+                              rate_keys=list(plan.rates))
+    context = {**build_context(plan), "actuals": actuals.to_dict(),
+               "report": build_report_context(plan, month.month, month.label, actuals)}
+    texts = {doc: _text(render_html(doc, context)) for doc in ("report", "agenda", "dashboard")}
+    everything = " ".join(texts.values())
+    assert [match.group(0) for pattern in MISTAKES[:-1]
+            for match in re.finditer(pattern, everything)] == []
+    if not data["team"]["sdrs"]:
+        assert not re.search(r"\bSDRs?\b", everything)
+    if "opportunity" not in plan.stages:
+        assert not re.search(r"[Oo]pportunit", everything)
+    target = month.targets["mql"]
+    assert f"MQL volume was 7 against the target of {written_count(target)}" in texts["report"]

@@ -482,7 +482,9 @@ def build_report_context(plan: Plan, month: str, month_label: str,
         "revenue": _revenue(actuals),
         "response_measured": bool(actuals and actuals.month.response_buckets),
         "response_buckets": _response_buckets(actuals),
-        "stalled_opportunities": actuals.stalled_opportunities if actuals else None,
+        # A funnel without an opportunity stage has no opportunities to call stalled.
+        "stalled_opportunities": (actuals.stalled_opportunities
+                                  if actuals and "opportunity" in plan.stages else None),
         "export": _export(actuals),
         "agenda_minutes": _agenda_minutes(plan.answers.cadence.weekly_review_minutes),
         "charts": {
