@@ -266,3 +266,15 @@ def test_every_limit_on_what_people_do_runs_on_the_business_clock(
     research = re.compile(r"(within an hour|after 24 hours|to 24 hours|Over 24 hours|"
                           r"than 24 hours)")
     assert [item for item in clock if not research.search(item)] == []
+
+
+def test_the_month_rows_say_which_leads_they_judge() -> None:
+    """A month's row sets the MQLs created in it against its MQL target and the deals won
+    in it (from MQLs of a cycle before) against its won target; no 'planned one cycle
+    ahead', which read as if January's MQLs were judged against March."""
+    agreement = _texts("acme")["agreement"]
+    assert ("Each month's row counts what happens in that month: the MQLs created in it are "
+            "judged against its MQL target, and the deals won in it, which come from MQLs of "
+            "about one cycle before, against its won target.") in agreement
+    assert "cycle ahead" not in agreement
+    assert "Each month's row" not in _texts("pebble")["agreement"]  # one month, no rows
