@@ -279,7 +279,7 @@ def test_json_keeps_its_keys_and_values(january: Actuals) -> None:
         "attempts_unconverted_mqls", "disposition_within_deadline",
         "undispositioned_past_deadline", "no_attempt_after_72h", "speed_by_tier",
         "tiers_known", "attempts_floor_share", "mql_average_score", "mqls_scored",
-        "velocity", "scoring_accuracy",
+        "velocity", "sales_cycle_days", "sales_cycle_deals", "scoring_accuracy",
         "dq_reasons", "by_source", "by_owner", "revenue", "previous", "trend", "weeks",
         "stalled_opportunities", "export", "not_in_export", "breaches"]
     assert (data["month"], data["month_label"]) == ("2027-01", "January 2027")

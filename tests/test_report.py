@@ -113,6 +113,11 @@ def test_the_report_measures_velocity_growth_and_shares(example_plan: Plan, expo
     assert sales["velocity_mql_to_sql"]["note"] == "over 2 leads that reached SQL this month"
     assert sales["attempts"]["note"] == ("2.7 attempts per MQL on average; 42.9% had 3 or "
                                          "more")
+    # Sales cycle, SQL to won, of the deal won in January: L1, SQL January 6 10:00, won
+    # January 28 10:00: 22 days.
+    shared = {row["field"]: row for row in report["shared_rows"]}
+    assert (shared["sales_cycle"]["actual"], shared["sales_cycle"]["note"]) == (
+        22.0, "SQL to won, over 1 deal won this month")
     assert (sales["crm_hygiene"]["state"], sales["crm_hygiene"]["target"]) == (
         "not in export", "deals updated weekly")
     marketing = {row["field"]: row for row in report["marketing_rows"]}

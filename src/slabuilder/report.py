@@ -252,7 +252,7 @@ def _velocity_rows(plan: Plan, rows: _Rows, month: MonthActuals | None,
             f"within {words.days(days, business=True)}", value, "days",
             value is not None and value <= days,
             previous=before[key].median_days if key in before else None,
-            note=(f"over {count(item.leads)} leads that reached "
+            note=(f"over {words.unit(item.leads, 'lead', 'leads')} that reached "
                   f"{STAGE_NAMES[key.split('_to_')[1]]} this month" if item else "")))
     return found
 
@@ -271,6 +271,8 @@ def _shared_rows(plan: Plan, actuals: Actuals | None) -> list[ComplianceRow]:
         influenced = round(amount / total, 4) if amount is not None and total else None
     spend = plan.alignment.cac_per_deal
     won = actuals.month.won if actuals else None
+    month = actuals.month if actuals else None
+    cycle = month.sales_cycle_days if month else None
     months = MONTHS_IN[plan.period]
     answers = plan.answers.economics
     month_spend = ((answers.marketing_spend or 0) + (answers.sales_spend or 0)) / months
@@ -285,7 +287,12 @@ def _shared_rows(plan: Plan, actuals: Actuals | None) -> list[ComplianceRow]:
                  influenced is not None and influenced >= share,
                  measurable=revenue is not None),
         rows.row("sales_cycle", "Sales cycle, median days", measures["sales_cycle"].target,
-                 None, "count", None, measurable=False),
+                 cycle, "count", None, measurable=cycle is not None or month is None,
+                 previous=actuals.previous.sales_cycle_days
+                 if actuals and actuals.previous else None,
+                 note=(f"SQL to won, over "
+                       f"{words.unit(month.sales_cycle_deals, 'deal', 'deals')} won this month"
+                       if month and month.sales_cycle_deals else "")),
         rows.row("cac", "Customer acquisition cost", measures["cac"].target, cac, "money",
                  None, measurable=spend is not None,
                  note=(f"planned: {money(spend, plan.currency)} a deal"

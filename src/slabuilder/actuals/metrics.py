@@ -263,6 +263,17 @@ class MonthFigures:
                                     f"WHERE {self._in_month('mql_at')}")
         return {"mql_average_score": _round(average, 1), "mqls_scored": int(scored)}
 
+    def sales_cycle(self) -> dict[str, Any]:
+        """Median calendar days from SQL to won, over the deals won this month."""
+        if "sql_at" not in self.has or "won_at" not in self.has:
+            return {"sales_cycle_days": None, "sales_cycle_deals": None}
+        median, deals = self._one(f"""
+            SELECT median(greatest(date_diff('second', sql_at, won_at), 0) / 86400.0),
+                   count(*)
+            FROM {self.table} WHERE {self._in_month('won_at')} AND sql_at IS NOT NULL""")
+        return {"sales_cycle_days": _round(median, 1) if deals else None,
+                "sales_cycle_deals": int(deals)}
+
     def velocity(self, rate_keys: list[str]) -> tuple[Velocity, ...] | None:
         """Median business days from MQL to the funnel's next stage and from SQL to
         opportunity, over the leads that reached the later stage this month."""

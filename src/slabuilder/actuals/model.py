@@ -122,6 +122,9 @@ class MonthActuals:
     mqls_scored: int | None = None
     velocity: tuple[Velocity, ...] | None = None
     """Median business days between stages, over the leads that reached the later one."""
+    sales_cycle_days: float | None = None
+    """Median calendar days from SQL to won, over the deals won in the month."""
+    sales_cycle_deals: int | None = None
 
     def volume(self, stage: str) -> int | None:
         """The month's count at ``stage`` (``mql`` ... ``lost``); ``None``: not in export."""
@@ -160,6 +163,8 @@ class MonthActuals:
             "mqls_scored": self.mqls_scored,
             "velocity": (None if self.velocity is None
                          else [item.to_dict() for item in self.velocity]),
+            "sales_cycle_days": self.sales_cycle_days,
+            "sales_cycle_deals": self.sales_cycle_deals,
         }
 
 

@@ -63,12 +63,14 @@ class ReportRun:
 def _figure(value: float | None, kind: str) -> str | None:
     """A compliance figure as the documents write it (``71.4%``, ``3 h``, ``1,204``): the
     JSON has always carried the written figure."""
-    from slabuilder.words import number, percent, short_hours
+    from slabuilder.words import days, number, percent, short_hours
 
     if value is None:
         return None
     if kind == "rate":
         return percent(value)
+    if kind == "days":
+        return days(value, business=True)
     return short_hours(value, 1) if kind == "hours" else number(value)
 
 
