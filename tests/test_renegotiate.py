@@ -475,11 +475,16 @@ def test_renegotiate_shows_but_does_not_adopt_a_rate_from_three_leads(
     {"mql_to_won": "10%"},
     {"mql_to_sal": "70%", "sal_to_sql": "60%", "sql_to_opportunity": "50%",
      "opportunity_to_won": "25%"},
+    {"mql_to_sql": "40%", "sql_to_won": "30%"},
+    {"mql_to_opportunity": "30%", "opportunity_to_won": "25%"},
+    {"mql_to_sal": "70%", "sal_to_won": "15%"},
+    {"mql_to_sal": "70%", "sal_to_opportunity": "40%", "opportunity_to_won": "25%"},
 ])
 def test_renegotiation_keeps_a_funnel_of_any_shape(run_cli: Callable[..., Any],
                                                    tmp_path: Path, funnel: dict[str, str]):
-    """A funnel from MQL straight to won, or through an SAL stage, is renegotiated as it is:
-    the steps it does not have are not asked, nor filled in with defaults."""
+    """A funnel of any shape (straight to won, through an SAL stage, skipping the
+    opportunity or the SQL) is renegotiated as it is: the steps it does not have are not
+    asked, nor filled in with defaults, and the ones it has are asked."""
     import yaml
 
     data = yaml.safe_load((Path(__file__).parents[1] / "examples" / "acme.yaml")
