@@ -117,6 +117,8 @@ def test_a_team_too_small_for_a_lead_names_the_people_it_has() -> None:
     assert "decided by the Founder with the Account Executive within" in agreement
     assert "The Founder is alerted when the SLA timer runs out" in agreement
     assert "Pipeline stand-up Daily, 15 min The AE and the Founder" in agreement
+    assert ("Campaign and pipeline review Weekly, 30 min The Founder and the Account "
+            "Executive") in agreement
     assert "Ask the AE whether the terms can be met in a normal week." in pebble["brief"]
     acme = _texts("acme")
     assert "First escalation The team lead Within 24 business hours" in acme["agreement"]

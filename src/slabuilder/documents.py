@@ -119,7 +119,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "minutes": words.minutes, "spelled": words.spelled, "signed": words.signed,
     "longdate": longdate_filter,
     "sentence": words.sentence, "capfirst": words.capfirst, "stage_plural": words.stage_plural,
-    "words": words.join,
+    "words": words.join, "lowfirst": words.lowfirst,
 }
 """Every filter is a thin call into :mod:`slabuilder.words`, so a figure reads the same in a
 document as in the terminal."""

@@ -29,7 +29,7 @@ from typing import Any, Literal
 __all__ = [
     "CURRENCY_SYMBOLS", "FIRST_YEAR", "LAST_YEAR", "STAGE_NAMES", "STAGE_PLURALS", "DateStyle",
     "Kind", "add_months", "by_kind", "capfirst", "checked_month", "count", "date_range",
-    "hours", "join", "long_date", "money", "number", "percent", "plain_number", "rate_label",
+    "hours", "join", "long_date", "lowfirst", "money", "number", "percent", "plain_number", "rate_label",
     "rate_text", "rounded", "sentence", "signed", "slugify", "stage_name", "stage_plural",
     "to_decimal", "unit", "versioned_stem",
 ]
@@ -342,6 +342,12 @@ def join(items: list[str], last: str = "and") -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + f" {last} " + items[-1]
+
+
+def lowfirst(text: Any) -> str:
+    """First letter down, the rest untouched: ``The Founder`` -> ``the Founder``."""
+    value = str(text)
+    return value[:1].lower() + value[1:]
 
 
 def capfirst(text: Any) -> str:

@@ -742,7 +742,9 @@ def meetings(answers: Answers, agreed: Commitments) -> list[Meeting]:
     if cadence.weekly_review_minutes:
         found.append(Meeting("Campaign and pipeline review", "Weekly",
                              words.short_minutes(cadence.weekly_review_minutes),
-                             "Marketing and sales managers",
+                             "Marketing and sales managers" if agreed.has_team_lead else
+                             words.capfirst(words.join([f"the {title}" for title in
+                                                        _signatory_titles(answers, agreed)])),
                              "Funnel metrics, stalled deals, campaign impact, feedback."))
     if cadence.monthly_review_minutes:
         found.append(Meeting("Funnel health review", "Monthly",
