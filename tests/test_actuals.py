@@ -86,6 +86,18 @@ def test_lead_velocity_in_business_days(january: Actuals) -> None:
     assert (january.month.mql_average_score, january.month.mqls_scored) == (None, None)
 
 
+def test_rejections_carry_a_reason_but_not_interested_is_none(
+        january: Actuals, january_folder: Path, example_answers: Answers) -> None:
+    """January's rejected MQLs by status: L3 (DQ-05) and L5 (DQ-02), both with a reason.
+    With L5's reason "Not interested" instead, one of the two has a reason."""
+    assert (january.month.rejections, january.month.rejections_with_reason) == (2, 1.0)
+    rows = [[*row[:11], "Not interested", *row[12:]] if row[0] == "L5" else row
+            for row in ROWS]
+    export = write_csv(january_folder / "not-interested.csv", HEADER, rows)
+    month = compute_actuals(export, example_answers, "2027-01", rate_keys=["mql_to_sql"]).month
+    assert (month.rejections, month.rejections_with_reason) == (2, 0.5)
+
+
 def test_the_average_score_of_the_months_mqls(january_folder: Path,
                                               example_answers: Answers) -> None:
     scores = {"L0": "90", "L1": "40", "L2": "25", "L3": "", "L4": "31", "L5": "27",
@@ -279,7 +291,8 @@ def test_json_keeps_its_keys_and_values(january: Actuals) -> None:
         "attempts_unconverted_mqls", "disposition_within_deadline",
         "undispositioned_past_deadline", "no_attempt_after_72h", "speed_by_tier",
         "tiers_known", "attempts_floor_share", "mql_average_score", "mqls_scored",
-        "velocity", "sales_cycle_days", "sales_cycle_deals", "scoring_accuracy",
+        "velocity", "sales_cycle_days", "sales_cycle_deals", "rejections",
+        "rejections_with_reason", "scoring_accuracy",
         "dq_reasons", "by_source", "by_owner", "revenue", "previous", "trend", "weeks",
         "stalled_opportunities", "export", "not_in_export", "breaches"]
     assert (data["month"], data["month_label"]) == ("2027-01", "January 2027")

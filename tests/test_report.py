@@ -135,6 +135,22 @@ def test_the_report_measures_velocity_growth_and_shares(example_plan: Plan, expo
             revenue["share_of"]) == (1.0, 0.0, "bookings")
 
 
+def test_a_touch_before_the_mql_time_is_named_not_hidden(
+        example_plan: Plan, tmp_path: Path, example_answers: Any) -> None:
+    """L2 touched at 15:30, half an hour before it became an MQL at 16:00: it counts as a
+    0 h touch, and the speed row says so."""
+    from slabuilder.actuals import compute_actuals
+
+    rows = [[*row[:7], "2027-01-05 15:30", *row[8:]] if row[0] == "L2" else row
+            for row in ROWS]
+    actuals = compute_actuals(write_csv(tmp_path / "early.csv", HEADER, rows),
+                              example_answers, "2027-01", rate_keys=list(example_plan.rates))
+    report = build_report_context(example_plan, "2027-01", "January 2027", actuals)
+    speed = next(row for row in report["sales_rows"] if row["field"] == "speed_median")
+    assert speed["note"].endswith("; 1 MQL with a touch logged before the MQL time, counted "
+                                  "as 0 h")
+
+
 def test_filled_report_names_the_symptoms_its_figures_show(
         example_plan: Plan, export_csv: Path, example_answers: Any) -> None:
     from slabuilder.actuals import compute_actuals

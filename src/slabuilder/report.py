@@ -173,9 +173,12 @@ def _speed_rows(plan: Plan, rows: _Rows, month: MonthActuals | None,
     p90 = month.speed_to_lead_p90_hours if month else None
     unknown = ("the export does not say what made each lead an MQL, so the tiers cannot be "
                "told apart" if month and month.tiers_known is False else "")
+    early = month.touched_before_mql if month else None
+    notes = ([f"90th percentile {words.short_hours(p90, 1)}"] if p90 is not None else []) + (
+        [f"{words.unit(early, 'MQL', 'MQLs')} with a touch logged before the MQL time, "
+         "counted as 0 h"] if early else [])
     found = [rows.row("speed_median", "Speed to lead, median", limits, median, "hours",
-                      None, note=(f"90th percentile {words.short_hours(p90, 1)}" if p90 is not None
-                                  else ""),
+                      None, note="; ".join(notes),
                       previous=previous.speed_to_lead_median_hours if previous else None),
              rows.row("speed_within_sla", "MQLs touched within their tier's limit", "100%",
                       month.speed_to_lead_within_sla if month else None, "rate",
@@ -204,6 +207,7 @@ def _sales_rows(plan: Plan, actuals: Actuals | None) -> list[ComplianceRow]:
     attempts = month.attempts_meeting_minimum if month else None
     average = month.attempts_average if month else None
     neglected = month.no_attempt_after_72h if month else None
+    reasoned = month.rejections_with_reason if month else None
     return [
         *_speed_rows(plan, rows, month, previous),
         rows.row("attempts", "Minimum attempts made",
@@ -220,8 +224,11 @@ def _sales_rows(plan: Plan, actuals: Actuals | None) -> list[ComplianceRow]:
                  "none", neglected,
                  "count", neglected == 0,
                  previous=previous.no_attempt_after_72h if previous else None),
-        rows.row("dq_feedback", "Rejections with a reason code", "100%", None, "rate", None,
-                 measurable=False),
+        rows.row("dq_feedback", "Rejections with a reason code", "100%", reasoned, "rate",
+                 reasoned is not None and reasoned >= 1,
+                 previous=previous.rejections_with_reason if previous else None,
+                 note=(f"of {words.unit(month.rejections, 'MQL', 'MQLs')} turned down this "
+                       "month" if month and month.rejections else "")),
         *_velocity_rows(plan, rows, month, previous),
         rows.row("crm_hygiene", "CRM hygiene",
                  f"deals updated {agreed.crm_update}", None, "rate", None, measurable=False,

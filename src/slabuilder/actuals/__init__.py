@@ -190,7 +190,8 @@ def _month_block(figures: MonthFigures, rate_keys: list[str]) -> MonthActuals:
                            for key, counts in cohorts.items()},
         **figures.acceptance(), **figures.speed(), **figures.attempts(),
         **figures.disposition(), no_attempt_after_72h=figures.no_attempt(),
-        **figures.quality(), **figures.sales_cycle(), velocity=figures.velocity(rate_keys))
+        **figures.quality(), **figures.sales_cycle(), **figures.rejections(),
+        velocity=figures.velocity(rate_keys))
 
 
 def _measure(loaded: LoadedExport, month: Month, rules: Rules,

@@ -41,6 +41,10 @@ STAGE_COLUMN = {"mql": "mql_at", "sal": "sal_at", "sql": "sql_at",
 OPEN_STATUSES = ("", "new", "open", "in progress", "attempted to contact", "attempting",
                  "connected", "working", "working - contacted", "open - not contacted",
                  "contacted", "not contacted")
+REJECTED_STATUSES = ("disqualif", "unqualif", "reject")
+"""Words of a lead status that mean sales turned the MQL down."""
+NO_REASON = ("not interested",)
+"""A rejection reason the agreement does not accept as one."""
 SALES_SOURCED = ("outbound", "sales", "prospect", "cold", "sdr", "bdr", "offline", "event")
 
 
@@ -344,6 +348,23 @@ class MonthFigures:
             WHERE disqualification_reason IS NOT NULL AND {self._in_month(when)}
             GROUP BY 1 ORDER BY 2 DESC, 1""").fetchall()
         return tuple(DqReason(reason, int(count)) for reason, count in rows)
+
+    def rejections(self) -> dict[str, Any]:
+        """Of the month's MQLs that sales turned down (by their status), the share that
+        carry a reason other than "not interested"; ``None`` unless the export has both a
+        status and a reason column."""
+        if not {"disposition", "disqualification_reason"} <= self.has:
+            return {"rejections": None, "rejections_with_reason": None}
+        rejected = " OR ".join(f"lower(coalesce(disposition, '')) LIKE "
+                               f"{_sql_text('%' + word + '%')}" for word in REJECTED_STATUSES)
+        empty = " OR ".join(f"lower(trim(disqualification_reason)) = {_sql_text(text)}"
+                            for text in NO_REASON)
+        total, reasoned = self._one(f"""
+            SELECT count(*), count(*) FILTER (WHERE disqualification_reason IS NOT NULL
+                                              AND trim(disqualification_reason) <> ''
+                                              AND NOT ({empty}))
+            FROM {self.table} WHERE {self._in_month('mql_at')} AND ({rejected})""")
+        return {"rejections": int(total), "rejections_with_reason": _share(reasoned, total)}
 
     def _reached(self, stage: str) -> str | None:
         """SQL: the lead reached ``stage`` or any later one (None: no column for any)."""

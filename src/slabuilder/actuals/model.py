@@ -125,6 +125,10 @@ class MonthActuals:
     sales_cycle_days: float | None = None
     """Median calendar days from SQL to won, over the deals won in the month."""
     sales_cycle_deals: int | None = None
+    rejections: int | None = None
+    """The month's MQLs that sales turned down, by their status."""
+    rejections_with_reason: float | None = None
+    """Their share that carry a reason ("not interested" is none)."""
 
     def volume(self, stage: str) -> int | None:
         """The month's count at ``stage`` (``mql`` ... ``lost``); ``None``: not in export."""
@@ -165,6 +169,8 @@ class MonthActuals:
                          else [item.to_dict() for item in self.velocity]),
             "sales_cycle_days": self.sales_cycle_days,
             "sales_cycle_deals": self.sales_cycle_deals,
+            "rejections": self.rejections,
+            "rejections_with_reason": self.rejections_with_reason,
         }
 
 
