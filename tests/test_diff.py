@@ -92,6 +92,13 @@ def test_one_rate_lists_the_rate_and_every_target_it_moves(
         "terms.marketing.mql_volume": (
             "Deliver at least 178 MQLs a month (534 for the quarter).",
             "Deliver at least 214 MQLs a month (640 for the quarter)."),
+        # Acceptance follows the funnel's first step when the answers do not set it.
+        "terms.marketing.acceptance": ("At least 60% of MQLs are accepted by sales.",
+                                       "At least 50% of MQLs are accepted by sales."),
+        "review[2]": ("Scoring is recalibrated each quarter against sales acceptance "
+                      "(target: 60% or more).",
+                      "Scoring is recalibrated each quarter against sales acceptance "
+                      "(target: 50% or more)."),
     }
     assert summary(diff)["targets.mql.month"] == ("178", "214")
     rate = diff.find("funnel.mql_to_sql")
@@ -100,7 +107,7 @@ def test_one_rate_lists_the_rate_and_every_target_it_moves(
     assert (rate.old_value, rate.new_value) == (Decimal("0.6"), Decimal("0.5"))
     assert [(s.title, s.source) for s in diff.sections] == [
         ("Conversion rates", "answers"), ("Targets", "plan"),
-        ("What marketing commits to", "plan")]
+        ("What marketing commits to", "plan"), ("Business hours and review", "plan")]
 
 
 def test_revenue_target_moves_every_stage(example: Answers,

@@ -253,10 +253,10 @@ def test_agreement_covers_the_frameworks_items_from_the_plan(html: dict[str, str
     text = " ".join(text.replace("&ldquo;", "").replace("&rdquo;", "").split())
     for needle in ("Visitor", "Advocate", "Customer Success and Marketing",
                    "The handoff happens in HubSpot", "receives a CRM task",
-                   "decided by the demand generation director with the sales team lead within "
+                   "decided by the Director of Demand Generation with the sales team lead within "
                    "48 business hours", "exception code", "Third-party intent",
                    "adds +10 points", "Marketing-sourced pipeline", "At least 40%",
-                   "5 to 7 attempts"):
+                   "within the 5 to 7 that work best"):
         assert needle in text, needle
 
 

@@ -142,7 +142,7 @@ def test_a_review_cadence_longer_than_the_limit_is_settled_to_the_shorter(exampl
         "2027-07-01", "2027-07-01")
     # A shorter cadence keeps the outer limit as well.
     assert build_plan(example_answers).terms.review[0] == (
-        "Both sides review this agreement every quarter, and at least every 6 months.")
+        "Both sides review this agreement every quarter.")
 
 
 def test_attempts_that_mostly_outlast_the_disposition_deadline_get_a_note(example_answers):
@@ -231,7 +231,7 @@ def test_new_terms_live_once_in_the_plan_and_follow_the_answers(example_answers)
     plan = build_plan(answers_from_data(data))
     agreed = plan.terms.commitments
     assert (agreed.attempts_optimal_min, agreed.attempts_optimal_max) == (4, 8)
-    assert "4 to 8 attempts" in plan.terms.sales[1].commitment
+    assert "(6 is within the 4 to 8 that work best)" in plan.terms.sales[1].commitment
     assert agreed.handoff_channel == "a Slack alert"
     assert plan.alignment.exceptions.decided_by == "the RevOps lead"
     assert plan.alignment.exceptions.within == "24 business hours"

@@ -260,6 +260,11 @@ class Company(_Section):
         default_factory=lambda: list(WORKWEEK), min_length=1, title="Business days")
     holidays: str = Field("none", title="Public holidays")
 
+    @property
+    def crm_name(self) -> str:
+        """The CRM as the documents name it: ``HubSpot``, ``Salesforce``, else ``the CRM``."""
+        return {"hubspot": "HubSpot", "salesforce": "Salesforce"}.get(self.crm, "the CRM")
+
     @field_validator("crm", mode="before")
     @classmethod
     def _lower_crm(cls, value: Any) -> Any:

@@ -43,6 +43,7 @@ from slabuilder.contexts import (
     WarningRow,
 )
 from slabuilder.derive.alignment import SPEED_RESEARCH
+from slabuilder.derive.scoring import UNSCORED_WITHOUT_SOURCE
 from slabuilder.derive.funnel import MONTHS_IN
 from slabuilder.derive.terms import CADENCE_MONTHS, Commitments, code_pointers, code_range
 from slabuilder.plan import Plan
@@ -58,9 +59,8 @@ from slabuilder.words import (
     stage_plural,
 )
 
-__all__ = ["CRM_NAMES", "build_context"]
+__all__ = ["build_context"]
 
-CRM_NAMES = {"hubspot": "HubSpot", "salesforce": "Salesforce", "other": "your CRM"}
 _PERIOD_WORDS = {"month": "monthly", "quarter": "quarterly", "year": "annual"}
 _SIDE_NAMES = {"marketing": "Marketing", "sales": "Sales", "revops": "Revenue Operations",
                "executive": "Executive sponsor"}
@@ -82,8 +82,8 @@ def _company(answers: Answers) -> CompanyPart:
         "name": company.name,
         "slug": slugify(company.name),
         "crm": company.crm,
-        "crm_name": CRM_NAMES[company.crm],
-        "crm_name_start": CRM_NAMES[company.crm][:1].upper() + CRM_NAMES[company.crm][1:],
+        "crm_name": company.crm_name,
+        "crm_name_start": words.capfirst(company.crm_name),
         "timezone": company.timezone,
         "business_hours": company.business_hours,
         "business_days": list(company.business_days),
@@ -230,7 +230,10 @@ def _forward(plan: Plan) -> ForwardPart | None:
 
 def _scoring(plan: Plan) -> ScoringPart:
     scoring = plan.scoring
-    signals: list[SignalRow] = [{"label": s.label, "points": s.points, "kind": s.kind}
+    waiting = UNSCORED_WITHOUT_SOURCE if not plan.answers.intent.sources else frozenset()
+    signals: list[SignalRow] = [{"label": s.label + (" (once an intent source is named)"
+                                                     if s.id in waiting else ""),
+                                 "points": s.points, "kind": s.kind}
                                 for s in scoring.signals]
     return {
         "fit": [{"criterion": f.criterion, "requirement": f.requirement,
@@ -308,6 +311,7 @@ def _sla(plan: Plan) -> SlaPart:
         "stalled_days": agreed.stalled_days,
         "team_lead": agreed.team_lead,
         "has_team_lead": agreed.has_team_lead,
+        "has_revops": agreed.has_revops,
         "first_escalation": agreed.first_escalation,
         "second_escalation": agreed.second_escalation,
         "review_hours": plain_number(agreed.review_hours),
@@ -480,11 +484,13 @@ def _people(answers: Answers, agreed: Commitments) -> list[dict[str, str]]:
     """Who must be in the room for the definition session."""
     agreement = answers.agreement
     named = [{"name": s.name, "title": s.title,
-              "why": f"signs for {_SIDE_NAMES[s.side].lower()}"} for s in agreement.signatories]
+              "why": ("is the executive sponsor" if s.side == "executive" else
+                      f"signs for {_SIDE_NAMES[s.side].lower()}")}
+             for s in agreement.signatories]
     if all(s.name != agreement.owner.name for s in agreement.signatories):
         named.insert(0, {"name": agreement.owner.name, "title": agreement.owner.title,
                          "why": "owns the agreement and runs the session"})
-    crm = CRM_NAMES[answers.company.crm]
+    crm = answers.company.crm_name
     if not agreed.has_team_lead:  # a small team: everyone who works leads is in the room
         reps = agreed.first_touch_reps
         return named + ([{"name": "", "title": words.capfirst(

@@ -243,6 +243,7 @@ class SlaPart(TypedDict):
     team_lead: str
     """Who watches the reps day to day: ``the SDR team lead``, ``the Founder``."""
     has_team_lead: bool
+    has_revops: bool
     first_escalation: str
     second_escalation: str
     review_hours: Number

@@ -30,7 +30,6 @@ from slabuilder.words import STAGE_NAMES
 
 __all__ = ["Finding", "MonthTarget", "Plan", "WeekTarget", "build_plan"]
 
-_CRM_NAMES = {"hubspot": "HubSpot", "salesforce": "Salesforce"}
 
 
 @dataclass(frozen=True)
@@ -180,7 +179,7 @@ def build_plan(answers: Answers, *, forward_volume: int | None = None) -> Plan:
     intent_points = next((s.points for s in scoring.signals if s.id == "intent_surge"), None)
     alignment = build_alignment(answers, terms.commitments,
                                 {f"{a}_to_{b}": r for a, b, r in chain}, stages, totals["won"],
-                                economics.currency, _CRM_NAMES.get(answers.company.crm, "the CRM"),
+                                economics.currency, answers.company.crm_name,
                                 intent_points)
     icp_missing = answers.icp.missing()
     warnings = plan_findings(answers, cap, terms, scoring.warnings, mql_month,

@@ -303,8 +303,8 @@ def _shared_rows(plan: Plan, actuals: Actuals | None) -> list[ComplianceRow]:
         rows.row("cac", "Customer acquisition cost", measures["cac"].target, cac, "money",
                  None, measurable=spend is not None,
                  note=(f"planned: {money(spend, plan.currency)} a deal"
-                       if spend is not None else "the agreement was written without the "
-                       "marketing and sales spend to compare with")),
+                       if spend is not None else "no marketing and sales spend was given, so "
+                       "no cost per deal is planned")),
     ]
 
 

@@ -129,8 +129,7 @@ KEY_DOCS: dict[str, str] = {
     "sla.marketing.mql_volume_per_month": "MQLs a month marketing commits to; by default the "
                                           "figure worked back from revenue.",
     "sla.marketing.acceptance_rate": "Share of MQLs sales should accept; by default the "
-                                     "funnel's MQL to SAL rate where there is a SAL stage, "
-                                     "else 60%.",
+                                     "funnel's MQL to SAL (or MQL to SQL) rate, else 60%.",
     "sla.marketing.scoring_accuracy": "Share of MQLs not rejected as wrong persona or too "
                                       "small.",
     "sla.marketing.core_fields_complete": "Share of MQLs with name, e-mail and company.",
@@ -216,8 +215,9 @@ KEY_DOCS: dict[str, str] = {
     "handoff.notify_by": "How the new owner hears of an MQL: crm_task, email or slack. The "
                          "handoff itself always happens in the CRM.",
     "exceptions": "Leads outside the written criteria that one side still wants worked.",
-    "exceptions.decided_by": "Who decides an exception (in a team of fewer than 3 reps, by "
-                             "default the agreement's owner with whoever signs for sales).",
+    "exceptions.decided_by": "Who decides an exception; by default the agreement's owner "
+                             "with the sales team lead (in a team of fewer than 3 reps, with "
+                             "whoever signs for sales).",
     "exceptions.decision_hours": "Business hours within which an exception is decided.",
     "intent": "Third-party intent data: research signals about an account from outside your "
               "own properties.",

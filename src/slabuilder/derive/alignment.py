@@ -272,7 +272,8 @@ def measures(answers: Answers, agreed: Commitments, rates: dict[str, Decimal],
         Measure("acceptance", "MQL acceptance", agreed.acceptance_measure,
                 f"at least {words.percent(agreed.acceptance_rate, 0)}", None),
         Measure("mql_to_sql", words.rate_label(mql_key) if mql_key else "MQL to SQL",
-                "The next stage's count over the month's MQLs",
+                f"{words.capfirst(words.stage_plural(mql_key.split('_to_')[1]))} over the "
+                "month's MQLs" if mql_key else "",
                 f"at least {words.percent(rates[mql_key])}" if mql_key else "", None),
         Measure("sql_to_opportunity", "SQL to opportunity", "Opportunities over SQLs",
                 f"at least {words.percent(rates[sql_key])}" if sql_key else "", None),
@@ -288,9 +289,11 @@ def measures(answers: Answers, agreed: Commitments, rates: dict[str, Decimal],
                 + (f" (planned: {words.money(cac, currency)} a deal)" if cac is not None
                    else ""), f"lower than last {economics.period}", None),
     ]
-    # A conversion the funnel does not have is not a shared measure (no empty targets).
-    found = [item for item in found if item.id not in ("mql_to_sql", "sql_to_opportunity")
-             or item.target]
+    # A conversion the funnel does not have is not a shared measure (no empty targets), and
+    # MQL to SAL is the acceptance measure itself.
+    found = [item for item in found if (item.id not in ("mql_to_sql", "sql_to_opportunity")
+                                        or item.target)
+             and not (item.id == "mql_to_sql" and mql_key == "mql_to_sal")]
     by_id = {item.id: item for item in found}
     # A success criterion that is also a shared measure reads the measure: one target, one
     # baseline, in both tables.

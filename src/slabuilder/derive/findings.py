@@ -208,15 +208,18 @@ def _term_warnings(answers: Answers, terms: Terms) -> list[Finding]:
             f"slower than the {standard.limit} for {standard.phrase}: the fast tier "
             "must be the faster one (sla.sales.speed_to_lead_hours, sla.sales.other_mql_hours)."
             , "sla.sales.speed_to_lead_hours"))
-    sal_rate = answers.funnel.rates().get("mql_to_sal")
+    funnel_rates = answers.funnel.rates()
+    step = "mql_to_sal" if "mql_to_sal" in funnel_rates else "mql_to_sql"
+    sal_rate = funnel_rates.get(step)
     given = answers.sla.marketing.acceptance_rate
     if sal_rate is not None and given is not None and given != sal_rate:
         found.append(Finding(
             "acceptance_against_funnel",
             f"The acceptance commitment is {percent(given)} while the funnel plans on "
-            f"{percent(sal_rate)} of MQLs becoming SALs: the targets and the term measure the "
-            "same step, so make them one figure (sla.marketing.acceptance_rate, "
-            "funnel.mql_to_sal).", "sla.marketing.acceptance_rate"))
+            f"{percent(sal_rate)} of MQLs becoming {words.stage_plural(step[7:])}: the "
+            "targets and the term measure the same step, so make them one figure "
+            f"(sla.marketing.acceptance_rate, funnel.{step}).",
+            "sla.marketing.acceptance_rate"))
     team = answers.team
     for index, rule in enumerate(answers.routing.rules or []):
         for role, people, key in (("SDR", team.sdrs, "team.sdrs"), ("AE", team.aes, "team.aes")):

@@ -186,24 +186,35 @@ def _in_a_list(label: str) -> str:
     return label if label[1:2].isupper() else label[0].lower() + label[1:]
 
 
-def tiers_from_points(signals: list[Signal], threshold: int,
-                      fit_points: int) -> tuple[IntentTier, ...]:
+UNSCORED_WITHOUT_SOURCE = frozenset({"intent_surge"})
+"""Signals that score nothing until the answers name where they come from (an intent data
+provider): the points table marks them and no intent tier lists them."""
+
+LOW_INTENT_ACTS = 5
+"""A signal that would take more than this many acts to reach the threshold is low intent:
+it never routes a lead to sales on its own."""
+
+
+def tiers_from_points(signals: list[Signal], threshold: int, fit_points: int,
+                      unscored: frozenset[str] = frozenset()) -> tuple[IntentTier, ...]:
     """The intent tiers as the points table makes them: the model's own signals sorted by
     whether one of them qualifies a fitting lead alone.  The standard examples (a pricing
     page, return visits) would say that a signal worth fewer points than the threshold
     makes an MQL on its own, which the points table beside them denies."""
     needed = max(threshold - fit_points, 1)
-    behaviour = sorted((s for s in signals if s.kind == "behaviour" and s.points > 0),
-                       key=lambda s: -s.points)
+    behaviour = sorted((s for s in signals if s.kind == "behaviour" and s.points > 0
+                        and s.id not in unscored), key=lambda s: -s.points)
     high = [_in_a_list(s.label) for s in behaviour if s.points >= needed]
-    medium = [_in_a_list(s.label) for s in behaviour if s.points < needed]
+    medium = [_in_a_list(s.label) for s in behaviour
+              if needed > s.points and s.points * LOW_INTENT_ACTS >= needed]
+    low = [_in_a_list(s.label) for s in behaviour if s.points * LOW_INTENT_ACTS < needed]
     tiers = []
     if high:
         tiers.append(IntentTier("High intent", "; ".join(high), INTENT_TIERS[0].rule))
     if medium:
         tiers.append(IntentTier("Medium intent", "; ".join(medium), INTENT_TIERS[1].rule))
-    tiers.append(IntentTier("Low intent", "any activity the scoring table gives no points",
-                            INTENT_TIERS[2].rule))
+    tiers.append(IntentTier("Low intent", "; ".join(
+        [*low, "any activity the scoring table gives no points"]), INTENT_TIERS[2].rule))
     return tuple(tiers)
 
 
@@ -264,5 +275,6 @@ def build_scoring(answers: Answers) -> ScoringModel:
         fit=fit_criteria(icp), disqualifiers=list(icp.disqualifiers), signals=signals,
         threshold=threshold, fit_points=fit_points, max_points=max_points, score_cap=cap,
         explanation=explain(icp, signals, threshold, fit_points),
-        tiers=tiers_from_points(signals, threshold, fit_points),
+        tiers=tiers_from_points(signals, threshold, fit_points, UNSCORED_WITHOUT_SOURCE
+                                if not answers.intent.sources else frozenset()),
         warnings=warnings, min_disqualifiers=MIN_DISQUALIFIERS)

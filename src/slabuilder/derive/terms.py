@@ -346,7 +346,7 @@ def marketing_terms(answers: Answers, agreed: Commitments, mql_per_period: int) 
     terms = answers.sla.marketing
     period = answers.economics.period
     volume = agreed.mql_volume_per_month
-    crm = {"hubspot": "HubSpot", "salesforce": "Salesforce"}.get(answers.company.crm, "the CRM")
+    crm = answers.company.crm_name
     assigned = (f"assigned automatically by {crm}" if agreed.routing_automated
                 else "assigned by hand")
     return [
@@ -403,7 +403,8 @@ def marketing_terms(answers: Answers, agreed: Commitments, mql_per_period: int) 
              "Marketing organises a training with sales every quarter, where each team "
              "shows the other its process and the problems it meets; every new hire on "
              "either side is walked through this agreement in their first month.",
-             "Sessions held and attended, at the quarterly planning.", in_summary=False),
+             "Sessions held and attended, reviewed at the planning and renegotiation "
+             "session.", in_summary=False),
     ]
 
 
@@ -428,9 +429,9 @@ def sales_terms(answers: Answers, agreed: Commitments) -> list[Term]:
              f"At least {terms.contact_attempts} attempts over "
              f"{_days(terms.attempt_window_days, business=False)}, using {channels}, "
              "before a lead is marked unreachable"
-             + (f"; {agreed.attempts_optimal_min} to {agreed.attempts_optimal_max} attempts "
-                "in that window is the range that works best." if agreed.attempts_in_range
-                else "."),
+             + (f" ({terms.contact_attempts} is within the {agreed.attempts_optimal_min} to "
+               f"{agreed.attempts_optimal_max} that work best)." if agreed.attempts_in_range
+               else "."),
              "Logged activities per MQL in its first "
              f"{_days(terms.attempt_window_days, business=False)}."),
         Term("disposition", "sales", "Disposition",
@@ -465,7 +466,8 @@ def sales_terms(answers: Answers, agreed: Commitments) -> list[Term]:
             "Sales turns at least " + words.join([
                 f"{words.percent(rate)} of {words.stage_plural(key.split('_to_')[0])} into "
                 f"{words.stage_plural(key.split('_to_')[1])}" for key, rate in agreed.sales_rates])
-            + ", the rates the targets are built on.",
+            + (", the rates the targets are built on." if len(agreed.sales_rates) > 1
+               else ", the rate the targets are built on."),
             "Conversion of each stage, in the monthly report."))
     return found
 
@@ -519,7 +521,7 @@ def requeue_rules(answers: Answers) -> list[Rule]:
         Rule(f"Unreachable after {sales.contact_attempts} attempts in "
              f"{_days(sales.attempt_window_days, business=False)}",
              "Back to nurture; the lead re-enters the queue if its score rises again."),
-        Rule("Interested, but six months or more away",
+        Rule("Interested, but more than six months away",
              "Long-term nurture with a CRM reminder for the owner."),
         Rule("Qualified, but the wrong persona", "Routed to the right team or contact."),
         Rule("Needs education first",
@@ -550,11 +552,14 @@ def routing_segments(answers: Answers, first_touch: str | None) -> list[RoutingS
             found.append(RoutingSegment(_segment_name(name, shown_start, shown_end),
                                         shown_start, shown_end, in_icp, None, share, then))
             continue
+        team = answers.team
         if first_touch == "SDR":
-            then = (f"An SDR, by {method}, makes the first attempt and qualifies; an AE takes "
-                    f"the SQL by {share}.")
+            then = ((f"An SDR, by {method}," if team.sdrs > 1 else "The SDR")
+                    + " makes the first attempt and qualifies; "
+                    + (f"an AE takes the SQL by {share}." if team.aes > 1
+                       else "the AE takes the SQL." if team.aes else "sales takes the SQL."))
         else:
-            then = f"An AE, by {share}."
+            then = f"An AE, by {share}." if team.aes > 1 else "The AE."
         found.append(RoutingSegment(_segment_name(name, shown_start, shown_end), shown_start,
                                     shown_end, True, first_touch, share, then))
     return found
@@ -575,7 +580,7 @@ def routing_rules(answers: Answers, segments: list[RoutingSegment]) -> list[Rule
     if routing.rules:
         return [Rule(rule.segment, rule.route_to) for rule in routing.rules]
     return [
-        Rule("Named target accounts", "The account owner, whatever the score."),
+        Rule("Named target accounts", "The account owner."),
         Rule("Existing customers", "Their account manager."),
         Rule("Partner referrals", "Partner sales."),
         *(Rule(segment.name, segment.then) for segment in segments),
@@ -591,8 +596,8 @@ def agreed_commitments(answers: Answers, rates: dict[str, Decimal],
     if automated is None:
         automated = answers.company.crm in ("hubspot", "salesforce")
     acceptance = marketing.acceptance_rate
-    if acceptance is None:
-        acceptance = rates.get("mql_to_sal", Decimal("0.6"))
+    if acceptance is None:  # the funnel's own first step, so that targets and term agree
+        acceptance = rates.get("mql_to_sal", rates.get("mql_to_sql", Decimal("0.6")))
     triggers = tuple(sales.fast_tier_triggers)
     fast_label = ("Demo and trial requests" if {t.lower() for t in triggers} == {"demo", "trial"}
                   else "MQLs from " + words.join([f"\u201c{t}\u201d" for t in triggers], "or"))
@@ -678,11 +683,13 @@ def default_average_score(threshold: int, cap: int | None) -> int:
 
 
 def _exception_decider(answers: Answers, has_lead: bool, owner: str) -> str:
-    """Who rules on a lead outside the criteria: as the answers say, else the demand
-    generation director with the sales team lead, or in a team without a lead the owner with
-    whoever signs for sales."""
-    if "decided_by" in answers.exceptions.model_fields_set or has_lead:
+    """Who rules on a lead outside the criteria: as the answers say, else the agreement's
+    owner with the sales team lead, or in a team without a lead the owner with whoever signs
+    for sales."""
+    if "decided_by" in answers.exceptions.model_fields_set:
         return answers.exceptions.decided_by
+    if has_lead:
+        return f"{owner} with the sales team lead"
     sales = next((f"the {person.title}" for person in answers.agreement.signatories
                   if person.side == "sales" and f"the {person.title}" != owner), None)
     return f"{owner} with {sales}" if sales else owner
@@ -724,7 +731,7 @@ def dispute_rules(answers: Answers) -> list[str]:
         "presents the root cause and a recovery plan (spend, new campaigns, dormant leads, "
         "joint outbound) at the next weekly review.",
         "Either side may call an emergency review with at least "
-        f"{_hours(answers.cadence.emergency_notice_hours, business=False)} of notice.",
+        f"{_hours(answers.cadence.emergency_notice_hours)} of notice.",
     ]
 
 
@@ -756,7 +763,10 @@ def meetings(answers: Answers, agreed: Commitments) -> list[Meeting]:
         span = REVIEW_SPANS[review]
         found.append(Meeting("Planning and SLA renegotiation", REVIEW_WORDS[review],
                              words.short_hours(cadence.quarterly_planning_hours),
-                             "Every signatory and the agreement's owner",
+                             "Every signatory" if any(
+                                 person.name == answers.agreement.owner.name
+                                 for person in answers.agreement.signatories)
+                             else "Every signatory and the agreement's owner",
                              f"Next {span}'s targets, rates and terms; an amendment if they "
                              "change."))
     return found
@@ -808,9 +818,7 @@ def review_clauses(answers: Answers, agreed: Commitments) -> list[str]:
     months = answers.cadence.agreement_review_months
     cadence = agreed.review_cadence
     return [
-        f"Both sides review this agreement {REVIEW_ADVERBS[cadence]}"
-        + (f", and at least every {words.months(months)}." if CADENCE_MONTHS[cadence] < months
-           else "."),
+        f"Both sides review this agreement {REVIEW_ADVERBS[cadence]}.",
         "Any change is made by a numbered amendment that lists each changed term with its old "
         "and new value and is signed by the same signatories.",
         "Scoring is recalibrated each quarter against sales acceptance (target: "
