@@ -143,7 +143,7 @@ def test_changes_are_grouped_by_section_answers_first(example: Answers,
     assert [s.id for s in diff.derived] == ["plan.targets", "plan.timing", "plan.marketing",
                                             "plan.sales"]
     assert diff.sections == [*diff.inputs, *diff.derived]
-    assert summary(diff)["sla.sales.speed_to_lead_hours"] == ("4 hours", "2 hours")
+    assert summary(diff)["sla.sales.speed_to_lead_hours"] == ("4 business hours", "2 business hours")
     # Acme works in New York, on letter paper: dates are written the US way.
     assert summary(diff)["lead_time.mql_window"] == (
         "November 2, 2026 to January 30, 2027", "January 31, 2027 to May 1, 2027")
@@ -266,3 +266,17 @@ def test_diff_is_symmetric_and_empty_on_itself(example_data: dict[str, Any], exa
     else:
         assert mql is not None
         assert (mql.old_value, mql.new_value) == (old_mql, new_mql)
+
+
+def test_the_targets_compared_are_the_ones_the_agreement_states(
+        example_data: dict[str, Any]) -> None:
+    """A yearly plan states its year, busiest month and busiest week, never a quarter; the
+    month's bookings (the year's over 12, rounded up) are compared as well."""
+    yearly = changed(example_data, "economics.period=year", "economics.revenue_target=4000000")
+    grown = changed(example_data, "economics.period=year", "economics.revenue_target=4800000")
+    diff = diff_answers(yearly, grown)
+    keys = {item.key for section in diff.sections for item in section.changes}
+    assert "targets.mql.year" in keys
+    assert not any(key.endswith(".quarter") for key in keys)
+    # 4,000,000 / 12 = 333,333.33 -> 333,334; 4,800,000 / 12 = 400,000.
+    assert summary(diff)["targets.bookings.month"] == ("$333,334", "$400,000")

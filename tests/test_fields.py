@@ -25,9 +25,26 @@ def test_a_field_named_after_a_unit_is_written_in_that_unit() -> None:
     every other key ending in a unit carries that unit's kind in its type."""
     wrong = {path: field.kind for path, field in registry().items()
              for suffix, kind in UNIT_SUFFIXES.items()
-             if field.name.endswith(suffix) and field.kind != kind
+             if field.name.endswith(suffix) and field.kind not in (kind, f"business_{kind}")
              and field.name not in ("business_hours", "business_days")}
     assert wrong == {}
+
+
+def test_limits_on_work_are_in_business_time() -> None:
+    """Every time limit people work to is stated in business hours or days, as the
+    agreement states it; a meeting's length, a window of attempts and a sales cycle are
+    calendar time."""
+    kinds = {path: field.kind for path, field in registry().items()}
+    assert {path for path, kind in kinds.items() if kind == "business_hours"} == {
+        "sla.marketing.lead_to_mql_hours", "sla.sales.speed_to_lead_hours",
+        "sla.sales.other_mql_hours", "sla.sales.review_hours", "sla.sales.win_loss_hours",
+        "escalation.first_hours", "escalation.second_hours",
+        "escalation.quality_review_hours", "exceptions.decision_hours",
+        "cadence.emergency_notice_hours"}
+    assert kinds["cadence.quarterly_planning_hours"] == "hours"
+    assert kinds["sla.sales.disposition_days"] == "business_days"
+    assert kinds["sla.sales.attempt_window_days"] == "days"
+    assert kinds["economics.sales_cycle_days"] == "days"
 
 
 def test_rates_money_and_dates_are_known_by_their_type() -> None:

@@ -56,7 +56,8 @@ def test_sections_follow_the_domain_order(questionnaire: Questionnaire) -> None:
 def test_every_question_key_exists_in_the_answers_model(
         questionnaire: Questionnaire) -> None:
     keys = [q.key for _, q in questionnaire.questions() if q.key]
-    assert len(keys) == len(set(keys)) == 82  # five rare funnel steps, asked only of a file that has them
+    # 82 with the five rare funnel steps, asked only of a file that has them.
+    assert len(keys) == len(set(keys)) == 82
     for key in keys:
         model, _, rest = owner_of(key)  # raises KeyError for a key the model lacks
         assert rest[0] in model.model_fields

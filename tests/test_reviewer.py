@@ -203,7 +203,8 @@ def test_the_amendment_is_the_difference_between_the_agreements(
                      if not VERSION_ONLY.search(text) and _squashed(text) not in amendment)
     assert missing == []
     listed = [item for section in diff.sections for item in section.changes]
-    assert listed and all(item.old != item.new for item in listed)
+    assert listed
+    assert all(item.old != item.new for item in listed)
     for clause in diff.clauses:
         assert "".join(text for _, text in clause.old) != "".join(text for _, text in clause.new)
 

@@ -219,9 +219,12 @@ Multiple = Annotated[Decimal, BeforeValidator(parse_multiple),
 Count = Annotated[int, BeforeValidator(_as_int), Field(ge=0, le=1_000_000_000)]
 PositiveCount = Annotated[int, BeforeValidator(_as_int), Field(ge=1, le=1_000_000_000)]
 Hours = Annotated[Decimal, BeforeValidator(_as_hours), Field(ge=Decimal("0.01"), le=10_000),
-                  WithJsonSchema({"type": "number", "exclusiveMinimum": 0}), Shown("hours")]
-WholeHours = Annotated[PositiveCount, Shown("hours")]
+                  WithJsonSchema({"type": "number", "exclusiveMinimum": 0}),
+                  Shown("business_hours")]
+"""A time limit in business hours: every limit on work people do runs on the business clock."""
+WholeHours = Annotated[PositiveCount, Shown("business_hours")]
 Days = Annotated[PositiveCount, Shown("days")]
+BusinessDays = Annotated[PositiveCount, Shown("business_days")]
 Minutes = Annotated[PositiveCount, Shown("minutes")]
 MeetingMinutes = Annotated[Count, Shown("minutes")]
 """A meeting's length; 0 drops the meeting."""
@@ -646,11 +649,11 @@ class MarketingTerms(_Section):
     influenced_revenue_share: Rate = Field(Decimal("0.6"),
                                            title="Marketing-influenced share of revenue")
     advocate_review_days: Days = Field(90, title="Review or referral asked after onboarding")
-    objection_handling_days: Days = Field(5, title="Objection handling turnaround")
-    battlecard_days: Days = Field(10, title="Battlecard turnaround")
-    case_study_days: Days = Field(20, title="Case study turnaround")
-    product_update_days: Days = Field(5, title="Product update positioning turnaround")
-    event_support_days: Days = Field(15, title="Event support lead time")
+    objection_handling_days: BusinessDays = Field(5, title="Objection handling turnaround")
+    battlecard_days: BusinessDays = Field(10, title="Battlecard turnaround")
+    case_study_days: BusinessDays = Field(20, title="Case study turnaround")
+    product_update_days: BusinessDays = Field(5, title="Product update positioning turnaround")
+    event_support_days: BusinessDays = Field(15, title="Event support lead time")
     average_mql_score: PositiveCount | None = Field(None, title="Average score of the MQLs")
     """None: a fifth above the threshold, rounded up to a multiple of 5."""
 
@@ -673,11 +676,11 @@ class SalesTerms(_Section):
     attempts_optimal_max: PositiveCount = Field(7, title="Most attempts that work best")
     channels: list[Channel] = Field(default_factory=lambda: list(DEFAULT_CHANNELS),
                                     min_length=1, title="Contact channels")
-    disposition_days: Days = Field(5, title="Disposition deadline")
+    disposition_days: BusinessDays = Field(5, title="Disposition deadline")
     review_hours: Hours = Field(Decimal(24), title="Review deadline")
     win_loss_hours: Hours = Field(Decimal(48), title="Win/loss feedback deadline")
     crm_update: Literal["daily", "weekly"] = Field("weekly", title="CRM update frequency")
-    sql_to_opportunity_days: Days = Field(5, title="SQL to opportunity within")
+    sql_to_opportunity_days: BusinessDays = Field(5, title="SQL to opportunity within")
 
     @model_validator(mode="after")
     def _optimal_range(self) -> SalesTerms:

@@ -8,7 +8,6 @@ dicts only.  Money stays a number and the currency travels beside it, so that th
 
 from __future__ import annotations
 
-import math
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -43,8 +42,8 @@ from slabuilder.contexts import (
     WarningRow,
 )
 from slabuilder.derive.alignment import SPEED_RESEARCH
-from slabuilder.derive.scoring import UNSCORED_WITHOUT_SOURCE
 from slabuilder.derive.funnel import MONTHS_IN
+from slabuilder.derive.scoring import UNSCORED_WITHOUT_SOURCE
 from slabuilder.derive.terms import CADENCE_MONTHS, Commitments, code_pointers, code_range
 from slabuilder.plan import Plan
 from slabuilder.version import build_date
@@ -146,9 +145,7 @@ def _economics(answers: Answers, plan: Plan) -> EconomicsPart:
         "period_adjective": _PERIOD_WORDS[economics.period],
         "months_in_period": months,
         "revenue_target": plain_number(plan.revenue_target),
-        # A target is a floor: the month's share of the bookings is rounded up to a whole
-        # unit of money, like every stage's count ($1,000,000 a quarter -> $333,334).
-        "revenue_per_month": math.ceil(Fraction(plan.revenue_target) / months),
+        "revenue_per_month": plan.revenue_per_month,
         "revenue_per_month_rounded": Fraction(plan.revenue_target) % months != 0,
         "average_deal_size": plain_number(plan.average_deal_size),
         "sales_cycle_days": economics.sales_cycle_days,

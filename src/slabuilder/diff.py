@@ -380,11 +380,14 @@ _SPAN_WORDS = {"year": "a year", "quarter": "a quarter", "month": "a month", "we
 
 def _targets(plan: Plan) -> Entries:
     entries: Entries = {"pipeline_needed": ("Pipeline needed", plan.pipeline_needed, "money")}
+    if plan.period != "month":
+        entries["targets.bookings.month"] = ("Bookings a month", plan.revenue_per_month,
+                                             "money")
+    # The spans the agreement states: the period, the busiest month and week (a yearly
+    # plan's quarters are not among them).
     for stage in plan.stages:
         target = plan.targets[stage]
         spans: dict[str, int | None] = {plan.period: target.per_period}
-        if plan.period == "year":
-            spans["quarter"] = target.per_quarter
         spans["month"] = target.per_month
         spans["week"] = target.per_week
         for span, count in spans.items():

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from slabuilder import words
 from slabuilder.answers import Answers
 from slabuilder.derive import funnel
 from slabuilder.derive.alignment import Alignment, build_alignment
@@ -25,7 +27,6 @@ from slabuilder.derive.funnel import (
 )
 from slabuilder.derive.scoring import ScoringModel, build_scoring
 from slabuilder.derive.terms import Terms, build_terms
-from slabuilder import words
 from slabuilder.words import STAGE_NAMES
 
 __all__ = ["Finding", "MonthTarget", "Plan", "WeekTarget", "build_plan"]
@@ -89,6 +90,13 @@ class Plan:
     @property
     def mql_per_month(self) -> int:
         return self.targets["mql"].per_month if "mql" in self.targets else 0
+
+    @property
+    def revenue_per_month(self) -> int:
+        """The busiest month's share of the bookings: rounded up to a whole unit of money,
+        like every stage's count, because a target is a floor ($1,000,000 a quarter ->
+        $333,334)."""
+        return math.ceil(Fraction(self.revenue_target) / funnel.MONTHS_IN[self.period])
 
     @property
     def mql_value(self) -> Decimal:

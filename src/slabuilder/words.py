@@ -29,14 +29,15 @@ from typing import Any, Literal
 __all__ = [
     "CURRENCY_SYMBOLS", "FIRST_YEAR", "LAST_YEAR", "STAGE_NAMES", "STAGE_PLURALS", "DateStyle",
     "Kind", "add_months", "by_kind", "capfirst", "checked_month", "count", "date_range",
-    "hours", "join", "long_date", "lowfirst", "money", "number", "percent", "plain_number", "rate_label",
-    "rate_text", "rounded", "sentence", "signed", "slugify", "stage_name", "stage_plural",
-    "to_decimal", "unit", "versioned_stem",
+    "hours", "join", "long_date", "lowfirst", "money", "number", "percent", "plain_number",
+    "rate_label", "rate_text", "rounded", "sentence", "signed", "slugify", "stage_name",
+    "stage_plural", "to_decimal", "unit", "versioned_stem",
 ]
 
 DateStyle = Literal["us", "international"]
 Kind = Literal["money", "rate", "multiple", "count", "points", "hours", "days", "minutes",
-               "months", "date", "dates", "text", "list", "bool", "auto"]
+               "months", "date", "dates", "text", "list", "bool", "auto", "business_hours",
+               "business_days"]
 """How a value is written: ``money`` as ``$25,000``, ``rate`` as ``60%``, and so on."""
 
 FIRST_YEAR, LAST_YEAR = 2000, 2099
@@ -313,7 +314,9 @@ def by_kind(value: Any, kind: Kind, currency: str = "USD",
         "multiple": lambda: f"{number(value)}x",
         "points": lambda: unit(value, "point", "points"),
         "hours": lambda: unit(value, "hour", "hours"),
+        "business_hours": lambda: unit(value, "business hour", "business hours"),
         "days": lambda: unit(value, "day", "days"),
+        "business_days": lambda: unit(value, "business day", "business days"),
         "minutes": lambda: unit(value, "minute", "minutes"),
         "months": lambda: unit(value, "month", "months"),
         "list": lambda: ", ".join(str(item) for item in value) if value else "none",

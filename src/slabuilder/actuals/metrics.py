@@ -25,8 +25,8 @@ from slabuilder.actuals.model import (
     Revenue,
     RevenueLine,
     TierSpeed,
-    Velocity,
     TrendMonth,
+    Velocity,
     Week,
 )
 from slabuilder.actuals.timestamps import quote_literal as _literal

@@ -815,7 +815,6 @@ def _reps(agreed: Commitments) -> str:
 
 
 def review_clauses(answers: Answers, agreed: Commitments) -> list[str]:
-    months = answers.cadence.agreement_review_months
     cadence = agreed.review_cadence
     return [
         f"Both sides review this agreement {REVIEW_ADVERBS[cadence]}.",
