@@ -143,7 +143,8 @@ def test_changes_are_grouped_by_section_answers_first(example: Answers,
     assert [s.id for s in diff.derived] == ["plan.targets", "plan.timing", "plan.marketing",
                                             "plan.sales"]
     assert diff.sections == [*diff.inputs, *diff.derived]
-    assert summary(diff)["sla.sales.speed_to_lead_hours"] == ("4 business hours", "2 business hours")
+    assert summary(diff)["sla.sales.speed_to_lead_hours"] == ("4 business hours",
+                                                              "2 business hours")
     # Acme works in New York, on letter paper: dates are written the US way.
     assert summary(diff)["lead_time.mql_window"] == (
         "November 2, 2026 to January 30, 2027", "January 31, 2027 to May 1, 2027")
