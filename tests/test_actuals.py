@@ -98,6 +98,19 @@ def test_rejections_carry_a_reason_but_not_interested_is_none(
     assert (month.rejections, month.rejections_with_reason) == (2, 0.5)
 
 
+def test_an_untouched_mql_inside_its_limit_is_not_yet_counted(
+        january_folder: Path, example_answers: Answers) -> None:
+    """L9 became an MQL on Thursday January 28 at 16:00 and nobody touched it: by the
+    month's end (February 1, 00:00) it is 80 clock hours old, past the 72-hour line, but
+    only 1 + 8 = 9 business hours, inside its 24: not counted. L7 (January 25 10:00,
+    7 + 4 x 8 = 39 business hours) is."""
+    late = ["L9", "2027-01-28 15:00", "2027-01-28 16:00", "", "", "", "", "", "0", "New",
+            "", "", "Ben", "Webinar", ""]
+    export = write_csv(january_folder / "weekend.csv", HEADER, [*ROWS, late])
+    month = compute_actuals(export, example_answers, "2027-01", rate_keys=["mql_to_sql"]).month
+    assert (month.mql, month.no_attempt_after_72h) == (8, 1)
+
+
 def test_the_average_score_of_the_months_mqls(january_folder: Path,
                                               example_answers: Answers) -> None:
     scores = {"L0": "90", "L1": "40", "L2": "25", "L3": "", "L4": "31", "L5": "27",

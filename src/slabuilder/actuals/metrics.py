@@ -327,7 +327,12 @@ class MonthFigures:
         return figures
 
     def no_attempt(self) -> int | None:
-        late = f"mql_at <= {self.end} - INTERVAL {int(self.rules.no_attempt_hours)} HOUR"
+        """MQLs of the month with no attempt by its end that are both older than the
+        untouched-list age (clock hours) and past their own tier's limit (business hours):
+        a lead still inside its 24 business hours over a weekend is not yet a breach."""
+        limit = self.rules.limit_sql(self.has) or repr(float(self.rules.longest_hours))
+        late = (f"mql_at <= {self.end} - INTERVAL {int(self.rules.no_attempt_hours)} HOUR "
+                f"AND ({self.month_end_bm()} - mql_bm) / 60.0 > {limit}")
         if "first_touch_at" in self.has:
             untouched = f"(first_touch_at IS NULL OR first_touch_at >= {self.end})"
         elif "attempts" in self.has:
