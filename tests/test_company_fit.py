@@ -288,3 +288,13 @@ def test_the_month_rows_say_which_leads_they_judge() -> None:
             "about one cycle before, against its won target.") in agreement
     assert "cycle ahead" not in agreement
     assert "Each month's row" not in _texts("pebble")["agreement"]  # one month, no rows
+
+
+def test_the_planning_meeting_reviews_the_period_it_can() -> None:
+    """Nordlicht plans a year and reviews twice a year: its planning session checks the
+    year's targets, it does not set a half-year's; Acme plans and reviews each quarter."""
+    assert ("Twice a year, 4 h Every signatory and the agreement's owner The year's targets "
+            "against actuals, the rates and the terms") in _texts("nordlicht")["agreement"]
+    assert "Quarterly, 4 h Every signatory and the agreement's owner Next quarter's targets" \
+        in _texts("acme")["agreement"]
+    assert "Monthly, 4 h Every signatory Next month's" in _texts("pebble")["agreement"]

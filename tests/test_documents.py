@@ -746,3 +746,23 @@ def test_limits_of_one_are_singular_and_fractions_are_exact(example_path: Path) 
     assert "within 1 minute " in pages["agreement"]
     for plural_of_one in ("1 days", "1 months", "1 minutes", "1 business hours"):
         assert plural_of_one not in everything
+
+
+@pytest.mark.parametrize(("built", "expected"), [
+    ("2026-08-01", None),  # before the foundation phase (September 1): on plan
+    ("2026-12-22", "This brief was built 10 days before the effective date, after the "
+                   "preparation should have begun"),
+    ("2027-01-05", "This brief was built on or after the effective date"),
+])
+def test_the_brief_says_when_it_is_built_behind_the_rollout(
+        example_plan: Plan, monkeypatch: pytest.MonkeyPatch, built: str,
+        expected: str | None) -> None:
+    import datetime as dt
+
+    noon = dt.datetime.fromisoformat(built).replace(hour=17, tzinfo=dt.UTC)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(noon.timestamp())))
+    text = _text(render_html("brief", build_context(example_plan)))
+    if expected is None:
+        assert "Behind the plan" not in text
+    else:
+        assert f"Behind the plan. {expected}" in text

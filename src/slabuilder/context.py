@@ -546,13 +546,16 @@ def build_context(plan: Plan, *, draft: bool = False) -> DocumentContext:
     answers = plan.answers
     rates = plan.rates
     mql_rate_key = next((key for key in rates if key.startswith("mql_to_")), None)
+    built = build_date().astimezone(ZoneInfo(answers.company.timezone)).date()
     mql_rate: MqlRate | None = ({"key": mql_rate_key, "to_name": STAGE_NAMES[mql_rate_key[7:]],
                                  "rate": plain_number(rates[mql_rate_key])}
                                 if mql_rate_key else None)
     return {
         "draft": draft,
         "fingerprint": plan.fingerprint,
-        "built": build_date().astimezone(ZoneInfo(answers.company.timezone)).date().isoformat(),
+        "built": built.isoformat(),
+        "preparation_days_left": ((answers.agreement.effective_date - built).days
+                                  if built > plan.alignment.rollout[0].start else None),
         "currency": plan.currency,
         "currency_symbol": CURRENCY_SYMBOLS.get(plan.currency, ""),
         "page_size": answers.page_size,

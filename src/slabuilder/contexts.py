@@ -340,6 +340,9 @@ class DocumentContext(TypedDict):
     built: str
     """The day the documents were made, in the company's time zone (ISO date); the brief
     states it."""
+    preparation_days_left: int | None
+    """Days from ``built`` to the effective date when the preparation phases should already
+    have begun (negative once the agreement applies); ``None`` when there is time."""
     currency: str
     currency_symbol: str
     page_size: Literal["a4", "letter"]

@@ -241,10 +241,10 @@ def _velocity_rows(plan: Plan, rows: _Rows, month: MonthActuals | None,
     """How long leads wait between stages, against the deadline the agreement sets for that
     step: the disposition deadline from MQL, the opportunity deadline from SQL."""
     agreed = plan.terms.commitments
-    deadlines = {"sql_to_opportunity": agreed.sql_to_opportunity_days}
-    first = next((key for key in plan.rates if key.startswith("mql_to_")), None)
-    if first is not None and not first.endswith("_won"):
-        deadlines = {first: agreed.disposition_days, **deadlines}
+    # MQL to SQL has the disposition deadline; MQL to SAL has the review's hours instead,
+    # which the review term measures, so it gets no row of its own.
+    deadlines = {"mql_to_sql": agreed.disposition_days,
+                 "sql_to_opportunity": agreed.sql_to_opportunity_days}
     measured = {item.key: item for item in (month.velocity or ())} if month else {}
     before = {item.key: item for item in (previous.velocity or ())} if previous else {}
     found = []

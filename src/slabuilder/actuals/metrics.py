@@ -281,8 +281,7 @@ class MonthFigures:
     def velocity(self, rate_keys: list[str]) -> tuple[Velocity, ...] | None:
         """Median business days from MQL to the funnel's next stage and from SQL to
         opportunity, over the leads that reached the later stage this month."""
-        pairs = [key for key in rate_keys if key.startswith("mql_to_")][:1]
-        pairs += [key for key in rate_keys if key == "sql_to_opportunity"]
+        pairs = [key for key in rate_keys if key in ("mql_to_sql", "sql_to_opportunity")]
         per_day = self.rules.clock.minutes_per_day
         found = []
         for key in pairs:

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from slabuilder import words
 from slabuilder.answers import Answers
+from slabuilder.derive.funnel import MONTHS_IN
 from slabuilder.words import STAGE_NAMES
 
 ATTEMPTS_FLOOR = 3
@@ -761,14 +762,18 @@ def meetings(answers: Answers, agreed: Commitments) -> list[Meeting]:
     if cadence.quarterly_planning_hours:
         review = agreed.review_cadence
         span = REVIEW_SPANS[review]
+        period = answers.economics.period
+        purpose = (f"Next {span}'s targets, rates and terms; an amendment if they change."
+                   if CADENCE_MONTHS[review] >= MONTHS_IN[period] else
+                   f"The {period}'s targets against actuals, the rates and the terms; an "
+                   "amendment if they change.")
         found.append(Meeting("Planning and SLA renegotiation", REVIEW_WORDS[review],
                              words.short_hours(cadence.quarterly_planning_hours),
                              "Every signatory" if any(
                                  person.name == answers.agreement.owner.name
                                  for person in answers.agreement.signatories)
                              else "Every signatory and the agreement's owner",
-                             f"Next {span}'s targets, rates and terms; an amendment if they "
-                             "change."))
+                             purpose))
     return found
 
 
