@@ -34,6 +34,7 @@ MISTAKES = [
     r"\bbiannual\b", r"\ba Owner\b", r"\bmQL", r"Its source:", r"when you next answer",
     r"no spend in the answers", r"\bnot icp\b",
     r"Fit with the profile Engagement",  # a group heading with no rows under it
+    r"MQLs per month MQLs per month",  # a monthly plan's period column twice
 ]
 
 
