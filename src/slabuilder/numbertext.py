@@ -20,7 +20,27 @@ from decimal import Decimal
 
 from slabuilder import words
 
-__all__ = ["NumberTextError", "read_number", "written_once"]
+__all__ = ["SURE_COMMA_SQL", "SURE_POINT_SQL", "NumberTextError", "column_decimal_comma",
+           "read_number", "written_once"]
+
+SURE_COMMA_SQL = r"'[-+]?[$€£]?[0-9.]*[0-9],([0-9]{1,2}|[0-9]{4,})'"
+"""A value in a column of numbers that can only hold a decimal comma (``2,67``): a comma
+followed by other than three digits."""
+SURE_POINT_SQL = r"'[-+]?[$€£]?[0-9,]*[0-9]\.([0-9]{1,2}|[0-9]{4,})'"
+"""A value that can only hold a decimal point (``2.67``, ``1,000.5``)."""
+
+
+def column_decimal_comma(commas: int, points: int, delimiter: str) -> bool | None:
+    """Whether a column of numbers writes a decimal comma, from the count of its values that
+    can only be read with a comma (``commas``) and with a point (``points``).  A column that
+    cannot tell (``1.000``, or whole numbers only) follows its file, as a spreadsheet's
+    locale would: a comma where the delimiter is ``;``.  ``None``: the column writes both,
+    and no reading of it is safe."""
+    if commas and points:
+        return None
+    if commas or points:
+        return bool(commas)
+    return delimiter == ";"
 
 _PLAIN = re.compile(r"[+-]?\d+(?:\.\d+)?")
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")

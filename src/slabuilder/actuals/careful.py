@@ -31,6 +31,7 @@ from slabuilder.actuals.timestamps import (
 )
 from slabuilder.errors import ExportError
 from slabuilder.interrupts import is_interrupt
+from slabuilder.numbertext import SURE_COMMA_SQL, SURE_POINT_SQL, column_decimal_comma
 from slabuilder.words import FIRST_YEAR, LAST_YEAR
 
 if TYPE_CHECKING:
@@ -232,6 +233,8 @@ class Shapes:
     """Timestamp columns whose every value is plain ISO without an offset."""
     given: dict[str, int]
     """Values present in each date or number column (to check that all were read)."""
+    commas: frozenset[int] = frozenset()
+    """Number columns that write a decimal comma (``2,67``), each decided by its values."""
 
 
 def _counted(plan: ColumnPlan, name: str) -> str:
@@ -268,18 +271,48 @@ def probe(con: duckdb.DuckDBPyConnection, plan: ColumnPlan, given: DateOrder | N
     counts = dict(zip(checked, (int(v) for v in values[len(stamped):]), strict=True))
     plain = {index for index, count in odd.items() if not count}
     suspects = [index for index, count in odd.items() if count]
+    commas = _decimal_commas(con, plan, export, table)
     if not suspects:
-        return Shapes(given, plain, counts)
+        return Shapes(given, plain, counts, commas)
     probes_sql = ", ".join(slashed_probe_sql(f"c{i}") for i in suspects)
     found = con.execute(f"SELECT {probes_sql} FROM {table}").fetchone() or ()
     slashed = [SlashedDates(export.header[index], int(found[4 * k] or 0), found[4 * k + 1],
                             found[4 * k + 2], found[4 * k + 3])
                for k, index in enumerate(suspects)]
-    return Shapes(settle_order(slashed, given, str(export.source)), plain, counts)
+    return Shapes(settle_order(slashed, given, str(export.source)), plain, counts, commas)
+
+
+def _decimal_commas(con: duckdb.DuckDBPyConnection, plan: ColumnPlan, export: ExportFile,
+                    table: str) -> frozenset[int]:
+    """The number columns that write a decimal comma, each decided by its own values (a
+    ``;`` file may well write ``2.67``); a column that writes both marks is refused, naming
+    it and a value of each kind, since either reading would change some figures silently."""
+    numbers = sorted({plan.columns[name] for name in plan.columns if name in NUMBERS})
+    if not numbers or export.is_parquet:
+        return frozenset()
+    probes = []
+    for index in numbers:
+        c = f"c{index}"
+        probes += [f"min({c}) FILTER (WHERE regexp_full_match(trim({c}), {SURE_COMMA_SQL}))",
+                   f"min({c}) FILTER (WHERE regexp_full_match(trim({c}), {SURE_POINT_SQL}))"]
+    found = con.execute("SELECT " + ", ".join(probes) + f" FROM {table}").fetchone() or ()
+    commas = set()
+    for k, index in enumerate(numbers):
+        comma, point = found[2 * k], found[2 * k + 1]
+        decided = column_decimal_comma(int(comma is not None), int(point is not None),
+                                       export.delimiter)
+        if decided is None:
+            raise ExportError(f"column {export.header[index]!r} writes decimals both ways "
+                              f"({comma!r} with a comma, {point!r} with a point), so its "
+                              "figures cannot be read safely; export it again with one "
+                              "decimal mark", file=export.source)
+        if decided:
+            commas.add(index)
+    return frozenset(commas)
 
 
 def canonical_sql(plan: ColumnPlan, name: str, order: DateOrder | None, company_zone: str,
-                   naive_zone: str, decimal_comma: bool, plain: set[int],
+                   naive_zone: str, commas: frozenset[int], plain: set[int],
                    typed: frozenset[int] = frozenset()) -> str:
     """SQL for canonical field ``name`` from its column ``c<index>``: raw text, or a value
     the CSV reader already parsed when the index is in ``typed``."""
@@ -293,15 +326,14 @@ def canonical_sql(plan: ColumnPlan, name: str, order: DateOrder | None, company_
                     f"THEN {parsed} END")
         return parsed
     if name in NUMBERS:
-        return raw if index in typed else number_sql(raw, decimal_comma)
+        return raw if index in typed else number_sql(raw, index in commas)
     return raw if index in typed else f"nullif(trim({raw}), '')"
 
 
 def parse_raw(con: duckdb.DuckDBPyConnection, plan: ColumnPlan, shapes: Shapes,
            company_zone: str, naive_zone: str, export: ExportFile) -> None:
     order, plain = shapes.order, shapes.plain
-    decimal_comma = export.delimiter == ";"
-    selected = [canonical_sql(plan, name, order, company_zone, naive_zone, decimal_comma,
+    selected = [canonical_sql(plan, name, order, company_zone, naive_zone, shapes.commas,
                                plain) + f" AS {name}" for name in plan.columns]
     con.execute("CREATE OR REPLACE TEMP TABLE leads AS SELECT " + ", ".join(selected)
                 + " FROM raw")

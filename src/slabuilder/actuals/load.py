@@ -235,7 +235,7 @@ def _first_rows_shapes(con: duckdb.DuckDBPyConnection, export: ExportFile, plan:
         shapes = probe(con, plan, date_order, export, "first_rows")
         if export.is_parquet:
             return _parquet_read(plan, shapes, export)
-        return _quick_read(con, plan, shapes, export.delimiter == ";")
+        return _quick_read(con, plan, shapes)
     except (duckdb.InterruptException, duckdb.OutOfMemoryException):
         raise
     except (duckdb.Error, ExportError):
@@ -244,14 +244,14 @@ def _first_rows_shapes(con: duckdb.DuckDBPyConnection, export: ExportFile, plan:
         con.execute("DROP TABLE IF EXISTS first_rows")
 
 
-def _quick_read(con: duckdb.DuckDBPyConnection, plan: ColumnPlan, shapes: Shapes,
-                decimal_comma: bool) -> _QuickRead:
+def _quick_read(con: duckdb.DuckDBPyConnection, plan: ColumnPlan,
+                shapes: Shapes) -> _QuickRead:
     """Which columns the CSV reader can parse itself, judged on the first rows: plain ISO
     times all of one length (the most common one wins a format), and numbers a plain cast
     reads.  A later value that does not fit stops the pass, and the careful way takes over."""
     stamps = sorted(index for index in shapes.plain if index in plan.columns.values())
-    numbers = [] if decimal_comma else sorted(
-        plan.columns[name] for name in plan.columns if name in NUMBERS)
+    numbers = sorted(plan.columns[name] for name in plan.columns
+                     if name in NUMBERS and plan.columns[name] not in shapes.commas)
     probes = [f"min(strlen(c{i})), max(strlen(c{i}))" for i in stamps]
     probes += [f"count(c{i}) = count(TRY_CAST(trim(c{i}) AS DOUBLE))" for i in numbers]
     found = con.execute(f"SELECT {', '.join(probes)} FROM first_rows").fetchone() \
@@ -292,10 +292,9 @@ def _read_parsed(con: duckdb.DuckDBPyConnection, export: ExportFile, plan: Colum
     """Read and parse in one pass; a value that does not fit ``quick`` raises an error.
     ``as_view``: check every value in that pass, and make ``leads`` a view that parses
     again whatever a later query reads."""
-    decimal_comma = export.delimiter == ";"
     shapes, typed = quick.shapes, frozenset(quick.typed)
     parsed = [canonical_sql(plan, name, shapes.order, company_zone, naive_zone,
-                             decimal_comma, shapes.plain, typed) + f" AS {name}"
+                             shapes.commas, shapes.plain, typed) + f" AS {name}"
               for name in plan.columns]
     fits = [_fits_sql(plan, name, shapes, typed) for name in plan.columns
             if name in TIMESTAMPS or (name in NUMBERS and plan.columns[name] not in typed)]

@@ -20,6 +20,7 @@ from slabuilder.actuals.load import connect
 from slabuilder.actuals.reading import ExportFile, open_export
 from slabuilder.actuals.timestamps import number_sql, quote_literal
 from slabuilder.errors import ExportError
+from slabuilder.numbertext import SURE_COMMA_SQL, SURE_POINT_SQL, column_decimal_comma
 
 if TYPE_CHECKING:
     import duckdb
@@ -110,9 +111,6 @@ def read_lead_table(source: Path, scratch: Path, *, show_progress: bool = False,
     return table
 
 
-_SURE_COMMA = r"'[-+]?[0-9.]*[0-9],([0-9]{1,2}|[0-9]{4,})'"
-"""A comma followed by other than three digits can only be a decimal comma (``2,67``)."""
-_SURE_POINT = r"'[-+]?[0-9,]*[0-9]\.([0-9]{1,2}|[0-9]{4,})'"
 
 
 def _profile(table: LeadTable) -> list[ColumnProfile]:
@@ -125,8 +123,8 @@ def _profile(table: LeadTable) -> list[ColumnProfile]:
                    f"count(*) FILTER (WHERE {c} LIKE '%_@_%._%')",
                    f"count(*) FILTER (WHERE regexp_full_match({c}, "
                    r"'[0-9]{1,4}[-/.][0-9]{1,2}[-/.][0-9]{1,4}([ T].*)?'))",
-                   f"count(*) FILTER (WHERE regexp_full_match({c}, {_SURE_COMMA}))",
-                   f"count(*) FILTER (WHERE regexp_full_match({c}, {_SURE_POINT}))"]
+                   f"count(*) FILTER (WHERE regexp_full_match({c}, {SURE_COMMA_SQL}))",
+                   f"count(*) FILTER (WHERE regexp_full_match({c}, {SURE_POINT_SQL}))"]
     width = 7
     found = table.con.execute("SELECT " + ", ".join(probes) + " FROM leads").fetchone() or ()
     profiles = []
@@ -137,7 +135,10 @@ def _profile(table: LeadTable) -> list[ColumnProfile]:
             distinct = max(1, min(distinct, values))
         # Each column speaks for itself; only where its values cannot tell (1.000, or no
         # fraction at all) does the file's delimiter decide, as a spreadsheet's locale would.
-        comma = bool(commas) if bool(commas) != bool(points) else table.file.delimiter == ";"
+        # A column that writes both is left to the delimiter here: a history has many
+        # columns, and the model reads only those that separate converters.
+        comma = column_decimal_comma(commas, points, table.file.delimiter)
+        comma = table.file.delimiter == ";" if comma is None else comma
         kind = _kind(name, values, distinct, numeric, emails, dates, table.rows)
         profile = ColumnProfile(index, name, kind, values, distinct, comma,
                                 numbers=bool(values) and numeric >= values * 0.95)
