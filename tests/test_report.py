@@ -612,3 +612,41 @@ def test_the_agendas_speed_target_names_every_tier(example_plan: Plan) -> None:
                                   "actuals": None})
     assert "4 h / 24 h by tier" in page
     assert "4 h or less" not in page
+
+
+def test_a_month_outside_the_period_says_so_in_the_report(example_plan: Plan) -> None:
+    """June 2027 lies after Acme's quarter: the report itself (not only the terminal) says
+    its targets are the plan's monthly averages."""
+    from slabuilder.context import build_context
+    from slabuilder.documents import render_html
+
+    report = build_report_context(example_plan, "2027-06", "June 2027")
+    assert report["outside_period"] == (
+        "2027-06 is outside the agreement's period (January 2027 to March 2027); its "
+        "targets are the plan's monthly averages.")
+    page = render_html("report", {**build_context(example_plan), "report": report,
+                                  "actuals": None})
+    assert page.count("2027-06 is outside the agreement&#39;s period") == 2
+    assert build_report_context(example_plan, "2027-02", "February 2027")[
+        "outside_period"] is None
+
+
+def test_tied_reasons_are_named_together_or_not_at_all(
+        example_plan: Plan, tmp_path: Path, example_answers: Any) -> None:
+    """'The most common reason' names one reason only when one leads: January's two
+    rejections (L3, DQ-05, and L5, DQ-02) tie at one each."""
+    from slabuilder.actuals import compute_actuals
+
+    def said(name: str, rows: list[list[str]]) -> list[str]:
+        export = write_csv(tmp_path / f"{name}.csv", HEADER, rows)
+        actuals = compute_actuals(export, example_answers, "2027-01",
+                                  rate_keys=list(example_plan.rates))
+        report = build_report_context(example_plan, "2027-01", "January 2027", actuals)
+        return [line for line in report["insights"] if "disqualification reason" in line]
+
+    assert said("tied", ROWS) == ["The most common disqualification reasons were \u201cDQ-02 Wrong "
+                          "persona\u201d and \u201cDQ-05 Competitor chosen\u201d, 1 each."]
+    same = [[*row[:11], "DQ-05 Competitor chosen", *row[12:]] if row[0] == "L5" else row
+            for row in ROWS]
+    assert said("one", same) == ["The most common disqualification reason was \u201cDQ-05 "
+                          "Competitor chosen\u201d (2)."]

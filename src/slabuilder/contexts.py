@@ -452,6 +452,8 @@ class ReportContext(TypedDict):
     symptoms: list[dict[str, str]]
     sources: list[dict[str, Any]] | None
     owners: list[dict[str, Any]] | None
+    outside_period: str | None
+    """A sentence when the month lies outside the agreement's period."""
     report_sources: list[dict[str, Any]] | None
     agenda_sources: list[dict[str, Any]] | None
     dashboard_owners: list[dict[str, Any]] | None

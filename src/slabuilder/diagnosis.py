@@ -57,8 +57,17 @@ def insights(plan: Plan, actuals: Actuals, mql_target: int) -> list[str]:
                      f"dispositioned against the agreed {percent(floor)}: {verdict}.")
     reasons = actuals.dq_reasons
     if reasons:
-        found.append(f"The most common disqualification reason was "
-                     f"\u201c{reasons[0].reason}\u201d ({count(reasons[0].count)}).")
+        top = [item for item in reasons if item.count == reasons[0].count]
+        if len(top) == 1:
+            found.append(f"The most common disqualification reason was "
+                         f"\u201c{top[0].reason}\u201d ({count(top[0].count)}).")
+        elif len(top) <= 3:
+            named = words.join([f"\u201c{item.reason}\u201d" for item in top])
+            found.append(f"The most common disqualification reasons were {named}, "
+                         f"{count(top[0].count)} each.")
+        else:
+            found.append(f"{len(top)} disqualification reasons tied at "
+                         f"{count(top[0].count)} each: none stands out yet.")
     if actuals.by_source:
         top = actuals.by_source[0]
         found.append(f"{top.name} brought the most MQLs ({count(top.mql or 0)}).")

@@ -438,10 +438,21 @@ def _export(actuals: Actuals | None) -> dict[str, Any] | None:
                        else f"{export['encoding']}, {export['delimiter']}-separated")}
 
 
+def outside_period(plan: Plan, month: str) -> str | None:
+    """The note for a month outside the agreement's period (``None`` inside it): its
+    targets are then the plan's monthly averages, which the report must say."""
+    period = [item.month for item in plan.months]
+    if not period or month in period:
+        return None
+    return (f"{month} is outside the agreement's period ({plan.months[0].label} to "
+            f"{plan.months[-1].label}); its targets are the plan's monthly averages")
+
+
 def build_report_context(plan: Plan, month: str, month_label: str,
                          actuals: Actuals | None = None) -> ReportContext:
     """Everything the report, agenda and dashboard show, as plain data."""
     targets = _month_targets(plan, month)
+    outside = outside_period(plan, month)
     mql_target = plan.answers.sla.marketing.mql_volume_per_month or targets.get("mql", 0)
     marketing = _marketing_rows(plan, actuals, mql_target)
     sales = _sales_rows(plan, actuals)
@@ -465,6 +476,7 @@ def build_report_context(plan: Plan, month: str, month_label: str,
         "agenda_sales_rows": _pick(by_term, _AGENDA_TERMS),
         "dashboard_response_rows": _pick(by_term, _DASHBOARD_RESPONSE),
         "dashboard_quality_rows": _pick(by_term, _DASHBOARD_QUALITY),
+        "outside_period": words.sentence(outside) if outside else None,
         "funnel_rows": funnel,
         "flow_stages": [row["stage"] for row in funnel
                         if row["stage"] in ("mql", "sal", "sql", "opportunity")],

@@ -66,7 +66,8 @@ SALESFORCE: dict[str, tuple[str, ...]] = {
     "disqualification_reason": ("Disqualification_Reason__c", "Reason_Disqualified__c",
                                 "Unqualified_Reason__c", "Disqualification Reason",
                                 "Unqualified Reason"),
-    "owner": ("OwnerId", "Owner.Name", "Lead Owner"),
+    # The owner's name before the id: a report names people, not 005... record ids.
+    "owner": ("Owner.Name", "Lead Owner", "OwnerId"),
     "source": ("LeadSource", "Lead Source"),
     "mql_trigger": ("MQL_Trigger__c", "MQL Trigger"),
     "score": ("Lead_Score__c", "Score__c", "Lead Score"),

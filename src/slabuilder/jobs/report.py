@@ -94,11 +94,10 @@ def settle_month(given: str | None, plan: Plan, today: dt.date) -> tuple[str, li
         if period and month < period[0]:
             return period[0], [f"no month was given and the agreement starts in "
                                f"{plan.months[0].label}, so the report covers that month"]
-    if period and month not in period:
-        return month, [f"{month} is outside the agreement's period ({plan.months[0].label} "
-                       f"to {plan.months[-1].label}); its targets are the plan's monthly "
-                       "averages"]
-    return month, []
+    from slabuilder.report import outside_period
+
+    note = outside_period(plan, month)
+    return month, [note] if note else []
 
 
 def run_report(answers_file: Path, *, month: str | None = None, out_dir: Path | None = None,
