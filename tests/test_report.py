@@ -86,8 +86,13 @@ def test_filled_report_compares_with_plan(example_plan: Plan, export_csv: Path,
                                      "short: past the 10% line, the agreement asks for a root "
                                      "cause and a recovery plan.")
     # Every rate is judged against the agreement's own figure, not a generic rating.
-    assert "MQL to SQL ran at 42.9% against the 60% the targets are built on: below plan." \
-        in report["insights"]
+    # Seven MQLs are too few to call the rate below plan: it is stated, with why not.
+    assert ("MQL to SQL ran at 42.9% against the 60% the targets are built on: too few to "
+            "judge: 7 MQLs, 20 needed.") in report["insights"]
+    conversions = {row["key"]: row for row in report["conversion_rows"]}
+    assert conversions["opportunity_to_won"]["note"] == (
+        "too early: the month's opportunities have had 2 days of the 60 days a sale takes")
+    assert {row["met"] for row in conversions.values()} == {None}
     assert not any("rates as" in line for line in report["insights"])
     assert len(set(report["insights"])) == len(report["insights"])
     assert report["priorities"][0].startswith("Close the MQL volume gap")
@@ -214,11 +219,16 @@ def _january_mqls() -> list[list[str]]:
 
 
 def test_the_low_conversion_line_judges_only_its_own_stage(
-        example_answers: Any, export_csv: Path) -> None:
+        example_answers: Any, tmp_path: Path) -> None:
     """The line is about MQL to SQL: a funnel without an SQL stage is never told its leads
-    do not move on, and across an SAL stage the MQL-to-SQL cohort is what is judged."""
+    do not move on, and across an SAL stage the MQL-to-SQL cohort is what is judged.  The
+    January export three times over (21 MQLs, the same rates) is large enough to judge, and
+    a lead of April makes January old enough for a rate into won."""
     from slabuilder.actuals import compute_actuals
 
+    tripled = [[f"{row[0]}-{k}" if row[0] else "", *row[1:]] for k in range(3) for row in ROWS]
+    late = ["LATE", "2027-04-15 09:00", "2027-04-15 10:00", *[""] * 12]
+    export_csv = write_csv(tmp_path / "tripled.csv", HEADER, [*tripled, late])
     mqls = _january_mqls()
     won = sum(1 for row in mqls if row[5]) / len(mqls)
     to_sql = sum(1 for row in mqls if row[3]) / len(mqls)

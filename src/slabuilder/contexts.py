@@ -417,6 +417,8 @@ class ConversionRow(TypedDict):
     state: RowState
     previous: float | None
     met: Verdict
+    note: str
+    """Why a rate is shown but not judged: too early, or too few to judge."""
 
 
 class ReportContext(TypedDict):

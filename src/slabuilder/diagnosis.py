@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from slabuilder import words
+from slabuilder.derive.alignment import JUDGE_FROM
 from slabuilder.derive.terms import scoring_misses_text
 from slabuilder.words import STAGE_NAMES, count, money, percent, sentence
 
@@ -22,8 +23,11 @@ if TYPE_CHECKING:
 __all__ = ["diagnoses", "insights", "no_attempt_age", "priorities"]
 
 
-def insights(plan: Plan, actuals: Actuals, mql_target: int) -> list[str]:
-    """What the month's figures say, each judged against its target in the agreement."""
+def insights(plan: Plan, actuals: Actuals, mql_target: int,
+             unjudged: dict[str, str] | None = None) -> list[str]:
+    """What the month's figures say, each judged against its target in the agreement; a
+    rate in ``unjudged`` (too early, too few) is stated with the reason, not judged."""
+    unjudged = unjudged or {}
     found = []
     month = actuals.month
     mql = month.mql
@@ -42,7 +46,8 @@ def insights(plan: Plan, actuals: Actuals, mql_target: int) -> list[str]:
         rate = month.conversions.get(key)
         if not key.startswith("mql_to_") or rate is None:
             continue
-        verdict = "on plan" if rate >= float(agreed) else "below plan"
+        verdict = (unjudged[key] if key in unjudged else
+                   "on plan" if rate >= float(agreed) else "below plan")
         found.append(f"{_rate_name(key)} ran at {percent(rate)} against the {percent(agreed)} "
                      f"the targets are built on: {verdict}.")
     low = _low_conversion(plan, month)
@@ -57,17 +62,17 @@ def insights(plan: Plan, actuals: Actuals, mql_target: int) -> list[str]:
                      f"dispositioned against the agreed {percent(floor)}: {verdict}.")
     reasons = actuals.dq_reasons
     if reasons:
-        top = [item for item in reasons if item.count == reasons[0].count]
-        if len(top) == 1:
+        leading = [item for item in reasons if item.count == reasons[0].count]
+        if len(leading) == 1:
             found.append(f"The most common disqualification reason was "
-                         f"\u201c{top[0].reason}\u201d ({count(top[0].count)}).")
-        elif len(top) <= 3:
-            named = words.join([f"\u201c{item.reason}\u201d" for item in top])
+                         f"\u201c{leading[0].reason}\u201d ({count(leading[0].count)}).")
+        elif len(leading) <= 3:
+            named = words.join([f"\u201c{item.reason}\u201d" for item in leading])
             found.append(f"The most common disqualification reasons were {named}, "
-                         f"{count(top[0].count)} each.")
+                         f"{count(leading[0].count)} each.")
         else:
-            found.append(f"{len(top)} disqualification reasons tied at "
-                         f"{count(top[0].count)} each: none stands out yet.")
+            found.append(f"{len(leading)} disqualification reasons tied at "
+                         f"{count(leading[0].count)} each: none stands out yet.")
     if actuals.by_source:
         top = actuals.by_source[0]
         found.append(f"{top.name} brought the most MQLs ({count(top.mql or 0)}).")
@@ -91,6 +96,9 @@ def _low_conversion(plan: Plan, month: MonthActuals) -> str | None:
     key = lines.low_conversion_key
     rate = month.conversions.get(key) if key is not None else None
     if key is None or rate is None or rate >= float(lines.low_conversion_rate):
+        return None
+    cohort = month.conversion_counts.get(key)
+    if cohort is not None and cohort.start < JUDGE_FROM:  # too few MQLs to call it low
         return None
     return f"{_rate_name(key)} ran at {percent(rate)}"
 

@@ -18,6 +18,7 @@ the PDF).  With actuals, a figure the export cannot support is marked "not in ex
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -34,6 +35,7 @@ from slabuilder.contexts import (
     RowState,
     Verdict,
 )
+from slabuilder.derive.alignment import JUDGE_FROM
 from slabuilder.derive.funnel import MONTHS_IN
 from slabuilder.derive.terms import scoring_misses_text
 from slabuilder.diagnosis import no_attempt_age
@@ -352,21 +354,46 @@ def _funnel_rows(plan: Plan, actuals: Actuals | None,
     return rows
 
 
-def _conversion_rows(plan: Plan, actuals: Actuals | None) -> list[ConversionRow]:
+def _conversion_rows(plan: Plan, actuals: Actuals | None, month: str) -> list[ConversionRow]:
+    """Each conversion against its plan rate, judged only on a cohort old enough and large
+    enough: a rate into won before the month's records have had one sales cycle is "too
+    early", and one on fewer than :data:`JUDGE_FROM` records is "too few to judge"."""
     rates = actuals.month.conversions if actuals else {}
+    counts = actuals.month.conversion_counts if actuals else {}
     previous = actuals.previous.conversions if actuals and actuals.previous else {}
+    waited = _days_since_month_end(actuals, month)
+    cycle = plan.answers.economics.sales_cycle_days
     rows: list[ConversionRow] = []
     for key, rate in plan.rates.items():
         source, target = key.split("_to_")
         actual = rates.get(key)
         state: RowState = BLANK if actuals is None else ("value" if actual is not None
                                                          else NOT_IN_EXPORT)
+        cohort = counts.get(key)
+        note = ""
+        if actual is not None and target == "won" and cycle and waited is not None \
+                and waited < cycle:
+            note = (f"too early: the month's {stage_plural(source)} have had "
+                    f"{words.days(max(waited, 0))} of the {words.days(cycle)} a sale takes")
+        elif actual is not None and cohort is not None and cohort.start < JUDGE_FROM:
+            counted = words.unit(cohort.start, STAGE_NAMES[source], stage_plural(source))
+            note = f"too few to judge: {counted}, {JUDGE_FROM} needed"
         rows.append({"key": key, "label": f"{STAGE_NAMES[source]} to {STAGE_NAMES[target]}",
                      "field": f"{key}_actual", "kind": "rate", "plan": _num(rate),
                      "actual": actual, "state": state, "previous": previous.get(key),
-                     "met": (None if actual is None else
-                             "met" if actual >= _num(rate) else "missed")})
+                     "met": (None if actual is None or note else
+                             "met" if actual >= _num(rate) else "missed"),
+                     "note": note})
     return rows
+
+
+def _days_since_month_end(actuals: Actuals | None, month: str) -> int | None:
+    """Days from the month's end to the last day the export covers (None: unknown)."""
+    if actuals is None or not actuals.export.last_date:
+        return None
+    year, number = (int(part) for part in month.split("-"))
+    end = dt.date(year + number // 12, number % 12 + 1, 1)
+    return (dt.date.fromisoformat(actuals.export.last_date) - end).days + 1
 
 
 def _response_buckets(actuals: Actuals | None) -> list[dict[str, Any]]:
@@ -462,7 +489,9 @@ def build_report_context(plan: Plan, month: str, month_label: str,
     filled = actuals is not None
     by_source = actuals.by_source if actuals else None
     month_mqls = actuals.month.mql if actuals else None
-    insights = diagnosis.insights(plan, actuals, mql_target) if actuals else []
+    conversions = _conversion_rows(plan, actuals, month)
+    unjudged = {row["key"]: row["note"] for row in conversions if row["note"]}
+    insights = diagnosis.insights(plan, actuals, mql_target, unjudged) if actuals else []
     return {
         "month": month,
         "month_label": month_label,
@@ -482,7 +511,7 @@ def build_report_context(plan: Plan, month: str, month_label: str,
                         if row["stage"] in ("mql", "sal", "sql", "opportunity")],
         "shared_rows": _shared_rows(plan, actuals),
         "headline_rows": [row for row in funnel if row["stage"] in _HEADLINE_STAGES],
-        "conversion_rows": _conversion_rows(plan, actuals),
+        "conversion_rows": conversions,
         "weekly_targets": weekly_targets,
         "weeks": [week.to_dict() for week in actuals.weeks] if actuals else [],
         "met_count": sum(1 for row in marketing + sales if row["met"] == "met"),

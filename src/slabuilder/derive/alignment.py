@@ -33,6 +33,11 @@ class Symptom:
     """What in a month's figures shows it, in words (empty: not measured monthly)."""
 
 
+JUDGE_FROM = 20
+"""The fewest records at a stage on which the monthly report judges a conversion rate met
+or missed; on fewer it shows the rate and says it is too few to judge."""
+
+
 @dataclass(frozen=True)
 class DiagnosticLines:
     """The figures past which the monthly report names a symptom."""
