@@ -315,7 +315,7 @@ def test_json_keeps_its_keys_and_values(january: Actuals) -> None:
     assert data["previous"]["month_label"] == "December 2026"
     assert "scoring_accuracy" not in data["previous"]
     assert data["revenue"]["sales_sourced"] == {"won": 0, "amount": 0.0}
-    assert data["weeks"][0] == {"week_start": "2026-12-28", "label": "Week of Dec 28",
+    assert data["weeks"][0] == {"week_start": "2026-12-28", "label": "Jan 1 to 3",
                                 "mql": 0, "sal": None, "sql": 0, "opportunity": 0,
                                 "speed_to_lead_median_hours": None}
     assert data["export"]["excluded"][0] == {"reason": "no lead id", "rows": 1}
@@ -423,3 +423,24 @@ def test_conversion_by_cohort_never_exceeds_100_percent(tmp_path: Path,
     assert result.month.conversions == {"mql_to_sql": 1.0}
     assert result.month.acceptance_rate == 1.0
     assert result.previous.conversions == {"mql_to_sql": 1.0}
+
+
+def test_the_weeks_add_up_to_the_month(january: Actuals) -> None:
+    """January 2027 touches six weeks; the first (from Monday December 28) counts only
+    January 1 to 3 and the last (from Monday January 25) January 25 to 31, so the weekly
+    MQLs add up to the month's seven (each MQL's week is worked out here from the rows)."""
+    import datetime as dt
+
+    weeks = january.weeks
+    assert [week.label for week in weeks] == [
+        "Jan 1 to 3", "Week of Jan 4", "Week of Jan 11", "Week of Jan 18", "Week of Jan 25"]
+    expected: dict[str, int] = {}
+    seen: set[str] = set()
+    for row in ROWS:
+        if row[0] and row[0] not in seen and row[2].startswith("2027-01"):
+            day = dt.date.fromisoformat(row[2][:10])
+            monday = day - dt.timedelta(days=day.weekday())
+            expected[monday.isoformat()] = expected.get(monday.isoformat(), 0) + 1
+        seen.add(row[0])
+    assert {week.week_start: week.mql for week in weeks if week.mql} == expected
+    assert sum(week.mql or 0 for week in weeks) == january.month.mql == 7

@@ -514,7 +514,9 @@ def month_window(con: duckdb.DuckDBPyConnection, has: set[str], month: Month) ->
 
 def weekly(con: duckdb.DuckDBPyConnection, has: set[str], month: Month,
            table: str = "funnel") -> tuple[Week, ...]:
-    """Week by week (weeks start on Monday) for the weeks that touch the month."""
+    """Week by week (weeks start on Monday) for the weeks that touch the month, each
+    counting only its days inside the month, so that the weeks add up to the month; a week
+    cut by the month's edge is labelled with its days (``Mar 29 to 31``)."""
     stages = [s for s in ("mql", "sal", "sql", "opportunity") if STAGE_COLUMN[s] in has]
     first = month.start - dt.timedelta(days=month.start.weekday())
     last = month.end - dt.timedelta(days=1)
@@ -524,7 +526,7 @@ def weekly(con: duckdb.DuckDBPyConnection, has: set[str], month: Month,
     while monday <= last:
         weeks.append(monday)
         monday += dt.timedelta(days=7)
-    start, end = f"TIMESTAMP '{first} 00:00:00'", f"TIMESTAMP '{last}' + INTERVAL 7 DAY"
+    start, end = f"TIMESTAMP '{month.start} 00:00:00'", f"TIMESTAMP '{month.end} 00:00:00'"
     speed = ("median(CASE WHEN mql_at IS NOT NULL AND first_touch_at IS NOT NULL THEN "
              "greatest(first_touch_bm - mql_bm, 0) / 60.0 END)"
              if "first_touch_at" in has else "NULL")
@@ -544,9 +546,14 @@ def weekly(con: duckdb.DuckDBPyConnection, has: set[str], month: Month,
     for monday in weeks:
         counts = {stage: (found.get(monday, {}).get(stage, 0) if stage in stages else None)
                   for stage in ("mql", "sal", "sql", "opportunity")}
+        inside = max(monday, month.start)
+        until = min(monday + dt.timedelta(days=6), month.end - dt.timedelta(days=1))
+        label = (f"Week of {monday:%b} {monday.day}" if inside == monday
+                 and until == monday + dt.timedelta(days=6) else
+                 f"{inside:%b} {inside.day} to " + (f"{until.day}" if until.month == inside.month
+                                                    else f"{until:%b} {until.day}"))
         result.append(Week(
-            week_start=monday.isoformat(),
-            label=f"Week of {monday.strftime('%b')} {monday.day}", **counts,
+            week_start=monday.isoformat(), label=label, **counts,
             speed_to_lead_median_hours=found.get(monday, {}).get(
                 "speed_to_lead_median_hours")))
     return tuple(result)
