@@ -242,6 +242,15 @@ def date_range(start: dt.date, end: dt.date, style: DateStyle | str = "internati
     return f"{long_date(start, style)} to {long_date(end, style)}"
 
 
+def week_label(monday: dt.date, first: dt.date, last: dt.date) -> str:
+    """A week of a report: ``Week of Mar 1`` when all of it, from ``monday``, lies inside
+    the month; else the days that do: ``Mar 29 to 31``, ``Jan 1 to 3``."""
+    if first == monday and last == monday + dt.timedelta(days=6):
+        return f"Week of {monday:%b} {monday.day}"
+    end = f"{last.day}" if last.month == first.month else f"{last:%b} {last.day}"
+    return f"{first:%b} {first.day} to {end}"
+
+
 def ordinal_suffix(number: int) -> str:
     """``st``, ``nd``, ``rd`` or ``th``: 1st, 2nd, 3rd, 11th, 21st."""
     if 10 <= number % 100 <= 20:

@@ -30,6 +30,7 @@ from slabuilder.actuals.model import (
     Week,
 )
 from slabuilder.actuals.timestamps import quote_literal as _literal
+from slabuilder.words import week_label
 
 if TYPE_CHECKING:
     import duckdb
@@ -546,12 +547,8 @@ def weekly(con: duckdb.DuckDBPyConnection, has: set[str], month: Month,
     for monday in weeks:
         counts = {stage: (found.get(monday, {}).get(stage, 0) if stage in stages else None)
                   for stage in ("mql", "sal", "sql", "opportunity")}
-        inside = max(monday, month.start)
-        until = min(monday + dt.timedelta(days=6), month.end - dt.timedelta(days=1))
-        label = (f"Week of {monday:%b} {monday.day}" if inside == monday
-                 and until == monday + dt.timedelta(days=6) else
-                 f"{inside:%b} {inside.day} to " + (f"{until.day}" if until.month == inside.month
-                                                    else f"{until:%b} {until.day}"))
+        label = week_label(monday, max(monday, month.start),
+                           min(monday + dt.timedelta(days=6), month.end - dt.timedelta(days=1)))
         result.append(Week(
             week_start=monday.isoformat(), label=label, **counts,
             speed_to_lead_median_hours=found.get(monday, {}).get(
