@@ -660,3 +660,42 @@ def test_tied_reasons_are_named_together_or_not_at_all(
             for row in ROWS]
     assert said("one", same) == ["The most common disqualification reason was \u201cDQ-05 "
                           "Competitor chosen\u201d (2)."]
+
+
+def test_bookings_at_stake_weigh_each_term_over_its_own_mqls(
+        example_plan: Plan, example_answers: Any) -> None:
+    """On the example HubSpot export (March 2027): a tier's stake is its own MQLs that
+    missed the limit (never all MQLs), attempts weigh the unconverted MQLs that owe them,
+    and speed to lead is one problem, named by tier, and counted once in the summary."""
+    import re
+
+    from slabuilder.actuals import compute_actuals
+
+    actuals = compute_actuals(ROOT / "examples" / "hubspot-contacts.csv", example_answers,
+                              "2027-03", rate_keys=list(example_plan.rates))
+    report = build_report_context(example_plan, "2027-03", "March 2027", actuals)
+    month = actuals.month
+    value = 25_000 * 0.6 * 0.5 * 0.25  # the example's deal times its rates from MQL on
+    tiers = {tier.tier: tier for tier in month.speed_by_tier or ()}
+    expected = {
+        "Call back every demo": (1 - tiers["fast"].share_within) * tiers["fast"].mqls,
+        "Work every other MQL": (1 - tiers["standard"].share_within) * tiers["standard"].mqls,
+        "Make the full set of attempts": ((1 - month.attempts_meeting_minimum)
+                                          * month.attempts_unconverted_mqls),
+    }
+    stakes = {}
+    for line in report["priorities"]:
+        found = re.search(r"About \$([\d,]+) of bookings", line)
+        assert found is not None
+        stakes[line] = int(found.group(1).replace(",", ""))
+    for start, mqls in expected.items():
+        (line,) = [text for text in stakes if text.startswith(start)]
+        assert stakes[line] == round(mqls * value)
+    assert not any(line.startswith("Get every MQL touched") for line in stakes)
+    sales = {row["field"]: row for row in report["sales_rows"]}
+    assert sales["speed_within_sla"]["met"] == "missed"  # shown, but not counted again
+    counted = [row for row in report["marketing_rows"] + report["sales_rows"]
+               if row["met"] and row["field"] != "speed_within_sla"]
+    assert (report["met_count"], report["missed_count"]) == (
+        sum(row["met"] == "met" for row in counted),
+        sum(row["met"] == "missed" for row in counted))

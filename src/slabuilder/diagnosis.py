@@ -157,14 +157,18 @@ _PRIORITY = {
 
 
 def _mqls_at_stake(row: ComplianceRow, month: MonthActuals, mql_target: int) -> float:
-    """How many MQLs a missed term puts at risk this month."""
-    mqls = month.mql or 0
+    """How many MQLs a missed term puts at risk this month: the share that missed it times
+    the MQLs the term is measured over (a tier's own MQLs, the unconverted MQLs that owe
+    their attempts, the dispositioned ones), so that a part never outweighs its whole."""
     actual = row["actual"] or 0
     if row["field"] == "mql_volume":
         return max(mql_target - actual, 0)
     if row["kind"] == "rate":
-        denominator = month.mqls_dispositioned if row["field"] in (
-            "mql_acceptance", "scoring_accuracy") else mqls
+        tiers = {f"speed_{tier.tier}": tier.mqls for tier in month.speed_by_tier or ()}
+        denominator = {"mql_acceptance": month.mqls_dispositioned,
+                       "scoring_accuracy": month.mqls_dispositioned,
+                       "attempts": month.attempts_unconverted_mqls,
+                       **(tiers if month.tiers_known else {})}.get(row["field"], month.mql)
         return (1 - actual) * (denominator or 0)
     return float(actual)
 
@@ -173,8 +177,13 @@ def priorities(plan: Plan, rows: list[ComplianceRow], month: MonthActuals,
                 mql_target: int) -> list[str]:
     """The missed terms, the one with the most bookings at stake first."""
     value = float(plan.mql_value)
+    fields = {row["field"] for row in rows if row["met"] == "missed"}
+    # The tiers of speed to lead are the same problem as the overall share: one of them
+    # is named, the tiers when they were judged.
+    if fields & {"speed_fast", "speed_standard"}:
+        fields.discard("speed_within_sla")
     missed = [(round(_mqls_at_stake(row, month, mql_target) * value), row) for row in rows
-              if row["met"] == "missed" and row["field"] in _PRIORITY]
+              if row["field"] in fields and row["field"] in _PRIORITY]
     missed.sort(key=lambda item: -item[0])
     said = {field: text.format(age=no_attempt_age(plan),
                                misses=scoring_misses_text(codes=False))

@@ -490,6 +490,11 @@ def build_report_context(plan: Plan, month: str, month_label: str,
     by_source = actuals.by_source if actuals else None
     month_mqls = actuals.month.mql if actuals else None
     conversions = _conversion_rows(plan, actuals, month)
+    # Speed to lead counts once: by tier when the tiers were judged, else overall.
+    tiers_judged = any(row["field"] in ("speed_fast", "speed_standard") and row["met"]
+                       for row in sales)
+    judged = [row for row in marketing + sales
+              if not (tiers_judged and row["field"] == "speed_within_sla")]
     unjudged = {row["key"]: row["note"] for row in conversions if row["note"]}
     insights = diagnosis.insights(plan, actuals, mql_target, unjudged) if actuals else []
     return {
@@ -514,8 +519,8 @@ def build_report_context(plan: Plan, month: str, month_label: str,
         "conversion_rows": conversions,
         "weekly_targets": weekly_targets,
         "weeks": [week.to_dict() for week in actuals.weeks] if actuals else [],
-        "met_count": sum(1 for row in marketing + sales if row["met"] == "met"),
-        "missed_count": sum(1 for row in marketing + sales if row["met"] == "missed"),
+        "met_count": sum(1 for row in judged if row["met"] == "met"),
+        "missed_count": sum(1 for row in judged if row["met"] == "missed"),
         "insights": insights,
         "summary_insights": insights[:_SUMMARY_INSIGHTS],
         "more_insights": insights[_SUMMARY_INSIGHTS:],
