@@ -111,6 +111,29 @@ def test_an_untouched_mql_inside_its_limit_is_not_yet_counted(
     assert (month.mql, month.no_attempt_after_72h) == (8, 1)
 
 
+def test_data_completeness_of_the_months_mqls(january_folder: Path,
+                                              example_answers: Answers) -> None:
+    """January's seven MQLs with contact fields: L3 has no e-mail and L5 only a last name;
+    L1 and L2 also have a phone, a title and a size. Core: 6 of 7; extended: 2 of 7."""
+    contact = {"L1": ["Ana", "Ito", "a@x.example", "X", "555", "VP", "120"],
+               "L2": ["Bo", "Li", "b@x.example", "X", "556", "CTO", "80"],
+               "L3": ["Cy", "Ng", "", "X", "", "", ""],
+               "L5": ["", "Oz", "e@x.example", "X", "", "", ""]}
+    blank = ["Dee", "", "d@x.example", "Y", "", "", ""]
+    header = [*HEADER, "first_name", "last_name", "email", "company", "phone", "job_title",
+              "company_size"]
+    rows = [[*row, *contact.get(row[0], blank)] for row in ROWS]
+    export = write_csv(january_folder / "contacts.csv", header, rows)
+    month = compute_actuals(export, example_answers, "2027-01", rate_keys=["mql_to_sql"]).month
+    assert (month.core_fields_complete, month.extended_fields_complete) == (
+        round(6 / 7, 4), round(2 / 7, 4))
+    # Without phone, title and size columns the extended share is not in the export.
+    short = write_csv(january_folder / "core.csv", header[:-3], [row[:-3] for row in rows])
+    month = compute_actuals(short, example_answers, "2027-01", rate_keys=["mql_to_sql"]).month
+    assert (month.core_fields_complete, month.extended_fields_complete) == (
+        round(6 / 7, 4), None)
+
+
 def test_the_average_score_of_the_months_mqls(january_folder: Path,
                                               example_answers: Answers) -> None:
     scores = {"L0": "90", "L1": "40", "L2": "25", "L3": "", "L4": "31", "L5": "27",
@@ -305,7 +328,8 @@ def test_json_keeps_its_keys_and_values(january: Actuals) -> None:
         "undispositioned_past_deadline", "no_attempt_after_72h", "speed_by_tier",
         "tiers_known", "attempts_floor_share", "mql_average_score", "mqls_scored",
         "velocity", "sales_cycle_days", "sales_cycle_deals", "rejections",
-        "rejections_with_reason", "scoring_accuracy",
+        "rejections_with_reason", "core_fields_complete", "extended_fields_complete",
+        "scoring_accuracy",
         "dq_reasons", "by_source", "by_owner", "revenue", "previous", "trend", "weeks",
         "stalled_opportunities", "export", "not_in_export", "breaches"]
     assert (data["month"], data["month_label"]) == ("2027-01", "January 2027")
@@ -319,7 +343,9 @@ def test_json_keeps_its_keys_and_values(january: Actuals) -> None:
                                 "mql": 0, "sal": None, "sql": 0, "opportunity": 0,
                                 "speed_to_lead_median_hours": None}
     assert data["export"]["excluded"][0] == {"reason": "no lead id", "rows": 1}
-    assert data["not_in_export"] == ["mql_trigger", "sal_at", "score"]
+    assert data["not_in_export"] == ["company", "company_size", "email", "first_name",
+                                     "job_title", "last_name", "mql_trigger", "phone",
+                                     "sal_at", "score"]
     assert data["breaches"]["rows"] == 2
 
 

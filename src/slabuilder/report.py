@@ -107,6 +107,8 @@ def _marketing_rows(plan: Plan, actuals: Actuals | None,
     acceptance = month.acceptance_rate if month else None
     accuracy = actuals.scoring_accuracy if actuals else None
     score = month.mql_average_score if month else None
+    core = month.core_fields_complete if month else None
+    extended = month.extended_fields_complete if month else None
     return [
         rows.row("mql_volume", "MQL volume", f"at least {count(mql_target)}", mql, "count",
                  mql is not None and mql >= mql_target,
@@ -133,8 +135,14 @@ def _marketing_rows(plan: Plan, actuals: Actuals | None,
                        else "")),
         rows.row("data_completeness", "Data completeness",
                  f"{percent(agreed.core_fields_complete)} core, "
-                 f"{percent(agreed.extended_fields_complete)} extended", None, "rate", None,
-                 measurable=False),
+                 f"{percent(agreed.extended_fields_complete)} extended", core, "rate",
+                 core is not None and core >= _num(agreed.core_fields_complete)
+                 and (extended is None or extended >= _num(agreed.extended_fields_complete)),
+                 previous=previous.core_fields_complete if previous else None,
+                 note=("core: name, e-mail and company; "
+                       + (f"extended (also phone, title and size): {percent(extended)}"
+                          if extended is not None else "extended: not in export"))
+                 if core is not None else ""),
         rows.row("routing_speed", "Routing speed",
                  f"within {words.minutes(agreed.routing_minutes)}", None, "count", None,
                  measurable=False),

@@ -191,6 +191,7 @@ def _month_block(figures: MonthFigures, rate_keys: list[str]) -> MonthActuals:
         **figures.acceptance(), **figures.speed(), **figures.attempts(),
         **figures.disposition(), no_attempt_after_72h=figures.no_attempt(),
         **figures.quality(), **figures.sales_cycle(), **figures.rejections(),
+        **figures.completeness(),
         velocity=figures.velocity(rate_keys))
 
 

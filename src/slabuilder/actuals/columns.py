@@ -22,9 +22,15 @@ CANONICAL = (
     "lead_id", "created_at", "mql_at", "sal_at", "sql_at", "opportunity_at", "won_at",
     "lost_at", "first_touch_at", "attempts", "disposition", "disposition_at",
     "disqualification_reason", "owner", "source", "amount", "mql_trigger", "score",
+    "first_name", "last_name", "email", "company", "phone", "job_title", "company_size",
 )
 """``mql_trigger`` is what made the lead an MQL (its form or signal): it puts each MQL in its
-speed-to-lead tier; ``score`` is the lead score the CRM holds."""
+speed-to-lead tier; ``score`` is the lead score the CRM holds; the contact fields (name,
+e-mail, company, phone, title, company size) measure data completeness."""
+CORE_FIELDS = (("first_name", "last_name"), ("email",), ("company",))
+"""Fields every MQL carries (any one of a group will do: a first or a last name)."""
+EXTENDED_FIELDS = (("phone",), ("job_title",), ("company_size",))
+"""Fields most MQLs also carry."""
 TIMESTAMPS = frozenset({"created_at", "mql_at", "sal_at", "sql_at", "opportunity_at", "won_at",
                         "lost_at", "first_touch_at", "disposition_at"})
 NUMBERS = frozenset({"attempts", "amount", "score"})
@@ -50,6 +56,13 @@ HUBSPOT: dict[str, tuple[str, ...]] = {
     "amount": ("Total Revenue",),
     "mql_trigger": ("Recent Conversion",),
     "score": ("HubSpot Score", "Lead Score"),
+    "first_name": ("First Name",),
+    "last_name": ("Last Name",),
+    "email": ("Email",),
+    "company": ("Company Name", "Company"),
+    "phone": ("Phone Number", "Mobile Phone Number"),
+    "job_title": ("Job Title",),
+    "company_size": ("Number of Employees", "Company size"),
 }
 
 # Salesforce Lead API names (Data Loader), then the labels a report export prints.  A lead
@@ -71,6 +84,13 @@ SALESFORCE: dict[str, tuple[str, ...]] = {
     "source": ("LeadSource", "Lead Source"),
     "mql_trigger": ("MQL_Trigger__c", "MQL Trigger"),
     "score": ("Lead_Score__c", "Score__c", "Lead Score"),
+    "first_name": ("FirstName", "First Name"),
+    "last_name": ("LastName", "Last Name"),
+    "email": ("Email",),
+    "company": ("Company",),
+    "phone": ("Phone", "MobilePhone"),
+    "job_title": ("Title",),
+    "company_size": ("NumberOfEmployees", "No. of Employees"),
 }
 SALESFORCE_OPPORTUNITY_ID = "ConvertedOpportunityId"
 TOUCH_KINDS = ("call", "email", "e-mail", "listemail", "meeting")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from slabuilder.actuals.calendar import BusinessClock
+from slabuilder.actuals.columns import CORE_FIELDS, EXTENDED_FIELDS
 from slabuilder.actuals.model import (
     DqReason,
     Group,
@@ -353,6 +354,27 @@ class MonthFigures:
             WHERE disqualification_reason IS NOT NULL AND {self._in_month(when)}
             GROUP BY 1 ORDER BY 2 DESC, 1""").fetchall()
         return tuple(DqReason(reason, int(count)) for reason, count in rows)
+
+    def completeness(self) -> dict[str, Any]:
+        """Shares of the month's MQLs that carry the core fields (a name, an e-mail, a
+        company) and also the extended ones (phone, title, company size); each ``None``
+        when the export lacks a column the share needs."""
+        def filled(groups: tuple[tuple[str, ...], ...]) -> str | None:
+            if not all(any(name in self.has for name in group) for group in groups):
+                return None
+            return " AND ".join("(" + " OR ".join(f"{name} IS NOT NULL" for name in group
+                                                  if name in self.has) + ")"
+                                for group in groups)
+        core = filled(CORE_FIELDS)
+        extended = filled(CORE_FIELDS + EXTENDED_FIELDS) if core else None
+        if core is None:
+            return {"core_fields_complete": None, "extended_fields_complete": None}
+        total, with_core, with_all = self._one(f"""
+            SELECT count(*), count(*) FILTER (WHERE {core}),
+                   count(*) FILTER (WHERE {extended or 'false'})
+            FROM {self.table} WHERE {self._in_month('mql_at')}""")
+        return {"core_fields_complete": _share(with_core, total),
+                "extended_fields_complete": _share(with_all, total) if extended else None}
 
     def rejections(self) -> dict[str, Any]:
         """Of the month's MQLs that sales turned down (by their status), the share that

@@ -127,6 +127,10 @@ class MonthActuals:
     sales_cycle_deals: int | None = None
     rejections: int | None = None
     """The month's MQLs that sales turned down, by their status."""
+    core_fields_complete: float | None = None
+    """Share of the month's MQLs with a name, an e-mail and a company."""
+    extended_fields_complete: float | None = None
+    """Share that also have a phone, a title and a company size."""
     rejections_with_reason: float | None = None
     """Their share that carry a reason ("not interested" is none)."""
 
@@ -171,6 +175,8 @@ class MonthActuals:
             "sales_cycle_deals": self.sales_cycle_deals,
             "rejections": self.rejections,
             "rejections_with_reason": self.rejections_with_reason,
+            "core_fields_complete": self.core_fields_complete,
+            "extended_fields_complete": self.extended_fields_complete,
         }
 
 

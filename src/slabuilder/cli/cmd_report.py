@@ -58,7 +58,8 @@ def command(answers_file: Path, month: str | None, out_dir: Path | None, as_json
     header: HubSpot contacts (property labels), Salesforce leads (API names) or a generic CSV
     with the columns lead_id, created_at, mql_at, sal_at, sql_at, opportunity_at, won_at,
     lost_at, first_touch_at, attempts, disposition, disposition_at,
-    disqualification_reason, owner, source, amount, mql_trigger, score.
+    disqualification_reason, owner, source, amount, mql_trigger, score and the
+    contact fields (first_name, last_name, email, company, phone, job_title, company_size).
 
     --export-format names the CRM of the export; --format is the documents' output format.
 
