@@ -134,6 +134,22 @@ def test_data_completeness_of_the_months_mqls(january_folder: Path,
         round(6 / 7, 4), None)
 
 
+def test_a_lead_still_being_attempted_is_not_undecided_within_its_window(
+        january_folder: Path, example_answers: Answers) -> None:
+    """L10 became an MQL on Tuesday January 19 at 09:00; 5 business days later (Tuesday 26,
+    09:00) it still has no disposition. Marked "New" it is undecided past the deadline;
+    marked "Attempting" it is inside its 14-day window (until February 2), as the
+    agreement allows. L4 (no status, January 15) stays undecided either way."""
+    def undecided(status: str) -> int | None:
+        late = ["L10", "2027-01-19 08:00", "2027-01-19 09:00", "", "", "", "", "", "2",
+                status, "", "", "Ana", "Webinar", ""]
+        export = write_csv(january_folder / f"{status}.csv", HEADER, [*ROWS, late])
+        return compute_actuals(export, example_answers, "2027-01",
+                               rate_keys=["mql_to_sql"]).month.undispositioned_past_deadline
+
+    assert (undecided("New"), undecided("Attempting")) == (2, 1)
+
+
 def test_the_average_score_of_the_months_mqls(january_folder: Path,
                                               example_answers: Answers) -> None:
     scores = {"L0": "90", "L1": "40", "L2": "25", "L3": "", "L4": "31", "L5": "27",

@@ -150,8 +150,8 @@ def test_attempts_and_disposition_state_one_rule() -> None:
     settles which comes first, and never praises a range the agreed number is outside."""
     nordlicht = _texts("nordlicht")
     assert ("Every MQL is accepted, disqualified or recycled within 7 business days; one not "
-            "yet reached by then is accepted and worked until its 8 attempts are made, then "
-            "marked unable to reach.") in nordlicht["agreement"]
+            "yet reached by then is marked \u201cattempting\u201d and worked until its 8 "
+            "attempts are made, then marked unable to reach.") in nordlicht["agreement"]
     assert "5 to 7" not in " ".join(nordlicht.values())
     assert "(6 is within the 5 to 7 that work best)" in \
         _texts("acme")["agreement"]

@@ -155,7 +155,8 @@ def test_attempts_that_mostly_outlast_the_disposition_deadline_get_a_note(exampl
         "sales": {"attempt_window_days": 21, "disposition_days": 7}}))
     found = [w for w in plan.warnings if w.code == "attempts_outlast_disposition"]
     assert [(w.severity, w.key) for w in found] == [("note", "sla.sales.attempt_window_days")]
-    assert "accepted and worked until its 6 attempts are made" in found[0].message
+    assert "marked \u201cattempting\u201d and worked until its 6 attempts are made" in \
+        found[0].message
     assert plan.warnings[-1].severity == "note"  # warnings first, then notes
     assert words.tally(["warning", "note", "warning"]) == "2 warnings and 1 note"
     assert words.tally(["note"]) == "1 note"

@@ -118,7 +118,8 @@ def compute_actuals(export: Path, answers: Answers, month: Month | str,
                   agreed.no_attempt_hours, clock,
                   scoring_misses=tuple((code.code, code.said_as)
                                        for code in agreed.scoring_misses),
-                  attempts_floor=agreed.attempts_floor, stalled_days=agreed.stalled_days)
+                  attempts_floor=agreed.attempts_floor, stalled_days=agreed.stalled_days,
+                  attempt_window_days=agreed.attempt_window_days)
     if options.tasks is not None:
         from slabuilder.fsutil import check_input
         from slabuilder.limits import EXPORT_MAX_BYTES

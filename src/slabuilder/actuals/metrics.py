@@ -43,6 +43,8 @@ STAGE_COLUMN = {"mql": "mql_at", "sal": "sal_at", "sql": "sql_at",
 OPEN_STATUSES = ("", "new", "open", "in progress", "attempted to contact", "attempting",
                  "connected", "working", "working - contacted", "open - not contacted",
                  "contacted", "not contacted")
+ATTEMPTING_STATUSES = ("attempting", "attempted to contact")
+"""Lead statuses that mean sales is still making its attempts on a lead it has not reached."""
 REJECTED_STATUSES = ("disqualif", "unqualif", "reject")
 """Words of a lead status that mean sales turned the MQL down."""
 NO_REASON = ("not interested",)
@@ -102,6 +104,8 @@ class Rules:
     no_attempt_hours: int
     clock: BusinessClock
     attempts_floor: int = 3
+    attempt_window_days: int = 14
+    """Calendar days over which the attempts are made."""
     stalled_days: int = 14
     """The fewest attempts any framework asks for; its share is shown beside the agreed
     minimum."""
@@ -307,6 +311,12 @@ class MonthFigures:
             decided.append(f"lower(coalesce(disposition, '')) NOT IN ({statuses})")
         else:
             return None
+        if "disposition" in self.has:
+            # A lead not yet reached is marked attempting and worked through its window,
+            # as the agreement says: not undecided while the window lasts.
+            attempting = ", ".join(f"'{s}'" for s in ATTEMPTING_STATUSES)
+            decided.append(f"(lower(coalesce(disposition, '')) IN ({attempting}) AND mql_at > "
+                           f"{self.end} - INTERVAL {int(self.rules.attempt_window_days)} DAY)")
         decided += [f"{c} < {self.end}" for c in ("sql_at", "opportunity_at", "won_at",
                                                   "lost_at") if c in self.has]
         return "NOT coalesce(" + " OR ".join(decided) + ", false)"

@@ -198,9 +198,9 @@ def _term_warnings(answers: Answers, terms: Terms) -> list[Finding]:
             f"Attempts run over {words.days(agreed.attempt_window_days)} but every MQL is "
             f"dispositioned within {words.days(agreed.disposition_days, business=True)}, so "
             "most attempts come after the decision; the agreement settles it: a lead not yet "
-            "reached by the deadline is accepted and "
-            f"worked until its {agreed.contact_attempts} attempts are made, then marked unable "
-            "to reach.", "sla.sales.attempt_window_days", severity="note"))
+            "reached by the deadline is marked \u201cattempting\u201d and worked until its "
+            f"{agreed.contact_attempts} attempts are made, then marked unable to reach.",
+            "sla.sales.attempt_window_days", severity="note"))
     if fast.hours > standard.hours:
         found.append(Finding(
             "fast_tier_slower",

@@ -437,10 +437,11 @@ def sales_terms(answers: Answers, agreed: Commitments) -> list[Term]:
              f"{_days(terms.attempt_window_days, business=False)}."),
         Term("disposition", "sales", "Disposition",
              f"Every MQL is accepted, disqualified or recycled within "
-             f"{_days(terms.disposition_days)}; one not yet reached by then is accepted "
-             f"and worked until its {terms.contact_attempts} attempts are made, then marked "
-             "unable to reach.",
-             "MQLs still without a disposition after the deadline."),
+             f"{_days(terms.disposition_days)}; one not yet reached by then is marked "
+             f"\u201cattempting\u201d and worked until its {terms.contact_attempts} attempts "
+             "are made, then marked unable to reach.",
+             "MQLs still without a disposition after the deadline, leaving out those marked "
+             "attempting within their attempt window."),
         Term("review", "sales", "Review",
              f"Every MQL is reviewed within {_hours(terms.review_hours)} "
              "of arriving.",
