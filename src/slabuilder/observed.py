@@ -7,6 +7,8 @@ at most 100%, and resting on at least :data:`MIN_RATE_SAMPLE` records.
 from __future__ import annotations
 
 import copy
+import dataclasses
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -14,13 +16,29 @@ from typing import Any
 from slabuilder import words
 from slabuilder.words import percent, rate_label, rate_text
 
-__all__ = ["MIN_RATE_SAMPLE", "RateComparison", "compare_rates", "observed_cohort_rates",
-           "observed_rate_defaults", "observed_rates"]
+__all__ = ["MAX_STEP", "MIN_RATE_SAMPLE", "RateComparison", "compare_rates",
+           "observed_cohort_rates", "observed_rate_defaults", "observed_rates",
+           "wilson_interval"]
 
 
 MIN_RATE_SAMPLE = 30
 """Records at a rate's starting stage below which an observed rate is shown but not offered
 as the new default: with 3 SQLs, one opportunity more or less moves the rate by 33 points."""
+
+MAX_STEP = Decimal("0.10")
+"""The most an observed rate moves the default in one renegotiation (10 percentage points):
+one period's evidence is a step, not a new plan; ``--set`` goes further."""
+
+
+def wilson_interval(reached: int, start: int) -> tuple[Decimal, Decimal]:
+    """The 95% Wilson score interval of ``reached / start``, to a tenth of a point."""
+    z = 1.96
+    p = reached / start
+    centre = (p + z * z / (2 * start)) / (1 + z * z / start)
+    half = z * math.sqrt(p * (1 - p) / start + z * z / (4 * start * start)) / (1 + z * z / start)
+    step = Decimal("0.001")
+    return (Decimal(max(centre - half, 0.0)).quantize(step),
+            Decimal(min(centre + half, 1.0)).quantize(step))
 
 
 @dataclass(frozen=True)
@@ -33,6 +51,30 @@ class RateComparison:
     observed: Decimal | None
     sample: int | None
     """How many records the observed rate is based on (``None`` when unknown)."""
+    interval: tuple[Decimal, Decimal] | None = None
+    """The 95% range the rate lies in, given its sample (``None`` when unknown)."""
+    too_early: int = 0
+    """Months of the period left out because their cohorts are younger than a sales cycle."""
+    cycle_days: int | None = None
+
+    @property
+    def interval_text(self) -> str:
+        if self.interval is None:
+            return ""
+        return f"{percent(self.interval[0])} to {percent(self.interval[1])}"
+
+    @property
+    def proposed(self) -> Decimal | None:
+        """The new default: the observed rate, moved at most :data:`MAX_STEP` from the
+        agreed one (``None`` when the observed rate is not offered)."""
+        if self.refusal is not None or self.observed is None or self.agreed is None:
+            return None
+        step = max(min(self.observed - self.agreed, MAX_STEP), -MAX_STEP)
+        return self.agreed + step
+
+    @property
+    def capped(self) -> bool:
+        return self.proposed is not None and self.proposed != self.observed
 
     @property
     def agreed_text(self) -> str:
@@ -53,6 +95,9 @@ class RateComparison:
         """Why the observed rate is not offered as the new default (``None``: it is)."""
         if self.agreed is None:
             return "not in the agreement"
+        if self.observed is None and self.too_early:
+            return (f"too early: the period's cohorts are younger than the "
+                    f"{words.days(self.cycle_days or 0)} a sale takes")
         if self.observed is None:
             return "no data"
         if not 0 < self.observed <= 1:
@@ -106,23 +151,39 @@ def observed_rates(monthly_volumes: list[dict[str, int | None]],
 
 
 def observed_cohort_rates(monthly_counts: list[dict[str, tuple[int, int] | None]],
-                          agreed: dict[str, Decimal]) -> list[RateComparison]:
+                          agreed: dict[str, Decimal], *,
+                          waited: list[int | None] | None = None,
+                          cycle_days: int | None = None) -> list[RateComparison]:
     """Agreed and observed rates from each month's cohorts (records at the first stage, and
-    how many reached the second), summed over the period, so no rate exceeds 100%."""
+    how many reached the second), summed over the period, so no rate exceeds 100%.
+
+    ``waited`` gives, for each month, the days from its end to the export's last day: a
+    rate into won leaves out the months that have waited less than ``cycle_days``, whose
+    deals have not had the time to close."""
     totals: dict[str, tuple[int, int]] = {}
-    for counts in monthly_counts:
+    early: dict[str, int] = {}
+    for index, counts in enumerate(monthly_counts):
+        days = waited[index] if waited else None
         for key, pair in counts.items():
-            if pair is not None:
+            young = (key.endswith("_to_won") and cycle_days is not None and days is not None
+                     and days < cycle_days)
+            if young and pair is not None:
+                early[key] = early.get(key, 0) + 1
+            elif pair is not None:
                 start, reached = totals.get(key, (0, 0))
                 totals[key] = (start + pair[0], reached + pair[1])
     observed: dict[str, Decimal] = {}
     samples: dict[str, int] = {}
+    intervals: dict[str, tuple[Decimal, Decimal]] = {}
     for key in agreed:
         start, reached = totals.get(key, (0, 0))
         if start:
             observed[key] = (Decimal(reached) / Decimal(start)).quantize(Decimal("0.001"))
             samples[key] = start
-    return compare_rates(agreed, observed, samples)
+            intervals[key] = wilson_interval(reached, start)
+    return [dataclasses.replace(row, interval=intervals.get(row.key),
+                                too_early=early.get(row.key, 0), cycle_days=cycle_days)
+            for row in compare_rates(agreed, observed, samples)]
 
 
 def observed_rate_defaults(data: dict[str, Any],
@@ -137,6 +198,6 @@ def observed_rate_defaults(data: dict[str, Any],
     following = copy.deepcopy(data)
     funnel = following.setdefault("funnel", {})
     for row in comparisons:
-        if row.usable:
-            funnel[row.key] = rate_text(row.observed)
+        if row.proposed is not None:
+            funnel[row.key] = rate_text(row.proposed)
     return following

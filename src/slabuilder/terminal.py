@@ -231,17 +231,24 @@ def print_rates(comparisons: list[RateComparison], out: Console | None = None) -
     """Agreed and observed conversion rates side by side, and which become the defaults."""
     from rich.table import Table
 
+    from slabuilder.observed import MAX_STEP
+
     table = Table(title="Conversion rates: agreed and observed last period",
                   title_justify="left")
     table.add_column("Rate")
     table.add_column("Agreed", justify="right")
     table.add_column("Observed", justify="right")
     table.add_column("Based on", justify="right")
+    table.add_column("95% range", justify="right")
     table.add_column("New default")
     for row in comparisons:
+        offered = ("observed" if row.proposed is not None and not row.capped else
+                   f"{percent(row.proposed)}: one step of {words.number(MAX_STEP * 100)} "
+                   "points toward it" if row.proposed is not None else
+                   f"agreed: {row.refusal}")
         table.add_row(row.label, row.agreed_text, row.observed_text,
                       f"{words.count(row.sample)}" if row.sample is not None else "",
-                      "observed" if row.refusal is None else f"agreed: {row.refusal}")
+                      row.interval_text, offered)
     out = out or console()
     out.print(table)
     if any(row.usable for row in comparisons):

@@ -8,6 +8,7 @@ written; an existing one is refused without ``force``.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -212,6 +213,7 @@ def observed_period_rates(actuals_file: Path, plan: Plan,
     if not actuals_file.is_file():
         raise ExportError("no such file; check the path given to --actuals", file=actuals_file)
     cohorts: list[dict[str, tuple[int, int] | None]] = []
+    waited: list[int | None] = []
     problem: ExportError | None = None
     for month in plan.months:
         try:
@@ -222,6 +224,8 @@ def observed_period_rates(actuals_file: Path, plan: Plan,
             continue
         cohorts.append({key: (None if pair is None else (pair.start, pair.reached))
                         for key, pair in measured.month.conversion_counts.items()})
+        last = measured.export.last_date
+        waited.append((dt.date.fromisoformat(last) - month.end).days if last else None)
     if not cohorts:
         if problem is not None and "holds nothing" not in problem.message:
             raise problem
@@ -229,4 +233,5 @@ def observed_period_rates(actuals_file: Path, plan: Plan,
         raise ExportError(f"the export holds no leads from {first} to {last}, the period "
                           "being renegotiated; export that period from the CRM",
                           file=actuals_file)
-    return observed_cohort_rates(cohorts, dict(plan.rates))
+    return observed_cohort_rates(cohorts, dict(plan.rates), waited=waited,
+                                 cycle_days=plan.answers.economics.sales_cycle_days)
