@@ -214,9 +214,9 @@ def test_previous_month_and_trend(january: Actuals) -> None:
     assert january.previous.mql == 1
     assert january.previous.speed_to_lead_median_hours == 2.0
     assert january.to_dict()["trend"] == [
-        {"month": "2026-12", "mql": 1, "speed_to_lead_median_hours": 2.0},
-        {"month": "2027-01", "mql": 7, "speed_to_lead_median_hours": 3.0},
-    ]
+        {"month": "2026-12", "mql": 1, "speed_to_lead_median_hours": 2.0, "won": 0},
+        {"month": "2027-01", "mql": 7, "speed_to_lead_median_hours": 3.0, "won": 1},
+    ]  # L1 was won on January 28
 
 
 def test_rows_read_used_and_excluded_with_reasons(january: Actuals) -> None:

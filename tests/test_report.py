@@ -699,3 +699,20 @@ def test_bookings_at_stake_weigh_each_term_over_its_own_mqls(
     assert (report["met_count"], report["missed_count"]) == (
         sum(row["met"] == "met" for row in counted),
         sum(row["met"] == "missed" for row in counted))
+
+
+def test_the_period_to_date_paces_against_the_calendar(
+        example_plan: Plan, export_csv: Path, example_answers: Any) -> None:
+    """January of Acme's quarter, from the hand-worked export: 7 MQLs against January's
+    178, and 534 - 7 = 527 over the two months left, 264 each (rounded up); one deal won
+    (L1, January 28) against 14, and 40 - 1 = 39 over two months, 20 each."""
+    from slabuilder.actuals import compute_actuals
+
+    actuals = compute_actuals(export_csv, example_answers, "2027-01",
+                              rate_keys=list(example_plan.rates))
+    pacing = build_report_context(example_plan, "2027-01", "January 2027", actuals)["pacing"]
+    assert [(row["stage"], row["to_date"], row["planned_to_date"], row["period_target"],
+             row["months_left"], row["needed_per_month"], row["on_pace"])
+            for row in pacing] == [("mql", 7, 178, 534, 2, 264, False),
+                                   ("won", 1, 14, 40, 2, 20, False)]
+    assert build_report_context(example_plan, "2027-01", "January 2027")["pacing"] == []

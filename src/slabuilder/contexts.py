@@ -454,6 +454,9 @@ class ReportContext(TypedDict):
     symptoms: list[dict[str, str]]
     sources: list[dict[str, Any]] | None
     owners: list[dict[str, Any]] | None
+    pacing: list[dict[str, Any]]
+    """The period to date, by stage: so far, planned so far, the period's target, and what
+    each month left must bring."""
     outside_period: str | None
     """A sentence when the month lies outside the agreement's period."""
     report_sources: list[dict[str, Any]] | None

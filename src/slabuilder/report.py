@@ -19,6 +19,7 @@ the PDF).  With actuals, a figure the export cannot support is marked "not in ex
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -395,6 +396,35 @@ def _conversion_rows(plan: Plan, actuals: Actuals | None, month: str) -> list[Co
     return rows
 
 
+def _pacing(plan: Plan, actuals: Actuals | None, month: str) -> list[dict[str, Any]]:
+    """The period to date: MQLs and won deals so far against the calendar's targets for the
+    same months, and what each month still to come must bring to reach the period's target
+    (empty for a monthly plan, a month outside the period, or a shell)."""
+    months = [item.month for item in plan.months]
+    if actuals is None or len(months) < 2 or month not in months:
+        return []
+    done = months[:months.index(month) + 1]
+    left = len(months) - len(done)
+    measured = {item.month: item for item in actuals.trend}
+    rows = []
+    for stage in ("mql", "won"):
+        if stage not in plan.targets:
+            continue
+        counts = [getattr(measured[key], stage) if key in measured else 0 for key in done]
+        if any(count is None for count in counts):
+            continue
+        so_far = sum(counts)
+        planned = sum(item.targets[stage] for item in plan.months[:len(done)])
+        total = plan.targets[stage].per_period
+        rows.append({"stage": stage, "name": STAGE_NAMES[stage], "to_date": so_far,
+                     "planned_to_date": planned, "period_target": total,
+                     "months_left": left,
+                     "needed_per_month": (math.ceil(max(total - so_far, 0) / left)
+                                          if left else None),
+                     "on_pace": so_far >= planned})
+    return rows
+
+
 def _days_since_month_end(actuals: Actuals | None, month: str) -> int | None:
     """Days from the month's end to the last day the export covers (None: unknown)."""
     if actuals is None or not actuals.export.last_date:
@@ -518,6 +548,7 @@ def build_report_context(plan: Plan, month: str, month_label: str,
         "agenda_sales_rows": _pick(by_term, _AGENDA_TERMS),
         "dashboard_response_rows": _pick(by_term, _DASHBOARD_RESPONSE),
         "dashboard_quality_rows": _pick(by_term, _DASHBOARD_QUALITY),
+        "pacing": _pacing(plan, actuals, month),
         "outside_period": words.sentence(outside) if outside else None,
         "funnel_rows": funnel,
         "flow_stages": [row["stage"] for row in funnel

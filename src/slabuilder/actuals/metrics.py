@@ -613,7 +613,14 @@ def trend(con: duckdb.DuckDBPyConnection, has: set[str], month: Month,
         SELECT strftime(date_trunc('month', mql_at), '%Y-%m') AS m, count(*), {speed}
         FROM funnel WHERE mql_at IS NOT NULL AND mql_at < TIMESTAMP '{month.end} 00:00:00'
         GROUP BY 1 ORDER BY 1 DESC LIMIT {months}""").fetchall()
-    return tuple(TrendMonth(m, int(n), _round(s)) for m, n, s in reversed(rows))
+    won: dict[str, int] = {}
+    if "won_at" in has:
+        won = dict(con.execute(f"""
+            SELECT strftime(date_trunc('month', won_at), '%Y-%m'), count(*) FROM funnel
+            WHERE won_at IS NOT NULL AND won_at < TIMESTAMP '{month.end} 00:00:00'
+            GROUP BY 1""").fetchall())
+    return tuple(TrendMonth(m, int(n), _round(s), int(won.get(m, 0)) if "won_at" in has
+                            else None) for m, n, s in reversed(rows))
 
 
 def cohort_rates(cohorts: dict[str, tuple[int, int] | None]) -> dict[str, float | None]:

@@ -270,10 +270,13 @@ class TrendMonth:
     month: str
     mql: int
     speed_to_lead_median_hours: float | None
+    won: int | None = None
+    """Deals won in the month (``None``: the export has no won date)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {"month": self.month, "mql": self.mql,
-                "speed_to_lead_median_hours": self.speed_to_lead_median_hours}
+                "speed_to_lead_median_hours": self.speed_to_lead_median_hours,
+                "won": self.won}
 
 
 @dataclass(frozen=True)
