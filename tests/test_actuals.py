@@ -276,6 +276,17 @@ def test_each_mql_is_held_to_its_own_tier(tiered: tuple[Actuals, str]) -> None:
     assert body[("L7", "no first touch")][8] == "24"
 
 
+def test_each_rep_is_held_to_the_tiers_too(tiered: tuple[Actuals, str]) -> None:
+    """By owner: Ana's January MQLs L1, L2, L4 in time and L6 (a demo request touched after
+    16 h) late: 3 of 4; Ben's L3 and L5 in time and L7 never touched: 2 of 3."""
+    found, _ = tiered
+    owners = {group.name: group for group in found.by_owner or ()}
+    assert {name: (group.mql, group.within_limit) for name, group in owners.items()} == {
+        "Ana": (4, 0.75), "Ben": (3, round(2 / 3, 4))}
+    assert {name: group.mql_to_sql for name, group in owners.items()} == {
+        "Ana": 0.5, "Ben": round(1 / 3, 4)}  # L1, L6 of Ana's; L3 of Ben's reached SQL
+
+
 def test_a_hubspot_recent_conversion_is_the_trigger() -> None:
     from slabuilder.actuals.columns import HUBSPOT, SALESFORCE
 

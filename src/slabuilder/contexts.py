@@ -462,6 +462,7 @@ class ReportContext(TypedDict):
     report_sources: list[dict[str, Any]] | None
     agenda_sources: list[dict[str, Any]] | None
     dashboard_owners: list[dict[str, Any]] | None
+    agenda_owners: list[dict[str, Any]] | None
     dq_reasons: list[dict[str, Any]] | None
     agenda_dq_reasons: list[dict[str, Any]] | None
     revenue: dict[str, Any] | None

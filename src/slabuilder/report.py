@@ -575,6 +575,8 @@ def build_report_context(plan: Plan, month: str, month_label: str,
         "agenda_sources": _top(by_source, _AGENDA_SOURCES, filled, month_mqls),
         "dashboard_owners": _top(actuals.by_owner if actuals else None, _DASHBOARD_OWNERS,
                                  filled, month_mqls),
+        "agenda_owners": _top(actuals.by_owner if actuals else None, _AGENDA_SOURCES,
+                              filled, month_mqls),
         "dq_reasons": _listed(actuals.dq_reasons) if actuals else None,
         "agenda_dq_reasons": _listed(actuals.dq_reasons[:_AGENDA_REASONS]
                                      if actuals and actuals.dq_reasons else None),

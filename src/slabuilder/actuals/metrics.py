@@ -489,6 +489,12 @@ class MonthFigures:
         counts = ", ".join(f"count(*) FILTER (WHERE {self._in_month(STAGE_COLUMN[s])}) AS {s}"
                            for s in stages)
         speed = ""
+        tier_limit = self.rules.limit_sql(self.has)
+        within = "first_touch_at" in self.has and tier_limit is not None and "mql" in stages
+        if within:
+            counts += (f", count(*) FILTER (WHERE {self._in_month('mql_at')} AND first_touch_at "
+                       f"IS NOT NULL AND greatest(first_touch_bm - mql_bm, 0) / 60.0 <= "
+                       f"{tier_limit})")
         if "first_touch_at" in self.has:
             speed = (f", median(CASE WHEN {self._in_month('mql_at')} AND first_touch_at IS "
                      "NOT NULL THEN greatest(first_touch_bm - mql_bm, 0) / 60.0 END)")
@@ -505,10 +511,14 @@ class MonthFigures:
             volume: dict[str, int | None] = dict.fromkeys(("mql", "sql", "won"))
             volume.update({s: int(v) for s, v in zip(stages, row[1:1 + len(stages)],
                                                      strict=True)})
+            extra = row[1 + len(stages):]
             groups.append(Group(
                 name=row[0], mql=volume["mql"], sql=volume["sql"], won=volume["won"],
-                mql_to_sql=_share(row[1 + len(stages)], volume["mql"]) if cohort else None,
-                speed_to_lead_median_hours=_round(row[-1]) if speed else None))
+                # after the stages' counts: the count within the limit, then the cohort's
+                mql_to_sql=(_share(extra[1 if within else 0], volume["mql"]) if cohort
+                            else None),
+                speed_to_lead_median_hours=_round(row[-1]) if speed else None,
+                within_limit=_share(extra[0], volume["mql"]) if within else None))
         return tuple(groups)
 
     def revenue(self) -> Revenue | None:

@@ -214,11 +214,15 @@ class Group:
     won: int | None
     mql_to_sql: float | None
     speed_to_lead_median_hours: float | None
+    within_limit: float | None = None
+    """Share of the group's MQLs touched within their own tier's limit (``None``: the
+    export cannot tell)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "mql": self.mql, "sql": self.sql, "won": self.won,
                 "mql_to_sql": self.mql_to_sql,
-                "speed_to_lead_median_hours": self.speed_to_lead_median_hours}
+                "speed_to_lead_median_hours": self.speed_to_lead_median_hours,
+                "within_limit": self.within_limit}
 
 
 @dataclass(frozen=True)
