@@ -93,6 +93,7 @@ def test_a_renamed_row_number_is_an_identifier_not_a_signal(leaky: tuple[Path, A
                                             "record number)")
 
 
+@pytest.mark.slow  # renders PDFs of its own
 def test_leaks_are_on_stderr_and_the_reports_first_page(run_cli: Any, leaky: tuple[Path, Any],
                                                         tmp_path: Path):
     from helpers import pdf_pages

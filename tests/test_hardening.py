@@ -581,6 +581,7 @@ def test_report_writes_documents_and_breaches_as_one_set(run_cli: Run, tmp_path:
     assert (tmp_path / "b.csv").exists()
 
 
+@pytest.mark.slow  # renders PDFs of its own
 def test_new_keeps_the_answers_when_the_documents_cannot_be_written(
         run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The answers are saved first; the documents are then all written or none."""

@@ -66,6 +66,7 @@ def renegotiated(tmp_path_factory: pytest.TempPathFactory, example_path: Path) -
             "after": checksums(folder)}
 
 
+@pytest.mark.slow  # renders PDFs of its own
 def test_previous_version_and_its_documents_are_unchanged(renegotiated: dict[str, Any]) -> None:
     assert renegotiated["code"] == 0
     before, after = renegotiated["before"], renegotiated["after"]

@@ -199,6 +199,7 @@ def test_loading_a_file_uses_the_command_lines_messages(tmp_path):
     assert 'value="Acme Analytics"' in client.get("/").text
 
 
+@pytest.mark.slow  # renders PDFs of its own
 def test_the_zip_holds_the_three_pdfs(tmp_path):
     client, _ = _client(tmp_path)
     response = client.get("/download/all.zip")
