@@ -153,7 +153,7 @@ def test_attempts_and_disposition_state_one_rule() -> None:
             "yet reached by then is marked \u201cattempting\u201d and worked until its 8 "
             "attempts are made, then marked unable to reach.") in nordlicht["agreement"]
     assert "5 to 7" not in " ".join(nordlicht.values())
-    assert "(6 is within the 5 to 7 that work best)" in \
+    assert "; 6 is within the 5 to 7 that work best." in \
         _texts("acme")["agreement"]
     plan = build_plan(load_answers(COMPANIES["nordlicht"]))
     assert [w.code for w in plan.warnings if w.key == "sla.sales.contact_attempts"] == [

@@ -232,7 +232,7 @@ def test_new_terms_live_once_in_the_plan_and_follow_the_answers(example_answers)
     plan = build_plan(answers_from_data(data))
     agreed = plan.terms.commitments
     assert (agreed.attempts_optimal_min, agreed.attempts_optimal_max) == (4, 8)
-    assert "(6 is within the 4 to 8 that work best)" in plan.terms.sales[1].commitment
+    assert "; 6 is within the 4 to 8 that work best." in plan.terms.sales[1].commitment
     assert agreed.handoff_channel == "a Slack alert"
     assert plan.alignment.exceptions.decided_by == "the RevOps lead"
     assert plan.alignment.exceptions.within == "24 business hours"

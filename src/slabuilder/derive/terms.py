@@ -393,7 +393,8 @@ def marketing_terms(answers: Answers, agreed: Commitments, mql_per_period: int) 
              f"The month's MQLs reach an average score of {agreed.average_mql_score} or more "
              f"(the threshold is {agreed.threshold} points): most of them clearly qualified, "
              "not pushed just over the line.",
-             "Average score of the month's MQLs when they qualified, from the CRM."),
+             "Average score of the month's MQLs when they qualified, from the CRM.",
+             in_summary=False),
         Term("attribution", "marketing", "Attribution",
              "Each month marketing reports the pipeline it sourced and the won revenue it "
              "influenced, each as a share of the total (targets: at least "
@@ -430,8 +431,8 @@ def sales_terms(answers: Answers, agreed: Commitments) -> list[Term]:
              f"At least {terms.contact_attempts} attempts over "
              f"{_days(terms.attempt_window_days, business=False)}, using {channels}, "
              "before a lead is marked unreachable"
-             + (f" ({terms.contact_attempts} is within the {agreed.attempts_optimal_min} to "
-               f"{agreed.attempts_optimal_max} that work best)." if agreed.attempts_in_range
+             + (f"; {terms.contact_attempts} is within the {agreed.attempts_optimal_min} to "
+               f"{agreed.attempts_optimal_max} that work best." if agreed.attempts_in_range
                else "."),
              "Logged activities per MQL in its first "
              f"{_days(terms.attempt_window_days, business=False)}."),
@@ -470,7 +471,8 @@ def sales_terms(answers: Answers, agreed: Commitments) -> list[Term]:
                 f"{words.stage_plural(key.split('_to_')[1])}" for key, rate in agreed.sales_rates])
             + (", the rates the targets are built on." if len(agreed.sales_rates) > 1
                else ", the rate the targets are built on."),
-            "Conversion of each stage, in the monthly report."))
+            # The summary's targets table states these rates already.
+            "Conversion of each stage, in the monthly report.", in_summary=False))
     return found
 
 
