@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from slabuilder import diagnosis, words
+from slabuilder.actuals.metrics import Month
 from slabuilder.actuals.model import Actuals, MonthActuals
 from slabuilder.charts import funnel_chart, trend_chart
 from slabuilder.contexts import (
@@ -429,9 +430,8 @@ def _days_since_month_end(actuals: Actuals | None, month: str) -> int | None:
     """Days from the month's end to the last day the export covers (None: unknown)."""
     if actuals is None or not actuals.export.last_date:
         return None
-    year, number = (int(part) for part in month.split("-"))
-    end = dt.date(year + number // 12, number % 12 + 1, 1)
-    return (dt.date.fromisoformat(actuals.export.last_date) - end).days + 1
+    following = Month.parse(month).end  # the first day after the month
+    return (dt.date.fromisoformat(actuals.export.last_date) - following).days + 1
 
 
 def _response_buckets(actuals: Actuals | None) -> list[dict[str, Any]]:
