@@ -359,3 +359,33 @@ def test_the_agreements_intent_tiers_list_the_calibrated_signals(
     high = [s["label"] for s in found.figures["signals"]
             if s["kind"] == "behaviour" and s["points"] >= needed]
     assert tiers.get("High intent", "").lower() == "; ".join(high).lower()
+
+
+def test_a_date_column_is_read_as_the_report_reads_dates(run_cli: Any, tmp_path: Path):
+    """Slashed dates whose days all stay under 13 (03/04/2026) could be either order: the
+    calibration stops and asks, as `report` does; --date-format DD/MM/YYYY reads them, and
+    the newest tenth of the leads by that reading (the later months) is the holdout. With a
+    day over 12 in the column the order is plain and nothing is asked."""
+    rng = np.random.default_rng(3)
+    rows = 400
+    days = [f"{1 + n % 12:02d}/{1 + (n // 12) % 12:02d}/2026" for n in range(rows)]
+    source = rng.choice(["A", "B"], rows)
+    converted = (rng.random(rows) < np.where(source == "A", 0.7, 0.15)).astype(int)
+    path = _write(tmp_path / "h.csv", ["When", "Source", "Converted"],
+                  [days, source, converted])
+    asked = run_cli("calibrate", EXAMPLE, "--history", path, "--outcome", "Converted",
+                    "--date-column", "When")
+    assert asked.code == 2
+    assert "--date-format DD/MM/YYYY" in asked.err
+    assert "Traceback" not in asked.err
+    read = run_cli("calibrate", EXAMPLE, "--history", path, "--outcome", "Converted",
+                   "--date-column", "When", "--date-format", "DD/MM/YYYY", "--json",
+                   "--force")
+    assert read.code == 0, read.err
+    assert json.loads(read.out)["split"]["method"] == "time"
+    plain = _write(tmp_path / "p.csv", ["When", "Source", "Converted"],
+                   [[f"{13 + n % 15}/{1 + n % 12:02d}/2026" for n in range(rows)],
+                    source, converted])
+    found = run_cli("calibrate", EXAMPLE, "--history", plain, "--outcome", "Converted",
+                    "--date-column", "When", "--json", "--force")
+    assert "date" not in found.err  # read without a question (it may still find no model)

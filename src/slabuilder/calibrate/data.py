@@ -11,7 +11,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from slabuilder.actuals.timestamps import number_sql, quote_literal
+from slabuilder.actuals.timestamps import (
+    DateOrder,
+    SlashedDates,
+    number_sql,
+    quote_literal,
+    settle_order,
+    slashed_probe_sql,
+    timestamp_sql,
+)
 from slabuilder.calibrate.options import (
     MIN_EACH_CLASS,
     MIN_ROWS,
@@ -101,10 +109,15 @@ def outcome_sql(table: LeadTable, profile: ColumnProfile,
             "THEN 1 ELSE 0 END"), wanted
 
 
-def date_sql(column: str) -> str:
-    formats = "['%m/%d/%Y', '%m/%d/%Y %H:%M', '%m/%d/%Y %H:%M:%S', '%d.%m.%Y', '%Y/%m/%d']"
-    return (f"epoch(coalesce(TRY_CAST({column} AS TIMESTAMP), "
-            f"try_strptime({column}, {formats})))")
+def date_sql(table: LeadTable, column: ColumnProfile, given: DateOrder | None) -> str:
+    """Seconds since 1970 of a date column, read as the monthly report reads a CRM export's
+    dates: ISO, with an offset or not, and slashed dates in the order their values show
+    (03/04/2027 could be either: --date-format settles it, as it does for `report`)."""
+    found = table.con.execute(f"SELECT {slashed_probe_sql(column.sql)} FROM leads").fetchone()
+    probe = SlashedDates(column.name, int((found or (0,))[0] or 0),
+                         *((found or (0, None, None, None))[1:]))
+    order = settle_order([probe], given, str(table.file.source))
+    return f"epoch({timestamp_sql(column.sql, order, 'UTC', 'UTC')})"
 
 
 def load_history(table: LeadTable, options: CalibrationOptions) -> History:
@@ -114,7 +127,7 @@ def load_history(table: LeadTable, options: CalibrationOptions) -> History:
     y_sql, positive = outcome_sql(table, outcome, options)
     date = (table.column(options.date_column, option="--date-column")
             if options.date_column else None)
-    time_sql = date_sql(date.sql) if date else "NULL"
+    time_sql = date_sql(table, date, options.date_format) if date else "NULL"
     table.con.execute(f"CREATE OR REPLACE TEMP TABLE usable AS SELECT rid, {y_sql} AS y, "
                       f"{time_sql} AS t FROM leads")
     set_aside = [(f"a malformed line (rows {_lines(table.bad_rows)})", len(table.bad_rows))]

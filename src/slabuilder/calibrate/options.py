@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from slabuilder.actuals.timestamps import DateOrder
+
 OutcomeStage = Literal["sal", "sql", "opportunity", "won"]
 OUTCOME_STAGES: tuple[OutcomeStage, ...] = ("sal", "sql", "opportunity", "won")
 POSITIVE_WORDS = ("1", "true", "yes", "y", "t", "converted", "won", "x")
@@ -29,6 +31,8 @@ class CalibrationOptions:
     exclude: tuple[str, ...] = ()
     include: tuple[str, ...] = ()
     date_column: str | None = None
+    date_format: DateOrder | None = None
+    """The order of the date column's slashed dates when its values cannot tell."""
     max_signals: int = 8
     seed: int = DEFAULT_SEED
     holdout_share: float = HOLDOUT_SHARE
