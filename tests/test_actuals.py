@@ -357,7 +357,8 @@ def test_json_keeps_its_keys_and_values(january: Actuals) -> None:
         "velocity", "sales_cycle_days", "sales_cycle_deals", "rejections",
         "rejections_with_reason", "core_fields_complete", "extended_fields_complete",
         "scoring_accuracy",
-        "dq_reasons", "by_source", "by_owner", "revenue", "previous", "trend", "weeks",
+        "dq_reasons", "by_source", "by_owner", "revenue", "previous", "trend", "history",
+            "weeks",
         "stalled_opportunities", "export", "not_in_export", "breaches"]
     assert (data["month"], data["month_label"]) == ("2027-01", "January 2027")
     assert data["conversion_counts"]["mql_to_sql"] == {"from": 7, "reached": 3}

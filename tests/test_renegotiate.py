@@ -253,11 +253,13 @@ def test_actuals_offer_observed_rates_side_by_side(version_1: Path, tmp_path: Pa
                      "--actuals", export)
     assert result.code == 0, result.err
     lines = [" ".join(line.replace("│", " ").split()) for line in result.out.splitlines()]
-    # 60 of 120 MQLs reached SQL: the 95% Wilson range, worked out by hand, is
-    # (0.5 + 1.96^2/240) / (1 + 1.96^2/120) -/+ 1.96 sqrt(0.25/120 + 1.96^2/57600) / 1.032
-    # = 50% -/+ 8.8 points.
-    assert "MQL to SQL rate 60% 50% 120 41.2% to 58.8% observed" in lines
-    assert "SQL to Opportunity rate 50% 50% 60 37.7% to 62.3% observed" in lines
+    # The export ends on March 23: March's MQLs and SQLs have not had the 14 days the
+    # agreement gives them, so January and February count. 40 of 80 MQLs reached SQL: the
+    # 95% Wilson range, worked out by hand, is
+    # (0.5 + 1.96^2/160) / (1 + 1.96^2/80) -/+ 1.96 sqrt(0.25/80 + 1.96^2/25600) / 1.048
+    # = 50% -/+ 10.7 points; 20 of 40 SQLs: 50% -/+ 1.96 sqrt(0.25/40 + 1.96^2/6400) / 1.096.
+    assert "MQL to SQL rate 60% 50% 80 39.3% to 60.7% observed" in lines
+    assert "SQL to Opportunity rate 50% 50% 40 35.2% to 64.8% observed" in lines
     # The export ends on March 23: no month's opportunities have had the 60 days a sale
     # takes, so no win rate is proposed from them.
     assert ("Opportunity to Won rate 25% no data agreed: too early: the period's cohorts "
@@ -389,7 +391,7 @@ def test_interview_in_a_terminal_offers_next_date_and_observed_rates(
     shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen.getvalue())
     assert child.exitstatus == 0, shown[-2000:]
     assert "On what date does the agreement take effect? 2027-04-01" in shown
-    assert "Last period's CRM export shows 50% (of 120); the agreement says 60%." in shown
+    assert "Last period's CRM export shows 50% (of 80); the agreement says 60%." in shown
     new = load_answers(tmp_path / "q2" / "acme-v2.yaml")
     assert new.agreement.effective_date == dt.date(2027, 4, 1)
     assert new.funnel.mql_to_sql == Decimal("0.5")
@@ -651,7 +653,8 @@ def test_one_period_moves_a_rate_one_step_and_young_cohorts_are_left_out() -> No
               {"mql_to_sql": (40, 12), "opportunity_to_won": (40, 1)},
               {"mql_to_sql": (40, 12), "opportunity_to_won": (40, 0)}]
     rows = {row.key: row for row in observed_cohort_rates(
-        months, agreed, waited=[75, 44, 16], cycle_days=60)}
+        months, agreed, waited=[75, 44, 16],
+        days_to_judge={"mql_to_sql": 14, "opportunity_to_won": 60})}
     sql = rows["mql_to_sql"]
     assert (sql.observed, sql.sample, sql.proposed, sql.capped) == (
         Decimal("0.3"), 120, Decimal("0.5"), True)

@@ -11,6 +11,7 @@ import dataclasses
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+from collections.abc import Mapping
 from typing import Any
 
 from slabuilder import words
@@ -54,8 +55,9 @@ class RateComparison:
     interval: tuple[Decimal, Decimal] | None = None
     """The 95% range the rate lies in, given its sample (``None`` when unknown)."""
     too_early: int = 0
-    """Months of the period left out because their cohorts are younger than a sales cycle."""
-    cycle_days: int | None = None
+    """Months of the period left out because their cohorts have not had the time the
+    agreement gives the step (:meth:`slabuilder.plan.Plan.days_to_judge`)."""
+    days_to_judge: int | None = None
 
     @property
     def interval_text(self) -> str:
@@ -96,8 +98,10 @@ class RateComparison:
         if self.agreed is None:
             return "not in the agreement"
         if self.observed is None and self.too_early:
+            step = ("a sale takes" if self.key.endswith("_to_won") else
+                    "the agreement gives the step")
             return (f"too early: the period's cohorts are younger than the "
-                    f"{words.days(self.cycle_days or 0)} a sale takes")
+                    f"{words.days(self.days_to_judge or 0)} {step}")
         if self.observed is None:
             return "no data"
         if not 0 < self.observed <= 1:
@@ -153,20 +157,21 @@ def observed_rates(monthly_volumes: list[dict[str, int | None]],
 def observed_cohort_rates(monthly_counts: list[dict[str, tuple[int, int] | None]],
                           agreed: dict[str, Decimal], *,
                           waited: list[int | None] | None = None,
-                          cycle_days: int | None = None) -> list[RateComparison]:
+                          days_to_judge: Mapping[str, int | None] | None = None,
+                          ) -> list[RateComparison]:
     """Agreed and observed rates from each month's cohorts (records at the first stage, and
     how many reached the second), summed over the period, so no rate exceeds 100%.
 
     ``waited`` gives, for each month, the days from its end to the export's last day: a
-    rate into won leaves out the months that have waited less than ``cycle_days``, whose
-    deals have not had the time to close."""
+    rate leaves out the months that have waited less than its ``days_to_judge`` (a sales
+    cycle into won), whose leads have not had the time to get there."""
+    needed = days_to_judge or {}
     totals: dict[str, tuple[int, int]] = {}
     early: dict[str, int] = {}
     for index, counts in enumerate(monthly_counts):
         days = waited[index] if waited else None
         for key, pair in counts.items():
-            young = (key.endswith("_to_won") and cycle_days is not None and days is not None
-                     and days < cycle_days)
+            young = bool(needed.get(key)) and days is not None and days < (needed[key] or 0)
             if young and pair is not None:
                 early[key] = early.get(key, 0) + 1
             elif pair is not None:
@@ -182,7 +187,8 @@ def observed_cohort_rates(monthly_counts: list[dict[str, tuple[int, int] | None]
             samples[key] = start
             intervals[key] = wilson_interval(reached, start)
     return [dataclasses.replace(row, interval=intervals.get(row.key),
-                                too_early=early.get(row.key, 0), cycle_days=cycle_days)
+                                too_early=early.get(row.key, 0),
+                                days_to_judge=needed.get(row.key))
             for row in compare_rates(agreed, observed, samples)]
 
 

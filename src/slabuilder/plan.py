@@ -119,6 +119,18 @@ class Plan:
         line = self.alignment.lines.low_conversion_key
         return [*self.rates, *([line] if line and line not in self.rates else [])]
 
+    def days_to_judge(self, key: str) -> int | None:
+        """Calendar days a month's leads need after the month ends before the rate ``key``
+        can be judged on them: a sales cycle into won, the opportunity deadline from SQL to
+        opportunity, the attempt window into any earlier stage (``None``: no rule known)."""
+        target = key.split("_to_")[1]
+        agreed = self.terms.commitments
+        if target == "won":
+            return self.answers.economics.sales_cycle_days
+        if target == "opportunity":
+            return math.ceil(agreed.sql_to_opportunity_days * 7 / 5)
+        return agreed.attempt_window_days
+
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data (numbers as numbers, dates as ISO text)."""
         data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)

@@ -366,13 +366,13 @@ def _funnel_rows(plan: Plan, actuals: Actuals | None,
 
 def _conversion_rows(plan: Plan, actuals: Actuals | None, month: str) -> list[ConversionRow]:
     """Each conversion against its plan rate, judged only on a cohort old enough and large
-    enough: a rate into won before the month's records have had one sales cycle is "too
-    early", and one on fewer than :data:`JUDGE_FROM` records is "too few to judge"."""
+    enough: a rate whose leads have not yet had the time the agreement gives that step
+    (:meth:`Plan.days_to_judge`: a sales cycle into won) is "too early", and one on fewer
+    than :data:`JUDGE_FROM` records is "too few to judge"."""
     rates = actuals.month.conversions if actuals else {}
     counts = actuals.month.conversion_counts if actuals else {}
     previous = actuals.previous.conversions if actuals and actuals.previous else {}
     waited = _days_since_month_end(actuals, month)
-    cycle = plan.answers.economics.sales_cycle_days
     rows: list[ConversionRow] = []
     for key, rate in plan.rates.items():
         source, target = key.split("_to_")
@@ -380,11 +380,13 @@ def _conversion_rows(plan: Plan, actuals: Actuals | None, month: str) -> list[Co
         state: RowState = BLANK if actuals is None else ("value" if actual is not None
                                                          else NOT_IN_EXPORT)
         cohort = counts.get(key)
+        needed = plan.days_to_judge(key)
         note = ""
-        if actual is not None and target == "won" and cycle and waited is not None \
-                and waited < cycle:
+        if actual is not None and needed and waited is not None and waited < needed:
             note = (f"too early: the month's {stage_plural(source)} have had "
-                    f"{words.days(max(waited, 0))} of the {words.days(cycle)} a sale takes")
+                    f"{words.days(max(waited, 0))} of the {words.days(needed)} "
+                    + ("a sale takes" if target == "won" else
+                       f"the agreement gives them to become {stage_plural(target)}"))
         elif actual is not None and cohort is not None and cohort.start < JUDGE_FROM:
             counted = words.unit(cohort.start, STAGE_NAMES[source], stage_plural(source))
             note = f"too few to judge: {counted}, {JUDGE_FROM} needed"

@@ -35,9 +35,9 @@ from slabuilder.actuals.metrics import (
     Rules,
     TierRule,
     cohort_rates,
+    history_months,
     month_window,
     stalled_opportunities,
-    trend,
     weekly,
 )
 from slabuilder.actuals.model import (
@@ -200,21 +200,38 @@ def _measure(loaded: LoadedExport, month: Month, rules: Rules,
              rate_keys: list[str], window: str) -> Actuals:
     con, has = loaded.con, loaded.available
     figures = MonthFigures(con, has, month, rules, window)
+    current = _month_block(figures, rate_keys)
     prior = _month_block(MonthFigures(con, has, month.previous(), rules, window), rate_keys)
     return Actuals(
-        month=_month_block(figures, rate_keys),
+        month=current,
         previous=prior if prior.mql else None,
         scoring_accuracy=figures.scoring_accuracy(),
         dq_reasons=figures.dq_reasons(),
         by_source=figures.by_group("source"),
         by_owner=figures.by_group("owner"),
         revenue=figures.revenue(),
-        trend=trend(con, has, month),
+        history=_history(loaded, month, rules, rate_keys, (prior, current)),
         weeks=weekly(con, has, month, window),
         stalled_opportunities=stalled_opportunities(con, has, month, rules.stalled_days),
         export=_describe_export(loaded),
         not_in_export=tuple(sorted(name for name in CANONICAL if name not in has)),
     )
+
+
+def _history(loaded: LoadedExport, month: Month, rules: Rules, rate_keys: list[str],
+             known: tuple[MonthActuals, ...]) -> tuple[MonthActuals, ...]:
+    """Every month of the trend measured the way the report's month is (the month and the
+    one before it are already measured); the earlier months from one table of their rows."""
+    con, has = loaded.con, loaded.available
+    months = history_months(con, has, month)
+    measured = {block.key: block for block in known}
+    earlier = [item for item in months if item.key not in measured]
+    if earlier:
+        table = month_window(con, has, earlier[-1], earlier[0], name="history_rows")
+        for item in earlier:
+            measured[item.key] = _month_block(MonthFigures(con, has, item, rules, table),
+                                              rate_keys)
+    return tuple(measured[item.key] for item in months)
 
 
 def _describe_export(loaded: LoadedExport) -> ExportDescription:

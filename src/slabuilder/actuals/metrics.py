@@ -26,7 +26,6 @@ from slabuilder.actuals.model import (
     Revenue,
     RevenueLine,
     TierSpeed,
-    TrendMonth,
     Velocity,
     Week,
 )
@@ -538,21 +537,35 @@ class MonthFigures:
                        sales_sourced=lines.get("sales_sourced", none))
 
 
-def month_window(con: duckdb.DuckDBPyConnection, has: set[str], month: Month) -> str:
+def month_window(con: duckdb.DuckDBPyConnection, has: set[str], month: Month,
+                 first: Month | None = None, name: str = "month_rows") -> str:
     """A table of the rows a month's figures can touch, made in one pass over ``funnel``.
 
-    Every figure of the month and the month before it, and of the weeks that touch the
-    month, counts rows with a date in those months (or those weeks); the rest of the export
-    only feeds the trend and the stalled opportunities, which read ``funnel`` itself.
-    Business time is looked up for these rows alone."""
-    start = month.previous().start - dt.timedelta(days=7)
+    Every figure of the month and the month before it (or of every month from ``first``),
+    and of the weeks that touch the month, counts rows with a date in those months (or those
+    weeks); the rest of the export only feeds the stalled opportunities, which read
+    ``funnel`` itself.  Business time is looked up for these rows alone."""
+    start = (first or month.previous()).start - dt.timedelta(days=7)
     end = month.end + dt.timedelta(days=7)
     dated = [column for column in (*STAGE_COLUMN.values(), "disposition_at") if column in has]
     inside = " OR ".join(f"({column} >= TIMESTAMP '{start}' AND {column} < TIMESTAMP '{end}')"
                          for column in dated) or "false"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE month_rows AS SELECT * FROM funnel "
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM funnel "
                 f"WHERE {inside}")
-    return "month_rows"
+    return name
+
+
+def history_months(con: duckdb.DuckDBPyConnection, has: set[str], month: Month,
+                   months: int = 12) -> list[Month]:
+    """The months a trend shows, oldest first: up to ``months`` ending with ``month``, from
+    the first month the export has an MQL in."""
+    row = con.execute(f"SELECT min(mql_at) FROM funnel WHERE mql_at < "
+                      f"TIMESTAMP '{month.end} 00:00:00'").fetchone() if "mql_at" in has else None
+    first = row[0].date() if row and row[0] is not None else month.start
+    found = [month]
+    while len(found) < months and found[-1].start > first.replace(day=1):
+        found.append(found[-1].previous())
+    return found[::-1]
 
 
 def weekly(con: duckdb.DuckDBPyConnection, has: set[str], month: Month,
@@ -611,26 +624,6 @@ def stalled_opportunities(con: duckdb.DuckDBPyConnection, has: set[str], month: 
     row = con.execute(f"""SELECT count(*) FROM funnel
         WHERE opportunity_at < {end} - INTERVAL {days} DAY AND NOT ({closed})""").fetchone()
     return int(row[0]) if row else 0
-
-
-def trend(con: duckdb.DuckDBPyConnection, has: set[str], month: Month,
-          months: int = 12) -> tuple[TrendMonth, ...]:
-    """MQLs and median speed to lead for each month in the file, up to the report's month."""
-    speed = ("median(CASE WHEN first_touch_at IS NOT NULL THEN "
-             "greatest(first_touch_bm - mql_bm, 0) / 60.0 END)"
-             if "first_touch_at" in has else "NULL")
-    rows = con.execute(f"""
-        SELECT strftime(date_trunc('month', mql_at), '%Y-%m') AS m, count(*), {speed}
-        FROM funnel WHERE mql_at IS NOT NULL AND mql_at < TIMESTAMP '{month.end} 00:00:00'
-        GROUP BY 1 ORDER BY 1 DESC LIMIT {months}""").fetchall()
-    won: dict[str, int] = {}
-    if "won_at" in has:
-        won = dict(con.execute(f"""
-            SELECT strftime(date_trunc('month', won_at), '%Y-%m'), count(*) FROM funnel
-            WHERE won_at IS NOT NULL AND won_at < TIMESTAMP '{month.end} 00:00:00'
-            GROUP BY 1""").fetchall())
-    return tuple(TrendMonth(m, int(n), _round(s), int(won.get(m, 0)) if "won_at" in has
-                            else None) for m, n, s in reversed(rows))
 
 
 def cohort_rates(cohorts: dict[str, tuple[int, int] | None]) -> dict[str, float | None]:

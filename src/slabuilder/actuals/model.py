@@ -342,13 +342,22 @@ class Actuals:
     by_source: tuple[Group, ...] | None
     by_owner: tuple[Group, ...] | None
     revenue: Revenue | None
-    trend: tuple[TrendMonth, ...]
+    history: tuple[MonthActuals, ...]
+    """Up to twelve months ending with ``month`` (oldest first), each measured as it is."""
     weeks: tuple[Week, ...]
     stalled_opportunities: int | None
     export: ExportDescription
     not_in_export: tuple[str, ...]
     """Canonical columns the export lacks."""
     breaches: BreachesFile | None = None
+
+    @property
+    def trend(self) -> tuple[TrendMonth, ...]:
+        """MQLs, median speed to lead and deals won, month by month, from the first month
+        with an MQL."""
+        first = next((k for k, item in enumerate(self.history) if item.mql), len(self.history))
+        return tuple(TrendMonth(item.key, item.mql or 0, item.speed_to_lead_median_hours,
+                                item.won) for item in self.history[first:])
 
     def to_dict(self) -> dict[str, Any]:
         """The ``actuals`` of ``slabuilder report --json``."""
@@ -360,6 +369,7 @@ class Actuals:
         result["revenue"] = None if self.revenue is None else self.revenue.to_dict()
         result["previous"] = None if self.previous is None else self.previous.to_dict()
         result["trend"] = [item.to_dict() for item in self.trend]
+        result["history"] = [item.to_dict() for item in self.history]
         result["weeks"] = [item.to_dict() for item in self.weeks]
         result["stalled_opportunities"] = self.stalled_opportunities
         result["export"] = self.export.to_dict()

@@ -234,4 +234,5 @@ def observed_period_rates(actuals_file: Path, plan: Plan,
                           "being renegotiated; export that period from the CRM",
                           file=actuals_file)
     return observed_cohort_rates(cohorts, dict(plan.rates), waited=waited,
-                                 cycle_days=plan.answers.economics.sales_cycle_days)
+                                 days_to_judge={key: plan.days_to_judge(key)
+                                                for key in plan.rates})
