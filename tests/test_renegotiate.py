@@ -468,7 +468,9 @@ def test_renegotiate_shows_but_does_not_adopt_a_rate_from_three_leads(
     export = tmp_path / "q1.csv"
     export.write_text("lead_id,created_at,mql_at,sql_at,opportunity_at\n" + "".join(
         f"L{i},2027-01-0{4 + i} 09:00,2027-01-0{4 + i} 10:00,2027-01-0{4 + i} 12:00,"
-        f"2027-01-0{4 + i} 14:00\n" for i in range(3)), encoding="utf-8")
+        f"2027-01-0{4 + i} 14:00\n" for i in range(3))
+        # A March lead, so that January's cohort has had its time: too few, not too early.
+        + "L9,2027-03-25 09:00,2027-03-25 10:00,,\n", encoding="utf-8")
     out = tmp_path / "q2"
     result = run_cli("renegotiate", answers, "-o", out, "--defaults", "--format", "html",
                      "--actuals", export)

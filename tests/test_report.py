@@ -719,3 +719,49 @@ def test_the_period_to_date_paces_against_the_calendar(
             for row in pacing] == [("mql", 7, 178, 534, 2, 264, False),
                                    ("won", 1, 14, 40, 2, 20, False)]
     assert build_report_context(example_plan, "2027-01", "January 2027")["pacing"] == []
+
+
+def test_every_term_is_shown_month_by_month_and_young_cohorts_are_not_judged(
+        example_plan: Plan, tmp_path: Path) -> None:
+    """Three months of MQLs, 25 in each (enough to judge), of which 20, 10 and 5 became SQLs
+    within a week; the export ends on March 20, so March's MQLs have not had the 14 days the
+    agreement gives them: shown, not judged.  Volumes and rates worked out here."""
+    from slabuilder.actuals import compute_actuals
+
+    rows = []
+    for month, converted in (("01", 20), ("02", 10), ("03", 5)):
+        for n in range(25):
+            day = f"2027-{month}-{(n % 18) + 2:02d}"
+            sql = f"2027-{month}-{(n % 18) + 3:02d} 11:00" if n < converted else ""
+            rows.append([f"{month}-{n}", f"{day} 09:00", f"{day} 10:00", sql, *[""] * 11])
+    rows.append(["END", "2027-03-20 09:00", "", "", *[""] * 11])
+    export = write_csv(tmp_path / "quarter.csv", HEADER, rows)
+    expected = {}
+    for month in ("01", "02", "03"):
+        mine = [row for row in rows if row[2].startswith(f"2027-{month}")]
+        expected[month] = (len(mine), round(sum(1 for row in mine if row[3]) / len(mine), 4))
+    assert expected == {"01": (25, 0.8), "02": (25, 0.4), "03": (25, 0.2)}
+    actuals = compute_actuals(export, example_plan.answers, "2027-03",
+                              rate_keys=example_plan.measured_rates)
+    assert [(item.key, item.mql) for item in actuals.history] == [
+        ("2027-01", 25), ("2027-02", 25), ("2027-03", 25)]
+    report = build_report_context(example_plan, "2027-03", "March 2027", actuals)
+    (table,) = report["term_trend"]["tables"]
+    assert [month["label"] for month in table["months"]] == ["Jan \u201927", "Feb \u201927",
+                                                              "Mar \u201927"]
+    terms = {term["field"]: term for term in table["terms"]}
+    # The plan's monthly targets (14, 13, 13 deals over the quarter) give 178 or more MQLs.
+    assert [(cell["actual"], cell["met"]) for cell in terms["mql_volume"]["cells"]] == [
+        (25, "missed"), (25, "missed"), (25, "missed")]
+    # MQL to SQL against the plan's 60%: January met, February missed, March too young.
+    cells = terms["mql_to_sql_actual"]["cells"]
+    assert [(cell["actual"], cell["unjudged"]) for cell in cells] == [
+        (expected["01"][1], False), (expected["02"][1], False), (expected["03"][1], True)]
+    assert [cell["met"] for cell in cells[:2]] == ["met", "missed"]
+    assert terms["mql_to_sql_actual"]["target"] == "60%"
+    # Terms the export cannot measure (no touches, no attempts) are left out.
+    assert "attempts" not in terms and "speed_within_sla" not in terms
+    from slabuilder.documents import make_environment
+
+    html = make_environment().get_template("report_parts.j2").module.term_trend(table)
+    assert "Feb \u201927" in str(html) and "cell-unjudged" in str(html)

@@ -7,9 +7,10 @@ another.  Coordinates are SVG user units, rounded to a tenth.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+from slabuilder import words
 
 __all__ = ["funnel_chart", "trend_chart"]
 
@@ -76,8 +77,7 @@ def trend_chart(trend: Sequence[dict[str, Any]], mql_target: int | None) -> dict
         x = left + index * slot + slot * 0.2
         bar_h = plot_h * item["mql"] / top
         month = item["month"]
-        # "Jan ’27": a month, never a date such as 01/27.
-        label = f"{calendar.month_abbr[int(month[5:])]} \u2019{month[2:4]}"
+        label = words.short_month(month)
         bars.append({"x": _r(x), "y": _r(base - bar_h), "width": _r(slot * 0.6),
                      "height": _r(bar_h), "label": label,
                      "label_x": _r(x + slot * 0.3)})

@@ -455,6 +455,7 @@ class ReportContext(TypedDict):
     sources: list[dict[str, Any]] | None
     owners: list[dict[str, Any]] | None
     pacing: list[dict[str, Any]]
+    term_trend: dict[str, Any] | None
     """The period to date, by stage: so far, planned so far, the period's target, and what
     each month left must bring."""
     outside_period: str | None

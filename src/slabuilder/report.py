@@ -18,6 +18,7 @@ the PDF).  With actuals, a figure the export cannot support is marked "not in ex
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Sequence
@@ -428,6 +429,51 @@ def _pacing(plan: Plan, actuals: Actuals | None, month: str) -> list[dict[str, A
     return rows
 
 
+_TREND_COLUMNS = 6
+"""Months in one table of the term trend."""
+
+
+def _term_trend(plan: Plan, actuals: Actuals | None) -> dict[str, Any] | None:
+    """Every term the export measures, month by month over the months it holds (up to
+    twelve), each month judged by the same rows as the report's own month: a conversion
+    whose leads have not had their time is shown but not judged.  ``None`` for a shell or
+    an export of one month."""
+    if actuals is None or len(actuals.history) < 2:
+        return None
+    months, terms = [], {}  # type: ignore[var-annotated]
+    for block in actuals.history:
+        one = dataclasses.replace(actuals, month=block, previous=None)
+        target = (plan.answers.sla.marketing.mql_volume_per_month
+                  or _month_targets(plan, block.key).get("mql", 0))
+        rows: list[Any] = [*_marketing_rows(plan, one, target), *_sales_rows(plan, one),
+                           *_conversion_rows(plan, one, block.key)]
+        months.append({"key": block.key, "label": words.short_month(block.key)})
+        for row in rows:
+            # Scoring accuracy is measured over the report's month alone.
+            if row["field"] == "scoring_accuracy":
+                continue
+            # Days as bare figures under a label naming them: "3.01 business days" in
+            # each of six narrow columns runs into its neighbours.
+            days = row["kind"] == "days"
+            entry = terms.setdefault(row["field"], {
+                "field": row["field"],
+                "label": row["label"] + (", business days" if days else ""),
+                "kind": "count" if days else row["kind"],
+                "target": row.get("target") or percent(row["plan"]), "cells": []})
+            entry["cells"].append({"actual": row["actual"], "met": row["met"],
+                                   "unjudged": bool(row["note"]) and row["field"].endswith(
+                                       "_actual") and row["actual"] is not None})
+    measured = [term for term in terms.values()
+                if any(cell["actual"] is not None for cell in term["cells"])]
+    if not measured:
+        return None
+    # Six months to a table: twelve columns of figures do not fit a page.
+    spans = [(start, start + _TREND_COLUMNS) for start in range(0, len(months), _TREND_COLUMNS)]
+    return {"tables": [{"months": months[a:b],
+                        "terms": [{**term, "cells": term["cells"][a:b]} for term in measured]}
+                       for a, b in spans]}
+
+
 def _days_since_month_end(actuals: Actuals | None, month: str) -> int | None:
     """Days from the month's end to the last day the export covers (None: unknown)."""
     if actuals is None or not actuals.export.last_date:
@@ -551,6 +597,7 @@ def build_report_context(plan: Plan, month: str, month_label: str,
         "dashboard_response_rows": _pick(by_term, _DASHBOARD_RESPONSE),
         "dashboard_quality_rows": _pick(by_term, _DASHBOARD_QUALITY),
         "pacing": _pacing(plan, actuals, month),
+        "term_trend": _term_trend(plan, actuals),
         "outside_period": words.sentence(outside) if outside else None,
         "funnel_rows": funnel,
         "flow_stages": [row["stage"] for row in funnel

@@ -269,6 +269,11 @@ def month_span(start: dt.date, end: dt.date,
     return f"{start.day} {start:%b} to {end.day} {end:%b} {end.year}"
 
 
+def short_month(key: str) -> str:
+    """``2027-01`` as ``Jan ’27``: a month, never a date such as 01/27."""
+    return f"{dt.date(int(key[:4]), int(key[5:7]), 1):%b} \u2019{key[2:4]}"
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """The same day ``months`` later, or the month's last day when it has no such day
     (31 January plus one month is 28 or 29 February)."""
