@@ -357,8 +357,8 @@ def test_json_keeps_its_keys_and_values(january: Actuals) -> None:
         "velocity", "sales_cycle_days", "sales_cycle_deals", "rejections",
         "rejections_with_reason", "core_fields_complete", "extended_fields_complete",
         "scoring_accuracy",
-        "dq_reasons", "by_source", "by_owner", "revenue", "previous", "trend", "history",
-            "weeks",
+        "dq_reasons", "by_source", "by_owner", "by_size", "by_country", "revenue",
+        "previous", "trend", "history", "weeks",
         "stalled_opportunities", "export", "not_in_export", "breaches"]
     assert (data["month"], data["month_label"]) == ("2027-01", "January 2027")
     assert data["conversion_counts"]["mql_to_sql"] == {"from": 7, "reached": 3}
@@ -371,7 +371,7 @@ def test_json_keeps_its_keys_and_values(january: Actuals) -> None:
                                 "mql": 0, "sal": None, "sql": 0, "opportunity": 0,
                                 "speed_to_lead_median_hours": None}
     assert data["export"]["excluded"][0] == {"reason": "no lead id", "rows": 1}
-    assert data["not_in_export"] == ["company", "company_size", "email", "first_name",
+    assert data["not_in_export"] == ["company", "company_size", "country", "email", "first_name",
                                      "job_title", "last_name", "mql_trigger", "phone",
                                      "sal_at", "score"]
     assert data["breaches"]["rows"] == 2

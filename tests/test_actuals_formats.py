@@ -489,3 +489,44 @@ def test_a_column_with_both_decimal_marks_is_refused_by_name(
     with pytest.raises(ExportError, match=r"column 'amount' writes decimals both ways "
                                           r"\('2,5' with a comma, '2,500.5' with a point\)"):
         compute_actuals(export, example_answers, "2027-01")
+
+
+def test_the_funnel_splits_by_company_size_against_the_icp_and_by_country(
+        tmp_path: Path, example_answers: Answers) -> None:
+    """A HubSpot contacts export with "Number of Employees" and "Country/Region": each MQL
+    falls below, in or above the ICP's 50 to 500 employees by its size's first number (a
+    band such as "51-200" by its lower end), and each country is its own segment."""
+    import re
+
+    sizes = ["12", "120", "2,500", "51-200", "", "480", "49"]
+    countries = ["United States", "Germany", "United States", "", "France", "Germany",
+                 "United States"]
+    header = [*HUBSPOT_HEADER, "Number of Employees", "Country/Region"]
+    rows = []
+    for n, (size, country) in enumerate(zip(sizes, countries, strict=True)):
+        converted = n % 2 == 0
+        rows.append([str(200 + n), f"2027-01-{n + 4:02d} 09:00", "lead",
+                     f"2027-01-{n + 4:02d} 10:00",
+                     f"2027-01-{n + 5:02d} 10:00" if converted else "", "", "", "Connected",
+                     "Sam Lee", "3", f"2027-01-{n + 4:02d} 11:00", "Paid Search", size,
+                     country])
+    result = hubspot(tmp_path, example_answers, rows=rows, header=header)
+
+    def segment(size: str) -> str:
+        if not size:
+            return "(none)"
+        first = int(re.search(r"\d+", size.replace(",", "")).group())  # type: ignore[union-attr]
+        return ("Below the ICP (under 50)" if first < 50 else
+                "Above the ICP (over 500)" if first > 500 else "In the ICP (50 to 500 employees)")
+
+    expected: dict[str, list[int]] = {}
+    for row in rows:
+        counts = expected.setdefault(segment(row[12]), [0, 0])
+        counts[0] += 1
+        counts[1] += bool(row[4])
+    assert expected == {"Below the ICP (under 50)": [2, 2], "In the ICP (50 to 500 employees)":
+                        [3, 0], "Above the ICP (over 500)": [1, 1], "(none)": [1, 1]}
+    assert {group.name: [group.mql, group.sql] for group in result.by_size or ()} == expected
+    by_country = {group.name: (group.mql, group.mql_to_sql) for group in result.by_country or ()}
+    assert by_country == {"United States": (3, 1.0), "Germany": (2, 0.0), "France": (1, 1.0),
+                          "(none)": (1, 0.0)}

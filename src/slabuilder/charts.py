@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from slabuilder import words
-
 __all__ = ["funnel_chart", "trend_chart"]
 
 _LABEL_HEIGHT = 8.0
@@ -54,7 +52,7 @@ def funnel_chart(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 def trend_chart(trend: Sequence[dict[str, Any]], mql_target: int | None) -> dict[str, Any]:
     """MQLs a month as bars, median speed to lead as a line on its own (right) scale.
 
-    ``trend`` holds ``month`` (``YYYY-MM``), ``mql`` and ``speed_to_lead_median_hours``."""
+    ``trend`` holds ``label`` (``Jan ’27``), ``mql`` and ``speed_to_lead_median_hours``."""
     width, height, left, right, bottom, top_pad = 480.0, 150.0, 34.0, 40.0, 22.0, 16.0
     plot_w, plot_h = width - left - right, height - bottom - top_pad
     slot = plot_w / max(len(trend), 1)
@@ -76,8 +74,7 @@ def trend_chart(trend: Sequence[dict[str, Any]], mql_target: int | None) -> dict
     for index, item in enumerate(trend):
         x = left + index * slot + slot * 0.2
         bar_h = plot_h * item["mql"] / top
-        month = item["month"]
-        label = words.short_month(month)
+        label = item["label"]
         bars.append({"x": _r(x), "y": _r(base - bar_h), "width": _r(slot * 0.6),
                      "height": _r(bar_h), "label": label,
                      "label_x": _r(x + slot * 0.3)})

@@ -456,6 +456,7 @@ class ReportContext(TypedDict):
     owners: list[dict[str, Any]] | None
     pacing: list[dict[str, Any]]
     term_trend: dict[str, Any] | None
+    segments: list[dict[str, Any]]
     """The period to date, by stage: so far, planned so far, the period's target, and what
     each month left must bring."""
     outside_period: str | None

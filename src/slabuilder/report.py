@@ -523,6 +523,15 @@ def _top(items: Sequence[Any] | None, limit: int, filled: bool,
             for item in (items or ())[:limit]]
 
 
+def _segments(actuals: Actuals | None, mqls: int | None) -> list[dict[str, Any]]:
+    """The funnel by company size and by country, where the export has the column."""
+    if actuals is None:
+        return []
+    return [{"heading": heading, "groups": _top(groups, _REPORT_SOURCES, True, mqls)}
+            for heading, groups in (("Company size", actuals.by_size),
+                                    ("Country", actuals.by_country)) if groups]
+
+
 def _revenue(actuals: Actuals | None) -> dict[str, Any] | None:
     """The month's won deals by who sourced them, each with its share of the bookings (of
     the deals when the export has no amounts)."""
@@ -626,6 +635,7 @@ def build_report_context(plan: Plan, month: str, month_label: str,
                                  filled, month_mqls),
         "agenda_owners": _top(actuals.by_owner if actuals else None, _AGENDA_SOURCES,
                               filled, month_mqls),
+        "segments": _segments(actuals, month_mqls),
         "dq_reasons": _listed(actuals.dq_reasons) if actuals else None,
         "agenda_dq_reasons": _listed(actuals.dq_reasons[:_AGENDA_REASONS]
                                      if actuals and actuals.dq_reasons else None),
@@ -639,7 +649,8 @@ def build_report_context(plan: Plan, month: str, month_label: str,
         "agenda_minutes": _agenda_minutes(plan.answers.cadence.weekly_review_minutes),
         "charts": {
             "funnel": funnel_chart(funnel),
-            "trend": (trend_chart([item.to_dict() for item in actuals.trend], mql_target)
+            "trend": (trend_chart([{**item.to_dict(), "label": words.short_month(item.month)}
+                                   for item in actuals.trend], mql_target)
                       if actuals and actuals.trend else None),
         },
     }

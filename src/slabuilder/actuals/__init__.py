@@ -119,7 +119,9 @@ def compute_actuals(export: Path, answers: Answers, month: Month | str,
                   scoring_misses=tuple((code.code, code.said_as)
                                        for code in agreed.scoring_misses),
                   attempts_floor=agreed.attempts_floor, stalled_days=agreed.stalled_days,
-                  attempt_window_days=agreed.attempt_window_days)
+                  attempt_window_days=agreed.attempt_window_days,
+                  icp_size=((answers.icp.company_size.min, answers.icp.company_size.max)
+                            if answers.icp.company_size else None))
     if options.tasks is not None:
         from slabuilder.fsutil import check_input
         from slabuilder.limits import EXPORT_MAX_BYTES
@@ -209,6 +211,8 @@ def _measure(loaded: LoadedExport, month: Month, rules: Rules,
         dq_reasons=figures.dq_reasons(),
         by_source=figures.by_group("source"),
         by_owner=figures.by_group("owner"),
+        by_size=figures.by_group("company_size", expression=rules.size_segment_sql()),
+        by_country=figures.by_group("country"),
         revenue=figures.revenue(),
         history=_history(loaded, month, rules, rate_keys, (prior, current)),
         weeks=weekly(con, has, month, window),

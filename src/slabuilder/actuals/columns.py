@@ -23,10 +23,12 @@ CANONICAL = (
     "lost_at", "first_touch_at", "attempts", "disposition", "disposition_at",
     "disqualification_reason", "owner", "source", "amount", "mql_trigger", "score",
     "first_name", "last_name", "email", "company", "phone", "job_title", "company_size",
+    "country",
 )
 """``mql_trigger`` is what made the lead an MQL (its form or signal): it puts each MQL in its
 speed-to-lead tier; ``score`` is the lead score the CRM holds; the contact fields (name,
-e-mail, company, phone, title, company size) measure data completeness."""
+e-mail, company, phone, title, company size) measure data completeness; company size and
+``country`` also split the funnel by segment."""
 CORE_FIELDS = (("first_name", "last_name"), ("email",), ("company",))
 """Fields every MQL carries (any one of a group will do: a first or a last name)."""
 EXTENDED_FIELDS = (("phone",), ("job_title",), ("company_size",))
@@ -63,6 +65,7 @@ HUBSPOT: dict[str, tuple[str, ...]] = {
     "phone": ("Phone Number", "Mobile Phone Number"),
     "job_title": ("Job Title",),
     "company_size": ("Number of Employees", "Company size"),
+    "country": ("Country/Region", "Country"),
 }
 
 # Salesforce Lead API names (Data Loader), then the labels a report export prints.  A lead
@@ -91,6 +94,7 @@ SALESFORCE: dict[str, tuple[str, ...]] = {
     "phone": ("Phone", "MobilePhone"),
     "job_title": ("Title",),
     "company_size": ("NumberOfEmployees", "No. of Employees"),
+    "country": ("Country",),
 }
 SALESFORCE_OPPORTUNITY_ID = "ConvertedOpportunityId"
 TOUCH_KINDS = ("call", "email", "e-mail", "listemail", "meeting")

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from slabuilder import words
 from slabuilder.actuals.calendar import BusinessClock
 from slabuilder.actuals.columns import CORE_FIELDS, EXTENDED_FIELDS
 from slabuilder.actuals.model import (
@@ -111,6 +112,29 @@ class Rules:
     scoring_misses: tuple[tuple[str, tuple[str, ...]], ...] = ()
     """The rejection codes that count against scoring accuracy, each with the words that
     mark a free-text reason as that code."""
+    icp_size: tuple[int, int | None] | None = None
+    """The ideal customer profile's company size (fewest and most employees), which the
+    company-size segments are told against."""
+
+    def size_segment_sql(self) -> str:
+        """SQL naming a lead's company-size segment against the ICP's range: below it, in
+        it or above it, told by the size's first number (a CRM's band such as "51-200" by
+        its lower end); a size with no number as written."""
+        text = "nullif(trim(company_size), '')"
+        if self.icp_size is None:
+            return text
+        low, high = self.icp_size
+        first = ("TRY_CAST(regexp_extract(replace(company_size, ',', ''), '[0-9]+') "
+                 "AS BIGINT)")
+        inside = (f"{words.count(low)} to {words.count(high)} employees" if high is not None
+                  else f"{words.count(low)} employees or more")
+        above = (f"WHEN {first} > {high} THEN "
+                 f"{_literal(f'Above the ICP (over {words.count(high)})')} "
+                 if high is not None else "")
+        return (f"CASE WHEN {text} IS NULL THEN NULL WHEN {first} IS NULL THEN {text} "
+                f"WHEN {first} < {low} THEN "
+                f"{_literal(f'Below the ICP (under {words.count(low)})')} {above}"
+                f"ELSE {_literal(f'In the ICP ({inside})')} END")
 
     @property
     def disposition_minutes(self) -> int:
@@ -481,7 +505,10 @@ class MonthFigures:
         dispositioned, wrong = int(row[0]), int(row[1])
         return _share(dispositioned - wrong, dispositioned)
 
-    def by_group(self, column: str, limit: int = 12) -> tuple[Group, ...] | None:
+    def by_group(self, column: str, limit: int = 12,
+                 expression: str | None = None) -> tuple[Group, ...] | None:
+        """The month's figures for each value of ``column`` (or of ``expression`` over it),
+        the largest by MQLs first."""
         if column not in self.has:
             return None
         stages = [s for s in ("mql", "sql", "won") if STAGE_COLUMN[s] in self.has]
@@ -502,7 +529,8 @@ class MonthFigures:
         if cohort:
             counts += (f", count(*) FILTER (WHERE {self._in_month('mql_at')} AND {reached})")
         rows = self.con.execute(f"""
-            SELECT coalesce({column}, '(none)') AS name, {counts}{speed} FROM {self.table}
+            SELECT coalesce({expression or column}, '(none)') AS name, {counts}{speed}
+            FROM {self.table}
             GROUP BY 1 HAVING {' OR '.join(f'{s} > 0' for s in stages)}
             ORDER BY 2 DESC, 1 LIMIT {limit}""").fetchall()
         groups = []

@@ -206,7 +206,7 @@ class DqReason:
 
 @dataclass(frozen=True)
 class Group:
-    """The month's figures for one source or one owner."""
+    """The month's figures for one source, owner, company size or country."""
 
     name: str
     mql: int | None
@@ -341,6 +341,9 @@ class Actuals:
     dq_reasons: tuple[DqReason, ...] | None
     by_source: tuple[Group, ...] | None
     by_owner: tuple[Group, ...] | None
+    by_size: tuple[Group, ...] | None
+    """By company size against the ICP's range (``None``: no size column)."""
+    by_country: tuple[Group, ...] | None
     revenue: Revenue | None
     history: tuple[MonthActuals, ...]
     """Up to twelve months ending with ``month`` (oldest first), each measured as it is."""
@@ -366,6 +369,8 @@ class Actuals:
         result["dq_reasons"] = _listed(self.dq_reasons)
         result["by_source"] = _listed(self.by_source)
         result["by_owner"] = _listed(self.by_owner)
+        result["by_size"] = _listed(self.by_size)
+        result["by_country"] = _listed(self.by_country)
         result["revenue"] = None if self.revenue is None else self.revenue.to_dict()
         result["previous"] = None if self.previous is None else self.previous.to_dict()
         result["trend"] = [item.to_dict() for item in self.trend]
