@@ -665,3 +665,56 @@ def test_one_period_moves_a_rate_one_step_and_young_cohorts_are_left_out() -> No
     assert (won.observed, won.sample, won.too_early) == (Decimal("0.2"), 40, 2)
     assert observed_rate_defaults({"funnel": {"mql_to_sql": "60%"}}, list(rows.values()))[
         "funnel"]["mql_to_sql"] == "50%"
+
+
+def test_renegotiation_proposes_changes_for_the_terms_missed(
+        example_path: Path, tmp_path: Path, run_cli: Callable[..., Any],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A quarter in which reps made 2 or 4 attempts per MQL (3 on average) against the
+    agreed 6, and 12 of 40 MQLs a month became SQLs (30% against 60%).  With --max-step 20
+    the rate moves 20 points, not 10; the attempts term, missed every month, comes with a
+    proposal from the period's own average.  Figures worked out here from the rows."""
+    answers = shutil.copy(example_path, tmp_path / "acme.yaml")
+    rows = []
+    for month in ("01", "02", "03"):
+        for n in range(40):
+            day = f"2027-{month}-{n % 20 + 4:02d}"
+            sql = f"2027-{month}-{n % 20 + 5:02d} 15:00" if n < 12 else ""
+            rows.append([f"{month}-{n}", f"{day} 09:00", f"{day} 10:00", sql,
+                         "2" if n % 2 == 0 else "4"])
+    rows.append(["END", "2027-04-20 09:00", "2027-04-20 10:00", "", "2"])
+    export = tmp_path / "q1.csv"
+    with export.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([["lead_id", "created_at", "mql_at", "sql_at",
+                                       "attempts"], *rows])
+    mqls = [row for row in rows if row[2] < "2027-04"]
+    to_sql = sum(1 for row in mqls if row[3]) / len(mqls)
+    average = sum(int(row[4]) for row in mqls) / len(mqls)
+    # The unconverted MQLs with 6 or more attempts, a month: none.
+    meeting = {sum(1 for row in mqls if row[2][5:7] == m and not row[3] and int(row[4]) >= 6)
+               for m in ("01", "02", "03")}
+    assert (len(mqls), to_sql, average, meeting) == (120, 0.3, 3.0, {0})
+    out = tmp_path / "q2"
+    monkeypatch.setenv("COLUMNS", "400")  # one table row to a line
+    result = run_cli("renegotiate", answers, "-o", out, "--defaults", "--format", "html",
+                     "--actuals", export, "--max-step", "20")
+    assert result.code == 0, result.err
+    lines = [" ".join(line.replace("│", " ").split()) for line in result.out.splitlines()]
+    assert any(line.startswith("MQL to SQL rate 60% 30% 120") and
+               line.endswith("40%: one step of 20 points toward it") for line in lines), lines
+    assert any(line.startswith("Minimum attempts made 6+ attempts before unreachable 3 of 3 "
+                               "months 0%, 0% and 0% reps made 3 attempts per MQL")
+               for line in lines)
+    from slabuilder.jobs.renegotiate import observed_period
+    from slabuilder.plan import build_plan
+
+    _, missed = observed_period(export, build_plan(load_answers(answers)))
+    proposal = next(item for item in missed if item.field == "attempts")
+    assert (proposal.missed, proposal.judged, proposal.setting) == (
+        3, 3, "sla.sales.contact_attempts=3")
+    assert proposal.proposal == ("reps made 3 attempts per MQL on average: put the cadence "
+                                 "into a sequence tool, or set the minimum to 3")
+    new = load_answers(out / "acme-v2.yaml")
+    assert new.funnel.mql_to_sql == Decimal("0.4")
+    # The proposal for attempts is offered, not made: the agreed minimum stays.
+    assert new.sla.sales.contact_attempts == 6

@@ -9,15 +9,20 @@ from __future__ import annotations
 import copy
 import dataclasses
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slabuilder import words
 from slabuilder.words import percent, rate_label, rate_text
 
-__all__ = ["MAX_STEP", "MIN_RATE_SAMPLE", "RateComparison", "compare_rates",
+if TYPE_CHECKING:
+    from slabuilder.actuals.model import Actuals, MonthActuals
+    from slabuilder.plan import Plan
+
+__all__ = ["MAX_STEP", "MIN_RATE_SAMPLE", "RateComparison", "TermProposal", "compare_rates",
+           "missed_terms",
            "observed_cohort_rates", "observed_rate_defaults", "observed_rates",
            "wilson_interval"]
 
@@ -58,6 +63,8 @@ class RateComparison:
     """Months of the period left out because their cohorts have not had the time the
     agreement gives the step (:meth:`slabuilder.plan.Plan.days_to_judge`)."""
     days_to_judge: int | None = None
+    step: Decimal = MAX_STEP
+    """The most the default moves toward the observed rate (``--max-step``)."""
 
     @property
     def interval_text(self) -> str:
@@ -71,8 +78,8 @@ class RateComparison:
         agreed one (``None`` when the observed rate is not offered)."""
         if self.refusal is not None or self.observed is None or self.agreed is None:
             return None
-        step = max(min(self.observed - self.agreed, MAX_STEP), -MAX_STEP)
-        return self.agreed + step
+        moved = max(min(self.observed - self.agreed, self.step), -self.step)
+        return self.agreed + moved
 
     @property
     def capped(self) -> bool:
@@ -158,7 +165,7 @@ def observed_cohort_rates(monthly_counts: list[dict[str, tuple[int, int] | None]
                           agreed: dict[str, Decimal], *,
                           waited: list[int | None] | None = None,
                           days_to_judge: Mapping[str, int | None] | None = None,
-                          ) -> list[RateComparison]:
+                          step: Decimal = MAX_STEP) -> list[RateComparison]:
     """Agreed and observed rates from each month's cohorts (records at the first stage, and
     how many reached the second), summed over the period, so no rate exceeds 100%.
 
@@ -188,7 +195,7 @@ def observed_cohort_rates(monthly_counts: list[dict[str, tuple[int, int] | None]
             intervals[key] = wilson_interval(reached, start)
     return [dataclasses.replace(row, interval=intervals.get(row.key),
                                 too_early=early.get(row.key, 0),
-                                days_to_judge=needed.get(row.key))
+                                days_to_judge=needed.get(row.key), step=step)
             for row in compare_rates(agreed, observed, samples)]
 
 
@@ -207,3 +214,127 @@ def observed_rate_defaults(data: dict[str, Any],
         if row.proposed is not None:
             funnel[row.key] = rate_text(row.proposed)
     return following
+
+
+# --------------------------------------------------------------------------- missed terms
+
+
+@dataclass(frozen=True)
+class TermProposal:
+    """A term the period missed in most of the months that judged it, the evidence, and
+    what the next version could change."""
+
+    field: str
+    label: str
+    target: str
+    judged: int
+    """Months of the period that judged the term."""
+    missed: int
+    measured: str
+    """The months' figures, oldest first: ``62%, 58% and 71%``."""
+    proposal: str
+    setting: str | None = None
+    """The ``--set`` that makes the proposed change, where the evidence gives a figure."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def missed_terms(plan: Plan, actuals: Actuals, months: Sequence[str],
+                 step: Decimal = MAX_STEP) -> list[TermProposal]:
+    """The terms missed in at least half of the period's months that judged them (speed to
+    lead once: by tier when the tiers were judged), each with a proposal; a figure for the
+    next version only where the period's own evidence gives one, moved at most ``step``."""
+    from slabuilder.report import judged_months
+
+    judged = judged_months(plan, actuals, months)
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for _, month_rows in judged:
+        for row in month_rows:
+            rows.setdefault(row["field"], []).append(row)
+    tiers = any(row["met"] for field in ("speed_fast", "speed_standard")
+                for row in rows.get(field, ()))
+    blocks = [block for block, _ in judged]
+    found = []
+    for field, series in rows.items():
+        if field.endswith("_actual") or field == "scoring_accuracy" or (
+                field == "speed_within_sla" and tiers):
+            continue
+        verdicts = [row["met"] for row in series if row["met"] is not None]
+        missed = verdicts.count("missed")
+        if not missed or 2 * missed < len(verdicts):
+            continue
+        values = [row["actual"] for row in series if row["actual"] is not None]
+        proposal, setting = _proposal(plan, field, values, blocks, step)
+        found.append(TermProposal(
+            field=field, label=series[0]["label"], target=series[0]["target"],
+            judged=len(verdicts), missed=missed,
+            measured=words.join([_figure(value, series[0]["kind"]) for value in values]),
+            proposal=proposal, setting=setting))
+    return found
+
+
+def _figure(value: float, kind: str) -> str:
+    if kind == "rate":
+        return percent(value)
+    if kind == "hours":
+        return words.short_hours(value, 1)
+    if kind == "days":
+        return words.days(value, business=True)
+    return words.number(value)
+
+
+def _proposal(plan: Plan, field: str, values: list[float], blocks: list[MonthActuals],
+              step: Decimal) -> tuple[str, str | None]:
+    """What to change for a missed term, and the setting where the evidence gives a figure."""
+    agreed = plan.terms.commitments
+    average = sum(values) / len(values) if values else 0.0
+    if field == "mql_volume":
+        return ("the MQL target is worked back from the revenue target and the conversion "
+                "rates: fund more demand generation, or plan on a lower revenue target "
+                "(economics.revenue_target)", None)
+    if field == "mql_acceptance":
+        floor = agreed.acceptance_rate - step
+        proposed = max(Decimal(str(round(average, 2))), floor)
+        return (f"sales accepted {percent(average)} on average: tighten the MQL threshold so "
+                f"fewer weak leads pass, or set the acceptance target to {percent(proposed)} "
+                f"(one step of at most {words.number(step * 100)} points)",
+                f"sla.marketing.acceptance_rate={rate_text(proposed)}")
+    if field == "attempts":
+        made = [block.attempts_average for block in blocks
+                if block.attempts_average is not None]
+        usual = math.ceil(sum(made) / len(made)) if made else None
+        if usual is not None and agreed.attempts_floor <= usual < agreed.contact_attempts:
+            return (f"reps made {words.number(round(sum(made) / len(made), 1))} attempts per "
+                    f"MQL on average: put the cadence into a sequence tool, or set the "
+                    f"minimum to {usual}", f"sla.sales.contact_attempts={usual}")
+        return ("put the cadence into a sequence tool and review the unreachable list each "
+                "week", None)
+    if field.startswith("speed_") or field == "no_attempt_72h":
+        return ("keep the limit and add capacity or route leads faster: the capacity check "
+                "of the next version says how many reps the volume needs", None)
+    if field == "disposition":
+        return ("review the undecided MQLs at every weekly meeting and make the status "
+                "required in the CRM", None)
+    if field == "dq_feedback":
+        return ("make the reason code required in the CRM whenever a lead is turned down",
+                None)
+    if field == "data_completeness":
+        return ("make name, e-mail and company required on every form, and enrich the rest",
+                None)
+    if field == "quality_score":
+        return ("review the scoring model with `slabuilder calibrate` on the company's own "
+                "converted leads", None)
+    if field.startswith("velocity_"):
+        key = field.removeprefix("velocity_")
+        limit = (agreed.disposition_days if key == "mql_to_sql"
+                 else agreed.sql_to_opportunity_days)
+        usual = math.ceil(average)
+        name = ("sla.sales.disposition_days" if key == "mql_to_sql"
+                else "sla.sales.sql_to_opportunity_days")
+        if limit < usual <= 2 * limit:
+            return (f"leads took {words.days(round(average, 1), business=True)} at the "
+                    f"median: speed up the hand-over, or allow {words.days(usual, business=True)}",
+                    f"{name}={usual}")
+        return "speed up the hand-over between the stages", None
+    return "discuss it at the renegotiation meeting", None

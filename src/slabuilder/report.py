@@ -433,6 +433,22 @@ _TREND_COLUMNS = 6
 """Months in one table of the term trend."""
 
 
+def judged_months(plan: Plan, actuals: Actuals,
+                  months: Sequence[str] | None = None) -> list[tuple[MonthActuals, list[Any]]]:
+    """Each month of the export's history (or those of ``months`` it holds) with its terms'
+    rows, judged as the report judges its own month."""
+    found = []
+    for block in actuals.history:
+        if months is not None and block.key not in months:
+            continue
+        one = dataclasses.replace(actuals, month=block, previous=None)
+        target = (plan.answers.sla.marketing.mql_volume_per_month
+                  or _month_targets(plan, block.key).get("mql", 0))
+        found.append((block, [*_marketing_rows(plan, one, target), *_sales_rows(plan, one),
+                              *_conversion_rows(plan, one, block.key)]))
+    return found
+
+
 def _term_trend(plan: Plan, actuals: Actuals | None) -> dict[str, Any] | None:
     """Every term the export measures, month by month over the months it holds (up to
     twelve), each month judged by the same rows as the report's own month: a conversion
@@ -441,12 +457,7 @@ def _term_trend(plan: Plan, actuals: Actuals | None) -> dict[str, Any] | None:
     if actuals is None or len(actuals.history) < 2:
         return None
     months, terms = [], {}  # type: ignore[var-annotated]
-    for block in actuals.history:
-        one = dataclasses.replace(actuals, month=block, previous=None)
-        target = (plan.answers.sla.marketing.mql_volume_per_month
-                  or _month_targets(plan, block.key).get("mql", 0))
-        rows: list[Any] = [*_marketing_rows(plan, one, target), *_sales_rows(plan, one),
-                           *_conversion_rows(plan, one, block.key)]
+    for block, rows in judged_months(plan, actuals):
         months.append({"key": block.key, "label": words.short_month(block.key)})
         for row in rows:
             # Scoring accuracy is measured over the report's month alone.

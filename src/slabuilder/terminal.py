@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from slabuilder.diff import AgreementDiff, Section
     from slabuilder.jobs.status import StatusReport
-    from slabuilder.observed import RateComparison
+    from slabuilder.observed import RateComparison, TermProposal
     from slabuilder.plan import Plan
 
 __all__ = ["console", "describe_versions", "print_calibration", "print_diff", "print_plan",
@@ -231,8 +231,6 @@ def print_rates(comparisons: list[RateComparison], out: Console | None = None) -
     """Agreed and observed conversion rates side by side, and which become the defaults."""
     from rich.table import Table
 
-    from slabuilder.observed import MAX_STEP
-
     table = Table(title="Conversion rates: agreed and observed last period",
                   title_justify="left")
     table.add_column("Rate")
@@ -243,7 +241,7 @@ def print_rates(comparisons: list[RateComparison], out: Console | None = None) -
     table.add_column("New default")
     for row in comparisons:
         offered = ("observed" if row.proposed is not None and not row.capped else
-                   f"{percent(row.proposed)}: one step of {words.number(MAX_STEP * 100)} "
+                   f"{percent(row.proposed)}: one step of {words.number(row.step * 100)} "
                    "points toward it" if row.proposed is not None else
                    f"agreed: {row.refusal}")
         table.add_row(row.label, row.agreed_text, row.observed_text,
@@ -257,6 +255,35 @@ def print_rates(comparisons: list[RateComparison], out: Console | None = None) -
     else:
         out.print("The export gives no usable rate; the agreed rates stay the defaults.",
                   markup=False)
+
+
+def print_missed(proposals: list[TermProposal], out: Console | None = None) -> None:
+    """The terms last period missed in most months that judged them, with a proposal."""
+    out = out or console()
+    if not proposals:
+        out.print("Every term the export measures was met in most months of the period.",
+                  markup=False)
+        return
+    from rich.table import Table
+
+    table = Table(title="Terms missed last period, and what the next version could change",
+                  title_justify="left")
+    table.add_column("Term")
+    table.add_column("Target")
+    table.add_column("Missed", justify="right")
+    table.add_column("Measured")
+    table.add_column("Proposal")
+    # Terms with one remedy (the speed-to-lead limits and the untouched leads) are one
+    # problem: the remedy is stated once, on the first of them.
+    said: set[tuple[str, str | None]] = set()
+    for item in proposals:
+        remedy = (item.proposal, item.setting)
+        proposal = ("the same as above" if remedy in said else
+                    item.proposal + (f" (--set {item.setting})" if item.setting else ""))
+        said.add(remedy)
+        table.add_row(item.label, item.target, f"{item.missed} of {item.judged} months",
+                      item.measured, proposal)
+    out.print(table)
 
 
 def status_lines(report: StatusReport) -> list[str]:

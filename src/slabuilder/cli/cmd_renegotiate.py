@@ -37,6 +37,10 @@ from slabuilder.cli.common import (
               type=click.Path(path_type=Path),
               help="A CRM export of last period (CSV or Parquet): offer its observed "
                    "conversion rates as the new defaults, shown beside the agreed ones.")
+@click.option("--max-step", "max_step", metavar="POINTS", default=None,
+              type=click.FloatRange(0, 100, min_open=True),
+              help="With --actuals: the most, in percentage points, an observed rate moves "
+                   "a default in one renegotiation (default 10).")
 @export_reading_options
 @FORMAT_OPTION
 @TEMPLATES_OPTION
@@ -46,8 +50,8 @@ from slabuilder.cli.common import (
               help="Replace the new version's files if they already exist (never the input "
                    "file, never a signed PDF).")
 def command(answers_file: Path, out_dir: Path, settings: tuple[str, ...], use_defaults: bool,
-            actuals_file: Path | None, formats: str, templates_dir: Path | None,
-            draft: bool, force: bool, **reading: Any) -> None:
+            actuals_file: Path | None, max_step: float | None, formats: str,
+            templates_dir: Path | None, draft: bool, force: bool, **reading: Any) -> None:
     """Write the next version of the agreement, its amendment, and show what changed.
 
     The interview runs with the current answers as defaults; the version number goes up by
@@ -63,10 +67,12 @@ def command(answers_file: Path, out_dir: Path, settings: tuple[str, ...], use_de
       slabuilder renegotiate examples/acme.yaml -o evidence/ \\
           --actuals examples/hubspot-contacts.csv
     """
+    from decimal import Decimal
+
     from slabuilder.actuals import ExportOptions
     from slabuilder.jobs.renegotiate import run_renegotiate
     from slabuilder.outputs import RenderOptions
-    from slabuilder.terminal import console, print_diff, print_rates
+    from slabuilder.terminal import console, print_diff, print_missed, print_rates
 
     export = ExportOptions.from_options(**reading) if actuals_file is not None else None
     run = run_renegotiate(answers_file, out_dir, settings=settings, use_defaults=use_defaults,
@@ -74,7 +80,9 @@ def command(answers_file: Path, out_dir: Path, settings: tuple[str, ...], use_de
                           rendering=RenderOptions(formats=split_list(formats, "format"),
                                                   templates_dir=templates_dir, draft=draft,
                                                   force=force),
-                          show_rates=print_rates)
+                          show_rates=print_rates, show_missed=print_missed,
+                          max_step=(Decimal(str(max_step)) / 100
+                                    if max_step is not None else None))
     out = console()
     say_notes(run.notes)
     print_diff(run.changes, str(answers_file), str(run.answers_file), out)

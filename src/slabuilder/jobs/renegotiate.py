@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,11 +22,11 @@ if TYPE_CHECKING:
     from slabuilder.actuals import ExportOptions
     from slabuilder.answers import Answers
     from slabuilder.diff import AgreementDiff
-    from slabuilder.observed import RateComparison
+    from slabuilder.observed import RateComparison, TermProposal
     from slabuilder.outputs import RenderOptions
     from slabuilder.plan import Plan
 
-__all__ = ["AMENDMENT_DOCUMENTS", "RenegotiationRun", "observed_period_rates",
+__all__ = ["AMENDMENT_DOCUMENTS", "RenegotiationRun", "observed_period",
            "run_renegotiate"]
 
 AMENDMENT_DOCUMENTS = ("amendment", "agreement", "summary")
@@ -44,6 +45,8 @@ class RenegotiationRun:
     answers_file: Path
     documents: list[Path]
     observed: list[RateComparison] = field(default_factory=list)
+    missed: list[TermProposal] = field(default_factory=list)
+    """The terms last period missed, with the evidence and a proposal for each."""
     notes: list[str] = field(default_factory=list)
     """What the user should know: whether the version renegotiated is the one in force."""
 
@@ -63,13 +66,16 @@ def run_renegotiate(answers_file: Path, out_dir: Path, *, settings: Sequence[str
                     export: ExportOptions | None = None,
                     rendering: RenderOptions | None = None,
                     show_rates: Callable[[list[RateComparison]], None] | None = None,
-                    interactive: bool | None = None) -> RenegotiationRun:
+                    show_missed: Callable[[list[TermProposal]], None] | None = None,
+                    interactive: bool | None = None,
+                    max_step: Decimal | None = None) -> RenegotiationRun:
     """Interview for the next version (current answers as defaults), write it and its
     amendment, new agreement and new summary into ``out_dir``.
 
     With ``actuals_file`` last period's observed conversion rates become the defaults where
-    they rest on enough records; ``show_rates`` is called with them before the interview, so
-    the user sees them beside the agreed rates.
+    they rest on enough records, each moved at most ``max_step`` (10 points by default);
+    ``show_rates`` is called with them before the interview, so the user sees them beside
+    the agreed rates, and ``show_missed`` with the terms the period missed.
     """
     from slabuilder.answerfile import answers_from_data
     from slabuilder.diff import diff_plans
@@ -95,12 +101,16 @@ def run_renegotiate(answers_file: Path, out_dir: Path, *, settings: Sequence[str
                      f"{current.agreement.version} in {answers_file.name}, which is not")
     defaults = next_version_defaults(document.data, current_plan)
     observed: list[RateComparison] = []
+    missed: list[TermProposal] = []
     if actuals_file is not None:
-        from slabuilder.observed import observed_rate_defaults
+        from slabuilder.observed import MAX_STEP, observed_rate_defaults
 
-        observed = observed_period_rates(actuals_file, current_plan, export)
+        observed, missed = observed_period(actuals_file, current_plan, export,
+                                           step=max_step if max_step is not None else MAX_STEP)
         if show_rates is not None:
             show_rates(observed)
+        if show_missed is not None:
+            show_missed(missed)
         defaults = observed_rate_defaults(defaults, observed)
     data = _interview(defaults, settings, use_defaults, observed, document.source,
                       interactive)
@@ -112,7 +122,7 @@ def run_renegotiate(answers_file: Path, out_dir: Path, *, settings: Sequence[str
                                        rendering)
     return RenegotiationRun(source=answers_file, current=current, plan=new_plan,
                             changes=changes, answers_file=target, documents=documents,
-                            observed=observed, notes=notes)
+                            observed=observed, missed=missed, notes=notes)
 
 
 def _interview(defaults: dict[str, Any], settings: Sequence[str], use_defaults: bool,
@@ -197,9 +207,11 @@ def _write_version(source: Path, out_dir: Path, data: dict[str, Any], plan: Plan
     return target, written[:-1]
 
 
-def observed_period_rates(actuals_file: Path, plan: Plan,
-                          export: ExportOptions | None = None) -> list[RateComparison]:
-    """Each month of the plan's period measured from the export, rates over the whole period.
+def observed_period(actuals_file: Path, plan: Plan, export: ExportOptions | None = None,
+                    step: Decimal | None = None,
+                    ) -> tuple[list[RateComparison], list[TermProposal]]:
+    """The plan's period measured from one reading of the export: each rate over the months
+    old enough to judge it, and the terms the period missed.
 
     Months the export does not reach are skipped (a renegotiation often happens before the
     period's last month is over); an export that reaches none of them is refused.
@@ -208,31 +220,39 @@ def observed_period_rates(actuals_file: Path, plan: Plan,
 
     import_held("duckdb")  # a stop inside its initialisation would abort the process
     from slabuilder.actuals import compute_actuals
-    from slabuilder.observed import observed_cohort_rates
+    from slabuilder.actuals.metrics import Month
+    from slabuilder.observed import MAX_STEP, missed_terms, observed_cohort_rates
 
     if not actuals_file.is_file():
         raise ExportError("no such file; check the path given to --actuals", file=actuals_file)
-    cohorts: list[dict[str, tuple[int, int] | None]] = []
-    waited: list[int | None] = []
+    step = MAX_STEP if step is None else step
+    months = [item.month for item in plan.months]
+    measured = None
     problem: ExportError | None = None
-    for month in plan.months:
+    # The latest month the export reaches: its history holds every earlier month.
+    for month in reversed(months):
         try:
-            measured = compute_actuals(actuals_file, plan.answers, month.month, export,
+            measured = compute_actuals(actuals_file, plan.answers, month, export,
                                        rate_keys=plan.measured_rates)
         except ExportError as error:
+            if "holds nothing" not in error.message:
+                raise
             problem = problem or error
             continue
-        cohorts.append({key: (None if pair is None else (pair.start, pair.reached))
-                        for key, pair in measured.month.conversion_counts.items()})
-        last = measured.export.last_date
-        waited.append((dt.date.fromisoformat(last) - month.end).days if last else None)
-    if not cohorts:
-        if problem is not None and "holds nothing" not in problem.message:
-            raise problem
+        break
+    held = [block for block in (measured.history if measured else ()) if block.key in months]
+    if measured is None or not held:
         first, last = plan.months[0].label, plan.months[-1].label
         raise ExportError(f"the export holds no leads from {first} to {last}, the period "
                           "being renegotiated; export that period from the CRM",
-                          file=actuals_file)
-    return observed_cohort_rates(cohorts, dict(plan.rates), waited=waited,
-                                 days_to_judge={key: plan.days_to_judge(key)
-                                                for key in plan.rates})
+                          file=actuals_file) from problem
+    last_day = measured.export.last_date
+    cohorts = [{key: (None if pair is None else (pair.start, pair.reached))
+                for key, pair in block.conversion_counts.items()} for block in held]
+    # Days from each calendar month's last day, as the months were measured.
+    waited = [(dt.date.fromisoformat(last_day) - Month.parse(block.key).end).days + 1 if last_day
+              else None for block in held]
+    rates = observed_cohort_rates(cohorts, dict(plan.rates), waited=waited,
+                                  days_to_judge={key: plan.days_to_judge(key)
+                                                 for key in plan.rates}, step=step)
+    return rates, missed_terms(plan, measured, [block.key for block in held], step)
