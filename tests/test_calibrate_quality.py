@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from helpers import EXAMPLE
+from helpers import EXAMPLE, ROOT
 from leadgen import write_history
 from slabuilder.answerfile import load_answers, save_answers
 from slabuilder.calibrate.options import CalibrationOptions
@@ -389,3 +389,19 @@ def test_a_date_column_is_read_as_the_report_reads_dates(run_cli: Any, tmp_path:
     found = run_cli("calibrate", EXAMPLE, "--history", plain, "--outcome", "Converted",
                     "--date-column", "When", "--json", "--force")
     assert "date" not in found.err  # read without a question (it may still find no model)
+
+
+def test_the_date_column_takes_tz_as_report_does(run_cli: Any, tmp_path: Path):
+    """--tz is the zone of times without an offset, as for `report`: an unknown zone is a
+    one-line refusal naming the option; a known one reads the column."""
+    wrong = run_cli("calibrate", EXAMPLE, "--history", ROOT / "examples" / "lead-history.csv",
+                    "--outcome", "Converted", "--date-column", "Create Date", "--tz",
+                    "Mars/Base")
+    assert wrong.code == 2
+    assert wrong.err.strip() == ("slabuilder: --tz: 'Mars/Base' is not a time zone; use a "
+                                 "name such as UTC or America/New_York")
+    read = run_cli("calibrate", EXAMPLE, "--history", ROOT / "examples" / "lead-history.csv",
+                   "--outcome", "Converted", "--date-column", "Create Date", "--tz",
+                   "America/New_York", "--json", "--force")
+    assert read.code == 0, read.err
+    assert json.loads(read.out)["split"]["method"] == "time"

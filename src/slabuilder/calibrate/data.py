@@ -109,15 +109,27 @@ def outcome_sql(table: LeadTable, profile: ColumnProfile,
             "THEN 1 ELSE 0 END"), wanted
 
 
-def date_sql(table: LeadTable, column: ColumnProfile, given: DateOrder | None) -> str:
+def date_sql(table: LeadTable, column: ColumnProfile, given: DateOrder | None,
+             zone: str | None = None) -> str:
     """Seconds since 1970 of a date column, read as the monthly report reads a CRM export's
     dates: ISO, with an offset or not, and slashed dates in the order their values show
-    (03/04/2027 could be either: --date-format settles it, as it does for `report`)."""
+    (03/04/2027 could be either: --date-format settles it, as it does for `report`); times
+    without an offset in ``zone`` (--tz, default UTC), so that they order rightly among
+    times with one."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    naive = zone or "UTC"
+    try:
+        ZoneInfo(naive)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ExportError(f"{naive!r} is not a time zone; use a name such as UTC or "
+                           "America/New_York", file="--tz") from None
+    table.con.execute(f"SET TimeZone = {quote_literal(naive)}")
     found = table.con.execute(f"SELECT {slashed_probe_sql(column.sql)} FROM leads").fetchone()
     probe = SlashedDates(column.name, int((found or (0,))[0] or 0),
                          *((found or (0, None, None, None))[1:]))
     order = settle_order([probe], given, str(table.file.source))
-    return f"epoch({timestamp_sql(column.sql, order, 'UTC', 'UTC')})"
+    return f"epoch({timestamp_sql(column.sql, order, 'UTC', naive)})"
 
 
 def load_history(table: LeadTable, options: CalibrationOptions) -> History:
@@ -127,7 +139,8 @@ def load_history(table: LeadTable, options: CalibrationOptions) -> History:
     y_sql, positive = outcome_sql(table, outcome, options)
     date = (table.column(options.date_column, option="--date-column")
             if options.date_column else None)
-    time_sql = date_sql(table, date, options.date_format) if date else "NULL"
+    time_sql = (date_sql(table, date, options.date_format, options.timezone) if date
+                else "NULL")
     table.con.execute(f"CREATE OR REPLACE TEMP TABLE usable AS SELECT rid, {y_sql} AS y, "
                       f"{time_sql} AS t FROM leads")
     set_aside = [(f"a malformed line (rows {_lines(table.bad_rows)})", len(table.bad_rows))]

@@ -33,6 +33,8 @@ class CalibrationOptions:
     date_column: str | None = None
     date_format: DateOrder | None = None
     """The order of the date column's slashed dates when its values cannot tell."""
+    timezone: str | None = None
+    """The zone of the date column's times written without an offset (default UTC)."""
     max_signals: int = 8
     seed: int = DEFAULT_SEED
     holdout_share: float = HOLDOUT_SHARE

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from slabuilder.cli.common import ANSWERS_ARGUMENT
+from slabuilder.cli.common import ANSWERS_ARGUMENT, DATE_FORMAT_OPTION, TZ_OPTION
 
 
 @click.command("calibrate")
@@ -30,9 +30,8 @@ from slabuilder.cli.common import ANSWERS_ARGUMENT
               help="Keep a column that would be left out as leaking the outcome (repeatable).")
 @click.option("--date-column", metavar="COLUMN", default=None,
               help="Fit on the older leads and measure on the newer ones by this date.")
-@click.option("--date-format", metavar="FORMAT", default=None,
-              help="MM/DD/YYYY or DD/MM/YYYY, when the date column's slashed dates are "
-                   "ambiguous (as for report).")
+@DATE_FORMAT_OPTION
+@TZ_OPTION
 @click.option("--max-signals", type=click.IntRange(1, 30), default=8, show_default=True,
               help="Most signals the model may have.")
 @click.option("-o", "--output", "out_dir", metavar="DIR", default=None,
@@ -43,7 +42,8 @@ from slabuilder.cli.common import ANSWERS_ARGUMENT
               "model that fails the quality check.")
 def command(answers_file: Path, history: Path, outcome: str, positive: str | None,
             outcome_stage: Any, exclude: tuple[str, ...], include: tuple[str, ...],
-            date_column: str | None, date_format: str | None, max_signals: int,
+            date_column: str | None, date_format: str | None, timezone: str | None,
+            max_signals: int,
             out_dir: Path | None, as_json: bool, force: bool) -> None:
     """Learn the scoring points and the MQL threshold from the company's own past leads.
 
@@ -69,7 +69,8 @@ def command(answers_file: Path, history: Path, outcome: str, positive: str | Non
                                  outcome_stage=outcome_stage, exclude=exclude, include=include,
                                  date_column=date_column, max_signals=max_signals,
                                  date_format=(parse_date_format(date_format)
-                                              if date_format else None))
+                                              if date_format else None),
+                                 timezone=timezone)
     from slabuilder.jobs.calibrate import STEPS
     from slabuilder.outputs import RenderOptions
     from slabuilder.terminal import print_calibration, step_progress

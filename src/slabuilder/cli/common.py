@@ -40,6 +40,15 @@ def say_notes(notes: list[str]) -> None:
         click.echo(f"note: {note}", err=True)
 
 
+TZ_OPTION = click.option(
+    "--tz", "timezone", metavar="ZONE", default=None,
+    help="Zone of times written without an offset (default: the company's time zone), "
+         "e.g. UTC.")
+DATE_FORMAT_OPTION = click.option(
+    "--date-format", metavar="FORMAT", default=None,
+    help="MM/DD/YYYY or DD/MM/YYYY, when the file's slashed dates are ambiguous.")
+"""The two date-reading options, the same wherever a command reads dates from a file."""
+
 _EXPORT_READING = [
     click.option("--export-format", type=click.Choice(["hubspot", "salesforce", "generic"]),
                  default=None, help="The CRM that wrote the export (default: recognised from "
@@ -54,18 +63,15 @@ _EXPORT_READING = [
                  type=click.Path(path_type=Path, dir_okay=False),
                  help="Salesforce task export (WhoId, Status, CompletedDateTime) for first "
                       "touches and attempts."),
-    click.option("--tz", "timezone", metavar="ZONE", default=None,
-                 help="Zone of export times written without an offset (default: the "
-                      "company's time zone), e.g. UTC."),
-    click.option("--date-format", metavar="FORMAT", default=None,
-                 help="MM/DD/YYYY or DD/MM/YYYY, when the export's slashed dates are "
-                      "ambiguous."),
+    TZ_OPTION,
+    DATE_FORMAT_OPTION,
 ]
 
 
 def export_reading_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options that say how to read a CRM export, the same for every command that reads
-    one (report, renegotiate); ``ExportOptions.from_options`` takes them as they come."""
+    one (report, renegotiate; calibrate takes the two date options for its date column);
+    ``ExportOptions.from_options`` takes them as they come."""
     for option in reversed(_EXPORT_READING):
         command = option(command)
     return command
