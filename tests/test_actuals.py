@@ -498,3 +498,18 @@ def test_the_weeks_add_up_to_the_month(january: Actuals) -> None:
         seen.add(row[0])
     assert {week.week_start: week.mql for week in weeks if week.mql} == expected
     assert sum(week.mql or 0 for week in weeks) == january.month.mql == 7
+
+
+def test_compliance_per_rep_counts_attempts_and_undecided_leads(january: Actuals) -> None:
+    """Worked out from the rows by hand.  Ana's January MQLs not converted are L2 (6
+    attempts, recycled in time) and L4 (7 attempts, no status, 2 business weeks old at the
+    month's end): both worked to the 6 attempts, and L4 undecided past the 5-day deadline.
+    Ben's are L5 (disqualified, 0 attempts) and L7 (new, 0 attempts, qualified on Monday
+    the 25th at 10:00, 39 business hours before the month ends, under the 40 of the
+    deadline): neither worked to 6, and none late."""
+    owners = {group.name: (group.mql, group.attempts_meeting_minimum,
+                           group.undispositioned_past_deadline)
+              for group in january.by_owner or ()}
+    assert owners == {"Ana": (4, 1.0, 1), "Ben": (3, 0.0, 0)}
+    # The month's own figures are the sums of the reps'.
+    assert january.month.undispositioned_past_deadline == 1

@@ -440,7 +440,11 @@ def test_json_prints_the_actuals(run_cli: Callable[..., Any], example_path: Path
     assert actuals["by_source"][0] == {"name": "Webinar", "mql": 3, "sql": 2, "won": 1,
                                        "mql_to_sql": 0.6667,
                                        "speed_to_lead_median_hours": 2.0,
-                                       "within_limit": None}  # no trigger: no tier
+                                       "within_limit": None,  # no trigger: no tier
+                                       # L2, the one not converted, had its 6 attempts and
+                                       # was recycled in time.
+                                       "attempts_meeting_minimum": 1.0,
+                                       "undispositioned_past_deadline": 0}
     assert data["targets"] == {"mql": 178, "sql": 107, "opportunity": 54, "won": 14}
 
 

@@ -464,6 +464,7 @@ class ReportContext(TypedDict):
     report_sources: list[dict[str, Any]] | None
     agenda_sources: list[dict[str, Any]] | None
     dashboard_owners: list[dict[str, Any]] | None
+    report_owners: list[dict[str, Any]] | None
     agenda_owners: list[dict[str, Any]] | None
     dq_reasons: list[dict[str, Any]] | None
     agenda_dq_reasons: list[dict[str, Any]] | None

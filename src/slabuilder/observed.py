@@ -305,7 +305,7 @@ def _proposal(plan: Plan, field: str, values: list[float], blocks: list[MonthAct
                 if block.attempts_average is not None]
         usual = math.ceil(sum(made) / len(made)) if made else None
         if usual is not None and agreed.attempts_floor <= usual < agreed.contact_attempts:
-            return (f"reps made {words.number(round(sum(made) / len(made), 1))} attempts per "
+            return (f"reps made {words.number(sum(made) / len(made), 1)} attempts per "
                     f"MQL on average: put the cadence into a sequence tool, or set the "
                     f"minimum to {usual}", f"sla.sales.contact_attempts={usual}")
         return ("put the cadence into a sequence tool and review the unreachable list each "
@@ -333,7 +333,7 @@ def _proposal(plan: Plan, field: str, values: list[float], blocks: list[MonthAct
         name = ("sla.sales.disposition_days" if key == "mql_to_sql"
                 else "sla.sales.sql_to_opportunity_days")
         if limit < usual <= 2 * limit:
-            return (f"leads took {words.days(round(average, 1), business=True)} at the "
+            return (f"leads took {words.days(words.number(average, 1), business=True)} at the "
                     f"median: speed up the hand-over, or allow {words.days(usual, business=True)}",
                     f"{name}={usual}")
         return "speed up the hand-over between the stages", None

@@ -16,10 +16,13 @@ from slabuilder.textclean import printable
 from slabuilder.words import count, number, percent
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from rich.console import Console
     from rich.table import Table
 
     from slabuilder.diff import AgreementDiff, Section
+    from slabuilder.jobs.renegotiate import RenegotiationRun
     from slabuilder.jobs.status import StatusReport
     from slabuilder.observed import RateComparison, TermProposal
     from slabuilder.plan import Plan
@@ -257,6 +260,19 @@ def print_rates(comparisons: list[RateComparison], out: Console | None = None) -
                   markup=False)
 
 
+def print_renegotiation(run: RenegotiationRun, answers_file: Path) -> None:
+    """What changed, the files written, and what happens next."""
+    out = console()
+    print_diff(run.changes, str(answers_file), str(run.answers_file), out)
+    out.print()
+    out.print("Wrote:", markup=False)
+    for path in run.written:
+        out.print(f"  {path}", markup=False)
+    out.print(f"Next: the signatories sign the amendment ({run.amendment}). The files of "
+              f"version {run.current.agreement.version} stay as they are, as the record of "
+              "what was agreed then.", markup=False)
+
+
 def print_missed(proposals: list[TermProposal], out: Console | None = None) -> None:
     """The terms last period missed in most months that judged them, with a proposal."""
     out = out or console()
@@ -281,8 +297,9 @@ def print_missed(proposals: list[TermProposal], out: Console | None = None) -> N
         proposal = ("the same as above" if remedy in said else
                     item.proposal + (f" (--set {item.setting})" if item.setting else ""))
         said.add(remedy)
-        table.add_row(item.label, item.target, f"{item.missed} of {item.judged} months",
-                      item.measured, proposal)
+        months = words.unit(item.judged, "month", "months")
+        table.add_row(item.label, item.target, f"{item.missed} of {months}", item.measured,
+                      proposal)
     out.print(table)
 
 

@@ -266,13 +266,16 @@ class MonthFigures:
 
     # ------------------------------------------------------------------ attempts, disposition
 
+    def _unconverted(self) -> str:
+        """SQL: the lead reached no stage past MQL (the pool the minimum attempts judge)."""
+        return " AND ".join(f"{c} IS NULL" for c in ("sql_at", "opportunity_at", "won_at")
+                            if c in self.has) or "true"
+
     def attempts(self) -> dict[str, Any]:
         if "attempts" not in self.has:
             return {"attempts_average": None, "attempts_meeting_minimum": None,
                     "attempts_unconverted_mqls": None, "attempts_floor_share": None}
-        unconverted = " AND ".join(f"{c} IS NULL" for c in ("sql_at", "opportunity_at",
-                                                            "won_at") if c in self.has)
-        unconverted = unconverted or "true"
+        unconverted = self._unconverted()
         row = self._one(f"""
             SELECT avg(attempts), count(*) FILTER (WHERE {unconverted}),
                    count(*) FILTER (WHERE {unconverted}
@@ -353,12 +356,21 @@ class MonthFigures:
                                      AND disposition_bm - mql_bm <= {deadline}), count(*)
                                 FROM {self.table} WHERE {self._in_month('mql_at')}""")
             figures["disposition_within_deadline"] = _share(row[0], row[1])
-        undecided = self._undecided()
-        if undecided is not None:
+        late = self._undecided_late()
+        if late is not None:
             figures["undispositioned_past_deadline"] = int(self._one(f"""
                 SELECT count(*) FROM {self.table} WHERE {self._in_month('mql_at')}
-                AND {self.month_end_bm()} - mql_bm > {deadline} AND {undecided}""")[0])
+                AND {late}""")[0])
         return figures
+
+    def _undecided_late(self) -> str | None:
+        """SQL: the MQL is past its disposition deadline at the month's end, undecided
+        (None: the export cannot tell)."""
+        undecided = self._undecided()
+        if undecided is None:
+            return None
+        return (f"{self.month_end_bm()} - mql_bm > {self.rules.disposition_minutes} "
+                f"AND {undecided}")
 
     def no_attempt(self) -> int | None:
         """MQLs of the month with no attempt by its end that are both older than the
@@ -508,44 +520,54 @@ class MonthFigures:
     def by_group(self, column: str, limit: int = 12,
                  expression: str | None = None) -> tuple[Group, ...] | None:
         """The month's figures for each value of ``column`` (or of ``expression`` over it),
-        the largest by MQLs first."""
+        the largest by MQLs first: volumes, the MQL-to-SQL cohort, speed to lead against
+        each MQL's own limit, the minimum attempts and the MQLs undecided past the
+        deadline, each counted as the month's own figure is."""
         if column not in self.has:
             return None
         stages = [s for s in ("mql", "sql", "won") if STAGE_COLUMN[s] in self.has]
-        counts = ", ".join(f"count(*) FILTER (WHERE {self._in_month(STAGE_COLUMN[s])}) AS {s}"
-                           for s in stages)
-        speed = ""
+        mqls = self._in_month("mql_at")
+        measures = {s: f"count(*) FILTER (WHERE {self._in_month(STAGE_COLUMN[s])})"
+                    for s in stages}
+        hours = "greatest(first_touch_bm - mql_bm, 0) / 60.0"
         tier_limit = self.rules.limit_sql(self.has)
-        within = "first_touch_at" in self.has and tier_limit is not None and "mql" in stages
-        if within:
-            counts += (f", count(*) FILTER (WHERE {self._in_month('mql_at')} AND first_touch_at "
-                       f"IS NOT NULL AND greatest(first_touch_bm - mql_bm, 0) / 60.0 <= "
-                       f"{tier_limit})")
-        if "first_touch_at" in self.has:
-            speed = (f", median(CASE WHEN {self._in_month('mql_at')} AND first_touch_at IS "
-                     "NOT NULL THEN greatest(first_touch_bm - mql_bm, 0) / 60.0 END)")
+        if "mql" in stages and "first_touch_at" in self.has:
+            measures["speed"] = (f"median(CASE WHEN {mqls} AND first_touch_at IS NOT NULL "
+                                 f"THEN {hours} END)")
+            if tier_limit is not None:
+                measures["within"] = (f"count(*) FILTER (WHERE {mqls} AND first_touch_at IS "
+                                      f"NOT NULL AND {hours} <= {tier_limit})")
         reached = self._reached("sql")
-        cohort = reached is not None and "mql" in stages
-        if cohort:
-            counts += (f", count(*) FILTER (WHERE {self._in_month('mql_at')} AND {reached})")
+        if reached is not None and "mql" in stages:
+            measures["reached"] = f"count(*) FILTER (WHERE {mqls} AND {reached})"
+        if "attempts" in self.has and "mql" in stages:
+            pool = f"{mqls} AND {self._unconverted()}"
+            measures["pool"] = f"count(*) FILTER (WHERE {pool})"
+            measures["attempted"] = (f"count(*) FILTER (WHERE {pool} AND attempts >= "
+                                     f"{self.rules.contact_attempts})")
+        late = self._undecided_late()
+        if late is not None and "mql" in stages:
+            measures["undecided"] = f"count(*) FILTER (WHERE {mqls} AND {late})"
+        names = list(measures)
         rows = self.con.execute(f"""
-            SELECT coalesce({expression or column}, '(none)') AS name, {counts}{speed}
+            SELECT coalesce({expression or column}, '(none)') AS name,
+                   {', '.join(f'{sql} AS m_{name}' for name, sql in measures.items())}
             FROM {self.table}
-            GROUP BY 1 HAVING {' OR '.join(f'{s} > 0' for s in stages)}
+            GROUP BY 1 HAVING {' OR '.join(f'm_{s} > 0' for s in stages)}
             ORDER BY 2 DESC, 1 LIMIT {limit}""").fetchall()
         groups = []
         for row in rows:
-            volume: dict[str, int | None] = dict.fromkeys(("mql", "sql", "won"))
-            volume.update({s: int(v) for s, v in zip(stages, row[1:1 + len(stages)],
-                                                     strict=True)})
-            extra = row[1 + len(stages):]
+            found = dict(zip(names, row[1:], strict=True))
+            mql = found.get("mql")
             groups.append(Group(
-                name=row[0], mql=volume["mql"], sql=volume["sql"], won=volume["won"],
-                # after the stages' counts: the count within the limit, then the cohort's
-                mql_to_sql=(_share(extra[1 if within else 0], volume["mql"]) if cohort
-                            else None),
-                speed_to_lead_median_hours=_round(row[-1]) if speed else None,
-                within_limit=_share(extra[0], volume["mql"]) if within else None))
+                name=row[0], mql=_int(mql), sql=_int(found.get("sql")),
+                won=_int(found.get("won")),
+                mql_to_sql=_share(found["reached"], mql) if "reached" in found else None,
+                speed_to_lead_median_hours=_round(found.get("speed")),
+                within_limit=_share(found["within"], mql) if "within" in found else None,
+                attempts_meeting_minimum=(_share(found["attempted"], found["pool"])
+                                          if "pool" in found else None),
+                undispositioned_past_deadline=_int(found.get("undecided"))))
         return tuple(groups)
 
     def revenue(self) -> Revenue | None:
@@ -668,6 +690,10 @@ def _share(part: Any, whole: Any) -> float | None:
     if part is None or not whole:
         return None
     return round(float(part) / float(whole), 4)
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 def _round(value: Any, digits: int = 2) -> float | None:

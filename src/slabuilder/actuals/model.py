@@ -217,12 +217,18 @@ class Group:
     within_limit: float | None = None
     """Share of the group's MQLs touched within their own tier's limit (``None``: the
     export cannot tell)."""
+    attempts_meeting_minimum: float | None = None
+    """Share of the group's unconverted MQLs with the agreed attempts."""
+    undispositioned_past_deadline: int | None = None
+    """The group's MQLs still undecided past the disposition deadline."""
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "mql": self.mql, "sql": self.sql, "won": self.won,
                 "mql_to_sql": self.mql_to_sql,
                 "speed_to_lead_median_hours": self.speed_to_lead_median_hours,
-                "within_limit": self.within_limit}
+                "within_limit": self.within_limit,
+                "attempts_meeting_minimum": self.attempts_meeting_minimum,
+                "undispositioned_past_deadline": self.undispositioned_past_deadline}
 
 
 @dataclass(frozen=True)

@@ -37,10 +37,8 @@ from slabuilder.cli.common import (
               type=click.Path(path_type=Path),
               help="A CRM export of last period (CSV or Parquet): offer its observed "
                    "conversion rates as the new defaults, shown beside the agreed ones.")
-@click.option("--max-step", "max_step", metavar="POINTS", default=None,
-              type=click.FloatRange(0, 100, min_open=True),
-              help="With --actuals: the most, in percentage points, an observed rate moves "
-                   "a default in one renegotiation (default 10).")
+@click.option("--max-step", metavar="POINTS", type=click.FloatRange(0, 100, min_open=True),
+              help="With --actuals: most points a rate's default moves (default 10).")
 @export_reading_options
 @FORMAT_OPTION
 @TEMPLATES_OPTION
@@ -67,12 +65,10 @@ def command(answers_file: Path, out_dir: Path, settings: tuple[str, ...], use_de
       slabuilder renegotiate examples/acme.yaml -o evidence/ \\
           --actuals examples/hubspot-contacts.csv
     """
-    from decimal import Decimal
-
     from slabuilder.actuals import ExportOptions
     from slabuilder.jobs.renegotiate import run_renegotiate
     from slabuilder.outputs import RenderOptions
-    from slabuilder.terminal import console, print_diff, print_missed, print_rates
+    from slabuilder.terminal import print_missed, print_rates, print_renegotiation
 
     export = ExportOptions.from_options(**reading) if actuals_file is not None else None
     run = run_renegotiate(answers_file, out_dir, settings=settings, use_defaults=use_defaults,
@@ -80,16 +76,6 @@ def command(answers_file: Path, out_dir: Path, settings: tuple[str, ...], use_de
                           rendering=RenderOptions(formats=split_list(formats, "format"),
                                                   templates_dir=templates_dir, draft=draft,
                                                   force=force),
-                          show_rates=print_rates, show_missed=print_missed,
-                          max_step=(Decimal(str(max_step)) / 100
-                                    if max_step is not None else None))
-    out = console()
+                          show_rates=print_rates, show_missed=print_missed, max_step=max_step)
     say_notes(run.notes)
-    print_diff(run.changes, str(answers_file), str(run.answers_file), out)
-    out.print()
-    out.print("Wrote:", markup=False)
-    for path in run.written:
-        out.print(f"  {path}", markup=False)
-    out.print(f"Next: the signatories sign the amendment ({run.amendment}). The files of "
-              f"version {run.current.agreement.version} stay as they are, as the record of "
-              "what was agreed then.", markup=False)
+    print_renegotiation(run, answers_file)

@@ -40,14 +40,11 @@ def say_notes(notes: list[str]) -> None:
         click.echo(f"note: {note}", err=True)
 
 
-TZ_OPTION = click.option(
-    "--tz", "timezone", metavar="ZONE", default=None,
-    help="Zone of times written without an offset (default: the company's time zone), "
-         "e.g. UTC.")
-DATE_FORMAT_OPTION = click.option(
-    "--date-format", metavar="FORMAT", default=None,
-    help="MM/DD/YYYY or DD/MM/YYYY, when the file's slashed dates are ambiguous.")
-"""The two date-reading options, the same wherever a command reads dates from a file."""
+# The two date-reading options, the same wherever a command reads dates from a file.
+TZ_OPTION = click.option("--tz", "timezone", metavar="ZONE", help="Zone of times written "
+                         "without an offset (default: the company's time zone), e.g. UTC.")
+DATE_FORMAT_OPTION = click.option("--date-format", metavar="FORMAT", help="MM/DD/YYYY or "
+                                  "DD/MM/YYYY, when the file's slashed dates are ambiguous.")
 
 _EXPORT_READING = [
     click.option("--export-format", type=click.Choice(["hubspot", "salesforce", "generic"]),

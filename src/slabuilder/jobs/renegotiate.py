@@ -68,12 +68,13 @@ def run_renegotiate(answers_file: Path, out_dir: Path, *, settings: Sequence[str
                     show_rates: Callable[[list[RateComparison]], None] | None = None,
                     show_missed: Callable[[list[TermProposal]], None] | None = None,
                     interactive: bool | None = None,
-                    max_step: Decimal | None = None) -> RenegotiationRun:
+                    max_step: float | None = None) -> RenegotiationRun:
     """Interview for the next version (current answers as defaults), write it and its
     amendment, new agreement and new summary into ``out_dir``.
 
     With ``actuals_file`` last period's observed conversion rates become the defaults where
-    they rest on enough records, each moved at most ``max_step`` (10 points by default);
+    they rest on enough records, each moved at most ``max_step`` percentage points (10 by
+    default);
     ``show_rates`` is called with them before the interview, so the user sees them beside
     the agreed rates, and ``show_missed`` with the terms the period missed.
     """
@@ -105,8 +106,8 @@ def run_renegotiate(answers_file: Path, out_dir: Path, *, settings: Sequence[str
     if actuals_file is not None:
         from slabuilder.observed import MAX_STEP, observed_rate_defaults
 
-        observed, missed = observed_period(actuals_file, current_plan, export,
-                                           step=max_step if max_step is not None else MAX_STEP)
+        step = MAX_STEP if max_step is None else Decimal(str(max_step)) / 100
+        observed, missed = observed_period(actuals_file, current_plan, export, step=step)
         if show_rates is not None:
             show_rates(observed)
         if show_missed is not None:
