@@ -12,8 +12,10 @@ generator, so the same script always writes the same files:
 - ``lead-history.csv``: two years of leads with what was known about each when it arrived
   and whether it converted, for ``calibrate``;
 - ``new-leads.csv``: this month's leads, without an outcome yet, for ``score``;
-- with ``--keys``, ``keys/dana-reyes.p12`` and ``keys/sam-okafor.p12``: self-signed demo keys
-  (passphrase ``demo``) for trying ``sign`` and ``status``. Not for real signatures.
+- with ``--keys``, ``keys/demo-ca.pem`` (a demo certificate authority) and the keys it
+  issued to the example's signatories and owner, ``keys/dana-reyes.p12``,
+  ``keys/sam-okafor.p12`` and ``keys/jordan-lee.p12`` (passphrase ``demo``), for trying
+  ``sign`` and ``status --trust``. Not for real signatures.
 """
 
 from __future__ import annotations
@@ -210,30 +212,45 @@ def write_new_leads(path: Path, rows: int, seed: int) -> None:
 # --------------------------------------------------------------------------- demo keys
 
 
-def write_demo_key(path: Path, name: str, passphrase: bytes) -> None:
-    """A self-signed certificate and key for ``name``, valid ten years, as PKCS#12."""
+def write_demo_keys(folder: Path, names: list[str], passphrase: bytes) -> None:
+    """A demo certificate authority (``demo-ca.pem``, valid ten years) and, for each name, a
+    key and a certificate it issued, as PKCS#12 (``dana-reyes.p12``)."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.hazmat.primitives.serialization import pkcs12
     from cryptography.x509.oid import NameOID
 
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name),
-                         x509.NameAttribute(NameOID.ORGANIZATION_NAME,
-                                            "Acme Analytics (demo key, not for real use)")])
+    organisation = x509.NameAttribute(NameOID.ORGANIZATION_NAME,
+                                      "Acme Analytics (demo key, not for real use)")
     now = dt.datetime.now(dt.UTC)
-    certificate = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
-                   .public_key(key.public_key()).serial_number(x509.random_serial_number())
-                   .not_valid_before(now - dt.timedelta(days=1))
-                   .not_valid_after(now + dt.timedelta(days=3650))
-                   .add_extension(x509.KeyUsage(True, True, False, False, False, False, False,
-                                                False, False), critical=True)
-                   .sign(key, hashes.SHA256()))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(pkcs12.serialize_key_and_certificates(
-        name.encode(), key, certificate, None,
-        serialization.BestAvailableEncryption(passphrase)))
+    ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Acme Analytics demo CA"),
+                         organisation])
+    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
+          .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
+          .not_valid_before(now - dt.timedelta(days=1))
+          .not_valid_after(now + dt.timedelta(days=3650))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+          .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False,
+                                       False), critical=True)
+          .sign(ca_key, hashes.SHA256()))
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "demo-ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    for name in names:
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name), organisation])
+        certificate = (x509.CertificateBuilder().subject_name(subject).issuer_name(ca_name)
+                       .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                       .not_valid_before(now - dt.timedelta(days=1))
+                       .not_valid_after(now + dt.timedelta(days=3650))
+                       .add_extension(x509.KeyUsage(True, True, False, False, False, False,
+                                                    False, False, False), critical=True)
+                       .sign(ca_key, hashes.SHA256()))
+        (folder / f"{name.lower().replace(' ', '-')}.p12").write_bytes(
+            pkcs12.serialize_key_and_certificates(
+                name.encode(), key, certificate, [ca],
+                serialization.BestAvailableEncryption(passphrase)))
 
 
 def main() -> None:
@@ -245,9 +262,7 @@ def main() -> None:
     write_history(EXAMPLES / "lead-history.csv", 4000, args.seed)
     write_new_leads(EXAMPLES / "new-leads.csv", 200, args.seed + 1)
     if args.keys:
-        for name in ("Dana Reyes", "Sam Okafor"):
-            write_demo_key(EXAMPLES / "keys" / f"{name.lower().replace(' ', '-')}.p12", name,
-                           b"demo")
+        write_demo_keys(EXAMPLES / "keys", ["Dana Reyes", "Sam Okafor", "Jordan Lee"], b"demo")
     for path in sorted(EXAMPLES.rglob("*")):
         if path.is_file():
             print(f"{path.relative_to(EXAMPLES.parent)}: {path.stat().st_size:,} bytes")

@@ -4,7 +4,9 @@ Keys come from a throw-away certificate authority made at test time (tests/pki.p
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
+import json
 import re
 import shutil
 import subprocess
@@ -18,7 +20,7 @@ from pypdf import PdfReader
 
 from helpers import CliResult, pdf_pages, pdf_text, render_clean, source_date
 from pki import PASSPHRASE, Pki, make_pki
-from slabuilder.errors import OutputError
+from slabuilder.errors import OutputError, SlabuilderError
 from slabuilder.jobs.sign import sign_document
 from slabuilder.jobs.status import signature_status, version_in_force
 from slabuilder.outputs import RenderOptions, prepare_outputs, render_documents
@@ -38,6 +40,18 @@ def rendered(example_pdfs: dict[str, Path]) -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
     return make_pki(tmp_path_factory.mktemp("pki"))
+
+
+IN_EFFECT = dt.date(2027, 1, 15)
+"""A day the example's version 1 (effective 2027-01-01) is in effect."""
+
+
+@pytest.fixture(autouse=True)
+def _company_ca_trusted(pki: Pki, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test authority is configured as trusted, as a company's own would be."""
+    ca = pki.folder / "company-ca.pem"
+    ca.write_bytes(pki.ca_pem)
+    monkeypatch.setenv("SLABUILDER_TRUST", str(ca))
 
 
 @pytest.fixture(scope="module")
@@ -231,12 +245,13 @@ def test_two_signers_in_turn_both_valid_by_pyhanko(both_signed: tuple[Path, byte
         assert second.coverage == SignatureCoverageLevel.ENTIRE_FILE
         assert second.modification_level == ModificationLevel.NONE
     # What the signed fields show is set in an embedded font (PDF/A allows no other): the
-    # page's four Inter faces and the stamps' Inter subsets.
+    # page's four Inter faces, and the Inter subsets of the two stamps and the two dates
+    # filled in at signing.
     listing = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
                              check=True).stdout.splitlines()[2:]
     embedded = [re.search(r"\s(yes|no)\s+(yes|no)\s+(yes|no)\s+\S+\s+\S+$", line)
                 for line in listing]
-    assert len(listing) == 6
+    assert len(listing) == 8
     assert all(match is not None and match.group(1) == "yes" for match in embedded), listing
 
 
@@ -258,7 +273,9 @@ def test_status_names_signers_and_the_version_in_force(
     assert dana.signed_at.endswith("+00:00")
     assert not doc.changed_after_signing
     assert doc.problems == []
-    in_force = version_in_force(pdf.parent)
+    # Signed today, it takes effect on January 1: not in force before then.
+    assert version_in_force(pdf.parent, on=dt.date(2026, 12, 31)) is None
+    in_force = version_in_force(pdf.parent, on=IN_EFFECT)
     assert in_force is not None
     assert (in_force.version, in_force.effective_date, in_force.fingerprint) == (
         1, "2027-01-01", "cd27d82ee0e8")
@@ -272,7 +289,7 @@ def test_status_names_signers_and_the_version_in_force(
 
 def test_a_version_signed_with_untrusted_keys_is_not_in_force(
         both_signed: tuple[Path, bytes, bytes], tmp_path: Path,
-        run_cli: Callable[..., CliResult]):
+        run_cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch):
     """Keys from another authority bearing the right names: with --trust naming the company's
     authority, the signatures are intact but not trusted, and no version binds."""
     pdf, _, _ = both_signed
@@ -283,21 +300,28 @@ def test_a_version_signed_with_untrusted_keys_is_not_in_force(
     assert [(f.name, f.intact, f.trusted) for f in doc.fields if f.signed] == [
         ("Dana Reyes", True, False), ("Sam Okafor", True, False)]
     assert report.in_force == []
-    result = run_cli("status", pdf, "--trust", tmp_path / "other-ca.pem")
+    # Nothing but the other authority is trusted here (not the company's, not this
+    # machine's): the right names do not make a signature trusted.
+    monkeypatch.delenv("SLABUILDER_TRUST")
+    result = run_cli("status", pdf, "--trust", tmp_path / "other-ca.pem", "--on",
+                     "2027-01-15")
     assert result.code == 2
     assert "NOT trusted" in result.out
-    assert "No version is in force yet" in result.out
+    assert "No version is in force on 2027-01-15" in result.out
     assert result.err.startswith(f"slabuilder: {pdf}: the signature of Dana Reyes is not "
                                  "trusted: its certificate does not chain to a certificate "
-                                 "authority given with --trust (and 1 more problem above)")
-    # Without --trust only integrity is checked, and the status is clean.
-    assert run_cli("status", pdf).code == 0
+                                 "authority trusted here (give yours with --trust CA.pem) "
+                                 "(and 1 more problem above)")
+    # Nor without --trust: a signature is in force only when it is trusted.
+    assert run_cli("status", pdf, "--on", "2027-01-15").code == 2
+    monkeypatch.setenv("SLABUILDER_TRUST", str(tmp_path / "other-ca.pem"))
+    assert version_in_force(pdf.parent, on=IN_EFFECT) is None
 
 
 def test_one_signature_is_not_enough(both_signed: tuple[Path, bytes, bytes], tmp_path: Path):
     _, _, after_one = both_signed
     (tmp_path / "agreement.pdf").write_bytes(after_one)
-    assert version_in_force(tmp_path) is None
+    assert version_in_force(tmp_path, on=IN_EFFECT) is None
 
 
 def test_a_changed_byte_is_reported(both_signed: tuple[Path, bytes, bytes], tmp_path: Path,
@@ -321,7 +345,7 @@ def test_a_changed_byte_is_reported(both_signed: tuple[Path, bytes, bytes], tmp_
     assert result.code == 2
     assert "BROKEN" in result.out
     assert "CHANGED after signing" in result.out
-    assert "No version is in force yet" in result.out
+    assert "No version is in force on" in result.out
     assert result.err == (f"slabuilder: {tampered}: the signature of Dana Reyes is broken: "
                           f"the signed content was changed (and {len(doc.problems) - 1} more "
                           f"problem{'s' * (len(doc.problems) > 2)} above)\n")
@@ -337,9 +361,8 @@ def test_answers_that_no_longer_match_are_reported(both_signed: tuple[Path, byte
     (doc,) = signature_status(tmp_path).documents
     assert len(doc.problems) == 1
     assert doc.problems[0].startswith("its answers file acme.yaml no longer matches it")
-    result = run_cli("status", tmp_path, "--json")
+    result = run_cli("status", tmp_path, "--json", "--on", "2027-01-15")
     assert result.code == 2
-    import json
 
     data = json.loads(result.out)
     assert (data["ok"], data["problems"]) == (
@@ -433,13 +456,13 @@ def test_sign_command_signs_the_owner_into_another_file(
     assert result.out == (f"{target}: signed 'Jordan Lee (Agreement owner) signature' as "
                           "O=Acme Analytics,CN=Jordan Lee\n")
     assert target.read_bytes().startswith(pdf.read_bytes())
-    status = run_cli("status", target)
+    status = run_cli("status", target, "--on", "2027-01-15")
     assert status.code == 0
     assert "Jordan Lee (Director of Demand Generation, owner): signed by Organization: Acme " \
         "Analytics, Common Name: Jordan Lee at " in status.out
     assert "not changed after signing" in status.out
-    assert "In force for Acme Analytics: version 1, effective 2027-01-01 (answers fingerprint " \
-        "cd27d82ee0e8)" in status.out
+    assert "In force for Acme Analytics on 2027-01-15: version 1, effective 2027-01-01 " \
+        "(answers fingerprint cd27d82ee0e8)" in status.out
 
 
 @pytest.mark.parametrize("command", ["sign", "status"])
@@ -560,3 +583,257 @@ def test_a_report_measures_against_the_version_in_force(
     html = (tmp_path / "out" / "acme-analytics-2027-01-report.html").read_text(encoding="utf-8")
     assert "Version 1 of the agreement, in force since" in html
     assert "at least 178" in html  # version 1's target, not version 2's 214
+
+
+# --------------------------------------------------------------------------- attacks on the record
+
+
+def _appended(data: bytes, change: Callable[[Any, Any], None]) -> bytes:
+    """``data`` with one incremental update made by ``change(writer, info)``: what anyone
+    with the file and a PDF library can append."""
+    import io
+
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    info = writer.trailer["/Info"]
+    info = info.get_object() if hasattr(info, "get_object") else info
+    change(writer, info)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _record_rewritten(**values: Any) -> Callable[[Any, Any], None]:
+    def change(writer: Any, info: Any) -> None:
+        from pyhanko.pdf_utils import generic
+
+        record = json.loads(str(info["/SlabuilderSigning"]))
+        record.update(values)
+        info[generic.pdf_name("/SlabuilderSigning")] = generic.TextStringObject(
+            json.dumps(record))
+        writer.update_container(info)
+    return change
+
+
+@pytest.mark.parametrize("forged", [{"version": 9}, {"effective_date": "2026-01-01"}])
+def test_a_rewritten_signing_record_puts_no_version_in_force(
+        both_signed: tuple[Path, bytes, bytes], keys: dict[str, Path], tmp_path: Path,
+        run_cli: Callable[..., CliResult], forged: dict[str, Any]) -> None:
+    """Validators take a later change to the document information for harmless metadata:
+    a record promoting the version (or moving its start) appended after both VPs signed,
+    then countersigned by the owner, must not show a forged version in force."""
+    _, _, after_one = both_signed
+    pdf = tmp_path / "agreement.pdf"
+    altered = _appended(after_one, _record_rewritten(**forged))
+    pdf.write_bytes(altered)
+    (doc,) = signature_status(pdf, on=IN_EFFECT).documents
+    assert doc.changed_after_signing
+    assert any("signing record" in problem and "changed after Dana Reyes signed" in problem
+               for problem in doc.problems)
+    # The owner is refused: nobody signs on top of an altered file.
+    with pytest.raises(SlabuilderError, match="is not signed as it stands"):
+        sign_document(pdf, key_file=keys["Sam Okafor"], passphrase=PASSPHRASE,
+                      signer="Sam Okafor")
+    assert pdf.read_bytes() == altered
+    result = run_cli("status", pdf, "--on", "2027-01-15")
+    assert result.code == 2
+    assert "No version is in force on 2027-01-15" in result.out
+    assert "In force" not in result.out
+
+
+def test_a_date_written_beside_a_signature_is_reported(
+        both_signed: tuple[Path, bytes, bytes], tmp_path: Path) -> None:
+    """The date beside a signature is filled in at signing with the signing day and locked
+    by it: one rewritten to 1999-01-01 afterwards is named, and nothing is in force."""
+    _, _, after_one = both_signed
+
+    def backdate(writer: Any, info: Any) -> None:
+        from pyhanko.pdf_utils import generic
+
+        for ref in writer.root["/AcroForm"]["/Fields"]:
+            field = ref.get_object()
+            if str(field.get("/T")) == "Dana Reyes (Marketing) date":
+                field[generic.pdf_name("/V")] = generic.TextStringObject("1999-01-01")
+                writer.update_container(field)
+
+    signed_day = dt.date.today()
+    before = signature_status_of(after_one, tmp_path / "before.pdf")
+    assert abs((dt.date.fromisoformat(before.fields[0].date or "") - signed_day).days) <= 1
+    after = signature_status_of(_appended(after_one, backdate), tmp_path / "after.pdf")
+    assert after.changed_after_signing
+    assert any("the date beside Dana Reyes's signature reads '1999-01-01'" in problem
+               for problem in after.problems)
+
+
+def signature_status_of(data: bytes, path: Path) -> Any:
+    path.write_bytes(data)
+    (doc,) = signature_status(path, on=IN_EFFECT).documents
+    return doc
+
+
+@pytest.mark.parametrize(("damage", "expected"), [
+    ({"version": "abc"}, "damaged signing record"),
+    ({"people": [{"name": "Dana Reyes"}]}, "damaged signing record"),
+    ({"effective_date": "someday"}, "damaged signing record"),
+    ({"people": "[" * 50_000}, "damaged signing record"),
+])
+def test_a_crafted_record_is_refused_in_one_line(
+        rendered: dict[str, Path], keys: dict[str, Path], tmp_path: Path,
+        run_cli: Callable[..., CliResult], damage: dict[str, Any], expected: str) -> None:
+    pdf = tmp_path / "agreement.pdf"
+    pdf.write_bytes(_appended(rendered["agreement"].read_bytes(), _record_rewritten(**damage)))
+    result = run_cli("status", pdf)
+    assert result.code == 2, result.err
+    assert expected in result.err
+    assert "Traceback" not in result.err
+    assert result.err.count("\n") == 1
+    with pytest.raises(SlabuilderError, match=expected):
+        sign_document(pdf, key_file=keys["Dana Reyes"], passphrase=PASSPHRASE,
+                      signer="Dana Reyes")
+
+
+def test_a_deeply_nested_record_is_refused_in_one_line(
+        rendered: dict[str, Path], tmp_path: Path, run_cli: Callable[..., CliResult]) -> None:
+    def nested(writer: Any, info: Any) -> None:
+        from pyhanko.pdf_utils import generic
+
+        info[generic.pdf_name("/SlabuilderSigning")] = generic.TextStringObject(
+            "[" * 50_000 + "]" * 50_000)
+        writer.update_container(info)
+
+    pdf = tmp_path / "agreement.pdf"
+    pdf.write_bytes(_appended(rendered["agreement"].read_bytes(), nested))
+    result = run_cli("status", pdf)
+    assert result.code == 2
+    assert "it has no signature fields of ours" in result.err
+    assert "Traceback" not in result.err
+
+
+def test_a_trust_file_without_a_certificate_is_refused(
+        both_signed: tuple[Path, bytes, bytes], tmp_path: Path,
+        run_cli: Callable[..., CliResult]) -> None:
+    pdf, _, _ = both_signed
+    junk = tmp_path / "ca.pem"
+    junk.write_text("not a certificate\n", encoding="utf-8")
+    result = run_cli("status", pdf, "--trust", junk)
+    assert result.code == 2
+    assert result.err == (f"slabuilder: {junk}: --trust: holds no certificate (PEM or DER); "
+                          "give the certificate authority's certificate file\n")
+
+
+# --------------------------------------------------------------------------- signing safely
+
+
+def test_two_people_signing_at_once_both_keep_their_signature(
+        rendered: dict[str, Path], keys: dict[str, Path], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first signer is slowed inside the update (as on a network share); the second,
+    started meanwhile, waits for the lock and signs what the first left: both signatures
+    are in the file."""
+    import threading
+    import time
+
+    from slabuilder import sign as signing
+
+    pdf = tmp_path / "agreement.pdf"
+    shutil.copy(rendered["agreement"], pdf)
+    real = signing.sign_pdf_bytes
+    started = threading.Event()
+
+    def slow(data: bytes, **options: Any) -> tuple[bytes, dict[str, Any]]:
+        started.set()
+        if options["signer_name"] == "Dana Reyes":
+            time.sleep(0.8)
+        return real(data, **options)
+
+    monkeypatch.setattr(signing, "sign_pdf_bytes", slow)
+    errors: list[BaseException] = []
+
+    def run(name: str) -> None:
+        try:
+            sign_document(pdf, key_file=keys[name], passphrase=PASSPHRASE, signer=name)
+        except BaseException as error:
+            errors.append(error)
+
+    first = threading.Thread(target=run, args=("Dana Reyes",))
+    first.start()
+    started.wait(5)
+    second = threading.Thread(target=run, args=("Sam Okafor",))
+    second.start()
+    first.join(30)
+    second.join(30)
+    assert errors == []
+    (doc,) = signature_status(pdf, on=IN_EFFECT).documents
+    assert [f.name for f in doc.fields if f.signed] == ["Dana Reyes", "Sam Okafor"]
+    assert doc.problems == []
+
+
+def test_signing_in_place_keeps_the_file_its_mode_and_its_links(
+        rendered: dict[str, Path], keys: dict[str, Path], tmp_path: Path) -> None:
+    import os
+    import stat
+
+    pdf = tmp_path / "private.pdf"
+    shutil.copy(rendered["agreement"], pdf)
+    pdf.chmod(0o600)
+    linked = tmp_path / "linked.pdf"
+    os.link(pdf, linked)
+    alias = tmp_path / "alias.pdf"
+    alias.symlink_to(pdf)
+    inode = pdf.stat().st_ino
+    sign_document(alias, key_file=keys["Dana Reyes"], passphrase=PASSPHRASE,
+                  signer="Dana Reyes")
+    assert alias.is_symlink()  # the link still points at the file, which was signed
+    assert stat.S_IMODE(pdf.stat().st_mode) == 0o600
+    assert pdf.stat().st_ino == inode
+    assert linked.read_bytes() == pdf.read_bytes()
+    (doc,) = signature_status(pdf, on=IN_EFFECT).documents
+    assert [f.name for f in doc.fields if f.signed] == ["Dana Reyes"]
+
+
+def test_a_certificate_naming_no_person_is_refused(
+        rendered: dict[str, Path], pki: Pki, tmp_path: Path) -> None:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = dt.datetime.now(tz=dt.UTC)
+    ca = x509.load_pem_x509_certificate(pki.ca_pem)
+    cert = (x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME,
+                                                        "Acme Analytics")]))
+            .issuer_name(ca.subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=30)).sign(pki.ca_key, hashes.SHA256()))
+    p12 = tmp_path / "nobody.p12"
+    p12.write_bytes(pkcs12.serialize_key_and_certificates(
+        b"nobody", key, cert, None, serialization.BestAvailableEncryption(PASSPHRASE.encode())))
+    pdf = tmp_path / "agreement.pdf"
+    shutil.copy(rendered["agreement"], pdf)
+    before = pdf.read_bytes()
+    with pytest.raises(SlabuilderError, match="its certificate names no person"):
+        sign_document(pdf, key_file=p12, passphrase=PASSPHRASE, signer="Dana Reyes")
+    assert pdf.read_bytes() == before
+
+
+def test_the_first_signature_certifies_and_each_locks_its_date(
+        both_signed: tuple[Path, bytes, bytes]) -> None:
+    """DocMDP from the first signature (only filling in and signing may follow); FieldMDP
+    from each, over the date beside it."""
+    import io
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    pdf, _, _ = both_signed
+    reader = PdfFileReader(io.BytesIO(pdf.read_bytes()), strict=False)
+    first, second = reader.embedded_regular_signatures
+    assert first.docmdp_level is not None
+    assert first.docmdp_level.value == 2
+    assert second.docmdp_level is None or second.docmdp_level.value == 2
+    assert [str(name) for name in first.fieldmdp.fields] == ["Dana Reyes (Marketing) date"]
+    assert [str(name) for name in second.fieldmdp.fields] == ["Sam Okafor (Sales) date"]

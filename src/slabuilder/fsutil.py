@@ -19,7 +19,7 @@ import errno
 import os
 import secrets
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -338,26 +338,71 @@ def write_atomic(path: Path, data: bytes | str, *, force: bool = False) -> None:
     write_all([OutputFile(Path(path), data, force)])
 
 
-def append_update_atomic(path: Path, original: bytes, updated: bytes) -> None:
-    """Replace ``path`` by ``updated``, which must be ``original`` with bytes appended.
+def append_update_locked(path: Path, update: Callable[[bytes], bytes], *, what: str,
+                         max_bytes: int, wait_seconds: float = 60.0) -> bytes:
+    """Append to ``path`` what ``update(original)`` adds, holding an exclusive lock on the
+    file from before it is read until the new bytes are on disk; returns the new content.
 
     This is the one way a signed PDF is ever rewritten: an incremental update (a new
     signature) leaves every earlier byte, and so every earlier signature, as it was.  The
-    file is checked again just before the rename, so a copy changed meanwhile is not lost.
+    file itself is written (through a symbolic link to its target, keeping its mode, its
+    owner and its other hard links); two people signing at once take turns, the second
+    signing the file the first left, so no signature is lost.  An update that fails
+    half-way is cut back to the original length.
     """
-    if not updated.startswith(original):
-        raise OutputError("the update would change earlier bytes of this PDF; nothing was "
-                          "written", file=path)
-    staged: list[_Placed] = []
+    import fcntl
+    import time
+
+    flags = os.O_RDWR | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     try:
-        _stage(OutputFile(path, updated), staged)
-        if path.read_bytes() != original:
-            raise OutputError("changed while it was being signed; nothing was written, "
-                              "sign it again", file=path)
-        staged[0].temporary.replace(path)
-    except BaseException as error:
-        _roll_back(staged, 0)
-        if isinstance(error, OSError):
-            raise OutputError(f"cannot write into this folder: {_output_problem(error)}; "
-                              "nothing was written", file=path.parent) from None
-        raise
+        descriptor = os.open(path, flags)
+    except OSError as error:
+        raise OutputError(_input_problem(error, what), file=path) from None
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise OutputError(f"the {what} is not a regular file; give the file itself",
+                              file=path)
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise OutputError("someone else is signing this file and has not "
+                                      "finished; nothing was written, sign again in a "
+                                      "minute", file=path) from None
+                time.sleep(0.05)
+        original = _read_descriptor(descriptor, path, what, max_bytes)
+        updated = update(original)
+        if not updated.startswith(original):
+            raise OutputError("the update would change earlier bytes of this PDF; nothing "
+                              "was written", file=path)
+        try:
+            os.lseek(descriptor, len(original), os.SEEK_SET)
+            view = memoryview(updated)[len(original):]
+            while view:
+                view = view[os.write(descriptor, view):]
+            os.fsync(descriptor)
+        except OSError as error:
+            with contextlib.suppress(OSError):
+                os.ftruncate(descriptor, len(original))
+            raise OutputError(f"cannot write this file: {_output_problem(error)}; nothing "
+                              "was added to it", file=path) from None
+        return updated
+    finally:
+        os.close(descriptor)  # closing releases the lock
+
+
+def _read_descriptor(descriptor: int, path: Path, what: str, max_bytes: int) -> bytes:
+    chunks: list[bytes] = []
+    total = 0
+    os.lseek(descriptor, 0, os.SEEK_SET)
+    while chunk := os.read(descriptor, min(1 << 20, max_bytes + 1 - total)):
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > max_bytes:
+            raise OutputError(f"the {what} is larger than {describe_size(max_bytes)}, the "
+                              "most slabuilder reads; is this the right file?", file=path)
+    return b"".join(chunks)

@@ -362,6 +362,8 @@ def _signature_finisher(placed: Sequence[PlacedField], signing: dict[str, Any], 
         if form is None:
             form = pdf.catalog["AcroForm"] = pydyf.Dictionary({"Fields": pydyf.Array()})
         pages = [pdf.objects[int(ref.split()[0])] for ref in pdf.page_references]
+        dates = {person["signature_field"]: person["date_field"]
+                 for person in signing["people"]}
         for spot in placed:
             page = pages[spot.page]
             llx, lly, urx, ury = spot.rect
@@ -375,6 +377,11 @@ def _signature_finisher(placed: Sequence[PlacedField], signing: dict[str, Any], 
                 "F": 4,  # print
                 "Rect": pydyf.Array(spot.rect), "P": page.reference,
                 "AP": pydyf.Dictionary({"N": appearance.reference}),
+                # The signature locks the date beside it (FieldMDP): filled in at signing,
+                # a later change to it breaks the signature's permissions.
+                "Lock": pydyf.Dictionary({
+                    "Type": "/SigFieldLock", "Action": "/Include",
+                    "Fields": pydyf.Array([pydyf.String(dates[spot.name])])}),
             })
             pdf.add_object(widget)
             if "Annots" not in page:

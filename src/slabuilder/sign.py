@@ -37,6 +37,7 @@ __all__ = [
     "read_signing_record",
     "sign_pdf_bytes",
     "signing_record",
+    "system_trust_roots",
 ]
 
 RECORD_FORMAT = 1
@@ -141,22 +142,75 @@ def _reader(data: bytes, where: str) -> Any:
                         "slabuilder render", file=where) from None
 
 
-def read_signing_record(reader: Any, where: str) -> dict[str, Any]:
-    """The signing record a slabuilder PDF carries; refuses a PDF that has none."""
+def _raw_record(reader: Any) -> str | None:
+    """The signing record's text as the file holds it (``None``: there is none)."""
     from slabuilder.pdf import SIGNING_INFO_KEY
 
     try:
-        info = reader.trailer["/Info"]
-        raw = str(info["/" + SIGNING_INFO_KEY])
-        record: dict[str, Any] = json.loads(raw)
-    except (KeyError, TypeError, ValueError):
+        return str(reader.trailer["/Info"]["/" + SIGNING_INFO_KEY])
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
+_PERSON_KEYS = ("name", "title", "side", "side_name", "role", "signature_field", "date_field")
+
+
+def _well_formed(record: Any) -> bool:
+    """A record with every key this slabuilder writes, each of its kind."""
+    if not isinstance(record, dict):
+        return False
+    text = all(isinstance(record.get(key), str) for key in ("company", "effective_date",
+                                                            "fingerprint"))
+    version = record.get("version")
+    people = record.get("people")
+    if not (text and isinstance(version, int) and not isinstance(version, bool)
+            and version >= 1 and isinstance(people, list) and people):
+        return False
+    try:
+        dt.date.fromisoformat(record["effective_date"])
+    except ValueError:
+        return False
+    return all(isinstance(person, dict) and all(isinstance(person.get(key), str)
+                                                for key in _PERSON_KEYS)
+               and person["role"] in ("owner", "signatory") for person in people)
+
+
+def read_signing_record(reader: Any, where: str) -> dict[str, Any]:
+    """The signing record a slabuilder PDF carries; refuses a PDF that has none, and one
+    whose record is not as slabuilder writes it (a crafted or damaged file)."""
+    raw = _raw_record(reader)
+    try:
+        record = json.loads(raw) if raw is not None else None
+    except (ValueError, RecursionError):
+        record = None
+    if raw is None or not isinstance(record, dict):
         raise SignError("is not a signable document made by slabuilder (it has no signature "
                         "fields of ours); sign the agreement, summary or amendment that "
                         "slabuilder render or renegotiate wrote", file=where) from None
     if record.get("format") != RECORD_FORMAT or record.get("document") not in SIGNABLE:
         raise SignError("carries a signing record this slabuilder does not understand; "
                         "update slabuilder or render the document again", file=where)
+    if not _well_formed(record):
+        raise SignError("carries a damaged signing record (a key is missing or of the wrong "
+                        "kind); render the document again with slabuilder render",
+                        file=where)
     return record
+
+
+def _record_at_each_signature(data: bytes, signatures: dict[str, Any]) -> dict[str, str | None]:
+    """The signing record's text in the revision each signature signed, by field name: what
+    each signer saw and signed, whatever later revisions say."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    seen: dict[str, str | None] = {}
+    for name, embedded in signatures.items():
+        _, _, second, length = (int(value) for value in embedded.byte_range)
+        try:
+            signed = PdfFileReader(io.BytesIO(data[:second + length]), strict=False)
+            seen[name] = _raw_record(signed)
+        except Exception:  # a revision that cannot be read is no record
+            seen[name] = None
+    return seen
 
 
 # --------------------------------------------------------------------------- keys
@@ -232,9 +286,15 @@ def sign_pdf_bytes(data: bytes, *, signer_name: str, key: SigningKey,
 
     The signature is PAdES (ETSI.CAdES.detached, SHA-256) and is appended as an incremental
     update: the bytes of the earlier revisions, and so their signatures, stay as they were.
+    The earlier signatures are checked first (a file altered since is refused); the first
+    signature certifies the document (DocMDP: only filling in and signing the fields may
+    follow), and each fills in the date beside it, which it locks (FieldMDP).
     """
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
+    from pyhanko.sign.general import SigningError
+
+    from slabuilder.textclean import printable
 
     reader = _reader(data, where)
     record = read_signing_record(reader, where)
@@ -242,26 +302,77 @@ def sign_pdf_bytes(data: bytes, *, signer_name: str, key: SigningKey,
     matches = [p for p in record["people"] if _name_words(p["name"]) == wanted]
     if not matches:
         names = ", ".join(p["name"] for p in record["people"])
-        raise SignError(f"{signer_name!r} does not sign this {record['document']}; "
-                        f"choose one of: {names}", file=where, key="--signer")
+        raise SignError(f"{printable(signer_name)!r} does not sign this "
+                        f"{record['document']}; choose one of: {names}", file=where,
+                        key="--signer")
     person = matches[0]
-    if person["signature_field"] in _signed_fields(reader):
+    signed = _signed_fields(reader)
+    if person["signature_field"] in signed:
         raise SignError(f"the field {person['signature_field']!r} is already signed; a signed "
                         "field is never signed again", file=where, key="--signer")
-    if key.common_name and _name_words(key.common_name) != wanted:
-        raise SignError(f"the key belongs to {key.common_name!r}, not to {person['name']!r}; "
-                        "each person signs with their own key", file=where, key="--key")
+    if not key.common_name.strip():
+        raise SignError("its certificate names no person (it has no common name); each "
+                        "person signs with a certificate made out to them", key="--key")
+    if _name_words(key.common_name) != wanted:
+        raise SignError(f"the key belongs to {printable(key.common_name)!r}, not to "
+                        f"{person['name']!r}; each person signs with their own key",
+                        file=where, key="--key")
+    if signed:
+        before = pdf_status(data, where=where, trust_roots=None)
+        broken = [item for item in before.problems if "not trusted" not in item]
+        if broken or before.changed_after_signing:
+            reason = broken[0] if broken else "it was changed after signing"
+            raise SignError(f"is not signed as it stands: {reason}; nothing was signed. "
+                            "Sign a copy the signatories have not altered", file=where)
     writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    day = dt.datetime.now().astimezone().date().isoformat()
+    with _quiet_pyhanko():
+        _fill_date(writer, person["date_field"], day)
     meta = signers.PdfSignatureMetadata(
         field_name=person["signature_field"], subfilter=fields.SigSeedSubFilter.PADES,
         md_algorithm="sha256", name=person["name"],
         reason=f"Signs version {record['version']} of the {record['document']} for "
-               f"{person['side_name'].lower()}")
-    with _quiet_pyhanko():  # it logs "No ROS metadata" about our CFF font, harmlessly
-        output = signers.PdfSigner(meta, signer=key.signer,
-                                   stamp_style=_stamp_style()).sign_pdf(
-            writer, output=io.BytesIO(), existing_fields_only=True)
+               f"{person['side_name'].lower()}",
+        certify=not signed, docmdp_permissions=fields.MDPPerm.FILL_FORMS)
+    try:
+        with _quiet_pyhanko():  # it logs "No ROS metadata" about our CFF font, harmlessly
+            output = signers.PdfSigner(meta, signer=key.signer,
+                                       stamp_style=_stamp_style()).sign_pdf(
+                writer, output=io.BytesIO(), existing_fields_only=True)
+    except (SigningError, ValueError, KeyError) as error:
+        raise SignError(f"cannot be signed in the field {person['signature_field']!r} "
+                        f"({printable(str(error))}); render the document again",
+                        file=where) from None
     return bytes(output.getvalue()), person
+
+
+def _fill_date(writer: Any, name: str, day: str) -> None:
+    """Write ``day`` into the date field ``name``, with an appearance drawn in the
+    documents' Inter at the foot of the field, on its line (a PDF/A copy shows only what a
+    field's appearance draws)."""
+    from pyhanko.pdf_utils import generic, layout
+    from pyhanko.stamp import TextStamp, TextStampStyle
+
+    for ref in writer.root["/AcroForm"]["/Fields"]:
+        item = ref.get_object()
+        if str(item.get("/T")) != name or item.get("/FT") != "/Tx":
+            continue
+        llx, lly, urx, ury = (float(value) for value in item["/Rect"])
+        style = TextStampStyle(
+            stamp_text=day, text_box_style=_stamp_style().text_box_style, border_width=0,
+            background=None, inner_content_layout=layout.SimpleBoxLayoutRule(
+                x_align=layout.AxisAlignment.ALIGN_MIN,
+                y_align=layout.AxisAlignment.ALIGN_MIN,
+                margins=layout.Margins(left=2, bottom=3),
+                inner_content_scaling=layout.InnerScaling.NO_SCALING))
+        stamp = TextStamp(writer, style, box=layout.BoxConstraints(
+            width=abs(urx - llx), height=abs(ury - lly)))
+        appearance = writer.add_object(stamp.as_form_xobject())
+        item[generic.pdf_name("/V")] = generic.TextStringObject(day)
+        item[generic.pdf_name("/AP")] = generic.DictionaryObject(  # type: ignore[no-untyped-call]
+            {generic.pdf_name("/N"): appearance})
+        writer.update_container(item)
+        return
 
 
 def _stamp_style() -> Any:
@@ -332,9 +443,12 @@ class FieldStatus:
     intact: bool | None = None
     """The signed bytes are unchanged and the signature is cryptographically valid."""
     trusted: bool | None = None
-    """The certificate chains to a trust root given (``None`` when none was given)."""
+    """The certificate chains to a trusted certificate authority: one given with
+    ``--trust``, one in ``SLABUILDER_TRUST``, or one the system trusts."""
     changed_after: bool | None = None
     """The document was changed after this signature beyond signing other fields."""
+    date: str | None = None
+    """What the date field beside the signature reads."""
 
 
 @dataclass
@@ -353,15 +467,26 @@ class PdfStatus:
 
     @property
     def signed_by_every_signatory(self) -> bool:
-        """Every signatory's signature is there, intact and (when trust roots were given)
-        trusted, and nothing changed since."""
+        """Every signatory's signature is there, intact and trusted, and nothing changed
+        since (the signing record included)."""
         signatories = [f for f in self.fields if f.role == "signatory"]
         return bool(signatories) and not self.changed_after_signing and all(
-            f.signed and f.intact and f.trusted is not False for f in signatories)
+            f.signed and f.intact and f.trusted for f in signatories)
 
     @property
     def any_signature(self) -> bool:
         return any(f.signed for f in self.fields)
+
+
+def system_trust_roots() -> list[bytes]:
+    """The certificate authorities this machine trusts (DER), as Python's TLS sees them."""
+    import ssl
+
+    try:
+        context = ssl.create_default_context()
+        return [bytes(cert) for cert in context.get_ca_certs(binary_form=True)]
+    except (ssl.SSLError, OSError):
+        return []
 
 
 def _validation_context(trust_roots: list[bytes] | None) -> Any:
@@ -369,24 +494,48 @@ def _validation_context(trust_roots: list[bytes] | None) -> Any:
     from pyhanko_certvalidator import ValidationContext
 
     roots = []
-    for data in trust_roots or []:
-        roots.extend(load_certs_from_pemder_data(data))
+    for data in [*(trust_roots or []), *system_trust_roots()]:
+        try:
+            roots.extend(load_certs_from_pemder_data(data))
+        except (ValueError, TypeError):
+            continue  # checked when the file was read (jobs.status.read_trust_roots)
     return ValidationContext(trust_roots=roots, allow_fetching=False)
+
+
+def check_trust_root(data: bytes, where: str) -> None:
+    """Refuse a ``--trust`` file that holds no certificate, in one line."""
+    _pyhanko()
+    from pyhanko.keys import load_certs_from_pemder_data
+
+    try:
+        found = list(load_certs_from_pemder_data(data))
+    except Exception:  # any parse failure means the same to the user
+        found = []
+    if not found:
+        raise SignError("holds no certificate (PEM or DER); give the certificate "
+                        "authority's certificate file", file=where, key="--trust")
 
 
 def pdf_status(data: bytes, *, where: str,
                trust_roots: list[bytes] | None = None) -> PdfStatus:
     """Read a slabuilder PDF's signing record and check every signature in it with pyHanko's
-    validator: intact, who, when, and whether anything beyond signing changed after it."""
+    validator: intact, trusted, who, when, whether anything beyond signing changed after it,
+    and whether the signing record each signer signed is the one the file now carries."""
     reader = _reader(data, where)
     record = read_signing_record(reader, where)
     status = PdfStatus(path=where, document=record["document"], company=record["company"],
                        version=int(record["version"]),
                        effective_date=record["effective_date"],
                        fingerprint=record["fingerprint"])
-    signatures = {str(sig.field_name): sig for sig in reader.embedded_regular_signatures}
+    try:
+        signatures = {str(sig.field_name): sig for sig in reader.embedded_regular_signatures}
+    except Exception:  # pyHanko's many errors on a damaged signature field
+        raise SignError("has a damaged signature field; it cannot be checked, so no version "
+                        "of it is in force", file=where) from None
     with _quiet_pyhanko():
         _check_signatures(status, record, signatures, trust_roots)
+        _check_record(status, data, signatures, _raw_record(reader))
+        _check_dates(status, record, reader)
     return status
 
 
@@ -409,22 +558,31 @@ def _check_signatures(status: PdfStatus, record: dict[str, Any], signatures: dic
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
 
+    from slabuilder.textclean import printable
+
     context = _validation_context(trust_roots)
+    remaining = dict(signatures)
     last = max(signatures.values(), key=lambda s: s.signed_revision, default=None)
     for person in record["people"]:
         entry = FieldStatus(name=person["name"], title=person["title"], side=person["side"],
                             role=person["role"], field=person["signature_field"])
         status.fields.append(entry)
-        embedded = signatures.pop(person["signature_field"], None)
+        embedded = remaining.pop(person["signature_field"], None)
         if embedded is None:
             continue
-        result = validate_pdf_signature(embedded, context)
+        try:
+            result = validate_pdf_signature(embedded, context)
+        except Exception:  # a signature pyHanko cannot even parse is broken
+            entry.signed, entry.intact, entry.trusted = True, False, False
+            status.problems.append(f"the signature of {entry.name} cannot be read: it is "
+                                   "broken")
+            continue
         entry.signed = True
-        entry.signed_by = result.signing_cert.subject.human_friendly
+        entry.signed_by = printable(result.signing_cert.subject.human_friendly)
         when = result.signer_reported_dt or embedded.self_reported_timestamp
         entry.signed_at = when.astimezone(dt.UTC).isoformat() if when else None
         entry.intact = bool(result.intact and result.valid)
-        entry.trusted = bool(result.trusted) if trust_roots else None
+        entry.trusted = bool(result.trusted)
         level = result.modification_level
         uncovered = (embedded is last and result.coverage != SignatureCoverageLevel.ENTIRE_FILE)
         entry.changed_after = bool(uncovered or level is None
@@ -432,14 +590,72 @@ def _check_signatures(status: PdfStatus, record: dict[str, Any], signatures: dic
         if not entry.intact:
             status.problems.append(f"the signature of {entry.name} is broken: the signed "
                                    "content was changed")
-        elif entry.trusted is False:
+        elif not entry.trusted:
             status.problems.append(f"the signature of {entry.name} is not trusted: its "
                                    "certificate does not chain to a certificate authority "
-                                   "given with --trust")
+                                   "trusted here (give yours with --trust CA.pem)")
         elif entry.changed_after:
             status.problems.append(f"the document was changed after {entry.name} signed")
-    for name in signatures:
-        status.problems.append(f"carries a signature in the field {name!r}, which is not one "
-                               "of its signatories' fields")
+    for name in remaining:
+        status.problems.append(f"carries a signature in the field {printable(name)!r}, which "
+                               "is not one of its signatories' fields")
     status.changed_after_signing = any(
         f.signed and (not f.intact or f.changed_after) for f in status.fields)
+
+
+def _check_record(status: PdfStatus, data: bytes, signatures: dict[str, Any],
+                  now: str | None) -> None:
+    """The signing record (who signs which version, in force from when) must read in the
+    file as it read when each person signed: a record rewritten in a later revision, which
+    validators treat as harmless metadata, would otherwise make ``status`` name a version
+    nobody signed."""
+    changed = [name for name, seen in _record_at_each_signature(data, signatures).items()
+               if seen != now]
+    if not changed:
+        return
+    names = {person.field: person.name for person in status.fields}
+    who = ", ".join(sorted(names.get(name, name) for name in changed))
+    status.problems.append(f"its signing record (version, effective date, who signs) was "
+                           f"changed after {who} signed: the document was altered, and no "
+                           "version of it is in force")
+    status.changed_after_signing = True
+
+
+def _field_values(reader: Any) -> dict[str, str]:
+    """Each text field's name and value in the file as it stands."""
+    values: dict[str, str] = {}
+    try:
+        fields = reader.root["/AcroForm"]["/Fields"]
+    except (KeyError, TypeError):
+        return values
+    for ref in fields:
+        try:
+            item = ref.get_object()
+            if item.get("/FT") == "/Tx":
+                values[str(item.get("/T"))] = str(item.get("/V", ""))
+        except Exception:  # noqa: S112 - a damaged field is no date
+            continue
+    return values
+
+
+def _check_dates(status: PdfStatus, record: dict[str, Any], reader: Any) -> None:
+    """The date beside each signature is filled in at signing from the signature's time
+    (and locked by it): one that reads otherwise was written by someone else."""
+    from slabuilder.textclean import printable
+
+    values = _field_values(reader)
+    dates = {person["signature_field"]: person["date_field"] for person in record["people"]}
+    for entry in status.fields:
+        entry.date = values.get(dates[entry.field]) or None
+        if not entry.signed or not entry.date or not entry.signed_at:
+            continue
+        signed = dt.datetime.fromisoformat(entry.signed_at).date()
+        try:
+            off = abs((dt.date.fromisoformat(entry.date.strip()) - signed).days)
+        except ValueError:
+            off = None
+        if off is None or off > 1:  # a signer's own day may be the day before or after UTC
+            status.problems.append(f"the date beside {entry.name}'s signature reads "
+                                   f"{printable(entry.date)!r}, not the day they signed "
+                                   f"({signed.isoformat()})")
+            status.changed_after_signing = True

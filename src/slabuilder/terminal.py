@@ -305,31 +305,42 @@ def print_missed(proposals: list[TermProposal], out: Console | None = None) -> N
 
 def status_lines(report: StatusReport) -> list[str]:
     """Each signable document's version and signatures, then the version in force."""
+    from slabuilder.textclean import printable
+
     lines = []
     for doc in report.documents:
-        lines.append(f"{doc.path}: {doc.document}, version {doc.version}, effective "
-                     f"{doc.effective_date}, answers fingerprint {doc.fingerprint}")
+        lines.append(f"{printable(doc.path)}: {doc.document}, version {doc.version}, "
+                     f"effective {doc.effective_date}, answers fingerprint {doc.fingerprint}")
         for entry in doc.fields:
             who = f"  {entry.name} ({entry.title}, {entry.role}): "
             if not entry.signed:
                 lines.append(who + "unsigned")
                 continue
             state = "intact" if entry.intact else "BROKEN"
-            if entry.trusted is not None:
-                state += ", trusted" if entry.trusted else ", NOT trusted"
-            lines.append(who + f"signed by {entry.signed_by} at {entry.signed_at}, {state}")
+            state += ", trusted" if entry.trusted else ", NOT trusted"
+            dated = f", dated {entry.date}" if entry.date else ""
+            lines.append(who + f"signed by {entry.signed_by} at {entry.signed_at}{dated}, "
+                         f"{state}")
         lines.append("  CHANGED after signing" if doc.changed_after_signing else
                      "  not changed after signing" if doc.any_signature else
                      "  not signed yet")
         lines.extend(f"  problem: {problem}" for problem in doc.problems)
-    lines.extend(f"{name}: not a signable slabuilder document" for name in report.not_ours)
+    lines.extend(f"{printable(name)}: not a signable slabuilder document"
+                 for name in report.not_ours)
     if not report.documents:
         lines.append("No signable slabuilder document here.")
-    lines.extend(f"In force for {item.company}: version {item.version}, effective "
-                 f"{item.effective_date} (answers fingerprint {item.fingerprint})"
+    lines.extend(f"In force for {item.company} on {report.on}: version {item.version}, "
+                 f"effective {item.effective_date} (answers fingerprint {item.fingerprint})"
                  for item in report.in_force)
-    if report.documents and not report.in_force:
-        lines.append("No version is in force yet: none is signed by every signatory.")
+    lines.extend(f"Signed, not yet in force: version {item.version} of {item.company}'s "
+                 f"agreement takes effect on {item.effective_date}; until then "
+                 + (f"version {current.version} binds" if (current := next(
+                     (found for found in report.in_force if found.company == item.company),
+                     None)) else "no version binds")
+                 for item in report.upcoming)
+    if report.documents and not report.in_force and not report.upcoming:
+        lines.append(f"No version is in force on {report.on}: none is signed by every "
+                     "signatory, with intact and trusted signatures, and in effect.")
     return lines
 
 

@@ -59,4 +59,7 @@ def command(pdf: Path, key_file: Path, signer: str, passphrase_env: str,
                                   default="", show_default=False, err=True)
     result = sign_document(pdf, key_file=key_file, passphrase=passphrase or None,
                            signer=signer, output=output)
-    click.echo(f"{result.path}: signed {result.field!r} as {result.certificate}")
+    from slabuilder.textclean import printable
+
+    click.echo(f"{printable(str(result.path))}: signed {result.field!r} as "
+               f"{result.certificate}")

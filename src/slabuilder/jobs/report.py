@@ -130,13 +130,16 @@ def run_report(answers_file: Path, *, month: str | None = None, out_dir: Path | 
     plan = build_plan(answers)
     from slabuilder.jobs.status import binding_version
 
-    # The signed PDFs beside the answers say which version binds: measure against that one.
+    month_key, notes = settle_month(month_given, plan, today or dt.date.today())
+    # The signed PDFs beside the answers say which version binds on the month's first day
+    # (a version signed now that takes effect later does not): measure against that one.
     binding = binding_version(answers_file, answers.company.name,
-                              answers.agreement.version, plan.fingerprint)
+                              answers.agreement.version, plan.fingerprint,
+                              on=dt.date.fromisoformat(f"{month_key}-01"))
     if binding.answers_file != Path(answers_file):
         answers = load_answers(binding.answers_file)
         plan = build_plan(answers)
-    month_key, notes = settle_month(month_given, plan, today or dt.date.today())
+        month_key, notes = settle_month(month_key, plan, today or dt.date.today())
     notes = [*binding.notes, *notes]
     stem = f"{slugify(answers.company.name)}-{month_key}"
     _check_targets(stem, docs, out_dir, rendering, answers_file, actuals_file, export)

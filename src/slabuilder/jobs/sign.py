@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from slabuilder.errors import OutputError
-from slabuilder.fsutil import append_update_atomic, read_input, same_file, write_atomic
+from slabuilder.fsutil import append_update_locked, read_input, same_file, write_atomic
 
 __all__ = ["SignResult", "check_sign_inputs", "sign_document"]
 
@@ -55,19 +55,31 @@ def sign_document(pdf: Path, *, key_file: Path, passphrase: str | None, signer: 
     valid.  With ``output`` the signed copy goes there instead, and an existing file is
     never replaced.
     """
-    check_sign_inputs(pdf, key_file, output)
-    original = _read(pdf, "PDF")
-    key_data = _read(key_file, "key file")
+    from slabuilder.limits import SIGNED_PDF_MAX_BYTES
     from slabuilder.sign import load_signing_key, sign_pdf_bytes
+    from slabuilder.textclean import printable
 
-    key = load_signing_key(key_data, passphrase, where=str(key_file), now=now)
-    updated, person = sign_pdf_bytes(original, signer_name=signer, key=key, where=str(pdf))
-    in_place = output is None or output.resolve() == pdf.resolve()
-    target = pdf if in_place or output is None else output
+    check_sign_inputs(pdf, key_file, output)
+    key = load_signing_key(_read(key_file, "key file"), passphrase, where=str(key_file),
+                           now=now)
+    signed: dict[str, object] = {}
+
+    def add_signature(original: bytes) -> bytes:
+        updated, signed["person"] = sign_pdf_bytes(original, signer_name=signer, key=key,
+                                                   where=str(pdf))
+        return updated
+
+    in_place = output is None or same_file(output, pdf)
     if in_place:
-        append_update_atomic(pdf, original, updated)
+        # Under a lock on the file itself: a second signer waits, then signs what the first
+        # left, and the file keeps its mode, its links and its place.
+        append_update_locked(pdf, add_signature, what="PDF", max_bytes=SIGNED_PDF_MAX_BYTES)
+        target = pdf
     else:
-        write_atomic(target, updated, force=False)
-    return SignResult(path=target, signer=str(person["name"]),
-                      field=str(person["signature_field"]), certificate=key.subject,
-                      in_place=in_place)
+        assert output is not None
+        write_atomic(output, add_signature(_read(pdf, "PDF")), force=False)
+        target = output
+    person: dict[str, str] = signed["person"]  # type: ignore[assignment]
+    return SignResult(path=target, signer=printable(str(person["name"])),
+                      field=printable(str(person["signature_field"])),
+                      certificate=printable(key.subject), in_place=in_place)

@@ -3,6 +3,8 @@ version of the agreement is in force."""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -18,12 +20,16 @@ __all__ = ["Binding", "InForce", "StatusReport", "binding_version", "signature_s
 
 BINDING = ("agreement", "amendment")
 """The documents whose signatures put a version in force (the summary is acknowledged)."""
+TRUST_ENV = "SLABUILDER_TRUST"
+"""Certificate authorities trusted on this machine besides the system's: files (PEM or DER)
+separated as in PATH; what ``--trust`` adds for one command, for every command."""
 
 
 @dataclass(frozen=True)
 class InForce:
     """The version of a company's agreement that binds: the highest one signed by every
-    signatory, with intact signatures and no change since."""
+    signatory, with intact and trusted signatures and no change since, whose effective date
+    has come."""
 
     company: str
     version: int
@@ -36,8 +42,12 @@ class InForce:
 class StatusReport:
     documents: list[PdfStatus] = field(default_factory=list)
     in_force: list[InForce] = field(default_factory=list)
+    upcoming: list[InForce] = field(default_factory=list)
+    """Versions signed by every signatory whose effective date is still to come."""
     not_ours: list[str] = field(default_factory=list)
     """PDFs in the folder that are not signable slabuilder documents."""
+    on: str = ""
+    """The day the version in force is told for (ISO)."""
 
     @property
     def problems(self) -> list[str]:
@@ -52,7 +62,9 @@ class StatusReport:
             "documents": [{**asdict(doc),
                            "signed_by_every_signatory": doc.signed_by_every_signatory}
                           for doc in self.documents],
+            "on": self.on,
             "in_force": [asdict(item) for item in self.in_force],
+            "upcoming": [asdict(item) for item in self.upcoming],
             "not_ours": self.not_ours,
         }
 
@@ -82,18 +94,29 @@ def _answers_fingerprints(folder: Path) -> dict[tuple[str, int], tuple[Path, str
     return found
 
 
-def read_trust_roots(files: Sequence[Path]) -> list[bytes]:
-    """The certificate authorities given with ``--trust``: regular files under the cap,
-    read whole (a pipe or a device is refused at once)."""
+def read_trust_roots(files: Sequence[Path] = ()) -> list[bytes]:
+    """The certificate authorities given with ``--trust`` and in ``SLABUILDER_TRUST``:
+    regular files under the cap, read whole (a pipe or a device is refused at once), each
+    checked to hold a certificate."""
     from slabuilder.fsutil import read_input
     from slabuilder.limits import SIGNED_PDF_MAX_BYTES
+    from slabuilder.sign import check_trust_root
 
-    return [read_input(Path(file), what="certificate", max_bytes=SIGNED_PDF_MAX_BYTES)
-            for file in files]
+    configured = [Path(item) for item in os.environ.get(TRUST_ENV, "").split(os.pathsep)
+                  if item.strip()]
+    roots = []
+    for file in [*files, *configured]:
+        data = read_input(Path(file), what="certificate", max_bytes=SIGNED_PDF_MAX_BYTES)
+        check_trust_root(data, str(file))
+        roots.append(data)
+    return roots
 
 
-def signature_status(path: Path, *, trust_roots: list[bytes] | None = None) -> StatusReport:
-    """The signature status of a PDF, or of every PDF in a folder, and the version in force.
+def signature_status(path: Path, *, trust_roots: list[bytes] | None = None,
+                     on: dt.date | None = None) -> StatusReport:
+    """The signature status of a PDF, or of every PDF in a folder, and the version in force
+    on ``on`` (today by default); ``trust_roots`` (default: those configured) are trusted
+    besides the system's certificate authorities.
 
     A PDF whose answers file (same company and version, in the same folder) now has another
     fingerprint is reported: its content no longer matches its answers.
@@ -103,7 +126,10 @@ def signature_status(path: Path, *, trust_roots: list[bytes] | None = None) -> S
     from slabuilder.sign import SignError, pdf_status
 
     pdfs, folder = _pdfs(path)
-    report = StatusReport()
+    day = on or dt.date.today()
+    report = StatusReport(on=day.isoformat())
+    if trust_roots is None:
+        trust_roots = read_trust_roots()
     for pdf in pdfs:
         if path.is_dir() and not is_regular_file(pdf):
             report.not_ours.append(str(pdf))  # a pipe or a device named *.pdf: never opened
@@ -124,33 +150,47 @@ def signature_status(path: Path, *, trust_roots: list[bytes] | None = None) -> S
             doc.problems.append(
                 f"its answers file {source[0].name} no longer matches it (fingerprint "
                 f"{source[1]}, the PDF was made from {doc.fingerprint})")
-    report.in_force = _in_force(report.documents)
+    report.in_force, report.upcoming = _in_force(report.documents, day)
     return report
 
 
-def _in_force(documents: list[PdfStatus]) -> list[InForce]:
+def _in_force(documents: list[PdfStatus],
+              on: dt.date) -> tuple[list[InForce], list[InForce]]:
+    """For each company, the highest fully signed version whose effective date has come, and
+    the fully signed versions still to take effect."""
     best: dict[str, InForce] = {}
+    upcoming: dict[tuple[str, int], InForce] = {}
     for doc in sorted(documents, key=lambda d: (d.company, d.version, d.path)):
         if doc.document not in BINDING or not doc.signed_by_every_signatory:
+            continue
+        item = InForce(company=doc.company, version=doc.version,
+                       effective_date=doc.effective_date, fingerprint=doc.fingerprint,
+                       documents=[doc.path])
+        if dt.date.fromisoformat(doc.effective_date) > on:
+            known = upcoming.setdefault((doc.company, doc.version), item)
+            if known is not item:
+                known.documents.append(doc.path)
             continue
         current = best.get(doc.company)
         if current is not None and current.version == doc.version:
             current.documents.append(doc.path)
         elif current is None or doc.version > current.version:
-            best[doc.company] = InForce(company=doc.company, version=doc.version,
-                                        effective_date=doc.effective_date,
-                                        fingerprint=doc.fingerprint, documents=[doc.path])
-    return [best[name] for name in sorted(best)]
+            best[doc.company] = item
+    later = [item for key, item in sorted(upcoming.items())
+             if item.version > getattr(best.get(key[0]), "version", 0)]
+    return [best[name] for name in sorted(best)], later
 
 
 def version_in_force(folder: Path, *, company: str | None = None,
-                     trust_roots: list[bytes] | None = None) -> InForce | None:
-    """The version of the agreement in force among the PDFs in ``folder`` (``None`` when no
-    version is signed by every signatory yet).  This is what a report measures against.
+                     trust_roots: list[bytes] | None = None,
+                     on: dt.date | None = None) -> InForce | None:
+    """The version of the agreement in force on ``on`` (today by default) among the PDFs in
+    ``folder`` (``None`` when no version is signed by every signatory and in effect yet).
+    This is what a report measures against.
 
     With documents of several companies in the folder, ``company`` says which one.
     """
-    found = signature_status(folder, trust_roots=trust_roots).in_force
+    found = signature_status(folder, trust_roots=trust_roots, on=on).in_force
     if company is not None:
         found = [item for item in found if item.company == company]
     if len(found) > 1:
@@ -158,6 +198,10 @@ def version_in_force(folder: Path, *, company: str | None = None,
         raise SlabuilderError(f"holds signed agreements of several companies ({names}); say "
                               "which company", file=folder)
     return found[0] if found else None
+
+
+def _on(day: dt.date | None) -> str:
+    return "today" if day is None else f"on {day.isoformat()}"
 
 
 @dataclass(frozen=True)
@@ -170,7 +214,7 @@ class Binding:
 
 
 def binding_version(answers_file: Path, company: str, version: int,
-                    fingerprint: str) -> Binding:
+                    fingerprint: str, on: dt.date | None = None) -> Binding:
     """The version in force beside ``answers_file``, and the answers file to measure against.
 
     The signed PDFs in the answers file's folder say which version binds.  When it is not
@@ -183,11 +227,12 @@ def binding_version(answers_file: Path, company: str, version: int,
     folder = Path(answers_file).parent
     if not any(is_signed_pdf(pdf) for pdf in folder.glob("*.pdf")):
         return Binding(Path(answers_file), None, [])
-    in_force = version_in_force(folder, company=company)
+    in_force = version_in_force(folder, company=company, on=on)
     if in_force is None:
         return Binding(Path(answers_file), None, [
-            f"no version of {company}'s agreement is signed by every signatory yet; the "
-            f"figures follow version {version}, which is not binding"])
+            f"no version of {company}'s agreement is signed by every signatory (with trusted, "
+            f"intact signatures) and in effect {_on(on)}; the figures follow version "
+            f"{version}, which is not binding"])
     if in_force.fingerprint == fingerprint:
         return Binding(Path(answers_file), in_force, [
             f"measured against version {in_force.version}, the version in force (signed by "
