@@ -718,3 +718,25 @@ def test_renegotiation_proposes_changes_for_the_terms_missed(
     assert new.funnel.mql_to_sql == Decimal("0.4")
     # The proposal for attempts is offered, not made: the agreed minimum stays.
     assert new.sla.sales.contact_attempts == 6
+
+
+@pytest.mark.slow  # renders three PDF/A documents
+def test_the_amendment_can_be_archived_and_sent_for_e_signature(
+        example_path: Path, tmp_path: Path, run_cli: Callable[..., Any]) -> None:
+    """--pdfa and --esign-tags, as for render: each PDF/A document embeds the new answers
+    file, byte for byte as written, and carries the service's tags for every signer."""
+    from pypdf import PdfReader
+
+    answers = shutil.copy(example_path, tmp_path / "acme.yaml")
+    out = tmp_path / "q2"
+    result = run_cli("renegotiate", answers, "-o", out, "--defaults", "--format", "pdf",
+                     "--pdfa", "--esign-tags", "docusign")
+    assert result.code == 0, result.err
+    written = (out / "acme-v2.yaml").read_bytes()
+    for name in ("amendment", "agreement", "summary"):
+        reader = PdfReader(out / f"acme-analytics-v2-{name}.pdf")
+        xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
+        assert b"pdfaid" in xmp
+        assert reader.attachments == {"acme-v2.yaml": [written]}
+        text = "".join(page.extract_text() for page in reader.pages)
+        assert all(f"\\s{n}\\" in text for n in (1, 2, 3)), name

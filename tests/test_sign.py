@@ -151,7 +151,8 @@ def test_brief_has_no_signature_fields_and_drafts_none(rendered: dict[str, Path]
 
 
 @pytest.mark.slow  # renders PDFs of its own
-def test_fields_survive_pdfa(example_plan: Plan, example_path: Path, tmp_path: Path):
+def test_fields_survive_pdfa(example_plan: Plan, example_path: Path, tmp_path: Path,
+                             keys: dict[str, Path]):
     with source_date():
         (written,) = render_documents(example_plan, ["summary"], tmp_path,
                                       RenderOptions(formats=["pdf"], pdfa=True),
@@ -163,6 +164,15 @@ def test_fields_survive_pdfa(example_plan: Plan, example_path: Path, tmp_path: P
     assert "/NeedAppearances" not in form
     xmp = PdfReader(written).trailer["/Root"]["/Metadata"].get_object().get_data()
     assert b'pdfaid:part="3"' in xmp or b"<pdfaid:part>3</pdfaid:part>" in xmp
+    # Signed, the file names one producer in its information and its XMP, as PDF/A asks.
+    sign_document(written, key_file=keys["Dana Reyes"], passphrase=PASSPHRASE,
+                  signer="Dana Reyes")
+    signed = PdfReader(written)
+    xmp = signed.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    producer = re.search(r'pdf:Producer(?:>|=")([^<"]*)', xmp)
+    assert producer is not None
+    assert signed.metadata is not None
+    assert signed.metadata["/Producer"] == producer.group(1)
 
 
 # --------------------------------------------------------------------------- e-sign tags

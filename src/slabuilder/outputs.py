@@ -119,8 +119,12 @@ def _pdf_metadata(context: dict[str, Any], info: dict[str, str]) -> dict[str, An
 
 def _answers_attachment(plan: Plan, answers_path: Path | None,
                         stem: str) -> tuple[Path | None, str | None]:
+    """The answers file a PDF/A copy embeds, and its name; an answers file written in the
+    same set as the documents (a renegotiation's new version) is embedded from the plan's
+    answers, which it holds."""
     if answers_path is not None:
-        return Path(answers_path), Path(answers_path).name
+        path = Path(answers_path)
+        return (path if path.exists() else None), path.name
     return None, f"{stem}-answers.yaml"
 
 

@@ -325,6 +325,7 @@ def sign_pdf_bytes(data: bytes, *, signer_name: str, key: SigningKey,
             raise SignError(f"is not signed as it stands: {reason}; nothing was signed. "
                             "Sign a copy the signatories have not altered", file=where)
     writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    _one_producer(writer)
     day = dt.datetime.now().astimezone().date().isoformat()
     with _quiet_pyhanko():
         _fill_date(writer, person["date_field"], day)
@@ -344,6 +345,23 @@ def sign_pdf_bytes(data: bytes, *, signer_name: str, key: SigningKey,
                         f"({printable(str(error))}); render the document again",
                         file=where) from None
     return bytes(output.getvalue()), person
+
+
+def _one_producer(writer: Any) -> None:
+    """pyHanko names itself the producer in a file's XMP metadata but adds itself to the
+    document information's producer: a PDF/A file must say the same in both, so the
+    information says what the XMP will."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.metadata.model import VENDOR
+
+    if "/Metadata" not in writer.root:
+        return
+    try:
+        info = writer.trailer["/Info"].get_object()
+    except KeyError:
+        return
+    info[generic.pdf_name("/Producer")] = generic.TextStringObject(VENDOR)
+    writer.update_container(info)
 
 
 def _fill_date(writer: Any, name: str, day: str) -> None:

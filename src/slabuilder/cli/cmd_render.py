@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from slabuilder.cli.common import FORMAT_OPTION, SET_OPTION, TEMPLATES_OPTION, split_list
+from slabuilder.cli.common import SET_OPTION, signable_output_options, split_list
 
 
 @click.command("render")
@@ -15,7 +15,7 @@ from slabuilder.cli.common import FORMAT_OPTION, SET_OPTION, TEMPLATES_OPTION, s
 @click.option("-o", "--output", "out_dir", required=True, metavar="DIR",
               type=click.Path(path_type=Path, file_okay=False),
               help="Folder to write the documents into (created if missing).")
-@FORMAT_OPTION
+@signable_output_options
 @click.option("--doc", "docs", default="agreement,brief,summary", show_default=True,
               metavar="LIST", help="Which documents: agreement, brief, summary.")
 @click.option("--force", is_flag=True,
@@ -23,15 +23,6 @@ from slabuilder.cli.common import FORMAT_OPTION, SET_OPTION, TEMPLATES_OPTION, s
 @click.option("--draft", is_flag=True,
               help="Mark every page DRAFT; allows the agreement and the summary while the ICP "
                    "is incomplete.")
-@click.option("--pdfa", is_flag=True,
-              help="Write PDF/A-3b, with the answers file embedded, for archiving (needs pdf in "
-                   "--format).")
-@click.option("--esign-tags", "esign_tags", type=click.Choice(["docusign", "adobe", "dropbox"]),
-              default=None,
-              help="Also put the e-signature service's text tags (invisible on paper) on "
-                   "every signature and date line, signer 1, 2, ... in the order of the "
-                   "answers' signatories, then the owner.")
-@TEMPLATES_OPTION
 @SET_OPTION
 def command(answers_files: tuple[Path, ...], out_dir: Path, formats: str, docs: str,
             force: bool, draft: bool, pdfa: bool, esign_tags: str | None,

@@ -1,8 +1,5 @@
-"""``slabuilder renegotiate ANSWERS -o DIR``: the next version, its amendment and the diff.
-
-The workflow is :func:`slabuilder.jobs.renegotiate.run_renegotiate`; this module parses the
-options and prints the observed rates, the diff and the files written.
-"""
+"""``slabuilder renegotiate ANSWERS -o DIR``: the next version, its amendment and the diff
+(the workflow is :func:`slabuilder.jobs.renegotiate.run_renegotiate`)."""
 
 from __future__ import annotations
 
@@ -12,10 +9,9 @@ from typing import Any
 import click
 
 from slabuilder.cli.common import (
-    FORMAT_OPTION,
-    TEMPLATES_OPTION,
     export_reading_options,
     say_notes,
+    signable_output_options,
     split_list,
 )
 
@@ -40,16 +36,16 @@ from slabuilder.cli.common import (
 @click.option("--max-step", metavar="POINTS", type=click.FloatRange(0, 100, min_open=True),
               help="With --actuals: most points a rate's default moves (default 10).")
 @export_reading_options
-@FORMAT_OPTION
-@TEMPLATES_OPTION
+@signable_output_options
 @click.option("--draft", is_flag=True,
               help="Mark the documents DRAFT; allows them while the ICP is incomplete.")
 @click.option("--force", is_flag=True,
               help="Replace the new version's files if they already exist (never the input "
                    "file, never a signed PDF).")
 def command(answers_file: Path, out_dir: Path, settings: tuple[str, ...], use_defaults: bool,
-            actuals_file: Path | None, max_step: float | None, formats: str,
-            templates_dir: Path | None, draft: bool, force: bool, **reading: Any) -> None:
+            actuals_file: Path | None, max_step: float | None, formats: str, pdfa: bool,
+            esign_tags: str | None, templates_dir: Path | None, draft: bool, force: bool,
+            **reading: Any) -> None:
     """Write the next version of the agreement, its amendment, and show what changed.
 
     The interview runs with the current answers as defaults; the version number goes up by
@@ -75,7 +71,7 @@ def command(answers_file: Path, out_dir: Path, settings: tuple[str, ...], use_de
                           actuals_file=actuals_file, export=export,
                           rendering=RenderOptions(formats=split_list(formats, "format"),
                                                   templates_dir=templates_dir, draft=draft,
-                                                  force=force),
+                                                  force=force, pdfa=pdfa, esign_tags=esign_tags),
                           show_rates=print_rates, show_missed=print_missed, max_step=max_step)
     say_notes(run.notes)
     print_renegotiation(run, answers_file)

@@ -20,10 +20,26 @@ FORMAT_OPTION = click.option(
     "--format", "formats", default="html,pdf", show_default=True, metavar="LIST",
     help="Output format of the documents: html, pdf or html,pdf.")
 
+PDFA_OPTION = click.option("--pdfa", is_flag=True, help="Write PDF/A-3b, with the answers "
+                           "file embedded, for archiving (needs pdf in --format).")
+ESIGN_OPTION = click.option(
+    "--esign-tags", "esign_tags", type=click.Choice(["docusign", "adobe", "dropbox"]),
+    help="Also put the e-signature service's text tags (invisible on paper) on every "
+         "signature and date line, signer 1, 2, ... in the order of the answers' signatories, "
+         "then the owner.")
+
 TEMPLATES_OPTION = click.option(
     "--templates", "templates_dir", metavar="DIR", default=None,
     type=click.Path(path_type=Path, file_okay=False),
     help="Folder of your own templates or style.css, used before the shipped ones.")
+
+
+def signable_output_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """How signable documents are written, the same for render and renegotiate: --format,
+    --pdfa, --esign-tags and --templates."""
+    for option in (TEMPLATES_OPTION, ESIGN_OPTION, PDFA_OPTION, FORMAT_OPTION):
+        command = option(command)
+    return command
 
 
 def split_list(value: str, what: str) -> list[str]:
