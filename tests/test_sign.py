@@ -195,7 +195,8 @@ def test_esign_tags_one_signer_number_per_person_in_answer_order(
 
 
 @pytest.mark.slow  # renders PDFs of its own
-def test_esign_tags_are_in_the_pdf_text_and_white(example_plan: Plan, tmp_path: Path):
+def test_esign_tags_are_in_the_pdf_text_and_white(example_plan: Plan, tmp_path: Path,
+                                                  keys: dict[str, Path]):
 
     (written,) = render_clean(example_plan, ["agreement"], tmp_path, esign_tags="dropbox")
     text = subprocess.run(["pdftotext", str(written), "-"], capture_output=True, text=True,
@@ -205,6 +206,14 @@ def test_esign_tags_are_in_the_pdf_text_and_white(example_plan: Plan, tmp_path: 
         assert f"[date|req|signer{number}]" in text
     css = (Path(__file__).parent.parent / "templates" / "style.css").read_text("utf-8")
     assert re.search(r"\.esign-tag \{[^}]*color: #ffffff;", css)
+    # The services size a field from its tag: set at 10pt, not 6pt (7pt-tall fields).
+    assert re.search(r"\.esign-tag \{[^}]*font-size: 10pt;", css)
+    # No PDF field under the tags: a service converting fields would make each twice.
+    assert _widgets(written) == []
+    # The copy is for the service; `sign` says so instead of failing on a missing field.
+    with pytest.raises(SlabuilderError, match="is the copy for dropbox e-signature"):
+        sign_document(written, key_file=keys["Dana Reyes"], passphrase=PASSPHRASE,
+                      signer="Dana Reyes")
 
 
 def test_unknown_esign_service_is_refused(run_cli: Callable[..., CliResult],

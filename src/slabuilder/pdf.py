@@ -288,7 +288,8 @@ def _render_job(job: PdfJob) -> bytes:
         options["attachments"] = [attachment]
     finisher = None
     if job.signing is not None:
-        placed = _signature_lines(document, job.signing)
+        # A copy for an e-signature service carries its tags and no fields of its own.
+        placed = [] if job.signing.get("esign") else _signature_lines(document, job.signing)
         finisher = _signature_finisher(placed, job.signing, pdfa=job.pdfa)
     with warnings.catch_warnings():
         # WeasyPrint 70 opens its sRGB profile for PDF/A output and never closes it.

@@ -98,6 +98,7 @@ def signing_record(context: dict[str, Any], doc_id: str,
         "format": RECORD_FORMAT, "document": doc_id, "company": context["company"]["name"],
         "version": agreement["version"], "effective_date": agreement["effective_date"],
         "fingerprint": context["fingerprint"], "people": people,
+        **({"esign": esign} if esign is not None else {}),
     }
 
 
@@ -298,6 +299,10 @@ def sign_pdf_bytes(data: bytes, *, signer_name: str, key: SigningKey,
 
     reader = _reader(data, where)
     record = read_signing_record(reader, where)
+    if record.get("esign"):
+        raise SignError(f"is the copy for {record['esign']} e-signature: its text tags take "
+                        "the place of signature fields; sign the copy rendered without "
+                        "--esign-tags", file=where)
     wanted = _name_words(signer_name)
     matches = [p for p in record["people"] if _name_words(p["name"]) == wanted]
     if not matches:
