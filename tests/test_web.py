@@ -132,6 +132,45 @@ def test_foreign_hosts_and_origins_are_refused(tmp_path):
     assert "script-src 'self'" in page.headers["content-security-policy"]
 
 
+@pytest.mark.parametrize("host", ["127.0.0.1:1@evil.example", "127.0.0.1:8765/x",
+                                  "127.0.0.1 evil.example", "evil.example#127.0.0.1"])
+def test_a_host_header_naming_another_site_is_refused(tmp_path, host):
+    client, _ = _client(tmp_path)
+    assert client.get("/", headers={"Host": host}).status_code == 421
+
+
+def test_a_download_needs_the_pages_token(tmp_path):
+    """Another site's <img src="http://127.0.0.1:8765/download/all.zip"> would make this
+    machine render three PDFs on every page view: without the page's token nothing is
+    made."""
+    client, _ = _client(tmp_path)
+    for name in ("all.zip", "agreement.pdf"):
+        refused = client.get(f"/download/{name}")
+        assert refused.status_code == 403
+        assert "reload the workspace page" in refused.text
+        assert client.get(f"/download/{name}?token=guess").status_code == 403
+
+
+def test_json_nested_past_any_depth_is_a_plain_refusal(tmp_path):
+    client, token = _client(tmp_path)
+    body = b'{"values": ' + b"[" * 200_000 + b"]" * 200_000 + b"}"
+    response = client.post("/api/form", content=body, headers={"X-Token": token})
+    assert response.status_code == 400
+    assert response.json() == {"error": "the form sent something unexpected; reload the page"}
+
+
+def test_listening_on_every_address_answers_to_this_machines_own(tmp_path):
+    from slabuilder.jobs.serve import build_app, build_workspace, own_addresses
+
+    app = build_app(build_workspace(EXAMPLE, tmp_path / "out"), "0.0.0.0")  # noqa: S104
+    client = TestClient(app, base_url="http://127.0.0.1:8765")
+    addresses = sorted(own_addresses())
+    assert addresses
+    for address in addresses:
+        assert client.get("/", headers={"Host": f"{address}:8765"}).status_code == 200
+    assert client.get("/", headers={"Host": "attacker.example"}).status_code == 421
+
+
 @pytest.mark.parametrize("route", ["/api/form", "/api/save", "/api/load"])
 def test_every_change_needs_the_pages_token(tmp_path, route):
     client, _ = _client(tmp_path)
@@ -175,7 +214,7 @@ def test_review_lists_every_answer_with_a_link_back(tmp_path):
     for section in QUESTIONNAIRE.sections:
         assert str(escape(section.title)) in page
     assert 'href="/#q-revenue_target"' in page
-    assert 'href="/download/agreement.pdf"' in page
+    assert f'href="/download/agreement.pdf?token={token}"' in page
 
 
 def test_loading_a_file_uses_the_command_lines_messages(tmp_path):
@@ -201,15 +240,15 @@ def test_loading_a_file_uses_the_command_lines_messages(tmp_path):
 
 @pytest.mark.slow  # renders PDFs of its own
 def test_the_zip_holds_the_three_pdfs(tmp_path):
-    client, _ = _client(tmp_path)
-    response = client.get("/download/all.zip")
+    client, token = _client(tmp_path)
+    response = client.get(f"/download/all.zip?token={token}")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/zip"
     names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
     assert sorted(names) == ["acme-analytics-agreement.pdf", "acme-analytics-brief.pdf",
                              "acme-analytics-summary.pdf"]
-    assert client.get("/download/../../etc/passwd").status_code == 404
-    assert client.get("/download/other.pdf").status_code == 404
+    assert client.get(f"/download/../../etc/passwd?token={token}").status_code == 404
+    assert client.get(f"/download/other.pdf?token={token}").status_code == 404
     assert not (tmp_path / "out").exists()
 
 

@@ -15,8 +15,9 @@ import click
 @click.option("--port", type=click.IntRange(0, 65535), metavar="N",
               help="Port to listen on (default 8765, or a free one when it is taken; 0: any).")
 @click.option("--host", default="127.0.0.1", show_default=True, metavar="ADDRESS",
-              help="Address to listen on, and the one other machines must use. Anything but "
-                   "127.0.0.1 lets them reach your answers: only on a network you trust.")
+              help="Address to listen on, and the one other machines must use (0.0.0.0: "
+                   "every address of this machine). Anything but 127.0.0.1 lets them reach "
+                   "your answers: only on a network you trust.")
 @click.option("--no-browser", is_flag=True, help="Do not open the browser; just print the "
                                                   "address.")
 def command(answers: Path | None, output_dir: Path, port: int | None, host: str,
@@ -32,8 +33,10 @@ def command(answers: Path | None, output_dir: Path, port: int | None, host: str,
       slabuilder serve -o acme/
       slabuilder serve examples/acme.yaml -o acme/ --port 8800 --no-browser
     """
-    from slabuilder.jobs.serve import ServeSettings, run_serve
+    from slabuilder.jobs.serve import ServeSettings, StoppedServing, run_serve
 
-    run_serve(ServeSettings(output_dir=output_dir, answers_file=answers, host=host, port=port,
-                            open_browser=not no_browser), say=click.echo)
-    click.echo("Stopped.")
+    try:
+        run_serve(ServeSettings(output_dir=output_dir, answers_file=answers, host=host,
+                                port=port, open_browser=not no_browser), say=click.echo)
+    except StoppedServing:
+        raise click.exceptions.Exit(130) from None

@@ -56,7 +56,33 @@ def build_app(workspace: Workspace, host: str = LOCAL) -> Guard:
     from slabuilder.web.app import LOCAL_HOSTS, create_app
 
     hosts = LOCAL_HOSTS | {host.lower() if ":" not in host else f"[{host.lower()}]"}
+    if host in ANY_ADDRESS:
+        hosts |= own_addresses()
     return create_app(workspace, hosts=frozenset(hosts))
+
+
+ANY_ADDRESS = ("0.0.0.0", "::")  # noqa: S104 - the addresses that mean "every interface"
+
+
+def own_addresses() -> set[str]:
+    """The names and addresses other machines reach this one by, as a Host header writes
+    them: listening on every interface, the workspace answers to these and to no other."""
+    name = socket.gethostname()
+    found = {name.lower(), socket.getfqdn().lower()}
+    try:
+        for *_, address in socket.getaddrinfo(name, None):
+            found.add(str(address[0]).lower())
+    except OSError:
+        pass
+    for family, probe in ((socket.AF_INET, "192.0.2.1"), (socket.AF_INET6, "2001:db8::1")):
+        # The address a packet to elsewhere would leave from (nothing is sent).
+        try:
+            with socket.socket(family, socket.SOCK_DGRAM) as udp:
+                udp.connect((probe, 9))
+                found.add(str(udp.getsockname()[0]).lower())
+        except OSError:
+            continue
+    return {f"[{item}]" if ":" in item else item for item in found if item}
 
 
 def run_serve(settings: ServeSettings, *, say: Callable[[str], None] = print) -> None:
@@ -79,9 +105,16 @@ def run_serve(settings: ServeSettings, *, say: Callable[[str], None] = print) ->
     try:
         serve_forever(build_app(workspace, settings.host), listener, started)
     except KeyboardInterrupt:
-        pass  # the server has shut down and raises Ctrl-C again: for serve it is how one stops
+        # The server has shut down and raises Ctrl-C again: for serve it is how one stops,
+        # and the command says so with the exit code of an interrupted command.
+        say("Stopped.")
+        raise StoppedServing from None
     finally:
         listener.close()
+
+
+class StoppedServing(Exception):  # noqa: N818 - a way to stop, not an error
+    """Ctrl-C stopped the workspace (exit 130, with no error message)."""
 
 
 def _listen(host: str, port: int | None) -> socket.socket:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import re
 import socket
 import threading
 from functools import cache
@@ -58,12 +59,15 @@ _SECURITY_HEADERS = {
 # --------------------------------------------------------------------------- the guard
 
 
+_HOST = re.compile(r"(\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?)(?::[0-9]{1,5})?")
+
+
 def host_name(header: str) -> str:
-    """``127.0.0.1:8765`` gives ``127.0.0.1``; ``[::1]:8765`` gives ``[::1]``."""
+    """``127.0.0.1:8765`` gives ``127.0.0.1``; ``[::1]:8765`` gives ``[::1]``; a header that
+    is not a host and an optional port (``127.0.0.1:1@evil.example``) gives ``""``."""
     header = header.strip().lower()
-    if header.startswith("["):
-        return header.split("]", 1)[0] + "]"
-    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+    found = _HOST.fullmatch(header)
+    return found.group(1) if found else ""
 
 
 class Guard:
@@ -240,6 +244,12 @@ def create_app(workspace: Workspace, *, hosts: frozenset[str] = LOCAL_HOSTS) -> 
         return JSONResponse({"loaded": True})
 
     async def download(request: Request) -> Response:
+        # The page's links carry its token: another site's <img src=".../all.zip"> cannot
+        # make this machine render documents.
+        given = request.query_params.get("token", "")
+        if not hmac.compare_digest(given.encode(), workspace.token.encode()):
+            return Response("This link is out of date; reload the workspace page and download "
+                            "again.", status_code=403, media_type="text/plain")
         name = request.path_params["name"]
         wanted = DOCUMENTS if name == "all.zip" else tuple(
             d for d in DOCUMENTS if name == f"{d}.pdf")
@@ -319,7 +329,7 @@ def _assets() -> dict[str, Path]:
 async def _json(request: Request) -> Any:
     try:
         return json.loads(await _body(request, 4 * UPLOAD_LIMIT))
-    except (ValueError, SlabuilderError):
+    except (ValueError, RecursionError, SlabuilderError):
         return None
 
 
