@@ -162,7 +162,7 @@ def test_json_nested_past_any_depth_is_a_plain_refusal(tmp_path):
 def test_listening_on_every_address_answers_to_this_machines_own(tmp_path):
     from slabuilder.jobs.serve import build_app, build_workspace, own_addresses
 
-    app = build_app(build_workspace(EXAMPLE, tmp_path / "out"), "0.0.0.0")  # noqa: S104
+    app = build_app(build_workspace(EXAMPLE, tmp_path / "out"), "0.0.0.0")
     client = TestClient(app, base_url="http://127.0.0.1:8765")
     addresses = sorted(own_addresses())
     assert addresses
