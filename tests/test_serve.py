@@ -157,3 +157,79 @@ def test_the_whole_interview_in_a_real_browser(served, browser, tmp_path):
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=10) == 130  # stopped, as Ctrl-C stops any command
     assert "Stopped." in (process.stdout.read() if process.stdout else "")
+
+
+def _serve(out: Path, port: int) -> subprocess.Popen[str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "slabuilder", "serve", str(EXAMPLE), "-o", str(out),
+         "--port", str(port), "--no-browser"], stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    lines = []
+    while "workspace is at" not in (line := process.stdout.readline()):
+        assert line, "".join(lines) + (process.stderr.read() if process.stderr else "")
+        lines.append(line)
+    return process
+
+
+def test_a_stopped_workspace_is_shown_and_no_edit_is_lost(served, browser):
+    """The server stops: a banner says so within 3 seconds; what is typed meanwhile stays
+    in the page and reaches the draft once the workspace is started again on the folder."""
+    import json
+
+    from selenium.webdriver.common.by import By
+
+    url, process, out, _ = served
+    port = int(url.rstrip("/").rsplit(":", 1)[1])
+    driver = browser
+    driver.get(url)
+    banner = driver.find_element(By.ID, "offline")
+    assert not banner.is_displayed()
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=10) == 130
+    stopped = time.monotonic()
+    _wait(banner.is_displayed, "the banner saying slabuilder is not answering", 5)
+    assert time.monotonic() - stopped <= 3.5
+    field = driver.find_element(By.ID, "f-company_name")
+    field.clear()
+    field.send_keys("Acme Analytics Europe")
+    time.sleep(0.6)  # the edit is tried, fails, and waits in the page
+    again = _serve(out, port)
+    try:
+        _wait(lambda: not banner.is_displayed(), "the banner to go", 8)
+        draft = out / ".slabuilder-draft.json"
+        _wait(lambda: draft.exists() and json.loads(draft.read_text("utf-8"))["typed"].get(
+            "company_name") == "Acme Analytics Europe", "the edit to reach the draft", 8)
+    finally:
+        again.send_signal(signal.SIGINT)
+        again.communicate(timeout=10)
+
+
+def test_a_second_tab_is_told_to_reload_and_overwrites_nothing(served, browser):
+    import json
+
+    from selenium.webdriver.common.by import By
+
+    url, _, out, _ = served
+    driver = browser
+    driver.get(url)
+    first = driver.current_window_handle
+    driver.switch_to.new_window("tab")
+    driver.get(url)
+    second = driver.current_window_handle
+    driver.switch_to.window(first)
+    field = driver.find_element(By.ID, "f-company_name")
+    field.clear()
+    field.send_keys("Acme Analytics Europe")
+    draft = out / ".slabuilder-draft.json"
+    _wait(lambda: draft.exists() and json.loads(draft.read_text("utf-8"))["typed"].get(
+        "company_name") == "Acme Analytics Europe", "the first tab's edit to be kept", 8)
+    driver.switch_to.window(second)
+    status = driver.find_element(By.ID, "status")
+    _wait(lambda: "reload this page" in status.text, "the second tab to be told", 5)
+    field = driver.find_element(By.ID, "f-company_name")
+    field.clear()
+    field.send_keys("Something else")
+    time.sleep(1)
+    assert json.loads(draft.read_text("utf-8"))["typed"]["company_name"] == (
+        "Acme Analytics Europe")

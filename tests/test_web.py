@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import subprocess
 import sys
@@ -162,12 +163,14 @@ def test_json_nested_past_any_depth_is_a_plain_refusal(tmp_path):
 def test_listening_on_every_address_answers_to_this_machines_own(tmp_path):
     from slabuilder.jobs.serve import build_app, build_workspace, own_addresses
 
-    app = build_app(build_workspace(EXAMPLE, tmp_path / "out"), "0.0.0.0")
+    workspace = build_workspace(EXAMPLE, tmp_path / "out")
+    app = build_app(workspace, "0.0.0.0")
     client = TestClient(app, base_url="http://127.0.0.1:8765")
     addresses = sorted(own_addresses())
     assert addresses
     for address in addresses:
-        assert client.get("/", headers={"Host": f"{address}:8765"}).status_code == 200
+        assert client.get(f"/?key={workspace.token}",
+                          headers={"Host": f"{address}:8765"}).status_code == 200
     assert client.get("/", headers={"Host": "attacker.example"}).status_code == 421
 
 
@@ -280,3 +283,75 @@ def test_other_commands_do_not_load_the_web_libraries():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=False)
     assert result.returncode == 0, result.stderr
+
+
+def test_every_change_is_kept_as_a_draft_that_a_restart_resumes(tmp_path):
+    """An incomplete answer typed, then the workspace stopped: started again on the same
+    folder it shows that answer, says it resumed the draft, and a page left open keeps
+    working (same token, same version)."""
+    import stat
+
+    client, token = _client(tmp_path, None)
+    answer = client.post("/api/form", json={"values": {"company_name": "Pebble Labs"},
+                                            "version": 0}, headers={"X-Token": token})
+    assert answer.status_code == 200
+    assert answer.json()["version"] == 1
+    draft = tmp_path / "out" / ".slabuilder-draft.json"
+    assert stat.S_IMODE(draft.stat().st_mode) == 0o600
+    assert json.loads(draft.read_text(encoding="utf-8"))["typed"] == {
+        "company_name": "Pebble Labs"}
+    again = build_workspace(None, tmp_path / "out")
+    assert (again.token, again.version) == (token, 1)
+    restarted = TestClient(build_app(again), base_url="http://127.0.0.1:8765")
+    page = restarted.get("/").text
+    assert 'value="Pebble Labs"' in page
+    assert "Resumed the draft of " in page
+    assert restarted.get("/api/ping").json() == {"version": 1}
+    kept = restarted.post("/api/form", json={"values": {"company_name": "Pebble Labs Inc"},
+                                             "version": 1}, headers={"X-Token": token})
+    assert kept.status_code == 200
+
+
+def test_a_stale_tab_is_told_to_reload_instead_of_overwriting(tmp_path):
+    client, token = _client(tmp_path)
+    first = client.post("/api/form", json={"values": {"revenue_target": "1.2M"},
+                                           "version": 0}, headers={"X-Token": token})
+    assert first.status_code == 200
+    stale = client.post("/api/form", json={"values": {"revenue_target": "2M"}, "version": 0},
+                        headers={"X-Token": token})
+    assert stale.status_code == 409
+    assert stale.json()["stale"] is True
+    assert "changed in another tab or window; reload this page" in stale.json()["error"]
+    draft = json.loads((tmp_path / "out" / ".slabuilder-draft.json").read_text("utf-8"))
+    assert draft["typed"]["revenue_target"] == "1.2M"
+
+
+def test_saving_the_answers_ends_the_draft(tmp_path):
+    client, token = _client(tmp_path)
+    _update(client, token, revenue_target="1.2M")
+    assert (tmp_path / "out" / ".slabuilder-draft.json").exists()
+    saved = client.post("/api/save", json={"replace": False}, headers={"X-Token": token})
+    assert saved.status_code == 200, saved.text
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["acme-analytics.yaml"]
+
+
+def test_a_workspace_other_machines_can_reach_opens_only_with_its_key(tmp_path):
+    """With --host other than loopback the address printed carries a key; without it the
+    pages are refused, with it they open and the key is kept for the site alone."""
+    from slabuilder.jobs.serve import is_loopback
+
+    assert is_loopback("127.0.0.1")
+    assert is_loopback("::1")
+    assert not is_loopback("0.0.0.0")
+    assert not is_loopback("192.168.1.20")
+    workspace = build_workspace(EXAMPLE, tmp_path / "out")
+    client = TestClient(build_app(workspace, "192.168.1.20"), base_url="http://192.168.1.20:8765")
+    for page in ("/", "/review"):
+        refused = client.get(page)
+        assert refused.status_code == 403
+        assert "key included" in refused.text
+    opened = client.get(f"/?key={workspace.token}")
+    assert opened.status_code == 200
+    assert "samesite=strict" in opened.headers["set-cookie"].lower()
+    assert "httponly" in opened.headers["set-cookie"].lower()
+    assert client.get("/review").status_code == 200  # the cookie carries the key

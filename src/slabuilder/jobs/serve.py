@@ -38,7 +38,8 @@ class ServeSettings:
 
 
 def build_workspace(answers_file: Path | None, output_dir: Path) -> Workspace:
-    """A workspace started from ``answers_file`` (as ``new --from``) or from the defaults."""
+    """A workspace started from ``answers_file`` (as ``new --from``) or from the defaults,
+    or, when a stopped workspace left its draft in ``output_dir``, from that draft."""
     from slabuilder.questionnaire import load_questionnaire
     from slabuilder.web.workspace import Workspace
     from slabuilder.yamlio import read_mapping
@@ -48,8 +49,10 @@ def build_workspace(answers_file: Path | None, output_dir: Path) -> Workspace:
     base = {} if answers_file is None else read_mapping(
         answers_file, "answers file",
         "an answers file (it should start with company:, agreement:, ...)")
-    return Workspace(load_questionnaire(), output_dir, base=base,
-                     source=answers_file.name if answers_file is not None else None)
+    workspace = Workspace(load_questionnaire(), output_dir, base=base,
+                          source=answers_file.name if answers_file is not None else None)
+    workspace.resume_draft()
+    return workspace
 
 
 def build_app(workspace: Workspace, host: str = LOCAL) -> Guard:
@@ -58,7 +61,17 @@ def build_app(workspace: Workspace, host: str = LOCAL) -> Guard:
     hosts = LOCAL_HOSTS | {host.lower() if ":" not in host else f"[{host.lower()}]"}
     if host in ANY_ADDRESS:
         hosts |= own_addresses()
-    return create_app(workspace, hosts=frozenset(hosts))
+    return create_app(workspace, hosts=frozenset(hosts), keyed=not is_loopback(host))
+
+
+def is_loopback(host: str) -> bool:
+    """Only this machine can reach ``host``."""
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return host.lower() == "localhost"
 
 
 ANY_ADDRESS = ("0.0.0.0", "::")  # noqa: S104 - the addresses that mean "every interface"
@@ -93,10 +106,19 @@ def run_serve(settings: ServeSettings, *, say: Callable[[str], None] = print) ->
     listener = _listen(settings.host, settings.port)
     port = listener.getsockname()[1]
     shown_host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    if settings.host in ANY_ADDRESS:
+        # "0.0.0.0" is no address to visit: the one other machines reach this one by.
+        reachable = sorted(a for a in own_addresses() if not is_loopback(a) and "." in a)
+        shown_host = reachable[0] if reachable else socket.gethostname()
     url = f"http://{shown_host}:{port}/"
+    if not is_loopback(settings.host):
+        # Other machines can reach it: the pages open only with this key.
+        url += f"?key={workspace.token}"
     if settings.host != LOCAL:
         say(f"Warning: listening on {settings.host}: anyone who can reach this machine on port "
             f"{port} can read and change these answers.")
+    if workspace.resumed:
+        say(workspace.resumed)
     say(f"The slabuilder workspace is at {url} (Ctrl-C stops it). Answers are saved into "
         f"{settings.output_dir.resolve()}.")
     started = threading.Event()

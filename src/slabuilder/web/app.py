@@ -29,7 +29,7 @@ from starlette.routing import Route
 
 from slabuilder.errors import SlabuilderError
 from slabuilder.web.forms import Typed
-from slabuilder.web.workspace import UPLOAD_LIMIT, Workspace
+from slabuilder.web.workspace import UPLOAD_LIMIT, StaleVersion, Workspace
 from slabuilder.words import capfirst, count, number, stage_plural
 
 if TYPE_CHECKING:
@@ -193,30 +193,73 @@ def _figures_view(figures: Figures) -> dict[str, Any]:
 # --------------------------------------------------------------------------- routes
 
 
-def create_app(workspace: Workspace, *, hosts: frozenset[str] = LOCAL_HOSTS) -> Guard:
-    """The ASGI application for one workspace, behind its guard."""
+KEY_COOKIE = "slabuilder_key"
+
+
+def _locked(request: Request, workspace: Workspace, keyed: bool) -> Response | None:
+    """On an address other machines can reach, a page opens only with the key printed at
+    start (``?key=...``, then kept in a cookie for this site alone)."""
+    if not keyed:
+        return None
+    for given in (request.query_params.get("key", ""), request.cookies.get(KEY_COOKIE, "")):
+        if given and hmac.compare_digest(given.encode(), workspace.token.encode()):
+            return None
+    return Response("Open the workspace with the address `slabuilder serve` printed, key "
+                    "included.", status_code=403, media_type="text/plain")
+
+
+def _keep_key(response: Response, request: Request, keyed: bool) -> Response:
+    if keyed and request.query_params.get("key"):
+        response.set_cookie(KEY_COOKIE, request.query_params["key"], httponly=True,
+                            samesite="strict")
+    return response
+
+
+def create_app(workspace: Workspace, *, hosts: frozenset[str] = LOCAL_HOSTS,
+               keyed: bool = False) -> Guard:
+    """The ASGI application for one workspace, behind its guard; ``keyed``: its pages need
+    the key (``--host`` other than this machine's loopback)."""
 
     async def form_page(request: Request) -> Response:
+        if (refused := _locked(request, workspace, keyed)) is not None:
+            return refused
         state = await run_in_threadpool(workspace.state)
-        return _page("form.html.j2", parts=_sections(workspace, state), token=workspace.token,
-                     zones=_zones(), source=workspace.source, page="form")
+        return _keep_key(_page("form.html.j2", parts=_sections(workspace, state),
+                               token=workspace.token, zones=_zones(), source=workspace.source,
+                               page="form", version=workspace.version,
+                               resumed=workspace.resumed), request, keyed)
 
     async def review_page(request: Request) -> Response:
+        if (refused := _locked(request, workspace, keyed)) is not None:
+            return refused
         state = await run_in_threadpool(workspace.state)
         figures = await run_in_threadpool(workspace.figures, state)
         return _page("review.html.j2", sections=_review_rows(workspace, state),
                      figures=_figures_view(figures), token=workspace.token,
                      output_dir=str(workspace.output_dir), source=workspace.source,
+                     version=workspace.version, resumed=workspace.resumed,
                      page="review")
 
     async def update(request: Request) -> Response:
         if (refused := _token_refused(request, workspace)) is not None:
             return refused
-        values = _typed_values(await _json(request))
-        if values is None:
+        body = await _json(request)
+        values = _typed_values(body)
+        seen = body.get("version") if isinstance(body, dict) else None
+        if values is None or (seen is not None and not isinstance(seen, int)):
             return JSONResponse({"error": "the form sent something unexpected; reload the "
                                  "page"}, status_code=400)
-        return JSONResponse(await run_in_threadpool(_update, workspace, values))
+        try:
+            return JSONResponse(await run_in_threadpool(_update, workspace, values, seen))
+        except StaleVersion:
+            return JSONResponse({"stale": True, "error": "these answers were changed in "
+                                 "another tab or window; reload this page to see them "
+                                 "(nothing you typed here was sent)"}, status_code=409)
+        except SlabuilderError as error:
+            return _failure(error, 500)
+
+    async def ping(request: Request) -> Response:
+        return JSONResponse({"version": workspace.version})
 
     async def save(request: Request) -> Response:
         if (refused := _token_refused(request, workspace)) is not None:
@@ -280,6 +323,7 @@ def create_app(workspace: Workspace, *, hosts: frozenset[str] = LOCAL_HOSTS) -> 
         Route("/", form_page),
         Route("/review", review_page),
         Route("/api/form", update, methods=["POST"]),
+        Route("/api/ping", ping),
         Route("/api/save", save, methods=["POST"]),
         Route("/api/load", load, methods=["POST"]),
         Route("/download/{name}", download),
@@ -365,9 +409,10 @@ def _typed_values(body: Any) -> dict[str, Typed] | None:
     return typed
 
 
-def _update(workspace: Workspace, values: dict[str, Typed]) -> dict[str, Any]:
+def _update(workspace: Workspace, values: dict[str, Typed],
+            seen: int | None = None) -> dict[str, Any]:
     """Fields, figures and the preview for what the browser holds now."""
-    state = workspace.update(values)
+    state = workspace.update(values, seen)
     figures = workspace.figures(state)
     preview = None
     if figures.plan is not None:
@@ -376,6 +421,7 @@ def _update(workspace: Workspace, values: dict[str, Typed]) -> dict[str, Any]:
         except SlabuilderError as error:
             figures = type(figures)(None, str(error))
     return {
+        "version": workspace.version,
         "fields": {name: {"visible": f.visible, "error": f.error, "empty": f.empty,
                           "prompt": f.prompt} for name, f in state.fields.items()},
         "figures": _pages().get_template("_figures.html.j2").render(

@@ -23,10 +23,17 @@ if TYPE_CHECKING:
     from slabuilder.plan import Plan
     from slabuilder.questionnaire import Question, Questionnaire
 
-__all__ = ["UPLOAD_LIMIT", "Figures", "Workspace"]
+__all__ = ["DRAFT_NAME", "UPLOAD_LIMIT", "Figures", "StaleVersion", "Workspace"]
 
 UPLOAD_LIMIT = 1_000_000
 """Bytes: the strict YAML reader's own cap on an answers file."""
+DRAFT_NAME = ".slabuilder-draft.json"
+"""The draft in the output folder: every change, incomplete answers included, so that a
+stopped workspace resumes where it was."""
+
+
+class StaleVersion(Exception):  # noqa: N818 - a condition the page acts on, not a fault
+    """The answers changed since the page last saw them (another tab or window)."""
 
 
 @dataclass(frozen=True)
@@ -50,14 +57,85 @@ class Workspace:
     typed: dict[str, Typed] = field(default_factory=dict)
     token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     lock: threading.Lock = field(default_factory=threading.Lock)
+    version: int = 0
+    """Raised on every change; a page that sends an older one is out of date."""
+    resumed: str | None = None
+    """When the draft was resumed from the output folder: what the page says about it."""
 
     # ----------------------------------------------------------------- the answers
 
-    def update(self, typed: dict[str, Typed]) -> FormState:
+    def update(self, typed: dict[str, Typed], seen: int | None = None) -> FormState:
+        """Take what the page holds now; ``seen`` is the version the page last had (a
+        page that missed a change made elsewhere is refused with :class:`StaleVersion`).
+        The draft on disk follows at once."""
         known = {q.id for _, q in self.questionnaire.questions()}
         with self.lock:
-            self.typed = {key: value for key, value in typed.items() if key in known}
+            if seen is not None and seen != self.version:
+                raise StaleVersion(self.version)
+            kept = {key: value for key, value in typed.items() if key in known}
+            if kept != self.typed:
+                self.typed = kept
+                self.version += 1
+                self._write_draft()
             return self.state()
+
+    # ----------------------------------------------------------------- the draft
+
+    @property
+    def draft_path(self) -> Path:
+        return self.output_dir / DRAFT_NAME
+
+    def _write_draft(self) -> None:
+        """Every answer as typed, the file started from, the version and the page's token
+        (so a page left open goes on working once the workspace is back), private to this
+        user, replaced atomically."""
+        import json
+        import os
+
+        data = {"format": 1, "version": self.version, "token": self.token,
+                "source": self.source, "base": self.base, "typed": self.typed}
+        try:
+            self.output_dir.mkdir(parents=True, exist_ok=True)
+            temporary = self.draft_path.with_name(f"{DRAFT_NAME}.{secrets.token_hex(4)}.tmp")
+            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                # dates of the file started from, as the file wrote them
+                json.dump(data, handle, ensure_ascii=False, default=str)
+            temporary.replace(self.draft_path)
+        except OSError as error:
+            raise OutputError(f"cannot keep the draft of these answers here ({error.strerror}); "
+                              "start serve with another -o folder",
+                              file=self.output_dir) from None
+
+    def resume_draft(self) -> bool:
+        """Take up the draft a stopped workspace left in the output folder; False when there
+        is none (or it is not one, which is then left alone)."""
+        import datetime as dt
+        import json
+
+        try:
+            raw = json.loads(self.draft_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError):
+            return False
+        typed = raw.get("typed") if isinstance(raw, dict) else None
+        if not (isinstance(typed, dict) and isinstance(raw.get("base"), dict)
+                and isinstance(raw.get("version"), int) and isinstance(raw.get("token"), str)
+                and all(isinstance(v, str) or (isinstance(v, list) and all(
+                    isinstance(i, str) for i in v)) for v in typed.values())):
+            return False
+        self.base, self.typed, self.version = raw["base"], typed, raw["version"]
+        self.token = raw["token"]
+        self.source = raw.get("source") if isinstance(raw.get("source"), str) else None
+        when = dt.datetime.fromtimestamp(self.draft_path.stat().st_mtime)
+        self.resumed = f"Resumed the draft of {when:%Y-%m-%d %H:%M} from {self.draft_path}."
+        return True
+
+    def drop_draft(self) -> None:
+        """The answers are saved: the draft has done its work."""
+        import contextlib
+
+        with contextlib.suppress(OSError):
+            self.draft_path.unlink()
 
     def state(self) -> FormState:
         return evaluate(self.questionnaire, self.base, self.typed)
@@ -136,6 +214,7 @@ class Workspace:
             raise OutputError("is a file, not a folder; start again with another -o",
                               file=self.output_dir)
         save_answers(answers, target, force=replace)
+        self.drop_draft()
         return target
 
     def load(self, raw: bytes, name: str) -> None:
@@ -160,6 +239,8 @@ class Workspace:
             self.base = document.data
             self.source = source
             self.typed = {}
+            self.version += 1
+            self._write_draft()
 
 
 def _plain_name(name: str) -> str:

@@ -3,16 +3,42 @@
 "use strict";
 (() => {
   const token = document.querySelector('meta[name="token"]').content;
+  let version = Number(document.querySelector('meta[name="version"]').content);
   const status = document.getElementById("status");
+  const offline = document.getElementById("offline");
   const say = (text, bad) => { status.textContent = text; status.classList.toggle("bad", !!bad); };
+  let pending = false; // edits the workspace has not taken yet
+  let stale = false;   // the answers changed elsewhere: this page must be reloaded
 
   async function send(url, body, headers) {
-    const response = await fetch(url, { method: "POST", body,
-      headers: Object.assign({ "X-Token": token }, headers || {}) });
+    let response;
+    try {
+      response = await fetch(url, { method: "POST", body,
+        headers: Object.assign({ "X-Token": token }, headers || {}) });
+    } catch (e) {
+      return [0, { error: "slabuilder is not answering" }];
+    }
     let data = {};
     try { data = await response.json(); } catch (e) { data = { error: "no answer from slabuilder" }; }
     return [response.status, data];
   }
+
+  // Every two seconds: is the workspace there, and did the answers change elsewhere?
+  let refreshNow = null;
+  setInterval(async () => {
+    let answer = null;
+    try {
+      const response = await fetch("/api/ping", { cache: "no-store" });
+      answer = response.ok ? await response.json() : null;
+    } catch (e) { answer = null; }
+    offline.hidden = answer !== null;
+    if (answer === null || stale) return;
+    if (pending && refreshNow) { refreshNow(); }
+    else if (answer.version !== version) {
+      stale = true;
+      say("These answers were changed in another tab or window; reload this page to see them.", true);
+    }
+  }, 2000);
   const sendJson = (url, value) => send(url, JSON.stringify(value), { "Content-Type": "application/json" });
 
   const load = document.getElementById("load");
@@ -108,12 +134,18 @@
   }
 
   async function refresh() {
+    if (stale) return;
     const mine = ++sent;
+    pending = true;
     previewState.textContent = "updating…";
-    const [code, data] = await sendJson("/api/form", { values: values() });
+    const [code, data] = await sendJson("/api/form", { values: values(), version });
     if (mine !== sent) return; // a later change is already on its way
-    if (code === 200) { apply(data); } else { say(data.error, true); }
+    if (code === 0) { offline.hidden = false; previewState.textContent = "waiting for slabuilder"; return; }
+    offline.hidden = true;
+    if (code === 409 && data.stale) { stale = true; pending = false; say(data.error, true); return; }
+    if (code === 200) { pending = false; version = data.version; apply(data); } else { say(data.error, true); }
   }
+  refreshNow = refresh;
   function changed(event) {
     const box = event.target.closest("[data-q]");
     if (box) touched.add(box.dataset.q);
