@@ -233,3 +233,72 @@ def test_a_second_tab_is_told_to_reload_and_overwrites_nothing(served, browser):
     time.sleep(1)
     assert json.loads(draft.read_text("utf-8"))["typed"]["company_name"] == (
         "Acme Analytics Europe")
+
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+"""axe-core 4.10.2 from the npm registry (MPL-2.0, its LICENSE beside it), pinned here so the
+check runs the same without a network."""
+
+
+def _axe_findings(driver) -> list[str]:  # type: ignore[no-untyped-def]
+    driver.execute_script(AXE.read_text(encoding="utf-8"))
+    found = driver.execute_async_script(
+        "const done = arguments[0];"
+        "axe.run(document, {resultTypes: ['violations']}).then("
+        "  (r) => done(r.violations.map((v) => [v.impact, v.id, v.help,"
+        "              v.nodes.map((n) => n.target.join(' ')).join('; ')])));")
+    return [" ".join(item) for item in found if item[0] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("size", [(1400, 1000), (390, 844)], ids=["desktop", "phone"])
+def test_the_workspace_passes_axe_and_works_by_keyboard(served, browser, size):
+    """No serious or critical axe-core finding on the form (a part with an error shown, too)
+    or the review page, at desktop and phone sizes; the current step is announced as the
+    step; Next takes the focus to the new part's heading; the browser's Back returns to the
+    part before; an error is tied to its field."""
+    from selenium.webdriver.common.by import By
+
+    url, _, _, _ = served
+    driver = browser
+    driver.set_window_size(*size)
+    driver.get(url)
+    _wait(lambda: "MQLs" in driver.find_element(By.ID, "figures").text, "the figures")
+    assert _axe_findings(driver) == []
+    steps = driver.find_elements(By.CSS_SELECTOR, ".steps a")
+    assert steps[0].get_attribute("aria-current") == "step"
+    driver.find_element(By.CSS_SELECTOR, "section.part:not([hidden]) button.next").click()
+    heading = driver.find_element(By.CSS_SELECTOR, "section.part:not([hidden]) h2")
+    assert driver.switch_to.active_element == heading
+    assert steps[1].get_attribute("aria-current") == "step"
+    assert steps[0].get_attribute("aria-current") is None
+    driver.back()
+    _wait(lambda: steps[0].get_attribute("aria-current") == "step", "Back to the first part")
+    field = driver.find_element(By.ID, "f-company_name")
+    field.clear()
+    field.send_keys("x" * 300)
+    box = driver.find_element(By.ID, "q-company_name")
+    _wait(lambda: box.find_element(By.CSS_SELECTOR, ".err").text, "the error under the field")
+    assert field.get_attribute("aria-invalid") == "true"
+    assert "e-company_name" in (field.get_attribute("aria-describedby") or "")
+    assert _axe_findings(driver) == []
+    driver.get(url + "review")
+    assert _axe_findings(driver) == []
+
+
+def test_a_question_an_answer_reveals_comes_next_on_tab(served, browser):
+    """Answering "yes" to the SAL stage reveals the MQL-to-SAL rate; Tab pressed at once
+    goes to it, not past it (it used to skip it: a file was saved without it)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    url, _, _, _ = served
+    driver = browser
+    driver.get(url + "#q-has_sal")
+    select = driver.find_element(By.ID, "f-has_sal")
+    _wait(select.is_displayed, "the SAL question")
+    driver.execute_script("arguments[0].focus()", select)
+    assert not driver.find_element(By.ID, "q-mql_to_sal").is_displayed()
+    select.send_keys("y")  # choose Yes by keyboard, then Tab at once
+    select.send_keys(Keys.TAB)
+    _wait(lambda: driver.switch_to.active_element.get_attribute("id") == "f-mql_to_sal",
+          "the revealed question to take the focus", 5)

@@ -73,25 +73,36 @@
   function show(index, focus) {
     current = Math.max(0, Math.min(parts.length - 1, index));
     parts.forEach((part, i) => { part.hidden = i !== current; });
-    links.forEach((link, i) => link.toggleAttribute("aria-current", i === current));
-    if (focus) { parts[current].querySelector("h2").scrollIntoView({ block: "nearest" }); }
+    links.forEach((link, i) => {
+      if (i === current) { link.setAttribute("aria-current", "step"); } else { link.removeAttribute("aria-current"); }
+    });
+    if (focus) {
+      const heading = parts[current].querySelector("h2");
+      heading.focus();
+      heading.scrollIntoView({ block: "nearest" });
+    }
   }
-  function showTarget(hash) {
+  function showTarget(hash, focus) {
     const target = hash && document.getElementById(hash.slice(1));
     if (!target) { show(0); return; }
     const part = target.closest("section.part");
-    show(parts.indexOf(part));
+    show(parts.indexOf(part), focus && target === part);
     const field = target.querySelector("input, select");
     if (field && target !== part) { field.focus(); target.scrollIntoView({ block: "center" }); }
   }
+  // Each part is a place in the browser's history: Back and Forward move between parts.
   form.addEventListener("click", (event) => {
     const button = event.target.closest("button.next, button.back, .steps a");
     if (!button) return;
     event.preventDefault();
-    if (button.matches(".steps a")) { show(Number(button.dataset.step) - 1, true); }
-    else { show(current + (button.matches(".next") ? 1 : -1), true); }
+    const index = button.matches(".steps a") ? Number(button.dataset.step) - 1
+      : current + (button.matches(".next") ? 1 : -1);
+    const part = parts[Math.max(0, Math.min(parts.length - 1, index))];
+    history.pushState({ part: part.id }, "", "#" + part.id);
+    showTarget("#" + part.id, true);
   });
-  window.addEventListener("hashchange", () => showTarget(window.location.hash));
+  window.addEventListener("popstate", () => showTarget(window.location.hash, true));
+  window.addEventListener("hashchange", () => showTarget(window.location.hash, true));
 
   function values() {
     const out = {};
@@ -111,6 +122,11 @@
   let timer = null;
   let sent = 0;
 
+  const announce = document.getElementById("announce");
+  const target = () => {
+    const cell = figures.querySelector('td[data-stage="MQLs"], td[data-stage="MQL"]');
+    return cell ? cell.textContent.trim() : "";
+  };
   function apply(data) {
     for (const [id, field] of Object.entries(data.fields)) {
       const box = document.getElementById("q-" + id);
@@ -119,10 +135,18 @@
       const shown = field.error && (!field.empty || touched.has(id)) ? field.error : "";
       box.querySelector(".err").textContent = shown;
       box.classList.toggle("bad", !!shown);
+      const input = box.querySelector("input:not([type=checkbox]), select");
+      if (input) {
+        if (shown) { input.setAttribute("aria-invalid", "true"); } else { input.removeAttribute("aria-invalid"); }
+      }
       const prompt = box.querySelector(".prompt");
       if (prompt.textContent !== field.prompt) prompt.textContent = field.prompt;
     }
+    const before = target();
     figures.innerHTML = data.figures;
+    // Only what changed is announced: the MQL target, not the whole panel.
+    const after = target();
+    if (after && after !== before) { announce.textContent = "MQL target: " + after + "."; }
     if (data.preview === null) {
       previewState.textContent = "waiting for a valid answer";
       return;
@@ -146,12 +170,28 @@
     if (code === 200) { pending = false; version = data.version; apply(data); } else { say(data.error, true); }
   }
   refreshNow = refresh;
+  let dirty = false;
   function changed(event) {
     const box = event.target.closest("[data-q]");
     if (box) touched.add(box.dataset.q);
+    dirty = true;
     clearTimeout(timer);
-    timer = setTimeout(refresh, event.type === "input" ? 300 : 0);
+    timer = setTimeout(async () => { await refresh(); dirty = false; },
+      event.type === "input" ? 300 : 0);
   }
+  // Tab after a change waits for the answer: a question it reveals comes next, not after.
+  form.addEventListener("keydown", async (event) => {
+    if (event.key !== "Tab" || event.shiftKey || !dirty) return;
+    event.preventDefault();
+    const from = event.target;
+    clearTimeout(timer);
+    await refresh();
+    dirty = false;
+    const all = [...form.querySelectorAll("input, select, button, a[href]")]
+      .filter((el) => !el.closest("[hidden]") && !el.disabled);
+    const next = all[all.indexOf(from) + 1];
+    if (next) next.focus();
+  });
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
   form.addEventListener("submit", (event) => event.preventDefault());
