@@ -111,8 +111,11 @@ def test_the_whole_interview_in_a_real_browser(served, browser, tmp_path):
             "return [...document.querySelectorAll('section.part')]"
             ".find(p => !p.hidden).querySelector('h2').textContent"))
 
-    titles = [e.get_attribute("textContent") for e in driver.find_elements(
-        By.CSS_SELECTOR, ".steps a")]
+    steps = driver.find_elements(By.CSS_SELECTOR, ".steps a")
+    # Each step says, to a screen reader too, whether its part is done: the example's are.
+    assert [step.get_attribute("data-state") for step in steps] == ["done"] * 8
+    assert all(step.get_attribute("textContent").endswith(", done") for step in steps)
+    titles = [step.get_attribute("textContent").removesuffix(", done") for step in steps]
     assert len(titles) == 8
     for index, title in enumerate(titles):
         assert visible_part() == title

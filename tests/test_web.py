@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -109,7 +110,35 @@ def test_figures_and_preview_follow_the_revenue_target(tmp_path):
     assert "534" not in after["preview"]
     broken = _update(client, token, revenue_target="")
     assert broken["preview"] is None
-    assert "economics.revenue_target" in broken["figures"]
+    # What is still needed, by the question's own title and with a link to it, never a key.
+    assert '<a href="/#q-revenue_target">Revenue target</a>: an answer is needed' in \
+        broken["figures"]
+    assert "economics.revenue_target" not in broken["figures"]
+
+
+def test_the_targets_appear_from_the_first_answers_that_give_them(tmp_path):
+    """From nothing: the targets appear once the revenue goal, the deal size and the rates
+    are in, long before the team and the ICP, with each step of the chain worked out here."""
+    import math
+
+    client, token = _client(tmp_path, None)
+    empty = _update(client, token)
+    assert "The targets appear once the revenue goal" in empty["figures"]
+    answers = {"revenue_target": "1M", "average_deal_size": "25k", "mql_to_sql": "60%",
+               "sql_to_opportunity": "50%", "opportunity_to_won": "25%"}
+    shown = _update(client, token, **answers)
+    assert shown["preview"] is None  # the whole plan still waits for other answers
+    deals = math.ceil(1_000_000 / 25_000)
+    opportunities = math.ceil(deals / 0.25)
+    sqls = math.ceil(opportunities / 0.5)
+    mqls = math.ceil(sqls / 0.6)
+    assert (deals, opportunities, sqls, mqls) == (40, 160, 320, 534)
+    figures = shown["figures"]
+    assert "What the target asks for, so far" in figures
+    assert f'<td data-stage="MQLs">{mqls}</td>' in figures
+    assert "$1,000,000 / $25,000 a deal = 40 deals" in figures
+    assert f"{sqls} / 60% = {mqls} MQLs" in figures
+    assert "Still needed for the whole plan" in figures
 
 
 def test_the_preview_is_a_draft_without_the_icp_and_escapes_answers(tmp_path):
@@ -306,7 +335,7 @@ def test_every_change_is_kept_as_a_draft_that_a_restart_resumes(tmp_path):
     page = restarted.get("/").text
     assert 'value="Pebble Labs"' in page
     assert "Resumed the draft of " in page
-    assert restarted.get("/api/ping").json() == {"version": 1}
+    assert restarted.get("/api/ping").json()["version"] == 1
     kept = restarted.post("/api/form", json={"values": {"company_name": "Pebble Labs Inc"},
                                              "version": 1}, headers={"X-Token": token})
     assert kept.status_code == 200
@@ -355,3 +384,54 @@ def test_a_workspace_other_machines_can_reach_opens_only_with_its_key(tmp_path):
     assert "samesite=strict" in opened.headers["set-cookie"].lower()
     assert "httponly" in opened.headers["set-cookie"].lower()
     assert client.get("/review").status_code == 200  # the cookie carries the key
+
+
+def test_a_pages_own_changes_in_flight_are_never_stale(tmp_path):
+    """A page sends a change while its previous one is still on its way (both with the
+    version it last saw): its own, so taken; another page with that version is refused."""
+    client, token = _client(tmp_path)
+    headers = {"X-Token": token}
+    first = client.post("/api/form", json={"values": {"revenue_target": "1.1M"}, "version": 0,
+                                           "tab": "a"}, headers=headers)
+    second = client.post("/api/form", json={"values": {"revenue_target": "1.2M"},
+                                            "version": 0, "tab": "a"}, headers=headers)
+    assert (first.status_code, second.status_code) == (200, 200)
+    other = client.post("/api/form", json={"values": {"revenue_target": "2M"}, "version": 0,
+                                           "tab": "b"}, headers=headers)
+    assert other.status_code == 409
+
+
+def test_the_review_page_shows_the_figures_and_the_way_to_signatures(tmp_path):
+    client, token = _client(tmp_path)
+    page = client.get("/review").text
+    assert "What the target asks for" in page
+    assert '<td data-stage="MQLs">534</td>' in page
+    assert "What happens next: signing" in page
+    for name, key in (("Dana Reyes", "dana-reyes"), ("Sam Okafor", "sam-okafor"),
+                      ("Jordan Lee", "jordan-lee")):
+        assert (f'slabuilder sign acme-analytics-agreement.pdf --signer "{name}" --key '
+                f"{key}.p12") in html.unescape(page)
+    for service in ("docusign", "adobe", "dropbox"):
+        assert f"/download/agreement.pdf?token={token}&amp;esign={service}" in page
+    assert "DRAFT" not in page
+    # Without the ICP the documents are drafts: said beside the downloads, and no signing.
+    _update(client, token, industries=[])
+    draft = client.get("/review").text
+    assert "The documents are marked DRAFT until the ideal customer profile is complete" \
+        in draft
+    assert "agreement (PDF, DRAFT)" in draft
+    assert "What happens next: signing" not in draft
+    assert client.get(f"/download/agreement.pdf?token={token}&esign=fax").status_code == 404
+
+
+@pytest.mark.slow  # renders a PDF
+def test_the_agreement_downloads_with_e_signature_tags(tmp_path):
+    from pypdf import PdfReader
+
+    client, token = _client(tmp_path)
+    response = client.get(f"/download/agreement.pdf?token={token}&esign=docusign")
+    assert response.status_code == 200
+    reader = PdfReader(io.BytesIO(response.content))
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "\\s1\\" in text
+    assert not reader.get_fields()

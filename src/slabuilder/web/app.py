@@ -10,6 +10,7 @@ company's name in the ``-o`` folder, and documents are made in memory for downlo
 from __future__ import annotations
 
 import hmac
+import itertools
 import json
 import re
 import socket
@@ -28,21 +29,32 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from slabuilder.errors import SlabuilderError
+from slabuilder.outputs import default_stem
 from slabuilder.web.forms import Typed
 from slabuilder.web.workspace import UPLOAD_LIMIT, StaleVersion, Workspace
-from slabuilder.words import capfirst, count, number, stage_plural
+from slabuilder.words import (
+    capfirst,
+    count,
+    money,
+    number,
+    percent,
+    slugify,
+    stage_plural,
+    unit,
+)
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
     from slabuilder.web.forms import FormState
-    from slabuilder.web.workspace import Figures
+    from slabuilder.web.workspace import Chain, Figures
 
 __all__ = ["LOCAL_HOSTS", "create_app", "serve_forever"]
 
 HERE = Path(__file__).resolve().parent
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
 DOCUMENTS = ("agreement", "brief", "summary")
+ESIGN_SERVICES = ("docusign", "adobe", "dropbox")
 _TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
           ".otf": "font/otf", ".ttf": "font/ttf", ".png": "image/png"}
 _SECURITY_HEADERS = {
@@ -140,8 +152,14 @@ def _sections(workspace: Workspace, state: FormState) -> list[dict[str, Any]]:
     parts = []
     for index, section in enumerate(workspace.questionnaire.sections, 1):
         fields = [state.fields[q.id] for q in section.questions if q.ask]
-        parts.append({"number": index, "section": section, "fields": fields})
+        parts.append({"number": index, "section": section, "fields": fields,
+                      "state": _part_state(fields)})
     return parts
+
+
+def _part_state(fields: list[Any]) -> str:
+    """``done`` when every question shown in a part has a good answer, else ``attention``."""
+    return "attention" if any(f.visible and f.error for f in fields) else "done"
 
 
 def _shown(value: Typed, titles: dict[str | None, str]) -> str:
@@ -165,20 +183,51 @@ def _review_rows(workspace: Workspace, state: FormState) -> list[dict[str, Any]]
     return rows
 
 
+def _chain_view(chain: Chain | None) -> dict[str, Any] | None:
+    """The targets from the revenue goal back through each rate, and how each follows."""
+    if chain is None:
+        return None
+    from slabuilder.derive.funnel import split_period
+
+    stages = list(chain.totals)
+    won = chain.totals["won"]
+    steps = [f"{money(chain.revenue, chain.currency)} / {money(chain.deal_size, chain.currency)}"
+             f" a deal = {unit(won, 'deal', 'deals')}"]
+    for source, target in reversed(list(itertools.pairwise(stages))):
+        rate = chain.rates[f"{source}_to_{target}"]
+        steps.append(f"{count(chain.totals[target])} / {percent(rate)} = "
+                     f"{count(chain.totals[source])} {stage_plural(source)}")
+    rows = []
+    for stage in stages:
+        split = split_period(chain.period, stage, chain.totals[stage])
+        rows.append({"stage": capfirst(stage_plural(stage)), "period": count(split.per_period),
+                     "month": count(split.per_month), "week": count(split.per_week)})
+    return {"period": chain.period, "rows": rows, "steps": steps}
+
+
 def _figures_view(figures: Figures) -> dict[str, Any]:
     plan = figures.plan
+    chain = _chain_view(figures.chain)
     if plan is None:
         question = figures.problem_question
-        return {"problem": figures.problem,
-                "question": {"id": question.id, "title": question.title} if question else None}
-    stages = [s for s in plan.stages if s in plan.targets]
+        return {"problem": figures.problem, "chain": chain, "draft": False, "icp_missing": [],
+                "question": {"id": question.id, "title": question.title} if question else None,
+                "needed": [{"id": q.id, "title": q.title, "message": message}
+                           for q, message in figures.needed]}
     capacity = plan.capacity
+    agreement = plan.answers.agreement
+    signers = [person.name for person in agreement.signatories]
+    if agreement.owner.name not in signers:
+        signers.append(agreement.owner.name)
     return {
         "problem": None,
+        "draft": bool(plan.icp_missing),
+        "icp_missing": list(plan.icp_missing),
+        "signers": [{"name": name, "key": f"{slugify(name)}.p12"} for name in signers],
+        "stem": default_stem(plan.answers),
+        "chain": chain,
         "period": plan.period,
-        "rows": [{"stage": capfirst(stage_plural(s)), "period": count(plan.targets[s].per_period),
-                  "month": count(plan.targets[s].per_month),
-                  "week": count(plan.targets[s].per_week)} for s in stages],
+        "rows": chain["rows"] if chain else [],
         "capacity": None if capacity is None else {
             "role": capacity.rep_role,
             "leads": number(capacity.leads_per_rep_per_day, 1),
@@ -246,11 +295,13 @@ def create_app(workspace: Workspace, *, hosts: frozenset[str] = LOCAL_HOSTS,
         body = await _json(request)
         values = _typed_values(body)
         seen = body.get("version") if isinstance(body, dict) else None
-        if values is None or (seen is not None and not isinstance(seen, int)):
+        tab = body.get("tab") if isinstance(body, dict) else None
+        if values is None or (seen is not None and not isinstance(seen, int)) or (
+                tab is not None and not isinstance(tab, str)):
             return JSONResponse({"error": "the form sent something unexpected; reload the "
                                  "page"}, status_code=400)
         try:
-            return JSONResponse(await run_in_threadpool(_update, workspace, values, seen))
+            return JSONResponse(await run_in_threadpool(_update, workspace, values, seen, tab))
         except StaleVersion:
             return JSONResponse({"stale": True, "error": "these answers were changed in "
                                  "another tab or window; reload this page to see them "
@@ -259,7 +310,7 @@ def create_app(workspace: Workspace, *, hosts: frozenset[str] = LOCAL_HOSTS,
             return _failure(error, 500)
 
     async def ping(request: Request) -> Response:
-        return JSONResponse({"version": workspace.version})
+        return JSONResponse({"version": workspace.version, "tab": workspace.last_tab})
 
     async def save(request: Request) -> Response:
         if (refused := _token_refused(request, workspace)) is not None:
@@ -296,14 +347,15 @@ def create_app(workspace: Workspace, *, hosts: frozenset[str] = LOCAL_HOSTS,
         name = request.path_params["name"]
         wanted = DOCUMENTS if name == "all.zip" else tuple(
             d for d in DOCUMENTS if name == f"{d}.pdf")
-        if not wanted:
+        esign = request.query_params.get("esign") or None
+        if not wanted or esign not in (None, *ESIGN_SERVICES):
             return Response("No such document.", status_code=404, media_type="text/plain")
         try:
             if name == "all.zip":
-                filename, data = await run_in_threadpool(workspace.zip_of_pdfs, wanted)
+                filename, data = await run_in_threadpool(workspace.zip_of_pdfs, wanted, esign)
                 kind = "application/zip"
             else:
-                files = await run_in_threadpool(workspace.pdfs, wanted)
+                files = await run_in_threadpool(workspace.pdfs, wanted, esign)
                 filename, data = next(iter(files.items()))
                 kind = "application/pdf"
         except SlabuilderError as error:
@@ -409,10 +461,10 @@ def _typed_values(body: Any) -> dict[str, Typed] | None:
     return typed
 
 
-def _update(workspace: Workspace, values: dict[str, Typed],
-            seen: int | None = None) -> dict[str, Any]:
+def _update(workspace: Workspace, values: dict[str, Typed], seen: int | None = None,
+            tab: str | None = None) -> dict[str, Any]:
     """Fields, figures and the preview for what the browser holds now."""
-    state = workspace.update(values, seen)
+    state = workspace.update(values, seen, tab)
     figures = workspace.figures(state)
     preview = None
     if figures.plan is not None:
@@ -422,6 +474,7 @@ def _update(workspace: Workspace, values: dict[str, Typed],
             figures = type(figures)(None, str(error))
     return {
         "version": workspace.version,
+        "parts": {part["section"].id: part["state"] for part in _sections(workspace, state)},
         "fields": {name: {"visible": f.visible, "error": f.error, "empty": f.empty,
                           "prompt": f.prompt} for name, f in state.fields.items()},
         "figures": _pages().get_template("_figures.html.j2").render(

@@ -12,6 +12,7 @@ import secrets
 import threading
 import zipfile
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +24,8 @@ if TYPE_CHECKING:
     from slabuilder.plan import Plan
     from slabuilder.questionnaire import Question, Questionnaire
 
-__all__ = ["DRAFT_NAME", "UPLOAD_LIMIT", "Figures", "StaleVersion", "Workspace"]
+__all__ = ["DRAFT_NAME", "UPLOAD_LIMIT", "Chain", "Figures", "StaleVersion", "Workspace",
+           "chain_of", "chain_so_far"]
 
 UPLOAD_LIMIT = 1_000_000
 """Bytes: the strict YAML reader's own cap on an answers file."""
@@ -37,6 +39,21 @@ class StaleVersion(Exception):  # noqa: N818 - a condition the page acts on, not
 
 
 @dataclass(frozen=True)
+class Chain:
+    """The targets the revenue goal asks for, from the first answers that give them
+    (revenue, deal size, conversion rates), before the rest of the answers are in."""
+
+    period: str
+    revenue: Decimal
+    deal_size: Decimal
+    currency: str
+    totals: dict[str, int]
+    """Stage to its total for the period, first stage first, ``won`` last."""
+    rates: dict[str, Decimal]
+    """``mql_to_sql`` to its rate, in funnel order."""
+
+
+@dataclass(frozen=True)
 class Figures:
     """What the answers give, for the panel beside the form."""
 
@@ -44,6 +61,10 @@ class Figures:
     problem: str | None = None
     """Why there is no plan yet: the first problem in the answers, one line."""
     problem_question: Question | None = None
+    chain: Chain | None = None
+    """The targets worked out so far, while the plan waits for other answers."""
+    needed: tuple[tuple[Question, str], ...] = ()
+    """The answers still needed for the whole plan: each question and its problem."""
 
 
 @dataclass
@@ -61,18 +82,24 @@ class Workspace:
     """Raised on every change; a page that sends an older one is out of date."""
     resumed: str | None = None
     """When the draft was resumed from the output folder: what the page says about it."""
+    last_tab: str | None = None
+    """The page that made the last change."""
 
     # ----------------------------------------------------------------- the answers
 
-    def update(self, typed: dict[str, Typed], seen: int | None = None) -> FormState:
-        """Take what the page holds now; ``seen`` is the version the page last had (a
-        page that missed a change made elsewhere is refused with :class:`StaleVersion`).
-        The draft on disk follows at once."""
+    def update(self, typed: dict[str, Typed], seen: int | None = None,
+               tab: str | None = None) -> FormState:
+        """Take what the page holds now; ``seen`` is the version the page last had and
+        ``tab`` names the page: a page that missed a change another one made is refused
+        with :class:`StaleVersion` (its own changes still on their way are not).  The
+        draft on disk follows at once."""
         known = {q.id for _, q in self.questionnaire.questions()}
         with self.lock:
-            if seen is not None and seen != self.version:
+            if seen is not None and seen != self.version and (tab is None
+                                                              or tab != self.last_tab):
                 raise StaleVersion(self.version)
             kept = {key: value for key, value in typed.items() if key in known}
+            self.last_tab = tab
             if kept != self.typed:
                 self.typed = kept
                 self.version += 1
@@ -127,7 +154,8 @@ class Workspace:
         self.token = raw["token"]
         self.source = raw.get("source") if isinstance(raw.get("source"), str) else None
         when = dt.datetime.fromtimestamp(self.draft_path.stat().st_mtime)
-        self.resumed = f"Resumed the draft of {when:%Y-%m-%d %H:%M} from {self.draft_path}."
+        self.resumed = (f"Resumed the draft of {when.isoformat(sep=' ', timespec='minutes')} "
+                        f"from {self.draft_path}.")
         return True
 
     def drop_draft(self) -> None:
@@ -157,10 +185,14 @@ class Workspace:
 
         state = state or self.state()
         try:
-            return Figures(build_plan(self.answers(state)))
+            plan = build_plan(self.answers(state))
         except SlabuilderError as error:
+            needed = tuple((f.question, f.error or "") for f in state.fields.values()
+                           if f.visible and f.error is not None)
             return Figures(None, f"{error.key + ': ' if error.key else ''}{error.message}",
-                           self.questionnaire.question_for(error.key))
+                           self.questionnaire.question_for(error.key),
+                           chain=chain_so_far(state.data), needed=needed)
+        return Figures(plan, chain=chain_of(plan))
 
     # ----------------------------------------------------------------- documents
 
@@ -173,20 +205,23 @@ class Workspace:
                                   RenderOptions(formats=("html",), draft=bool(plan.icp_missing)))
         return outputs[0].html
 
-    def pdfs(self, doc_ids: tuple[str, ...]) -> dict[str, bytes]:
-        """File name to PDF bytes, made in memory: a download writes nothing on this side."""
+    def pdfs(self, doc_ids: tuple[str, ...], esign: str | None = None) -> dict[str, bytes]:
+        """File name to PDF bytes, made in memory: a download writes nothing on this side;
+        ``esign`` puts that service's text tags in place of the signature fields."""
         from slabuilder.outputs import RenderOptions, prepare_outputs
         from slabuilder.pdfpool import html_to_pdf_many
         from slabuilder.plan import build_plan
 
         plan = build_plan(self.answers())
         outputs = prepare_outputs(plan, doc_ids, self.output_dir,
-                                  RenderOptions(formats=("pdf",), draft=bool(plan.icp_missing)))
+                                  RenderOptions(formats=("pdf",), draft=bool(plan.icp_missing),
+                                                esign_tags=esign))
         made = html_to_pdf_many([o.pdf_job for o in outputs if o.pdf_job is not None])
         return {o.path.name: pdf for o, pdf in zip(outputs, made, strict=True)}
 
-    def zip_of_pdfs(self, doc_ids: tuple[str, ...]) -> tuple[str, bytes]:
-        files = self.pdfs(doc_ids)
+    def zip_of_pdfs(self, doc_ids: tuple[str, ...],
+                    esign: str | None = None) -> tuple[str, bytes]:
+        files = self.pdfs(doc_ids, esign)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for name, data in files.items():
@@ -248,3 +283,31 @@ def _plain_name(name: str) -> str:
     leaf = name.replace("\\", "/").rsplit("/", 1)[-1]
     cleaned = "".join(ch for ch in leaf if ch.isprintable())[:100].strip()
     return cleaned or "the uploaded file"
+
+
+def chain_so_far(data: dict[str, Any]) -> Chain | None:
+    """The reverse funnel from the revenue goal, the deal size and the rates alone, when
+    those answers are in and valid (``None`` until then)."""
+    from pydantic import ValidationError
+
+    from slabuilder.answers import Economics, Funnel
+    from slabuilder.derive.funnel import reverse_funnel
+
+    try:
+        economics = Economics.model_validate(data.get("economics") or {})
+        funnel = Funnel.model_validate(data.get("funnel") or {})
+        steps = funnel.chain()
+    except (ValidationError, ValueError, TypeError):
+        return None
+    return Chain(economics.period, economics.revenue_target, economics.average_deal_size,
+                 economics.currency,
+                 reverse_funnel(economics.revenue_target, economics.average_deal_size, steps),
+                 {f"{a}_to_{b}": rate for a, b, rate in steps})
+
+
+def chain_of(plan: Plan) -> Chain:
+    economics = plan.answers.economics
+    return Chain(plan.period, economics.revenue_target, economics.average_deal_size,
+                 plan.currency, {stage: plan.targets[stage].per_period
+                                 for stage in plan.stages if stage in plan.targets},
+                 dict(plan.rates))

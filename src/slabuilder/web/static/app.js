@@ -7,6 +7,7 @@
   const status = document.getElementById("status");
   const offline = document.getElementById("offline");
   const say = (text, bad) => { status.textContent = text; status.classList.toggle("bad", !!bad); };
+  const tab = Math.random().toString(36).slice(2) + Date.now().toString(36);
   let pending = false; // edits the workspace has not taken yet
   let stale = false;   // the answers changed elsewhere: this page must be reloaded
 
@@ -34,7 +35,7 @@
     offline.hidden = answer !== null;
     if (answer === null || stale) return;
     if (pending && refreshNow) { refreshNow(); }
-    else if (answer.version !== version) {
+    else if (answer.version !== version && answer.tab !== tab) {
       stale = true;
       say("These answers were changed in another tab or window; reload this page to see them.", true);
     }
@@ -62,6 +63,32 @@
       say(code === 200 ? data.message : data.error, code !== 200);
     });
   }
+
+  // A download says it is being made (a cold PDF takes seconds) and when it is done.
+  const downloadState = document.getElementById("download-state");
+  document.addEventListener("click", async (event) => {
+    const link = event.target.closest("a[data-download]");
+    if (!link || !downloadState) return;
+    event.preventDefault();
+    const what = link.dataset.download;
+    downloadState.textContent = "Making " + what + "… (a few seconds)";
+    let response;
+    try { response = await fetch(link.href); } catch (e) { response = null; }
+    if (!response || !response.ok) {
+      downloadState.textContent = "Could not make " + what + (response ? ": " + await response.text() : ": slabuilder is not answering");
+      return;
+    }
+    const name = (response.headers.get("Content-Disposition") || "").match(/filename="([^"]+)"/);
+    const url = URL.createObjectURL(await response.blob());
+    const save = document.createElement("a");
+    save.href = url;
+    save.download = name ? name[1] : what;
+    document.body.appendChild(save);
+    save.click();
+    save.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+    downloadState.textContent = "Downloaded " + (name ? name[1] : what) + ".";
+  });
 
   const form = document.getElementById("answers");
   if (!form) return;
@@ -142,13 +169,19 @@
       const prompt = box.querySelector(".prompt");
       if (prompt.textContent !== field.prompt) prompt.textContent = field.prompt;
     }
+    for (const link of links) {
+      const state = data.parts[link.dataset.part];
+      if (!state || link.dataset.state === state) continue;
+      link.dataset.state = state;
+      link.querySelector(".part-state").textContent = state === "done" ? ", done" : ", needs attention";
+    }
     const before = target();
     figures.innerHTML = data.figures;
     // Only what changed is announced: the MQL target, not the whole panel.
     const after = target();
     if (after && after !== before) { announce.textContent = "MQL target: " + after + "."; }
     if (data.preview === null) {
-      previewState.textContent = "waiting for a valid answer";
+      previewState.textContent = "waiting for the answers still needed";
       return;
     }
     const y = preview.contentWindow ? preview.contentWindow.scrollY : 0;
@@ -157,36 +190,41 @@
     previewState.textContent = "up to date";
   }
 
+  let lastSent = null;
+  let inFlight = false;
   async function refresh() {
     if (stale) return;
     const mine = ++sent;
+    inFlight = true;
     pending = true;
     previewState.textContent = "updating…";
-    const [code, data] = await sendJson("/api/form", { values: values(), version });
+    const now = values();
+    lastSent = JSON.stringify(now);
+    const [code, data] = await sendJson("/api/form", { values: now, version, tab });
     if (mine !== sent) return; // a later change is already on its way
+    inFlight = false;
     if (code === 0) { offline.hidden = false; previewState.textContent = "waiting for slabuilder"; return; }
     offline.hidden = true;
     if (code === 409 && data.stale) { stale = true; pending = false; say(data.error, true); return; }
     if (code === 200) { pending = false; version = data.version; apply(data); } else { say(data.error, true); }
   }
   refreshNow = refresh;
-  let dirty = false;
   function changed(event) {
     const box = event.target.closest("[data-q]");
     if (box) touched.add(box.dataset.q);
-    dirty = true;
     clearTimeout(timer);
-    timer = setTimeout(async () => { await refresh(); dirty = false; },
-      event.type === "input" ? 300 : 0);
+    timer = setTimeout(refresh, event.type === "input" ? 300 : 0);
   }
   // Tab after a change waits for the answer: a question it reveals comes next, not after.
+  // (Whether the page holds answers the workspace has not answered yet is read from the
+  // fields themselves: the change event may come before or after the key.)
   form.addEventListener("keydown", async (event) => {
-    if (event.key !== "Tab" || event.shiftKey || !dirty) return;
+    if (event.key !== "Tab" || event.shiftKey) return;
+    if (JSON.stringify(values()) === lastSent && !inFlight) return;
     event.preventDefault();
     const from = event.target;
     clearTimeout(timer);
     await refresh();
-    dirty = false;
     const all = [...form.querySelectorAll("input, select, button, a[href]")]
       .filter((el) => !el.closest("[hidden]") && !el.disabled);
     const next = all[all.indexOf(from) + 1];
