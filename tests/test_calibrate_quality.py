@@ -134,6 +134,7 @@ def test_semicolon_file_with_decimal_points_reads_the_points(tmp_path: Path):
     assert found.figures["history"]["delimiter"] == "semicolon"
 
 
+@pytest.mark.slow  # fits and refuses a model on a history of its own
 def test_a_model_worse_than_chance_is_not_written_without_force(run_cli: Any, tmp_path: Path):
     """What held in the older leads reverses in the newer ones: the model learnt on the
     older part ranks the newer ones worse than chance."""

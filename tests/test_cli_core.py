@@ -477,7 +477,14 @@ def test_half_an_hour_is_never_read_as_five(run_cli, typed, hours):
         assert result.err == (
             f"slabuilder: --set: sla.sales.speed_to_lead_hours: {number!r} could be {decimal} "
             f"(a decimal comma) or {ignored} (the comma ignored); type {decimal}, with a dot "
-            "for decimals\n")
+            "for decimals (or answer company.number_format with 1.234,5 to write a comma for "
+            "decimals throughout)\n")
+        # Where the answers write a comma for decimals, the same text is half an hour.
+        comma = run_cli("plan", EXAMPLE, "--json", "--set", "company.number_format=1.234,5",
+                        "--set", f"sla.sales.speed_to_lead_hours={typed}")
+        assert comma.code == 0, comma.err
+        tiers = json.loads(comma.out)["terms"]["commitments"]["response_tiers"]
+        assert str(tiers[0]["hours"]) == decimal
         return
     assert result.code == 0, result.err
     tiers = json.loads(result.out)["terms"]["commitments"]["response_tiers"]

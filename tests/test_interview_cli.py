@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 import time
@@ -121,6 +122,7 @@ ANSWERS: list[tuple[str, str]] = [
     (r"What are your business hours\?", "08:30-17:30\r"),
     (r"Which days are business days\?", "\r"),
     (r"Whose public holidays stop the clock\?", "DE\r"),
+    (r"How do you write numbers\?", "\r"),
     (r"Who owns the agreement day to day", "Mia Wagner\r"),
     (r"What is the owner's job title\?", "\r"),
     (r"Who signs for marketing\?", "Jonas Berg\r"),
@@ -210,6 +212,11 @@ def test_the_whole_interview_in_a_real_terminal(tmp_path: Path) -> None:
     finally:
         child.close()
     assert child.exitstatus == 0, child.before
+    # each typed number was shown back as read: "€900k" as €900,000, "0.5" as 50%
+    screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", transcript.getvalue())
+    assert "= €900,000" in screen
+    assert "= €45,000" in screen
+    assert "= 50%" in screen
     # the derived figures came right after the funnel section
     assert ("That means, per quarter: 20 won deals, 67 opportunities, 134 SQLs, 268 SALs, "
             "358 MQLs.") in transcript.getvalue()
@@ -217,7 +224,7 @@ def test_the_whole_interview_in_a_real_terminal(tmp_path: Path) -> None:
     assert answers.company.model_dump() == {
         "name": "Northwind GmbH", "crm": "salesforce", "timezone": "Europe/Berlin",
         "business_hours": "08:30-17:30", "business_days": ["Mon", "Tue", "Wed", "Thu", "Fri"],
-        "holidays": "DE"}
+        "holidays": "DE", "number_format": "1,234.5"}
     assert [(s.name, s.title, s.side) for s in answers.agreement.signatories] == [
         ("Jonas Berg", "CMO", "marketing"), ("Lena Vogt", "VP Sales", "sales")]
     assert answers.agreement.owner.title == "Director of Demand Generation"

@@ -56,8 +56,8 @@ def test_sections_follow_the_domain_order(questionnaire: Questionnaire) -> None:
 def test_every_question_key_exists_in_the_answers_model(
         questionnaire: Questionnaire) -> None:
     keys = [q.key for _, q in questionnaire.questions() if q.key]
-    # 82 with the five rare funnel steps, asked only of a file that has them.
-    assert len(keys) == len(set(keys)) == 82
+    # 83 with the five rare funnel steps, asked only of a file that has them.
+    assert len(keys) == len(set(keys)) == 83
     for key in keys:
         model, _, rest = owner_of(key)  # raises KeyError for a key the model lacks
         assert rest[0] in model.model_fields
@@ -263,7 +263,9 @@ def test_typed_answers_become_the_saved_values(questionnaire: Questionnaire, que
     ("sdrs", "1.000", "'1.000' could be 1 (a decimal point) or 1,000 (a dot between "
                       "thousands); type 1 or 1000"),
     ("pipeline_coverage", "2,5", "'2,5' could be 2.5 (a decimal comma) or 25 (the comma "
-                                 "ignored); type 2.5, with a dot for decimals"),
+                                 "ignored); type 2.5, with a dot for decimals (or answer "
+                                 "company.number_format with 1.234,5 to write a comma for "
+                                 "decimals throughout)"),
     ("pipeline_coverage", "2,500.5,0", "'2,500.5,0' mixes commas and dots in a way that can "
                                        "be read more than one way; type it with a dot for "
                                        "decimals and commas only between thousands, such as "

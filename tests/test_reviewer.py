@@ -214,6 +214,7 @@ def january_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_csv(tmp_path_factory.mktemp("reviewer") / "leads.csv", HEADER, ROWS)
 
 
+@pytest.mark.slow  # measures an export for each of twelve companies
 @settings(max_examples=12, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow])
 @given(data=companies())

@@ -635,6 +635,7 @@ def _record_rewritten(**values: Any) -> Callable[[Any, Any], None]:
     return change
 
 
+@pytest.mark.slow  # validates and refuses on altered copies
 @pytest.mark.parametrize("forged", [{"version": 9}, {"effective_date": "2026-01-01"}])
 def test_a_rewritten_signing_record_puts_no_version_in_force(
         both_signed: tuple[Path, bytes, bytes], keys: dict[str, Path], tmp_path: Path,
@@ -661,6 +662,7 @@ def test_a_rewritten_signing_record_puts_no_version_in_force(
     assert "In force" not in result.out
 
 
+@pytest.mark.slow  # signs PDFs of its own
 def test_a_date_written_beside_a_signature_is_reported(
         both_signed: tuple[Path, bytes, bytes], tmp_path: Path) -> None:
     """The date beside a signature is filled in at signing with the signing day and locked
@@ -744,6 +746,7 @@ def test_a_trust_file_without_a_certificate_is_refused(
 # --------------------------------------------------------------------------- signing safely
 
 
+@pytest.mark.slow  # signs PDFs of its own
 def test_two_people_signing_at_once_both_keep_their_signature(
         rendered: dict[str, Path], keys: dict[str, Path], tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
@@ -788,6 +791,7 @@ def test_two_people_signing_at_once_both_keep_their_signature(
     assert doc.problems == []
 
 
+@pytest.mark.slow  # signs PDFs of its own
 def test_signing_in_place_keeps_the_file_its_mode_and_its_links(
         rendered: dict[str, Path], keys: dict[str, Path], tmp_path: Path) -> None:
     import os
@@ -811,6 +815,7 @@ def test_signing_in_place_keeps_the_file_its_mode_and_its_links(
     assert [f.name for f in doc.fields if f.signed] == ["Dana Reyes"]
 
 
+@pytest.mark.slow  # signs PDFs of its own
 def test_a_certificate_naming_no_person_is_refused(
         rendered: dict[str, Path], pki: Pki, tmp_path: Path) -> None:
     from cryptography import x509

@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -91,7 +92,8 @@ def test_a_decimal_comma_is_refused_in_the_browser_as_in_the_terminal(tmp_path):
                      pipeline_coverage="1.000")["fields"]
     assert fields["speed_to_lead_hours"]["error"] == (
         "'0,5' could be 0.5 (a decimal comma) or 5 (the comma ignored); type 0.5, with a dot "
-        "for decimals")
+        "for decimals (or answer company.number_format with 1.234,5 to write a comma for "
+        "decimals throughout)")
     assert fields["pipeline_coverage"]["error"] == (
         "'1.000' could be 1 (a decimal point) or 1,000 (a dot between thousands); type 1 or "
         "1000")
@@ -435,3 +437,29 @@ def test_the_agreement_downloads_with_e_signature_tags(tmp_path):
     text = "".join(page.extract_text() for page in reader.pages)
     assert "\\s1\\" in text
     assert not reader.get_fields()
+
+
+def test_a_company_that_writes_decimal_commas_is_read_its_way(tmp_path):
+    """Answered "1.234,5", the browser reads 0,5 as half an hour and 1.000 as a thousand,
+    refuses 1,000 with both readings, and the saved file holds the numbers as numbers."""
+    client, token = _client(tmp_path)
+    fields = _update(client, token, number_format="1.234,5", change_terms="yes",
+                     speed_to_lead_hours="0,5", revenue_target="1.000.000",
+                     pipeline_coverage="1,000")["fields"]
+    assert fields["speed_to_lead_hours"]["error"] is None
+    assert fields["revenue_target"]["error"] is None
+    # Each number is shown back as read, in the documents' own writing.
+    assert fields["speed_to_lead_hours"]["understood"] == "= 0.5 business hours"
+    assert fields["revenue_target"]["understood"] == "= $1,000,000"
+    assert fields["pipeline_coverage"]["error"] == (
+        "'1,000' could be 1 (a decimal comma) or 1,000 (a comma between thousands); type 1 "
+        "or 1.000")
+    _update(client, token, number_format="1.234,5", change_terms="yes",
+            speed_to_lead_hours="0,5", revenue_target="1.000.000", pipeline_coverage="3")
+    saved = client.post("/api/save", json={"replace": False}, headers={"X-Token": token})
+    assert saved.status_code == 200, saved.text
+    from slabuilder.answerfile import load_answers
+
+    answers = load_answers(tmp_path / "out" / "acme-analytics.yaml")
+    assert (answers.sla.sales.speed_to_lead_hours, answers.economics.revenue_target) == (
+        Decimal("0.5"), Decimal("1000000"))

@@ -25,6 +25,7 @@ from slabuilder.answers import Answers, _Section
 from slabuilder.errors import AnswersError
 from slabuilder.fields import kind_of, model_at
 from slabuilder.keypath import KeyPath, KeyPathError, data_path, format_path, set_path
+from slabuilder.numbertext import format_of, number_format
 from slabuilder.textclean import CONTROL_IN_TEXT
 from slabuilder.yamlio import YamlDocument, read_yaml_file
 
@@ -137,6 +138,13 @@ def _problems(error: ValidationError, source: str, document: YamlDocument | None
     return found
 
 
+def validate_answers(data: dict[str, Any]) -> Answers:
+    """The answers model over ``data``, its typed numbers read as the answers say numbers are
+    written (``company.number_format``: "0,5" is half where a comma marks decimals)."""
+    with number_format(format_of(data)):
+        return Answers.model_validate(data)
+
+
 def answers_from_data(data: Any, source: str = "answers",
                       document: YamlDocument | None = None,
                       settings: Sequence[str] = ()) -> Answers:
@@ -148,7 +156,7 @@ def answers_from_data(data: Any, source: str = "answers",
                            "(company:, agreement:, ...); see `slabuilder example`", file=source)
     _check_keys_and_text(data, source, document, settings)
     try:
-        return Answers.model_validate(data)
+        return validate_answers(data)
     except ValidationError as error:
         problems = _problems(error, source, document, settings, data)
         first = problems[0]
@@ -183,7 +191,7 @@ def check_answers(path: str | Path,
         return None, [str(error)]
     try:
         _check_keys_and_text(data, document.source, document, settings)
-        return Answers.model_validate(data), []
+        return validate_answers(data), []
     except SlabuilderError as error:
         return None, [str(error)]
     except ValidationError as error:
@@ -352,7 +360,7 @@ def _dump(data: dict[str, Any]) -> str:
 
 def dump_answers(answers: Answers | dict[str, Any]) -> str:
     """The answers as a commented, hand-editable YAML file (only the keys that were given)."""
-    model = answers if isinstance(answers, Answers) else Answers.model_validate(answers)
+    model = answers if isinstance(answers, Answers) else validate_answers(answers)
     data = _plain_section(model)
     out = ["# slabuilder answers file. Edit it freely, then check it with",
            "# `slabuilder check FILE`; `slabuilder schema` describes every key.", ""]

@@ -262,6 +262,10 @@ class Company(_Section):
     business_days: list[Annotated[Weekday, BeforeValidator(_weekday)]] = Field(
         default_factory=lambda: list(WORKWEEK), min_length=1, title="Business days")
     holidays: str = Field("none", title="Public holidays")
+    number_format: Literal["1,234.5", "1.234,5"] = Field(
+        "1,234.5", title="How numbers are written")
+    """A dot for decimals and commas between thousands, or the other way round: how every
+    typed number of these answers is read (the documents always print 1,234.5)."""
 
     @property
     def crm_name(self) -> str:
@@ -820,6 +824,7 @@ class Answers(_Section):
 # of the fingerprint, so that a file written before them keeps the fingerprint printed on
 # its signed documents.
 _LATER_DEFAULTS: dict[str, dict[str, Any]] = {
+    "company": {"number_format": "1,234.5"},
     "economics": {"marketing_spend": None, "sales_spend": None},
     "current_state": {"mql_definition": None, "current_sla": None},
     "sla.marketing": {"lead_to_mql_hours": "1", "sourced_pipeline_share": "0.4",

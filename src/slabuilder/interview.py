@@ -25,7 +25,13 @@ from slabuilder.errors import InterviewAborted, SlabuilderError
 from slabuilder.keypath import MISSING, get_path, set_path
 from slabuilder.partial import read_partial, resume_command, save_partial
 from slabuilder.questionnaire import Question, Questionnaire, Section
-from slabuilder.typedanswer import AnswerError, fill_placeholders, standard_default, value_text
+from slabuilder.typedanswer import (
+    AnswerError,
+    fill_placeholders,
+    standard_default,
+    understood,
+    value_text,
+)
 from slabuilder.walk import Step, Walk, layered
 from slabuilder.words import count, number, stage_plural
 
@@ -258,7 +264,10 @@ class _Interview:
                                              **options).unsafe_ask()
         else:
             typed = questionary.text(message, **options).unsafe_ask()
-        return self.walk.check(question, meant(typed))
+        value = self.walk.check(question, meant(typed))
+        if typed.strip() and (read := understood(question, typed, value, self.walk.data)):
+            self.terminal.say(f"  {read}", dim=True)  # how a typed number was read
+        return value
 
     # ----------------------------------------------------------------- derived figures
 

@@ -11,17 +11,47 @@ silent guess turns half an hour (``0,5``) into five hours:
 - ``1.000``, ``2.500``: a dot followed by exactly three digits may be between thousands (as
   in ``1.000.000``): refused, showing ``1`` and ``1,000``;
 - ``1.234,5``, ``2,500.5,0``: marks in an order slabuilder does not write: refused.
+
+Where the answers say ``company.number_format: "1.234,5"`` the marks swap: a comma for
+decimals (``0,5`` is half), dots between thousands (``1.000`` is a thousand), and ``1,000``
+(one with three decimals, or a thousand) is the one refused with both readings.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
+from contextvars import ContextVar
 from decimal import Decimal
 
 from slabuilder import words
 
-__all__ = ["SURE_COMMA_SQL", "SURE_POINT_SQL", "NumberTextError", "column_decimal_comma",
-           "read_number", "written_once"]
+__all__ = ["DECIMAL_COMMA", "NUMBER_FORMATS", "SURE_COMMA_SQL", "SURE_POINT_SQL",
+           "NumberTextError", "column_decimal_comma", "number_format", "read_number",
+           "written_once"]
+
+NUMBER_FORMATS = ("1,234.5", "1.234,5")
+"""How a company writes numbers: a dot for decimals (the default) or a comma."""
+DECIMAL_COMMA = NUMBER_FORMATS[1]
+_COMMA: ContextVar[bool] = ContextVar("slabuilder_decimal_comma", default=False)
+
+
+@contextlib.contextmanager
+def number_format(written: object) -> Iterator[None]:
+    """Read typed numbers the way ``written`` (an answers file's ``company.number_format``)
+    says, for as long as the block runs."""
+    token = _COMMA.set(written == DECIMAL_COMMA)
+    try:
+        yield
+    finally:
+        _COMMA.reset(token)
+
+
+def format_of(data: object) -> object:
+    """``company.number_format`` of answers data, whatever shape the data has."""
+    company = data.get("company") if isinstance(data, dict) else None
+    return company.get("number_format") if isinstance(company, dict) else None
 
 SURE_COMMA_SQL = r"'[-+]?[$€£]?[0-9.]*[0-9],([0-9]{1,2}|[0-9]{4,})'"
 """A value in a column of numbers that can only hold a decimal comma (``2,67``): a comma
@@ -56,10 +86,42 @@ class NumberTextError(ValueError):
         self.ambiguous = ambiguous
 
 
+_COMMA_PLAIN = re.compile(r"[+-]?\d+(?:,\d+)?")
+_COMMA_GROUPED = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?")
+_COMMA_THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2},\d{3}")
+_POINT_DECIMAL = re.compile(r"[+-]?\d+\.(?:\d{1,2}|\d{4,})")
+
+
+def _read_decimal_comma(typed: str) -> Decimal:
+    """A number typed with a comma for decimals and dots between thousands."""
+    if _COMMA_THOUSANDS.fullmatch(typed):
+        whole = typed.replace(",", "")
+        decimal = typed.replace(",", ".")
+        raise NumberTextError(
+            f"{typed!r} could be {words.exact(decimal)} (a decimal comma) or "
+            f"{words.number(whole)} (a comma between thousands); type {typed.split(',')[0]} "
+            f"or {whole[:-3]}.{whole[-3:]}")
+    if _COMMA_PLAIN.fullmatch(typed):
+        return Decimal(typed.replace(",", "."))
+    if _COMMA_GROUPED.fullmatch(typed):
+        return Decimal(typed.replace(".", "").replace(",", "."))
+    if _POINT_DECIMAL.fullmatch(typed):  # 0.5: a dot that cannot be between thousands
+        return Decimal(typed)
+    if re.fullmatch(r"[+-]?[\d.,]*\d[\d.,]*", typed):
+        raise NumberTextError(
+            f"{typed!r} mixes commas and dots in a way that can be read more than one way; "
+            "these answers write a comma for decimals and dots between thousands, such as "
+            "1234,5 or 1.234,5")
+    raise NumberTextError(f"{typed!r} is not a number", ambiguous=False)
+
+
 def read_number(text: str) -> Decimal:
     """``"1,234.5"`` -> ``Decimal("1234.5")``; ``"0,5"`` and ``"1.000"`` are refused with
-    both readings (:class:`NumberTextError`), and so is anything that is not a number."""
+    both readings (:class:`NumberTextError`), and so is anything that is not a number.
+    Inside :func:`number_format` with a decimal comma, the marks are read the other way."""
     typed = text.strip()
+    if _COMMA.get():
+        return _read_decimal_comma(typed)
     if _DOT_THOUSANDS.fullmatch(typed):
         whole = typed.replace(".", "")
         raise NumberTextError(
@@ -75,7 +137,8 @@ def read_number(text: str) -> Decimal:
         raise NumberTextError(
             f"{typed!r} could be {decimal} (a decimal comma) or "
             f"{words.number(typed.replace(',', ''))} (the comma ignored); type {decimal}, with "
-            "a dot for decimals")
+            "a dot for decimals (or answer company.number_format with 1.234,5 to write a "
+            "comma for decimals throughout)")
     if re.fullmatch(r"[+-]?[\d.,]*\d[\d.,]*", typed):
         raise NumberTextError(
             f"{typed!r} mixes commas and dots in a way that can be read more than one way; "
@@ -86,8 +149,9 @@ def read_number(text: str) -> Decimal:
 
 def written_once(value: Decimal) -> Decimal:
     """A number a file already holds as a number (YAML's ``1.000``, kept with its three
-    places), refused as :func:`read_number` refuses the same text."""
+    places), read as :func:`read_number` reads the same text: refused with both readings,
+    or a thousand where the answers write a comma for decimals."""
     text = str(value)
     if _DOT_THOUSANDS.fullmatch(text):
-        read_number(text)
+        return read_number(text)
     return value

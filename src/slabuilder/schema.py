@@ -26,6 +26,8 @@ KEY_DOCS: dict[str, str] = {
     "company.business_days": "Working days, e.g. [Mon, Tue, Wed, Thu, Fri].",
     "company.holidays": "Country code whose public holidays do not count as business days "
                         "(US, GB, DE, or US-CA for a state), or none.",
+    "company.number_format": "How typed numbers are read: 1,234.5 (a dot for decimals) or "
+                             "1.234,5 (a comma for decimals, dots between thousands).",
     "agreement": "The agreement itself: dates, owner and signatories.",
     "agreement.effective_date": "Date the agreement (or this version) takes effect, YYYY-MM-DD. "
                                 "The planning period starts on it.",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import io
 import json
 import logging
@@ -501,27 +502,34 @@ class PdfStatus:
         return any(f.signed for f in self.fields)
 
 
-def system_trust_roots() -> list[bytes]:
-    """The certificate authorities this machine trusts (DER), as Python's TLS sees them."""
+@functools.cache
+def system_trust_roots() -> tuple[bytes, ...]:
+    """The certificate authorities this machine trusts (DER), as Python's TLS sees them;
+    read once a run."""
     import ssl
 
     try:
         context = ssl.create_default_context()
-        return [bytes(cert) for cert in context.get_ca_certs(binary_form=True)]
+        return tuple(bytes(cert) for cert in context.get_ca_certs(binary_form=True))
     except (ssl.SSLError, OSError):
-        return []
+        return ()
+
+
+@functools.cache
+def _certificates(data: bytes) -> tuple[Any, ...]:
+    from pyhanko.keys import load_certs_from_pemder_data
+
+    try:
+        return tuple(load_certs_from_pemder_data(data))
+    except (ValueError, TypeError):
+        return ()  # checked when the file was read (jobs.status.read_trust_roots)
 
 
 def _validation_context(trust_roots: list[bytes] | None) -> Any:
-    from pyhanko.keys import load_certs_from_pemder_data
     from pyhanko_certvalidator import ValidationContext
 
-    roots = []
-    for data in [*(trust_roots or []), *system_trust_roots()]:
-        try:
-            roots.extend(load_certs_from_pemder_data(data))
-        except (ValueError, TypeError):
-            continue  # checked when the file was read (jobs.status.read_trust_roots)
+    roots = [cert for data in [*(trust_roots or []), *system_trust_roots()]
+             for cert in _certificates(data)]
     return ValidationContext(trust_roots=roots, allow_fetching=False)
 
 

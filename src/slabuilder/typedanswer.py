@@ -17,7 +17,7 @@ from typing import Any
 
 from slabuilder import words
 from slabuilder.keypath import MISSING, get_path, set_path
-from slabuilder.numbertext import NumberTextError, read_number
+from slabuilder.numbertext import NumberTextError, format_of, number_format, read_number
 from slabuilder.questionnaire import Question, _truth
 from slabuilder.textclean import control_character
 from slabuilder.words import rate_text
@@ -91,10 +91,11 @@ def check_answer(question: Question, typed: Any, data: dict[str, Any] | None = N
         if isinstance(text, str) and (bad := control_character(text)) is not None:
             raise AnswerError(f"holds a control character ({words.code_point(bad)}); delete "
                               "it (only tabs and line breaks are allowed in text)")
-    value = convert(question, typed)
-    if value is None or question.key is None:
-        return value
-    message = model_error(question.key, value, data, cross_check=question.cross_check)
+    with number_format(format_of(data)):  # as the answers so far write numbers
+        value = convert(question, typed)
+        if value is None or question.key is None:
+            return value
+        message = model_error(question.key, value, data, cross_check=question.cross_check)
     if message is not None:
         raise AnswerError(message)
     return value
@@ -236,6 +237,35 @@ def _check_bounds(question: Question, value: Any) -> None:
         raise AnswerError(f"{value} is below the lowest allowed, {_plain_number(question.min)}")
     if question.max is not None and number > question.max:
         raise AnswerError(f"{value} is above the highest allowed, {_plain_number(question.max)}")
+
+
+NUMBER_TYPES = ("integer", "number", "money", "rate")
+
+
+def understood(question: Question, typed: Any, value: Any,
+               data: dict[str, Any] | None = None) -> str | None:
+    """How a typed number was read, as the documents will state it (``= 0.5 business
+    hours``, ``= $25,000``), so a decimal comma or a ``k`` is seen to be read as meant;
+    ``None`` for other answers, for nothing typed, and where the reading says nothing new."""
+    if question.type not in NUMBER_TYPES or value is None or value is MISSING \
+            or not isinstance(typed, str) or not typed.strip() or question.key is None:
+        return None
+    from slabuilder.fields import registry
+
+    entry = registry().get(question.key)
+    kind = entry.kind if entry is not None else "count"
+    economics = (data or {}).get("economics")
+    currency = economics.get("currency") if isinstance(economics, dict) else None
+    try:
+        if isinstance(value, str) and value.endswith("%"):
+            shown = value  # a rate is kept as the percentage it reads as
+        elif kind == "count":
+            shown = words.number(value)
+        else:
+            shown = words.by_kind(value, kind, str(currency or "USD"))
+    except (TypeError, ValueError, ArithmeticError):
+        return None
+    return None if shown == typed.strip() else f"= {shown}"
 
 
 def value_text(question: Question, value: Any) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 from slabuilder.keypath import MISSING
 from slabuilder.questionnaire import Question, Questionnaire, Section
-from slabuilder.typedanswer import AnswerError, fill_placeholders, value_text
+from slabuilder.typedanswer import AnswerError, fill_placeholders, understood, value_text
 from slabuilder.walk import Walk
 
 __all__ = ["Field", "FormState", "evaluate", "field_value"]
@@ -36,6 +36,8 @@ class Field:
     error: str | None = None
     empty: bool = False
     """Nothing typed: a message about it waits until the user has been to the field."""
+    understood: str | None = None
+    """How a typed number was read (``= 0.5 business hours``)."""
 
     @property
     def id(self) -> str:
@@ -82,15 +84,19 @@ def evaluate(questionnaire: Questionnaire, base: dict[str, Any],
         if not question.ask:
             _settle_unasked(walk, question, step.default)
             continue
-        error = None
+        error = read = None
         try:
-            walk.store(question, walk.check(question, typed.get(question.id, step.default)))
+            value = walk.check(question, typed.get(question.id, step.default))
+            walk.store(question, value)
+            if question.id in typed:
+                read = understood(question, typed[question.id], value, walk.data)
         except AnswerError as problem:
             error = str(problem)
             walk.forget(question)
         state.fields[question.id] = Field(
             question, step.section, True, shown, fill_placeholders(question.prompt, walk.data),
-            error, empty=not (shown.strip() if isinstance(shown, str) else shown))
+            error, empty=not (shown.strip() if isinstance(shown, str) else shown),
+            understood=read)
     return state
 
 

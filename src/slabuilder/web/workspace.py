@@ -292,10 +292,12 @@ def chain_so_far(data: dict[str, Any]) -> Chain | None:
 
     from slabuilder.answers import Economics, Funnel
     from slabuilder.derive.funnel import reverse_funnel
+    from slabuilder.numbertext import format_of, number_format
 
     try:
-        economics = Economics.model_validate(data.get("economics") or {})
-        funnel = Funnel.model_validate(data.get("funnel") or {})
+        with number_format(format_of(data)):
+            economics = Economics.model_validate(data.get("economics") or {})
+            funnel = Funnel.model_validate(data.get("funnel") or {})
         steps = funnel.chain()
     except (ValidationError, ValueError, TypeError):
         return None

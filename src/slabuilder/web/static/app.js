@@ -166,6 +166,8 @@
       if (input) {
         if (shown) { input.setAttribute("aria-invalid", "true"); } else { input.removeAttribute("aria-invalid"); }
       }
+      const read = box.querySelector(".understood");
+      if (read) read.textContent = shown ? "" : (field.understood || "");
       const prompt = box.querySelector(".prompt");
       if (prompt.textContent !== field.prompt) prompt.textContent = field.prompt;
     }
