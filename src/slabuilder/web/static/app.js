@@ -215,7 +215,7 @@
     const box = event.target.closest("[data-q]");
     if (box) touched.add(box.dataset.q);
     clearTimeout(timer);
-    timer = setTimeout(refresh, event.type === "input" ? 300 : 0);
+    timer = setTimeout(refresh, event.type === "input" ? 250 : 0);
   }
   // Tab after a change waits for the answer: a question it reveals comes next, not after.
   // (Whether the page holds answers the workspace has not answered yet is read from the
