@@ -40,7 +40,8 @@ def main() -> None:
         assert url, "serve did not start"
         options = webdriver.ChromeOptions()
         options.binary_location = "/usr/bin/chromium"
-        for argument in ("--headless", "--no-sandbox", "--disable-gpu", "--window-size=1400,1000"):
+        for argument in ("--headless", "--no-sandbox", "--disable-gpu",
+                         "--window-size=1400,1000"):
             options.add_argument(argument)
         driver = webdriver.Chrome(options=options,
                                   service=Service(executable_path="/usr/bin/chromedriver"))
@@ -73,8 +74,8 @@ def main() -> None:
             server.send_signal(signal.SIGINT)
             server.wait()
     timings.sort()
-    print(f"keystroke to figures over {len(timings)} edits: median {statistics.median(timings):.0f} ms, "
-          f"90th percentile {timings[int(0.9 * (len(timings) - 1))]:.0f} ms, "
+    print(f"keystroke to figures over {len(timings)} edits: "
+          f"median {statistics.median(timings):.0f} ms, 90th percentile {timings[int(0.9 * (len(timings) - 1))]:.0f} ms, "
           f"slowest {timings[-1]:.0f} ms")
 
 
