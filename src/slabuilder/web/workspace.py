@@ -253,8 +253,10 @@ class Workspace:
         return target
 
     def load(self, raw: bytes, name: str) -> None:
-        """Start again from an uploaded answers file, read by the same strict reader and
-        checked by the same model as ``slabuilder check`` (and with its messages)."""
+        """Start again from an uploaded answers file, read by the same strict reader as
+        ``slabuilder check`` and opened as ``serve FILE`` opens it: a file that is not an
+        answers file is refused with the checker's message, a bad answer in one is marked
+        beside its question."""
         from slabuilder.answerfile import answers_from_data
         from slabuilder.yamlio import parse_yaml
 
@@ -269,7 +271,10 @@ class Workspace:
             raise SlabuilderError("the answers file is not UTF-8 text; save it as UTF-8",
                                   file=source, line=line) from None
         document = parse_yaml(text, source, what="answers file")
-        answers_from_data(document.data, source, document)
+        if not isinstance(document.data, dict):
+            # only the shape is refused: a bad value is marked beside its question, as when
+            # `serve FILE` opens the same file
+            answers_from_data(document.data, source, document)
         with self.lock:
             self.base = document.data
             self.source = source
