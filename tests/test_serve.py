@@ -175,7 +175,8 @@ def _serve(out: Path, port: int) -> subprocess.Popen[str]:
     return process
 
 
-def test_a_stopped_workspace_is_shown_and_no_edit_is_lost(served, browser):
+@pytest.mark.parametrize("size", [(1400, 1000), (390, 844)], ids=["desktop", "phone"])
+def test_a_stopped_workspace_is_shown_and_no_edit_is_lost(served, browser, size):
     """The server stops: a banner says so within 3 seconds; what is typed meanwhile stays
     in the page and reaches the draft once the workspace is started again on the folder."""
     import json
@@ -185,6 +186,7 @@ def test_a_stopped_workspace_is_shown_and_no_edit_is_lost(served, browser):
     url, process, out, _ = served
     port = int(url.rstrip("/").rsplit(":", 1)[1])
     driver = browser
+    driver.set_window_size(*size)
     driver.get(url)
     banner = driver.find_element(By.ID, "offline")
     assert not banner.is_displayed()
@@ -284,6 +286,14 @@ def test_the_workspace_passes_axe_and_works_by_keyboard(served, browser, size):
     assert field.get_attribute("aria-invalid") == "true"
     assert "e-company_name" in (field.get_attribute("aria-describedby") or "")
     assert _axe_findings(driver) == []
+    # A typed number is shown back as read.
+    driver.get(url + "#q-revenue_target")
+    revenue = driver.find_element(By.ID, "f-revenue_target")
+    _wait(revenue.is_displayed, "the revenue question")
+    revenue.clear()
+    revenue.send_keys("1.2M")
+    understood = driver.find_element(By.ID, "u-revenue_target")
+    _wait(lambda: understood.text == "= $1,200,000", "the number shown back as read", 5)
     driver.get(url + "review")
     assert _axe_findings(driver) == []
 
