@@ -27,9 +27,9 @@ from slabuilder.questionnaire import Questionnaire
 from slabuilder.yamlio import read_yaml_file
 
 ENTER, DOWN, UP, CTRL_C, CTRL_U = "\r", "\x1b[B", "\x1b[A", "\x03", "\x15"
-ASKED_FROM_EXAMPLE = 48
+ASKED_FROM_EXAMPLE = 49
 """Questions asked when every answer comes from the example (gates closed)."""
-ORDER = {"company_name": 0, "mql_to_sql": 29, "has_sal": 28, "change_terms": 47}
+ORDER = {"company_name": 0, "mql_to_sql": 30, "has_sal": 29, "change_terms": 48}
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
@@ -133,7 +133,7 @@ def test_derived_figures_follow_the_funnel_section(
 @pytest.mark.slow
 def test_a_team_of_nobody_is_flagged_after_the_team_section(
         interview: Any, run: Run, example_data: dict[str, Any]) -> None:
-    sdrs = 32
+    sdrs = 33
     keys = _enter(sdrs) + "0" + ENTER + "0" + ENTER + _enter(ASKED_FROM_EXAMPLE - sdrs - 2)
     interview(keys + ENTER, defaults=example_data)
     assert ("Note: Nobody is named to work the 178 MQLs a month: give the number of SDRs or "
@@ -177,7 +177,7 @@ def test_a_wrong_rate_is_refused_with_what_to_type_and_nothing_is_lost(
 @pytest.mark.slow
 def test_money_accepts_the_ways_people_write_it(
         interview: Any, example_data: dict[str, Any]) -> None:
-    revenue, deal = 22, 23
+    revenue, deal = 23, 24
     keys = (_enter(revenue) + "$1.2M" + ENTER + "30k" + ENTER
             + _enter(ASKED_FROM_EXAMPLE - deal - 1) + ENTER)
     data = interview(keys, defaults=example_data)

@@ -52,8 +52,9 @@ def served(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str], Path, f
         process.communicate()
 
 
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[object]:
+@pytest.fixture(scope="module")
+def _chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """One headless Chromium for the module's tests (each gets it on a blank page)."""
     _browser_or_skip()
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -64,7 +65,7 @@ def browser(tmp_path: Path) -> Iterator[object]:
                      "--no-first-run", "--disable-background-networking",
                      "--disable-component-update", "--disable-sync",
                      "--disable-dev-shm-usage", "--window-size=1400,1000",
-                     f"--user-data-dir={tmp_path / 'profile'}"):
+                     f"--user-data-dir={tmp_path_factory.mktemp('chromium') / 'profile'}"):
         options.add_argument(argument)
     driver = webdriver.Chrome(options=options, service=Service(executable_path=DRIVER))
     driver.implicitly_wait(0)
@@ -72,6 +73,19 @@ def browser(tmp_path: Path) -> Iterator[object]:
         yield driver
     finally:
         driver.quit()
+
+
+@pytest.fixture
+def browser(_chromium):  # type: ignore[no-untyped-def]
+    """The module's Chromium, at desktop size, with one tab on a blank page."""
+    driver = _chromium
+    yield driver
+    for handle in driver.window_handles[1:]:
+        driver.switch_to.window(handle)
+        driver.close()
+    driver.switch_to.window(driver.window_handles[0])
+    driver.set_window_size(1400, 1000)
+    driver.get("about:blank")
 
 
 def _wait(condition, what: str, seconds: float = 15.0):  # type: ignore[no-untyped-def]
@@ -175,8 +189,7 @@ def _serve(out: Path, port: int) -> subprocess.Popen[str]:
     return process
 
 
-@pytest.mark.parametrize("size", [(1400, 1000), (390, 844)], ids=["desktop", "phone"])
-def test_a_stopped_workspace_is_shown_and_no_edit_is_lost(served, browser, size):
+def test_a_stopped_workspace_is_shown_and_no_edit_is_lost(served, browser):
     """The server stops: a banner says so within 3 seconds; what is typed meanwhile stays
     in the page and reaches the draft once the workspace is started again on the folder."""
     import json
@@ -186,7 +199,6 @@ def test_a_stopped_workspace_is_shown_and_no_edit_is_lost(served, browser, size)
     url, process, out, _ = served
     port = int(url.rstrip("/").rsplit(":", 1)[1])
     driver = browser
-    driver.set_window_size(*size)
     driver.get(url)
     banner = driver.find_element(By.ID, "offline")
     assert not banner.is_displayed()

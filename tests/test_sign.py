@@ -766,7 +766,7 @@ def test_two_people_signing_at_once_both_keep_their_signature(
     def slow(data: bytes, **options: Any) -> tuple[bytes, dict[str, Any]]:
         started.set()
         if options["signer_name"] == "Dana Reyes":
-            time.sleep(0.8)
+            time.sleep(0.4)
         return real(data, **options)
 
     monkeypatch.setattr(signing, "sign_pdf_bytes", slow)
