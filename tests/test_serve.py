@@ -267,16 +267,21 @@ def _axe_findings(driver) -> list[str]:  # type: ignore[no-untyped-def]
     return [" ".join(item) for item in found if item[0] in ("serious", "critical")]
 
 
-@pytest.mark.parametrize("size", [(1400, 1000), (390, 844)], ids=["desktop", "phone"])
-def test_the_workspace_passes_axe_and_works_by_keyboard(served, browser, size):
+def test_the_workspace_passes_axe_and_works_by_keyboard(served, browser):
     """No serious or critical axe-core finding on the form (a part with an error shown, too)
     or the review page, at desktop and phone sizes; the current step is announced as the
     step; Next takes the focus to the new part's heading; the browser's Back returns to the
     part before; an error is tied to its field."""
-    from selenium.webdriver.common.by import By
 
     url, _, _, _ = served
     driver = browser
+    for size in ((1400, 1000), (390, 844)):  # desktop, then phone
+        _keyboard_and_axe(driver, url, size)
+
+
+def _keyboard_and_axe(driver, url: str, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+
     driver.set_window_size(*size)
     driver.get(url)
     _wait(lambda: "MQLs" in driver.find_element(By.ID, "figures").text, "the figures")
