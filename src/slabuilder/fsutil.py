@@ -92,20 +92,12 @@ def read_input(path: Path, *, what: str, max_bytes: int,
     """The bytes of ``path``, a regular file under ``max_bytes``, read in bounded memory
     (a file that grows while it is read is still cut off at the cap)."""
     descriptor, _ = _checked_descriptor(Path(path), what, max_bytes, error_type)
-    chunks: list[bytes] = []
-    total = 0
     try:
-        while chunk := os.read(descriptor, min(1 << 20, max_bytes + 1 - total)):
-            chunks.append(chunk)
-            total += len(chunk)
-            if total > max_bytes:
-                raise error_type(f"the {what} is larger than {describe_size(max_bytes)}, the "
-                                 "most slabuilder reads; is this the right file?", file=path)
+        return _read_descriptor(descriptor, Path(path), what, max_bytes, error_type)
     except OSError as error:
         raise error_type(_input_problem(error, what), file=path) from None
     finally:
         os.close(descriptor)
-    return b"".join(chunks)
 
 
 # --------------------------------------------------------------------------- outputs
@@ -395,7 +387,10 @@ def append_update_locked(path: Path, update: Callable[[bytes], bytes], *, what: 
         os.close(descriptor)  # closing releases the lock
 
 
-def _read_descriptor(descriptor: int, path: Path, what: str, max_bytes: int) -> bytes:
+def _read_descriptor(descriptor: int, path: Path, what: str, max_bytes: int,
+                     error_type: type[SlabuilderError] = OutputError) -> bytes:
+    """The whole file open at ``descriptor``, in bounded memory: one that grows past
+    ``max_bytes`` while it is read is refused at the cap."""
     chunks: list[bytes] = []
     total = 0
     os.lseek(descriptor, 0, os.SEEK_SET)
@@ -403,6 +398,6 @@ def _read_descriptor(descriptor: int, path: Path, what: str, max_bytes: int) -> 
         chunks.append(chunk)
         total += len(chunk)
         if total > max_bytes:
-            raise OutputError(f"the {what} is larger than {describe_size(max_bytes)}, the "
-                              "most slabuilder reads; is this the right file?", file=path)
+            raise error_type(f"the {what} is larger than {describe_size(max_bytes)}, the "
+                             "most slabuilder reads; is this the right file?", file=path)
     return b"".join(chunks)

@@ -92,27 +92,37 @@ _COMMA_THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2},\d{3}")
 _POINT_DECIMAL = re.compile(r"[+-]?\d+\.(?:\d{1,2}|\d{4,})")
 
 
+def _two_readings(typed: str, small: str, as_decimal: str, large: str, as_group: str,
+                  type_as: str) -> NumberTextError:
+    """The refusal of a number whose one mark reads two ways, with both readings."""
+    return NumberTextError(f"{typed!r} could be {small} ({as_decimal}) or {large} "
+                           f"({as_group}); type {type_as}")
+
+
+def _unreadable(typed: str, how: str) -> NumberTextError:
+    """The refusal of a text that is no number, or whose marks read more than one way."""
+    if re.fullmatch(r"[+-]?[\d.,]*\d[\d.,]*", typed):
+        return NumberTextError(f"{typed!r} mixes commas and dots in a way that can be read "
+                               f"more than one way; {how}")
+    return NumberTextError(f"{typed!r} is not a number", ambiguous=False)
+
+
 def _read_decimal_comma(typed: str) -> Decimal:
     """A number typed with a comma for decimals and dots between thousands."""
     if _COMMA_THOUSANDS.fullmatch(typed):
         whole = typed.replace(",", "")
         decimal = typed.replace(",", ".")
-        raise NumberTextError(
-            f"{typed!r} could be {words.exact(decimal)} (a decimal comma) or "
-            f"{words.number(whole)} (a comma between thousands); type {typed.split(',')[0]} "
-            f"or {whole[:-3]}.{whole[-3:]}")
+        raise _two_readings(typed, words.exact(decimal), "a decimal comma", words.number(whole),
+                            "a comma between thousands",
+                            f"{typed.split(',')[0]} or {whole[:-3]}.{whole[-3:]}")
     if _COMMA_PLAIN.fullmatch(typed):
         return Decimal(typed.replace(",", "."))
     if _COMMA_GROUPED.fullmatch(typed):
         return Decimal(typed.replace(".", "").replace(",", "."))
     if _POINT_DECIMAL.fullmatch(typed):  # 0.5: a dot that cannot be between thousands
         return Decimal(typed)
-    if re.fullmatch(r"[+-]?[\d.,]*\d[\d.,]*", typed):
-        raise NumberTextError(
-            f"{typed!r} mixes commas and dots in a way that can be read more than one way; "
-            "these answers write a comma for decimals and dots between thousands, such as "
-            "1234,5 or 1.234,5")
-    raise NumberTextError(f"{typed!r} is not a number", ambiguous=False)
+    raise _unreadable(typed, "these answers write a comma for decimals and dots between "
+                             "thousands, such as 1234,5 or 1.234,5")
 
 
 def read_number(text: str) -> Decimal:
@@ -124,10 +134,9 @@ def read_number(text: str) -> Decimal:
         return _read_decimal_comma(typed)
     if _DOT_THOUSANDS.fullmatch(typed):
         whole = typed.replace(".", "")
-        raise NumberTextError(
-            f"{typed!r} could be {words.exact(typed)} (a decimal point) or "
-            f"{words.number(whole)} (a dot between thousands); type {words.exact(typed)} or "
-            f"{words.exact(whole)}")
+        raise _two_readings(typed, words.exact(typed), "a decimal point", words.number(whole),
+                            "a dot between thousands",
+                            f"{words.exact(typed)} or {words.exact(whole)}")
     if _PLAIN.fullmatch(typed):
         return Decimal(typed)
     if _GROUPED.fullmatch(typed):
@@ -139,12 +148,8 @@ def read_number(text: str) -> Decimal:
             f"{words.number(typed.replace(',', ''))} (the comma ignored); type {decimal}, with "
             "a dot for decimals (or answer company.number_format with 1.234,5 to write a "
             "comma for decimals throughout)")
-    if re.fullmatch(r"[+-]?[\d.,]*\d[\d.,]*", typed):
-        raise NumberTextError(
-            f"{typed!r} mixes commas and dots in a way that can be read more than one way; "
-            "type it with a dot for decimals and commas only between thousands, such as "
-            "1234.5 or 1,234.5")
-    raise NumberTextError(f"{typed!r} is not a number", ambiguous=False)
+    raise _unreadable(typed, "type it with a dot for decimals and commas only between "
+                             "thousands, such as 1234.5 or 1,234.5")
 
 
 def written_once(value: Decimal) -> Decimal:
