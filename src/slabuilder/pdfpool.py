@@ -9,6 +9,7 @@ dies with its parent, and Ctrl-C or a failed document ends them all.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import os
@@ -164,13 +165,25 @@ def prepared_worker(wanted: bool = True) -> Iterator[None]:
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
                                initializer=_prepared_start, initargs=(os.getpid(),))
     _PREPARED[thread] = pool
+    stopped = True
     try:
-        pool.submit(_ready)
+        ready = pool.submit(_ready)
         yield
+        stopped = False
+    except Exception:
+        stopped = False  # a refusal, not Ctrl-C: the worker may finish starting
+        raise
     finally:
         if _PREPARED.get(thread) is pool:
             del _PREPARED[thread]
-            _end_workers(pool)
+            if stopped:
+                _end_workers(pool)  # Ctrl-C or SIGTERM: no worker goes on
+            else:
+                # Killing a worker while the pool still sends it its first task makes the
+                # pool's sending thread print a traceback: let it take the task, then end.
+                with contextlib.suppress(Exception):
+                    ready.result(timeout=30)
+                _end_workers(pool)
 
 
 def _prepared_start(parent: int) -> None:
