@@ -252,7 +252,7 @@ RUNS: list[tuple[str, ...]] = [
 ]
 
 
-@settings(max_examples=14, deadline=None, derandomize=True,
+@settings(max_examples=10, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(run=st.sampled_from(RUNS), sig=st.sampled_from([signal.SIGINT, signal.SIGTERM]),
        after=st.floats(min_value=0.15, max_value=2.0))
