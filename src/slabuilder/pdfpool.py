@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 
+from slabuilder.interrupts import interrupts_held
 from slabuilder.pdf import PdfJob, _font_config, build_date, render_job
 
 __all__ = ["html_to_pdf_many", "prepared_worker"]
@@ -57,28 +58,7 @@ def _worker_start(parent: int) -> None:
     # Ctrl-C and SIGTERM are the parent's to handle: it ends the workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPS)  # held while the parent forked
     _font_config()
-
-
-_STOPS = frozenset({2, 15})  # SIGINT and SIGTERM
-
-
-@contextmanager
-def _stops_held() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM while workers are forked: one landing inside the fork's own
-    bookkeeping (logging's lock, released after the fork) is printed by Python as an
-    exception it ignored.  Held, it arrives a moment later and stops the run cleanly."""
-    import signal
-
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 class _Recorder(logging.Handler):
@@ -127,7 +107,10 @@ def html_to_pdf_many(jobs: Sequence[PdfJob], *, workers: int | None = None) -> l
     pool = ProcessPoolExecutor(max_workers=count, mp_context=context,
                                initializer=_worker_start, initargs=(os.getpid(),))
     try:
-        with _stops_held():  # the workers are forked as the jobs are handed out
+        # The workers are forked as the jobs are handed out: a Ctrl-C or SIGTERM landing in
+        # the fork's own bookkeeping (logging's lock) is printed by Python as an exception
+        # it ignored; held, it takes effect a moment later and stops the run cleanly.
+        with interrupts_held():
             pending = pool.map(_render_in_worker, jobs)
         results = list(pending)
     except BaseException:
@@ -190,7 +173,7 @@ def prepared_worker(wanted: bool = True) -> Iterator[None]:
     _PREPARED[thread] = pool
     stopped = True
     try:
-        with _stops_held():  # the worker is forked here
+        with interrupts_held():  # the worker is forked here (see html_to_pdf_many)
             ready = pool.submit(_ready)
         yield
         stopped = False
