@@ -399,3 +399,17 @@ def test_no_csv_slabuilder_writes_carries_a_formula_cell(run_cli: Run, tmp_path_
                 visible = cell.lstrip("\u200b\u00a0")
                 assert not visible.startswith(("=", "+", "-", "@", "\t", "\r", "\uff1d")), \
                     (written.name, cell)
+
+
+def test_a_stop_inside_pydantic_building_a_model_is_a_stop_not_a_bug():
+    """pydantic turns a Ctrl-C that lands while it builds a model's validators into a
+    SchemaError naming it only in its text: a stop (exit 130), not "failed unexpectedly"."""
+    from pydantic_core import SchemaError
+
+    from slabuilder.interrupts import is_interrupt
+
+    wrapped = SchemaError('Error building "model" validator: SchemaError: Error building '
+                          '"function-after" validator: KeyboardInterrupt: ')
+    assert is_interrupt(wrapped)
+    assert not is_interrupt(SchemaError('Error building "model" validator: bad field'))
+    assert not is_interrupt(ValueError("KeyboardInterrupt"))

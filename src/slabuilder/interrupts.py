@@ -64,11 +64,14 @@ def is_interrupt(error: BaseException | None) -> bool:
     """A stop, not a bug: DuckDB turns an interrupt that lands while a query runs into its
     own exception (or a RuntimeError, "Query interrupted"), and a library being imported may
     wrap it in another error (pydantic's RuntimeError, an extension's ImportError) whose
-    cause or context is the KeyboardInterrupt.  Named, not imported: no DuckDB on start-up."""
+    cause or context is the KeyboardInterrupt; pydantic building a model's validators names
+    it only in the text of its SchemaError.  Named, not imported: no DuckDB on start-up."""
     seen = 0
     while error is not None and seen < 20:
         if isinstance(error, KeyboardInterrupt) or type(error).__name__ == "InterruptException" \
-                or (isinstance(error, RuntimeError) and str(error) == "Query interrupted"):
+                or (isinstance(error, RuntimeError) and str(error) == "Query interrupted") \
+                or (type(error).__name__ == "SchemaError"
+                    and "KeyboardInterrupt" in str(error)):
             return True
         error, seen = error.__cause__ or error.__context__, seen + 1
     return False
