@@ -514,7 +514,7 @@ def test_the_funnel_splits_by_company_size_against_the_icp_and_by_country(
 
     def segment(size: str) -> str:
         if not size:
-            return "(none)"
+            return "Not given"
         first = int(re.search(r"\d+", size.replace(",", "")).group())  # type: ignore[union-attr]
         return ("Below the ICP (under 50)" if first < 50 else
                 "Above the ICP (over 500)" if first > 500 else "In the ICP (50 to 500 employees)")
@@ -525,8 +525,8 @@ def test_the_funnel_splits_by_company_size_against_the_icp_and_by_country(
         counts[0] += 1
         counts[1] += bool(row[4])
     assert expected == {"Below the ICP (under 50)": [2, 2], "In the ICP (50 to 500 employees)":
-                        [3, 0], "Above the ICP (over 500)": [1, 1], "(none)": [1, 1]}
+                        [3, 0], "Above the ICP (over 500)": [1, 1], "Not given": [1, 1]}
     assert {group.name: [group.mql, group.sql] for group in result.by_size or ()} == expected
     by_country = {group.name: (group.mql, group.mql_to_sql) for group in result.by_country or ()}
     assert by_country == {"United States": (3, 1.0), "Germany": (2, 0.0), "France": (1, 1.0),
-                          "(none)": (1, 0.0)}
+                          "Not given": (1, 0.0)}

@@ -166,6 +166,10 @@ class Rules:
         return f"(CASE {' '.join(cases)} ELSE {value(standard)} END)"
 
 
+NOT_GIVEN = "Not given"
+"""The group of the leads whose source, owner, size or country the export leaves blank."""
+
+
 class MonthFigures:
     """Runs the queries for one month over a loaded export."""
 
@@ -550,7 +554,7 @@ class MonthFigures:
             measures["undecided"] = f"count(*) FILTER (WHERE {mqls} AND {late})"
         names = list(measures)
         rows = self.con.execute(f"""
-            SELECT coalesce({expression or column}, '(none)') AS name,
+            SELECT coalesce({expression or column}, {_literal(NOT_GIVEN)}) AS name,
                    {', '.join(f'{sql} AS m_{name}' for name, sql in measures.items())}
             FROM {self.table}
             GROUP BY 1 HAVING {' OR '.join(f'm_{s} > 0' for s in stages)}
