@@ -241,10 +241,16 @@ def test_saving_refuses_answers_with_a_problem(tmp_path):
 
 
 def test_review_lists_every_answer_with_a_link_back(tmp_path):
+    """Each answer as the documents will read it: a number typed "1.2M" is $1,200,000, and one
+    from the file is written out too (48 business hours, not a bare 48)."""
     client, token = _client(tmp_path)
     _update(client, token, revenue_target="1.2M")
     page = client.get("/review").text
-    assert "1.2M" in page
+    rows = dict(re.findall(r"<dt>(.*?)</dt>\s*<dd>(.*?)</dd>", page))
+    assert rows["Revenue target"] == "$1,200,000"
+    assert rows["Average deal size"] == "$25,000"
+    assert rows["Exceptions decided within (business hours)"] == "48 business hours"
+    assert rows["Company name"] == "Acme Analytics"
     for section in QUESTIONNAIRE.sections:
         assert str(escape(section.title)) in page
     assert 'href="/#q-revenue_target"' in page

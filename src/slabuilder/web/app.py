@@ -178,7 +178,8 @@ def _review_rows(workspace: Workspace, state: FormState) -> list[dict[str, Any]]
             titles = {c.value or "": c.title for c in item.question.choices or []}
             if item.question.type == "yes/no":
                 titles = {}
-            answered.append({"field": item, "text": _shown(item.value, titles)})
+            answered.append({"field": item,
+                             "text": item.reads_as or _shown(item.value, titles)})
         rows.append({"section": part["section"], "rows": answered})
     return rows
 

@@ -37,7 +37,10 @@ class Field:
     empty: bool = False
     """Nothing typed: a message about it waits until the user has been to the field."""
     understood: str | None = None
-    """How a typed number was read (``= 0.5 business hours``)."""
+    """How a typed number was read (``= 0.5 business hours``), shown beside the field."""
+    reads_as: str | None = None
+    """A number as the documents will state it (``$900,000``), typed or not: the review
+    page shows it."""
 
     @property
     def id(self) -> str:
@@ -88,15 +91,15 @@ def evaluate(questionnaire: Questionnaire, base: dict[str, Any],
         try:
             value = walk.check(question, typed.get(question.id, step.default))
             walk.store(question, value)
-            if question.id in typed:
-                read = understood(question, typed[question.id], value, walk.data)
+            read = understood(question, shown, value, walk.data)
         except AnswerError as problem:
             error = str(problem)
             walk.forget(question)
         state.fields[question.id] = Field(
             question, step.section, True, shown, fill_placeholders(question.prompt, walk.data),
             error, empty=not (shown.strip() if isinstance(shown, str) else shown),
-            understood=read)
+            understood=read if question.id in typed else None,
+            reads_as=read.removeprefix("= ") if read else None)
     return state
 
 
