@@ -150,6 +150,7 @@
   let sent = 0;
 
   const announce = document.getElementById("announce");
+  let shownFigures = null;
   const target = () => {
     const cell = figures.querySelector('td[data-stage="MQLs"], td[data-stage="MQL"]');
     return cell ? cell.textContent.trim() : "";
@@ -177,11 +178,20 @@
       link.dataset.state = state;
       link.querySelector(".part-state").textContent = state === "done" ? ", done" : ", needs attention";
     }
-    const before = target();
-    figures.innerHTML = data.figures;
-    // Only what changed is announced: the MQL target, not the whole panel.
-    const after = target();
-    if (after && after !== before) { announce.textContent = "MQL target: " + after + "."; }
+    // The panel is replaced only when it says something new, and an explanation the user
+    // opened stays open.
+    if (data.figures !== shownFigures) {
+      const before = target();
+      const opened = [...figures.querySelectorAll("details[open]")].map((d) => d.className);
+      figures.innerHTML = data.figures;
+      shownFigures = data.figures;
+      for (const details of figures.querySelectorAll("details")) {
+        if (opened.includes(details.className)) details.open = true;
+      }
+      // Only what changed is announced: the MQL target, not the whole panel.
+      const after = target();
+      if (after && after !== before) { announce.textContent = "MQL target: " + after + "."; }
+    }
     if (data.preview === null) {
       previewState.textContent = "waiting for the answers still needed";
       return;
@@ -237,5 +247,10 @@
   form.addEventListener("submit", (event) => event.preventDefault());
 
   showTarget(window.location.hash);
+  // The browser's own jump to the #fragment, at load, takes the focus off the field: give it
+  // back once it is done ("Change" on the review page lands in the field, ready to type).
+  window.addEventListener("load", () => {
+    if (document.activeElement === document.body) requestAnimationFrame(() => showTarget(window.location.hash));
+  }, { once: true });
   refresh();
 })();
