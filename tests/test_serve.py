@@ -9,8 +9,9 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,24 +33,52 @@ def _browser_or_skip() -> None:
                 "`sudo apt-get install chromium chromium-driver`")
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str], Path, float]]:
-    out = tmp_path / "out"
-    started = time.monotonic()
+SIZES = {"desktop": (1400, 1000), "phone": (390, 844)}
+"""Every test here runs at both: a VP answers on a laptop, or on a phone between meetings."""
+
+ATTACKER = "attacker.example"
+"""A name the browser resolves to this machine, as a hostile site can arrange (DNS
+rebinding): what it serves is another site to the browser."""
+
+
+def _start(answers: Path | None, out: Path, port: int = 0) -> tuple[str, subprocess.Popen[str]]:
+    """`slabuilder serve` as a user starts it; its address, once it prints it."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "slabuilder", "serve", str(EXAMPLE), "-o", str(out),
-         "--port", "0", "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True)
+        [sys.executable, "-m", "slabuilder", "serve", *([str(answers)] if answers else []),
+         "-o", str(out), "--port", str(port), "--no-browser"], stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True)
     assert process.stdout is not None
-    line = process.stdout.readline()
-    found = re.search(r"http://127\.0\.0\.1:\d+/", line)
-    assert found, line + process.stderr.read() if process.stderr else line
-    try:
-        yield found.group(0), process, out, started
-    finally:
+    lines = []
+    while not (found := re.search(r"http://127\.0\.0\.1:\d+/",
+                                  line := process.stdout.readline())):
+        assert line, "".join(lines) + (process.stderr.read() if process.stderr else "")
+        lines.append(line)
+    return found.group(0), process
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[Callable[..., tuple[str, subprocess.Popen[str]]]]:
+    """Starts `slabuilder serve` (again, if need be); every one started is stopped after."""
+    started: list[subprocess.Popen[str]] = []
+
+    def start(answers: Path | None, out: Path, port: int = 0) -> tuple[str, subprocess.Popen[str]]:
+        url, process = _start(answers, out, port)
+        started.append(process)
+        return url, process
+
+    yield start
+    for process in started:
         if process.poll() is None:
             process.kill()
         process.communicate()
+
+
+@pytest.fixture
+def served(serve, tmp_path: Path) -> tuple[str, subprocess.Popen[str], Path, float]:  # type: ignore[no-untyped-def]
+    """The workspace on the example, and when it was started."""
+    started = time.monotonic()
+    url, process = serve(EXAMPLE, tmp_path / "out")
+    return url, process, tmp_path / "out", started
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +94,11 @@ def _chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
                      "--no-first-run", "--disable-background-networking",
                      "--disable-component-update", "--disable-sync",
                      "--disable-dev-shm-usage", "--window-size=1400,1000",
+                     f"--host-resolver-rules=MAP {ATTACKER} 127.0.0.1",
                      f"--user-data-dir={tmp_path_factory.mktemp('chromium') / 'profile'}"):
         options.add_argument(argument)
+    # What the server answered to each request, as the browser saw it (the security test).
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     driver = webdriver.Chrome(options=options, service=Service(executable_path=DRIVER))
     driver.implicitly_wait(0)
     try:
@@ -75,16 +107,17 @@ def _chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
         driver.quit()
 
 
-@pytest.fixture
-def browser(_chromium):  # type: ignore[no-untyped-def]
-    """The module's Chromium, at desktop size, with one tab on a blank page."""
+@pytest.fixture(params=list(SIZES))
+def browser(request, _chromium):  # type: ignore[no-untyped-def]
+    """The module's Chromium at desktop, then at phone size, with one tab on a blank page."""
     driver = _chromium
+    driver.set_window_size(*SIZES[request.param])
+    driver.get_log("performance")  # what earlier tests left
     yield driver
     for handle in driver.window_handles[1:]:
         driver.switch_to.window(handle)
         driver.close()
     driver.switch_to.window(driver.window_handles[0])
-    driver.set_window_size(1400, 1000)
     driver.get("about:blank")
 
 
@@ -155,18 +188,36 @@ def test_the_whole_interview_in_a_real_browser(served, browser, tmp_path):
     driver.find_element(By.CSS_SELECTOR, "section.part:not([hidden]) a.next-page").click()
 
     _wait(lambda: "Check your answers" in driver.page_source, "the review page")
-    assert "1.2M" in driver.find_element(By.TAG_NAME, "main").text
+    main = driver.find_element(By.TAG_NAME, "main")
+    # The review shows the answers as read, the figures they give and the way to signatures.
+    assert "$1,200,000" in main.text
+    assert driver.find_element(By.CSS_SELECTOR, '.review-figures td[data-stage="MQLs"]'
+                               ).text == "640"
+    steps_next = driver.find_element(By.ID, "next-steps").text
+    for person in ("Dana Reyes", "Sam Okafor"):
+        assert f'slabuilder sign acme-analytics-agreement.pdf --signer "{person}"' in steps_next
+    # "Change" goes back to the question with the focus in its field.
+    driver.find_element(By.CSS_SELECTOR, 'dd.change a[href="/#q-revenue_target"]').click()
+    _wait(lambda: driver.switch_to.active_element.get_attribute("id") == "f-revenue_target",
+          "the focus in the revenue target")
+    assert driver.find_element(By.ID, "f-revenue_target").get_attribute("value") == "1.2M"
+    driver.find_element(By.CSS_SELECTOR, 'nav.actions a[href="/review"]').click()
+    _wait(lambda: "Check your answers" in driver.page_source, "the review page again")
     driver.find_element(By.ID, "save").click()
     status = driver.find_element(By.ID, "status")
     _wait(lambda: "Saved the answers" in status.text, "the answers to be saved")
     saved = out / "acme-analytics.yaml"
     assert "revenue_target: 1200000" in saved.read_text(encoding="utf-8")
 
+    # A download says it is being made (a cold PDF takes seconds), then that it is done.
     driver.find_element(By.CSS_SELECTOR, 'a[href^="/download/agreement.pdf?token="]').click()
+    state = driver.find_element(By.ID, "download-state")
+    assert state.text.startswith("Making agreement.pdf")
     pdf = downloads / "acme-analytics-agreement.pdf"
     _wait(pdf.exists, "the agreement to download", 60)
     _wait(lambda: pdf.stat().st_size > 0 and not list(downloads.glob("*.crdownload")),
           "the download to finish")
+    _wait(lambda: state.text == "Downloaded acme-analytics-agreement.pdf.", "the word done")
     text = pdf_text(pdf)
     assert re.search(r"\b640\b", text)
     assert sorted(p.name for p in out.iterdir()) == ["acme-analytics.yaml"]
@@ -176,20 +227,7 @@ def test_the_whole_interview_in_a_real_browser(served, browser, tmp_path):
     assert "Stopped." in (process.stdout.read() if process.stdout else "")
 
 
-def _serve(out: Path, port: int) -> subprocess.Popen[str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "slabuilder", "serve", str(EXAMPLE), "-o", str(out),
-         "--port", str(port), "--no-browser"], stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    lines = []
-    while "workspace is at" not in (line := process.stdout.readline()):
-        assert line, "".join(lines) + (process.stderr.read() if process.stderr else "")
-        lines.append(line)
-    return process
-
-
-def test_a_stopped_workspace_is_shown_and_no_edit_is_lost(served, browser):
+def test_a_stopped_workspace_is_shown_and_no_edit_is_lost(serve, served, browser):
     """The server stops: a banner says so within 3 seconds; what is typed meanwhile stays
     in the page and reaches the draft once the workspace is started again on the folder."""
     import json
@@ -211,15 +249,11 @@ def test_a_stopped_workspace_is_shown_and_no_edit_is_lost(served, browser):
     field.clear()
     field.send_keys("Acme Analytics Europe")
     time.sleep(0.6)  # the edit is tried, fails, and waits in the page
-    again = _serve(out, port)
-    try:
-        _wait(lambda: not banner.is_displayed(), "the banner to go", 8)
-        draft = out / ".slabuilder-draft.json"
-        _wait(lambda: draft.exists() and json.loads(draft.read_text("utf-8"))["typed"].get(
-            "company_name") == "Acme Analytics Europe", "the edit to reach the draft", 8)
-    finally:
-        again.send_signal(signal.SIGINT)
-        again.communicate(timeout=10)
+    serve(EXAMPLE, out, port)
+    _wait(lambda: not banner.is_displayed(), "the banner to go", 8)
+    draft = out / ".slabuilder-draft.json"
+    _wait(lambda: draft.exists() and json.loads(draft.read_text("utf-8"))["typed"].get(
+        "company_name") == "Acme Analytics Europe", "the edit to reach the draft", 8)
 
 
 def test_a_second_tab_is_told_to_reload_and_overwrites_nothing(served, browser):
@@ -294,16 +328,10 @@ def test_the_workspace_passes_axe_and_works_by_keyboard(served, browser):
     step; Next takes the focus to the new part's heading; the browser's Back returns to the
     part before; an error is tied to its field."""
 
-    url, _, _, _ = served
-    driver = browser
-    for size in ((1400, 1000), (390, 844)):  # desktop, then phone
-        _keyboard_and_axe(driver, url, size)
-
-
-def _keyboard_and_axe(driver, url: str, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     from selenium.webdriver.common.by import By
 
-    driver.set_window_size(*size)
+    url, _, _, _ = served
+    driver = browser
     driver.get(url)
     _wait(lambda: "MQLs" in driver.find_element(By.ID, "figures").text, "the figures")
     assert _axe_findings(driver) == []
@@ -334,3 +362,206 @@ def _keyboard_and_axe(driver, url: str, size: tuple[int, int]) -> None:  # type:
     _wait(lambda: understood.text == "= $1,200,000", "the number shown back as read", 5)
     driver.get(url + "review")
     assert _axe_findings(driver) == []
+
+
+def _mql_target(driver) -> str:  # type: ignore[no-untyped-def]
+    """The MQL target the panel shows now ("" while there is none), read in one step: the
+    panel is replaced as the answers change."""
+    return str(driver.execute_script(
+        "const c = document.querySelector('#figures td[data-stage=\"MQLs\"]');"
+        "return c ? c.textContent.trim() : '';"))
+
+
+def _state_of(driver, part: str) -> str:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+
+    return str(driver.find_element(By.CSS_SELECTOR, f'.steps a[data-part="{part}"]')
+               .get_attribute("data-state"))
+
+
+def _type(driver, question: str, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Go to a question as its link does and type over its answer, as a user would."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    driver.execute_script("window.location.hash = arguments[0]", f"#q-{question}")
+    field = driver.find_element(By.ID, f"f-{question}")
+    _wait(field.is_displayed, f"the question {question}", 5)
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys(text)
+
+
+def test_from_a_blank_start_the_figures_come_early_and_nothing_typed_is_lost(serve, browser,
+                                                                             tmp_path):
+    """Started on nothing: the panel names what is still needed, by title, each a link into
+    its question; the targets appear with the revenue goal and the deal size (the rates have
+    their defaults) and show how they follow; a decimal comma is refused with both readings;
+    every change is on disk within a second, incomplete as it is, and a restarted workspace
+    takes it up; once the required answers are in, the documents can be downloaded, marked
+    DRAFT while the ideal customer profile is missing."""
+    import json
+    import math
+    from decimal import Decimal
+
+    from selenium.webdriver.common.by import By
+
+    out = tmp_path / "out"
+    url, process = serve(None, out)
+    driver = browser
+    driver.get(url)
+    figures = driver.find_element(By.ID, "figures")
+    _wait(lambda: "Still needed" in figures.text, "the list of answers still needed")
+    assert "The targets appear once the revenue goal, the average deal size and the " \
+        "conversion rates are in." in figures.text
+    assert "company.name" not in figures.text
+    assert "economics." not in figures.text
+    assert _state_of(driver, "company") == "attention"
+    needed = [link.text for link in figures.find_elements(By.CSS_SELECTOR, "ul.needed a")]
+    assert needed[:2] == ["Company name", "Owner of the agreement"]
+    assert "Revenue target" in needed
+    figures.find_element(By.LINK_TEXT, "Revenue target").click()
+    _wait(lambda: driver.switch_to.active_element.get_attribute("id") == "f-revenue_target",
+          "the link to land in the revenue target")
+    assert _state_of(driver, "economics") == "attention"
+
+    # The revenue goal and the deal size are enough for the targets: worked out here from
+    # the rates the page shows (their defaults), each step rounded up.
+    driver.switch_to.active_element.send_keys("900k")
+    _type(driver, "average_deal_size", "30k")
+    typed = time.monotonic()
+    draft = out / ".slabuilder-draft.json"
+    _wait(lambda: draft.exists() and json.loads(draft.read_text("utf-8"))["typed"].get(
+        "average_deal_size") == "30k", "the change to reach the draft", 5)
+    kept = time.monotonic() - typed
+    assert kept <= 1.0, f"the draft followed the last keystroke after {kept:.2f} s"
+
+    def rate(question: str) -> Decimal:
+        text = driver.find_element(By.ID, f"f-{question}").get_attribute("value")
+        return Decimal(text.removesuffix("%")) / 100
+
+    deals = math.ceil(Decimal(900_000) / Decimal(30_000))
+    opportunities = math.ceil(deals / rate("opportunity_to_won"))
+    sqls = math.ceil(opportunities / rate("sql_to_opportunity"))
+    mqls = math.ceil(sqls / rate("mql_to_sql"))
+    _wait(lambda: _mql_target(driver), "the targets")
+    assert _mql_target(driver) == f"{mqls:,}"
+    assert "What the target asks for, so far" in figures.text
+    chain = figures.find_element(By.CSS_SELECTOR, "details.chain")
+    chain.find_element(By.TAG_NAME, "summary").click()
+    assert f"$900,000 / $30,000 a deal = {deals} deals" in chain.text
+    assert f"= {mqls:,} MQLs" in chain.text
+    assert driver.find_element(By.ID, "announce").text == f"MQL target: {mqls:,}."
+    # The explanation opened stays open while the figures follow the answers.
+    _type(driver, "revenue_target", "1.2M")
+    _wait(lambda: _mql_target(driver) not in ("", f"{mqls:,}"), "the new targets")
+    _type(driver, "revenue_target", "0.9M")
+    _wait(lambda: _mql_target(driver) == f"{mqls:,}", "the targets again")
+    assert driver.find_element(By.CSS_SELECTOR, "#figures details.chain").get_attribute("open")
+    assert _state_of(driver, "economics") == "done"
+    assert driver.find_element(By.ID, "preview-state").text == (
+        "waiting for the answers still needed")
+
+    # Numbers as people write them: "2,5" could be 2.5 or 25, and is not guessed.
+    _type(driver, "pipeline_coverage", "2,5")
+    error = driver.find_element(By.ID, "e-pipeline_coverage")
+    _wait(lambda: error.text, "the refusal of 2,5")
+    assert error.text.startswith("'2,5' could be 2.5 (a decimal comma) or 25 (the comma "
+                                 "ignored)")
+    field = driver.find_element(By.ID, "f-pipeline_coverage")
+    assert field.get_attribute("aria-invalid") == "true"
+    _type(driver, "pipeline_coverage", "2.5")
+    read = driver.find_element(By.ID, "u-pipeline_coverage")
+    _wait(lambda: read.text == "= 2.5x", "2.5 shown back as read")
+    assert not error.text
+
+    # The workspace stops; started again on the folder, it takes up the draft.
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=10) == 130
+    url, process = serve(None, out)
+    driver.get(url)
+    _wait(lambda: _mql_target(driver), "the targets, from the draft")
+    assert _mql_target(driver) == f"{mqls:,}"
+    assert driver.find_element(By.ID, "f-revenue_target").get_attribute("value") == "0.9M"
+    assert driver.find_element(By.ID, "status").text.startswith("Resumed the draft of ")
+
+    # The rest of what is required; the documents are then drafts until the profile is in.
+    for question, text in (("company_name", "Pebble Labs"), ("owner_name", "Ana Ruiz"),
+                           ("marketing_signatory_name", "Lee Park"),
+                           ("sales_signatory_name", "Kim Osei"),
+                           ("effective_date", "2027-02-01"), ("sdrs", "2"), ("aes", "3")):
+        _type(driver, question, text)
+    _wait(lambda: not driver.find_elements(By.CSS_SELECTOR, "#figures ul.needed"),
+          "nothing left to answer")
+    driver.find_element(By.CSS_SELECTOR, 'nav.actions a[href="/review"]').click()
+    main = _wait(lambda: driver.find_element(By.ID, "main"), "the review page")
+    assert "marked DRAFT until the ideal customer profile is complete" in main.text
+    link = driver.find_element(By.CSS_SELECTOR, 'a[data-download="agreement.pdf"]')
+    assert link.text == "agreement (PDF, DRAFT)"
+    assert driver.find_element(By.ID, "save").is_enabled()
+
+
+def test_another_site_can_neither_change_the_answers_nor_make_documents(served, browser,
+                                                                        tmp_path):
+    """A page on another site sends the workspace what a hostile page can without its token:
+    an image that would make all three PDFs, and a JSON edit posted as plain text. The
+    browser shows the workspace refusing both (nothing is rendered: a render would take
+    seconds); and the workspace reached under another name (DNS rebinding) serves no page."""
+    import functools
+    import http.server
+    import json
+    import threading
+
+    from selenium.webdriver.common.by import By
+
+    url, _, out, _ = served
+    driver = browser
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text(f"""<!doctype html><title>prizes</title>
+<img src="{url}download/all.zip" alt="">
+<script>
+fetch("{url}api/form", {{method: "POST", mode: "no-cors",
+  headers: {{"Content-Type": "text/plain"}},
+  body: JSON.stringify({{values: {{company_name: "Taken"}}}})}})
+  .then(() => {{ document.title = "sent"; }}, () => {{ document.title = "failed"; }});
+</script>""", encoding="utf-8")
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    attacker = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=attacker.serve_forever, daemon=True).start()
+    seen: list[dict[str, Any]] = []
+
+    def answers() -> dict[str, int]:
+        seen.extend(json.loads(entry["message"])["message"]
+                    for entry in driver.get_log("performance"))
+        return _statuses(seen, url)
+
+    try:
+        started = time.monotonic()
+        driver.get(f"http://{ATTACKER}:{attacker.server_address[1]}/")
+        _wait(lambda: driver.title == "sent", "the hostile page's request")
+        _wait(lambda: len(answers()) == 2, "the workspace's two answers")
+        assert answers() == {f"{url}download/all.zip": 403, f"{url}api/form": 421}
+        assert time.monotonic() - started < 5
+    finally:
+        attacker.shutdown()
+        attacker.server_close()
+    assert not (out / ".slabuilder-draft.json").exists()  # nothing was changed
+    port = url.rstrip("/").rsplit(":", 1)[1]
+    driver.get(f"http://{ATTACKER}:{port}/")
+    body = driver.find_element(By.TAG_NAME, "body").text
+    assert "open it at the address `slabuilder serve` printed" in body
+    assert not driver.find_elements(By.ID, "answers")
+
+
+def _statuses(messages: list[dict[str, Any]], url: str) -> dict[str, int]:
+    """The status of each response from the workspace at ``url``, from the browser's network
+    log (a response the browser then blocked from the page included: its status was seen)."""
+    addresses = {m["params"]["requestId"]: m["params"]["request"]["url"] for m in messages
+                 if m["method"] == "Network.requestWillBeSent"}
+    return {addresses[m["params"]["requestId"]]: m["params"]["statusCode"] for m in messages
+            if m["method"] == "Network.responseReceivedExtraInfo"
+            and addresses.get(m["params"]["requestId"], "").startswith(url)}
