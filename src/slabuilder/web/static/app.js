@@ -113,6 +113,7 @@
     const target = hash && document.getElementById(hash.slice(1));
     if (!target) { show(0); return; }
     const part = target.closest("section.part");
+    if (!part) return; // outside the questions (the skip link, the figures): no part changes
     show(parts.indexOf(part), focus && target === part);
     const field = target.querySelector("input, select");
     if (field && target !== part) { field.focus(); target.scrollIntoView({ block: "center" }); }
@@ -151,6 +152,11 @@
 
   const announce = document.getElementById("announce");
   let shownFigures = null;
+  const targetBar = document.getElementById("target-bar");
+  targetBar.addEventListener("click", (event) => {
+    event.preventDefault();
+    figures.scrollIntoView({ block: "start" });
+  });
   const target = () => {
     const cell = figures.querySelector('td[data-stage="MQLs"], td[data-stage="MQL"]');
     return cell ? cell.textContent.trim() : "";
@@ -167,8 +173,10 @@
       if (input) {
         if (shown) { input.setAttribute("aria-invalid", "true"); } else { input.removeAttribute("aria-invalid"); }
       }
+      // A number is shown back as read where it was typed in this page, not under every
+      // answer the file or a default gave.
       const read = box.querySelector(".understood");
-      if (read) read.textContent = shown ? "" : (field.understood || "");
+      if (read) read.textContent = shown || !touched.has(id) ? "" : (field.understood || "");
       const prompt = box.querySelector(".prompt");
       if (prompt.textContent !== field.prompt) prompt.textContent = field.prompt;
     }
@@ -191,6 +199,10 @@
       // Only what changed is announced: the MQL target, not the whole panel.
       const after = target();
       if (after && after !== before) { announce.textContent = "MQL target: " + after + "."; }
+      // On a narrow screen the panel is below the questions: the target stays in sight.
+      const period = figures.querySelector(".targets thead th:nth-child(2)");
+      targetBar.hidden = !after;
+      targetBar.textContent = after ? "MQL target: " + after + (period ? " " + period.textContent : "") + " · see the figures" : "";
     }
     if (data.preview === null) {
       previewState.textContent = "waiting for the answers still needed";
