@@ -166,7 +166,9 @@ BAD_INPUTS = [
     ("dot between thousands", "sdrs: 4", "sdrs: 1.000",
      "'1.000' could be 1 (a decimal point) or 1,000 (a dot between thousands)", "team.sdrs"),
     ("money with a dot between thousands", "revenue_target: 1000000",
-     "revenue_target: 1.000.000", "'1.000.000' mixes commas and dots",
+     "revenue_target: 1.000.000",
+     "'1.000.000' is written with dots between thousands and a comma for decimals; type "
+     "1000000 or 1,000,000",
      "economics.revenue_target"),
 ]
 

@@ -229,6 +229,10 @@ def test_a_choice_question_needs_choices(tmp_path: Path) -> None:
     ("average_deal_size", "1234.50", "1234.50"),
     ("effective_date", "2027-01-01", dt.date(2027, 1, 1)),
     ("sdrs", "1,200", 1200),
+    # Spaces (plain, no-break or narrow) between thousands can only be that.
+    ("revenue_target", "1 200 000", 1200000),
+    ("revenue_target", "25\u00a0000 €", 25000),
+    ("mqls_per_month", "1\u202f200", 1200),
     ("pipeline_coverage", "3x", 3),
     ("pipeline_coverage", "2.5", "2.5"),
     ("speed_to_lead_hours", "1.5h", "1.5"),
@@ -270,6 +274,20 @@ def test_typed_answers_become_the_saved_values(questionnaire: Questionnaire, que
                                        "be read more than one way; type it with a dot for "
                                        "decimals and commas only between thousands, such as "
                                        "1234.5 or 1,234.5"),
+    # Written the other way round (a European 1.000.000): the one reading, and how to type it.
+    ("revenue_target", "1.000.000", "'1.000.000' is written with dots between thousands and "
+                                    "a comma for decimals; type 1000000 or 1,000,000, with a "
+                                    "dot for decimals (or answer company.number_format with "
+                                    "1.234,5 to write numbers that way throughout)"),
+    ("revenue_target", "€1.250,50", "'1.250,50' is written with dots between thousands and "
+                                    "a comma for decimals; type 1250.5 or 1,250.5, with a dot "
+                                    "for decimals (or answer company.number_format with "
+                                    "1.234,5 to write numbers that way throughout)"),
+    ("sdrs", "1.2.3", "'1.2.3' has its dots where no number has them; type it with a dot for "
+                      "decimals and commas only between thousands, such as 1234.5 or 1,234.5"),
+    # Spaces between thousands, then a mark before three digits: one more thousands mark?
+    ("revenue_target", "1 000.000", "'1 000.000' could be 1000 (a decimal mark) or 1,000,000 "
+                                    "(one more mark between thousands); type 1000 or 1000000"),
     ("pipeline_coverage", "NaN", "'NaN' is not a number; type one such as 4 or 1.5"),
     ("threshold", "5000", "5000 is above the highest allowed, 1000"),
     ("timezone", "Mars/Base",
@@ -439,3 +457,32 @@ def test_list_entries_may_hold_commas_in_quotes(questionnaire):
     typed = 'SaaS, "Fin, tech", Health'
     assert check_answer(industries, typed) == ["SaaS", "Fin, tech", "Health"]
     assert value_text(industries, ["SaaS", "Fin, tech", "Health"]) == typed
+
+
+@pytest.mark.parametrize(("question_id", "typed", "outcome"), [
+    ("speed_to_lead_hours", "0,5", "0.5"),
+    ("revenue_target", "1.000.000", 1000000),
+    ("revenue_target", "1 000 000 €", 1000000),
+    ("revenue_target", "1.250,50", "1250.50"),
+    # Written with a dot for decimals, which these answers do not: shown how to type it.
+    ("revenue_target", "1,000,000", "'1,000,000' is written with commas between thousands "
+                                    "and a dot for decimals; type 1000000 or 1.000.000, as "
+                                    "these answers write a comma for decimals and dots between "
+                                    "thousands (company.number_format)"),
+    ("pipeline_coverage", "2,500.5", "'2,500.5' is written with commas between thousands and "
+                                     "a dot for decimals; type 2500,5 or 2.500,5, as these "
+                                     "answers write a comma for decimals and dots between "
+                                     "thousands (company.number_format)"),
+    # One comma before three digits still reads two ways.
+    ("sdrs", "1,000", "'1,000' could be 1 (a decimal comma) or 1,000 (a comma between "
+                      "thousands); type 1 or 1.000"),
+])
+def test_answers_that_write_a_decimal_comma_are_read_that_way(
+        questionnaire: Questionnaire, question_id: str, typed: str, outcome: Any) -> None:
+    data = {"company": {"number_format": "1.234,5"}}
+    if isinstance(outcome, str) and outcome.startswith("'"):
+        with pytest.raises(AnswerError) as caught:
+            check_answer(_q(questionnaire, question_id), typed, data)
+        assert str(caught.value) == outcome
+    else:
+        assert check_answer(_q(questionnaire, question_id), typed, data) == outcome

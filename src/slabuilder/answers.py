@@ -82,8 +82,9 @@ def _not_a_rate(value: Any, rate: Decimal) -> str:
 
 
 _MONEY = re.compile(
-    r"^\s*(?P<sign>-)?\s*(?P<currency>[$€£¥]|[A-Z]{3}\s)?\s*(?P<number>\d[\d,.]*)\s*"
-    r"(?P<suffix>[kKmMbB])?\s*$")
+    r"^\s*(?P<sign>-)?\s*(?P<currency>[$€£¥]|[A-Z]{3}\s)?\s*"
+    r"(?P<number>\d(?:[\d,.]|[ \u00a0\u202f](?=\d{3}))*)\s*"  # 1 000 000: spaces between thousands
+    r"(?P<suffix>[kKmMbB])?\s*(?P<after>[$€£¥])?\s*$")  # 25 000 €: the sign after
 MAX_AMOUNT = Decimal(10) ** 13
 _SUFFIX = {"k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
 

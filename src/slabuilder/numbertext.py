@@ -10,7 +10,11 @@ silent guess turns half an hour (``0,5``) into five hours:
   groups of three digits) is a decimal comma: refused, showing ``0.5`` and ``5``;
 - ``1.000``, ``2.500``: a dot followed by exactly three digits may be between thousands (as
   in ``1.000.000``): refused, showing ``1`` and ``1,000``;
-- ``1.234,5``, ``2,500.5,0``: marks in an order slabuilder does not write: refused.
+- ``1.000.000``, ``1.234,5``: written the other way round (dots between thousands, a comma
+  for decimals): refused, showing the one reading and how to type it;
+- ``2,500.5,0``: marks in no order either way: refused.
+
+Spaces between groups of three digits (``1 000 000``) are only ever thousands, and are read.
 
 Where the answers say ``company.number_format: "1.234,5"`` the marks swap: a comma for
 decimals (``0,5`` is half), dots between thousands (``1.000`` is a thousand), and ``1,000``
@@ -102,8 +106,11 @@ def _two_readings(typed: str, small: str, as_decimal: str, large: str, as_group:
 def _unreadable(typed: str, how: str) -> NumberTextError:
     """The refusal of a text that is no number, or whose marks read more than one way."""
     if re.fullmatch(r"[+-]?[\d.,]*\d[\d.,]*", typed):
-        return NumberTextError(f"{typed!r} mixes commas and dots in a way that can be read "
-                               f"more than one way; {how}")
+        if "," in typed and "." in typed:
+            return NumberTextError(f"{typed!r} mixes commas and dots in a way that can be "
+                                   f"read more than one way; {how}")
+        marks = "commas" if "," in typed else "dots"
+        return NumberTextError(f"{typed!r} has its {marks} where no number has them; {how}")
     return NumberTextError(f"{typed!r} is not a number", ambiguous=False)
 
 
@@ -125,12 +132,49 @@ def _read_decimal_comma(typed: str) -> Decimal:
                              "thousands, such as 1234,5 or 1.234,5")
 
 
+_SPACE_GROUPED = re.compile(r"[+-]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?")
+"""``1 000 000`` (a space, no-break or narrow, between thousands): the spaces cannot mean
+anything else, and go."""
+
+
+def _the_other_way(typed: str, written: str, switch: str) -> NumberTextError:
+    """The refusal of a number written, unmistakably, in the other convention."""
+    return NumberTextError(f"{typed!r} is written {written}; type {switch}")
+
+
 def read_number(text: str) -> Decimal:
     """``"1,234.5"`` -> ``Decimal("1234.5")``; ``"0,5"`` and ``"1.000"`` are refused with
     both readings (:class:`NumberTextError`), and so is anything that is not a number.
     Inside :func:`number_format` with a decimal comma, the marks are read the other way."""
     typed = text.strip()
+    if not _SPACE_GROUPED.fullmatch(typed):
+        return _read_marks(typed)
+    spaceless = re.sub(r"[ \u00a0\u202f]", "", typed)
+    if re.search(r"[.,]\d{3}$", spaceless):  # 1 000.000: one more mark between thousands?
+        decimal = words.exact(spaceless.replace(",", "."))
+        whole = re.sub(r"[.,]", "", spaceless)
+        raise _two_readings(typed, decimal, "a decimal mark", words.number(whole),
+                            "one more mark between thousands",
+                            f"{decimal} or {words.exact(whole)}")
+    try:
+        return _read_marks(spaceless)
+    except NumberTextError as error:  # the refusal quotes what was typed, spaces and all
+        raise NumberTextError(str(error).replace(repr(spaceless), repr(typed), 1),
+                              ambiguous=error.ambiguous) from None
+
+
+def _read_marks(typed: str) -> Decimal:
+    """:func:`read_number` of a text with no spaces in it."""
     if _COMMA.get():
+        if _GROUPED.fullmatch(typed) and "," in typed \
+                and not _COMMA_THOUSANDS.fullmatch(typed):  # 1,000,000 or 1,234.5 (not 1,000)
+            value = Decimal(typed.replace(",", ""))
+            swapped = words.number(value).translate(str.maketrans(",.", ".,"))
+            raise _the_other_way(
+                typed, "with commas between thousands and a dot for decimals",
+                f"{words.exact(value).replace('.', ',')} or {swapped}, as these answers "
+                "write a comma for decimals and dots between thousands "
+                "(company.number_format)")
         return _read_decimal_comma(typed)
     if _DOT_THOUSANDS.fullmatch(typed):
         whole = typed.replace(".", "")
@@ -148,6 +192,12 @@ def read_number(text: str) -> Decimal:
             f"{words.number(typed.replace(',', ''))} (the comma ignored); type {decimal}, with "
             "a dot for decimals (or answer company.number_format with 1.234,5 to write a "
             "comma for decimals throughout)")
+    if _COMMA_GROUPED.fullmatch(typed):  # 1.000.000 or 1.234,5
+        value = Decimal(typed.replace(".", "").replace(",", "."))
+        raise _the_other_way(
+            typed, "with dots between thousands and a comma for decimals",
+            f"{words.exact(value)} or {words.number(value)}, with a dot for decimals (or "
+            "answer company.number_format with 1.234,5 to write numbers that way throughout)")
     raise _unreadable(typed, "type it with a dot for decimals and commas only between "
                              "thousands, such as 1234.5 or 1,234.5")
 
