@@ -620,3 +620,31 @@ def _statuses(messages: list[dict[str, Any]], url: str) -> dict[str, int]:
     return {addresses[m["params"]["requestId"]]: m["params"]["statusCode"] for m in messages
             if m["method"] == "Network.responseReceivedExtraInfo"
             and addresses.get(m["params"]["requestId"], "").startswith(url)}
+
+
+def test_an_answers_file_opened_in_the_page_is_marked_where_it_is_wrong(served, browser,
+                                                                         tmp_path):
+    """*Open answers file…* opens a file as `serve FILE` does: one bad answer in it is marked
+    beside its question (with both readings of a number), the rest is taken as it is."""
+    from selenium.webdriver.common.by import By
+
+    url, _, _, _ = served
+    driver = browser
+    mine = tmp_path / "pebble.yaml"
+    text = EXAMPLE.read_text(encoding="utf-8")
+    assert "  sdrs: 4\n" in text
+    mine.write_text(text.replace("Acme Analytics", "Pebble Labs").replace(
+        "  sdrs: 4\n", "  sdrs: 1.000\n"), encoding="utf-8")
+    driver.get(url)
+    _wait(lambda: _mql_target(driver), "the figures")
+    driver.find_element(By.ID, "load").send_keys(str(mine))
+    _wait(lambda: driver.execute_script(
+        "const f = document.getElementById('f-company_name'); return f ? f.value : '';")
+        == "Pebble Labs", "the file to be opened")
+    driver.get(url + "#q-sdrs")
+    error = driver.find_element(By.ID, "e-sdrs")
+    _wait(error.is_displayed, "the bad answer marked")
+    assert error.text == ("'1.000' could be 1 (a decimal point) or 1,000 (a dot between "
+                          "thousands); type 1 or 1000")
+    assert driver.find_element(By.ID, "f-sdrs").get_attribute("aria-invalid") == "true"
+    assert _state_of(driver, "team") == "attention"
