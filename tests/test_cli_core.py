@@ -144,7 +144,7 @@ BAD_INPUTS = [
     ("gap in chain", "  sql_to_opportunity: 50%\n", "", "the funnel stops at sql",
      "funnel"),
     ("rate of zero", "mql_to_sql: 60%", "mql_to_sql: 0%", "no deal can ever close",
-     "funnel"),
+     "funnel.mql_to_sql"),
     ("bad money", "revenue_target: 1000000", "revenue_target: lots", "'lots' is not an amount",
      "economics.revenue_target"),
     ("bad date", "effective_date: 2027-01-01", "effective_date: 01/02/2027",

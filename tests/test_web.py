@@ -474,3 +474,15 @@ def test_a_company_that_writes_decimal_commas_is_read_its_way(tmp_path):
     answers = load_answers(tmp_path / "out" / "acme-analytics.yaml")
     assert (answers.sla.sales.speed_to_lead_hours, answers.economics.revenue_target) == (
         Decimal("0.5"), Decimal("1000000"))
+
+
+def test_a_rate_of_zero_is_refused_at_its_own_question(tmp_path):
+    """0% for the win rate used to leave the rate unmarked, blank the figures and point at a
+    hidden question: the refusal now stands under the rate, and the panel links to it."""
+    client, token = _client(tmp_path)
+    data = _update(client, token, opportunity_to_won="0%")
+    message = ("0% means no lead ever moves on from this stage, so no deal can ever close; "
+               "give the real rate")
+    assert data["fields"]["opportunity_to_won"]["error"] == message
+    assert data["parts"]["funnel"] == "attention"
+    assert f'<a href="/#q-opportunity_to_won">Win rate</a>: {message}' in data["figures"]

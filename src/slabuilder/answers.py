@@ -448,6 +448,19 @@ class Funnel(_Section):
     sql_to_won: Rate | None = Field(None, title="SQL to Won rate")
     opportunity_to_won: Rate | None = Field(None, title="Opportunity to Won rate")
 
+    @field_validator(*RATE_KEYS)
+    @classmethod
+    def _moves_leads_on(cls, value: Decimal | None) -> Decimal | None:
+        """A rate of the funnel must let leads through: said at the rate itself, so the
+        interview refuses it at its question and a file's error names its key."""
+        if value is not None and value == 0:
+            raise ValueError("0% means no lead ever moves on from this stage, so no deal can "
+                             "ever close; give the real rate")
+        if value is not None and value < MIN_FUNNEL_RATE:
+            raise ValueError("a rate below 0.01% is too small to plan with; write the rate "
+                             "as a percentage, such as 0.5%")
+        return value
+
     @model_validator(mode="after")
     def _one_chain(self) -> Funnel:
         self.chain()
@@ -462,12 +475,6 @@ class Funnel(_Section):
         if not rates:
             raise ValueError("no conversion rates given; add for example mql_to_sql, "
                              "sql_to_opportunity and opportunity_to_won")
-        for key, value in rates.items():
-            if value == 0:
-                raise ValueError(f"{key} is 0%, so no deal can ever close; give the real rate")
-            if value < MIN_FUNNEL_RATE:
-                raise ValueError(f"{key} is below 0.01%, too small to plan with; write the "
-                                 "rate as a percentage, such as 0.5%")
         steps: dict[str, tuple[str, Decimal]] = {}
         for key, value in rates.items():
             source, target = key.split("_to_")
