@@ -92,8 +92,8 @@ def test_a_decimal_comma_is_refused_in_the_browser_as_in_the_terminal(tmp_path):
                      pipeline_coverage="1.000")["fields"]
     assert fields["speed_to_lead_hours"]["error"] == (
         "'0,5' could be 0.5 (a decimal comma) or 5 (the comma ignored); type 0.5, with a dot "
-        "for decimals (or answer company.number_format with 1.234,5 to write a comma for "
-        "decimals throughout)")
+        "for decimals (or answer “Numbers” with 1.234,5 to write a comma for decimals "
+        "throughout)")
     assert fields["pipeline_coverage"]["error"] == (
         "'1.000' could be 1 (a decimal point) or 1,000 (a dot between thousands); type 1 or "
         "1000")
@@ -433,7 +433,10 @@ def test_the_review_page_shows_the_figures_and_the_way_to_signatures(tmp_path):
     assert "The documents are marked DRAFT until the ideal customer profile is complete" \
         in draft
     assert "agreement (PDF, DRAFT)" in draft
-    assert "What happens next: signing" not in draft
+    # The way to signatures says what is missing first, by the questions' titles.
+    assert "slabuilder sign" not in draft
+    assert "The documents get their signature fields once the ideal customer profile is " \
+        'complete (<a href="/#part-icp">still to answer</a>: Industries).' in draft
     assert client.get(f"/download/agreement.pdf?token={token}&esign=fax").status_code == 404
 
 
@@ -486,3 +489,24 @@ def test_a_rate_of_zero_is_refused_at_its_own_question(tmp_path):
     assert data["fields"]["opportunity_to_won"]["error"] == message
     assert data["parts"]["funnel"] == "attention"
     assert f'<a href="/#q-opportunity_to_won">Win rate</a>: {message}' in data["figures"]
+
+
+def test_the_page_names_questions_not_keys_and_an_empty_profile_is_not_done(tmp_path):
+    """What the shared checks say with an answers-file key (company.name, icp.titles) the
+    page says with the question's title; the profile's part is not ticked while its gaps
+    keep the documents drafts."""
+    client, token = _client(tmp_path, None)
+    data = _update(client, token)
+    assert data["parts"]["icp"] == "attention"
+    review = client.get("/review").text
+    assert "Not ready to save: “Company name”: an answer is needed here" in review
+    assert not re.search(r"\b(company|icp|funnel|economics|sla)\.[a-z_]+", review)
+    complete = _update(client, token, company_name="Pebble Labs", owner_name="Ana Ruiz",
+                       marketing_signatory_name="Lee Park", sales_signatory_name="Jörg Weiß",
+                       effective_date="2027-02-01", revenue_target="900k",
+                       average_deal_size="30k", sdrs="2", aes="3", size_min="20",
+                       size_max="200", industries="SaaS", geographies="Germany",
+                       titles="VP Sales")
+    assert complete["parts"]["icp"] == "done"
+    assert '--signer "Jörg Weiß" --key jorg-weiss.p12' in html.unescape(
+        client.get("/review").text)

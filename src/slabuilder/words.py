@@ -387,9 +387,18 @@ def sentence(text: Any) -> str:
 _VERSION_SUFFIX = re.compile(r"-v\d+$")
 
 
+_NO_DECOMPOSITION = str.maketrans({"ß": "ss", "ẞ": "SS", "æ": "ae", "Æ": "AE", "ø": "o",
+                                    "Ø": "O", "œ": "oe", "Œ": "OE", "ł": "l", "Ł": "L",
+                                    "đ": "d", "Đ": "D", "þ": "th", "Þ": "Th", "ð": "d"})
+"""Latin letters Unicode does not split into a plain letter and an accent: written out as
+their languages spell them without (Weiß -> weiss), not dropped."""
+
+
 def slugify(text: str) -> str:
-    """``Acme Analytics`` -> ``acme-analytics``: safe in a file name on every system."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    """``Acme Analytics`` -> ``acme-analytics``, ``Jörg Weiß`` -> ``jorg-weiss``: safe in a
+    file name on every system."""
+    ascii_text = unicodedata.normalize("NFKD", text.translate(_NO_DECOMPOSITION)).encode(
+        "ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:60].rstrip("-") or "sla"
 

@@ -30,7 +30,7 @@ from starlette.routing import Route
 
 from slabuilder.errors import SlabuilderError
 from slabuilder.outputs import default_stem
-from slabuilder.web.forms import Typed
+from slabuilder.web.forms import Typed, in_words
 from slabuilder.web.workspace import UPLOAD_LIMIT, StaleVersion, Workspace
 from slabuilder.words import (
     capfirst,
@@ -46,6 +46,7 @@ from slabuilder.words import (
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+    from slabuilder.questionnaire import Questionnaire
     from slabuilder.web.forms import FormState
     from slabuilder.web.workspace import Chain, Figures
 
@@ -150,11 +151,27 @@ def _page(name: str, **context: Any) -> HTMLResponse:
 def _sections(workspace: Workspace, state: FormState) -> list[dict[str, Any]]:
     """Each part of the questionnaire with its fields, in order, for the page templates."""
     parts = []
+    unsignable = _icp_gaps(state)
     for index, section in enumerate(workspace.questionnaire.sections, 1):
         fields = [state.fields[q.id] for q in section.questions if q.ask]
+        incomplete = any(q.key and q.key.startswith(gap) for gap in unsignable
+                         for q in section.questions if q.ask)
         parts.append({"number": index, "section": section, "fields": fields,
-                      "state": _part_state(fields)})
+                      "state": "attention" if incomplete else _part_state(fields)})
     return parts
+
+
+def _icp_gaps(state: FormState) -> list[str]:
+    """The ideal customer profile's answers a signable agreement still needs (its keys):
+    the part asking them is not done while the documents would be drafts."""
+    from pydantic import ValidationError
+
+    from slabuilder.answers import Icp
+
+    try:
+        return Icp.model_validate(state.data.get("icp") or {}).missing()
+    except (ValidationError, TypeError):
+        return []  # a bad answer in it is marked at its question already
 
 
 def _part_state(fields: list[Any]) -> str:
@@ -206,12 +223,13 @@ def _chain_view(chain: Chain | None) -> dict[str, Any] | None:
     return {"period": chain.period, "rows": rows, "steps": steps}
 
 
-def _figures_view(figures: Figures) -> dict[str, Any]:
+def _figures_view(figures: Figures, questionnaire: Questionnaire) -> dict[str, Any]:
     plan = figures.plan
     chain = _chain_view(figures.chain)
     if plan is None:
         question = figures.problem_question
-        return {"problem": figures.problem, "chain": chain, "draft": False, "icp_missing": [],
+        return {"problem": in_words(figures.problem or "", questionnaire), "chain": chain,
+                "draft": False, "icp_missing": [],
                 "question": {"id": question.id, "title": question.title} if question else None,
                 "needed": [{"id": q.id, "title": q.title, "message": message}
                            for q, message in figures.needed]}
@@ -223,7 +241,7 @@ def _figures_view(figures: Figures) -> dict[str, Any]:
     return {
         "problem": None,
         "draft": bool(plan.icp_missing),
-        "icp_missing": list(plan.icp_missing),
+        "icp_missing": [in_words(key, questionnaire).strip("“”") for key in plan.icp_missing],
         "signers": [{"name": name, "key": f"{slugify(name)}.p12"} for name in signers],
         "stem": default_stem(plan.answers),
         "chain": chain,
@@ -234,7 +252,8 @@ def _figures_view(figures: Figures) -> dict[str, Any]:
             "leads": number(capacity.leads_per_rep_per_day, 1),
             "touches": count(capacity.touches_per_rep_per_day),
             "most": capacity.max_touches_per_rep_per_day},
-        "warnings": [{"message": w.message, "note": w.severity == "note"}
+        "warnings": [{"message": in_words(w.message, questionnaire),
+                      "note": w.severity == "note"}
                      for w in plan.warnings],
         "explanation": list(plan.scoring.explanation),
     }
@@ -285,7 +304,7 @@ def create_app(workspace: Workspace, *, hosts: frozenset[str] = LOCAL_HOSTS,
         state = await run_in_threadpool(workspace.state)
         figures = await run_in_threadpool(workspace.figures, state)
         return _page("review.html.j2", sections=_review_rows(workspace, state),
-                     figures=_figures_view(figures), token=workspace.token,
+                     figures=_figures_view(figures, workspace.questionnaire), token=workspace.token,
                      output_dir=str(workspace.output_dir), source=workspace.source,
                      version=workspace.version, resumed=workspace.resumed,
                      page="review")
@@ -480,6 +499,6 @@ def _update(workspace: Workspace, values: dict[str, Typed], seen: int | None = N
                           "prompt": f.prompt, "understood": f.understood}
                    for name, f in state.fields.items()},
         "figures": _pages().get_template("_figures.html.j2").render(
-            figures=_figures_view(figures)),
+            figures=_figures_view(figures, workspace.questionnaire)),
         "preview": preview,
     }

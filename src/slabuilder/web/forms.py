@@ -10,6 +10,7 @@ messages.  Pure: no web framework, no files.
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +19,7 @@ from slabuilder.questionnaire import Question, Questionnaire, Section
 from slabuilder.typedanswer import AnswerError, fill_placeholders, understood, value_text
 from slabuilder.walk import Walk
 
-__all__ = ["Field", "FormState", "evaluate", "field_value"]
+__all__ = ["Field", "FormState", "evaluate", "field_value", "in_words"]
 
 Typed = str | list[str]
 """What a browser sends for one field: text, or the ticked values of a multi-choice."""
@@ -60,6 +61,20 @@ class FormState:
                 if f.visible and f.error is not None}
 
 
+_KEY = re.compile(r"\b[a-z][a-z_]*(?:\.[a-z][a-z_]*)+\b")
+
+
+def in_words(text: str, questionnaire: Questionnaire) -> str:
+    """A message as the page says it: where the shared checks name an answers-file key
+    (``company.name``, ``icp.company_size``), the page names the question that asks it
+    ("Company name"); a word that is no key (``acme.yaml``) stays as it is."""
+    def title(match: re.Match[str]) -> str:
+        question = questionnaire.question_for(match.group(0))
+        return f"“{question.title}”" if question is not None else match.group(0)
+
+    return _KEY.sub(title, text)
+
+
 def field_value(question: Question, value: Any) -> Typed:
     """A saved value (or default) as the form field holds it."""
     if value is MISSING or value is None:
@@ -93,7 +108,7 @@ def evaluate(questionnaire: Questionnaire, base: dict[str, Any],
             walk.store(question, value)
             read = understood(question, shown, value, walk.data)
         except AnswerError as problem:
-            error = str(problem)
+            error = in_words(str(problem), questionnaire)
             walk.forget(question)
         state.fields[question.id] = Field(
             question, step.section, True, shown, fill_placeholders(question.prompt, walk.data),
