@@ -299,7 +299,7 @@ def test_typed_answers_become_the_saved_values(questionnaire: Questionnaire, que
      "'Britain' is not a country code; write one such as US, GB or DE, or none"),
     ("after_hours", "maybe", "'maybe' is not yes or no; type y or n"),
     ("crm", "pipedrive", "'pipedrive' is not one of the choices: hubspot, salesforce, other"),
-    ("business_days", [], "an answer is needed here; pick at least one with the space bar"),
+    ("business_days", [], "an answer is needed here; tick at least one"),
     ("speed_to_lead_hours", "soon", "'soon' is not a number; type one such as 4 or 1.5"),
 ])
 def test_wrong_answers_say_what_to_type(questionnaire: Questionnaire, question_id: str,

@@ -116,7 +116,7 @@ def _example_for(kind: str) -> str:
                 "integer": "; type a whole number such as 40",
                 "list": "; type the entries separated by commas (quote one that holds a "
                         "comma)",
-                "multi-choice": "; pick at least one with the space bar"}
+                "multi-choice": "; tick at least one"}
     return examples.get(kind, "")
 
 
