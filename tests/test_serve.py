@@ -181,6 +181,18 @@ def test_the_whole_interview_in_a_real_browser(served, browser, tmp_path):
                   "the preview to show 640 MQLs", 5)
             assert not re.search(r"\b534\b", _preview_text(driver))
             assert field.get_attribute("value") == "1.2M"  # what was typed stays
+            # Answers that no longer give a plan leave the preview dimmed and saying so.
+            field.send_keys(Keys.CONTROL, "a")
+            field.send_keys("lots")
+            preview = driver.find_element(By.ID, "preview")
+            _wait(lambda preview=preview: "outdated" in (preview.get_attribute("class") or ""),
+                  "the preview marked out of date", 5)
+            assert driver.find_element(By.ID, "preview-state").text.startswith("out of date")
+            field.send_keys(Keys.CONTROL, "a")
+            field.send_keys("1.2M")
+            _wait(lambda preview=preview: "outdated" not in (preview.get_attribute("class")
+                                                           or ""),
+                  "the preview up to date again", 5)
             cell = driver.find_element(By.CSS_SELECTOR, 'td[data-stage="MQLs"]')
             assert cell.text == "640"
         if title == "The funnel":
@@ -210,11 +222,14 @@ def test_the_whole_interview_in_a_real_browser(served, browser, tmp_path):
     _wait(lambda: driver.switch_to.active_element.get_attribute("id") == "f-revenue_target",
           "the focus in the revenue target")
     assert driver.find_element(By.ID, "f-revenue_target").get_attribute("value") == "1.2M"
+    # ... with the cursor after the answer, so that typing goes on from it.
+    assert driver.execute_script("return document.activeElement.selectionStart") == 4
     driver.find_element(By.CSS_SELECTOR, 'nav.actions a[href="/review"]').click()
     _wait(lambda: "Check your answers" in driver.page_source, "the review page again")
     driver.find_element(By.ID, "save").click()
-    status = driver.find_element(By.ID, "status")
-    _wait(lambda: "Saved the answers" in status.text, "the answers to be saved")
+    saved_here = driver.find_element(By.ID, "save-state")  # beside the button
+    _wait(lambda: "Saved the answers" in saved_here.text, "the answers to be saved")
+    assert "Saved the answers" in driver.find_element(By.ID, "status").text
     saved = out / "acme-analytics.yaml"
     assert "revenue_target: 1200000" in saved.read_text(encoding="utf-8")
 
@@ -285,11 +300,16 @@ def test_a_second_tab_is_told_to_reload_and_overwrites_nothing(served, browser):
     _wait(lambda: draft.exists() and json.loads(draft.read_text("utf-8"))["typed"].get(
         "company_name") == "Acme Analytics Europe", "the first tab's edit to be kept", 8)
     driver.switch_to.window(second)
-    status = driver.find_element(By.ID, "status")
-    _wait(lambda: "reload this page" in status.text, "the second tab to be told", 5)
+    # The second tab says so at the top, where it is seen however far it is scrolled, and
+    # takes no typing it could not keep.
+    banner = driver.find_element(By.ID, "stale")
+    _wait(banner.is_displayed, "the second tab to be told", 5)
+    assert "changed in another tab or window" in banner.text
+    assert banner.location_once_scrolled_into_view["y"] <= 5
     field = driver.find_element(By.ID, "f-company_name")
-    field.clear()
-    field.send_keys("Something else")
+    assert field.get_attribute("readonly") == "true"
+    assert driver.find_element(By.ID, "f-crm").get_attribute("disabled") == "true"
+    assert driver.find_element(By.ID, "preview-state").text == "not updated: reload this page"
     time.sleep(1)
     assert json.loads(draft.read_text("utf-8"))["typed"]["company_name"] == (
         "Acme Analytics Europe")
@@ -404,6 +424,15 @@ def test_the_workspace_passes_axe_and_works_by_keyboard(served, browser):
     assert _axe_findings(driver) == []
 
 
+def _alert(driver):  # type: ignore[no-untyped-def]
+    from selenium.common.exceptions import NoAlertPresentException
+
+    try:
+        return driver.switch_to.alert
+    except NoAlertPresentException:
+        return None
+
+
 def _mql_target(driver) -> str:  # type: ignore[no-untyped-def]
     """The MQL target the panel shows now ("" while there is none), read in one step: the
     panel is replaced as the answers change."""
@@ -498,6 +527,7 @@ def test_from_a_blank_start_the_figures_come_early_and_nothing_typed_is_lost(ser
         period = figures.find_element(By.CSS_SELECTOR, ".targets thead th:nth-child(2)").text
         assert bar.text == f"MQL target: {mqls:,} {period} · see the figures"
         bar.click()
+        assert driver.switch_to.active_element.get_attribute("id") == "figures"
         _wait(lambda: driver.execute_script(
             "return Math.abs(document.getElementById('figures').getBoundingClientRect().top)"
             " < 5"), "the figures in view")
@@ -638,6 +668,10 @@ def test_an_answers_file_opened_in_the_page_is_marked_where_it_is_wrong(served, 
     driver.get(url)
     _wait(lambda: _mql_target(driver), "the figures")
     driver.find_element(By.ID, "load").send_keys(str(mine))
+    # The page asks first: the file's answers replace the ones it holds.
+    alert = _wait(lambda: _alert(driver), "the question before opening")
+    assert alert.text.startswith("Open pebble.yaml? Its answers replace the ones on this page")
+    alert.accept()
     _wait(lambda: driver.execute_script(
         "const f = document.getElementById('f-company_name'); return f ? f.value : '';")
         == "Pebble Labs", "the file to be opened")

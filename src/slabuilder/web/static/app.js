@@ -35,17 +35,32 @@
     offline.hidden = answer !== null;
     if (answer === null || stale) return;
     if (pending && refreshNow) { refreshNow(); }
-    else if (answer.version !== version && answer.tab !== tab) {
-      stale = true;
-      say("These answers were changed in another tab or window; reload this page to see them.", true);
-    }
+    else if (answer.version !== version && answer.tab !== tab) { goStale(); }
   }, 2000);
+  // The answers changed in another tab: say so where it is seen, and take no more typing
+  // that could not be kept.
+  const staleBanner = document.getElementById("stale");
+  function goStale(message) {
+    stale = true;
+    staleBanner.hidden = false;
+    say(message || "These answers were changed in another tab or window; reload this page to see them.", true);
+    for (const field of document.querySelectorAll("#answers input, #answers select")) {
+      if (field.tagName === "SELECT" || field.type === "checkbox") { field.disabled = true; } else { field.readOnly = true; }
+    }
+    const state = document.getElementById("preview-state");
+    if (state) state.textContent = "not updated: reload this page";
+  }
   const sendJson = (url, value) => send(url, JSON.stringify(value), { "Content-Type": "application/json" });
 
   const load = document.getElementById("load");
   load.addEventListener("change", async () => {
     const file = load.files[0];
     if (!file) return;
+    if (!window.confirm("Open " + file.name + "? Its answers replace the ones on this page, which are not saved as a file.")) {
+      load.value = "";
+      say("Nothing was opened; the answers on this page are as they were.");
+      return;
+    }
     const [code, data] = await send("/api/load", file,
       { "Content-Type": "application/octet-stream", "X-Filename": encodeURIComponent(file.name) });
     load.value = "";
@@ -61,6 +76,10 @@
         [code, data] = await sendJson("/api/save", { replace: true });
       }
       say(code === 200 ? data.message : data.error, code !== 200);
+      // ... and beside the button, where the eye is (on a phone the top is scrolled away).
+      const saveState = document.getElementById("save-state");
+      saveState.textContent = code === 200 ? data.message : data.error;
+      saveState.classList.toggle("bad", code !== 200);
     });
   }
 
@@ -116,7 +135,11 @@
     if (!part) return; // outside the questions (the skip link, the figures): no part changes
     show(parts.indexOf(part), focus && target === part);
     const field = target.querySelector("input, select");
-    if (field && target !== part) { field.focus(); target.scrollIntoView({ block: "center" }); }
+    if (field && target !== part) {
+      field.focus();
+      if (field.type === "text") field.setSelectionRange(field.value.length, field.value.length);
+      target.scrollIntoView({ block: "center" });
+    }
   }
   // Each part is a place in the browser's history: Back and Forward move between parts.
   form.addEventListener("click", (event) => {
@@ -156,6 +179,7 @@
   targetBar.addEventListener("click", (event) => {
     event.preventDefault();
     figures.scrollIntoView({ block: "start" });
+    figures.focus({ preventScroll: true });
   });
   const target = () => {
     const cell = figures.querySelector('td[data-stage="MQLs"], td[data-stage="MQL"]');
@@ -205,9 +229,12 @@
       targetBar.textContent = after ? "MQL target: " + after + (period ? " " + period.textContent : "") + " · see the figures" : "";
     }
     if (data.preview === null) {
-      previewState.textContent = "waiting for the answers still needed";
+      if (!preview.srcdoc) { previewState.textContent = "waiting for the answers still needed"; return; }
+      previewState.textContent = "out of date: it shows the last complete answers; see the figures for what is missing";
+      preview.classList.add("outdated");
       return;
     }
+    preview.classList.remove("outdated");
     const y = preview.contentWindow ? preview.contentWindow.scrollY : 0;
     preview.onload = () => { preview.contentWindow.scrollTo(0, y); };
     preview.srcdoc = data.preview;
@@ -229,7 +256,7 @@
     inFlight = false;
     if (code === 0) { offline.hidden = false; previewState.textContent = "waiting for slabuilder"; return; }
     offline.hidden = true;
-    if (code === 409 && data.stale) { stale = true; pending = false; say(data.error, true); return; }
+    if (code === 409 && data.stale) { pending = false; goStale(data.error); return; }
     if (code === 200) { pending = false; version = data.version; apply(data); } else { say(data.error, true); }
   }
   refreshNow = refresh;
