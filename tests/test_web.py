@@ -462,9 +462,18 @@ def test_a_company_that_writes_decimal_commas_is_read_its_way(tmp_path):
                      pipeline_coverage="1,000")["fields"]
     assert fields["speed_to_lead_hours"]["error"] is None
     assert fields["revenue_target"]["error"] is None
-    # Each number is shown back as read, in the documents' own writing.
-    assert fields["speed_to_lead_hours"]["understood"] == "= 0.5 business hours"
-    assert fields["revenue_target"]["understood"] == "= $1,000,000"
+    # Each number is shown back as read, written as the company writes numbers, and so
+    # are the examples in the help and in a refusal.
+    assert fields["speed_to_lead_hours"]["understood"] == "= 0,5 business hours"
+    assert fields["revenue_target"]["understood"] == "= $1.000.000"
+    assert "1,2M, $1.200.000 and 1200000 all work" in fields["revenue_target"]["help"]
+    # Cents are read back as kept (the documents round to whole dollars; the plan does not).
+    assert _update(client, token, number_format="1.234,5", revenue_target="1000000,5")[
+        "fields"]["revenue_target"]["understood"] == "= $1.000.000,50"
+    assert _update(client, token, revenue_target="1000000.5")["fields"]["revenue_target"][
+        "understood"] == "= $1,000,000.50"
+    assert _update(client, token, number_format="1.234,5", revenue_target="lots")["fields"][
+        "revenue_target"]["error"] == "'lots' is not an amount; write it as 25000, 25.000 or $25k"
     assert fields["pipeline_coverage"]["error"] == (
         "'1,000' could be 1 (a decimal comma) or 1,000 (a comma between thousands); type 1 "
         "or 1.000")

@@ -30,7 +30,7 @@ from pydantic import (
 )
 
 from slabuilder import words
-from slabuilder.numbertext import NumberTextError, read_number, written_once
+from slabuilder.numbertext import NumberTextError, as_written, read_number, written_once
 from slabuilder.signals import DEFAULT_THRESHOLD, FIT_SIGNALS, KNOWN_SIGNAL_IDS
 from slabuilder.words import FIRST_YEAR, LAST_YEAR, STAGE_NAMES, Kind
 
@@ -52,16 +52,17 @@ def parse_rate(value: Any) -> Decimal:
         except NumberTextError as error:
             if error.ambiguous:
                 raise
-            raise ValueError(f"{value!r} is not a rate; write it as 60% or 0.6") from None
+            raise ValueError(f"{value!r} is not a rate; write it as "
+                             f"{as_written('60% or 0.6')}") from None
         if not match:
             if not rate.is_finite():
-                raise ValueError(f"{value!r} is not a rate; write it as 60% or 0.6")
+                raise ValueError(f"{value!r} is not a rate; write it as {as_written('60% or 0.6')}")
             if rate > 1:
                 raise ValueError(_not_a_rate(value, rate))
     elif isinstance(value, int | Decimal | float):
         rate = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
         if not rate.is_finite():
-            raise ValueError(f"{value} is not a rate; write it as 60% or 0.6")
+            raise ValueError(f"{value} is not a rate; write it as {as_written('60% or 0.6')}")
         if rate > 1:
             raise ValueError(_not_a_rate(value, rate))
     else:
@@ -78,7 +79,8 @@ def _not_a_rate(value: Any, rate: Decimal) -> str:
     if rate <= 100:
         return (f"{value} is not a rate; write {words.percent(rate / 100, None)} or "
                 f"{words.exact(rate / 100)}")
-    return f"{value} is not a rate; a rate lies between 0% and 100%, such as 60% or 0.6"
+    return (f"{value} is not a rate; a rate lies between 0% and 100%, such as "
+            f"{as_written('60% or 0.6')}")
 
 
 _MONEY = re.compile(
@@ -99,7 +101,7 @@ def parse_money(value: Any) -> Decimal:
         amount = Decimal(str(value))
     elif isinstance(value, str):
         match = _MONEY.match(value)
-        refused = f"{value!r} is not an amount; write it as 25000, 25,000 or $25k"
+        refused = f"{value!r} is not an amount; write it as {as_written('25000, 25,000 or $25k')}"
         if not match:
             raise ValueError(refused)
         try:

@@ -28,6 +28,7 @@ from slabuilder.questionnaire import Question, Questionnaire, Section
 from slabuilder.typedanswer import (
     AnswerError,
     fill_placeholders,
+    help_text,
     standard_default,
     understood,
     value_text,
@@ -188,7 +189,7 @@ class _Interview:
         """Ask one question until the answer fits; Ctrl-C propagates as KeyboardInterrupt."""
         if question.help:
             self.terminal.say()
-            self.terminal.say(question.help, dim=True)
+            self.terminal.say(help_text(question, self.data), dim=True)
         if question.key in self.show_observed:
             self.terminal.say(self.show_observed[question.key or ""])
         message = fill_placeholders(question.prompt, self.data)

@@ -32,8 +32,8 @@ from decimal import Decimal
 from slabuilder import words
 
 __all__ = ["DECIMAL_COMMA", "NUMBER_FORMATS", "SURE_COMMA_SQL", "SURE_POINT_SQL",
-           "NumberTextError", "column_decimal_comma", "number_format", "read_number",
-           "written_once"]
+           "NumberTextError", "as_written", "column_decimal_comma", "number_format",
+           "read_number", "written_once"]
 
 NUMBER_FORMATS = ("1,234.5", "1.234,5")
 """How a company writes numbers: a dot for decimals (the default) or a comma."""
@@ -50,6 +50,19 @@ def number_format(written: object) -> Iterator[None]:
         yield
     finally:
         _COMMA.reset(token)
+
+
+_MARKS = str.maketrans(",.", ".,")
+_MARKED_NUMBER = re.compile(r"\d[\d,.]*\d")
+
+
+def as_written(text: str) -> str:
+    """An example or a reading (``25,000``, ``0.5 business hours``) the way the answers in
+    force write numbers: inside :func:`number_format` with a decimal comma, the marks within
+    each number swap (``25.000``, ``0,5``); prose, and the full stops in it, stay."""
+    if not _COMMA.get():
+        return text
+    return _MARKED_NUMBER.sub(lambda found: found.group(0).translate(_MARKS), text)
 
 
 def format_of(data: object) -> object:

@@ -17,7 +17,13 @@ from typing import Any
 
 from slabuilder import words
 from slabuilder.keypath import MISSING, get_path, set_path
-from slabuilder.numbertext import NumberTextError, format_of, number_format, read_number
+from slabuilder.numbertext import (
+    NumberTextError,
+    as_written,
+    format_of,
+    number_format,
+    read_number,
+)
 from slabuilder.questionnaire import Question, _truth
 from slabuilder.textclean import control_character
 from slabuilder.words import rate_text
@@ -117,7 +123,7 @@ def _example_for(kind: str) -> str:
                 "list": "; type the entries separated by commas (quote one that holds a "
                         "comma)",
                 "multi-choice": "; tick at least one"}
-    return examples.get(kind, "")
+    return as_written(examples.get(kind, ""))
 
 
 def _from_text(question: Question, typed: Any) -> Any:
@@ -220,7 +226,7 @@ def _number(typed: Any) -> int | str:
             raise AnswerError(str(error)) from None
         number = None
     if number is None or not number.is_finite() or number.adjusted() >= _LARGEST_DIGITS:
-        raise AnswerError(f"{typed!r} is not a number; type one such as 4 or 1.5")
+        raise AnswerError(f"{typed!r} is not a number; type one such as {as_written('4 or 1.5')}")
     return _plain_number(number)
 
 
@@ -234,9 +240,11 @@ def _check_bounds(question: Question, value: Any) -> None:
         return
     number = Decimal(str(value))
     if question.min is not None and number < question.min:
-        raise AnswerError(f"{value} is below the lowest allowed, {_plain_number(question.min)}")
+        raise AnswerError(f"{value} is below the lowest allowed, "
+                          f"{as_written(str(_plain_number(question.min)))}")
     if question.max is not None and number > question.max:
-        raise AnswerError(f"{value} is above the highest allowed, {_plain_number(question.max)}")
+        raise AnswerError(f"{value} is above the highest allowed, "
+                          f"{as_written(str(_plain_number(question.max)))}")
 
 
 NUMBER_TYPES = ("integer", "number", "money", "rate")
@@ -263,8 +271,20 @@ def understood(question: Question, typed: Any, value: Any,
             shown = words.number(value)
         else:
             shown = words.by_kind(value, kind, str(currency or "USD"))
+            amount = Decimal(str(value))
+            if kind == "money" and amount != amount.to_integral_value():
+                # The documents round to whole units; the reading shows the cents kept.
+                whole = words.money(amount.to_integral_value(rounding="ROUND_FLOOR"),
+                                    str(currency or "USD"))
+                part = amount - amount.to_integral_value(rounding="ROUND_FLOOR")
+                if part == part.quantize(Decimal("0.01")):
+                    part = part.quantize(Decimal("0.01"))  # .5 is 50 cents: .50
+                cents = words.exact(part, trim=False).removeprefix("0")
+                shown = re.sub(r"(\d)(?=\D*$)", lambda m: m.group(1) + cents, whole, count=1)
     except (TypeError, ValueError, ArithmeticError):
         return None
+    with number_format(format_of(data)):
+        shown = as_written(shown)  # read back the way the company writes numbers
     return None if shown == typed.strip() else f"= {shown}"
 
 
@@ -301,6 +321,13 @@ def _rate(value: Any) -> Decimal:
     from slabuilder.answers import parse_rate
 
     return parse_rate(value)
+
+
+def help_text(question: Question, data: dict[str, Any] | None) -> str:
+    """A question's help with its examples written as the answers write numbers
+    (``25k or 25.000`` where a comma marks decimals)."""
+    with number_format(format_of(data)):
+        return as_written(question.help or "")
 
 
 def fill_placeholders(text: str, data: dict[str, Any]) -> str:

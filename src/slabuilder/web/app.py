@@ -496,7 +496,7 @@ def _update(workspace: Workspace, values: dict[str, Typed], seen: int | None = N
         "version": workspace.version,
         "parts": {part["section"].id: part["state"] for part in _sections(workspace, state)},
         "fields": {name: {"visible": f.visible, "error": f.error, "empty": f.empty,
-                          "prompt": f.prompt, "understood": f.understood}
+                          "prompt": f.prompt, "understood": f.understood, "help": f.help}
                    for name, f in state.fields.items()},
         "figures": _pages().get_template("_figures.html.j2").render(
             figures=_figures_view(figures, workspace.questionnaire)),

@@ -16,7 +16,13 @@ from typing import Any
 
 from slabuilder.keypath import MISSING
 from slabuilder.questionnaire import Question, Questionnaire, Section
-from slabuilder.typedanswer import AnswerError, fill_placeholders, understood, value_text
+from slabuilder.typedanswer import (
+    AnswerError,
+    fill_placeholders,
+    help_text,
+    understood,
+    value_text,
+)
 from slabuilder.walk import Walk
 
 __all__ = ["Field", "FormState", "evaluate", "field_value", "in_words"]
@@ -39,6 +45,8 @@ class Field:
     """Nothing typed: a message about it waits until the user has been to the field."""
     understood: str | None = None
     """How a typed number was read (``= 0.5 business hours``), shown beside the field."""
+    help: str = ""
+    """The question's help, its examples written as the answers write numbers."""
     reads_as: str | None = None
     """A number as the documents will state it (``$900,000``), typed or not: the review
     page shows it."""
@@ -114,6 +122,7 @@ def evaluate(questionnaire: Questionnaire, base: dict[str, Any],
             question, step.section, True, shown, fill_placeholders(question.prompt, walk.data),
             error, empty=not (shown.strip() if isinstance(shown, str) else shown),
             understood=read if question.id in typed else None,
+            help=help_text(question, walk.data),
             reads_as=read.removeprefix("= ") if read else None)
     return state
 

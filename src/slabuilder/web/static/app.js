@@ -203,6 +203,8 @@
       if (read) read.textContent = shown || !touched.has(id) ? "" : (field.understood || "");
       const prompt = box.querySelector(".prompt");
       if (prompt.textContent !== field.prompt) prompt.textContent = field.prompt;
+      const help = box.querySelector(".help");  // its examples follow the way numbers are written
+      if (help && field.help && help.textContent !== field.help) help.textContent = field.help;
     }
     for (const link of links) {
       const state = data.parts[link.dataset.part];
