@@ -243,6 +243,12 @@ def test_a_choice_question_needs_choices(tmp_path: Path) -> None:
     ("business_days", ["Mon", "Fri"], ["Mon", "Fri"]),
     ("points_competitor", "-40", -40),
     ("timezone", "Europe/London", "Europe/London"),
+    # A city that names one zone is that zone, kept as the zone's name (as the list offers).
+    ("timezone", "Berlin", "Europe/Berlin"),
+    ("timezone", "new york", "America/New_York"),
+    # Hours as people write them, kept as the documents print them.
+    ("business_hours", "9:00 – 17:30", "09:00-17:30"),
+    ("currency", "eur", "EUR"),
 ])
 def test_typed_answers_become_the_saved_values(questionnaire: Questionnaire, question_id: str,
                                                typed: Any, saved: Any) -> None:

@@ -246,7 +246,35 @@ class _Section(BaseModel):
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 Weekday = Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 WORKWEEK: tuple[Weekday, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri")
-_HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)\s*-\s*([01]\d|2[0-4]):([0-5]\d)$")
+_HOURS = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)\s*[-–]\s*([01]?\d|2[0-4]):([0-5]\d)$")
+
+
+def _clock_of(zone: str) -> tuple[Any, ...]:
+    """What a zone's clocks read at the turns of this decade's seasons: zones that agree
+    throughout are one clock under two names (America/Buenos_Aires is a link)."""
+    from zoneinfo import ZoneInfo
+
+    moments = [dt.datetime(year, month, 15, 12, tzinfo=dt.UTC) for year in range(2020, 2031)
+               for month in (1, 4, 7, 10)]
+    return tuple(moment.astimezone(ZoneInfo(zone)).utcoffset() for moment in moments)
+
+
+def _zone_of_city(value: str) -> str:
+    """``Berlin`` -> ``Europe/Berlin``: a city that names exactly one time zone is that zone
+    (as the zone list offers it); anything else is refused with what to write."""
+    from zoneinfo import available_timezones
+
+    city = value.strip().replace(" ", "_").lower()
+    found = sorted(zone for zone in available_timezones()
+                   if "/" in zone and zone.rsplit("/", 1)[1].lower() == city)
+    if len(found) > 1 and len({_clock_of(zone) for zone in found}) == 1:
+        found = [max(found, key=len)]  # one clock under two names: the full name
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise ValueError(f"{value!r} could be {' or '.join(found)}; write the one you mean")
+    raise ValueError(f"{value!r} is not a time zone; use a name such as America/New_York or "
+                     "Europe/London")
 
 
 def _weekday(value: Any) -> Any:
@@ -288,8 +316,7 @@ class Company(_Section):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"{value!r} is not a time zone; use a name such as "
-                             "America/New_York or Europe/London") from None
+            return _zone_of_city(value)
         return value
 
     @field_validator("business_hours")
@@ -302,7 +329,8 @@ class Company(_Section):
         end = int(match.group(3)) * 60 + int(match.group(4))
         if end <= start:
             raise ValueError(f"{value!r} ends before it starts; write it as 09:00-17:00")
-        return f"{match.group(1)}:{match.group(2)}-{match.group(3)}:{match.group(4)}"
+        return (f"{match.group(1).zfill(2)}:{match.group(2)}-"
+                f"{match.group(3).zfill(2)}:{match.group(4)}")
 
     @field_validator("holidays")
     @classmethod

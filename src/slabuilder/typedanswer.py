@@ -37,6 +37,11 @@ __all__ = ["AnswerError", "check_answer", "convert", "default_for", "fill_placeh
 
 def model_error(key: str, value: Any, data: dict[str, Any] | None = None, *,
                 cross_check: bool = False) -> str | None:
+    return _model_check(key, value, data, cross_check=cross_check)[0]
+
+
+def _model_check(key: str, value: Any, data: dict[str, Any] | None = None, *,
+                 cross_check: bool = False) -> tuple[str | None, Any]:
     """What the answers model says about ``value`` at ``key`` (None when it accepts it).
 
     The owning model is validated with the neighbouring answers from ``data``; only problems
@@ -57,10 +62,26 @@ def model_error(key: str, value: Any, data: dict[str, Any] | None = None, *,
     except ValidationError as error:
         for loc, message in validation_messages(error, trial):
             if tuple(loc[:len(rest)]) == tuple(rest):
-                return message
+                return message, value
             if cross_check and not loc:
-                return message
-    return None
+                return message, value
+    return None, _as_the_model_writes(model, rest, value)
+
+
+def _as_the_model_writes(model: Any, rest: tuple[Any, ...], value: Any) -> Any:
+    """A text the model writes its own way (``Berlin`` as ``Europe/Berlin``, ``9:00-17:30``
+    as ``09:00-17:30``), so that the answers file holds what the documents use."""
+    if not isinstance(value, str) or len(rest) != 1:
+        return value
+    from pydantic import ValidationError
+
+    try:
+        checked = model.__pydantic_validator__.validate_assignment(
+            model.model_construct(), str(rest[0]), value)
+    except (ValidationError, TypeError, AttributeError):
+        return value
+    written = getattr(checked, str(rest[0]), value)
+    return written if isinstance(written, str) else value
 
 
 # --------------------------------------------------------------------------- typed answers
@@ -101,7 +122,8 @@ def check_answer(question: Question, typed: Any, data: dict[str, Any] | None = N
         value = convert(question, typed)
         if value is None or question.key is None:
             return value
-        message = model_error(question.key, value, data, cross_check=question.cross_check)
+        message, value = _model_check(question.key, value, data,
+                                      cross_check=question.cross_check)
     if message is not None:
         raise AnswerError(message)
     return value
