@@ -242,6 +242,7 @@ def test_a_choice_question_needs_choices(tmp_path: Path) -> None:
     ("crm", "HubSpot", "hubspot"),
     ("business_days", ["Mon", "Fri"], ["Mon", "Fri"]),
     ("points_competitor", "-40", -40),
+    ("points_competitor", "\u221240", -40),  # the minus a word processor writes
     ("timezone", "Europe/London", "Europe/London"),
     # A city that names one zone is that zone, kept as the zone's name (as the list offers).
     ("timezone", "Berlin", "Europe/Berlin"),

@@ -158,8 +158,9 @@ def _the_other_way(typed: str, written: str, switch: str) -> NumberTextError:
 def read_number(text: str) -> Decimal:
     """``"1,234.5"`` -> ``Decimal("1234.5")``; ``"0,5"`` and ``"1.000"`` are refused with
     both readings (:class:`NumberTextError`), and so is anything that is not a number.
-    Inside :func:`number_format` with a decimal comma, the marks are read the other way."""
-    typed = text.strip()
+    Inside :func:`number_format` with a decimal comma, the marks are read the other way.
+    A typographic minus (``−40``, as word processors write it) is a minus."""
+    typed = text.strip().replace("\u2212", "-")
     if not _SPACE_GROUPED.fullmatch(typed):
         return _read_marks(typed)
     spaceless = re.sub(r"[ \u00a0\u202f]", "", typed)
