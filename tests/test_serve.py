@@ -404,14 +404,25 @@ def test_the_workspace_passes_axe_and_works_by_keyboard(served, browser):
     _wait(lambda: driver.current_url.endswith("#part-icp"), "Back to before the skip")
     driver.back()
     _wait(lambda: steps[0].get_attribute("aria-current") == "step", "Back to the first part")
-    field = driver.find_element(By.ID, "f-company_name")
-    field.clear()
-    field.send_keys("x" * 300)
-    box = driver.find_element(By.ID, "q-company_name")
-    _wait(lambda: box.find_element(By.CSS_SELECTOR, ".err").text, "the error under the field")
+    # A new problem waits while the user types ("2027-0" is not yet a date), and shows when
+    # they leave the field; once shown, it follows each keystroke, so a correction is seen.
+    field = driver.find_element(By.ID, "f-effective_date")
+    box = driver.find_element(By.ID, "q-effective_date")
+    error = box.find_element(By.CSS_SELECTOR, ".err")
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys("next year")
+    time.sleep(0.8)  # three times the pause that sends it
+    assert not error.text
+    field.send_keys(Keys.TAB)
+    _wait(lambda: error.text, "the error under the field")
+    assert error.text.startswith("'next year' is not a date")
     assert field.get_attribute("aria-invalid") == "true"
-    assert "e-company_name" in (field.get_attribute("aria-describedby") or "")
+    assert "e-effective_date" in (field.get_attribute("aria-describedby") or "")
     assert _axe_findings(driver) == []
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys("2027-01-01")
+    _wait(lambda: not error.text, "the error to go as it is corrected", 5)
+    assert field.get_attribute("aria-invalid") is None
     # A typed number is shown back as read.
     driver.get(url + "#q-revenue_target")
     revenue = driver.find_element(By.ID, "f-revenue_target")
@@ -473,6 +484,7 @@ def test_from_a_blank_start_the_figures_come_early_and_nothing_typed_is_lost(ser
     from decimal import Decimal
 
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
 
     out = tmp_path / "out"
     url, process = serve(None, out)
@@ -546,6 +558,7 @@ def test_from_a_blank_start_the_figures_come_early_and_nothing_typed_is_lost(ser
 
     # Numbers as people write them: "2,5" could be 2.5 or 25, and is not guessed.
     _type(driver, "pipeline_coverage", "2,5")
+    driver.switch_to.active_element.send_keys(Keys.TAB)  # a new problem shows on leaving
     error = driver.find_element(By.ID, "e-pipeline_coverage")
     _wait(lambda: error.text, "the refusal of 2,5")
     assert error.text.startswith("'2,5' could be 2.5 (a decimal comma) or 25 (the comma "

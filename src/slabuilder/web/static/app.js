@@ -190,7 +190,10 @@
       const box = document.getElementById("q-" + id);
       if (!box) continue;
       box.hidden = !field.visible;
-      const shown = field.error && (!field.empty || touched.has(id)) ? field.error : "";
+      // A new problem waits until the user leaves the field ("Berl" is not yet "Berlin");
+      // one already shown follows every keystroke, so its correction is seen at once.
+      const waits = id === typingIn && !box.classList.contains("bad");
+      const shown = field.error && !waits && (!field.empty || touched.has(id)) ? field.error : "";
       box.querySelector(".err").textContent = shown;
       box.classList.toggle("bad", !!shown);
       const input = box.querySelector("input:not([type=checkbox]), select");
@@ -262,9 +265,11 @@
     if (code === 200) { pending = false; version = data.version; apply(data); } else { say(data.error, true); }
   }
   refreshNow = refresh;
+  let typingIn = null; // the question being typed in, until the user leaves it
   function changed(event) {
     const box = event.target.closest("[data-q]");
     if (box) touched.add(box.dataset.q);
+    typingIn = event.type === "input" && box ? box.dataset.q : null;
     clearTimeout(timer);
     timer = setTimeout(refresh, event.type === "input" ? 250 : 0);
   }
