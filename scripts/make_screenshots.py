@@ -9,10 +9,7 @@ and at phone size. Run it after a change to the workspace's look:
 
 from __future__ import annotations
 
-import re
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -21,44 +18,27 @@ SHOTS = {"serve.png": (1280, 900), "serve-phone.png": (390, 844)}
 
 
 def main() -> None:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
-    with tempfile.TemporaryDirectory() as out:
-        server = subprocess.Popen(  # noqa: S603 (this interpreter, fixed arguments)
-            [sys.executable, "-m", "slabuilder", "serve", str(ROOT / "examples" / "acme.yaml"),
-             "-o", out, "--port", "0", "--no-browser"], stdout=subprocess.PIPE, text=True)
-        assert server.stdout is not None
-        found = re.search(r"http://127\.0\.0\.1:\d+/", server.stdout.readline())
-        assert found, "serve printed no address"
-        options = webdriver.ChromeOptions()
-        options.binary_location = "/usr/bin/chromium"
-        for argument in ("--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"):
-            options.add_argument(argument)
-        driver = webdriver.Chrome(options=options,
-                                  service=Service(executable_path="/usr/bin/chromedriver"))
-        try:
-            for name, size in SHOTS.items():
-                driver.set_window_size(*size)
-                driver.get(found.group(0) + "#q-revenue_target")
-                field = driver.find_element(By.ID, "f-revenue_target")
-                field.send_keys(Keys.CONTROL, "a")
-                field.send_keys("1.2M")
-                deadline = time.monotonic() + 15
-                while "640" not in driver.find_element(By.ID, "figures").text:
-                    assert time.monotonic() < deadline, "the figures did not follow"
-                    time.sleep(0.1)
-                if size[0] > 900:  # beside the figures: the steps and the part's heading too
-                    driver.execute_script("window.scrollTo(0, 0)")
-                time.sleep(1)  # the preview's own redraw
-                driver.save_screenshot(str(ROOT / "docs" / name))
-                print(f"wrote docs/{name} ({size[0]}x{size[1]})")
-        finally:
-            driver.quit()
-            server.terminate()
-            server.wait()
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_workspace import example_in_chromium  # the workspace as its benchmark runs it
+
+    for name, size in SHOTS.items():
+        with example_in_chromium(size) as (driver, url):
+            driver.get(url + "#q-revenue_target")
+            field = driver.find_element(By.ID, "f-revenue_target")
+            field.send_keys(Keys.CONTROL, "a")
+            field.send_keys("1.2M")
+            deadline = time.monotonic() + 15
+            while "640" not in driver.find_element(By.ID, "figures").text:
+                assert time.monotonic() < deadline, "the figures did not follow"
+                time.sleep(0.1)
+            if size[0] > 900:  # beside the figures: the steps and the part's heading too
+                driver.execute_script("window.scrollTo(0, 0)")
+            time.sleep(1)  # the preview's own redraw
+            driver.save_screenshot(str(ROOT / "docs" / name))
+            print(f"wrote docs/{name} ({size[0]}x{size[1]})")
 
 
 if __name__ == "__main__":
