@@ -578,7 +578,8 @@ def test_from_a_blank_start_the_figures_come_early_and_nothing_typed_is_lost(ser
     _wait(lambda: _mql_target(driver), "the targets, from the draft")
     assert _mql_target(driver) == f"{mqls:,}"
     assert driver.find_element(By.ID, "f-revenue_target").get_attribute("value") == "0.9M"
-    assert driver.find_element(By.ID, "status").text.startswith("Resumed the draft of ")
+    assert driver.find_element(By.ID, "status").text.startswith(
+        "Resumed the answers not yet saved (last changed ")
     # A number is shown back as read where it is typed, not under every resumed answer.
     assert driver.find_element(By.ID, "u-revenue_target").text == ""
 

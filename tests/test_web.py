@@ -347,7 +347,7 @@ def test_every_change_is_kept_as_a_draft_that_a_restart_resumes(tmp_path):
     restarted = TestClient(build_app(again), base_url="http://127.0.0.1:8765")
     page = restarted.get("/").text
     assert 'value="Pebble Labs"' in page
-    assert "Resumed the draft of " in page
+    assert "Resumed the answers not yet saved (last changed " in page
     assert restarted.get("/api/ping").json()["version"] == 1
     kept = restarted.post("/api/form", json={"values": {"company_name": "Pebble Labs Inc"},
                                              "version": 1}, headers={"X-Token": token})
@@ -447,6 +447,9 @@ def test_the_agreement_downloads_with_e_signature_tags(tmp_path):
     client, token = _client(tmp_path)
     response = client.get(f"/download/agreement.pdf?token={token}&esign=docusign")
     assert response.status_code == 200
+    # named apart from the agreement signed here, which the sign commands name
+    assert response.headers["content-disposition"] == (
+        'attachment; filename="acme-analytics-agreement-docusign.pdf"')
     reader = PdfReader(io.BytesIO(response.content))
     text = "".join(page.extract_text() for page in reader.pages)
     assert "\\s1\\" in text
@@ -519,3 +522,39 @@ def test_the_page_names_questions_not_keys_and_an_empty_profile_is_not_done(tmp_
     assert complete["parts"]["icp"] == "done"
     assert '--signer "Jörg Weiß" --key jorg-weiss.p12' in html.unescape(
         client.get("/review").text)
+
+
+def test_a_page_that_missed_a_change_saves_nothing(tmp_path):
+    """A review page left open while another tab changed the answers would save what it
+    does not show: it is told to reload, and nothing is written."""
+    client, token = _client(tmp_path)
+    seen = _update(client, token)["version"]
+    _update(client, token, revenue_target="500000")  # another tab
+    refused = client.post("/api/save", json={"replace": False, "version": seen},
+                          headers={"X-Token": token})
+    assert refused.status_code == 409
+    assert refused.json()["stale"]
+    assert not (tmp_path / "out" / "acme-analytics.yaml").exists()
+
+
+def test_numbers_the_page_was_given_survive_a_change_of_number_format(tmp_path):
+    """The page shows the file's deal size as 25,000; switching to a comma for decimals
+    must not turn that untouched text into an ambiguous answer (it is the file's 25000)."""
+    client, token = _client(tmp_path)
+    page = client.get("/").text
+    given = dict(re.findall(r'id="f-([a-z_]+)" name="[a-z_]+" type="text" value="([^"]*)"',
+                            page))
+    assert given["average_deal_size"] == "25,000"
+    data = _update(client, token, **{**given, "number_format": "1.234,5"})
+    assert data["fields"]["average_deal_size"]["error"] is None
+    assert '<td data-stage="MQLs">534</td>' in data["figures"]
+    # typed anew, the company's way, it is read that way
+    data = _update(client, token, **{**given, "number_format": "1.234,5",
+                                     "average_deal_size": "12.500"})
+    assert '<td data-stage="MQLs">1,067</td>' in data["figures"]
+
+
+def test_a_monthly_plan_shows_its_month_once(tmp_path):
+    client, token = _client(tmp_path)
+    figures = _update(client, token, period="month")["figures"]
+    assert re.findall(r'<th scope="col">(a [a-z]+)</th>', figures) == ["a month", "a week"]

@@ -273,7 +273,8 @@ NUMBER_TYPES = ("integer", "number", "money", "rate")
 
 
 def understood(question: Question, typed: Any, value: Any,
-               data: dict[str, Any] | None = None) -> str | None:
+               data: dict[str, Any] | None = None, *, as_the_company_writes: bool = True
+               ) -> str | None:
     """How a typed number was read, as the documents will state it (``= 0.5 business
     hours``, ``= $25,000``), so a decimal comma or a ``k`` is seen to be read as meant;
     ``None`` for other answers, for nothing typed, and where the reading says nothing new."""
@@ -305,8 +306,9 @@ def understood(question: Question, typed: Any, value: Any,
                 shown = re.sub(r"(\d)(?=\D*$)", lambda m: m.group(1) + cents, whole, count=1)
     except (TypeError, ValueError, ArithmeticError):
         return None
-    with number_format(format_of(data)):
-        shown = as_written(shown)  # read back the way the company writes numbers
+    if as_the_company_writes:
+        with number_format(format_of(data)):
+            shown = as_written(shown)  # read back the way the company writes numbers
     return None if shown == typed.strip() else f"= {shown}"
 
 

@@ -194,7 +194,7 @@ def _review_rows(workspace: Workspace, state: FormState) -> list[dict[str, Any]]
                 continue
             titles = {c.value or "": c.title for c in item.question.choices or []}
             if item.question.type == "yes/no":
-                titles = {}
+                titles = {"yes": "Yes", "no": "No"}
             answered.append({"field": item,
                              "text": item.reads_as or _shown(item.value, titles)})
         rows.append({"section": part["section"], "rows": answered})
@@ -337,6 +337,13 @@ def create_app(workspace: Workspace, *, hosts: frozenset[str] = LOCAL_HOSTS,
             return refused
         body = await _json(request)
         replace = isinstance(body, dict) and body.get("replace") is True
+        seen = body.get("version") if isinstance(body, dict) else None
+        if isinstance(seen, int) and seen != workspace.version:
+            # The page shows answers older than the workspace's: what it would save is not
+            # what the user sees.
+            return JSONResponse({"stale": True, "error": "these answers were changed in "
+                                 "another tab or window; reload this page to see them, then "
+                                 "save (nothing was saved)"}, status_code=409)
         try:
             path = await run_in_threadpool(lambda: workspace.save(replace=replace))
         except FileExistsError as exists:
@@ -381,6 +388,9 @@ def create_app(workspace: Workspace, *, hosts: frozenset[str] = LOCAL_HOSTS,
         except SlabuilderError as error:
             return Response(f"Cannot make the documents yet: {error}", status_code=409,
                             media_type="text/plain")
+        if esign:  # the copy for a service is told apart from the one to sign here
+            stem, _, suffix = filename.rpartition(".")
+            filename = f"{stem}-{esign}.{suffix}"
         return Response(data, media_type=kind, headers={
             "Content-Disposition": f'attachment; filename="{filename}"'})
 

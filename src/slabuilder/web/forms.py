@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from slabuilder.keypath import MISSING
+from slabuilder.numbertext import DECIMAL_COMMA, as_written, format_of, number_format
 from slabuilder.questionnaire import Question, Questionnaire, Section
 from slabuilder.typedanswer import (
+    NUMBER_TYPES,
     AnswerError,
     fill_placeholders,
     help_text,
@@ -70,6 +72,7 @@ class FormState:
 
 
 _KEY = re.compile(r"\b[a-z][a-z_]*(?:\.[a-z][a-z_]*)+\b")
+_RATE = re.compile(r"(?<![.\w])[a-z]+_to_[a-z]+\b")
 
 
 def in_words(text: str, questionnaire: Questionnaire) -> str:
@@ -80,18 +83,36 @@ def in_words(text: str, questionnaire: Questionnaire) -> str:
         question = questionnaire.question_for(match.group(0))
         return f"“{question.title}”" if question is not None else match.group(0)
 
-    return _KEY.sub(title, text)
+    def rate(match: re.Match[str]) -> str:  # a funnel rate named alone (mql_to_sql)
+        question = questionnaire.question_for(f"funnel.{match.group(0)}")
+        return f"“{question.title}”" if question is not None else match.group(0)
+
+    return _RATE.sub(rate, _KEY.sub(title, text))
 
 
-def field_value(question: Question, value: Any) -> Typed:
-    """A saved value (or default) as the form field holds it."""
+def field_value(question: Question, value: Any, data: dict[str, Any] | None = None) -> Typed:
+    """A saved value (or default) as the form field holds it, its number written as the
+    answers ``data`` write numbers (``25.000`` where a comma marks decimals)."""
     if value is MISSING or value is None:
         return [] if question.type == "multi-choice" else ""
     if question.type == "multi-choice":
         return [str(item) for item in value] if isinstance(value, list) else []
     if question.type == "choice":
         return str(value)
-    return value_text(question, value)
+    if question.type not in NUMBER_TYPES:
+        return value_text(question, value)
+    with number_format(format_of(data)):
+        return as_written(value_text(question, value))
+
+
+def _as_given(question: Question, typed: Typed, value: Any) -> bool:
+    """Whether the browser sends back the very text the page was given for ``value`` (in
+    either way of writing numbers): the user has not changed it, so it is that value, even
+    after the way numbers are read has changed (25,000 given, then a comma for decimals)."""
+    if value is MISSING or value is None or question.type not in NUMBER_TYPES:
+        return False
+    return typed in (field_value(question, value),
+                     field_value(question, value, {"company": {"number_format": DECIMAL_COMMA}}))
 
 
 def evaluate(questionnaire: Questionnaire, base: dict[str, Any],
@@ -101,8 +122,8 @@ def evaluate(questionnaire: Questionnaire, base: dict[str, Any],
     state = FormState(data=walk.data, gates=walk.gates)
     for step in walk.steps():
         question = step.question
-        shown = typed[question.id] if question.id in typed else field_value(question,
-                                                                            step.default)
+        shown = typed[question.id] if question.id in typed else field_value(
+            question, step.default, walk.data)
         if not step.open:
             state.fields[question.id] = Field(question, step.section, False, shown,
                                               fill_placeholders(question.prompt, walk.data))
@@ -110,9 +131,11 @@ def evaluate(questionnaire: Questionnaire, base: dict[str, Any],
         if not question.ask:
             _settle_unasked(walk, question, step.default)
             continue
-        error = read = None
+        error = read = value = None
         try:
-            value = walk.check(question, typed.get(question.id, step.default))
+            given = question.id not in typed or _as_given(question, typed[question.id],
+                                                          step.default)
+            value = walk.check(question, step.default if given else typed[question.id])
             walk.store(question, value)
             read = understood(question, shown, value, walk.data)
         except AnswerError as problem:
@@ -123,8 +146,19 @@ def evaluate(questionnaire: Questionnaire, base: dict[str, Any],
             error, empty=not (shown.strip() if isinstance(shown, str) else shown),
             understood=read if question.id in typed else None,
             help=help_text(question, walk.data),
-            reads_as=read.removeprefix("= ") if read else None)
+            reads_as=_as_documents_state(question, shown, value, walk.data))
     return state
+
+
+def _as_documents_state(question: Question, shown: Typed, value: Any,
+                        data: dict[str, Any]) -> str | None:
+    """A number as the documents will print it (``$1,200,000``, ``48 business hours``), for
+    the review page; None for other answers."""
+    if question.type not in NUMBER_TYPES or value is None:
+        return None
+    read = understood(question, shown if isinstance(shown, str) else "", value, data,
+                      as_the_company_writes=False)
+    return read.removeprefix("= ") if read else None
 
 
 def _settle_unasked(walk: Walk, question: Question, default: Any) -> None:

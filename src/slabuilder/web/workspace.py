@@ -154,8 +154,8 @@ class Workspace:
         self.token = raw["token"]
         self.source = raw.get("source") if isinstance(raw.get("source"), str) else None
         when = dt.datetime.fromtimestamp(self.draft_path.stat().st_mtime)
-        self.resumed = (f"Resumed the draft of {when.isoformat(sep=' ', timespec='minutes')} "
-                        f"from {self.draft_path}.")
+        self.resumed = ("Resumed the answers not yet saved (last changed "
+                        f"{when.isoformat(sep=' ', timespec='minutes')}).")
         return True
 
     def drop_draft(self) -> None:

@@ -42,10 +42,16 @@
   const staleBanner = document.getElementById("stale");
   function goStale(message) {
     stale = true;
-    staleBanner.hidden = false;
-    say(message || "These answers were changed in another tab or window; reload this page to see them.", true);
+    staleBanner.hidden = false;  // role=alert: said once, here (the status line stays quiet)
+    if (message) say("");
     for (const field of document.querySelectorAll("#answers input, #answers select")) {
       if (field.tagName === "SELECT" || field.type === "checkbox") { field.disabled = true; } else { field.readOnly = true; }
+    }
+    // Nor does it save or download answers it does not show.
+    if (save) save.disabled = true;
+    for (const link of document.querySelectorAll("a[data-download]")) {
+      link.removeAttribute("href");
+      link.setAttribute("aria-disabled", "true");
     }
     const state = document.getElementById("preview-state");
     if (state) state.textContent = "not updated: reload this page";
@@ -56,7 +62,7 @@
   load.addEventListener("change", async () => {
     const file = load.files[0];
     if (!file) return;
-    if (!window.confirm("Open " + file.name + "? Its answers replace the ones on this page, which are not saved as a file.")) {
+    if (!window.confirm("Open " + file.name + "? Its answers replace the ones on this page.")) {
       load.value = "";
       say("Nothing was opened; the answers on this page are as they were.");
       return;
@@ -70,11 +76,12 @@
   const save = document.getElementById("save");
   if (save) {
     save.addEventListener("click", async () => {
-      let [code, data] = await sendJson("/api/save", { replace: false });
+      let [code, data] = await sendJson("/api/save", { replace: false, version });
       if (code === 409 && data.exists) {
         if (!window.confirm(data.message)) { say("Nothing was saved."); return; }
-        [code, data] = await sendJson("/api/save", { replace: true });
+        [code, data] = await sendJson("/api/save", { replace: true, version });
       }
+      if (code === 409 && data.stale) { goStale(data.error); }
       say(code === 200 ? data.message : data.error, code !== 200);
       // ... and beside the button, where the eye is (on a phone the top is scrolled away).
       const saveState = document.getElementById("save-state");
@@ -89,6 +96,7 @@
     const link = event.target.closest("a[data-download]");
     if (!link || !downloadState) return;
     event.preventDefault();
+    if (link.getAttribute("aria-disabled")) return; // this page is out of date
     const what = link.dataset.download;
     downloadState.textContent = "Making " + what + "… (a few seconds)";
     let response;
@@ -288,6 +296,16 @@
     const next = all[all.indexOf(from) + 1];
     if (next) next.focus();
   });
+  // Leaving for the review page right after typing: the edit is sent first, not lost.
+  for (const away of document.querySelectorAll('a[href="/review"]')) {
+    away.addEventListener("click", async (event) => {
+      if (stale || (JSON.stringify(values()) === lastSent && !inFlight)) return;
+      event.preventDefault();
+      clearTimeout(timer);
+      await refresh();
+      window.location.href = away.href;
+    });
+  }
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
   form.addEventListener("submit", (event) => event.preventDefault());
