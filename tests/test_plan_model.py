@@ -410,3 +410,17 @@ def test_one_mql_is_worth_the_deal_size_times_the_rates_from_mql_on(example_path
     data["funnel"] = {"lead_to_mql": "10%", "mql_to_sql": "40%", "sql_to_won": "20%"}
     plan = build_plan(answers_from_data(data))
     assert plan.mql_value == deal * Decimal("0.4") * Decimal("0.2")
+
+
+def test_one_person_signing_for_both_teams_is_flagged(example_answers):
+    """Both vice presidents sign: the same name on the marketing and the sales line (spaced
+    or capitalised otherwise) is a warning naming the person."""
+    assert "one_person_signs_for_both_teams" not in codes(build_plan(example_answers))
+    plan = build_plan(changed(example_answers, agreement={"signatories": [
+        {"name": "Jürgen Weiß", "title": "CEO", "side": "marketing"},
+        {"name": "jürgen  weiß", "title": "CEO", "side": "sales"}]}))
+    found = [w for w in plan.warnings if w.code == "one_person_signs_for_both_teams"]
+    assert [(w.key, w.message) for w in found] == [(
+        "agreement.signatories",
+        "Jürgen Weiß signs for both marketing and sales; the agreement binds both teams only "
+        "when each team's own leader signs it.")]

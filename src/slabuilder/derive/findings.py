@@ -43,6 +43,7 @@ def plan_findings(answers: Answers, cap: Capacity | None, terms: Terms,
         *_capacity_warnings(answers, cap, mql_per_month),
         *_term_warnings(answers, terms),
         *_state_warnings(answers, mql_per_month),
+        *_signatory_warnings(answers),
         *scoring_warnings,
     ]
     found.sort(key=lambda finding: finding.severity != "warning")  # warnings, then notes
@@ -53,6 +54,22 @@ def plan_findings(answers: Answers, cap: Capacity | None, terms: Terms,
             "The ideal customer profile is incomplete (" + ", ".join(missing) + "); the "
             "agreement can only be rendered as a draft until it is filled in.", missing[0]))
     return found
+
+
+def _signatory_warnings(answers: Answers) -> list[Finding]:
+    """One person signing for both teams makes an agreement between two teams that only one
+    of them has agreed to."""
+    sides: dict[str, set[str]] = {}
+    names: dict[str, str] = {}
+    for person in answers.agreement.signatories:
+        known = " ".join(person.name.split()).casefold()
+        sides.setdefault(known, set()).add(person.side)
+        names.setdefault(known, person.name)
+    return [Finding(
+        "one_person_signs_for_both_teams",
+        f"{names[known]} signs for both marketing and sales; the agreement binds both teams "
+        "only when each team's own leader signs it.", "agreement.signatories")
+        for known, signed in sides.items() if {"marketing", "sales"} <= signed]
 
 
 def _rate_warnings(rates: dict[str, Decimal]) -> list[Finding]:
