@@ -470,6 +470,7 @@ def test_a_company_that_writes_decimal_commas_is_read_its_way(tmp_path):
     assert fields["speed_to_lead_hours"]["understood"] == "= 0,5 business hours"
     assert fields["revenue_target"]["understood"] == "= $1.000.000"
     assert "1,2M, $1.200.000 and 1200000 all work" in fields["revenue_target"]["help"]
+    assert "Type rates as 60% or 0,6." in client.get("/").text  # a part's own introduction
     # Cents are read back as kept (the documents round to whole dollars; the plan does not).
     assert _update(client, token, number_format="1.234,5", revenue_target="1000000,5")[
         "fields"]["revenue_target"]["understood"] == "= $1.000.000,50"

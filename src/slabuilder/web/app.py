@@ -29,6 +29,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from slabuilder.errors import SlabuilderError
+from slabuilder.numbertext import as_written, format_of, number_format
 from slabuilder.outputs import default_stem
 from slabuilder.web.forms import Typed, in_words
 from slabuilder.web.workspace import UPLOAD_LIMIT, StaleVersion, Workspace
@@ -156,7 +157,9 @@ def _sections(workspace: Workspace, state: FormState) -> list[dict[str, Any]]:
         fields = [state.fields[q.id] for q in section.questions if q.ask]
         incomplete = any(q.key and q.key.startswith(gap) for gap in unsignable
                          for q in section.questions if q.ask)
-        parts.append({"number": index, "section": section, "fields": fields,
+        with number_format(format_of(state.data)):  # its examples as the answers write
+            intro = as_written(section.intro or "")
+        parts.append({"number": index, "section": section, "fields": fields, "intro": intro,
                       "state": "attention" if incomplete else _part_state(fields)})
     return parts
 
