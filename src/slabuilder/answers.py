@@ -30,7 +30,13 @@ from pydantic import (
 )
 
 from slabuilder import words
-from slabuilder.numbertext import NumberTextError, as_written, read_number, written_once
+from slabuilder.numbertext import (
+    SPACE_BETWEEN_THOUSANDS,
+    NumberTextError,
+    as_written,
+    read_number,
+    written_once,
+)
 from slabuilder.signals import DEFAULT_THRESHOLD, FIT_SIGNALS, KNOWN_SIGNAL_IDS
 from slabuilder.words import FIRST_YEAR, LAST_YEAR, STAGE_NAMES, Kind
 
@@ -85,7 +91,7 @@ def _not_a_rate(value: Any, rate: Decimal) -> str:
 
 _MONEY = re.compile(
     r"^\s*(?P<sign>-)?\s*(?P<currency>[$€£¥]|[A-Z]{3}\s)?\s*"
-    r"(?P<number>\d(?:[\d,.]|[ \u00a0\u202f](?=\d{3}))*)\s*"  # 1 000 000: spaces between thousands
+    rf"(?P<number>\d(?:[\d,.]|{SPACE_BETWEEN_THOUSANDS}(?=\d{{3}}))*)\s*"  # 1 000 000
     r"(?P<suffix>[kKmMbB])?\s*(?P<after>[$€£¥])?\s*$")  # 25 000 €: the sign after
 MAX_AMOUNT = Decimal(10) ** 13
 _SUFFIX = {"k": 1_000, "m": 1_000_000, "b": 1_000_000_000}

@@ -31,7 +31,8 @@ from decimal import Decimal
 
 from slabuilder import words
 
-__all__ = ["DECIMAL_COMMA", "NUMBER_FORMATS", "SURE_COMMA_SQL", "SURE_POINT_SQL",
+__all__ = ["DECIMAL_COMMA", "NUMBER_FORMATS", "SPACE_BETWEEN_THOUSANDS", "SURE_COMMA_SQL",
+           "SURE_POINT_SQL",
            "NumberTextError", "as_written", "column_decimal_comma", "number_format",
            "read_number", "written_once"]
 
@@ -145,7 +146,9 @@ def _read_decimal_comma(typed: str) -> Decimal:
                              "thousands, such as 1234,5 or 1.234,5")
 
 
-_SPACE_GROUPED = re.compile(r"[+-]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?")
+SPACE_BETWEEN_THOUSANDS = "[ \u00a0\u202f]"
+"""A space, no-break or narrow, as typed between thousands (a pattern)."""
+_SPACE_GROUPED = re.compile(rf"[+-]?\d{{1,3}}(?:{SPACE_BETWEEN_THOUSANDS}\d{{3}})+(?:[.,]\d+)?")
 """``1 000 000`` (a space, no-break or narrow, between thousands): the spaces cannot mean
 anything else, and go."""
 
@@ -163,7 +166,7 @@ def read_number(text: str) -> Decimal:
     typed = text.strip().replace("\u2212", "-")
     if not _SPACE_GROUPED.fullmatch(typed):
         return _read_marks(typed)
-    spaceless = re.sub(r"[ \u00a0\u202f]", "", typed)
+    spaceless = re.sub(SPACE_BETWEEN_THOUSANDS, "", typed)
     if re.search(r"[.,]\d{3}$", spaceless):  # 1 000.000: one more mark between thousands?
         decimal = words.exact(spaceless.replace(",", "."))
         whole = re.sub(r"[.,]", "", spaceless)
@@ -183,10 +186,10 @@ def _read_marks(typed: str) -> Decimal:
         if _GROUPED.fullmatch(typed) and "," in typed \
                 and not _COMMA_THOUSANDS.fullmatch(typed):  # 1,000,000 or 1,234.5 (not 1,000)
             value = Decimal(typed.replace(",", ""))
-            swapped = words.number(value).translate(str.maketrans(",.", ".,"))
+            swapped = words.number(value).translate(_MARKS)
             raise _the_other_way(
                 typed, "with commas between thousands and a dot for decimals",
-                f"{words.exact(value).replace('.', ',')} or {swapped}, as these answers "
+                f"{words.exact(value).translate(_MARKS)} or {swapped}, as these answers "
                 "write a comma for decimals and dots between thousands "
                 "(company.number_format)")
         return _read_decimal_comma(typed)

@@ -275,9 +275,11 @@ NUMBER_TYPES = ("integer", "number", "money", "rate")
 def understood(question: Question, typed: Any, value: Any,
                data: dict[str, Any] | None = None, *, as_the_company_writes: bool = True
                ) -> str | None:
-    """How a typed number was read, as the documents will state it (``= 0.5 business
-    hours``, ``= $25,000``), so a decimal comma or a ``k`` is seen to be read as meant;
-    ``None`` for other answers, for nothing typed, and where the reading says nothing new."""
+    """How a typed number was read (``= 0.5 business hours``, ``= $25,000``), so a decimal
+    comma or a ``k`` is seen to be read as meant: written as the company writes numbers
+    (``= 0,5 business hours``), or with ``as_the_company_writes=False`` as the documents
+    print it.  ``None`` for other answers, for nothing typed, and where the reading says
+    nothing new."""
     if question.type not in NUMBER_TYPES or value is None or value is MISSING \
             or not isinstance(typed, str) or not typed.strip() or question.key is None:
         return None

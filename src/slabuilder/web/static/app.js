@@ -40,10 +40,10 @@
   // The answers changed in another tab: say so where it is seen, and take no more typing
   // that could not be kept.
   const staleBanner = document.getElementById("stale");
-  function goStale(message) {
+  function goStale() {
     stale = true;
     staleBanner.hidden = false;  // role=alert: said once, here (the status line stays quiet)
-    if (message) say("");
+    say("");
     for (const field of document.querySelectorAll("#answers input, #answers select")) {
       if (field.tagName === "SELECT" || field.type === "checkbox") { field.disabled = true; } else { field.readOnly = true; }
     }
@@ -81,7 +81,7 @@
         if (!window.confirm(data.message)) { say("Nothing was saved."); return; }
         [code, data] = await sendJson("/api/save", { replace: true, version });
       }
-      if (code === 409 && data.stale) { goStale(data.error); }
+      if (code === 409 && data.stale) { goStale(); }
       say(code === 200 ? data.message : data.error, code !== 200);
       // ... and beside the button, where the eye is (on a phone the top is scrolled away).
       const saveState = document.getElementById("save-state");
@@ -269,7 +269,7 @@
     inFlight = false;
     if (code === 0) { offline.hidden = false; previewState.textContent = "waiting for slabuilder"; return; }
     offline.hidden = true;
-    if (code === 409 && data.stale) { pending = false; goStale(data.error); return; }
+    if (code === 409 && data.stale) { pending = false; goStale(); return; }
     if (code === 200) { pending = false; version = data.version; apply(data); } else { say(data.error, true); }
   }
   refreshNow = refresh;
